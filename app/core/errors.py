@@ -1,0 +1,21 @@
+"""Errors that the front ends show to a person as one sentence."""
+
+
+class VoucherError(Exception):
+    """A failure that a person can understand and act on; str() is the sentence to show."""
+
+
+class NotFound(VoucherError):
+    """A batch, template, voucher or member that does not exist (any more)."""
+
+
+class InvalidInput(VoucherError):
+    """Input that breaks a rule before anything is written (a name too long, a bad quantity, ...)."""
+
+
+class DatabaseProblem(VoucherError):
+    """The database cannot be opened, read or written (missing, locked, read-only, corrupt, full)."""
+
+
+class GenerationCancelled(VoucherError):
+    """Generation was stopped by the user; nothing was written."""

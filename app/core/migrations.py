@@ -1,0 +1,79 @@
+"""Create a fresh database, or bring an older one up to the current schema (after a copy aside)."""
+
+from __future__ import annotations
+
+import sqlite3
+from contextlib import closing
+from pathlib import Path
+
+import peewee
+
+from .errors import DatabaseProblem
+from .models import ALL_MODELS, SchemaVersion, utcnow
+
+CURRENT_VERSION = 2
+
+
+def _v1_to_v2(db: peewee.Database) -> None:
+    """Version 2 keeps the claimed and redeemed counts on the batch row, so the dashboard reads
+    every batch's metrics in one cheap query instead of counting millions of vouchers."""
+    db.execute_sql(
+        "ALTER TABLE batch ADD COLUMN claimed_count INTEGER NOT NULL DEFAULT 0"
+        " CHECK (claimed_count BETWEEN 0 AND quantity)"
+    )
+    db.execute_sql(
+        "ALTER TABLE batch ADD COLUMN redeemed_count INTEGER NOT NULL DEFAULT 0"
+        " CHECK (redeemed_count BETWEEN 0 AND claimed_count)"
+    )
+    db.execute_sql(
+        "UPDATE batch SET"
+        " claimed_count = (SELECT COUNT(*) FROM voucher v WHERE v.batch_id = batch.id AND v.status > 0),"
+        " redeemed_count = (SELECT COUNT(*) FROM voucher v WHERE v.batch_id = batch.id AND v.status = 2)"
+    )
+
+
+# MIGRATIONS[n] brings a database from version n to n + 1.
+MIGRATIONS = {1: _v1_to_v2}
+
+
+def schema_version(db: peewee.Database) -> int | None:
+    """The version stored in the database, or None for an empty database."""
+    if not db.table_exists(SchemaVersion._meta.table_name):
+        if db.get_tables():
+            raise DatabaseProblem("This database holds other tables and is not a Voucher Batches database.")
+        return None
+    row = SchemaVersion.select().first()
+    return row.version if row else None
+
+
+def backup_copy(path: Path, version: int) -> Path:
+    """Copy a SQLite database aside (consistently, WAL included) before it is migrated."""
+    stamp = utcnow().strftime("%Y%m%d-%H%M%S")
+    target = path.with_name(f"{path.name}.v{version}-{stamp}.bak")
+    with closing(sqlite3.connect(str(path))) as src, closing(sqlite3.connect(str(target))) as dst:
+        src.backup(dst)
+    return target
+
+
+def init_db(db: peewee.Database, path: Path | None) -> Path | None:
+    """Create the schema in an empty database or migrate an older one. Returns the backup made, if any."""
+    version = schema_version(db)
+    if version is None:
+        with db.atomic():
+            db.create_tables(ALL_MODELS)
+            SchemaVersion.delete().execute()
+            SchemaVersion.create(version=CURRENT_VERSION)
+        return None
+    if version > CURRENT_VERSION:
+        raise DatabaseProblem(
+            f"This database was written by a newer Voucher Batches (schema {version}, this one knows {CURRENT_VERSION}); "
+            "update the application to open it."
+        )
+    if version == CURRENT_VERSION:
+        return None
+    backup = backup_copy(path, version) if path is not None else None
+    with db.atomic():
+        for step in range(version, CURRENT_VERSION):
+            MIGRATIONS[step](db)
+        SchemaVersion.update(version=CURRENT_VERSION).execute()
+    return backup

@@ -1,0 +1,120 @@
+"""The tables. Every rule that the schema can hold is declared here, as the last line of defence."""
+
+from datetime import datetime, timezone
+
+from peewee import (
+    SQL,
+    Check,
+    CharField,
+    DateField,
+    DateTimeField,
+    DecimalField,
+    ForeignKeyField,
+    IntegerField,
+    Model,
+    SmallIntegerField,
+    TextField,
+)
+
+from .db import database
+
+CHANNELS = ("Email", "SMS", "In-store QR", "Social media", "Events", "Website", "Other")
+BATCH_STATUSES = ("active", "paused")
+VOUCHER_STATUSES = ("unclaimed", "claimed", "redeemed")  # stored as their index
+UNCLAIMED, CLAIMED, REDEEMED = range(3)
+MAX_QUANTITY = 1_000_000
+
+
+def utcnow() -> datetime:
+    """Now, in UTC, without tzinfo: what every timestamp column stores."""
+    return datetime.now(timezone.utc).replace(tzinfo=None, microsecond=0)
+
+
+def _in(column: str, values) -> Check:
+    listed = ", ".join("'" + v.replace("'", "''") + "'" for v in values)
+    return Check(f"{column} IN ({listed})")
+
+
+class BaseModel(Model):
+    class Meta:
+        database = database
+        legacy_table_names = False
+
+
+class SchemaVersion(BaseModel):
+    version = IntegerField()
+
+
+class Setting(BaseModel):
+    key = CharField(primary_key=True, max_length=64)
+    value = TextField()
+
+
+class Template(BaseModel):
+    """The offer a batch's vouchers carry: discount, minimum purchase, expiry and terms."""
+
+    title = CharField(max_length=120, unique=True)
+    discount_kind = CharField(max_length=8, constraints=[_in("discount_kind", ("percent", "amount"))])
+    discount_value = DecimalField(max_digits=12, decimal_places=2, constraints=[Check("discount_value > 0")])
+    min_purchase = DecimalField(max_digits=12, decimal_places=2, default=0, constraints=[Check("min_purchase >= 0")])
+    expires_on = DateField(null=True)  # a fixed last day ...
+    valid_days = IntegerField(null=True, constraints=[Check("valid_days IS NULL OR valid_days > 0")])  # ... or N days after claim
+    terms = TextField(default="")
+    created_at = DateTimeField(default=utcnow)
+
+    class Meta:
+        constraints = [
+            Check("expires_on IS NULL OR valid_days IS NULL"),
+            Check("discount_kind <> 'percent' OR discount_value <= 100"),
+        ]
+
+
+class Member(BaseModel):
+    """A member of the store who logs in on the claim site."""
+
+    email = CharField(max_length=254, unique=True)  # stored lower-case
+    name = CharField(max_length=120, default="")
+    password_hash = CharField(max_length=255)
+    created_at = DateTimeField(default=utcnow)
+
+
+class Batch(BaseModel):
+    name = CharField(max_length=120)
+    description = TextField(default="")
+    channel = CharField(max_length=20, constraints=[_in("channel", CHANNELS)])
+    template = ForeignKeyField(Template, backref="batches", on_delete="RESTRICT")
+    quantity = IntegerField(constraints=[Check(f"quantity BETWEEN 1 AND {MAX_QUANTITY}")])
+    status = CharField(max_length=8, default="active", constraints=[_in("status", BATCH_STATUSES)])
+    token = CharField(max_length=64, unique=True)
+    code_prefix = CharField(max_length=8, default="")
+    code_length = SmallIntegerField()
+    # Kept inside the claim and redeem transactions so that all batches' metrics are one cheap read.
+    claimed_count = IntegerField(default=0, constraints=[Check("claimed_count BETWEEN 0 AND quantity")])
+    redeemed_count = IntegerField(default=0, constraints=[Check("redeemed_count BETWEEN 0 AND claimed_count")])
+    created_at = DateTimeField(default=utcnow, index=True)
+
+
+class Voucher(BaseModel):
+    batch = ForeignKeyField(Batch, backref="vouchers", on_delete="CASCADE")
+    code = CharField(max_length=32, unique=True)  # normalised: upper-case, no separators
+    status = SmallIntegerField(default=UNCLAIMED)
+    member = ForeignKeyField(Member, null=True, backref="vouchers", on_delete="RESTRICT", index=False)
+    claimed_at = DateTimeField(null=True)
+    redeemed_at = DateTimeField(null=True)
+    expires_at = DateTimeField(null=True)
+
+    class Meta:
+        indexes = (
+            (("batch", "status"), False),  # keyset pages per status, and the next free voucher to claim
+            (("member", "batch"), True),  # one voucher per member per batch
+        )
+        constraints = [
+            Check(
+                "(status = 0 AND member_id IS NULL AND claimed_at IS NULL AND redeemed_at IS NULL)"
+                " OR (status = 1 AND member_id IS NOT NULL AND claimed_at IS NOT NULL AND redeemed_at IS NULL)"
+                " OR (status = 2 AND member_id IS NOT NULL AND claimed_at IS NOT NULL AND redeemed_at IS NOT NULL)"
+            )
+        ]
+
+
+ALL_MODELS = (SchemaVersion, Setting, Template, Member, Batch, Voucher)

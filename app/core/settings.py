@@ -1,0 +1,80 @@
+"""Settings shared by every front end, kept in the database (the store's name, the public URL, ...)."""
+
+from __future__ import annotations
+
+import socket
+from dataclasses import dataclass, fields
+from urllib.parse import urlsplit
+
+from .db import guarded, write_transaction
+from .errors import InvalidInput
+from .models import Setting
+
+DEFAULT_PORT = 8080
+DEFAULT_HOST = "0.0.0.0"
+
+
+def lan_address() -> str:
+    """This PC's address on the local network, as phones on the store's Wi-Fi reach it.
+
+    Connecting a UDP socket only asks the kernel for a route; no packet is sent."""
+    try:
+        with socket.socket(socket.AF_INET, socket.SOCK_DGRAM) as probe:
+            probe.connect(("10.255.255.255", 1))
+            address = probe.getsockname()[0]
+    except OSError:
+        return "127.0.0.1"
+    return address if address and not address.startswith("0.") else "127.0.0.1"
+
+
+@dataclass
+class Settings:
+    store_name: str = "Our Store"
+    public_base_url: str = ""  # empty: http://<LAN address>:<port>
+    host: str = DEFAULT_HOST
+    port: int = DEFAULT_PORT
+    currency: str = "$"
+    trusted_proxy: str = ""  # the reverse proxy's address whose X-Forwarded-* headers are believed
+
+    @property
+    def base_url(self) -> str:
+        """The address printed in claim links and QR codes, without a trailing slash."""
+        if self.public_base_url:
+            return self.public_base_url.rstrip("/")
+        return f"http://{lan_address()}:{self.port}"
+
+    def claim_url(self, token: str) -> str:
+        return f"{self.base_url}/en-us/claim/{token}"
+
+
+def validate_base_url(url: str) -> str:
+    url = (url or "").strip().rstrip("/")
+    if not url:
+        return ""
+    parts = urlsplit(url)
+    if parts.scheme not in ("http", "https") or not parts.netloc:
+        raise InvalidInput("The public base URL must start with http:// or https:// and name a host, e.g. https://yoursite.com")
+    return url
+
+
+@guarded
+def load() -> Settings:
+    stored = {row.key: row.value for row in Setting.select()}
+    values = {}
+    for field in fields(Settings):
+        if field.name in stored:
+            values[field.name] = int(stored[field.name]) if field.type in (int, "int") else stored[field.name]
+    return Settings(**values)
+
+
+@guarded
+def save(settings: Settings) -> Settings:
+    settings.public_base_url = validate_base_url(settings.public_base_url)
+    if not 1 <= int(settings.port) <= 65535:
+        raise InvalidInput("The port must be a number from 1 to 65535.")
+    if not settings.store_name.strip():
+        raise InvalidInput("The store needs a name.")
+    rows = [{"key": f.name, "value": str(getattr(settings, f.name))} for f in fields(Settings)]
+    with write_transaction():
+        Setting.insert_many(rows).on_conflict(conflict_target=[Setting.key], preserve=[Setting.value]).execute()
+    return settings

@@ -1,0 +1,119 @@
+"""Voucher templates: the offer (discount, minimum purchase, expiry, terms) that a batch hands out."""
+
+from __future__ import annotations
+
+import re
+from datetime import date, datetime, time, timedelta, timezone
+from decimal import Decimal, InvalidOperation
+
+import peewee
+
+from .db import guarded, write_transaction
+from .errors import InvalidInput, NotFound
+from .models import Template
+
+_DISCOUNT_RE = re.compile(r"^\s*(\d+(?:[.,]\d{1,2})?)\s*(%?)\s*$")
+
+
+def parse_discount(text: str) -> tuple[str, Decimal]:
+    """'10%' -> ('percent', 10); '5' or '5.50' -> ('amount', 5.50)."""
+    match = _DISCOUNT_RE.match(str(text).lstrip("$€£"))
+    if not match:
+        raise InvalidInput(f"A discount is a percentage like 10% or an amount like 5.00, not {text!r}.")
+    value = Decimal(match.group(1).replace(",", "."))
+    kind = "percent" if match.group(2) else "amount"
+    if value <= 0 or (kind == "percent" and value > 100):
+        raise InvalidInput("A percentage discount is more than 0% and at most 100%; an amount is more than 0.")
+    return kind, value
+
+
+def parse_money(text) -> Decimal:
+    try:
+        value = Decimal(str(text).strip().lstrip("$€£").replace(",", ".") or "0")
+    except InvalidOperation:
+        raise InvalidInput(f"{text!r} is not an amount of money.") from None
+    if value < 0 or value != value.quantize(Decimal("0.01")):
+        raise InvalidInput(f"{text!r} is not an amount of money (at most two decimals, not negative).")
+    return value
+
+
+@guarded
+def create_template(
+    title: str,
+    discount: str,
+    min_purchase="0",
+    valid_days: int | None = None,
+    expires_on: date | None = None,
+    terms: str = "",
+) -> Template:
+    title = (title or "").strip()
+    if not title or len(title) > 120:
+        raise InvalidInput("A template needs a title of 1 to 120 characters.")
+    kind, value = parse_discount(discount)
+    if valid_days is not None and expires_on is not None:
+        raise InvalidInput("A template expires either on a fixed date or some days after claim, not both.")
+    if valid_days is not None and not 1 <= int(valid_days) <= 3650:
+        raise InvalidInput("Days of validity after claim must be from 1 to 3650.")
+    try:
+        with write_transaction():
+            return Template.create(
+                title=title,
+                discount_kind=kind,
+                discount_value=value,
+                min_purchase=parse_money(min_purchase),
+                valid_days=valid_days,
+                expires_on=expires_on,
+                terms=(terms or "").strip(),
+            )
+    except peewee.IntegrityError:
+        raise InvalidInput(f"A template called {title!r} already exists.") from None
+
+
+@guarded
+def list_templates() -> list[Template]:
+    return list(Template.select().order_by(Template.title))
+
+
+@guarded
+def find_template(title_or_id) -> Template:
+    query = Template.select()
+    template = None
+    if str(title_or_id).isdigit():
+        template = query.where(Template.id == int(title_or_id)).first()
+    if template is None:
+        template = query.where(Template.title == str(title_or_id).strip()).first()
+    if template is None:
+        raise NotFound(f"There is no template {title_or_id!r}.")
+    return template
+
+
+def expiry_for_claim(template: Template, claimed_at: datetime) -> datetime | None:
+    """When a voucher claimed at claimed_at (UTC) stops being valid (UTC, exclusive), or None."""
+    if template.valid_days:
+        return claimed_at + timedelta(days=template.valid_days)
+    if template.expires_on:
+        last_day = template.expires_on if isinstance(template.expires_on, date) else date.fromisoformat(str(template.expires_on))
+        # valid through the whole last day, in this PC's local time
+        local_end = datetime.combine(last_day + timedelta(days=1), time()).astimezone()
+        return local_end.astimezone(timezone.utc).replace(tzinfo=None)
+    return None
+
+
+def describe_offer(template: Template, currency: str = "$") -> dict:
+    """The offer in words, as the claim page, My Cards and the till show it."""
+    value = Decimal(template.discount_value)
+    shown = f"{value.normalize():f}" if value == value.to_integral() else f"{value:.2f}"
+    discount = f"{shown}% off" if template.discount_kind == "percent" else f"{currency}{value:.2f} off"
+    minimum = Decimal(template.min_purchase or 0)
+    if template.valid_days:
+        expiry = f"Valid for {template.valid_days} day{'s' if template.valid_days != 1 else ''} after you claim it"
+    elif template.expires_on:
+        expiry = f"Valid until {template.expires_on}"
+    else:
+        expiry = "No expiry date"
+    return {
+        "discount": discount,
+        "min_purchase": f"Minimum purchase {currency}{minimum:.2f}" if minimum > 0 else "No minimum purchase",
+        "expiry": expiry,
+        "terms": template.terms,
+    }

@@ -1,0 +1,44 @@
+"""Shared fixtures: every test gets its own database file in a temporary folder."""
+
+import os
+
+# Before any QApplication exists: CI has no display.
+os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
+
+import pytest  # noqa: E402
+
+from app.core import batches, db, members, settings, templates  # noqa: E402
+
+
+@pytest.fixture
+def db_path(tmp_path, monkeypatch):
+    """A fresh database file, opened; the environment variable cannot leak in from outside."""
+    monkeypatch.delenv(db.ENV_VAR, raising=False)
+    path = tmp_path / "vouchers.db"
+    db.open_database(path)
+    settings.save(settings.Settings(store_name="Corner Shop", public_base_url="http://shop.test:8080"))
+    yield path
+    db.close_database()
+
+
+@pytest.fixture
+def template(db_path):
+    return templates.create_template("10% off", "10%", min_purchase="20", valid_days=30, terms="One per visit")
+
+
+@pytest.fixture
+def make_batch(template):
+    def make(quantity=10, name="Summer 2025 - Email List", channel="Email", **kwargs):
+        return batches.create_batch(name, template, quantity, channel, kwargs.pop("description", "Summer treat"), **kwargs)
+
+    return make
+
+
+@pytest.fixture
+def make_member(db_path):
+    counter = iter(range(1, 10**9))
+
+    def make(email=None, name=""):
+        return members.create_member(email or f"member{next(counter)}@example.com", "not-a-real-hash", name)
+
+    return make
