@@ -19,3 +19,7 @@ class DatabaseProblem(VoucherError):
 
 class GenerationCancelled(VoucherError):
     """Generation was stopped by the user; nothing was written."""
+
+
+class ServerProblem(VoucherError):
+    """The claim site's server cannot start (the port is busy, the address is not this PC's, ...)."""

@@ -240,3 +240,15 @@ def _remove_quietly(path: str) -> None:
         os.unlink(path)
     except OSError:
         pass
+
+
+@guarded
+def for_member(member_id: int) -> list[VoucherDetail]:
+    """A member's vouchers (My Cards), newest claim first. Vouchers of deleted batches are gone with them."""
+    found = (
+        Voucher.select(Voucher.code)
+        .where(Voucher.member == member_id)
+        .order_by(Voucher.claimed_at.desc(), Voucher.id.desc())
+        .tuples()
+    )
+    return [lookup(code) for (code,) in found]
