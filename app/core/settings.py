@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import secrets
 import socket
 from dataclasses import dataclass, fields
 from urllib.parse import urlsplit
@@ -78,3 +79,15 @@ def save(settings: Settings) -> Settings:
     with write_transaction():
         Setting.insert_many(rows).on_conflict(conflict_target=[Setting.key], preserve=[Setting.value]).execute()
     return settings
+
+
+@guarded
+def secret(name: str, nbytes: int = 32) -> str:
+    """A random secret kept in the database (e.g. the claim site's session key), made on first use."""
+    key = f"secret:{name}"
+    row = Setting.get_or_none(Setting.key == key)
+    if row is not None:
+        return row.value
+    with write_transaction():
+        Setting.insert(key=key, value=secrets.token_urlsafe(nbytes)).on_conflict_ignore().execute()
+    return Setting.get(Setting.key == key).value
