@@ -1,0 +1,454 @@
+"""The `voucher-batches` command: no arguments opens the window; subcommands script the same services.
+
+Exit codes: 0 done, 1 refused (by a rule of the spec, or the database), 2 bad usage, 130 interrupted.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import sys
+from datetime import date
+from pathlib import Path
+
+from app.core import batches, claims, codes, settings, templates, vouchers
+from app.core.db import ENV_VAR, open_database
+from app.core.errors import GenerationCancelled, InvalidInput, VoucherError
+from app.core.models import CHANNELS, VOUCHER_STATUSES
+
+PROG = "voucher-batches"
+
+
+class UsageError(Exception):
+    """Bad usage that argparse cannot see (exit 2)."""
+
+
+def _positive_int(text: str) -> int:
+    try:
+        value = int(text.replace(",", "").replace("_", ""))
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"{text!r} is not a whole number") from None
+    if value < 1:
+        raise argparse.ArgumentTypeError(f"{text!r} must be 1 or more")
+    return value
+
+
+def _date(text: str) -> date:
+    try:
+        return date.fromisoformat(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"{text!r} is not a date like 2025-12-31") from None
+
+
+def build_parser() -> argparse.ArgumentParser:
+    common = argparse.ArgumentParser(add_help=False)
+    common.add_argument(
+        "--db",
+        metavar="PATH_OR_URL",
+        default=argparse.SUPPRESS,
+        help=f"database file or URL (default: ${ENV_VAR}, else a file in your data folder)",
+    )
+    parser = argparse.ArgumentParser(
+        prog=PROG,
+        parents=[common],
+        description="Create, share, monitor and redeem batches of unique vouchers. Without a command, opens the window.",
+    )
+    commands = parser.add_subparsers(dest="command", metavar="COMMAND")
+
+    serve = commands.add_parser("serve", parents=[common], help="run the claim site until Ctrl+C")
+    serve.add_argument("--host", help="address to listen on (default: the setting, 0.0.0.0)")
+    serve.add_argument("--port", type=int, help="port to listen on (default: the setting, 8080)")
+
+    template = commands.add_parser("template", help="voucher templates: the offer a batch hands out")
+    template_commands = template.add_subparsers(dest="action", metavar="ACTION", required=True)
+    create = template_commands.add_parser("create", parents=[common], help="create a template")
+    create.add_argument("--name", required=True, help="the template's title, e.g. '10%% off'")
+    create.add_argument("--discount", required=True, help="a percentage (10%%) or an amount (5.00)")
+    create.add_argument("--min-purchase", default="0", help="minimum purchase (default 0)")
+    expiry = create.add_mutually_exclusive_group()
+    expiry.add_argument("--valid-days", type=_positive_int, help="vouchers expire this many days after claim")
+    expiry.add_argument("--expires-on", type=_date, help="vouchers expire after this day (YYYY-MM-DD)")
+    create.add_argument("--terms", default="", help="terms shown with the offer")
+    create.add_argument("--json", action="store_true", help="print JSON")
+    listing = template_commands.add_parser("list", parents=[common], help="list templates")
+    listing.add_argument("--json", action="store_true", help="print JSON")
+
+    batch = commands.add_parser("batch", help="batches of vouchers")
+    batch_commands = batch.add_subparsers(dest="action", metavar="ACTION", required=True)
+    create = batch_commands.add_parser("create", parents=[common], help="generate a batch of vouchers")
+    create.add_argument("--name", required=True, help="your internal name, e.g. 'Summer 2025 - Email List'")
+    create.add_argument("--template", required=True, help="template title or id")
+    create.add_argument("--quantity", required=True, type=_positive_int, help="how many vouchers (1 to 1,000,000)")
+    create.add_argument("--channel", default="Other", help=f"one of: {', '.join(CHANNELS)} (default Other)")
+    create.add_argument("--description", default="", help="shown on the claim page")
+    create.add_argument("--prefix", default="", help=f"code prefix, up to {codes.MAX_PREFIX} letters or digits")
+    create.add_argument("--code-length", type=int, help=f"random characters per code (default {codes.DEFAULT_LENGTH})")
+    create.add_argument("--json", action="store_true", help="print the new batch as JSON")
+    create.add_argument("--quiet", action="store_true", help="no progress bar")
+    listing = batch_commands.add_parser("list", parents=[common], help="list batches with their metrics")
+    listing.add_argument("--status", choices=("active", "paused"))
+    listing.add_argument("--channel")
+    listing.add_argument("--search", default="", help="part of the batch name")
+    listing.add_argument("--json", action="store_true", help="print JSON")
+    for action, text in (("pause", "stop new claims (claimed vouchers stay valid)"), ("resume", "allow claims again")):
+        sub = batch_commands.add_parser(action, parents=[common], help=text)
+        sub.add_argument("id", type=int)
+        sub.add_argument("--json", action="store_true", help="print the batch as JSON")
+    delete = batch_commands.add_parser("delete", parents=[common], help="delete a batch and all its vouchers, for good")
+    delete.add_argument("id", type=int)
+    delete.add_argument("--yes", action="store_true", help="do not ask for confirmation")
+    listing = batch_commands.add_parser("vouchers", parents=[common], help="list a batch's vouchers")
+    listing.add_argument("id", type=int)
+    listing.add_argument("--status", choices=VOUCHER_STATUSES)
+    listing.add_argument("--search", default="", help="part of a code, or of a member's email")
+    listing.add_argument("--limit", type=_positive_int, help="at most this many")
+    listing.add_argument("--json", action="store_true", help="print JSON")
+    export = batch_commands.add_parser("export", parents=[common], help="export a batch's vouchers to CSV")
+    export.add_argument("id", type=int)
+    export.add_argument("--output", "-o", required=True, type=Path, help="the CSV file to write")
+    export.add_argument("--status", choices=VOUCHER_STATUSES)
+    qr = batch_commands.add_parser("qr", parents=[common], help="save the claim link's QR code as a print-ready PNG")
+    qr.add_argument("id", type=int)
+    qr.add_argument("--output", "-o", required=True, type=Path, help="the PNG file to write")
+    qr.add_argument("--size", type=_positive_int, default=1200, help="pixels a side (default 1200; 500 at least for print)")
+
+    for name, text in (("lookup", "find a voucher by its code"), ("redeem", "redeem a voucher at the till")):
+        sub = commands.add_parser(name, parents=[common], help=text)
+        sub.add_argument("code", help="the code, typed or scanned (case, spaces and dashes do not matter)")
+        sub.add_argument("--json", action="store_true", help="print JSON")
+
+    config = commands.add_parser("settings", parents=[common], help="show or change the shared settings")
+    config.add_argument("--store-name")
+    config.add_argument("--public-url", help="the address printed in claim links and QR codes, e.g. https://yoursite.com")
+    config.add_argument("--host", help="address the claim site listens on")
+    config.add_argument("--port", type=int, help="port the claim site listens on")
+    config.add_argument("--currency", help="currency symbol for amounts")
+    config.add_argument("--trusted-proxy", help="address of the reverse proxy whose forwarded headers are trusted")
+    config.add_argument("--json", action="store_true", help="print JSON")
+    return parser
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = build_parser()
+    args = parser.parse_args(argv)
+    location = getattr(args, "db", None) or os.environ.get(ENV_VAR) or None
+    if args.command is None:
+        return _open_window(location)
+    try:
+        open_database(location)
+        return COMMANDS[(args.command, getattr(args, "action", None))](args)
+    except UsageError as exc:
+        parser.exit(2, f"{PROG}: {exc}\n")
+    except InvalidInput as exc:
+        print(f"{PROG}: {exc}", file=sys.stderr)
+        return 2
+    except VoucherError as exc:
+        print(f"{PROG}: {exc}", file=sys.stderr)
+        return 1
+    except KeyboardInterrupt:
+        print(f"\n{PROG}: interrupted; nothing was changed.", file=sys.stderr)
+        return 130
+    except BrokenPipeError:  # `voucher-batches batch vouchers 1 | head`
+        sys.stderr.close()
+        return 0
+
+
+def _open_window(location: str | None) -> int:
+    from app.gui import main as gui_main
+    from app.web.server import start_server
+
+    return gui_main(sys.argv[:1], start_server=start_server, db_location=location)
+
+
+# -- output helpers -----------------------------------------------------------------------------
+
+
+def _print_json(data) -> None:
+    json.dump(data, sys.stdout, indent=2, ensure_ascii=False)
+    sys.stdout.write("\n")
+
+
+def _table(rows: list[list[str]], headers: list[str], right: set[int] = frozenset()) -> None:
+    widths = [max([len(h)] + [len(r[i]) for r in rows]) for i, h in enumerate(headers)]
+
+    def line(cells):
+        return "  ".join(c.rjust(w) if i in right else c.ljust(w) for i, (c, w) in enumerate(zip(cells, widths))).rstrip()
+
+    print(line(headers))
+    for row in rows:
+        print(line(row))
+
+
+class ProgressBar:
+    """A progress bar on stderr: redrawn in place on a terminal, a line every 10 % elsewhere."""
+
+    def __init__(self, label: str, enabled: bool = True):
+        self.label, self.enabled = label, enabled
+        self.tty = sys.stderr.isatty()
+        self.last_tenth = -1
+
+    def __call__(self, done: int, total: int) -> None:
+        if not self.enabled or not total:
+            return
+        fraction = done / total
+        if self.tty:
+            filled = int(fraction * 30)
+            sys.stderr.write(f"\r{self.label} [{'#' * filled}{'.' * (30 - filled)}] {done:,}/{total:,}")
+            if done >= total:
+                sys.stderr.write("\n")
+        elif int(fraction * 10) > self.last_tenth:
+            self.last_tenth = int(fraction * 10)
+            sys.stderr.write(f"{self.label} {fraction:4.0%} ({done:,}/{total:,})\n")
+        sys.stderr.flush()
+
+
+# -- commands ----------------------------------------------------------------------------------
+
+
+def _serve(args) -> int:
+    from app.web.server import serve
+
+    config = settings.load()
+    serve(args.host or config.host, args.port if args.port is not None else config.port)
+    return 0
+
+
+def _template_json(template) -> dict:
+    return {
+        "id": template.id,
+        "title": template.title,
+        "discount_kind": template.discount_kind,
+        "discount_value": str(template.discount_value),
+        "min_purchase": str(template.min_purchase),
+        "valid_days": template.valid_days,
+        "expires_on": template.expires_on.isoformat() if template.expires_on else None,
+        "terms": template.terms,
+        "offer": templates.describe_offer(template, settings.load().currency),
+    }
+
+
+def _template_create(args) -> int:
+    template = templates.create_template(
+        args.name, args.discount, args.min_purchase, valid_days=args.valid_days, expires_on=args.expires_on, terms=args.terms
+    )
+    if args.json:
+        _print_json(_template_json(template))
+    else:
+        print(f"Created template {template.id}: {template.title}")
+    return 0
+
+
+def _template_list(args) -> int:
+    found = templates.list_templates()
+    if args.json:
+        _print_json([_template_json(t) for t in found])
+        return 0
+    currency = settings.load().currency
+    rows = []
+    for t in found:
+        offer = templates.describe_offer(t, currency)
+        rows.append([str(t.id), t.title, offer["discount"], offer["min_purchase"], offer["expiry"]])
+    _table(rows, ["ID", "Title", "Discount", "Minimum", "Expiry"], right={0})
+    return 0
+
+
+def _batch_create(args) -> int:
+    template = templates.find_template(args.template)
+    progress = ProgressBar("Generating vouchers", enabled=not args.quiet)
+    try:
+        summary = batches.create_batch(
+            args.name,
+            template,
+            args.quantity,
+            batches.channel_named(args.channel),
+            args.description,
+            prefix=args.prefix,
+            code_length=args.code_length,
+            progress=progress,
+        )
+    except (KeyboardInterrupt, GenerationCancelled):
+        print(f"\n{PROG}: interrupted; no batch was created.", file=sys.stderr)
+        return 130
+    if args.json:
+        _print_json(summary.to_json())
+    else:
+        print(f"Created batch {summary.id}: {summary.name} with {summary.total:,} vouchers")
+        print(f"Claim link: {summary.claim_url}")
+    return 0
+
+
+def _batch_list(args) -> int:
+    channel = batches.channel_named(args.channel) if args.channel else None
+    found = batches.list_batches(args.search, args.status, channel)
+    if args.json:
+        _print_json([b.to_json() for b in found])
+        return 0
+    rows = [
+        [str(b.id), b.name, b.status.capitalize(), b.channel, f"{b.total:,}", f"{b.claimed:,}", f"{b.redeemed:,}",
+         f"{b.available:,}", batches.format_rate(b.redemption_rate), b.claim_url]
+        for b in found
+    ]  # fmt: skip
+    if not rows:
+        print("No batches yet. Create one with: voucher-batches batch create --help")
+        return 0
+    headers = ["ID", "Name", "Status", "Channel", "Total", "Claimed", "Redeemed", "Available", "Redemption Rate", "Claim URL"]
+    _table(rows, headers, right={0, 4, 5, 6, 7, 8})
+    return 0
+
+
+def _batch_status(args) -> int:
+    summary = (batches.pause_batch if args.action == "pause" else batches.resume_batch)(args.id)
+    if args.json:
+        _print_json(summary.to_json())
+    else:
+        print(f"Batch {summary.id} ({summary.name}) is {summary.status}.")
+    return 0
+
+
+def _batch_delete(args) -> int:
+    summary = batches.get_batch(args.id)
+    if not args.yes:
+        question = batches.delete_confirmation(summary)
+        if not sys.stdin or sys.stdin.closed:
+            answer = ""
+        else:
+            print(f"{question} [y/N] ", end="", file=sys.stderr, flush=True)
+            answer = sys.stdin.readline().strip().lower()
+        if answer not in ("y", "yes"):
+            print("Not deleted.", file=sys.stderr)
+            return 1
+    deleted = batches.delete_batch(args.id)
+    print(f"Deleted batch {summary.id} ({summary.name}) and its {deleted:,} vouchers.")
+    return 0
+
+
+def _batch_vouchers(args) -> int:
+    batches.get_batch(args.id)  # an unknown id is a clear error, not an empty list
+    rows = _iter_vouchers(args.id, args.status, args.search, args.limit)
+    if args.json:
+        # streamed: a million vouchers never sit in memory at once
+        sys.stdout.write("[")
+        for i, row in enumerate(rows):
+            sys.stdout.write(("," if i else "") + "\n  " + json.dumps(row.to_json(), ensure_ascii=False))
+        sys.stdout.write("\n]\n")
+        return 0
+    print(f"{'Code':<20}  {'Status':<9}  {'Member':<30}  {'Claimed at':<20}  Redeemed at")
+    for row in rows:
+        print(
+            f"{row.code:<20}  {row.status:<9}  {row.member or '':<30}  {batches.iso(row.claimed_at) or '':<20}  "
+            f"{batches.iso(row.redeemed_at) or ''}".rstrip()
+        )
+    return 0
+
+
+def _iter_vouchers(batch_id, status, search, limit):
+    after, left = 0, limit or float("inf")
+    while left > 0:
+        rows = vouchers.page(batch_id, status, search, after_id=after, limit=int(min(left, 5000)))
+        if not rows:
+            return
+        yield from rows
+        left -= len(rows)
+        after = rows[-1].id
+
+
+def _batch_export(args) -> int:
+    summary = batches.get_batch(args.id)
+    written = vouchers.export_csv(args.id, args.output, status=args.status, progress=ProgressBar("Exporting"))
+    print(f"Exported {written:,} vouchers of {summary.name} to {args.output}")
+    return 0
+
+
+def _batch_qr(args) -> int:
+    from app.core import qr
+
+    summary = batches.get_batch(args.id)
+    if args.size < 500:
+        raise InvalidInput("A QR code for print needs at least 500×500 pixels.")
+    try:
+        qr.save_qr_png(summary.claim_url, args.output, args.size)
+    except OSError as exc:
+        raise InvalidInput(f"Cannot write {args.output}: {exc.strerror or exc}.") from None
+    print(f"Saved the QR code of {summary.claim_url} to {args.output}")
+    return 0
+
+
+def _lookup(args) -> int:
+    found = vouchers.lookup(args.code)
+    if args.json:
+        _print_json(found.to_json())
+        return 0
+    offer = templates.describe_offer(found.template, settings.load().currency)
+    status = "expired" if found.expired else found.status
+    print(f"Code:      {found.code}")
+    print(f"Batch:     {found.batch_name} (id {found.batch_id}, {found.batch_status})")
+    print(f"Status:    {status}")
+    print(f"Member:    {found.member or '—'}")
+    print(f"Claimed:   {batches.iso(found.claimed_at) or '—'}")
+    print(f"Redeemed:  {batches.iso(found.redeemed_at) or '—'}")
+    print(f"Expires:   {batches.iso(found.expires_at) or offer['expiry']}")
+    print(f"Offer:     {offer['discount']}; {offer['min_purchase']}")
+    if offer["terms"]:
+        print(f"Terms:     {offer['terms']}")
+    return 0
+
+
+def _redeem(args) -> int:
+    result = claims.redeem(args.code)
+    redeemed = result.outcome is claims.RedeemOutcome.REDEEMED
+    if args.json:
+        data = {"outcome": result.outcome.value, "message": result.message}
+        data.update(result.voucher.to_json() if result.voucher else {"code": codes.normalise(args.code)})
+        _print_json(data)
+    if redeemed:
+        if not args.json:
+            print(result.message)
+        return 0
+    print(f"{PROG}: {result.message}", file=sys.stderr)
+    return 1
+
+
+def _settings(args) -> int:
+    config = settings.load()
+    changes = {
+        "store_name": args.store_name,
+        "public_base_url": args.public_url,
+        "host": args.host,
+        "port": args.port,
+        "currency": args.currency,
+        "trusted_proxy": args.trusted_proxy,
+    }
+    changes = {k: v for k, v in changes.items() if v is not None}
+    if changes:
+        for key, value in changes.items():
+            setattr(config, key, value)
+        config = settings.save(config)
+    data = {**config.__dict__, "claim_link_base": config.base_url}
+    if args.json:
+        _print_json(data)
+    else:
+        for key, value in data.items():
+            print(f"{key.replace('_', ' ').capitalize():<18} {value}")
+    return 0
+
+
+COMMANDS = {
+    ("serve", None): _serve,
+    ("template", "create"): _template_create,
+    ("template", "list"): _template_list,
+    ("batch", "create"): _batch_create,
+    ("batch", "list"): _batch_list,
+    ("batch", "pause"): _batch_status,
+    ("batch", "resume"): _batch_status,
+    ("batch", "delete"): _batch_delete,
+    ("batch", "vouchers"): _batch_vouchers,
+    ("batch", "export"): _batch_export,
+    ("batch", "qr"): _batch_qr,
+    ("lookup", None): _lookup,
+    ("redeem", None): _redeem,
+    ("settings", None): _settings,
+}
+
+if __name__ == "__main__":
+    sys.exit(main())
