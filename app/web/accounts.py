@@ -1,0 +1,117 @@
+"""Member accounts on the claim site: create one, log in, log out."""
+
+from __future__ import annotations
+
+import math
+from functools import lru_cache
+
+from flask import Blueprint, current_app, redirect, render_template, request, session, url_for
+from werkzeug.security import check_password_hash, generate_password_hash
+
+from app.core import members
+from app.core.errors import InvalidInput
+
+from .security import new_csrf_token, safe_next
+
+bp = Blueprint("accounts", __name__)
+
+MIN_PASSWORD = 8
+MAX_PASSWORD = 1024  # hashing a huge "password" is a cheap way to tie up a thread
+BAD_LOGIN = "The email or password is not right. Check them and try again."
+
+
+def after_login_target() -> str:
+    return safe_next(request.values.get("next"), url_for("pages.my_cards"))
+
+
+def start_member_session(member) -> None:
+    """A fresh session for the member: nothing from before login survives, the CSRF token included."""
+    session.clear()
+    session.permanent = True
+    session["member_id"] = member.id
+    session["email"] = member.email
+    session["name"] = member.name
+    new_csrf_token()
+
+
+@lru_cache(maxsize=4)
+def _decoy_hash(method: str) -> str:
+    """Checked against when the email has no account, so that answer takes as long as a wrong password."""
+    return generate_password_hash("not the password of anyone", method)
+
+
+def _wait_message(seconds: float) -> str:
+    seconds = math.ceil(seconds)
+    if seconds >= 90:
+        return f"Too many failed attempts. Logging in is locked for {math.ceil(seconds / 60)} minutes; try again later."
+    return f"Too many failed attempts. Wait {seconds} second{'s' if seconds != 1 else ''} and try again."
+
+
+@bp.route("/en-us/login", methods=["GET", "POST"])
+def login():
+    next_target = after_login_target()
+    if request.method == "GET":
+        return render_template("login.html", next=next_target, email="", error=None)
+    email = members.normalise_email(request.form.get("email", ""))[:254]
+    password = request.form.get("password", "")[:MAX_PASSWORD]
+    address = request.remote_addr or ""
+    throttle = current_app.extensions["login_throttle"]
+    wait = throttle.wait_time(email, address)
+    if wait > 0:
+        return render_template("login.html", next=next_target, email=email, error=_wait_message(wait)), 429
+    member = members.find_member(email) if email else None
+    method = current_app.config["PASSWORD_HASH_METHOD"]
+    if member is None:
+        check_password_hash(_decoy_hash(method), password)
+        ok = False
+    else:
+        ok = bool(password) and check_password_hash(member.password_hash, password)
+    if not ok:
+        throttle.failed(email, address)
+        return render_template("login.html", next=next_target, email=email, error=BAD_LOGIN), 401
+    throttle.succeeded(email)
+    start_member_session(member)
+    return redirect(next_target, 303)
+
+
+@bp.route("/en-us/register", methods=["GET", "POST"])
+def register():
+    next_target = after_login_target()
+    form = {"email": request.form.get("email", "").strip(), "name": request.form.get("name", "").strip()}
+    if request.method == "GET":
+        return render_template("register.html", next=next_target, form=form, errors={})
+    errors = {}
+    password = request.form.get("password", "")
+    try:
+        members.validate_email(form["email"])
+    except InvalidInput as exc:
+        errors["email"] = str(exc)
+    if len(password) < MIN_PASSWORD:
+        errors["password"] = f"Use at least {MIN_PASSWORD} characters."
+    elif len(password) > MAX_PASSWORD:
+        errors["password"] = f"Use at most {MAX_PASSWORD} characters."
+    if len(form["name"]) > 120:
+        errors["name"] = "A name is at most 120 characters."
+    if errors:
+        return render_template("register.html", next=next_target, form=form, errors=errors), 400
+    limit = current_app.extensions["registration_limit"]
+    address = request.remote_addr or ""
+    if limit.wait_time(address) > 0:
+        errors["form"] = "Too many accounts were created from this device. Try again later."
+        return render_template("register.html", next=next_target, form=form, errors=errors), 429
+    try:
+        member = members.create_member(
+            form["email"], generate_password_hash(password, current_app.config["PASSWORD_HASH_METHOD"]), form["name"]
+        )
+    except InvalidInput as exc:  # the email has an account already
+        errors["email"] = str(exc)
+        return render_template("register.html", next=next_target, form=form, errors=errors), 400
+    limit.hit(address)
+    start_member_session(member)
+    return redirect(next_target, 303)
+
+
+@bp.post("/en-us/logout")
+def logout():
+    session.clear()
+    return redirect(url_for("pages.home"), 303)

@@ -1,0 +1,129 @@
+"""What members see: the home page, a batch's claim page, My Cards and their vouchers' QR codes."""
+
+from __future__ import annotations
+
+from functools import lru_cache
+
+from flask import Blueprint, Response, abort, redirect, render_template, request, session, url_for
+
+from app.core import batches, claims, qr, templates, vouchers
+from app.core.claims import ClaimOutcome
+from app.core.errors import InvalidInput, NotFound
+
+from .site import current_settings
+
+bp = Blueprint("pages", __name__)
+
+QR_PIXELS = 360  # shown at 200 CSS pixels: sharp on a phone's dense screen, light to send
+
+
+@bp.get("/")
+@bp.get("/en-us/")
+def home():
+    return render_template("home.html")
+
+
+def voucher_view(voucher: vouchers.VoucherDetail, currency: str) -> dict:
+    """A voucher as a card shows it: code, offer, expiry and valid / redeemed / expired."""
+    if voucher.status == "redeemed":
+        status = "redeemed"
+    elif voucher.expired:
+        status = "expired"
+    else:
+        status = "valid"
+    return {
+        "code": voucher.code,
+        "batch_name": voucher.batch_name,
+        "offer": templates.describe_offer(voucher.template, currency) if voucher.template is not None else None,
+        "expires_at": voucher.expires_at,
+        "redeemed_at": voucher.redeemed_at,
+        "status": status,
+        "qr_url": url_for("pages.voucher_qr", code=voucher.code),
+    }
+
+
+def _own_voucher(member_id: int, batch_id: int) -> vouchers.VoucherDetail | None:
+    return next((v for v in vouchers.for_member(member_id) if v.batch_id == batch_id), None)
+
+
+# What the page says for each refused claim, and the status it answers with.
+_REFUSED = {ClaimOutcome.PAUSED: "paused", ClaimOutcome.NO_VOUCHERS: "sold_out"}
+
+
+@bp.route("/en-us/claim/<token>", methods=["GET", "POST"])
+def claim(token: str):
+    batch = batches.find_by_token(token)
+    if batch is None:
+        abort(404)
+    member_id = session.get("member_id")
+    voucher = None
+    status = 200
+    if request.method == "POST":
+        if member_id is None:
+            return redirect(url_for("accounts.login", next=request.path), 303)
+        result = claims.claim(token, member_id)
+        if result.outcome is ClaimOutcome.NOT_FOUND:  # deleted since the page was read
+            abort(404)
+        if result.outcome in _REFUSED:
+            state, status = _REFUSED[result.outcome], 409
+        else:
+            state = "claimed" if result.outcome is ClaimOutcome.CLAIMED else "already_claimed"
+            voucher = result.voucher
+    else:
+        voucher = _own_voucher(member_id, batch.id) if member_id is not None else None
+        if voucher is not None:
+            state = "already_claimed"
+        elif batch.status != "active":
+            state = "paused"
+        elif batch.claimed_count >= batch.quantity:
+            state = "sold_out"
+        else:
+            state = "ready" if member_id is not None else "login"
+    currency = current_settings().currency
+    return (
+        render_template(
+            "claim.html",
+            batch=batch,
+            offer=templates.describe_offer(batch.template, currency),
+            state=state,
+            paused=batch.status != "active" or state == "paused",
+            voucher=voucher_view(voucher, currency) if voucher is not None else None,
+        ),
+        status,
+    )
+
+
+def _login_first():
+    return redirect(url_for("accounts.login", next=request.path), 303)
+
+
+@bp.get("/en-us/my-cards")
+def my_cards():
+    member_id = session.get("member_id")
+    if member_id is None:
+        return _login_first()
+    currency = current_settings().currency
+    cards = [voucher_view(v, currency) for v in vouchers.for_member(member_id)]
+    return render_template("my_cards.html", cards=cards)
+
+
+@lru_cache(maxsize=512)
+def _qr_png(code: str) -> bytes:
+    return qr.qr_png_bytes(code, size=QR_PIXELS)
+
+
+@bp.get("/en-us/my-cards/qr/<code>.png")
+def voucher_qr(code: str):
+    """The QR code of one of the logged-in member's own vouchers (anyone else's is 'not found')."""
+    email = session.get("email")
+    if session.get("member_id") is None or not email:
+        abort(404)
+    try:
+        voucher = vouchers.lookup(code)
+    except (NotFound, InvalidInput):
+        abort(404)
+    if voucher.member != email:
+        abort(404)
+    response = Response(_qr_png(voucher.code), mimetype="image/png")
+    response.headers["Cache-Control"] = "private, max-age=86400"
+    return response

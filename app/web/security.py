@@ -1,0 +1,236 @@
+"""The claim site's defences: CSRF tokens, safe redirects, response headers, proxy trust, login throttling."""
+
+from __future__ import annotations
+
+import hmac
+import ipaddress
+import secrets
+import threading
+import time
+from collections import OrderedDict, deque
+from dataclasses import dataclass
+from functools import lru_cache
+from typing import Callable
+from urllib.parse import urlsplit
+
+from flask import abort, request, session
+from werkzeug.middleware.proxy_fix import ProxyFix
+
+CSRF_FIELD = "csrf_token"
+_CSRF_KEY = "csrf"
+UNSAFE_METHODS = frozenset({"POST", "PUT", "PATCH", "DELETE"})
+
+CONTENT_SECURITY_POLICY = (
+    "default-src 'none'; style-src 'self'; img-src 'self'; form-action 'self'; "
+    "frame-ancestors 'none'; base-uri 'none'"
+)
+SECURITY_HEADERS = {
+    "Content-Security-Policy": CONTENT_SECURITY_POLICY,
+    "X-Content-Type-Options": "nosniff",
+    "X-Frame-Options": "DENY",
+    "Referrer-Policy": "same-origin",  # a claim link's token never leaves the site in a Referer
+    "Cross-Origin-Opener-Policy": "same-origin",
+    "Permissions-Policy": "camera=(), microphone=(), geolocation=()",
+}
+
+
+def csrf_token() -> str:
+    """This session's CSRF token, made on first use (so a visitor who sees no form gets no cookie)."""
+    token = session.get(_CSRF_KEY)
+    if not token:
+        token = session[_CSRF_KEY] = secrets.token_urlsafe(32)
+    return token
+
+
+def new_csrf_token() -> str:
+    session[_CSRF_KEY] = secrets.token_urlsafe(32)
+    return session[_CSRF_KEY]
+
+
+def check_csrf() -> None:
+    """Refuse (400) a state-changing request whose form lacks this session's token."""
+    if request.method not in UNSAFE_METHODS:
+        return
+    expected = session.get(_CSRF_KEY)
+    sent = request.form.get(CSRF_FIELD, "")
+    if not expected or not sent or not hmac.compare_digest(sent.encode(), expected.encode()):
+        abort(400, description="csrf")
+
+
+def safe_next(target: str | None, default: str) -> str:
+    """Where to go after logging in: a path of this site, or the default (never another site)."""
+    if not target or len(target) > 2000:
+        return default
+    if any(ch <= " " or ch == "\\" or ch == "\x7f" for ch in target):
+        return default
+    if not target.startswith("/") or target.startswith("//"):
+        return default
+    parts = urlsplit(target)
+    if parts.scheme or parts.netloc:
+        return default
+    if not (parts.path == "/" or parts.path.startswith("/en-us/")) or parts.path.rstrip("/") == "/en-us/logout":
+        return default
+    return target
+
+
+def add_security_headers(response):
+    for name, value in SECURITY_HEADERS.items():
+        response.headers.setdefault(name, value)
+    if response.mimetype == "text/html":
+        # pages carry CSRF tokens and a member's vouchers: never kept by a shared cache or the back button
+        response.headers.setdefault("Cache-Control", "no-store")
+    return response
+
+
+@lru_cache(maxsize=32)
+def _networks(trusted: str) -> tuple:
+    found = []
+    for part in trusted.replace(";", ",").split(","):
+        part = part.strip()
+        if not part:
+            continue
+        try:
+            found.append(ipaddress.ip_network(part, strict=False))
+        except ValueError:
+            continue  # not an address: trust nothing for it
+    return tuple(found)
+
+
+def is_trusted_proxy(peer: str, trusted: str) -> bool:
+    """Whether the connecting address is the configured reverse proxy (an address, a network, or a list)."""
+    if not trusted or not peer:
+        return False
+    try:
+        address = ipaddress.ip_address(peer)
+    except ValueError:
+        return False
+    return any(address in network for network in _networks(trusted))
+
+
+class TrustedProxy:
+    """Believe X-Forwarded-For/-Proto/-Host/-Port/-Prefix only when they come from the configured proxy.
+
+    The setting is read on each request, so a change in the desktop window applies without a restart."""
+
+    def __init__(self, app, trusted: Callable[[], str]):
+        self.app = app
+        self.fixed = ProxyFix(app, x_for=1, x_proto=1, x_host=1, x_port=1, x_prefix=1)
+        self.trusted = trusted
+
+    def __call__(self, environ, start_response):
+        if is_trusted_proxy(environ.get("REMOTE_ADDR", ""), self.trusted()):
+            return self.fixed(environ, start_response)
+        return self.app(environ, start_response)
+
+
+@dataclass(frozen=True)
+class Policy:
+    """After `free` failures each attempt waits twice as long as the last (1 s, 2 s, 4 s ...);
+    after `lock_after` failures the key is locked for `lock_for` seconds. Failures older than
+    `window` seconds are forgotten."""
+
+    free: int
+    lock_after: int
+    window: float = 15 * 60
+    lock_for: float = 15 * 60
+
+    def wait(self, failures: int, last: float, now: float) -> float:
+        if failures >= self.lock_after:
+            until = last + self.lock_for
+        elif failures >= self.free:
+            until = last + min(2.0 ** (failures - self.free), self.lock_for)
+        else:
+            return 0.0
+        return max(0.0, until - now)
+
+
+EMAIL_POLICY = Policy(free=3, lock_after=10)
+ADDRESS_POLICY = Policy(free=10, lock_after=50)
+
+
+class _Failures:
+    """Failure times per key, in memory, bounded: the oldest keys go first when it is full."""
+
+    def __init__(self, policy: Policy, clock: Callable[[], float], max_keys: int):
+        self.policy = policy
+        self.clock = clock
+        self.max_keys = max_keys
+        self.times: OrderedDict[str, deque] = OrderedDict()
+
+    def _recent(self, key: str, now: float) -> deque | None:
+        times = self.times.get(key)
+        if times is None:
+            return None
+        while times and now - times[0] > max(self.policy.window, self.policy.lock_for):
+            times.popleft()
+        if not times:
+            del self.times[key]
+            return None
+        return times
+
+    def wait(self, key: str, now: float) -> float:
+        times = self._recent(key, now)
+        return self.policy.wait(len(times), times[-1], now) if times else 0.0
+
+    def add(self, key: str, now: float) -> None:
+        times = self._recent(key, now)
+        if times is None:
+            times = self.times[key] = deque(maxlen=self.policy.lock_after)
+        times.append(now)
+        self.times.move_to_end(key)
+        while len(self.times) > self.max_keys:
+            self.times.popitem(last=False)
+
+    def forget(self, key: str) -> None:
+        self.times.pop(key, None)
+
+
+class LoginThrottle:
+    """Slows down, then locks, repeated failed logins for one email and from one address.
+
+    It never looks at whether the email has an account, so its answers tell nothing about that."""
+
+    def __init__(
+        self,
+        per_email: Policy = EMAIL_POLICY,
+        per_address: Policy = ADDRESS_POLICY,
+        clock: Callable[[], float] = time.monotonic,
+        max_keys: int = 10_000,
+    ):
+        self._clock = clock
+        self._lock = threading.Lock()
+        self._emails = _Failures(per_email, clock, max_keys)
+        self._addresses = _Failures(per_address, clock, max_keys)
+
+    def wait_time(self, email: str, address: str) -> float:
+        """Seconds before another attempt for this email from this address is allowed (0: now)."""
+        with self._lock:
+            now = self._clock()
+            return max(self._emails.wait(email, now), self._addresses.wait(address, now))
+
+    def failed(self, email: str, address: str) -> None:
+        with self._lock:
+            now = self._clock()
+            self._emails.add(email, now)
+            self._addresses.add(address, now)
+
+    def succeeded(self, email: str) -> None:
+        with self._lock:
+            self._emails.forget(email)
+
+
+class RateLimit:
+    """At most `limit` events per key in `window` seconds (account creation per address)."""
+
+    def __init__(self, limit: int, window: float, clock: Callable[[], float] = time.monotonic, max_keys: int = 10_000):
+        self._failures = _Failures(Policy(free=limit, lock_after=limit, window=window, lock_for=window), clock, max_keys)
+        self._lock = threading.Lock()
+        self._clock = clock
+
+    def wait_time(self, key: str) -> float:
+        with self._lock:
+            return self._failures.wait(key, self._clock())
+
+    def hit(self, key: str) -> None:
+        with self._lock:
+            self._failures.add(key, self._clock())

@@ -1,0 +1,179 @@
+"""Serving the claim site with waitress: started in the background (desktop window) or in the foreground (CLI)."""
+
+from __future__ import annotations
+
+import errno
+import signal
+import socket
+import sys
+import threading
+
+from waitress.server import create_server
+from waitress.task import ThreadedTaskDispatcher
+from waitress.trigger import trigger as Trigger
+
+from app.core import db, settings
+from app.core.errors import ServerProblem
+
+from .site import MAX_BODY, create_app
+
+DEFAULT_HOST = settings.DEFAULT_HOST
+DEFAULT_PORT = settings.DEFAULT_PORT
+# Claims are written one at a time (core's write lock) and the rest is Python under the GIL, so
+# more threads only queue more work on this lock; 4 keeps p99 low at 16 concurrent clients.
+THREADS = 4
+
+
+class _Dispatcher(ThreadedTaskDispatcher):
+    """Waitress's worker threads, each closing its own database connection when it ends."""
+
+    def handler_thread(self, thread_no):
+        try:
+            super().handler_thread(thread_no)
+        finally:
+            db.close_database()  # closes this thread's connection only
+
+
+class RunningServer:
+    """The claim site serving in a daemon thread. stop() is clean and may be called more than once."""
+
+    def __init__(self, server, host: str, port: int):
+        self._server = server
+        self.host = host
+        self.port = port
+        self._stopped = threading.Event()
+        self._stop_lock = threading.Lock()
+        self._thread = threading.Thread(target=self._run, name=f"claim-site:{port}", daemon=True)
+        self._thread.start()
+
+    @property
+    def url(self) -> str:
+        """An address a browser on this PC can open (the wildcard addresses mean this PC)."""
+        host = {"0.0.0.0": "127.0.0.1", "": "127.0.0.1", "::": "::1"}.get(self.host, self.host)
+        return f"http://{f'[{host}]' if ':' in host else host}:{self.port}"
+
+    @property
+    def running(self) -> bool:
+        return self._thread.is_alive() and not self._stopped.is_set()
+
+    def _run(self) -> None:
+        try:
+            self._server.run()
+        finally:
+            self._stopped.set()
+
+    def wait(self, timeout: float | None = None) -> bool:
+        """Block until the server has stopped (or timeout seconds pass); True when it has."""
+        return self._stopped.wait(timeout)
+
+    def stop(self, timeout: float = 5.0) -> None:
+        """Finish the requests in progress (up to timeout seconds), close every connection, end the threads."""
+        with self._stop_lock:
+            if not self._thread.is_alive():
+                return
+            dispatcher = self._server.task_dispatcher
+            dispatcher.shutdown(cancel_pending=True, timeout=timeout)
+            socket_map = getattr(self._server, "_map", None) or self._server.map
+            trigger = next((d for d in list(socket_map.values()) if isinstance(d, Trigger)), None)
+            if trigger is not None:
+                # the socket map belongs to the loop thread: close it there, which ends the loop
+                trigger.pull_trigger(lambda: _close_all(socket_map))
+            self._thread.join(timeout)
+
+    def __repr__(self) -> str:
+        return f"<RunningServer {self.url} {'running' if self.running else 'stopped'}>"
+
+
+def _close_all(socket_map: dict) -> None:
+    for channel in list(socket_map.values()):
+        try:
+            channel.close()
+        except OSError:
+            pass
+    socket_map.clear()
+
+
+def _explain(exc: OSError, host: str, port: int) -> str:
+    if isinstance(exc, socket.gaierror):
+        return f"The claim site cannot listen on {host}: this PC does not know that address. Use 0.0.0.0 to listen on every network."
+    if exc.errno == errno.EADDRINUSE:
+        return (
+            f"Port {port} is already in use by another program (perhaps the claim site is running already). "
+            "Stop that program or choose another port."
+        )
+    if exc.errno == errno.EADDRNOTAVAIL:
+        return f"The address {host} is not one of this PC's addresses, so the claim site cannot listen on it. Use 0.0.0.0 to listen on every network."
+    if exc.errno in (errno.EACCES, errno.EPERM):
+        return f"Port {port} needs administrator rights; choose a port above 1023, such as 8080."
+    return f"The claim site cannot listen on {host} port {port}: {exc.strerror or exc}."
+
+
+def start_server(host: str = DEFAULT_HOST, port: int = DEFAULT_PORT, *, app=None, threads: int = THREADS) -> RunningServer:
+    """Bind host:port now (a busy port raises ServerProblem at once), then serve in a daemon thread.
+
+    Port 0 picks a free port; the RunningServer tells which. The core database must be open."""
+    if not isinstance(port, int) or not 0 <= port <= 65535:
+        raise ServerProblem(f"The port must be a number from 1 to 65535, not {port!r}.")
+    if app is None:
+        app = create_app()
+    dispatcher = _Dispatcher()
+    try:
+        server = create_server(
+            app,
+            host=host,
+            port=port,
+            _dispatcher=dispatcher,
+            ident="voucher-batches",
+            # the app itself believes forwarded headers only from the configured proxy (a setting that may change)
+            clear_untrusted_proxy_headers=False,
+            max_request_body_size=4 * MAX_BODY,
+            channel_timeout=60,
+        )
+    except OSError as exc:
+        raise ServerProblem(_explain(exc, host, port)) from None
+    dispatcher.set_thread_count(threads)
+    bound_host, bound_port = _bound_address(server, host)
+    return RunningServer(server, bound_host, bound_port)
+
+
+def _bound_address(server, host: str) -> tuple[str, int]:
+    listening = getattr(server, "effective_listen", None)
+    if listening:  # several sockets (a name with IPv4 and IPv6 addresses): report the first
+        return str(listening[0][0]), int(listening[0][1])
+    return str(server.effective_host), int(server.effective_port)
+
+
+def serve(host: str = DEFAULT_HOST, port: int = DEFAULT_PORT) -> None:
+    """Serve in the foreground until Ctrl+C (or SIGTERM), then stop cleanly. The database must be open."""
+    running = start_server(host, port)
+    shown = settings.load()
+    print(f"Claim site listening on {running.host}:{running.port} (on this PC: {running.url})", flush=True)
+    print(f"Public base URL (in claim links and QR codes): {shown.base_url}", flush=True)
+    if not shown.public_base_url and shown.port != running.port:
+        print(
+            f"Note: claim links use the port setting ({shown.port}), but this server listens on {running.port}; "
+            "set the port or the public base URL to match.",
+            flush=True,
+        )
+    print("Press Ctrl+C to stop.", flush=True)
+    previous = _interrupt_on_sigterm()
+    try:
+        running.wait()
+    except KeyboardInterrupt:
+        pass
+    finally:
+        running.stop()
+        if previous is not None:
+            signal.signal(signal.SIGTERM, previous)
+    print("Claim site stopped.", flush=True)
+
+
+def _interrupt_on_sigterm():
+    """Treat SIGTERM (a service manager's stop) like Ctrl+C; only possible on the main thread."""
+    if threading.current_thread() is not threading.main_thread() or sys.platform == "win32":
+        return None
+
+    def _raise(signum, frame):
+        raise KeyboardInterrupt
+
+    return signal.signal(signal.SIGTERM, _raise)

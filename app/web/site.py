@@ -1,0 +1,186 @@
+"""The claim site's Flask application: configuration, hooks, error pages and template helpers."""
+
+from __future__ import annotations
+
+import logging
+import threading
+import time
+from datetime import datetime, timedelta, timezone
+
+from flask import Flask, g, render_template, request, session
+from flask.sessions import SecureCookieSessionInterface
+from werkzeug.exceptions import HTTPException
+
+from app.core import settings as core_settings
+from app.core.errors import DatabaseProblem, InvalidInput, NotFound
+from app.resources import resource_path
+
+from . import security
+
+log = logging.getLogger(__name__)
+
+MAX_BODY = 16 * 1024  # the largest form is a few hundred bytes
+
+
+class SettingsCache:
+    """The shared settings, read from the database at most every `max_age` seconds.
+
+    Every request needs them (store name, proxy, cookie security) and a read costs about half a
+    millisecond; a change made in the desktop window shows within `max_age` seconds."""
+
+    def __init__(self, max_age: float):
+        self.max_age = max_age
+        self._lock = threading.Lock()
+        self._value: core_settings.Settings | None = None
+        self._read_at = 0.0
+
+    def get(self) -> core_settings.Settings:
+        now = time.monotonic()
+        value = self._value
+        if value is None or now - self._read_at >= self.max_age:
+            fresh = core_settings.load()
+            with self._lock:
+                self._value, self._read_at = fresh, now
+            return fresh
+        return value
+
+
+class _SessionInterface(SecureCookieSessionInterface):
+    """Flask's signed-cookie session, Secure whenever the public base URL is https."""
+
+    def get_cookie_secure(self, app: Flask) -> bool:
+        return app.extensions["voucher_settings"].get().base_url.startswith("https://") or super().get_cookie_secure(app)
+
+
+def current_settings() -> core_settings.Settings:
+    if "settings" not in g:
+        from flask import current_app
+
+        g.settings = current_app.extensions["voucher_settings"].get()
+    return g.settings
+
+
+def create_app(config: dict | None = None) -> Flask:
+    """The claim site. The core database must already be open (app.core.db.open_database)."""
+    app = Flask(
+        __name__,
+        template_folder=str(resource_path("templates")),
+        static_folder=str(resource_path("static")),
+        static_url_path="/static",
+    )
+    app.config.update(
+        SESSION_COOKIE_NAME="voucher_session",
+        SESSION_COOKIE_HTTPONLY=True,
+        SESSION_COOKIE_SAMESITE="Lax",
+        SESSION_REFRESH_EACH_REQUEST=False,
+        PERMANENT_SESSION_LIFETIME=30 * 24 * 3600,
+        MAX_CONTENT_LENGTH=MAX_BODY,
+        MAX_FORM_MEMORY_SIZE=MAX_BODY,
+        SEND_FILE_MAX_AGE_DEFAULT=3600,
+        PASSWORD_HASH_METHOD="scrypt",  # Werkzeug's default: slow and salted
+        SETTINGS_MAX_AGE=2.0,
+        REGISTRATIONS_PER_ADDRESS=(20, 3600.0),  # accounts one address may create per window (seconds)
+        LOGIN_THROTTLE=None,  # a security.LoginThrottle; tests pass one with their own clock
+    )
+    app.config.update(config or {})
+    if not app.config.get("SECRET_KEY"):
+        app.config["SECRET_KEY"] = core_settings.secret("claim-site-session")
+
+    settings_cache = SettingsCache(float(app.config["SETTINGS_MAX_AGE"]))
+    app.extensions["voucher_settings"] = settings_cache
+    app.extensions["login_throttle"] = app.config["LOGIN_THROTTLE"] or security.LoginThrottle()
+    limit, window = app.config["REGISTRATIONS_PER_ADDRESS"]
+    app.extensions["registration_limit"] = security.RateLimit(int(limit), float(window))
+    app.session_interface = _SessionInterface()
+    app.wsgi_app = security.TrustedProxy(app.wsgi_app, lambda: settings_cache.get().trusted_proxy)
+
+    app.before_request(security.check_csrf)
+    app.after_request(security.add_security_headers)
+    _register_template_helpers(app)
+    _register_error_pages(app)
+
+    from . import accounts, pages
+
+    app.register_blueprint(accounts.bp)
+    app.register_blueprint(pages.bp)
+    return app
+
+
+def _register_template_helpers(app: Flask) -> None:
+    app.jinja_env.globals["csrf_token"] = security.csrf_token
+    app.jinja_env.filters["when"] = format_when
+    app.jinja_env.trim_blocks = True
+    app.jinja_env.lstrip_blocks = True
+
+    @app.context_processor
+    def _shared():
+        try:
+            store_name = current_settings().store_name
+        except DatabaseProblem:  # the error page for a database failure must still render
+            store_name = ""
+        return {"store_name": store_name, "member": current_member()}
+
+
+def current_member() -> dict | None:
+    """The logged-in member as the session holds them (id, email, name), or None."""
+    if session.get("member_id") is None:
+        return None
+    return {"id": session["member_id"], "email": session.get("email", ""), "name": session.get("name", "")}
+
+
+def format_when(value) -> str:
+    """A UTC timestamp as the store's local date and time; a midnight end reads as the day before's end."""
+    if value is None:
+        return ""
+    if not isinstance(value, datetime):
+        value = datetime.fromisoformat(str(value))
+    local = value.replace(tzinfo=timezone.utc).astimezone()
+    if (local.hour, local.minute, local.second) == (0, 0, 0):
+        last_day = local - timedelta(days=1)
+        return f"the end of {last_day.day} {last_day:%b %Y}"
+    return f"{local.day} {local:%b %Y, %H:%M}"
+
+
+ERROR_PAGES = {
+    400: ("Something was wrong with that request", "Go back, reload the page and try again."),
+    404: ("Page not found", "This page or promotion doesn't exist. The promotion may have ended, or the link may be mistyped."),
+    405: ("Page not found", "This page can't be opened that way."),
+    413: ("Too much data", "That form sent more than this site accepts."),
+    429: ("Too many attempts", "Wait a moment and try again."),
+    500: ("Something went wrong", "The store's system hit a problem. Please try again in a moment."),
+    503: ("The store's system is busy", "Please try again in a moment."),
+}
+CSRF_MESSAGE = (
+    "Form expired",
+    "This form has expired or didn't come from this site, so nothing was changed. Go back, reload the page and try again.",
+)
+
+
+def error_page(status: int, heading: str | None = None, message: str | None = None):
+    default_heading, default_message = ERROR_PAGES.get(status, ERROR_PAGES[500])
+    return (
+        render_template("error.html", heading=heading or default_heading, message=message or default_message, status=status),
+        status,
+    )
+
+
+def _register_error_pages(app: Flask) -> None:
+    @app.errorhandler(HTTPException)
+    def _http_error(exc: HTTPException):
+        if exc.code == 400 and exc.description == "csrf":
+            return error_page(400, *CSRF_MESSAGE)
+        # an unexpected error arrives here as a 500 after Flask has logged it with its traceback
+        return error_page(exc.code or 500)
+
+    @app.errorhandler(NotFound)
+    def _not_found(exc):
+        return error_page(404)
+
+    @app.errorhandler(InvalidInput)
+    def _invalid(exc):
+        return error_page(400, message=str(exc))
+
+    @app.errorhandler(DatabaseProblem)
+    def _database(exc):
+        log.error("The claim site could not use the database: %s", exc)
+        return error_page(503)
