@@ -1,0 +1,70 @@
+"""Small helpers shared by the core tests: real counts straight from the tables, and child processes."""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+from pathlib import Path
+
+from app.core import db
+
+ROOT = Path(__file__).resolve().parents[2]
+
+
+def real_counts(batch_id: int) -> tuple[int, int, int]:
+    """(total, claimed, redeemed) counted over the voucher rows themselves, not the batch's counters."""
+    return db.database.execute_sql(
+        "SELECT COUNT(*), COALESCE(SUM(status > 0), 0), COALESCE(SUM(status = 2), 0) FROM voucher WHERE batch_id = ?",
+        (batch_id,),
+    ).fetchone()
+
+
+def counters(batch_id: int) -> tuple[int, int, int]:
+    """(quantity, claimed_count, redeemed_count) as the batch row keeps them."""
+    return db.database.execute_sql(
+        "SELECT quantity, claimed_count, redeemed_count FROM batch WHERE id = ?", (batch_id,)
+    ).fetchone()
+
+
+def table_counts() -> tuple[int, int]:
+    """(batches, vouchers) in the whole database."""
+    return (
+        db.database.execute_sql("SELECT COUNT(*) FROM batch").fetchone()[0],
+        db.database.execute_sql("SELECT COUNT(*) FROM voucher").fetchone()[0],
+    )
+
+
+def worker(*args: str) -> subprocess.Popen:
+    """A separate Python process running tests.core.workers with args (it opens the database itself)."""
+    return subprocess.Popen(
+        [sys.executable, "-m", "tests.core.workers", *map(str, args)],
+        cwd=ROOT,
+        stdin=subprocess.PIPE,
+        stdout=subprocess.PIPE,
+        text=True,
+    )
+
+
+def run_together(arg_lists: list[list], timeout: float = 120) -> list[list]:
+    """Start one worker per argument list, let them all open the database, then release them at once.
+
+    Returns each worker's JSON result."""
+    procs = [worker(*args) for args in arg_lists]
+    try:
+        for proc in procs:
+            assert proc.stdout.readline().strip() == "ready", "a worker failed before it was ready"
+        for proc in procs:
+            proc.stdin.write("go\n")
+            proc.stdin.flush()
+        results = []
+        for proc in procs:
+            out, _ = proc.communicate(timeout=timeout)
+            assert proc.returncode == 0, f"a worker failed with exit code {proc.returncode}"
+            results.append(json.loads(out))
+        return results
+    finally:
+        for proc in procs:
+            if proc.poll() is None:
+                proc.kill()
+                proc.wait()

@@ -1,0 +1,44 @@
+"""What the child processes of the race and kill tests run: `python -m tests.core.workers CMD DB ARGS...`.
+
+claim/redeem workers print "ready" once the database is open, wait for a line on stdin so that all of
+them start at the same moment, then print their outcomes as JSON. generate prints its progress."""
+
+from __future__ import annotations
+
+import json
+import sys
+
+
+def main(argv: list[str]) -> None:
+    command, path, *rest = argv
+    from app.core import batches, claims, db
+
+    db.open_database(path)
+    if command == "generate":
+        template_id, quantity = map(int, rest)
+
+        def progress(done: int, total: int) -> None:
+            print(f"progress {done} {total}", flush=True)
+
+        batches.create_batch("Killed midway", template_id, quantity, "Email", progress=progress)
+        print("finished", flush=True)
+        return
+    print("ready", flush=True)
+    sys.stdin.readline()
+    results = []
+    if command == "claim":
+        token, *member_ids = rest
+        for member_id in map(int, member_ids):
+            result = claims.claim(token, member_id)
+            results.append([member_id, result.outcome.value, result.voucher.code if result.voucher else None])
+    elif command == "redeem":
+        for code in rest:
+            results.append([code, claims.redeem(code).outcome.value])
+    else:
+        raise SystemExit(f"unknown command {command}")
+    db.close_database()
+    print(json.dumps(results), flush=True)
+
+
+if __name__ == "__main__":
+    main(sys.argv[1:])
