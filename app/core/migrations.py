@@ -30,6 +30,9 @@ def _v1_to_v2(db: peewee.Database) -> None:
         " claimed_count = (SELECT COUNT(*) FROM voucher v WHERE v.batch_id = batch.id AND v.status > 0),"
         " redeemed_count = (SELECT COUNT(*) FROM voucher v WHERE v.batch_id = batch.id AND v.status = 2)"
     )
+    # ... and leaves unclaimed vouchers out of the one-per-member index.
+    db.execute_sql("DROP INDEX voucher_member_id_batch_id")
+    db.execute_sql("CREATE UNIQUE INDEX voucher_member_id_batch_id ON voucher (member_id, batch_id) WHERE member_id IS NOT NULL")
 
 
 # MIGRATIONS[n] brings a database from version n to n + 1.
