@@ -1,0 +1,67 @@
+"""The desktop application: open the database, show the window, run the claim site beside it."""
+
+from __future__ import annotations
+
+import logging
+import sys
+from typing import Any, Callable
+
+from PySide6.QtCore import QCoreApplication
+from PySide6.QtGui import QGuiApplication
+from PySide6.QtWidgets import QApplication, QMessageBox
+
+from app.core import db
+
+from . import style
+from .main_window import MainWindow
+from .preferences import APPLICATION, ORGANIZATION, Preferences
+
+log = logging.getLogger(__name__)
+
+
+def configure_application(app: QApplication) -> None:
+    """Names for QSettings, the icon, and a style sheet that follows the system's light or dark palette."""
+    QCoreApplication.setOrganizationName(ORGANIZATION)
+    QCoreApplication.setApplicationName(APPLICATION)
+    QGuiApplication.setApplicationDisplayName("Voucher Batches")
+    app.setWindowIcon(style.icon("app", style.colors()["accent"]))
+    style.apply(app)
+    hints = QGuiApplication.styleHints()
+    if hasattr(hints, "colorSchemeChanged"):
+        hints.colorSchemeChanged.connect(lambda _scheme: style.apply(app))
+
+
+def open_database(location: str | None) -> str | None:
+    """Open the database; returns None, or the sentence saying why it cannot be opened."""
+    try:
+        db.open_database(location)
+    except Exception as exc:  # a DatabaseProblem says it in a sentence; anything else still must not crash
+        log.debug("Opening the database failed", exc_info=True)
+        reason = str(exc) or type(exc).__name__
+        where = location or str(db.resolve_location(None))
+        return f"The database {where} cannot be opened.\n\n{reason}\n\nStart with --db PATH to use another database."
+    return None
+
+
+def main(
+    argv: list[str] | None = None,
+    start_server: Callable[[str, int], Any] | None = None,
+    *,
+    db_location: str | None = None,
+) -> int:
+    """Run the window until it is closed. db_location: the database the command line named; else the
+    one chosen in Settings (kept in QSettings); else the core's default."""
+    app = QApplication.instance() or QApplication(list(argv if argv is not None else sys.argv))
+    configure_application(app)
+    prefs = Preferences()
+    problem = open_database(db_location or prefs.database_location())
+    if problem is not None:
+        QMessageBox.critical(None, "Voucher Batches", problem)
+        return 1
+    window = MainWindow(prefs, start_server)
+    window.show()
+    window.start()
+    try:
+        return app.exec()
+    finally:
+        db.close_database()

@@ -1,0 +1,41 @@
+"""The questions the window asks the manager and waits for (a confirmation, a file name), behind one
+small service that tests replace instead of patching Qt."""
+
+from __future__ import annotations
+
+import re
+from pathlib import Path
+
+from PySide6.QtCore import QStandardPaths
+from PySide6.QtWidgets import QFileDialog, QWidget
+
+from app.core.batches import BatchSummary
+
+from .delete_dialog import DeleteChoice, DeleteDialog
+
+
+def file_stem(name: str) -> str:
+    """A file name from a batch name: 'Q1 2025 Email Campaign' -> 'q1-2025-email-campaign'."""
+    stem = re.sub(r"[^a-z0-9]+", "-", name.lower()).strip("-")
+    return stem[:60] or "batch"
+
+
+def default_folder() -> Path:
+    folder = QStandardPaths.writableLocation(QStandardPaths.StandardLocation.DocumentsLocation)
+    return Path(folder) if folder else Path.home()
+
+
+class Prompts:
+    """Modal questions. Each returns the answer; nothing else in the window blocks."""
+
+    def confirm_delete(self, parent: QWidget, summary: BatchSummary, exported_to: str = "") -> DeleteChoice:
+        dialog = DeleteDialog(summary, parent, exported_to)
+        dialog.exec()
+        choice = dialog.choice()
+        dialog.deleteLater()
+        return choice
+
+    def save_file_name(self, parent: QWidget, caption: str, suggested: str, file_filter: str) -> str | None:
+        """A path to write, or None when the manager cancels."""
+        path, _ = QFileDialog.getSaveFileName(parent, caption, str(default_folder() / suggested), file_filter)
+        return path or None

@@ -1,0 +1,261 @@
+"""The vouchers of one batch as a Qt table model that knows its row count at once and reads from the
+database only the pages the view shows: keyset pages found through core.vouchers.page_starts, kept
+in a small least-recently-used cache, read on a worker thread."""
+
+from __future__ import annotations
+
+from collections import OrderedDict
+from datetime import datetime, timezone
+from typing import Callable
+
+from PySide6.QtCore import QAbstractTableModel, QModelIndex, QObject, Qt, QTimer, Signal
+from PySide6.QtGui import QFontDatabase
+
+from app.core import vouchers
+from app.core.vouchers import VoucherRow
+
+from .tasks import run_task
+
+CODE, CLAIM, MEMBER, CLAIMED_AT, REDEMPTION, REDEEMED_AT = range(6)
+HEADERS = ("Code", "Claim status", "Member", "Claimed at", "Redemption", "Redeemed at")
+RowRole = Qt.ItemDataRole.UserRole + 1  # the VoucherRow itself (None while its page loads)
+
+FILTERS = (("All", None), ("Unclaimed", "unclaimed"), ("Claimed", "claimed"), ("Redeemed", "redeemed"))
+LOADING = "Loading…"
+
+
+def local_time(value) -> str:
+    """A stored UTC timestamp in this PC's time zone, to the minute."""
+    if value is None:
+        return ""
+    if not isinstance(value, datetime):
+        value = datetime.fromisoformat(str(value))
+    return value.replace(tzinfo=timezone.utc).astimezone().strftime("%Y-%m-%d %H:%M")
+
+
+def cell_text(row: VoucherRow, column: int) -> str:
+    if column == CODE:
+        return row.code
+    if column == CLAIM:
+        return "Unclaimed" if row.status == "unclaimed" else "Claimed"
+    if column == MEMBER:
+        return row.member or ""
+    if column == CLAIMED_AT:
+        return local_time(row.claimed_at)
+    if column == REDEMPTION:
+        if row.status == "redeemed":
+            return "Redeemed"
+        if row.expired:
+            return "Expired"
+        return "Not redeemed" if row.status == "claimed" else ""
+    if column == REDEEMED_AT:
+        return local_time(row.redeemed_at)
+    return ""
+
+
+class VoucherTableModel(QAbstractTableModel):
+    """A batch's vouchers under a filter (status, search). rowCount is known from the start; rows
+    arrive page by page as the view asks for them."""
+
+    loaded = Signal()  # the row count and the first page are in
+    failed = Signal(str)  # a sentence to show
+    busy_changed = Signal(bool)
+
+    def __init__(
+        self,
+        batch_id: int,
+        page_size: int = 100,
+        cache_pages: int = 12,
+        parent: QObject | None = None,
+        runner: Callable = run_task,
+    ) -> None:
+        super().__init__(parent)
+        self.batch_id = batch_id
+        self.page_size = page_size
+        self.cache_pages = cache_pages
+        self._run = runner
+        self._status: str | None = None
+        self._search = ""
+        self._rows = 0
+        self._epoch = 0  # bumped by every reload: answers to an older filter are dropped
+        self._starts: list[int] | None = None
+        self._cache: OrderedDict[int, list[VoucherRow]] = OrderedDict()
+        self._wanted: OrderedDict[int, None] = OrderedDict()
+        self._loading_page: int | None = None
+        self._loading_count = False
+        self._mono = QFontDatabase.systemFont(QFontDatabase.SystemFont.FixedFont)
+        self._pump_timer = QTimer(self, singleShot=True, interval=0)
+        self._pump_timer.timeout.connect(self._pump)
+
+    # Filter -----------------------------------------------------------------------------------
+    def set_filter(self, status: str | None = None, search: str = "") -> None:
+        """Show the vouchers with this status (None: all) whose code or member matches search."""
+        self._status, self._search = status, (search or "").strip()
+        self.reload()
+
+    def filter(self) -> tuple[str | None, str]:
+        return self._status, self._search
+
+    def reload(self) -> None:
+        self._epoch += 1
+        epoch = self._epoch
+        self.beginResetModel()
+        self._rows = 0
+        self._starts = None
+        self._cache.clear()
+        self._wanted.clear()
+        self._loading_page = None
+        self.endResetModel()
+        self._loading_count = True
+        self.busy_changed.emit(True)
+        batch_id, status, search, size = self.batch_id, self._status, self._search, self.page_size
+
+        def first_page():
+            return vouchers.count(batch_id, status, search), vouchers.page(batch_id, status, search, 0, size)
+
+        self._run(first_page, lambda result: self._on_first_page(epoch, result), lambda exc: self._on_error(epoch, exc))
+
+    def _on_first_page(self, epoch: int, result) -> None:
+        if epoch != self._epoch:
+            return
+        total, rows = result
+        self._loading_count = False
+        self.beginResetModel()
+        self._rows = total
+        if rows:
+            self._cache[0] = rows
+        self.endResetModel()
+        self.loaded.emit()
+        if total > len(rows):
+            batch_id, status, search, size = self.batch_id, self._status, self._search, self.page_size
+            self._run(
+                lambda: vouchers.page_starts(batch_id, size, status, search),
+                lambda starts: self._on_starts(epoch, starts),
+                lambda exc: self._on_error(epoch, exc),
+            )
+        else:
+            self._starts = [rows[0].id] if rows else []
+        self._emit_busy()
+
+    def _on_starts(self, epoch: int, starts: list[int]) -> None:
+        if epoch != self._epoch:
+            return
+        self._starts = starts
+        self._pump()
+
+    def _on_error(self, epoch: int, exc: Exception) -> None:
+        if epoch != self._epoch:
+            return
+        self._loading_count = False
+        self._loading_page = None
+        self._wanted.clear()
+        self._emit_busy()
+        self.failed.emit(str(exc))
+
+    # Pages ------------------------------------------------------------------------------------
+    def is_loading(self) -> bool:
+        return self._loading_count or self._loading_page is not None or bool(self._wanted) or (
+            self._starts is None and self._rows > 0
+        )
+
+    def _emit_busy(self) -> None:
+        self.busy_changed.emit(self.is_loading())
+
+    def _row_object(self, row: int) -> VoucherRow | None:
+        page_no, offset = divmod(row, self.page_size)
+        rows = self._cache.get(page_no)
+        if rows is None:
+            self._want(page_no)
+            return None
+        self._cache.move_to_end(page_no)
+        return rows[offset] if offset < len(rows) else None
+
+    def _want(self, page_no: int) -> None:
+        if page_no == self._loading_page:
+            return
+        self._wanted[page_no] = None
+        self._wanted.move_to_end(page_no)
+        while len(self._wanted) > 3:  # pages scrolled past are not worth reading; a repaint asks again
+            self._wanted.popitem(last=False)
+        self._pump_timer.start()
+
+    def _pump(self) -> None:
+        """Start reading the most recently wanted page, one page at a time."""
+        if self._loading_page is not None or self._starts is None:
+            return
+        while self._wanted:
+            page_no, _ = self._wanted.popitem(last=True)
+            if page_no not in self._cache and page_no < len(self._starts):
+                break
+        else:
+            self._emit_busy()
+            return
+        self._loading_page = page_no
+        self.busy_changed.emit(True)
+        epoch, first_id = self._epoch, self._starts[page_no]
+        batch_id, status, search, size = self.batch_id, self._status, self._search, self.page_size
+        self._run(
+            lambda: vouchers.page_from(batch_id, first_id, size, status, search),
+            lambda rows: self._on_page(epoch, page_no, rows),
+            lambda exc: self._on_error(epoch, exc),
+        )
+
+    def _on_page(self, epoch: int, page_no: int, rows: list[VoucherRow]) -> None:
+        if epoch != self._epoch:
+            return
+        self._loading_page = None
+        self._cache[page_no] = rows
+        self._cache.move_to_end(page_no)
+        while len(self._cache) > self.cache_pages:
+            self._cache.popitem(last=False)
+        first = page_no * self.page_size
+        last = min(self._rows, first + self.page_size) - 1
+        if last >= first:
+            self.dataChanged.emit(self.index(first, 0), self.index(last, len(HEADERS) - 1))
+        self._pump()
+        self._emit_busy()
+
+    def cached_pages(self) -> int:
+        return len(self._cache)
+
+    def row_at(self, row: int) -> VoucherRow | None:
+        """The voucher on that row if its page is in memory (it is when the row is on screen)."""
+        if not 0 <= row < self._rows:
+            return None
+        page_no, offset = divmod(row, self.page_size)
+        rows = self._cache.get(page_no)
+        return rows[offset] if rows is not None and offset < len(rows) else None
+
+    # Qt's model interface ---------------------------------------------------------------------
+    def rowCount(self, parent: QModelIndex = QModelIndex()) -> int:  # noqa: N802, B008
+        return 0 if parent.isValid() else self._rows
+
+    def columnCount(self, parent: QModelIndex = QModelIndex()) -> int:  # noqa: N802, B008
+        return 0 if parent.isValid() else len(HEADERS)
+
+    def headerData(self, section: int, orientation, role: int = Qt.ItemDataRole.DisplayRole):  # noqa: N802
+        if orientation == Qt.Orientation.Horizontal and role == Qt.ItemDataRole.DisplayRole:
+            return HEADERS[section]
+        if orientation == Qt.Orientation.Vertical and role == Qt.ItemDataRole.DisplayRole:
+            return f"{section + 1:,}"
+        return None
+
+    def data(self, index: QModelIndex, role: int = Qt.ItemDataRole.DisplayRole):
+        if not index.isValid() or not 0 <= index.row() < self._rows:
+            return None
+        if role == Qt.ItemDataRole.DisplayRole:
+            row = self._row_object(index.row())
+            if row is None:
+                return LOADING if index.column() == CODE else ""
+            return cell_text(row, index.column())
+        if role == RowRole:
+            return self._row_object(index.row())
+        if role == Qt.ItemDataRole.FontRole and index.column() == CODE:
+            return self._mono
+        if role == Qt.ItemDataRole.ToolTipRole and index.column() == CODE:
+            row = self.row_at(index.row())
+            return f"{row.code} — right-click or Ctrl+C to copy" if row else None
+        return None
+
+    def flags(self, index: QModelIndex):
+        return Qt.ItemFlag.ItemIsEnabled | Qt.ItemFlag.ItemIsSelectable if index.isValid() else Qt.ItemFlag.NoItemFlags

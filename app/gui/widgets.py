@@ -1,0 +1,129 @@
+"""Small widgets shared by the window and its dialogs: a message bar, a spinner icon, a debounced
+search field."""
+
+from __future__ import annotations
+
+from PySide6.QtCore import QRectF, QSize, Qt, QTimer, Signal
+from PySide6.QtGui import QColor, QIcon, QPainter, QPen, QPixmap
+from PySide6.QtWidgets import QAbstractButton, QFrame, QHBoxLayout, QLabel, QLineEdit, QToolButton, QWidget
+
+from . import style
+
+
+def restyle(widget: QWidget) -> None:
+    """Re-apply the style sheet after a dynamic property the sheet selects on has changed."""
+    widget.style().unpolish(widget)
+    widget.style().polish(widget)
+    widget.update()
+
+
+class MessageBar(QFrame):
+    """A sentence shown above the content (an error, a confirmation), never a blocking box.
+
+    Errors stay until closed; information and success fade after a few seconds."""
+
+    def __init__(self, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.setObjectName("MessageBar")
+        self._icon = QLabel()
+        self._label = QLabel()
+        self._label.setWordWrap(True)
+        self._label.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
+        close = QToolButton()
+        close.setIcon(style.icon("close"))
+        close.setAutoRaise(True)
+        close.setToolTip("Dismiss")
+        close.clicked.connect(self.hide)
+        layout = QHBoxLayout(self)
+        layout.setContentsMargins(10, 6, 6, 6)
+        layout.addWidget(self._icon)
+        layout.addWidget(self._label, 1)
+        layout.addWidget(close, 0, Qt.AlignmentFlag.AlignTop)
+        self._timer = QTimer(self, singleShot=True, interval=6000)
+        self._timer.timeout.connect(self.hide)
+        self.hide()
+
+    def show_message(self, text: str, kind: str = "info") -> None:
+        self.setProperty("kind", kind)
+        icon_name = {"error": "alert", "success": "check"}.get(kind, "info")
+        size = self.fontMetrics().height()
+        self._icon.setPixmap(style.icon(icon_name).pixmap(QSize(size, size)))
+        self._label.setText(text)
+        self.setAccessibleDescription(text)
+        restyle(self)
+        self.show()
+        if kind == "error":
+            self._timer.stop()
+        else:
+            self._timer.start()
+
+    def text(self) -> str:
+        return self._label.text() if self.isVisible() else ""
+
+    def kind(self) -> str:
+        return str(self.property("kind") or "")
+
+
+class Spinner:
+    """Turns a button's icon into a turning arc while work runs, then gives the icon back."""
+
+    def __init__(self, button: QAbstractButton) -> None:
+        self._button = button
+        self._angle = 0
+        self._saved: QIcon | None = None
+        self._timer = QTimer(button, interval=50)
+        self._timer.timeout.connect(self._on_tick)
+
+    def start(self) -> None:
+        if self._timer.isActive():
+            return
+        self._saved = self._button.icon()
+        self._on_tick()
+        self._timer.start()
+
+    def stop(self) -> None:
+        if not self._timer.isActive():
+            return
+        self._timer.stop()
+        self._button.setIcon(self._saved or QIcon())
+
+    def is_spinning(self) -> bool:
+        return self._timer.isActive()
+
+    def _on_tick(self) -> None:
+        self._angle = (self._angle + 30) % 360
+        size = self._button.iconSize()
+        ratio = self._button.devicePixelRatioF()
+        pixmap = QPixmap(round(size.width() * ratio), round(size.height() * ratio))
+        pixmap.setDevicePixelRatio(ratio)
+        pixmap.fill(Qt.GlobalColor.transparent)
+        painter = QPainter(pixmap)
+        painter.setRenderHint(QPainter.RenderHint.Antialiasing)
+        pen = QPen(QColor(style.colors()["accent"]), max(1.5, size.width() / 9))
+        pen.setCapStyle(Qt.PenCapStyle.RoundCap)
+        painter.setPen(pen)
+        inset = pen.widthF()
+        rect = QRectF(inset, inset, size.width() - 2 * inset, size.height() - 2 * inset)
+        painter.drawArc(rect, -self._angle * 16, 270 * 16)
+        painter.end()
+        self._button.setIcon(QIcon(pixmap))
+
+
+class SearchField(QLineEdit):
+    """A search box that reports its text once typing pauses, not at every key."""
+
+    search_changed = Signal(str)
+
+    def __init__(self, placeholder: str, parent: QWidget | None = None, delay_ms: int = 250) -> None:
+        super().__init__(parent)
+        self.setPlaceholderText(placeholder)
+        self.setClearButtonEnabled(True)
+        self.addAction(style.icon("search"), QLineEdit.ActionPosition.LeadingPosition)
+        self._timer = QTimer(self, singleShot=True, interval=delay_ms)
+        self._timer.timeout.connect(lambda: self.search_changed.emit(self.text().strip()))
+        self.textChanged.connect(lambda _text: self._timer.start())
+        self.returnPressed.connect(self._on_return)
+
+    def _on_return(self) -> None:
+        self._timer.stop()
+        self.search_changed.emit(self.text().strip())

@@ -1,0 +1,144 @@
+"""Benchmark of the desktop window (a script, not collected by pytest).
+
+    python tests/benchmarks/bench_gui.py            # builds /tmp/voucher-batches-bench.db once (~15 s)
+
+Prints:
+  1. start to dashboard painted, with 1,000 batches and 2,000,000 vouchers   (goal < 1.5 s)
+  2. opening the vouchers view of a 1,000,000-voucher batch to first rows    (goal < 300 ms)
+  3. memory added by scrolling that view to its end                          (goal < 100 MB)
+"""
+
+from __future__ import annotations
+
+import os
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
+sys.path.insert(0, str(Path(__file__).resolve().parents[2]))
+
+FIXTURE = Path(os.environ.get("BENCH_DB", "/tmp/voucher-batches-bench.db"))
+BATCHES = 1_000
+BIG = 1_000_000
+SMALL = (2_000_000 - BIG) // (BATCHES - 1)  # the 999 others share the second million
+CLAIMS = 2_000
+
+
+def build_fixture(path: Path) -> None:
+    """1,000 batches, 2,000,000 vouchers, some claimed and redeemed, some batches paused."""
+    from app.core import batches, claims, db, members, settings, templates
+
+    part = path.with_name(path.name + ".part")
+    for leftover in (part, Path(str(part) + "-wal"), Path(str(part) + "-shm")):
+        leftover.unlink(missing_ok=True)
+    started = time.perf_counter()
+    db.open_database(part)
+    settings.save(settings.Settings(store_name="Bench Shop", public_base_url="https://shop.example"))
+    template = templates.create_template("15% off", "15%", min_purchase="20", valid_days=60)
+    big = batches.create_batch("Grand opening - every flyer", template, BIG, "In-store QR", "The big one")
+    for n in range(BATCHES - 1):
+        made = batches.create_batch(f"Campaign {n:04d}", template, SMALL, batches.CHANNELS[n % len(batches.CHANNELS)])
+        if n % 3 == 0:
+            batches.pause_batch(made.id)
+    for n in range(CLAIMS):
+        member = members.create_member(f"bench{n}@example.com", "x")
+        result = claims.claim(big.token, member.id)
+        if n % 4 == 0:
+            claims.redeem(result.voucher.code)
+    db.close_database()
+    os.replace(part, path)
+    print(f"built {path} in {time.perf_counter() - started:.1f} s")
+
+
+def rss_mb() -> float:
+    with open("/proc/self/status") as status:
+        for line in status:
+            if line.startswith("VmRSS:"):
+                return int(line.split()[1]) / 1024
+    return 0.0
+
+
+class _FakeServer:
+    port = 8080
+    url = "http://127.0.0.1:8080"
+
+    def stop(self):
+        pass
+
+
+def main() -> int:
+    if not FIXTURE.exists():
+        build_fixture(FIXTURE)
+    if "--build-only" in sys.argv:
+        return 0
+
+    from PySide6.QtCore import QElapsedTimer, QEvent, QObject, QSettings
+    from PySide6.QtWidgets import QApplication
+
+    from app.core import batches, db
+    from app.gui import application, main_window, preferences
+
+    # 1. start to dashboard painted: open the database, build the window, wait for its first cards' paint.
+    timer = QElapsedTimer()
+    timer.start()
+    qapp = QApplication.instance() or QApplication(sys.argv[:1])
+    application.configure_application(qapp)
+    db.open_database(FIXTURE)
+    prefs = preferences.Preferences(QSettings(str(Path(tempfile.mkdtemp()) / "bench.ini"), QSettings.Format.IniFormat))
+    window = main_window.MainWindow(prefs, start_server=lambda host, port: _FakeServer())
+    window.resize(1280, 800)
+
+    class PaintSpy(QObject):
+        painted = False
+
+        def eventFilter(self, obj, event):  # noqa: N802 (Qt's name)
+            if event.type() == QEvent.Type.Paint:
+                self.painted = True
+            return False
+
+    spy = PaintSpy()
+    window.show()
+    window.start()
+    while not (window.dashboard.card_count() and window.dashboard.first_card_painted()):
+        qapp.processEvents()
+    del spy
+    startup_ms = timer.elapsed()
+    shown = window.dashboard.card_count()
+    total_batches = len(batches.list_batches())
+
+    # 2. the vouchers view of the million-voucher batch: from the click to the first rows on screen.
+    big = next(b for b in batches.list_batches() if b.total == BIG)
+    timer.restart()
+    view = window.open_vouchers(big)
+    while not view.first_rows_shown():
+        qapp.processEvents()
+    open_ms = timer.elapsed()
+
+    # 3. scroll to the end, page by page as a person dragging the scroll bar would, and a jump to the end.
+    before = rss_mb()
+    table = view.table
+    bar = table.verticalScrollBar()
+    steps = 400
+    for step in range(steps + 1):
+        bar.setValue(bar.maximum() * step // steps)
+        qapp.processEvents()
+        view.model.wait_until_idle(qapp)
+    bar.setValue(bar.maximum())
+    view.model.wait_until_idle(qapp)
+    qapp.processEvents()
+    last_row = view.model.rowCount() - 1
+    last_code = view.model.data(view.model.index(last_row, 0))
+    added = rss_mb() - before
+
+    print(f"batches: {total_batches:,}; cards built at first paint: {shown:,}")
+    print(f"start to dashboard painted (1,000 batches, 2,000,000 vouchers): {startup_ms} ms  (goal < 1500 ms)")
+    print(f"vouchers view of a 1,000,000-voucher batch, click to first rows: {open_ms} ms  (goal < 300 ms)")
+    print(f"memory added by scrolling that view to its end: {added:.1f} MB  (goal < 100 MB; last row {last_code})")
+    window.close()
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

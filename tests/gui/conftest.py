@@ -1,0 +1,51 @@
+"""The window under test: a fresh database, preferences in a temporary file, a fake claim server."""
+
+from __future__ import annotations
+
+import pytest
+from PySide6.QtCore import QSettings
+from PySide6.QtWidgets import QApplication
+
+from app.gui import application, tasks
+from app.gui.main_window import MainWindow
+from app.gui.preferences import Preferences
+
+from .helpers import FakePrompts, FakeServerFactory
+
+
+@pytest.fixture
+def prefs(tmp_path):
+    return Preferences(QSettings(str(tmp_path / "prefs.ini"), QSettings.Format.IniFormat))
+
+
+@pytest.fixture
+def prompts():
+    return FakePrompts()
+
+
+@pytest.fixture
+def servers():
+    return FakeServerFactory()
+
+
+@pytest.fixture(autouse=True)
+def _no_stray_tasks(qapp):
+    """Every test leaves the pool idle, with the results delivered, before its database closes."""
+    application.configure_application(qapp)
+    yield
+    tasks.cancel_all()
+    tasks.wait_for_all(30_000)
+    QApplication.processEvents()
+
+
+@pytest.fixture
+def window(qtbot, db_path, prefs, prompts, servers):
+    """The main window, shown and started, with the batches on screen."""
+    win = MainWindow(prefs, start_server=servers, prompts=prompts, refresh_ms=200)
+    qtbot.addWidget(win)
+    win.resize(1200, 800)
+    win.show()
+    win.start()
+    qtbot.waitUntil(lambda: win.dashboard.stack.currentWidget() is not win.dashboard.loading)
+    yield win
+    win.close()
