@@ -161,7 +161,8 @@ class _Failures:
         times = self.times.get(key)
         if times is None:
             return None
-        while times and now - times[0] > max(self.policy.window, self.policy.lock_for):
+        locked = len(times) >= self.policy.lock_after and now - times[-1] < self.policy.lock_for
+        while not locked and times and now - times[0] > self.policy.window:
             times.popleft()
         if not times:
             del self.times[key]

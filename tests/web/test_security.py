@@ -1,0 +1,120 @@
+"""The claim site's defences on their own: return targets, login throttling, proxy trust."""
+
+from __future__ import annotations
+
+import pytest
+
+from app.web.security import LoginThrottle, Policy, RateLimit, is_trusted_proxy, safe_next
+
+from .conftest import FakeClock
+
+DEFAULT = "/en-us/my-cards"
+
+
+@pytest.mark.parametrize(
+    "target",
+    [
+        "/en-us/claim/abc123",
+        "/en-us/my-cards",
+        "/",
+        "/en-us/claim/abc?x=1",
+    ],
+)
+def test_paths_of_this_site_are_kept(target):
+    assert safe_next(target, DEFAULT) == target
+
+
+@pytest.mark.parametrize(
+    "target",
+    [
+        None,
+        "",
+        "https://evil.example/en-us/claim/x",
+        "//evil.example/en-us/",
+        "///evil.example",
+        "/\\evil.example",
+        "\\\\evil.example",
+        "javascript:alert(1)",
+        "/en-us/claim/x\r\nSet-Cookie: a=b",
+        "/en-us/ claim",
+        "en-us/claim/x",
+        "/admin",
+        "/en-us/logout",
+        "/" + "a" * 3000,
+    ],
+)
+def test_anything_else_goes_to_the_default(target):
+    assert safe_next(target, DEFAULT) == DEFAULT
+
+
+def test_failed_logins_slow_down_then_lock_and_are_forgotten():
+    clock = FakeClock()
+    throttle = LoginThrottle(per_email=Policy(free=3, lock_after=6, window=600, lock_for=600), clock=clock)
+    for _ in range(3):
+        assert throttle.wait_time("a@example.com", "10.0.0.1") == 0
+        throttle.failed("a@example.com", "10.0.0.1")
+    assert throttle.wait_time("a@example.com", "10.0.0.1") == 1  # 1 s after the third failure
+    assert throttle.wait_time("b@example.com", "10.0.0.2") == 0  # another email from elsewhere is free
+    clock.advance(1)
+    throttle.failed("a@example.com", "10.0.0.1")
+    assert throttle.wait_time("a@example.com", "10.0.0.3") == 2  # doubling, whatever the address
+    clock.advance(2)
+    throttle.failed("a@example.com", "10.0.0.1")
+    clock.advance(4)
+    throttle.failed("a@example.com", "10.0.0.1")  # the sixth: locked
+    assert throttle.wait_time("a@example.com", "10.0.0.1") == 600
+    clock.advance(599)
+    assert throttle.wait_time("a@example.com", "10.0.0.1") == 1
+    clock.advance(1)
+    assert throttle.wait_time("a@example.com", "10.0.0.1") == 0
+
+
+def test_many_emails_from_one_address_lock_that_address():
+    clock = FakeClock()
+    throttle = LoginThrottle(per_address=Policy(free=5, lock_after=8), clock=clock)
+    for n in range(8):
+        throttle.failed(f"guess{n}@example.com", "10.0.0.9")
+    assert throttle.wait_time("new@example.com", "10.0.0.9") == 15 * 60
+    assert throttle.wait_time("new@example.com", "10.0.0.10") == 0
+
+
+def test_a_success_forgets_the_emails_failures():
+    throttle = LoginThrottle(clock=FakeClock())
+    for _ in range(3):
+        throttle.failed("a@example.com", "10.0.0.1")
+    throttle.succeeded("a@example.com")
+    assert throttle.wait_time("a@example.com", "10.0.0.2") == 0
+
+
+def test_the_throttle_keeps_a_bounded_number_of_keys():
+    throttle = LoginThrottle(clock=FakeClock(), max_keys=100)
+    for n in range(1000):
+        throttle.failed(f"{n}@example.com", f"10.0.{n // 256}.{n % 256}")
+    assert len(throttle._emails.times) == 100 and len(throttle._addresses.times) == 100
+
+
+def test_rate_limit_allows_the_limit_then_waits_out_the_window():
+    clock = FakeClock()
+    limit = RateLimit(3, 60, clock=clock)
+    for _ in range(3):
+        assert limit.wait_time("10.0.0.1") == 0
+        limit.hit("10.0.0.1")
+    assert limit.wait_time("10.0.0.1") == 60
+    clock.advance(60)
+    assert limit.wait_time("10.0.0.1") == 0
+
+
+@pytest.mark.parametrize(
+    "peer, trusted, expected",
+    [
+        ("10.0.0.5", "10.0.0.5", True),
+        ("10.0.0.6", "10.0.0.5", False),
+        ("10.0.0.6", "10.0.0.0/24", True),
+        ("::1", "127.0.0.1, ::1", True),
+        ("10.0.0.5", "", False),
+        ("10.0.0.5", "proxy.example", False),
+        ("", "10.0.0.5", False),
+    ],
+)
+def test_only_the_configured_proxy_is_trusted(peer, trusted, expected):
+    assert is_trusted_proxy(peer, trusted) is expected

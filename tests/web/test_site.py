@@ -1,0 +1,216 @@
+"""The claim site through Flask's test client: pages, accounts, My Cards, and the error pages."""
+
+from __future__ import annotations
+
+import logging
+from datetime import date, datetime, timedelta, timezone
+
+import pytest
+
+from app.core import batches, claims, settings, templates
+from app.core.errors import DatabaseProblem
+from app.web import create_app
+from app.web.security import LoginThrottle, Policy
+from app.web.site import format_when
+
+from .conftest import PASSWORD, FakeClock, claim_path, csrf_from, visible
+
+
+def log_in(client, email, password=PASSWORD, **environ):
+    token = csrf_from(client.get("/en-us/login", environ_base=environ).text)
+    return client.post("/en-us/login", data={"email": email, "password": password, "csrf_token": token}, environ_base=environ)
+
+
+def claim(client, batch):
+    token = csrf_from(client.get(claim_path(batch)).text)
+    return client.post(claim_path(batch), data={"csrf_token": token})
+
+
+def test_home_shows_the_store_and_the_way_in(client, member_with_password):
+    text = visible(client.get("/").text)
+    assert "Corner Shop" in text and "My Cards" in text and "Log in" in text and "Create account" in text
+    assert client.get("/en-us/").status_code == 200
+    log_in(client, member_with_password(name="Ann").email)
+    page = client.get("/en-us/")
+    assert "Welcome back, Ann" in visible(page.text) and "Log out" in visible(page.text)
+    assert ">Log in</a>" not in page.text
+
+
+def test_a_new_store_name_shows_on_the_next_page(client):
+    settings.save(settings.Settings(store_name="Harbour Deli", public_base_url="http://shop.test:8080"))
+    page = client.get("/")
+    assert "Harbour Deli" in visible(page.text) and "Corner Shop" not in page.text
+
+
+def test_my_cards_and_claiming_need_a_login_and_come_back(client, make_batch):
+    page = client.get("/en-us/my-cards")
+    assert page.status_code == 303 and page.location == "/en-us/login?next=/en-us/my-cards"
+    batch = make_batch()
+    token = csrf_from(client.get("/en-us/login").text)  # a logged-out visitor's claim page has no form
+    page = client.post(claim_path(batch), data={"csrf_token": token})
+    assert page.status_code == 303 and page.location == f"/en-us/login?next=/en-us/claim/{batch.token}"
+    assert batches.get_batch(batch.id).claimed == 0
+
+
+def test_my_cards_shows_valid_redeemed_and_expired_vouchers(client, make_batch, member_with_password):
+    member = member_with_password()
+    log_in(client, member.email)
+    assert "No vouchers yet" in visible(client.get("/en-us/my-cards").text)
+
+    fresh = make_batch(name="Fresh one")
+    used = make_batch(name="Used one")
+    ended = templates.create_template("Ended offer", "5", expires_on=date.today() - timedelta(days=2), terms="Gone")
+    old = batches.create_batch("Old one", ended, 3, "Email", "Last week")
+    codes = {b.name: _code(claim(client, b).text) for b in (fresh, used, old)}
+    claims.redeem(codes["Used one"])
+
+    page = client.get("/en-us/my-cards")
+    cards = {name: visible(chunk) for name, chunk in _cards(page.text).items()}
+    assert set(cards) == {"Fresh one", "Used one", "Old one"}
+    assert "Valid" in cards["Fresh one"] and codes["Fresh one"] in cards["Fresh one"] and "Valid until" in cards["Fresh one"]
+    assert "Redeemed" in cards["Used one"] and "Used" in cards["Used one"]
+    assert "Expired" in cards["Old one"] and "$5.00 off" in cards["Old one"] and "Gone" in cards["Old one"]
+    assert "3 vouchers" in visible(page.text)
+
+
+def _code(html: str) -> str:
+    return html.split('<p class="code">', 1)[1].split("<", 1)[0]
+
+
+def _cards(html: str) -> dict[str, str]:
+    chunks = html.split('<article class="ticket')[1:]
+    return {chunk.split('class="ticket-batch">', 1)[1].split("<", 1)[0]: chunk for chunk in chunks}
+
+
+def test_a_paused_batch_still_shows_a_members_voucher(client, make_batch, member_with_password):
+    batch = make_batch()
+    log_in(client, member_with_password().email)
+    code = _code(claim(client, batch).text)
+    batches.pause_batch(batch.id)
+    text = visible(client.get(claim_path(batch)).text)
+    assert code in text and "paused, but your voucher stays valid" in text
+    assert "Claim voucher" not in text
+
+
+def test_a_voucher_qr_code_is_only_for_its_owner(app, make_batch, member_with_password):
+    batch = make_batch()
+    owner, other, stranger = app.test_client(), app.test_client(), app.test_client()
+    log_in(owner, member_with_password().email)
+    log_in(other, member_with_password().email)
+    code = _code(claim(owner, batch).text)
+    url = f"/en-us/my-cards/qr/{code}.png"
+    mine = owner.get(url)
+    assert mine.status_code == 200 and mine.mimetype == "image/png" and mine.data.startswith(b"\x89PNG")
+    assert "private" in mine.headers["Cache-Control"]
+    assert other.get(url).status_code == 404
+    assert stranger.get(url).status_code == 404
+    assert owner.get("/en-us/my-cards/qr/NOSUCHCODE.png").status_code == 404
+
+
+@pytest.mark.parametrize(
+    "fields, message",
+    [
+        ({"email": "not-an-email", "password": "long enough"}, "Enter a valid email address"),
+        ({"email": "ann@example.com", "password": "short"}, "Use at least 8 characters."),
+        ({"email": "ann@example.com", "password": "long enough", "name": "x" * 121}, "A name is at most 120 characters."),
+        ({"email": "taken@example.com", "password": "long enough"}, "An account with this email already exists"),
+    ],
+)
+def test_create_account_explains_what_to_fix(client, member_with_password, fields, message):
+    member_with_password("taken@example.com")
+    token = csrf_from(client.get("/en-us/register").text)
+    page = client.post("/en-us/register", data={**fields, "csrf_token": token})
+    assert page.status_code == 400
+    text = visible(page.text)
+    assert message in text and "Log out" not in text
+    assert 'aria-invalid="true"' in page.text
+    assert fields["password"] not in page.text  # a password is never sent back
+
+
+def test_account_creation_per_address_is_limited(db_path):
+    client = create_app({"SETTINGS_MAX_AGE": 0, "REGISTRATIONS_PER_ADDRESS": (1, 3600), "PASSWORD_HASH_METHOD": "pbkdf2:sha256:1000"}).test_client()
+    for n, expected in ((1, 303), (2, 429)):
+        client.post("/en-us/logout", data={"csrf_token": csrf_from(client.get("/en-us/register").text)})
+        token = csrf_from(client.get("/en-us/register").text)
+        page = client.post("/en-us/register", data={"email": f"a{n}@example.com", "password": "long enough", "csrf_token": token})
+        assert page.status_code == expected
+    assert "Too many accounts" in visible(page.text)
+
+
+def test_the_session_cookie_is_httponly_lax_and_secure_behind_https(client, member_with_password):
+    email = member_with_password().email
+    before = client.get("/en-us/login").headers["Set-Cookie"]
+    page = log_in(client, email)
+    cookie = page.headers["Set-Cookie"]
+    assert "HttpOnly" in cookie and "SameSite=Lax" in cookie and "Secure" not in cookie
+    assert cookie.split(";")[0] != before.split(";")[0]
+    assert page.location == "/en-us/my-cards"
+
+    settings.save(settings.Settings(store_name="Corner Shop", public_base_url="https://yoursite.com"))
+    assert "Secure" in log_in(client, email).headers["Set-Cookie"]
+
+
+def test_forwarded_addresses_are_believed_only_from_the_trusted_proxy(db_path, member_with_password):
+    one_try = LoginThrottle(per_address=Policy(free=1, lock_after=1), clock=FakeClock())
+    client = create_app({"SETTINGS_MAX_AGE": 0, "LOGIN_THROTTLE": one_try}).test_client()
+    email = member_with_password().email
+    proxy = {"REMOTE_ADDR": "10.0.0.7"}
+
+    def attempt(forwarded_for, password="wrong"):
+        token = csrf_from(client.get("/en-us/login").text)
+        return client.post(
+            "/en-us/login",
+            data={"email": email, "password": password, "csrf_token": token},
+            headers={"X-Forwarded-For": forwarded_for},
+            environ_base=proxy,
+        ).status_code
+
+    # Untrusted: the header is ignored, so a made-up address does not escape the lock on the peer.
+    assert attempt("203.0.113.1") == 401
+    assert attempt("203.0.113.2") == 429
+
+    settings.save(settings.Settings(store_name="Corner Shop", public_base_url="http://shop.test:8080", trusted_proxy="10.0.0.7"))
+    # Trusted: each member behind the proxy is told apart by the address it forwards.
+    assert attempt("203.0.113.3") == 401
+    assert attempt("203.0.113.3") == 429
+    assert attempt("203.0.113.4", PASSWORD) == 303
+
+
+def test_an_unexpected_error_is_logged_and_answers_a_plain_page(db_path, caplog):
+    app = create_app({"SETTINGS_MAX_AGE": 0})
+
+    @app.get("/en-us/boom")
+    def boom():
+        raise RuntimeError("secret internals")
+
+    with caplog.at_level(logging.ERROR):
+        page = app.test_client().get("/en-us/boom")
+    assert page.status_code == 500
+    assert "Something went wrong" in visible(page.text) and "Back to Home" in visible(page.text)
+    assert "Traceback" not in page.text and "secret internals" not in page.text
+    assert any("secret internals" in (r.exc_text or str(r.exc_info)) for r in caplog.records)
+
+
+def test_a_database_failure_answers_busy_without_details(app, monkeypatch, make_batch):
+    batch = make_batch()
+
+    def broken(token):
+        raise DatabaseProblem("The database /secret/path/vouchers.db is locked by another program.")
+
+    monkeypatch.setattr(batches, "find_by_token", broken)
+    page = app.test_client().get(claim_path(batch))
+    assert page.status_code == 503 and "busy" in visible(page.text) and "/secret/path" not in page.text
+
+
+@pytest.mark.parametrize("method, path, status", [("get", "/en-us/logout", 405), ("get", "/nope", 404), ("get", "/en-us/claim/", 404)])
+def test_other_pages_answer_with_a_way_home(client, method, path, status):
+    page = getattr(client, method)(path)
+    assert page.status_code == status and "Back to Home" in visible(page.text)
+
+
+def test_expiry_reads_as_local_time_and_a_last_day_reads_as_its_end():
+    local_midnight = datetime(2026, 12, 25).astimezone().astimezone(timezone.utc).replace(tzinfo=None)
+    assert format_when(local_midnight) == "the end of 24 Dec 2026"
+    afternoon = datetime(2026, 12, 25, 15, 30).astimezone().astimezone(timezone.utc).replace(tzinfo=None)
+    assert format_when(afternoon) == "25 Dec 2026, 15:30"
+    assert format_when(None) == ""
