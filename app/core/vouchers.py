@@ -150,9 +150,12 @@ def page_starts(batch_id: int, page_size: int, status: str | None = None, search
         if first is not None and last - first + 1 == batch.quantity:  # generated in one go: ids are contiguous
             return list(range(first, last + 1, page_size))
     inner = _filtered(batch, status, search).select(Voucher.id, fn.ROW_NUMBER().over(order_by=[Voucher.id]).alias("n"))
-    p = database.obj.param
     sql, params = inner.sql()
-    cursor = database.execute_sql(f"SELECT id FROM ({sql}) AS numbered WHERE (n - 1) % {p} = 0 ORDER BY id", [*params, page_size])
+    # (n - 1) is a multiple of the page size; integer division, as '%' means a parameter to some drivers
+    every = int(page_size)
+    cursor = database.execute_sql(
+        f"SELECT id FROM ({sql}) AS numbered WHERE (n - 1) - ((n - 1) / {every}) * {every} = 0 ORDER BY id", params
+    )
     return [row[0] for row in cursor]
 
 
