@@ -1,0 +1,118 @@
+"""Many claimers and tills at once, in threads and in separate processes on one database file:
+one voucher per member per batch, never more claims than vouchers, each voucher redeemed once,
+and the batch's counters always equal the real counts."""
+
+import random
+import threading
+from collections import Counter
+
+from app.core import claims, db
+from app.core.claims import ClaimOutcome, RedeemOutcome
+from app.core.models import Member
+
+from .helpers import counters, real_counts, run_together
+
+
+def run_threads(n, work):
+    """Run work(i) on n threads released at the same moment; return their results in order."""
+    start = threading.Barrier(n)
+    results, errors = [None] * n, []
+
+    def run(i):
+        try:
+            start.wait()
+            results[i] = work(i)
+        except BaseException as exc:  # reported below, in the test's thread
+            errors.append(exc)
+        finally:
+            db.close_database()  # this thread's connection
+
+    threads = [threading.Thread(target=run, args=(i,)) for i in range(n)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join(timeout=120)
+    assert not errors, errors
+    assert not any(t.is_alive() for t in threads)
+    return results
+
+
+def member_vouchers(batch_id):
+    """How many vouchers of the batch each member holds."""
+    rows = db.database.execute_sql("SELECT member_id, COUNT(*) FROM voucher WHERE batch_id = ? AND member_id IS NOT NULL GROUP BY member_id", (batch_id,))
+    return dict(rows.fetchall())
+
+
+def test_many_threads_never_claim_more_than_the_batch_holds(make_batch, make_member):
+    batch = make_batch(quantity=50)
+    ids = [make_member().id for _ in range(200)]
+    results = run_threads(16, lambda i: [(m, claims.claim(batch.token, m)) for m in ids[i::16]])
+    outcomes = Counter(r.outcome for chunk in results for _, r in chunk)
+    assert outcomes == {ClaimOutcome.CLAIMED: 50, ClaimOutcome.NO_VOUCHERS: 150}
+    codes = [r.voucher.code for chunk in results for _, r in chunk if r.voucher]
+    assert len(set(codes)) == 50
+    assert set(member_vouchers(batch.id).values()) == {1}
+    assert counters(batch.id) == real_counts(batch.id) == (50, 50, 0)
+
+
+def test_one_member_claiming_from_many_threads_gets_one_voucher(make_batch, make_member):
+    batch = make_batch(quantity=50)
+    member = make_member()
+    results = run_threads(16, lambda i: claims.claim(batch.token, member.id))
+    assert Counter(r.outcome for r in results) == {ClaimOutcome.CLAIMED: 1, ClaimOutcome.ALREADY_CLAIMED: 15}
+    assert len({r.voucher.code for r in results}) == 1
+    assert counters(batch.id) == real_counts(batch.id) == (50, 1, 0)
+
+
+def test_two_tills_in_threads_redeem_a_voucher_once(make_batch, claim_some):
+    batch = make_batch(quantity=20)
+    held = [v.code for v in claim_some(batch, 10)]
+    results = run_threads(8, lambda i: [claims.redeem(code).outcome for code in random.sample(held, len(held))])
+    outcomes = Counter(o for chunk in results for o in chunk)
+    assert outcomes == {RedeemOutcome.REDEEMED: 10, RedeemOutcome.ALREADY_REDEEMED: 70}
+    assert counters(batch.id) == real_counts(batch.id) == (20, 10, 10)
+
+
+def test_claims_and_redemptions_at_once_keep_the_counters_true(make_batch, claim_some, make_member):
+    batch = make_batch(quantity=60)
+    held = [v.code for v in claim_some(batch, 20)]
+    ids = [make_member().id for _ in range(80)]
+
+    def work(i):  # four threads claim for 80 members, four redeem the 20 held vouchers
+        if i % 2:
+            return [claims.redeem(code).outcome for code in held[i // 2 :: 4]]
+        return [claims.claim(batch.token, m).outcome for m in ids[i // 2 :: 4]]
+
+    outcomes = Counter(o for chunk in run_threads(8, work) for o in chunk)
+    assert outcomes == {ClaimOutcome.CLAIMED: 40, ClaimOutcome.NO_VOUCHERS: 40, RedeemOutcome.REDEEMED: 20}
+    assert counters(batch.id) == real_counts(batch.id) == (60, 60, 20)
+
+
+def test_separate_processes_never_claim_more_than_the_batch_holds(db_path, make_batch, make_member):
+    batch = make_batch(quantity=100)
+    own = [[make_member().id for _ in range(50)] for _ in range(4)]
+    shared = [make_member().id for _ in range(5)]  # claimed by every process at once
+    results = run_together([["claim", db_path, batch.token, *shared, *mine] for mine in own])
+    rows = [row for result in results for row in result]
+    outcomes = Counter(outcome for _, outcome, _ in rows)
+    assert outcomes["claimed"] == 100
+    assert outcomes["claimed"] + outcomes["already_claimed"] + outcomes["no_vouchers_available"] == 4 * 55
+    held = member_vouchers(batch.id)
+    assert sum(held.values()) == 100 and set(held.values()) == {1}
+    # a shared member who got a voucher was told the same code by every process
+    email = dict(Member.select(Member.id, Member.email).tuples())
+    for member_id in shared:
+        told = {code for mid, outcome, code in rows if mid == member_id and outcome != "no_vouchers_available"}
+        assert len(told) == held.get(member_id, 0), (email[member_id], told)
+    assert counters(batch.id) == real_counts(batch.id) == (100, 100, 0)
+
+
+def test_tills_in_separate_processes_redeem_a_voucher_once(db_path, make_batch, claim_some):
+    batch = make_batch(quantity=40)
+    held = [v.code for v in claim_some(batch, 30)]
+    results = run_together([["redeem", db_path, *random.sample(held, len(held))] for _ in range(4)])
+    outcomes = Counter(outcome for result in results for _, outcome in result)
+    assert outcomes == {"redeemed": 30, "already_redeemed": 90}
+    redeemed_by = Counter(code for result in results for code, outcome in result if outcome == "redeemed")
+    assert set(redeemed_by) == set(held) and set(redeemed_by.values()) == {1}
+    assert counters(batch.id) == real_counts(batch.id) == (40, 30, 30)
