@@ -136,7 +136,8 @@ def main(argv: list[str] | None = None) -> int:
     if args.command is None:
         return _open_window(location)
     try:
-        open_database(location)
+        # only commands that make something may start a new database
+        open_database(location, create=args.command in CREATING or getattr(args, "action", None) == "create")
         return COMMANDS[(args.command, getattr(args, "action", None))](args)
     except UsageError as exc:
         parser.exit(2, f"{PROG}: {exc}\n")
@@ -432,6 +433,8 @@ def _settings(args) -> int:
             print(f"{key.replace('_', ' ').capitalize():<18} {value}")
     return 0
 
+
+CREATING = {"serve", "settings"}
 
 COMMANDS = {
     ("serve", None): _serve,

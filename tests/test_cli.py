@@ -176,10 +176,16 @@ def _command(*args):
 def test_database_problems_are_one_sentence(tmp_path):
     corrupt = tmp_path / "corrupt.db"
     corrupt.write_bytes(os.urandom(8192))
-    for location, says in ((corrupt, "not a Voucher Batches database"), (tmp_path / "nowhere" / "x.db", "does not exist")):
+    problems = (
+        (corrupt, "not a Voucher Batches database"),
+        (tmp_path / "nowhere" / "x.db", "does not exist"),
+        (tmp_path / "mistyped.db", "There is no database at"),
+    )
+    for location, says in problems:
         done = subprocess.run(_command("--db", str(location), "batch", "list"), capture_output=True, text=True)
         assert done.returncode == 1
         assert says in done.stderr and str(location.parent) in done.stderr and "Traceback" not in done.stderr
+    assert not (tmp_path / "mistyped.db").exists()
 
 
 def test_ctrl_c_during_generation_leaves_nothing(tmp_path):

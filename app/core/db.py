@@ -61,8 +61,11 @@ def _describe(loc: str) -> str:
     return loc
 
 
-def open_database(loc: str | os.PathLike | None = None) -> peewee.Database:
-    """Open (creating or migrating if needed) the database and bind every model to it."""
+def open_database(loc: str | os.PathLike | None = None, create: bool = True) -> peewee.Database:
+    """Open (creating or migrating if needed) the database and bind every model to it.
+
+    With create=False a database file that does not exist is an error, not a new empty database
+    (a mistyped path should not look like a store with no batches)."""
     global _location
     loc = resolve_location(loc)
     if is_url(loc):
@@ -75,6 +78,8 @@ def open_database(loc: str | os.PathLike | None = None) -> peewee.Database:
             raise DatabaseProblem(f"The folder {path.parent} does not exist, so the database {path} cannot be created there.")
         if path.is_dir():
             raise DatabaseProblem(f"{path} is a folder, not a database file.")
+        if not create and not path.exists():
+            raise DatabaseProblem(f"There is no database at {path}.")
         db = peewee.SqliteDatabase(str(path), pragmas=SQLITE_PRAGMAS)
         loc = str(path)
     close_database()
