@@ -64,9 +64,10 @@ def iso(value) -> str | None:
 
 
 def format_rate(rate: float | None) -> str:
+    """The rate as the batch card shows it: a whole percentage (the spec's 45 of 127 is "35%")."""
     if rate is None:
         return "—"
-    return f"{rate:.0f}%" if rate == int(rate) else f"{rate:.1f}%"
+    return f"{rate:.0f}%"
 
 
 _SUMMARY_FIELDS = (
