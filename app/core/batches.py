@@ -203,7 +203,8 @@ def _insert_vouchers(batch_id, quantity, length, prefix, progress, should_stop) 
         if should_stop and should_stop():
             raise GenerationCancelled("Generation cancelled; no batch was created.")
         batch_codes = codes.random_codes(min(CHUNK, quantity - done), length, prefix)
-        cursor.executemany(sql, zip(itertools.repeat(batch_id), batch_codes))
+        with peewee.__exception_wrapper__:  # the driver's errors as Peewee's, as execute_sql gives them
+            cursor.executemany(sql, zip(itertools.repeat(batch_id), batch_codes))
         if isinstance(db, peewee.SqliteDatabase):
             done += cursor.rowcount  # a code already taken is skipped and drawn again
         else:
