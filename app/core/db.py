@@ -108,12 +108,22 @@ def write_transaction():
     writers never deadlock upgrading a read lock; elsewhere rows are locked with FOR UPDATE."""
     with _write_lock:
         db = database.obj
-        if isinstance(db, peewee.SqliteDatabase) and not db.in_transaction():
-            with db.atomic(lock_type="IMMEDIATE"):
-                yield
-        else:
-            with db.atomic():
-                yield
+        try:
+            if isinstance(db, peewee.SqliteDatabase) and not db.in_transaction():
+                with db.atomic(lock_type="IMMEDIATE"):
+                    yield
+            else:
+                with db.atomic():
+                    yield
+        except peewee.OperationalError as exc:
+            # On a full disk or an I/O error SQLite has already rolled the transaction back; the
+            # ROLLBACK that follows then fails, and its error would hide the one that matters.
+            original = exc
+            while original is not None and "no transaction is active" in str(original):
+                original = original.__context__
+            if original is not exc and isinstance(original, peewee.DatabaseError):
+                raise original from None
+            raise
 
 
 def explain(exc: Exception) -> str:
