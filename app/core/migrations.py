@@ -8,6 +8,7 @@ from pathlib import Path
 
 import peewee
 
+from .db import location
 from .errors import DatabaseProblem
 from .models import ALL_MODELS, SchemaVersion, utcnow
 
@@ -39,11 +40,16 @@ def _v1_to_v2(db: peewee.Database) -> None:
 MIGRATIONS = {1: _v1_to_v2}
 
 
+def _this_database() -> str:
+    """The database being opened, named as the error sentences name it."""
+    return f"The database {location()}" if location() else "This database"
+
+
 def schema_version(db: peewee.Database) -> int | None:
     """The version stored in the database, or None for an empty database."""
     if not db.table_exists(SchemaVersion._meta.table_name):
         if db.get_tables():
-            raise DatabaseProblem("This database holds other tables and is not a Voucher Batches database.")
+            raise DatabaseProblem(f"{_this_database()} holds other tables and is not a Voucher Batches database.")
         return None
     row = SchemaVersion.select().first()
     return row.version if row else None
@@ -69,7 +75,7 @@ def init_db(db: peewee.Database, path: Path | None) -> Path | None:
         return None
     if version > CURRENT_VERSION:
         raise DatabaseProblem(
-            f"This database was written by a newer Voucher Batches (schema {version}, this one knows {CURRENT_VERSION}); "
+            f"{_this_database()} was written by a newer Voucher Batches (schema {version}, this one knows {CURRENT_VERSION}); "
             "update the application to open it."
         )
     if version == CURRENT_VERSION:
