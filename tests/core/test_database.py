@@ -1,0 +1,257 @@
+"""The database file: its schema version, migrating an older one, refusing a newer one, and one clear
+sentence naming the file when it is corrupt, read-only, locked or full, with nothing half-written."""
+
+import os
+import sqlite3
+from contextlib import closing
+
+import peewee
+import pytest
+
+from app.core import batches, claims, db, migrations, vouchers
+from app.core.claims import ClaimOutcome, RedeemOutcome
+from app.core.errors import DatabaseProblem
+from app.core.models import CLAIMED, Voucher, utcnow
+
+from .helpers import counters, real_counts, table_counts
+
+# The schema as version 1 created it: a batch table without claimed_count and redeemed_count.
+V1_SCHEMA = [
+    "CREATE TABLE schema_version (id INTEGER NOT NULL PRIMARY KEY, version INTEGER NOT NULL)",
+    "CREATE TABLE setting (key VARCHAR(64) NOT NULL PRIMARY KEY, value TEXT NOT NULL)",
+    "CREATE TABLE template (id INTEGER NOT NULL PRIMARY KEY, title VARCHAR(120) NOT NULL UNIQUE,"
+    " discount_kind VARCHAR(8) NOT NULL, discount_value DECIMAL(12, 2) NOT NULL,"
+    " min_purchase DECIMAL(12, 2) NOT NULL, expires_on DATE, valid_days INTEGER, terms TEXT NOT NULL,"
+    " created_at DATETIME NOT NULL)",
+    "CREATE TABLE member (id INTEGER NOT NULL PRIMARY KEY, email VARCHAR(254) NOT NULL UNIQUE,"
+    " name VARCHAR(120) NOT NULL, password_hash VARCHAR(255) NOT NULL, created_at DATETIME NOT NULL)",
+    "CREATE TABLE batch (id INTEGER NOT NULL PRIMARY KEY, name VARCHAR(120) NOT NULL, description TEXT NOT NULL,"
+    " channel VARCHAR(20) NOT NULL, template_id INTEGER NOT NULL REFERENCES template (id) ON DELETE RESTRICT,"
+    " quantity INTEGER NOT NULL, status VARCHAR(8) NOT NULL, token VARCHAR(64) NOT NULL UNIQUE,"
+    " code_prefix VARCHAR(8) NOT NULL, code_length SMALLINT NOT NULL, created_at DATETIME NOT NULL)",
+    "CREATE TABLE voucher (id INTEGER NOT NULL PRIMARY KEY,"
+    " batch_id INTEGER NOT NULL REFERENCES batch (id) ON DELETE CASCADE, code VARCHAR(32) NOT NULL UNIQUE,"
+    " status SMALLINT NOT NULL, member_id INTEGER REFERENCES member (id) ON DELETE RESTRICT,"
+    " claimed_at DATETIME, redeemed_at DATETIME, expires_at DATETIME)",
+    "CREATE INDEX voucher_batch_id ON voucher (batch_id)",
+    "CREATE INDEX voucher_batch_id_status ON voucher (batch_id, status)",
+    "CREATE UNIQUE INDEX voucher_member_id_batch_id ON voucher (member_id, batch_id)",
+    "INSERT INTO schema_version (version) VALUES (1)",
+]
+
+
+@pytest.fixture
+def fresh(tmp_path, monkeypatch):
+    """A database path in an empty folder; whatever the test opens is closed afterwards."""
+    monkeypatch.delenv(db.ENV_VAR, raising=False)
+    yield tmp_path / "vouchers.db"
+    db.close_database()
+
+
+def sql(path, query, *args):
+    with closing(sqlite3.connect(path)) as con:
+        return con.execute(query, args).fetchall()
+
+
+def backups(path):
+    return sorted(p for p in path.parent.iterdir() if p.name.endswith(".bak"))
+
+
+def test_a_new_database_carries_the_current_schema_version(fresh):
+    db.open_database(fresh)
+    assert sql(fresh, "SELECT version FROM schema_version") == [(migrations.CURRENT_VERSION,)]
+    db.close_database()
+    db.open_database(fresh)  # opening it again changes nothing and copies nothing aside
+    assert sql(fresh, "SELECT version FROM schema_version") == [(migrations.CURRENT_VERSION,)]
+    assert backups(fresh) == []
+
+
+def make_v1(path):
+    """A version-1 database: one batch of 6 (3 claimed, 1 of them redeemed), one of 2 untouched."""
+    with closing(sqlite3.connect(path)) as con:
+        for statement in V1_SCHEMA:
+            con.execute(statement)
+        con.execute("INSERT INTO template VALUES (1, '10% off', 'percent', 10, 0, NULL, 30, '', '2025-01-01 00:00:00')")
+        for n in range(1, 5):
+            con.execute("INSERT INTO member VALUES (?, ?, '', 'hash', '2025-01-01 00:00:00')", (n, f"member{n}@example.com"))
+        con.execute("INSERT INTO batch VALUES (1, 'Old', 'd', 'Email', 1, 6, 'active', 'tok1', '', 10, '2025-01-01 00:00:00')")
+        con.execute("INSERT INTO batch VALUES (2, 'Untouched', 'd', 'SMS', 1, 2, 'paused', 'tok2', '', 10, '2025-01-02 00:00:00')")
+        for n in range(1, 7):
+            con.execute("INSERT INTO voucher (batch_id, code, status) VALUES (1, ?, 0)", (f"AAAAAAAA{n + 1}A",))
+        for n in range(1, 3):
+            con.execute("INSERT INTO voucher (batch_id, code, status) VALUES (2, ?, 0)", (f"BBBBBBBB{n + 1}B",))
+        for n in (1, 2, 3):
+            con.execute(
+                "UPDATE voucher SET status = 1, member_id = ?, claimed_at = '2025-01-03 10:00:00',"
+                " expires_at = '2099-02-02 10:00:00' WHERE id = ?",
+                (n, n),
+            )
+        con.execute("UPDATE voucher SET status = 2, redeemed_at = '2025-01-04 10:00:00' WHERE id = 1")
+        con.commit()
+
+
+def test_a_version_1_database_is_migrated_with_true_counts_and_a_backup(fresh):
+    make_v1(fresh)
+    before = sql(fresh, "SELECT * FROM voucher ORDER BY id")
+    db.open_database(fresh)
+    assert sql(fresh, "SELECT version FROM schema_version") == [(migrations.CURRENT_VERSION,)]
+    listed = {b.name: (b.total, b.claimed, b.redeemed, b.available, b.status) for b in batches.list_batches()}
+    assert listed == {"Old": (6, 3, 1, 3, "active"), "Untouched": (2, 0, 0, 2, "paused")}
+    assert counters(1) == real_counts(1) and counters(2) == real_counts(2)
+    assert sql(fresh, "SELECT * FROM voucher ORDER BY id") == before  # the vouchers themselves untouched
+
+    (backup,) = backups(fresh)
+    assert backup.parent == fresh.parent and backup.name.startswith("vouchers.db.v1-")
+    assert sql(backup, "SELECT version FROM schema_version") == [(1,)]
+    assert "claimed_count" not in {row[1] for row in sql(backup, "PRAGMA table_info(batch)")}
+    assert sql(backup, "SELECT * FROM voucher ORDER BY id") == before
+    assert sql(backup, "PRAGMA integrity_check") == [("ok",)]
+
+    # and it works on: the counters follow new claims and redemptions
+    assert claims.claim("tok1", 4).outcome is ClaimOutcome.CLAIMED
+    assert claims.redeem("AAAA-AAAA-3A").outcome is RedeemOutcome.REDEEMED
+    assert claims.claim("tok1", 1).voucher.code == "AAAA-AAAA-2A"
+    assert counters(1) == real_counts(1) == (6, 4, 2)
+    # one voucher per member per batch still holds in the migrated schema
+    with pytest.raises(peewee.IntegrityError):
+        Voucher.update(status=CLAIMED, member=1, claimed_at=utcnow()).where(Voucher.code == "AAAAAAAA7A").execute()
+
+    db.close_database()
+    db.open_database(fresh)  # migrated once: no second copy
+    assert len(backups(fresh)) == 1
+
+
+def test_a_database_from_a_newer_version_is_refused_untouched(fresh):
+    db.open_database(fresh)
+    db.close_database()
+    with closing(sqlite3.connect(fresh)) as con:
+        con.execute("UPDATE schema_version SET version = ?", (migrations.CURRENT_VERSION + 1,))
+        con.commit()
+    with pytest.raises(DatabaseProblem, match=r"newer Voucher Batches.*update the application") as refused:
+        db.open_database(fresh)
+    assert str(fresh) in str(refused.value)
+    assert sql(fresh, "SELECT version FROM schema_version") == [(migrations.CURRENT_VERSION + 1,)]
+    assert backups(fresh) == []
+
+
+def test_a_database_of_another_program_is_refused(fresh):
+    with closing(sqlite3.connect(fresh)) as con:
+        con.execute("CREATE TABLE recipes (id INTEGER PRIMARY KEY, name TEXT)")
+    with pytest.raises(DatabaseProblem, match="not a Voucher Batches database") as refused:
+        db.open_database(fresh)
+    assert str(fresh) in str(refused.value)
+    assert sql(fresh, "SELECT name FROM sqlite_master") == [("recipes",)]
+
+
+def test_a_corrupt_file_is_named_and_left_as_it_was(fresh):
+    garbage = os.urandom(16_384)
+    fresh.write_bytes(garbage)
+    with pytest.raises(DatabaseProblem, match="not a Voucher Batches database, or it is damaged") as refused:
+        db.open_database(fresh)
+    assert str(fresh) in str(refused.value)
+    assert fresh.read_bytes() == garbage
+
+
+def test_a_missing_folder_is_named(fresh):
+    missing = fresh.parent / "gone" / "vouchers.db"
+    with pytest.raises(DatabaseProblem, match="does not exist") as refused:
+        db.open_database(missing)
+    assert str(missing) in str(refused.value)
+    assert not missing.parent.exists()
+
+
+def test_a_folder_is_not_a_database(fresh):
+    fresh.mkdir()
+    with pytest.raises(DatabaseProblem, match="is a folder") as refused:
+        db.open_database(fresh)
+    assert str(fresh) in str(refused.value)
+
+
+@pytest.fixture
+def shop(fresh):
+    """A database with a batch of 10 (2 claimed, 1 redeemed) and the codes and members it has."""
+    from app.core import members, templates
+
+    db.open_database(fresh)
+    offer = templates.create_template("10% off", "10%", valid_days=30)
+    batch = batches.create_batch("Summer", offer, 10, "Email")
+    people = [members.create_member(f"m{n}@example.com", "hash") for n in range(3)]
+    held = [claims.claim(batch.token, p.id).voucher.code for p in people[:2]]
+    claims.redeem(held[0])
+    return fresh, offer, batch, people, held
+
+
+def attempts(offer, batch, people, held):
+    """Every kind of write a person can make, each of which must fail as one sentence."""
+    return {
+        "create": lambda: batches.create_batch("Another", offer, 1_000, "Email"),
+        "claim": lambda: claims.claim(batch.token, people[2].id),
+        "redeem": lambda: claims.redeem(held[1]),
+        "pause": lambda: batches.pause_batch(batch.id),
+        "delete": lambda: batches.delete_batch(batch.id),
+    }
+
+
+def assert_unchanged(batch):
+    assert table_counts() == (1, 10)
+    assert counters(batch.id) == real_counts(batch.id) == (10, 2, 1)
+    assert batches.get_batch(batch.id).status == "active"
+
+
+def test_a_read_only_database_says_so_naming_the_file(shop, monkeypatch):
+    path, offer, batch, people, held = shop
+    db.close_database()
+    # Tests run as root, which file modes do not stop: SQLite's query_only gives the same refusal.
+    monkeypatch.setitem(db.SQLITE_PRAGMAS, "query_only", 1)
+    db.open_database(path)
+    assert [b.name for b in batches.list_batches()] == ["Summer"]  # reading still works
+    assert vouchers.lookup(held[1]).status == "claimed"
+    for name, attempt in attempts(offer, batch, people, held).items():
+        with pytest.raises(DatabaseProblem, match="read-only") as refused:
+            attempt()
+        assert str(path) in str(refused.value), name
+    assert_unchanged(batch)
+
+
+def test_a_locked_database_says_so_naming_the_file(shop, monkeypatch):
+    path, offer, batch, people, held = shop
+    db.close_database()
+    monkeypatch.setitem(db.SQLITE_PRAGMAS, "busy_timeout", 100)
+    db.open_database(path)
+    with closing(sqlite3.connect(path, isolation_level=None)) as other:
+        other.execute("BEGIN EXCLUSIVE")
+        for name, attempt in attempts(offer, batch, people, held).items():
+            with pytest.raises(DatabaseProblem, match="locked by another program") as refused:
+                attempt()
+            assert str(path) in str(refused.value), name
+        other.execute("ROLLBACK")
+    assert_unchanged(batch)
+    assert claims.claim(batch.token, people[2].id).outcome is ClaimOutcome.CLAIMED  # free again
+
+
+def test_a_full_disk_says_so_naming_the_file_and_writes_nothing(shop):
+    path, offer, batch, people, held = shop
+    pages = db.database.execute_sql("PRAGMA page_count").fetchone()[0]
+    db.database.execute_sql(f"PRAGMA max_page_count = {pages + 20}")
+    with pytest.raises(DatabaseProblem, match="disk .* is full") as refused:
+        batches.create_batch("Too big", offer, 100_000, "Email")
+    assert str(path) in str(refused.value)
+    assert_unchanged(batch)
+    assert sql(path, "PRAGMA integrity_check") == [("ok",)]
+    db.database.execute_sql("PRAGMA max_page_count = 1073741823")
+    assert batches.create_batch("Fits now", offer, 1_000, "Email").total == 1_000
+
+
+def test_a_failing_driver_write_becomes_one_sentence(shop, monkeypatch):
+    # A read-only file as the driver reports it, for the way a non-root user meets it.
+    path, offer, batch, people, held = shop
+    real_begin = db.database.obj.begin
+
+    def refuse(*args, **kwargs):
+        raise peewee.OperationalError("attempt to write a readonly database")
+
+    monkeypatch.setattr(db.database.obj, "begin", refuse)
+    with pytest.raises(DatabaseProblem, match=f"The database {path} is read-only; nothing was changed"):
+        claims.claim(batch.token, people[2].id)
+    monkeypatch.setattr(db.database.obj, "begin", real_begin)
+    assert_unchanged(batch)
