@@ -59,8 +59,15 @@ def backup_copy(path: Path, version: int) -> Path:
     """Copy a SQLite database aside (consistently, WAL included) before it is migrated."""
     stamp = utcnow().strftime("%Y%m%d-%H%M%S")
     target = path.with_name(f"{path.name}.v{version}-{stamp}.bak")
-    with closing(sqlite3.connect(str(path))) as src, closing(sqlite3.connect(str(target))) as dst:
-        src.backup(dst)
+    try:
+        with closing(sqlite3.connect(str(path))) as src, closing(sqlite3.connect(str(target))) as dst:
+            src.backup(dst)
+    except (sqlite3.Error, OSError) as exc:
+        if target.is_file():
+            target.unlink()
+        raise DatabaseProblem(
+            f"{_this_database()} needs updating, but it could not first be copied to {target} ({exc}); nothing was changed."
+        ) from exc
     return target
 
 
