@@ -4,6 +4,7 @@ sentence naming the file when it is corrupt, read-only, locked or full, with not
 import os
 import sqlite3
 from contextlib import closing
+from datetime import datetime
 
 import peewee
 import pytest
@@ -255,3 +256,22 @@ def test_a_failing_driver_write_becomes_one_sentence(shop, monkeypatch):
         claims.claim(batch.token, people[2].id)
     monkeypatch.setattr(db.database.obj, "begin", real_begin)
     assert_unchanged(batch)
+
+
+def test_a_version_1_database_that_cannot_be_copied_aside_is_not_migrated(fresh, monkeypatch):
+    make_v1(fresh)
+    monkeypatch.setattr(migrations, "utcnow", lambda: datetime(2030, 1, 1))
+    in_the_way = fresh.with_name("vouchers.db.v1-20300101-000000.bak")
+    in_the_way.mkdir()  # where the copy would go, a folder: the copy cannot be made
+    with pytest.raises(DatabaseProblem, match="could not first be copied") as refused:
+        db.open_database(fresh)
+    assert str(fresh) in str(refused.value) and str(in_the_way) in str(refused.value)
+    assert sql(fresh, "SELECT version FROM schema_version") == [(1,)]
+    assert "claimed_count" not in {row[1] for row in sql(fresh, "PRAGMA table_info(batch)")}
+
+
+def test_a_database_that_is_not_there_is_not_created_when_only_reading(fresh):
+    with pytest.raises(DatabaseProblem, match="no database") as refused:
+        db.open_database(fresh, create=False)
+    assert str(fresh) in str(refused.value)
+    assert not fresh.exists()
