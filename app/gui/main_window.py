@@ -126,7 +126,7 @@ class MainWindow(QMainWindow):
         self.find_action.setShortcut(QKeySequence("Ctrl+L"))
         self.find_action.triggered.connect(self.focus_find)
         self.settings_action = QAction(style.icon("settings"), "Settings…", self)
-        self.settings_action.setShortcut(QKeySequence.StandardKey.Preferences)
+        self.settings_action.setShortcut(QKeySequence("Ctrl+,"))
         self.settings_action.triggered.connect(self.open_settings)
         self.refresh_action = QAction("Refresh", self)
         self.refresh_action.setShortcut(QKeySequence.StandardKey.Refresh)
@@ -344,6 +344,7 @@ class MainWindow(QMainWindow):
             dialog = FindVoucherDialog(code, self)
             dialog.lookup_requested.connect(self._lookup)
             dialog.redeem_requested.connect(self._redeem)
+            dialog.finished.connect(self._on_find_dialog_closed)
             self.find_dialog = dialog
         dialog.code.setText(code)
         dialog.show()
@@ -352,6 +353,11 @@ class MainWindow(QMainWindow):
         dialog.show_searching()
         self._lookup(code)
         return dialog
+
+    def _on_find_dialog_closed(self) -> None:
+        """Back at the till's field, ready for the next scan."""
+        self.activateWindow()
+        self.focus_find()
 
     def _lookup(self, code: str) -> None:
         dialog = self.find_dialog

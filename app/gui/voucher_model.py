@@ -20,6 +20,11 @@ CODE, CLAIM, MEMBER, CLAIMED_AT, REDEMPTION, REDEEMED_AT = range(6)
 HEADERS = ("Code", "Claim status", "Member", "Claimed at", "Redemption", "Redeemed at")
 RowRole = Qt.ItemDataRole.UserRole + 1  # the VoucherRow itself (None while its page loads)
 
+_FLAGS = Qt.ItemFlag.ItemIsEnabled | Qt.ItemFlag.ItemIsSelectable
+_ROLES_SERVED = frozenset(
+    int(role) for role in (Qt.ItemDataRole.DisplayRole, RowRole, Qt.ItemDataRole.FontRole, Qt.ItemDataRole.ToolTipRole)
+)
+
 FILTERS = (("All", None), ("Unclaimed", "unclaimed"), ("Claimed", "claimed"), ("Redeemed", "redeemed"))
 LOADING = "Loading…"
 
@@ -57,6 +62,7 @@ class VoucherTableModel(QAbstractTableModel):
     """A batch's vouchers under a filter (status, search). rowCount is known from the start; rows
     arrive page by page as the view asks for them."""
 
+    MAX_IN_FLIGHT = 2
     loaded = Signal()  # the row count and the first page are in
     failed = Signal(str)  # a sentence to show
     busy_changed = Signal(bool)
@@ -81,7 +87,7 @@ class VoucherTableModel(QAbstractTableModel):
         self._starts: list[int] | None = None
         self._cache: OrderedDict[int, list[VoucherRow]] = OrderedDict()
         self._wanted: OrderedDict[int, None] = OrderedDict()
-        self._loading_page: int | None = None
+        self._in_flight: set[int] = set()  # pages being read; two at once, as a view often straddles two
         self._loading_count = False
         self._mono = QFontDatabase.systemFont(QFontDatabase.SystemFont.FixedFont)
         self._pump_timer = QTimer(self, singleShot=True, interval=0)
@@ -104,7 +110,7 @@ class VoucherTableModel(QAbstractTableModel):
         self._starts = None
         self._cache.clear()
         self._wanted.clear()
-        self._loading_page = None
+        self._in_flight.clear()
         self.endResetModel()
         self._loading_count = True
         self.busy_changed.emit(True)
@@ -147,14 +153,14 @@ class VoucherTableModel(QAbstractTableModel):
         if epoch != self._epoch:
             return
         self._loading_count = False
-        self._loading_page = None
+        self._in_flight.clear()
         self._wanted.clear()
         self._emit_busy()
         self.failed.emit(str(exc))
 
     # Pages ------------------------------------------------------------------------------------
     def is_loading(self) -> bool:
-        return self._loading_count or self._loading_page is not None or bool(self._wanted) or (
+        return self._loading_count or bool(self._in_flight) or bool(self._wanted) or (
             self._starts is None and self._rows > 0
         )
 
@@ -171,7 +177,7 @@ class VoucherTableModel(QAbstractTableModel):
         return rows[offset] if offset < len(rows) else None
 
     def _want(self, page_no: int) -> None:
-        if page_no == self._loading_page:
+        if page_no in self._in_flight:
             return
         self._wanted[page_no] = None
         self._wanted.move_to_end(page_no)
@@ -180,30 +186,27 @@ class VoucherTableModel(QAbstractTableModel):
         self._pump_timer.start()
 
     def _pump(self) -> None:
-        """Start reading the most recently wanted page, one page at a time."""
-        if self._loading_page is not None or self._starts is None:
+        """Start reading the most recently wanted pages, at most MAX_IN_FLIGHT at a time."""
+        if self._starts is None:
             return
-        while self._wanted:
+        while self._wanted and len(self._in_flight) < self.MAX_IN_FLIGHT:
             page_no, _ = self._wanted.popitem(last=True)
-            if page_no not in self._cache and page_no < len(self._starts):
-                break
-        else:
-            self._emit_busy()
-            return
-        self._loading_page = page_no
-        self.busy_changed.emit(True)
-        epoch, first_id = self._epoch, self._starts[page_no]
-        batch_id, status, search, size = self.batch_id, self._status, self._search, self.page_size
-        self._run(
-            lambda: vouchers.page_from(batch_id, first_id, size, status, search),
-            lambda rows: self._on_page(epoch, page_no, rows),
-            lambda exc: self._on_error(epoch, exc),
-        )
+            if page_no in self._cache or page_no in self._in_flight or page_no >= len(self._starts):
+                continue
+            self._in_flight.add(page_no)
+            epoch, first_id = self._epoch, self._starts[page_no]
+            batch_id, status, search, size = self.batch_id, self._status, self._search, self.page_size
+            self._run(
+                lambda first_id=first_id: vouchers.page_from(batch_id, first_id, size, status, search),
+                lambda rows, page_no=page_no: self._on_page(epoch, page_no, rows),
+                lambda exc: self._on_error(epoch, exc),
+            )
+        self._emit_busy()
 
     def _on_page(self, epoch: int, page_no: int, rows: list[VoucherRow]) -> None:
         if epoch != self._epoch:
             return
-        self._loading_page = None
+        self._in_flight.discard(page_no)
         self._cache[page_no] = rows
         self._cache.move_to_end(page_no)
         while len(self._cache) > self.cache_pages:
@@ -241,7 +244,7 @@ class VoucherTableModel(QAbstractTableModel):
         return None
 
     def data(self, index: QModelIndex, role: int = Qt.ItemDataRole.DisplayRole):
-        if not index.isValid() or not 0 <= index.row() < self._rows:
+        if role not in _ROLES_SERVED or not index.isValid() or not 0 <= index.row() < self._rows:
             return None
         if role == Qt.ItemDataRole.DisplayRole:
             row = self._row_object(index.row())
@@ -258,4 +261,4 @@ class VoucherTableModel(QAbstractTableModel):
         return None
 
     def flags(self, index: QModelIndex):
-        return Qt.ItemFlag.ItemIsEnabled | Qt.ItemFlag.ItemIsSelectable if index.isValid() else Qt.ItemFlag.NoItemFlags
+        return _FLAGS if index.isValid() else Qt.ItemFlag.NoItemFlags

@@ -19,6 +19,7 @@ from pathlib import Path
 os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
 sys.path.insert(0, str(Path(__file__).resolve().parents[2]))
 
+STARTED = time.perf_counter()
 FIXTURE = Path(os.environ.get("BENCH_DB", "/tmp/voucher-batches-bench.db"))
 BATCHES = 1_000
 BIG = 1_000_000
@@ -74,60 +75,59 @@ def main() -> int:
     if "--build-only" in sys.argv:
         return 0
 
-    from PySide6.QtCore import QElapsedTimer, QEvent, QObject, QSettings
+    from PySide6.QtCore import QElapsedTimer, QSettings
     from PySide6.QtWidgets import QApplication
 
     from app.core import batches, db
     from app.gui import application, main_window, preferences
 
-    # 1. start to dashboard painted: open the database, build the window, wait for its first cards' paint.
-    timer = QElapsedTimer()
-    timer.start()
+    # 1. start to dashboard painted: Qt and the app imported, the database opened, the window built,
+    #    until its first card has painted (measured from the first line of this script).
     qapp = QApplication.instance() or QApplication(sys.argv[:1])
     application.configure_application(qapp)
     db.open_database(FIXTURE)
     prefs = preferences.Preferences(QSettings(str(Path(tempfile.mkdtemp()) / "bench.ini"), QSettings.Format.IniFormat))
     window = main_window.MainWindow(prefs, start_server=lambda host, port: _FakeServer())
     window.resize(1280, 800)
-
-    class PaintSpy(QObject):
-        painted = False
-
-        def eventFilter(self, obj, event):  # noqa: N802 (Qt's name)
-            if event.type() == QEvent.Type.Paint:
-                self.painted = True
-            return False
-
-    spy = PaintSpy()
     window.show()
     window.start()
     while not (window.dashboard.card_count() and window.dashboard.first_card_painted()):
         qapp.processEvents()
-    del spy
-    startup_ms = timer.elapsed()
+    startup_ms = (time.perf_counter() - STARTED) * 1000
     shown = window.dashboard.card_count()
     total_batches = len(batches.list_batches())
 
-    # 2. the vouchers view of the million-voucher batch: from the click to the first rows on screen.
+    # 2. the vouchers view of the million-voucher batch: from the click to the first rows painted.
     big = next(b for b in batches.list_batches() if b.total == BIG)
+    timer = QElapsedTimer()
+    timer.start()
+    window.dashboard.grid.scroll_to(big.id)
+    qapp.processEvents()
+    card = window.dashboard.card_for(big.id)
     timer.restart()
-    view = window.open_vouchers(big)
+    card.vouchers_button.click()
+    view = window.vouchers_view
     while not view.first_rows_shown():
         qapp.processEvents()
     open_ms = timer.elapsed()
 
-    # 3. scroll to the end, page by page as a person dragging the scroll bar would, and a jump to the end.
+    # 3. scroll to the end as a person dragging the scroll bar would: 400 stops, each one waiting for
+    #    its rows to be read and painted; then memory is read again.
+    def settle():
+        qapp.processEvents()
+        while view.model.is_loading():
+            qapp.processEvents()
+        view.table.viewport().repaint()
+
+    settle()
     before = rss_mb()
-    table = view.table
-    bar = table.verticalScrollBar()
+    timer.restart()
+    bar = view.table.verticalScrollBar()
     steps = 400
     for step in range(steps + 1):
         bar.setValue(bar.maximum() * step // steps)
-        qapp.processEvents()
-        view.model.wait_until_idle(qapp)
-    bar.setValue(bar.maximum())
-    view.model.wait_until_idle(qapp)
-    qapp.processEvents()
+        settle()
+    scroll_s = timer.elapsed() / 1000
     last_row = view.model.rowCount() - 1
     last_code = view.model.data(view.model.index(last_row, 0))
     added = rss_mb() - before
@@ -135,7 +135,9 @@ def main() -> int:
     print(f"batches: {total_batches:,}; cards built at first paint: {shown:,}")
     print(f"start to dashboard painted (1,000 batches, 2,000,000 vouchers): {startup_ms} ms  (goal < 1500 ms)")
     print(f"vouchers view of a 1,000,000-voucher batch, click to first rows: {open_ms} ms  (goal < 300 ms)")
-    print(f"memory added by scrolling that view to its end: {added:.1f} MB  (goal < 100 MB; last row {last_code})")
+    print(f"memory added by scrolling that view to its end: {added:.1f} MB  (goal < 100 MB)")
+    print(f"  ({steps} scroll stops in {scroll_s:.1f} s; last row {last_row + 1:,}: {last_code}; "
+          f"pages in memory: {view.model.cached_pages()})")
     window.close()
     return 0
 

@@ -1,0 +1,114 @@
+"""app.gui.main: the database, the window, the claim server started and stopped, errors at start."""
+
+from __future__ import annotations
+
+import ast
+from pathlib import Path
+
+import pytest
+from PySide6.QtCore import QSettings
+from PySide6.QtWidgets import QApplication, QMessageBox
+
+import app.gui
+from app.core import db
+from app.gui import application
+from app.gui.main_window import MainWindow
+from app.gui.preferences import Preferences
+
+from .helpers import FakeServerFactory
+
+
+@pytest.fixture(autouse=True)
+def private_settings(tmp_path, monkeypatch):
+    """QSettings of the test in a temporary folder, never the user's."""
+    monkeypatch.delenv(db.ENV_VAR, raising=False)
+    for fmt in (QSettings.Format.NativeFormat, QSettings.Format.IniFormat):
+        QSettings.setPath(fmt, QSettings.Scope.UserScope, str(tmp_path / "config"))
+    yield
+    db.close_database()
+
+
+def run_main(qtbot, monkeypatch, servers, check, **kwargs) -> int:
+    """main() with app.exec replaced by: wait for the window, run check(window), close it."""
+    seen = {}
+
+    def fake_exec():
+        windows = [w for w in QApplication.topLevelWidgets() if isinstance(w, MainWindow) and w.isVisible()]
+        assert len(windows) == 1
+        window = seen["window"] = windows[0]
+        check(window)
+        window.close()
+        return 0
+
+    monkeypatch.setattr(QApplication, "exec", staticmethod(fake_exec))
+    code = application.main(["voucher-batches"], start_server=servers, **kwargs)
+    seen["window"].deleteLater()
+    return code
+
+
+def test_main_opens_the_database_runs_the_server_and_stops_it(qtbot, monkeypatch, tmp_path):
+    servers = FakeServerFactory()
+    location = tmp_path / "shop.db"
+
+    def check(window):
+        qtbot.waitUntil(lambda: window.server.is_running())
+        assert window.server_label.text().startswith("● Claim site running at http://")
+        assert window.database_label.text() == f"Database: {location}"
+        window.move(40, 50)
+
+    assert run_main(qtbot, monkeypatch, servers, check, db_location=str(location)) == 0
+    assert location.exists()
+    assert len(servers.started) == 1 and servers.started[0].stopped
+    assert (servers.started[0].host, servers.started[0].port) == ("0.0.0.0", 8080)
+    assert Preferences().window_geometry() is not None  # remembered for the next start
+
+
+def test_main_uses_the_database_chosen_in_settings(qtbot, monkeypatch, tmp_path):
+    chosen = tmp_path / "chosen.db"
+    Preferences().set_database_location(str(chosen))
+    assert run_main(qtbot, monkeypatch, FakeServerFactory(), lambda window: None) == 0
+    assert chosen.exists()
+
+
+def test_a_busy_port_shows_in_the_status_bar(qtbot, monkeypatch, tmp_path):
+    servers = FakeServerFactory(fail_with="Port 8080 is already in use by another program.")
+
+    def check(window):
+        qtbot.waitUntil(lambda: window.server.state == "failed")
+        assert window.server_label.text() == "Claim site not running: Port 8080 is already in use by another program."
+
+    assert run_main(qtbot, monkeypatch, servers, check, db_location=str(tmp_path / "x.db")) == 0
+
+
+def test_a_database_problem_at_start_is_a_message_and_exit_1(qtbot, monkeypatch, tmp_path):
+    shown = []
+    monkeypatch.setattr(QMessageBox, "critical", staticmethod(lambda parent, title, text: shown.append(text)))
+    not_a_db = tmp_path / "notes.db"
+    not_a_db.write_bytes(b"this is not a database at all" * 100)
+    assert application.main(["voucher-batches"], start_server=FakeServerFactory(), db_location=str(not_a_db)) == 1
+    assert len(shown) == 1
+    assert f"The database {not_a_db} cannot be opened." in shown[0]
+    assert "is not a Voucher Batches database, or it is damaged" in shown[0]
+
+
+def test_the_gui_never_imports_the_web_package():
+    for source in Path(app.gui.__file__).parent.glob("*.py"):
+        tree = ast.parse(source.read_text())
+        for node in ast.walk(tree):
+            names = []
+            if isinstance(node, ast.Import):
+                names = [alias.name for alias in node.names]
+            elif isinstance(node, ast.ImportFrom):
+                names = [node.module or ""]
+            assert not any(name == "app.web" or name.startswith("app.web.") for name in names), source
+
+
+def test_window_geometry_is_restored(qtbot, db_path, prefs):
+    first = MainWindow(prefs)
+    qtbot.addWidget(first)
+    first.setGeometry(30, 40, 740, 520)  # inside the offscreen screen (800 px)
+    first.show()
+    first.close()
+    second = MainWindow(prefs)
+    qtbot.addWidget(second)
+    assert (second.width(), second.height()) == (740, 520)

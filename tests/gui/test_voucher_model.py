@@ -1,0 +1,121 @@
+"""The vouchers table model, tested without any widget: it knows its row count at once and reads only
+the pages asked for, into a small cache."""
+
+from __future__ import annotations
+
+import pytest
+from PySide6.QtCore import Qt
+
+from app.core import claims, vouchers
+from app.gui.voucher_model import CLAIM, CODE, LOADING, MEMBER, REDEMPTION, RowRole, VoucherTableModel
+
+
+class CountingRunner:
+    """run_task, synchronous, counting the page reads."""
+
+    def __init__(self) -> None:
+        self.calls = 0
+
+    def __call__(self, fn, on_done=None, on_error=None, **_kwargs):
+        self.calls += 1
+        try:
+            result = fn()
+        except Exception as exc:  # as run_task does: the error goes to on_error
+            on_error(exc)
+        else:
+            on_done(result)
+
+
+def ask(model: VoucherTableModel, row: int, role=Qt.ItemDataRole.DisplayRole, column: int = CODE):
+    """What the view would get for a cell; a page asked for is read on the next turn of the loop."""
+    return model.data(model.index(row, column), role)
+
+
+@pytest.fixture
+def runner():
+    return CountingRunner()
+
+
+def test_row_count_is_known_before_any_page_but_the_first(qtbot, make_batch, runner):
+    batch = make_batch(quantity=1_000)
+    model = VoucherTableModel(batch.id, page_size=50, cache_pages=4, runner=runner)
+    model.set_filter(None, "")
+    assert model.rowCount() == 1_000
+    assert model.columnCount() == 6
+    assert model.cached_pages() == 1  # only the first page was read
+    first = ask(model, 0, RowRole)
+    assert first.code == vouchers.page(batch.id, limit=1)[0].code
+
+
+def test_a_row_far_down_is_read_as_one_page_when_asked(qtbot, make_batch, runner):
+    batch = make_batch(quantity=1_000)
+    model = VoucherTableModel(batch.id, page_size=50, cache_pages=4, runner=runner)
+    model.set_filter(None, "")
+    reads = runner.calls
+    assert ask(model, 990) == LOADING
+    with qtbot.waitSignal(model.dataChanged):
+        pass
+    assert runner.calls == reads + 1
+    last_codes = [row.code for row in vouchers.page(batch.id, limit=1_000)][950:]
+    assert ask(model, 990) == last_codes[40]
+    assert ask(model, 999) == last_codes[49]
+
+
+def test_the_cache_keeps_only_a_few_pages(qtbot, make_batch, runner):
+    batch = make_batch(quantity=1_000)
+    model = VoucherTableModel(batch.id, page_size=50, cache_pages=4, runner=runner)
+    model.set_filter(None, "")
+    for row in range(0, 1_000, 50):
+        ask(model, row)
+        qtbot.waitUntil(lambda row=row: model.row_at(row) is not None)
+    assert model.cached_pages() == 4
+    assert not model.is_loading()
+
+
+def test_filter_and_search(qtbot, make_batch, make_member, runner):
+    batch = make_batch(quantity=30)
+    alice = make_member("alice@example.com")
+    bob = make_member("bob@example.com")
+    code_alice = claims.claim(batch.token, alice.id).voucher.code
+    code_bob = claims.claim(batch.token, bob.id).voucher.code
+    claims.redeem(code_bob)
+    model = VoucherTableModel(batch.id, runner=runner)
+
+    model.set_filter("unclaimed", "")
+    assert model.rowCount() == 28
+    assert {ask(model, row, column=CLAIM) for row in range(28)} == {"Unclaimed"}
+
+    model.set_filter("claimed", "")
+    assert model.rowCount() == 1
+    assert ask(model, 0) == code_alice
+    assert ask(model, 0, column=MEMBER) == "alice@example.com"
+    assert ask(model, 0, column=REDEMPTION) == "Not redeemed"
+
+    model.set_filter("redeemed", "")
+    assert [ask(model, 0), ask(model, 0, column=REDEMPTION)] == [code_bob, "Redeemed"]
+
+    model.set_filter(None, "bob@")
+    assert model.rowCount() == 1 and ask(model, 0) == code_bob
+
+    sloppy = code_alice.lower().replace("-", " ")[:7]  # as typed at a till
+    model.set_filter(None, sloppy)
+    assert model.rowCount() == 1 and ask(model, 0) == code_alice
+
+
+def test_an_error_becomes_a_sentence(qtbot, make_batch, runner):
+    model = VoucherTableModel(424242, runner=runner)
+    with qtbot.waitSignal(model.failed) as failed:
+        model.set_filter(None, "")
+    assert failed.args == ["There is no batch with id 424242."]
+    assert model.rowCount() == 0
+
+
+def test_the_real_worker_loads_pages_off_the_gui_thread(qtbot, make_batch):
+    batch = make_batch(quantity=500)
+    model = VoucherTableModel(batch.id, page_size=40)
+    with qtbot.waitSignal(model.loaded):
+        model.set_filter(None, "")
+    assert model.rowCount() == 500
+    assert ask(model, 499) == LOADING
+    qtbot.waitUntil(lambda: model.row_at(499) is not None)
+    assert not model.is_loading()
