@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import re
 from datetime import date, datetime, time, timedelta, timezone
-from decimal import Decimal, InvalidOperation
+from decimal import Decimal
 
 import peewee
 
@@ -13,6 +13,7 @@ from .errors import InvalidInput, NotFound
 from .models import Template
 
 _DISCOUNT_RE = re.compile(r"^\s*(\d+(?:[.,]\d{1,2})?)\s*(%?)\s*$")
+_MONEY_RE = re.compile(r"^\d+(?:[.,]\d{1,2})?$")
 
 
 def parse_discount(text: str) -> tuple[str, Decimal]:
@@ -28,13 +29,12 @@ def parse_discount(text: str) -> tuple[str, Decimal]:
 
 
 def parse_money(text) -> Decimal:
-    try:
-        value = Decimal(str(text).strip().lstrip("$€£").replace(",", ".") or "0")
-    except InvalidOperation:
-        raise InvalidInput(f"{text!r} is not an amount of money.") from None
-    if value < 0 or value != value.quantize(Decimal("0.01")):
+    """'20', '20.50', '20,50' or '$20'; empty is 0. A comma is a decimal mark, so '1,000' is refused
+    rather than read as 1 (Decimal alone took it, and took 'nan' and '1e3' too)."""
+    typed = str(text).strip().lstrip("$€£").strip() or "0"
+    if not _MONEY_RE.match(typed):
         raise InvalidInput(f"{text!r} is not an amount of money (at most two decimals, not negative).")
-    return value
+    return Decimal(typed.replace(",", "."))
 
 
 @guarded
