@@ -104,3 +104,18 @@ def test_an_unknown_template_is_not_found(db_path):
         templates.find_template("Nothing like it")
     with pytest.raises(NotFound):
         templates.find_template(999)
+
+
+@pytest.mark.parametrize(
+    ("typed", "amount"),
+    [("20", Decimal("20")), (" 20.5 ", Decimal("20.5")), ("20,50", Decimal("20.50")), ("$20", Decimal("20")), ("", Decimal("0"))],
+)
+def test_a_minimum_purchase_is_read_as_money(typed, amount):
+    assert templates.parse_money(typed) == amount
+
+
+@pytest.mark.parametrize("typed", ["1,000", "20.000", "nan", "inf", "1e3", "-1", "abc", "1.234"])
+def test_a_minimum_purchase_that_is_not_plainly_money_is_refused(typed):
+    # '1,000' would otherwise be read as 1.000, a thousand becoming one; 'nan' as no number at all
+    with pytest.raises(InvalidInput, match="not an amount of money"):
+        templates.parse_money(typed)
