@@ -243,18 +243,61 @@ def test_a_full_disk_says_so_naming_the_file_and_writes_nothing(shop):
     assert batches.create_batch("Fits now", offer, 1_000, "Email").total == 1_000
 
 
-def test_a_failing_driver_write_becomes_one_sentence(shop, monkeypatch):
-    # A read-only file as the driver reports it, for the way a non-root user meets it.
+class ReadOnlyCursor:
+    """The driver's cursor on a read-only file, as a user without write permission meets it."""
+
+    def __init__(self, cursor):
+        self._cursor = cursor
+
+    def execute(self, sql, params=()):
+        if not sql.lstrip().upper().startswith(("SELECT", "PRAGMA")):
+            raise sqlite3.OperationalError("attempt to write a readonly database")
+        return self._cursor.execute(sql, params)
+
+    def executemany(self, sql, rows):
+        raise sqlite3.OperationalError("attempt to write a readonly database")
+
+    def __iter__(self):
+        return iter(self._cursor)
+
+    def __getattr__(self, name):
+        return getattr(self._cursor, name)
+
+
+def test_a_read_only_file_as_the_driver_reports_it_says_so_naming_the_file(shop, monkeypatch):
     path, offer, batch, people, held = shop
-    real_begin = db.database.obj.begin
+    real_cursor = db.database.obj.cursor
+    monkeypatch.setattr(db.database.obj, "cursor", lambda *a, **k: ReadOnlyCursor(real_cursor(*a, **k)))
+    assert batches.get_batch(batch.id).claimed == 2  # reading still works
+    for name, attempt in attempts(offer, batch, people, held).items():
+        with pytest.raises(DatabaseProblem, match=f"The database {path} is read-only; nothing was changed") as refused:
+            attempt()
+        assert isinstance(refused.value.__cause__, peewee.OperationalError), name
+    monkeypatch.undo()
+    assert_unchanged(batch)
 
-    def refuse(*args, **kwargs):
-        raise peewee.OperationalError("attempt to write a readonly database")
 
-    monkeypatch.setattr(db.database.obj, "begin", refuse)
-    with pytest.raises(DatabaseProblem, match=f"The database {path} is read-only; nothing was changed"):
-        claims.claim(batch.token, people[2].id)
-    monkeypatch.setattr(db.database.obj, "begin", real_begin)
+def test_a_disk_error_in_the_middle_of_generation_says_so_and_writes_nothing(shop, monkeypatch):
+    path, offer, batch, people, held = shop
+    monkeypatch.setattr(batches, "CHUNK", 100)
+    real_cursor = db.database.obj.cursor
+    written = []
+
+    class FailingSecondChunk(ReadOnlyCursor):
+        def execute(self, sql, params=()):
+            return self._cursor.execute(sql, params)
+
+        def executemany(self, sql, rows):
+            if written:
+                raise sqlite3.OperationalError("disk I/O error")
+            written.append(1)
+            return self._cursor.executemany(sql, rows)
+
+    monkeypatch.setattr(db.database.obj, "cursor", lambda *a, **k: FailingSecondChunk(real_cursor(*a, **k)))
+    with pytest.raises(DatabaseProblem, match=f"The database {path} could not be read or written"):
+        batches.create_batch("Half", offer, 1_000, "Email")
+    monkeypatch.undo()
+    assert written == [1]  # it failed in the middle, after a first chunk was written
     assert_unchanged(batch)
 
 
