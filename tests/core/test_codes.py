@@ -145,3 +145,11 @@ def test_the_default_code_length_takes_a_million_vouchers(make_batch):
 def test_a_code_length_out_of_range_is_refused(make_batch, length):
     with pytest.raises(InvalidInput):
         make_batch(quantity=1, code_length=length)
+
+
+@given(valid=st.integers(1, 20_000_000))
+def test_the_shortest_safe_length_is_safe_and_one_less_is_not(valid):
+    length = codes.minimum_length(valid)
+    assert codes.guess_chance(valid, length) < codes.MAX_GUESS_CHANCE
+    if length > codes.MIN_LENGTH:
+        assert codes.guess_chance(valid, length - 1) >= codes.MAX_GUESS_CHANCE

@@ -4,6 +4,8 @@ from datetime import date, datetime, timedelta, timezone
 from decimal import Decimal
 
 import pytest
+from hypothesis import given
+from hypothesis import strategies as st
 
 from app.core import templates
 from app.core.errors import InvalidInput, NotFound
@@ -119,3 +121,14 @@ def test_a_minimum_purchase_that_is_not_plainly_money_is_refused(typed):
     # '1,000' would otherwise be read as 1.000, a thousand becoming one; 'nan' as no number at all
     with pytest.raises(InvalidInput, match="not an amount of money"):
         templates.parse_money(typed)
+
+
+@given(percent=st.integers(1, 100), spaces=st.sampled_from(["", " "]))
+def test_every_whole_percentage_from_1_to_100_is_a_discount(percent, spaces):
+    assert templates.parse_discount(f"{percent}{spaces}%") == ("percent", Decimal(percent))
+
+
+@given(percent=st.integers(101, 10**6))
+def test_every_percentage_over_100_is_refused(percent):
+    with pytest.raises(InvalidInput):
+        templates.parse_discount(f"{percent}%")
