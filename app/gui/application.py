@@ -6,6 +6,7 @@ import logging
 import sys
 from typing import Any, Callable
 
+import shiboken6
 from PySide6.QtCore import QCoreApplication
 from PySide6.QtGui import QGuiApplication
 from PySide6.QtWidgets import QApplication, QMessageBox
@@ -61,7 +62,21 @@ def main(
     window = MainWindow(prefs, start_server)
     window.show()
     window.start()
+    previous_hook = sys.excepthook
+    sys.excepthook = _report_to(window)
     try:
         return app.exec()
     finally:
+        sys.excepthook = previous_hook
         db.close_database()
+
+
+def _report_to(window: MainWindow):
+    """A bug in a slot must not pass silently nor end the program: log it, say it in the window."""
+
+    def hook(kind, value, traceback) -> None:
+        log.error("Unexpected error", exc_info=(kind, value, traceback))
+        if shiboken6.isValid(window):
+            window.show_message(f"Something unexpected went wrong ({kind.__name__}: {value}). Details are in the log.", "error")
+
+    return hook

@@ -3,6 +3,7 @@ Every core call runs on a worker; every refusal becomes a sentence in the window
 
 from __future__ import annotations
 
+import logging
 from typing import Callable
 
 from PySide6.QtCore import QObject, Qt, QUrl, Signal
@@ -19,15 +20,19 @@ from .prompts import Prompts, file_stem
 from .qr_dialog import QrDialog
 from .tasks import run_task
 
+log = logging.getLogger(__name__)
+
 
 class ExportCancelled(Exception):
     """Raised from the export's progress callback when the manager presses Cancel."""
 
 
 def sentence(exc: Exception, doing: str) -> str:
-    """What to tell the manager: the core's own sentence, or a plain one for anything unexpected."""
+    """What to tell the manager: the core's own sentence, or a plain one for anything unexpected
+    (which is a bug: its traceback goes to the log)."""
     if isinstance(exc, VoucherError):
         return str(exc)
+    log.error("Could not %s", doing, exc_info=exc)
     if isinstance(exc, OSError) and exc.strerror:
         return f"Could not {doing}: {exc.strerror}."
     return f"Could not {doing}: {exc}"

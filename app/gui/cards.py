@@ -338,6 +338,16 @@ class CardGrid(QAbstractScrollArea):
     def scrollContentsBy(self, _dx: int, _dy: int) -> None:  # noqa: N802
         self._relayout()
 
+    def rebuild(self) -> None:
+        """Make the cards anew (after a switch between light and dark: their icons are drawn in the
+        palette's colours)."""
+        for card in [*self._shown.values(), *self._pool]:
+            card.deleteLater()
+        self._shown.clear()
+        self._pool.clear()
+        self._card_height = 0
+        self._relayout()
+
     def changeEvent(self, event) -> None:  # noqa: N802
         super().changeEvent(event)
         if event.type() in (event.Type.FontChange, event.Type.StyleChange):

@@ -6,7 +6,7 @@ from __future__ import annotations
 import html
 from typing import Any, Callable
 
-from PySide6.QtCore import QCoreApplication, QSize, Qt, QTimer
+from PySide6.QtCore import QCoreApplication, QEvent, QSize, Qt, QTimer
 from PySide6.QtGui import QAction, QCloseEvent, QKeySequence
 from PySide6.QtWidgets import (
     QLabel,
@@ -103,9 +103,13 @@ class MainWindow(QMainWindow):
         self.server_label.setProperty("state", "stopped")
         self.database_label = QLabel()
         self.database_label.setObjectName("Muted")
+        for label in (self.server_label, self.database_label):
+            label.setContentsMargins(8, 2, 8, 2)
         self.statusBar().addWidget(self.server_label, 1)
         self.statusBar().addPermanentWidget(self.database_label)
 
+        self._retint_timer = QTimer(self, singleShot=True, interval=0)
+        self._retint_timer.timeout.connect(self.retint)
         self.timer = QTimer(self, interval=refresh_ms)
         self.timer.timeout.connect(self.refresh)
 
@@ -130,7 +134,7 @@ class MainWindow(QMainWindow):
         self.settings_action.triggered.connect(self.open_settings)
         self.refresh_action = QAction("Refresh", self)
         self.refresh_action.setShortcut(QKeySequence.StandardKey.Refresh)
-        self.refresh_action.triggered.connect(self.refresh)
+        self.refresh_action.triggered.connect(self._on_refresh_triggered)
         self.quit_action = QAction("Quit", self)
         self.quit_action.setShortcut(QKeySequence.StandardKey.Quit)
         self.quit_action.triggered.connect(self.close)
@@ -245,6 +249,24 @@ class MainWindow(QMainWindow):
         if text != self._refresh_error:  # once, not every second
             self._refresh_error = text
             self.show_message(text, "error")
+
+    def _on_refresh_triggered(self) -> None:
+        """F5: the cards, and the vouchers on screen (the table is a snapshot of its filter)."""
+        self.refresh()
+        if self.vouchers_view is not None:
+            self.vouchers_view.model.reload()
+
+    def changeEvent(self, event) -> None:  # noqa: N802
+        super().changeEvent(event)
+        if event.type() in (QEvent.Type.ApplicationPaletteChange, QEvent.Type.PaletteChange):
+            self._retint_timer.start()  # several arrive for one switch: redraw once
+
+    def retint(self) -> None:
+        """Redraw the icons in the palette's colours (the system switched between light and dark)."""
+        style.icon.cache_clear()
+        for action, name in ((self.new_action, "plus"), (self.find_action, "scan"), (self.settings_action, "settings")):
+            action.setIcon(style.icon(name))
+        self.dashboard.grid.rebuild()
 
     def _on_batch_changed(self, summary: BatchSummary) -> None:
         card = self.dashboard.card_for(summary.id)

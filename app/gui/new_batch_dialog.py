@@ -3,10 +3,9 @@ code prefix. The vouchers are generated on a worker, with a progress bar and Can
 
 from __future__ import annotations
 
-from PySide6.QtCore import QDate, QRegularExpression, Signal
+from PySide6.QtCore import QDate, QRegularExpression, QTimer, Signal
 from PySide6.QtGui import QRegularExpressionValidator
 from PySide6.QtWidgets import (
-    QButtonGroup,
     QComboBox,
     QDateEdit,
     QDialog,
@@ -18,7 +17,7 @@ from PySide6.QtWidgets import (
     QPlainTextEdit,
     QProgressBar,
     QPushButton,
-    QRadioButton,
+    QSizePolicy,
     QSpinBox,
     QVBoxLayout,
     QWidget,
@@ -32,9 +31,10 @@ from . import style
 from .tasks import Task, run_task
 
 QUANTITY_HINT = (
-    "Expect 200 claims? Generate 300–400: a little more than you expect covers testing and overrun, "
-    "and unused vouchers cost nothing. The total is fixed once generated."
+    "Expect 200 claims? Generate 300–400.\n"
+    "A little more than you expect covers testing and overrun; unused vouchers cost nothing."
 )
+PREFIX_HINT = "Optional: up to 8 letters or digits in front of every code, e.g. SUMMER-K7QM-3XT9-PA."
 
 
 def offer_text(template: Template, currency: str) -> str:
@@ -54,13 +54,10 @@ class TemplateForm(QGroupBox):
         self.discount.setPlaceholderText(f"10% or {currency}5.00")
         self.min_purchase = QLineEdit()
         self.min_purchase.setPlaceholderText("0.00 (none)")
-        self.no_expiry = QRadioButton("No expiry")
-        self.days_expiry = QRadioButton("Days after claim:")
-        self.date_expiry = QRadioButton("Until:")
-        self.days_expiry.setChecked(True)
-        self.expiry_group = QButtonGroup(self)
-        for button in (self.no_expiry, self.days_expiry, self.date_expiry):
-            self.expiry_group.addButton(button)
+        self.expiry_kind = QComboBox()
+        self.expiry_kind.addItem("Days after claim", "days")
+        self.expiry_kind.addItem("On a fixed last day", "date")
+        self.expiry_kind.addItem("Never expires", "never")
         self.days = QSpinBox()
         self.days.setRange(1, 3650)
         self.days.setValue(30)
@@ -68,6 +65,8 @@ class TemplateForm(QGroupBox):
         self.until = QDateEdit(QDate.currentDate().addMonths(3))
         self.until.setCalendarPopup(True)
         self.until.setDisplayFormat("yyyy-MM-dd")
+        self.until.hide()
+        self.expiry_kind.currentIndexChanged.connect(self._on_expiry_kind_changed)
         self.terms = QPlainTextEdit()
         self.terms.setPlaceholderText("e.g. One per visit. Not valid with other offers.")
         self.terms.setFixedHeight(self.fontMetrics().lineSpacing() * 3 + 12)
@@ -77,12 +76,8 @@ class TemplateForm(QGroupBox):
         self.hide_button.setAutoDefault(False)
 
         expiry = QHBoxLayout()
-        expiry.addWidget(self.no_expiry)
-        expiry.addSpacing(8)
-        expiry.addWidget(self.days_expiry)
+        expiry.addWidget(self.expiry_kind)
         expiry.addWidget(self.days)
-        expiry.addSpacing(8)
-        expiry.addWidget(self.date_expiry)
         expiry.addWidget(self.until)
         expiry.addStretch(1)
         buttons = QHBoxLayout()
@@ -97,6 +92,11 @@ class TemplateForm(QGroupBox):
         form.addRow("Terms", self.terms)
         form.addRow(buttons)
 
+    def _on_expiry_kind_changed(self) -> None:
+        kind = self.expiry_kind.currentData()
+        self.days.setVisible(kind == "days")
+        self.until.setVisible(kind == "date")
+
     def values(self) -> dict:
         """Keyword arguments for core.templates.create_template."""
         values = {
@@ -105,9 +105,10 @@ class TemplateForm(QGroupBox):
             "min_purchase": self.min_purchase.text().strip() or "0",
             "terms": self.terms.toPlainText(),
         }
-        if self.days_expiry.isChecked():
+        kind = self.expiry_kind.currentData()
+        if kind == "days":
             values["valid_days"] = self.days.value()
-        elif self.date_expiry.isChecked():
+        elif kind == "date":
             values["expires_on"] = self.until.date().toPython()
         return values
 
@@ -145,17 +146,17 @@ class NewBatchDialog(QDialog):
         self.quantity.setValue(300)
         self.quantity.setGroupSeparatorShown(True)
         self.quantity.setMinimumWidth(140)
-        quantity_hint = QLabel(QUANTITY_HINT)
+        self.quantity.setSizePolicy(QSizePolicy.Policy.Fixed, QSizePolicy.Policy.Fixed)
+        quantity_hint = QLabel(QUANTITY_HINT)  # not word-wrapped: wrapped labels size badly in forms
         quantity_hint.setObjectName("Hint")
-        quantity_hint.setWordWrap(True)
         self.prefix = QLineEdit()
         self.prefix.setMaxLength(8)
+        self.prefix.setMaximumWidth(self.fontMetrics().horizontalAdvance("W") * 12)
         self.prefix.setPlaceholderText("optional, e.g. SUMMER")
         self.prefix.setValidator(QRegularExpressionValidator(QRegularExpression("[A-Za-z0-9]{0,8}"), self.prefix))
         self.prefix.textEdited.connect(lambda text: self.prefix.setText(text.upper()))
-        prefix_hint = QLabel("Up to 8 letters or digits in front of every code, e.g. SUMMER-K7QM-3XT9-PA.")
+        prefix_hint = QLabel(PREFIX_HINT)
         prefix_hint.setObjectName("Hint")
-        prefix_hint.setWordWrap(True)
 
         self.progress = QProgressBar()
         self.progress.hide()
@@ -196,7 +197,7 @@ class NewBatchDialog(QDialog):
         layout.addWidget(self.fields)
         layout.addWidget(self.notice)
         layout.addLayout(buttons)
-        self.setMinimumWidth(600)
+        self.setMinimumWidth(self.fontMetrics().horizontalAdvance("x") * 110)
 
         self._fill_templates(template_list)
         self._show_template_form(not template_list)
@@ -217,7 +218,7 @@ class NewBatchDialog(QDialog):
         self.new_template_button.setEnabled(not shown)
         if shown:
             self.template_form.title.setFocus()
-        self.adjustSize()
+        QTimer.singleShot(0, self.adjustSize)  # once the layout knows the new height
 
     def _on_create_template_clicked(self) -> None:
         values = self.template_form.values()

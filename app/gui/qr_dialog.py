@@ -43,7 +43,7 @@ class QrDialog(QDialog):
         self.link.setReadOnly(True)
         self.link.setAccessibleName("Claim URL")
         self.link.setCursorPosition(0)
-        self.link.setMinimumWidth(420)
+        self.link.setMinimumWidth(min(self.link.fontMetrics().horizontalAdvance(self.url) + 24, 760))
 
         self.copy_button = QPushButton(style.icon("copy"), "Copy Link")
         self.copy_button.clicked.connect(self._on_copy_clicked)

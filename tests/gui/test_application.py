@@ -112,3 +112,17 @@ def test_window_geometry_is_restored(qtbot, db_path, prefs):
     second = MainWindow(prefs)
     qtbot.addWidget(second)
     assert (second.width(), second.height()) == (740, 520)
+
+
+def test_a_bug_in_a_slot_is_said_in_the_window(qtbot, monkeypatch, tmp_path, caplog):
+    def check(window):
+        import sys
+
+        try:
+            raise ZeroDivisionError("division by zero")
+        except ZeroDivisionError:
+            sys.excepthook(*sys.exc_info())
+        assert window.message_bar.text().startswith("Something unexpected went wrong (ZeroDivisionError")
+
+    assert run_main(qtbot, monkeypatch, FakeServerFactory(), check, db_location=str(tmp_path / "x.db")) == 0
+    assert "Unexpected error" in caplog.text
