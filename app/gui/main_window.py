@@ -234,9 +234,10 @@ class MainWindow(QMainWindow):
 
     def _on_batches(self, filters, found: list[BatchSummary]) -> None:
         self._refreshing = False
-        if self._refresh_error:
+        if self._refresh_error:  # the database is readable again: take back what was said
+            if self.message_bar.text() == self._refresh_error:
+                self.message_bar.hide()
             self._refresh_error = ""
-            self.message_bar.hide()
         if filters == self.dashboard.filters():
             self.dashboard.show_batches(found)
         if self._refresh_again or filters != self.dashboard.filters():

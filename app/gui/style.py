@@ -53,6 +53,7 @@ def colors(palette: QPalette | None = None) -> dict[str, str]:
         "info_bg": "#1c2f4a" if dark else "#e6f0ff",
         "danger": "#da3633" if dark else "#c9302c",
         "accent": palette.color(QPalette.ColorRole.Highlight).name(),
+        "accent_text": palette.color(QPalette.ColorRole.HighlightedText).name(),
     }
 
 

@@ -58,9 +58,10 @@ class VouchersView(QWidget):
 
         self.filter_buttons = QButtonGroup(self)
         filters = QHBoxLayout()
-        filters.setSpacing(0)
+        filters.setSpacing(4)
         for position, (text, status) in enumerate(FILTERS):
             button = QPushButton(text)
+            button.setObjectName("FilterButton")
             button.setCheckable(True)
             button.setChecked(position == 0)
             button.setProperty("status", status)

@@ -5,6 +5,7 @@ from __future__ import annotations
 import pytest
 from PySide6.QtCore import Qt
 from PySide6.QtGui import QDesktopServices
+from PySide6.QtWidgets import QApplication
 
 from app.core import batches, claims
 from app.core.errors import NotFound
@@ -207,3 +208,23 @@ def test_database_errors_become_a_sentence(qtbot, make_batch, window, monkeypatc
     qtbot.waitUntil(lambda: "is locked by another program" in window.message_bar.text())
     assert window.message_bar.kind() == "error"
     assert card.status_text() == "Active" and card.actions_button.isEnabled()
+
+
+def test_keyboard_shortcuts(qtbot, make_batch, window):
+    card_of(qtbot, window, make_batch().id)
+    qtbot.waitUntil(lambda: QApplication.activeWindow() is window)
+    qtbot.keyClick(window, Qt.Key.Key_F, Qt.KeyboardModifier.ControlModifier)
+    assert window.dashboard.search.hasFocus()
+    qtbot.keyClick(window, Qt.Key.Key_L, Qt.KeyboardModifier.ControlModifier)
+    assert window.find_field.hasFocus()
+
+
+def test_a_database_that_recovers_takes_its_error_back(qtbot, make_batch, window, monkeypatch):
+    from app.core import db
+    from app.core.errors import DatabaseProblem
+
+    real = batches.list_batches
+    monkeypatch.setattr(batches, "list_batches", lambda *a: (_ for _ in ()).throw(DatabaseProblem(db.explain(Exception("disk I/O error")))))
+    qtbot.waitUntil(lambda: "could not be read or written" in window.message_bar.text())
+    monkeypatch.setattr(batches, "list_batches", real)
+    qtbot.waitUntil(lambda: not window.message_bar.isVisible())
