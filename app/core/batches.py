@@ -125,7 +125,7 @@ def _validate(name: str, quantity: int, channel: str, description: str) -> tuple
     name = (name or "").strip()
     if not name or len(name) > 120:
         raise InvalidInput("A batch needs a name of 1 to 120 characters.")
-    if not isinstance(quantity, int) or not 1 <= quantity <= MAX_QUANTITY:
+    if type(quantity) is not int or not 1 <= quantity <= MAX_QUANTITY:  # (True is an int too)
         raise InvalidInput(f"The quantity must be a whole number from 1 to {MAX_QUANTITY:,}.")
     if channel not in CHANNELS:
         raise InvalidInput(f"The channel must be one of: {', '.join(CHANNELS)}.")

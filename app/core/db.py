@@ -68,6 +68,8 @@ def open_database(loc: str | os.PathLike | None = None, create: bool = True) -> 
     (a mistyped path should not look like a store with no batches)."""
     global _location
     loc = resolve_location(loc)
+    if loc.startswith("sqlite:///"):  # a file after all: open it with our settings (WAL, keys, lock wait)
+        loc = loc[len("sqlite:///") :].partition("?")[0]
     if is_url(loc):
         db = connect_url(loc)
     else:
@@ -87,9 +89,13 @@ def open_database(loc: str | os.PathLike | None = None, create: bool = True) -> 
     _location = _describe(loc)
     from .migrations import init_db  # the migrations need the models, which need this module
 
-    with translated_errors():
-        db.connect(reuse_if_open=True)
-        init_db(db, None if is_url(loc) else Path(loc))
+    try:
+        with translated_errors():
+            db.connect(reuse_if_open=True)
+            init_db(db, None if is_url(loc) else Path(loc))
+    except BaseException:
+        db.close()  # a refused database is not left open for the next caller
+        raise
     return db
 
 

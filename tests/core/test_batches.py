@@ -57,7 +57,7 @@ def test_a_quantity_from_1_is_accepted(make_batch, quantity):
     assert make_batch(quantity=quantity).total == quantity
 
 
-@pytest.mark.parametrize("quantity", [0, -5, 1_000_001, "10", 10.0, 2.5, None])
+@pytest.mark.parametrize("quantity", [0, -5, 1_000_001, "10", 10.0, 2.5, None, True])
 def test_a_quantity_outside_1_to_a_million_or_not_whole_is_refused(make_batch, quantity):
     with pytest.raises(InvalidInput, match="1 to 1,000,000"):
         make_batch(quantity=quantity)

@@ -318,3 +318,25 @@ def test_a_database_that_is_not_there_is_not_created_when_only_reading(fresh):
         db.open_database(fresh, create=False)
     assert str(fresh) in str(refused.value)
     assert not fresh.exists()
+
+
+def test_a_sqlite_url_gets_the_same_settings_as_a_path(tmp_path, monkeypatch):
+    monkeypatch.delenv(db.ENV_VAR, raising=False)
+    path = tmp_path / "by-url.db"
+    try:
+        db.open_database(f"sqlite:///{path}")
+        assert db.database.execute_sql("PRAGMA journal_mode").fetchone()[0] == "wal"
+        assert db.database.execute_sql("PRAGMA foreign_keys").fetchone()[0] == 1
+        assert db.location() == str(path)
+    finally:
+        db.close_database()
+    assert path.exists()
+
+
+def test_a_refused_database_is_not_left_open(tmp_path, monkeypatch):
+    monkeypatch.delenv(db.ENV_VAR, raising=False)
+    corrupt = tmp_path / "corrupt.db"
+    corrupt.write_bytes(b"\x00not sqlite" * 1000)
+    with pytest.raises(DatabaseProblem):
+        db.open_database(corrupt)
+    assert db.database.is_closed()
