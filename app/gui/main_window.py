@@ -12,6 +12,7 @@ from PySide6.QtWidgets import (
     QLabel,
     QLineEdit,
     QMainWindow,
+    QMessageBox,
     QSizePolicy,
     QStackedWidget,
     QToolBar,
@@ -177,10 +178,14 @@ class MainWindow(QMainWindow):
         view_menu.addAction(self.refresh_action)
         help_menu = self.menuBar().addMenu("&Help")
         about = help_menu.addAction("About Voucher Batches")
-        about.triggered.connect(
-            lambda: self.show_message(
-                f"Voucher Batches {__version__}: create, share, monitor and redeem batches of unique vouchers.", "info"
-            )
+        about.triggered.connect(self._on_about_triggered)
+
+    def _on_about_triggered(self) -> None:
+        QMessageBox.about(
+            self,
+            "About Voucher Batches",
+            f"<b>Voucher Batches {__version__}</b><p>Create, share, monitor and redeem batches of unique store vouchers.</p>"
+            f"<p>Database: {html.escape(db.location())}</p>",
         )
 
     # Start and quit ---------------------------------------------------------------------------
@@ -347,6 +352,7 @@ class MainWindow(QMainWindow):
     def _on_batch_created(self, summary: BatchSummary) -> None:
         self.show_message(f"Created “{summary.name}” with {summary.total:,} vouchers.", "success")
         self.show_dashboard()
+        self.dashboard.grid.verticalScrollBar().setValue(0)  # newest first: the new card is at the top
         self.refresh()
 
     # Find voucher -----------------------------------------------------------------------------

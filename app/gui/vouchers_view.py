@@ -142,8 +142,8 @@ class VouchersView(QWidget):
     def _on_loaded(self) -> None:
         rows = self.model.rowCount()
         status, search = self.model.filter()
-        what = "vouchers" if status is None else f"{status} vouchers"
-        text = f"{rows:,} {what}"
+        noun = "voucher" if rows == 1 else "vouchers"
+        text = f"{rows:,} {noun}" if status is None else f"{rows:,} {status} {noun}"
         if search:
             text += f" matching “{search}”"
         self.count_label.setText(text)

@@ -49,7 +49,7 @@ def test_filters_and_search(qtbot, make_batch, make_member, window):
     view.set_status_filter("redeemed")
     qtbot.waitUntil(lambda: view.model.rowCount() == 1 and cell(view, 0, CODE) == bob_code)
     assert cell(view, 0, REDEMPTION) == "Redeemed" and cell(view, 0, REDEEMED_AT) != ""
-    assert view.count_label.text() == "1 redeemed vouchers"
+    assert view.count_label.text() == "1 redeemed voucher"
 
     view.set_status_filter(None)
     qtbot.keyClicks(view.search, "alice")
@@ -57,7 +57,7 @@ def test_filters_and_search(qtbot, make_batch, make_member, window):
     view.search.clear()
     qtbot.keyClicks(view.search, bob_code.lower().replace("-", "")[:8])
     qtbot.waitUntil(lambda: view.model.rowCount() == 1 and cell(view, 0, CODE) == bob_code)
-    assert view.count_label.text().startswith("1 vouchers matching")
+    assert view.count_label.text().startswith("1 voucher matching")
 
 
 def test_copy_a_code(qtbot, make_batch, window):
