@@ -14,6 +14,7 @@ def restyle(widget: QWidget) -> None:
     """Re-apply the style sheet after a dynamic property the sheet selects on has changed."""
     widget.style().unpolish(widget)
     widget.style().polish(widget)
+    widget.updateGeometry()  # padding and borders may differ between the states: let the layout resize it
     widget.update()
 
 
