@@ -171,7 +171,8 @@ class VoucherTableModel(QAbstractTableModel):
         page_no, offset = divmod(row, self.page_size)
         rows = self._cache.get(page_no)
         if rows is None:
-            self._want(page_no)
+            if self._starts is None or page_no < len(self._starts):
+                self._want(page_no)
             return None
         self._cache.move_to_end(page_no)
         return rows[offset] if offset < len(rows) else None
@@ -218,6 +219,15 @@ class VoucherTableModel(QAbstractTableModel):
         self._pump()
         self._emit_busy()
 
+    def _may_come(self, row: int) -> bool:
+        """False for a row past the last page (vouchers that went between the count and the page
+        starts, when a filter's rows change under it): it stays empty instead of loading for ever."""
+        page_no, offset = divmod(row, self.page_size)
+        if self._starts is not None and page_no >= len(self._starts):
+            return False
+        rows = self._cache.get(page_no)
+        return rows is None or offset < len(rows)
+
     def cached_pages(self) -> int:
         return len(self._cache)
 
@@ -249,7 +259,7 @@ class VoucherTableModel(QAbstractTableModel):
         if role == Qt.ItemDataRole.DisplayRole:
             row = self._row_object(index.row())
             if row is None:
-                return LOADING if index.column() == CODE else ""
+                return LOADING if index.column() == CODE and self._may_come(index.row()) else ""
             return cell_text(row, index.column())
         if role == RowRole:
             return self._row_object(index.row())

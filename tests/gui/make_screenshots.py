@@ -91,7 +91,7 @@ def main() -> int:
     from PySide6.QtCore import QSettings
     from PySide6.QtWidgets import QApplication, QStyleFactory
 
-    from app.core import batches, claims, vouchers
+    from app.core import batches, vouchers
     from app.gui import application, main_window, preferences, style
     from app.gui.delete_dialog import DeleteDialog
 
@@ -168,7 +168,6 @@ def main() -> int:
         settle(lambda: finder.notice_text().startswith("Voucher "))
         save(finder, f"find-voucher-redeemed{tag}")
         finder.close()
-        claims  # noqa: B018 (imported for the demo's claims above)
 
         window.new_batch()
         settle(lambda: window.new_batch_dialog is not None and window.new_batch_dialog.isVisible())

@@ -26,11 +26,14 @@ def card_of(qtbot, window, batch_id):
     return window.dashboard.card_for(batch_id)
 
 
-def test_empty_state_invites_a_new_batch(window):
+def test_empty_state_invites_a_new_batch(qtbot, window):
     assert window.dashboard.stack.currentWidget() is window.dashboard.empty
     assert window.dashboard.empty.title.text() == "No batches yet"
-    assert window.dashboard.empty.new_button.isVisibleTo(window)
     assert window.breadcrumb.text() == "Campaigns  ›  Batches"
+    button = window.dashboard.empty.new_button
+    assert button.isVisibleTo(window) and button.text() == "New batch"
+    qtbot.mouseClick(button, Qt.MouseButton.LeftButton)
+    qtbot.waitUntil(lambda: window.new_batch_dialog is not None and window.new_batch_dialog.isVisible())
 
 
 def test_card_shows_what_the_spec_draws(qtbot, make_batch, make_member, window):

@@ -14,7 +14,6 @@ from app.core.models import Voucher
 from app.gui.delete_dialog import DeleteChoice, DeleteDialog
 from app.gui.new_batch_dialog import QUANTITY_HINT, NewBatchDialog
 from app.gui.prompts import Prompts
-from app.gui.qr_dialog import QrDialog
 from app.gui.settings_dialog import SettingsDialog
 
 from .test_dashboard import card_of, menu_action

@@ -119,3 +119,16 @@ def test_the_real_worker_loads_pages_off_the_gui_thread(qtbot, make_batch):
     assert ask(model, 499) == LOADING
     qtbot.waitUntil(lambda: model.row_at(499) is not None)
     assert not model.is_loading()
+
+
+def test_rows_that_went_away_stay_empty_instead_of_loading(qtbot, make_batch, make_member, runner):
+    batch = make_batch(quantity=10)
+    claimed = [claims.claim(batch.token, make_member().id).voucher.code for _ in range(3)]
+    model = VoucherTableModel(batch.id, page_size=2, runner=runner)
+    model.set_filter("claimed", "")
+    assert model.rowCount() == 3
+    claims.redeem(claimed[2])  # meanwhile, at the till: it leaves the "claimed" filter
+    assert ask(model, 2) == LOADING
+    qtbot.waitUntil(lambda: not model.is_loading())
+    assert ask(model, 2) == ""
+    assert [ask(model, 0), ask(model, 1)] == claimed[:2]
