@@ -63,11 +63,11 @@ class MainWindow(QMainWindow):
         self._refresh_again = False
         self._refresh_error = ""
 
-        self.actions = BatchActions(self, self.prompts)
-        self.actions.message.connect(self.show_message)
-        self.actions.batch_changed.connect(self._on_batch_changed)
-        self.actions.batch_deleted.connect(self._on_batch_deleted)
-        self.actions.busy_changed.connect(lambda batch_id, busy: self.dashboard.grid.set_busy(batch_id, busy))
+        self.batch_actions = BatchActions(self, self.prompts)
+        self.batch_actions.message.connect(self.show_message)
+        self.batch_actions.batch_changed.connect(self._on_batch_changed)
+        self.batch_actions.batch_deleted.connect(self._on_batch_deleted)
+        self.batch_actions.busy_changed.connect(lambda batch_id, busy: self.dashboard.grid.set_busy(batch_id, busy))
 
         self._build_actions()
         self._build_toolbar()
@@ -290,14 +290,14 @@ class MainWindow(QMainWindow):
         if action == cards.VOUCHERS:
             self.open_vouchers(summary)
         else:
-            self.actions.handle(action, summary)
+            self.batch_actions.handle(action, summary)
 
     def open_vouchers(self, summary: BatchSummary) -> VouchersView:
         self._close_vouchers_view()
         view = VouchersView(summary)
         view.back_requested.connect(self.show_dashboard)
         view.message.connect(self.show_message)
-        view.export_requested.connect(lambda s, status, search: self.actions.export(s, status, search))
+        view.export_requested.connect(lambda s, status, search: self.batch_actions.export(s, status, search))
         self.vouchers_view = view
         self.pages.addWidget(view)
         self.pages.setCurrentWidget(view)

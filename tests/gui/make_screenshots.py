@@ -140,7 +140,7 @@ def main() -> int:
         save(window, f"dashboard{tag}")
 
         summary = batches.list_batches()[-1]  # the oldest: Q1 2025 Email Campaign
-        share = window.actions.share(summary)
+        share = window.batch_actions.share(summary)
         settle(share.has_image)
         save(share, f"qr-modal{tag}")
         share.close()

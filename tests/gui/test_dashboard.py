@@ -98,7 +98,7 @@ def test_cards_reflow_with_the_width(qtbot, make_batch, window):
 def test_pause_and_resume_flip_the_badge_with_a_spinner(qtbot, make_batch, window):
     batch = make_batch()
     card = card_of(qtbot, window, batch.id)
-    with qtbot.waitSignal(window.actions.busy_changed) as busy:
+    with qtbot.waitSignal(window.batch_actions.busy_changed) as busy:
         menu_action(card, "Pause Batch").trigger()
     assert busy.args == [batch.id, True]
     assert card.spinner.is_spinning() and not card.actions_button.isEnabled()
@@ -159,7 +159,7 @@ def test_export_from_the_menu(qtbot, make_batch, window, prompts, tmp_path):
     menu_action(card, "Export vouchers…").trigger()
     qtbot.waitUntil(lambda: (tmp_path / "out.csv").exists())
     qtbot.waitUntil(lambda: "Exported 7 vouchers" in window.message_bar.text())
-    assert window.actions.progress_dialog is None
+    assert window.batch_actions.progress_dialog is None
 
 
 def test_open_claim_page_opens_the_browser(qtbot, make_batch, window, monkeypatch):

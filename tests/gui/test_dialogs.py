@@ -61,7 +61,7 @@ def test_delete_dialog_answers(qtbot, make_batch, press, expected):
 
 def test_the_real_confirmation_guards_delete_from_the_menu(qtbot, make_batch, window, monkeypatch):
     """Through the real Prompts service and dialog: Escape keeps the batch, Confirm deletes it."""
-    window.actions.prompts = Prompts()
+    window.batch_actions.prompts = Prompts()
     batch = make_batch(quantity=9)
     card = card_of(qtbot, window, batch.id)
     shown = []
@@ -98,7 +98,7 @@ def qr_dialog(qtbot, make_batch, window):
     batch = make_batch(name="Q1 2025 Email Campaign")
     card = card_of(qtbot, window, batch.id)
     qtbot.mouseClick(card.qr_button, Qt.MouseButton.LeftButton)
-    dialog = window.actions.qr_dialog
+    dialog = window.batch_actions.qr_dialog
     assert dialog is not None and dialog.isVisible()
     qtbot.waitUntil(dialog.has_image)
     return dialog

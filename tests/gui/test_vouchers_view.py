@@ -78,7 +78,7 @@ def test_export_to_csv_with_progress(qtbot, make_batch, make_member, window, pro
     qtbot.waitUntil(lambda: view.model.rowCount() == 29)
     prompts.file_names.append(str(tmp_path / "unclaimed.csv"))
     qtbot.mouseClick(view.export_button, Qt.MouseButton.LeftButton)
-    progress = window.actions.progress_dialog
+    progress = window.batch_actions.progress_dialog
     assert progress is not None and progress.isVisible()
     qtbot.waitUntil(lambda: "Exported 29 vouchers" in window.message_bar.text())
     lines = (tmp_path / "unclaimed.csv").read_text().splitlines()
@@ -100,8 +100,8 @@ def test_export_can_be_cancelled(qtbot, make_batch, window, prompts, tmp_path, m
     monkeypatch.setattr(
         vouchers, "export_csv", lambda *a, **k: real_export(*a, **{**k, "chunk": 5, "progress": gated(k["progress"])})
     )
-    window.actions.export(view.summary, then=None)
-    cancel_button = window.actions.progress_dialog.findChild(QPushButton)
+    window.batch_actions.export(view.summary, then=None)
+    cancel_button = window.batch_actions.progress_dialog.findChild(QPushButton)
     assert cancel_button.text() == "Cancel"
     qtbot.mouseClick(cancel_button, Qt.MouseButton.LeftButton)
     gate.set()
