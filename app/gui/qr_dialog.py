@@ -3,6 +3,8 @@ Visit Page."""
 
 from __future__ import annotations
 
+import math
+
 from PySide6.QtCore import QSize, Qt, QTimer, QUrl
 from PySide6.QtGui import QDesktopServices, QGuiApplication, QPixmap
 from PySide6.QtWidgets import QDialog, QHBoxLayout, QLabel, QLineEdit, QPushButton, QVBoxLayout, QWidget
@@ -74,18 +76,17 @@ class QrDialog(QDialog):
         self._reset_timer = QTimer(self, singleShot=True, interval=2500)
         self._reset_timer.timeout.connect(lambda: self.copy_button.setText("Copy Link"))
 
-        size = PREVIEW * 2  # sharp on a 200 % screen, scaled down on others
-        url = self.url
+        # Drawn for this screen's pixel ratio with whole pixels per module, so never rescaled: sharp at 100 % and 200 %.
+        self._ratio = max(1.0, self.devicePixelRatioF())
+        size, url = round(PREVIEW * self._ratio), self.url
         run_task(lambda: qr.qr_png_bytes(url, size), self._on_image_ready, self._on_image_failed, context=self)
 
     def _on_image_ready(self, png: bytes) -> None:
         pixmap = QPixmap()
         pixmap.loadFromData(png, "PNG")
-        ratio = max(1.0, self.devicePixelRatioF())
-        pixmap = pixmap.scaled(
-            round(PREVIEW * ratio), round(PREVIEW * ratio), Qt.AspectRatioMode.KeepAspectRatio, Qt.TransformationMode.FastTransformation
-        )
-        pixmap.setDevicePixelRatio(ratio)
+        pixmap.setDevicePixelRatio(self._ratio)
+        side = math.ceil(pixmap.width() / self._ratio) + 20
+        self.image.setFixedSize(side, side)
         self.image.setPixmap(pixmap)
 
     def _on_image_failed(self, exc: Exception) -> None:
