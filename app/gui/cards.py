@@ -117,7 +117,9 @@ class BatchCard(QFrame):
         self.claimed = Metric("Claimed")
         self.redeemed = Metric("Redeemed")
         self.rate = QLabel()
+        self.rate.setToolTip("Redemption Rate = Redeemed ÷ Claimed × 100%")
         self.available = QLabel()
+        self.available.setToolTip("Available = Total − Claimed: vouchers members can still claim")
         self.available.setAlignment(Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter)
         self.channel = QLabel()
         self.channel.setObjectName("Channel")
@@ -161,6 +163,18 @@ class BatchCard(QFrame):
         layout.addLayout(rates)
         layout.addSpacing(2)
         layout.addLayout(footer)
+
+    def contextMenuEvent(self, event) -> None:  # noqa: N802
+        """A right-click anywhere on the card opens the same actions menu as ···."""
+        if self.actions_button.isEnabled():
+            self.menu.popup(event.globalPos())
+
+    def mouseDoubleClickEvent(self, event) -> None:  # noqa: N802
+        """A double-click opens the batch's vouchers, like the Vouchers button."""
+        if event.button() == Qt.MouseButton.LeftButton:
+            self._request(VOUCHERS)
+        else:
+            super().mouseDoubleClickEvent(event)
 
     def _icon_button(self, icon: str, tip: str) -> QToolButton:
         button = QToolButton()

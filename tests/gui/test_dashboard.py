@@ -231,3 +231,10 @@ def test_a_database_that_recovers_takes_its_error_back(qtbot, make_batch, window
     qtbot.waitUntil(lambda: "could not be read or written" in window.message_bar.text())
     monkeypatch.setattr(batches, "list_batches", real)
     qtbot.waitUntil(lambda: not window.message_bar.isVisible())
+
+
+def test_double_click_on_a_card_opens_its_vouchers(qtbot, make_batch, window):
+    batch = make_batch(quantity=3)
+    card = card_of(qtbot, window, batch.id)
+    qtbot.mouseDClick(card, Qt.MouseButton.LeftButton, pos=card.rect().center())
+    assert window.vouchers_view is not None and window.vouchers_view.summary.id == batch.id
