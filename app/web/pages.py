@@ -2,9 +2,10 @@
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from functools import lru_cache
 
-from flask import Blueprint, Response, abort, redirect, render_template, request, session, url_for
+from flask import Blueprint, Response, abort, current_app, redirect, render_template, request, session, url_for
 
 from app.core import batches, claims, qr, templates, vouchers
 from app.core.claims import ClaimOutcome
@@ -50,47 +51,86 @@ def _own_voucher(member_id: int, batch_id: int) -> vouchers.VoucherDetail | None
 _REFUSED = {ClaimOutcome.PAUSED: "paused", ClaimOutcome.NO_VOUCHERS: "sold_out"}
 
 
-@bp.route("/en-us/claim/<token>", methods=["GET", "POST"])
+@dataclass(frozen=True)
+class Promotion:
+    """What a claim page shows of its batch that never changes after creation (no core service edits it)."""
+
+    id: int
+    token: str
+    name: str
+    description: str
+    template: object
+
+
+PROMOTIONS_KEPT = 256
+
+
+def _promotions() -> dict[str, Promotion]:
+    return current_app.extensions.setdefault("promotions", {})
+
+
+def _promotion(batch) -> Promotion:
+    found = Promotion(batch.id, batch.token, batch.name, batch.description, batch.template)
+    kept = _promotions()
+    if len(kept) >= PROMOTIONS_KEPT:
+        kept.clear()
+    kept[batch.token] = found
+    return found
+
+
+def _claim_page(promotion: Promotion, state: str, voucher=None, paused: bool = False, status: int = 200):
+    currency = current_settings().currency
+    return (
+        render_template(
+            "claim.html",
+            batch=promotion,
+            offer=templates.describe_offer(promotion.template, currency),
+            state=state,
+            paused=paused,
+            voucher=voucher_view(voucher, currency) if voucher is not None else None,
+        ),
+        status,
+    )
+
+
+@bp.get("/en-us/claim/<token>")
 def claim(token: str):
     batch = batches.find_by_token(token)
     if batch is None:
         abort(404)
     member_id = session.get("member_id")
-    voucher = None
-    status = 200
-    if request.method == "POST":
-        if member_id is None:
-            return redirect(url_for("accounts.login", next=request.path), 303)
-        result = claims.claim(token, member_id)
-        if result.outcome is ClaimOutcome.NOT_FOUND:  # deleted since the page was read
-            abort(404)
-        if result.outcome in _REFUSED:
-            state, status = _REFUSED[result.outcome], 409
-        else:
-            state = "claimed" if result.outcome is ClaimOutcome.CLAIMED else "already_claimed"
-            voucher = result.voucher
+    voucher = _own_voucher(member_id, batch.id) if member_id is not None else None
+    paused = batch.status != "active"
+    if voucher is not None:
+        state = "already_claimed"
+    elif paused:
+        state = "paused"
+    elif batch.claimed_count >= batch.quantity:
+        state = "sold_out"
     else:
-        voucher = _own_voucher(member_id, batch.id) if member_id is not None else None
-        if voucher is not None:
-            state = "already_claimed"
-        elif batch.status != "active":
-            state = "paused"
-        elif batch.claimed_count >= batch.quantity:
-            state = "sold_out"
-        else:
-            state = "ready" if member_id is not None else "login"
-    currency = current_settings().currency
-    return (
-        render_template(
-            "claim.html",
-            batch=batch,
-            offer=templates.describe_offer(batch.template, currency),
-            state=state,
-            paused=batch.status != "active" or state == "paused",
-            voucher=voucher_view(voucher, currency) if voucher is not None else None,
-        ),
-        status,
-    )
+        state = "ready" if member_id is not None else "login"
+    return _claim_page(_promotion(batch), state, voucher, paused)
+
+
+@bp.post("/en-us/claim/<token>")
+def claim_voucher(token: str):
+    """Claim at once; the batch's state comes from the claim itself, so nothing is read twice."""
+    member_id = session.get("member_id")
+    if member_id is None:
+        return redirect(url_for("accounts.login", next=request.path), 303)
+    result = claims.claim(token, member_id)
+    if result.outcome is ClaimOutcome.NOT_FOUND:  # unknown, or deleted since the page was read
+        abort(404)
+    promotion = _promotions().get(token)
+    if promotion is None:
+        batch = batches.find_by_token(token)
+        if batch is None:
+            abort(404)
+        promotion = _promotion(batch)
+    if result.outcome in _REFUSED:
+        return _claim_page(promotion, _REFUSED[result.outcome], status=409)
+    state = "claimed" if result.outcome is ClaimOutcome.CLAIMED else "already_claimed"
+    return _claim_page(promotion, state, result.voucher, paused=result.voucher.batch_status != "active")
 
 
 def _login_first():

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import errno
+import logging
 import signal
 import socket
 import sys
@@ -117,9 +118,11 @@ def start_server(host: str = DEFAULT_HOST, port: int = DEFAULT_PORT, *, app=None
     if app is None:
         app = create_app()
     dispatcher = _Dispatcher()
+    socket_map: dict = {}
     try:
         server = create_server(
             app,
+            map=socket_map,
             host=host,
             port=port,
             _dispatcher=dispatcher,
@@ -130,8 +133,11 @@ def start_server(host: str = DEFAULT_HOST, port: int = DEFAULT_PORT, *, app=None
             channel_timeout=60,
         )
     except OSError as exc:
+        _close_all(socket_map)  # the wake-up pipe and the socket made before the bind failed
         raise ServerProblem(_explain(exc, host, port)) from None
     dispatcher.set_thread_count(threads)
+    # waitress warns "Task queue depth is N" whenever a burst of phones waits for a thread: normal here
+    logging.getLogger("waitress.queue").setLevel(logging.ERROR)
     bound_host, bound_port = _bound_address(server, host)
     return RunningServer(server, bound_host, bound_port)
 

@@ -4,11 +4,15 @@ small cookie-keeping HTTP client that reads pages the way a member's browser wou
 from __future__ import annotations
 
 import http.cookiejar
+import os
 import re
+import subprocess
+import sys
 import urllib.error
 import urllib.parse
 import urllib.request
 from dataclasses import dataclass
+from pathlib import Path
 
 import pytest
 from werkzeug.security import generate_password_hash
@@ -77,6 +81,44 @@ def server(db_path, clock):
     running = start_server("127.0.0.1", 0, app=create_app(config))
     yield running
     running.stop()
+
+
+SERVER_PROCESS = """
+import sys
+from app.core import db
+from app.web.server import start_server
+db.open_database(sys.argv[1])
+running = start_server("127.0.0.1", 0)
+print(running.port, flush=True)
+sys.stdin.read()  # serve until the test closes our stdin
+running.stop()
+"""
+
+
+@pytest.fixture
+def server_process(db_path):
+    """The claim site in a process of its own on the same database file, as `voucher-batches serve`
+    runs it: a load test's clients then do not share the server's interpreter lock."""
+    root = Path(__file__).resolve().parents[2]
+    process = subprocess.Popen(
+        [sys.executable, "-c", SERVER_PROCESS, str(db_path)],
+        stdin=subprocess.PIPE,
+        stdout=subprocess.PIPE,
+        text=True,
+        cwd=root,
+        env={**os.environ, "PYTHONPATH": str(root)},
+    )
+    try:
+        port = int(process.stdout.readline())
+        yield f"http://127.0.0.1:{port}"
+    finally:
+        process.stdin.close()
+        try:
+            process.wait(timeout=30)
+        except subprocess.TimeoutExpired:
+            process.kill()
+            process.wait()
+        process.stdout.close()
 
 
 @dataclass

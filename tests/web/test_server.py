@@ -1,0 +1,94 @@
+"""Starting and stopping the embedded server, and `serve` in the foreground until Ctrl+C."""
+
+from __future__ import annotations
+
+import os
+import signal
+import socket
+import subprocess
+import sys
+import urllib.error
+import urllib.request
+from pathlib import Path
+
+import pytest
+
+from app.core.errors import ServerProblem
+from app.web.server import start_server
+
+ROOT = Path(__file__).resolve().parents[2]
+
+
+def test_port_zero_picks_a_port_and_stop_is_clean_and_repeatable(db_path):
+    running = start_server("127.0.0.1", 0)
+    assert running.port > 0 and running.url == f"http://127.0.0.1:{running.port}"
+    with urllib.request.urlopen(running.url + "/", timeout=10) as response:
+        assert response.status == 200 and b"Corner Shop" in response.read()
+    running.stop()
+    running.stop()
+    assert not running.running
+    with pytest.raises(OSError):
+        urllib.request.urlopen(running.url + "/", timeout=5)
+    # The port is free again at once.
+    again = start_server("127.0.0.1", running.port)
+    again.stop()
+
+
+def test_a_busy_port_is_a_sentence_naming_it(db_path):
+    with socket.socket() as taken:
+        taken.bind(("127.0.0.1", 0))
+        taken.listen()
+        port = taken.getsockname()[1]
+        with pytest.raises(ServerProblem, match=f"^Port {port} is already in use"):
+            start_server("127.0.0.1", port)
+
+
+def test_an_address_that_is_not_this_pcs_is_a_sentence(db_path):
+    with pytest.raises(ServerProblem, match="not one of this PC's addresses"):
+        start_server("192.0.2.1", 0)  # TEST-NET-1: never assigned to a machine here; nothing is sent
+    with pytest.raises(ServerProblem, match="from 1 to 65535"):
+        start_server("127.0.0.1", 70000)
+
+
+def test_the_wildcard_address_listens_on_loopback_too(db_path):
+    running = start_server("0.0.0.0", 0)
+    try:
+        assert running.host == "0.0.0.0" and running.url == f"http://127.0.0.1:{running.port}"
+        with urllib.request.urlopen(running.url + "/en-us/", timeout=10) as response:
+            assert response.status == 200
+    finally:
+        running.stop()
+
+
+SERVE = """
+import sys
+from app.core import db
+from app.web.server import serve
+db.open_database(sys.argv[1])
+serve("127.0.0.1", 0)
+"""
+
+
+@pytest.mark.parametrize("stop_signal", [signal.SIGINT, signal.SIGTERM])
+def test_serve_prints_where_it_listens_and_stops_on_ctrl_c(db_path, stop_signal):
+    env = {**os.environ, "PYTHONPATH": str(ROOT)}
+    process = subprocess.Popen(
+        [sys.executable, "-c", SERVE, str(db_path)], stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, env=env, cwd=ROOT
+    )
+    try:
+        first = process.stdout.readline()
+        assert first.startswith("Claim site listening on 127.0.0.1:"), first + process.stderr.read()
+        port = int(first.split("127.0.0.1:", 1)[1].split()[0])
+        assert process.stdout.readline().strip() == "Public base URL (in claim links and QR codes): http://shop.test:8080"
+        assert process.stdout.readline().strip() == "Press Ctrl+C to stop."
+        with urllib.request.urlopen(f"http://127.0.0.1:{port}/", timeout=10) as response:
+            assert b"Corner Shop" in response.read()
+        process.send_signal(stop_signal)
+        out, err = process.communicate(timeout=20)
+    finally:
+        if process.poll() is None:
+            process.kill()
+            process.communicate()
+    assert process.returncode == 0, err
+    assert out.strip() == "Claim site stopped."
+    assert "Traceback" not in err
