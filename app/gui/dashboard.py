@@ -65,6 +65,9 @@ class EmptyState(QWidget):
         layout.addStretch(3)
 
     def show_state(self, filtered: bool) -> None:
+        if self.property("filtered") is filtered:
+            return  # the refresh repeats every second: redraw only on a change
+        self.setProperty("filtered", filtered)
         self.icon.setPixmap(style.icon("search" if filtered else "inbox", style.colors()["muted"]).pixmap(QSize(56, 56)))
         if filtered:
             self.title.setText("No batches match")

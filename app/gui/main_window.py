@@ -273,6 +273,8 @@ class MainWindow(QMainWindow):
         for action, name in ((self.new_action, "plus"), (self.find_action, "scan"), (self.settings_action, "settings")):
             action.setIcon(style.icon(name))
         self.dashboard.grid.rebuild()
+        self.dashboard.empty.setProperty("filtered", None)  # its picture is drawn again on the next refresh
+        self.refresh()
 
     def _on_batch_changed(self, summary: BatchSummary) -> None:
         card = self.dashboard.card_for(summary.id)

@@ -95,7 +95,6 @@ class VouchersView(QWidget):
                                          "2025-12-31 23:59  ", "Not redeemed  ")):  # fmt: skip
             self.table.setColumnWidth(column, width(sample) + 16)
         self.table.viewport().installEventFilter(self)
-        self.copy_shortcut = QKeySequence(QKeySequence.StandardKey.Copy)
 
         self.busy_label = QLabel()
         self.busy_label.setObjectName("Muted")
