@@ -92,6 +92,24 @@ def prepare(db_path: str, clients: int, batches_needed: int) -> tuple[list[str],
     return emails, tokens
 
 
+def core_ceiling(db_path: str, clients: int, rounds: int = 20) -> float:
+    """core.claims.claim() alone, one thread, no HTTP: every claim holds core's write lock, so the
+    site can never claim faster than this, however it is served."""
+    from app.core import batches, claims, db, members, templates
+
+    db.open_database(db_path)
+    template = templates.find_template("Bench offer")
+    ids = [members.find_member(f"bench{n}@example.com").id for n in range(clients)]
+    tokens = [batches.create_batch(f"Core batch {n}", template, clients, "Other", "").token for n in range(rounds)]
+    began = time.perf_counter()
+    for token in tokens:
+        for member_id in ids:
+            assert claims.claim(token, member_id).voucher is not None
+    rate = clients * rounds / (time.perf_counter() - began)
+    db.close_database()
+    return rate
+
+
 # -- the clients ---------------------------------------------------------------------------------
 
 
@@ -244,6 +262,8 @@ def main() -> int:
                 process.wait()
             claim_rate, p99, failures = summarise("claims", claims, "claims")
 
+        ceiling = core_ceiling(db_path, args.clients)
+    print(f"core     {ceiling:8.0f} claims/s   core.claims.claim() alone: one thread, no HTTP, no Flask")
     share = claim_rate / hello_rate * 100
     print(f"claims are {share:.0f} % of the hello rate (goal >= 30 %); p99 {p99:.1f} ms (goal < 25 ms)")
     return 1 if failures else 0
