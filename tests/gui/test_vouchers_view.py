@@ -114,3 +114,23 @@ def test_back_to_the_batches(qtbot, make_batch, window):
     qtbot.keyClick(view.table, Qt.Key.Key_Escape)
     assert window.pages.currentWidget() is window.dashboard
     assert window.vouchers_view is None
+
+
+def test_export_into_a_missing_folder_is_a_sentence(qtbot, make_batch, window, prompts, tmp_path):
+    batch = make_batch(quantity=4)
+    view = open_view(qtbot, window, batch)
+    prompts.file_names.append(str(tmp_path / "gone" / "vouchers.csv"))
+    qtbot.mouseClick(view.export_button, Qt.MouseButton.LeftButton)
+    qtbot.waitUntil(lambda: window.message_bar.kind() == "error" and "Cannot write" in window.message_bar.text())
+    assert window.batch_actions.progress_dialog is None
+
+
+def test_a_batch_deleted_elsewhere_is_said_plainly(qtbot, make_batch, window):
+    from app.core import batches
+
+    batch = make_batch(quantity=4)
+    card_of(qtbot, window, batch.id)
+    batches.delete_batch(batch.id)  # by another program, before the manager clicks
+    window.open_vouchers(batch)
+    qtbot.waitUntil(lambda: window.message_bar.text() == f"There is no batch with id {batch.id}.")
+    qtbot.waitUntil(lambda: window.dashboard.summary(batch.id) is None)
