@@ -51,6 +51,8 @@ def _wait_message(seconds: float) -> str:
 def login():
     next_target = after_login_target()
     if request.method == "GET":
+        if session.get("member_id") is not None:  # already in: go on where the link was heading
+            return redirect(next_target, 303)
         return render_template("login.html", next=next_target, email="", error=None)
     email = members.normalise_email(request.form.get("email", ""))[:254]
     password = request.form.get("password", "")[:MAX_PASSWORD]

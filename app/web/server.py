@@ -115,6 +115,8 @@ def start_server(host: str = DEFAULT_HOST, port: int = DEFAULT_PORT, *, app=None
     Port 0 picks a free port; the RunningServer tells which. The core database must be open."""
     if not isinstance(port, int) or not 0 <= port <= 65535:
         raise ServerProblem(f"The port must be a number from 1 to 65535, not {port!r}.")
+    if db.database.obj is None:
+        raise ServerProblem("Open the database before starting the claim site.")
     if app is None:
         app = create_app()
     dispatcher = _Dispatcher()

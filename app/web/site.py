@@ -7,7 +7,7 @@ import threading
 import time
 from datetime import datetime, timedelta, timezone
 
-from flask import Flask, g, render_template, request, session
+from flask import Flask, current_app, g, render_template, session
 from flask.sessions import SecureCookieSessionInterface
 from werkzeug.exceptions import HTTPException
 
@@ -54,8 +54,6 @@ class _SessionInterface(SecureCookieSessionInterface):
 
 def current_settings() -> core_settings.Settings:
     if "settings" not in g:
-        from flask import current_app
-
         g.settings = current_app.extensions["voucher_settings"].get()
     return g.settings
 

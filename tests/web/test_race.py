@@ -2,10 +2,14 @@
 
 from __future__ import annotations
 
+import json
 import re
+import subprocess
+import sys
 import threading
 from collections import Counter
 from concurrent.futures import ThreadPoolExecutor
+from pathlib import Path
 
 import pytest
 
@@ -20,7 +24,7 @@ QUANTITY = 300
 
 
 @pytest.mark.slow
-def test_fifty_clients_and_a_thousand_members_get_exactly_three_hundred_vouchers(server_process, make_batch, member_with_password):
+def test_fifty_clients_and_a_thousand_members_get_exactly_three_hundred_vouchers(server_process, db_path, make_batch, member_with_password):
     batch = make_batch(quantity=QUANTITY, name="Doorbuster")
     everyone = [member_with_password(f"racer{n}@example.com") for n in range(MEMBERS)]
     start_together = threading.Barrier(CLIENTS)
@@ -56,3 +60,11 @@ def test_fifty_clients_and_a_thousand_members_get_exactly_three_hundred_vouchers
     claimed = list(Voucher.select(Voucher.member).where(Voucher.batch == batch.id, Voucher.member.is_null(False)).tuples())
     assert len(claimed) == len({m for (m,) in claimed}) == QUANTITY
     assert {vouchers.lookup(code).member for code in codes} == {m.email for m in everyone if m.id in {m for (m,) in claimed}}
+
+    # `voucher-batches batch list`, another process on the same file, sees every claim at once.
+    listed = subprocess.run(
+        [sys.executable, "-m", "app.cli", "batch", "list", "--json", "--db", str(db_path)],
+        capture_output=True, text=True, check=True, cwd=Path(__file__).resolve().parents[2],
+    )
+    [row] = [b for b in json.loads(listed.stdout) if b["name"] == "Doorbuster"]
+    assert (row["claimed"], row["available"]) == (QUANTITY, 0)

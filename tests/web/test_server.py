@@ -92,3 +92,11 @@ def test_serve_prints_where_it_listens_and_stops_on_ctrl_c(db_path, stop_signal)
     assert process.returncode == 0, err
     assert out.strip() == "Claim site stopped."
     assert "Traceback" not in err
+
+
+def test_starting_before_the_database_is_open_is_a_sentence(monkeypatch):
+    from app.core import db
+
+    monkeypatch.setattr(db.database, "obj", None)
+    with pytest.raises(ServerProblem, match="Open the database"):
+        start_server("127.0.0.1", 0)

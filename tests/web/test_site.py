@@ -42,6 +42,13 @@ def test_a_new_store_name_shows_on_the_next_page(client):
     assert "Harbour Deli" in visible(page.text) and "Corner Shop" not in page.text
 
 
+def test_a_logged_in_member_opening_log_in_goes_on(client, make_batch, member_with_password):
+    batch = make_batch()
+    log_in(client, member_with_password().email)
+    page = client.get(f"/en-us/login?next={claim_path(batch)}")
+    assert page.status_code == 303 and page.location == claim_path(batch)
+
+
 def test_my_cards_and_claiming_need_a_login_and_come_back(client, make_batch):
     page = client.get("/en-us/my-cards")
     assert page.status_code == 303 and page.location == "/en-us/login?next=/en-us/my-cards"
@@ -137,7 +144,7 @@ def test_account_creation_per_address_is_limited(db_path):
     assert "Too many accounts" in visible(page.text)
 
 
-def test_the_session_cookie_is_httponly_lax_and_secure_behind_https(client, member_with_password):
+def test_the_session_cookie_is_httponly_lax_and_secure_behind_https(app, client, member_with_password):
     email = member_with_password().email
     before = client.get("/en-us/login").headers["Set-Cookie"]
     page = log_in(client, email)
@@ -147,7 +154,7 @@ def test_the_session_cookie_is_httponly_lax_and_secure_behind_https(client, memb
     assert page.location == "/en-us/my-cards"
 
     settings.save(settings.Settings(store_name="Corner Shop", public_base_url="https://yoursite.com"))
-    assert "Secure" in log_in(client, email).headers["Set-Cookie"]
+    assert "Secure" in log_in(app.test_client(), email).headers["Set-Cookie"]
 
 
 def test_forwarded_addresses_are_believed_only_from_the_trusted_proxy(db_path, member_with_password):
