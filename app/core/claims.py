@@ -88,6 +88,18 @@ def claim(token: str, member_id: int) -> ClaimResult:
         return ClaimResult(ClaimOutcome.CLAIMED, lookup(free[1]))
 
 
+def refusal(voucher: VoucherDetail) -> RedeemResult | None:
+    """Why the till would refuse this voucher now (not claimed, already redeemed, expired), or
+    None when it can be redeemed. redeem() decides with this same rule, inside its transaction."""
+    if voucher.status == "unclaimed":
+        return RedeemResult(RedeemOutcome.NOT_CLAIMED, voucher)
+    if voucher.status == "redeemed":
+        return RedeemResult(RedeemOutcome.ALREADY_REDEEMED, voucher, voucher.redeemed_at)
+    if voucher.expired:
+        return RedeemResult(RedeemOutcome.EXPIRED, voucher)
+    return None
+
+
 @guarded
 def redeem(typed_code: str) -> RedeemResult:
     """Use a claimed voucher at the till, once. Paused batches still redeem."""
@@ -99,12 +111,9 @@ def redeem(typed_code: str) -> RedeemResult:
             voucher = lookup(code)
         except NotFound:
             return RedeemResult(RedeemOutcome.UNKNOWN_CODE)
-        if voucher.status == "unclaimed":
-            return RedeemResult(RedeemOutcome.NOT_CLAIMED, voucher)
-        if voucher.status == "redeemed":
-            return RedeemResult(RedeemOutcome.ALREADY_REDEEMED, voucher, voucher.redeemed_at)
-        if voucher.expired:
-            return RedeemResult(RedeemOutcome.EXPIRED, voucher)
+        refused = refusal(voucher)
+        if refused is not None:
+            return refused
         now = utcnow()
         changed = Voucher.update(status=REDEEMED, redeemed_at=now).where(Voucher.id == voucher.id, Voucher.status == CLAIMED).execute()
         if not changed:  # another till got there first (a server database without our in-process lock)

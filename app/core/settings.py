@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import secrets
 import socket
+import time
 from dataclasses import dataclass, fields
 from urllib.parse import urlsplit
 
@@ -15,10 +16,24 @@ DEFAULT_PORT = 8080
 DEFAULT_HOST = "0.0.0.0"
 
 
+_lan_cache: tuple[float, str] = (0.0, "")
+
+
 def lan_address() -> str:
     """This PC's address on the local network, as phones on the store's Wi-Fi reach it.
 
-    Connecting a UDP socket only asks the kernel for a route; no packet is sent."""
+    Connecting a UDP socket only asks the kernel for a route; no packet is sent. Asked again at
+    most every 30 s: the dashboard reads claim URLs every second."""
+    global _lan_cache
+    checked, address = _lan_cache
+    if address and time.monotonic() - checked < 30:
+        return address
+    address = _route_address()
+    _lan_cache = (time.monotonic(), address)
+    return address
+
+
+def _route_address() -> str:
     try:
         with socket.socket(socket.AF_INET, socket.SOCK_DGRAM) as probe:
             probe.connect(("10.255.255.255", 1))

@@ -6,6 +6,7 @@ from __future__ import annotations
 from PySide6.QtCore import Qt, Signal
 from PySide6.QtWidgets import QDialog, QFormLayout, QHBoxLayout, QLabel, QLineEdit, QPushButton, QVBoxLayout, QWidget
 
+from app.core import claims
 from app.core.claims import RedeemOutcome, RedeemResult
 from app.core.vouchers import VoucherDetail
 
@@ -18,13 +19,8 @@ STATUS_TEXT = {"unclaimed": "Not claimed yet", "claimed": "Claimed, not redeemed
 
 def refusal(detail: VoucherDetail) -> str | None:
     """Why the till would refuse this voucher, in the core's own words; None when it can be redeemed."""
-    if detail.status == "unclaimed":
-        return RedeemResult(RedeemOutcome.NOT_CLAIMED, detail).message
-    if detail.status == "redeemed":
-        return RedeemResult(RedeemOutcome.ALREADY_REDEEMED, detail, detail.redeemed_at).message
-    if detail.expired:
-        return RedeemResult(RedeemOutcome.EXPIRED, detail).message
-    return None
+    refused = claims.refusal(detail)
+    return refused.message if refused else None
 
 
 class FindVoucherDialog(QDialog):
