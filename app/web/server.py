@@ -156,6 +156,8 @@ def serve(host: str = DEFAULT_HOST, port: int = DEFAULT_PORT) -> None:
     running = start_server(host, port)
     shown = settings.load()
     print(f"Claim site listening on {running.host}:{running.port} (on this PC: {running.url})", flush=True)
+    if running.host in ("0.0.0.0", "", "::"):
+        print(f"Phones on this network reach it at http://{settings.lan_address()}:{running.port}", flush=True)
     print(f"Public base URL (in claim links and QR codes): {shown.base_url}", flush=True)
     if not shown.public_base_url and shown.port != running.port:
         print(

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import logging
-import threading
 import time
 from datetime import datetime, timedelta, timezone
 
@@ -25,24 +24,19 @@ MAX_BODY = 16 * 1024  # the largest form is a few hundred bytes
 class SettingsCache:
     """The shared settings, read from the database at most every `max_age` seconds.
 
-    Every request needs them (store name, proxy, cookie security) and a read costs about half a
-    millisecond; a change made in the desktop window shows within `max_age` seconds."""
+    Every request needs them (store name, proxy, cookie security) and a read costs a few tenths
+    of a millisecond; a change made in the desktop window shows within `max_age` seconds."""
 
     def __init__(self, max_age: float):
         self.max_age = max_age
-        self._lock = threading.Lock()
-        self._value: core_settings.Settings | None = None
-        self._read_at = 0.0
+        self._cached: tuple[core_settings.Settings, float] | None = None  # replaced whole: no lock needed
 
     def get(self) -> core_settings.Settings:
         now = time.monotonic()
-        value = self._value
-        if value is None or now - self._read_at >= self.max_age:
-            fresh = core_settings.load()
-            with self._lock:
-                self._value, self._read_at = fresh, now
-            return fresh
-        return value
+        cached = self._cached
+        if cached is None or now - cached[1] >= self.max_age:
+            cached = self._cached = (core_settings.load(), now)
+        return cached[0]
 
 
 class _SessionInterface(SecureCookieSessionInterface):

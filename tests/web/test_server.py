@@ -100,3 +100,19 @@ def test_starting_before_the_database_is_open_is_a_sentence(monkeypatch):
     monkeypatch.setattr(db.database, "obj", None)
     with pytest.raises(ServerProblem, match="Open the database"):
         start_server("127.0.0.1", 0)
+
+
+def test_serve_on_every_address_also_names_the_address_phones_use(db_path):
+    script = SERVE.replace('serve("127.0.0.1", 0)', 'serve("0.0.0.0", 0)')
+    env = {**os.environ, "PYTHONPATH": str(ROOT)}
+    process = subprocess.Popen([sys.executable, "-c", script, str(db_path)], stdout=subprocess.PIPE, text=True, env=env, cwd=ROOT)
+    try:
+        assert process.stdout.readline().startswith("Claim site listening on 0.0.0.0:")
+        assert process.stdout.readline().startswith("Phones on this network reach it at http://")
+        process.send_signal(signal.SIGINT)
+        out, _ = process.communicate(timeout=20)
+    finally:
+        if process.poll() is None:
+            process.kill()
+            process.communicate()
+    assert process.returncode == 0 and out.strip().endswith("Claim site stopped.")
