@@ -154,6 +154,20 @@ def _bound_address(server, host: str) -> tuple[str, int]:
 def serve(host: str = DEFAULT_HOST, port: int = DEFAULT_PORT) -> None:
     """Serve in the foreground until Ctrl+C (or SIGTERM), then stop cleanly. The database must be open."""
     running = start_server(host, port)
+    previous = _interrupt_on_sigterm()
+    try:  # from here on, Ctrl+C at any moment (even while printing) stops cleanly
+        _announce(running)
+        running.wait()
+    except KeyboardInterrupt:
+        pass
+    finally:
+        running.stop()
+        if previous is not None:
+            signal.signal(signal.SIGTERM, previous)
+    print("Claim site stopped.", flush=True)
+
+
+def _announce(running: RunningServer) -> None:
     shown = settings.load()
     print(f"Claim site listening on {running.host}:{running.port} (on this PC: {running.url})", flush=True)
     if running.host in ("0.0.0.0", "", "::"):
@@ -166,16 +180,6 @@ def serve(host: str = DEFAULT_HOST, port: int = DEFAULT_PORT) -> None:
             flush=True,
         )
     print("Press Ctrl+C to stop.", flush=True)
-    previous = _interrupt_on_sigterm()
-    try:
-        running.wait()
-    except KeyboardInterrupt:
-        pass
-    finally:
-        running.stop()
-        if previous is not None:
-            signal.signal(signal.SIGTERM, previous)
-    print("Claim site stopped.", flush=True)
 
 
 def _interrupt_on_sigterm():
