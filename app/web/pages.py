@@ -93,6 +93,11 @@ def _claim_page(promotion: Promotion, state: str, voucher=None, paused: bool = F
     )
 
 
+def _login_first():
+    """To the login page, which comes back here afterwards."""
+    return redirect(url_for("accounts.login", next=request.path), 303)
+
+
 @bp.get("/en-us/claim/<token>")
 def claim(token: str):
     batch = batches.find_by_token(token)
@@ -117,7 +122,7 @@ def claim_voucher(token: str):
     """Claim at once; the batch's state comes from the claim itself, so nothing is read twice."""
     member_id = session.get("member_id")
     if member_id is None:
-        return redirect(url_for("accounts.login", next=request.path), 303)
+        return _login_first()
     result = claims.claim(token, member_id)
     if result.outcome is ClaimOutcome.NOT_FOUND:  # unknown, or deleted since the page was read
         abort(404)
@@ -131,10 +136,6 @@ def claim_voucher(token: str):
         return _claim_page(promotion, _REFUSED[result.outcome], status=409)
     state = "claimed" if result.outcome is ClaimOutcome.CLAIMED else "already_claimed"
     return _claim_page(promotion, state, result.voucher, paused=result.voucher.batch_status != "active")
-
-
-def _login_first():
-    return redirect(url_for("accounts.login", next=request.path), 303)
 
 
 @bp.get("/en-us/my-cards")

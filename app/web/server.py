@@ -45,6 +45,7 @@ class RunningServer:
         self.port = port
         self._stopped = threading.Event()
         self._stop_lock = threading.Lock()
+        self._stop_requested = False
         self._thread = threading.Thread(target=self._run, name=f"claim-site:{port}", daemon=True)
         self._thread.start()
 
@@ -71,10 +72,12 @@ class RunningServer:
     def stop(self, timeout: float = 5.0) -> None:
         """Finish the requests in progress (up to timeout seconds), close every connection, end the threads."""
         with self._stop_lock:
+            if self._stop_requested:
+                return
+            self._stop_requested = True
+            self._server.task_dispatcher.shutdown(cancel_pending=True, timeout=timeout)
             if not self._thread.is_alive():
                 return
-            dispatcher = self._server.task_dispatcher
-            dispatcher.shutdown(cancel_pending=True, timeout=timeout)
             socket_map = getattr(self._server, "_map", None) or self._server.map
             trigger = next((d for d in list(socket_map.values()) if isinstance(d, Trigger)), None)
             if trigger is not None:
