@@ -50,7 +50,9 @@ def phone():
 
 
 def snap(page, state: str) -> None:
-    """Save the whole page, after checking that it fits the screen's width (no sideways scrolling)."""
+    """Save the whole page once its images have loaded, after checking that it fits the screen's
+    width (no sideways scrolling)."""
+    page.wait_for_function("Array.from(document.images).every(image => image.complete && image.naturalWidth > 0)")
     width = page.evaluate("document.documentElement.scrollWidth")
     assert width <= page.viewport_size["width"], f"{state}: the page is {width}px wide"
     page.screenshot(path=str(SHOTS / f"claim-{state}.png"), full_page=True)
@@ -152,5 +154,23 @@ def test_the_claimed_voucher_on_a_desktop_browser(server, make_batch, member_wit
         page.get_by_role("button", name="Log in").click()
         page.get_by_role("button", name="Claim voucher").click()
         playwright_api.expect(page.get_by_role("heading", name="Voucher claimed!")).to_be_visible()
-        page.screenshot(path=str(SHOTS / "claim-desktop.png"), full_page=True)
+        snap(page, "desktop")
+        chromium.close()
+
+
+def test_the_claimed_voucher_in_a_phones_dark_mode(server, make_batch, member_with_password):
+    member = member_with_password("night@example.com")
+    batch = make_batch(quantity=5, name="Late Night Snacks", description="After 9 pm only.")
+    with playwright_api.sync_playwright() as driver:
+        chromium = driver.chromium.launch(executable_path=CHROMIUM, args=ARGS, headless=True)
+        page = chromium.new_page(viewport=PHONE, device_scale_factor=2, color_scheme="dark")
+        page.goto(server.url + "/en-us/login?next=" + claim_path(batch))
+        page.get_by_label("Email").fill(member.email)
+        page.get_by_label("Password").fill(PASSWORD)
+        page.get_by_role("button", name="Log in").click()
+        page.get_by_role("button", name="Claim voucher").click()
+        playwright_api.expect(page.get_by_role("heading", name="Voucher claimed!")).to_be_visible()
+        background = page.evaluate("getComputedStyle(document.body).backgroundColor")
+        assert background != "rgb(244, 241, 236)", "the dark colours did not apply"
+        snap(page, "claimed-dark")
         chromium.close()
