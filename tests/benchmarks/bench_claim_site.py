@@ -184,7 +184,7 @@ def hello_worker(port: int, clients: int, requests_each: int, start_at: float) -
         for _ in range(requests_each):
             t0 = time.perf_counter()
             connection.request("GET", "/")
-            response = response_body = connection.getresponse()
+            response = connection.getresponse()
             response_body = response.read()
             mine.append(time.perf_counter() - t0)
             if response.status != 200 or response_body != b"Hello, world!":

@@ -7,7 +7,6 @@ import http.client
 import io
 import re
 
-import pytest
 import zxingcpp
 from PIL import Image
 
