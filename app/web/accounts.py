@@ -81,6 +81,8 @@ def register():
     next_target = after_login_target()
     form = {"email": request.form.get("email", "").strip(), "name": request.form.get("name", "").strip()}
     if request.method == "GET":
+        if session.get("member_id") is not None:
+            return redirect(next_target, 303)
         return render_template("register.html", next=next_target, form=form, errors={})
     errors = {}
     password = request.form.get("password", "")
