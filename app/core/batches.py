@@ -14,7 +14,7 @@ from peewee import fn
 from . import codes, settings
 from .db import database, guarded, write_transaction
 from .errors import GenerationCancelled, InvalidInput, NotFound
-from .models import CHANNELS, MAX_QUANTITY, Batch, Template, Voucher
+from .models import CHANNELS, MAX_QUANTITY, Batch, Template, Voucher, as_datetime
 
 CHUNK = 50_000  # vouchers written between two progress reports
 
@@ -76,17 +76,13 @@ _SUMMARY_FIELDS = (
 )  # fmt: skip
 
 
-def _timestamp(value) -> datetime:
-    return datetime.fromisoformat(value) if isinstance(value, str) else value
-
-
 def _summaries(query, base_url: str) -> list[BatchSummary]:
     # Straight from the driver's cursor: Peewee's per-row conversion costs more than the query.
     return [
         BatchSummary(
             id=row[0], name=row[1], description=row[2], status=row[3], channel=row[4], total=row[5],
             claimed=row[6], redeemed=row[7], token=row[8], claim_url=f"{base_url}/en-us/claim/{row[8]}",
-            created_at=_timestamp(row[9]), template_id=row[10],
+            created_at=as_datetime(row[9]), template_id=row[10],
         )  # fmt: skip
         for row in database.execute(query)
     ]

@@ -7,9 +7,9 @@ from dataclasses import dataclass
 from datetime import datetime
 
 from . import codes
-from .db import guarded, locked, write_transaction
+from .db import guarded, run_sql, write_transaction
 from .errors import InvalidInput, NotFound
-from .models import CLAIMED, REDEEMED, UNCLAIMED, Batch, Template, Voucher, utcnow
+from .models import CLAIMED, REDEEMED, UNCLAIMED, Template, Voucher, utcnow
 from .templates import expiry_for_claim
 from .vouchers import VoucherDetail, lookup
 
@@ -64,28 +64,42 @@ def claim(token: str, member_id: int) -> ClaimResult:
     One transaction holding the write lock: a member never gets two vouchers of a batch and the
     claims never exceed the total, however many claim at once (the schema enforces both as well)."""
     with write_transaction():
-        batch = locked(Batch.select().where(Batch.token == token)).first() if token else None
+        batch = run_sql(
+            "SELECT b.id, b.status, b.quantity, b.claimed_count, t.valid_days, t.expires_on"
+            " FROM batch b JOIN template t ON t.id = b.template_id WHERE b.token = {p}{for_update}",
+            (token,),
+        ).fetchone()
         if batch is None:
             return ClaimResult(ClaimOutcome.NOT_FOUND)
-        mine = Voucher.select(Voucher.code).where(Voucher.batch == batch.id, Voucher.member == member_id).scalar()
+        batch_id, status, quantity, claimed_count, valid_days, expires_on = batch
+        mine = run_sql("SELECT code FROM voucher WHERE member_id = {p} AND batch_id = {p}", (member_id, batch_id)).fetchone()
         if mine is not None:
-            return ClaimResult(ClaimOutcome.ALREADY_CLAIMED, lookup(mine))
-        if batch.status != "active":
+            return ClaimResult(ClaimOutcome.ALREADY_CLAIMED, lookup(mine[0]))
+        if status != "active":
             return ClaimResult(ClaimOutcome.PAUSED)
-        if batch.claimed_count >= batch.quantity:
+        if claimed_count >= quantity:
             return ClaimResult(ClaimOutcome.NO_VOUCHERS)
-        free = locked(
-            Voucher.select(Voucher.id, Voucher.code).where(Voucher.batch == batch.id, Voucher.status == UNCLAIMED).limit(1)
-        ).tuples().first()
+        free = run_sql(
+            "SELECT id, code FROM voucher WHERE batch_id = {p} AND status = {p} ORDER BY id LIMIT 1{for_update}",
+            (batch_id, UNCLAIMED),
+        ).fetchone()
         if free is None:  # the counter and the rows disagree: never hand out more than exist
             return ClaimResult(ClaimOutcome.NO_VOUCHERS)
         now = utcnow()
-        template = Template.get_by_id(batch.template_id)
-        Voucher.update(status=CLAIMED, member=member_id, claimed_at=now, expires_at=expiry_for_claim(template, now)).where(
-            Voucher.id == free[0], Voucher.status == UNCLAIMED
-        ).execute()
-        Batch.update(claimed_count=Batch.claimed_count + 1).where(Batch.id == batch.id).execute()
+        offer = Template(valid_days=valid_days, expires_on=Template.expires_on.python_value(expires_on))
+        expires_at = expiry_for_claim(offer, now)
+        run_sql(
+            "UPDATE voucher SET status = {p}, member_id = {p}, claimed_at = {p}, expires_at = {p}"
+            " WHERE id = {p} AND status = {p}",
+            (CLAIMED, member_id, _stamp(now), _stamp(expires_at), free[0], UNCLAIMED),
+        )
+        run_sql("UPDATE batch SET claimed_count = claimed_count + 1 WHERE id = {p}", (batch_id,))
         return ClaimResult(ClaimOutcome.CLAIMED, lookup(free[1]))
+
+
+def _stamp(value):
+    """A timestamp as every other write stores it (Peewee's own conversion for the column type)."""
+    return Voucher.claimed_at.db_value(value) if value is not None else None
 
 
 def refusal(voucher: VoucherDetail) -> RedeemResult | None:
@@ -115,9 +129,12 @@ def redeem(typed_code: str) -> RedeemResult:
         if refused is not None:
             return refused
         now = utcnow()
-        changed = Voucher.update(status=REDEEMED, redeemed_at=now).where(Voucher.id == voucher.id, Voucher.status == CLAIMED).execute()
+        changed = run_sql(
+            "UPDATE voucher SET status = {p}, redeemed_at = {p} WHERE id = {p} AND status = {p}",
+            (REDEEMED, _stamp(now), voucher.id, CLAIMED),
+        ).rowcount
         if not changed:  # another till got there first (a server database without our in-process lock)
             voucher = lookup(code)
             return RedeemResult(RedeemOutcome.ALREADY_REDEEMED, voucher, voucher.redeemed_at)
-        Batch.update(redeemed_count=Batch.redeemed_count + 1).where(Batch.id == voucher.batch_id).execute()
+        run_sql("UPDATE batch SET redeemed_count = redeemed_count + 1 WHERE id = {p}", (voucher.batch_id,))
         return RedeemResult(RedeemOutcome.REDEEMED, lookup(code), now)

@@ -30,6 +30,13 @@ def utcnow() -> datetime:
     return datetime.now(timezone.utc).replace(tzinfo=None, microsecond=0)
 
 
+def as_datetime(value) -> datetime | None:
+    """A stored timestamp as a datetime: SQLite's drivers hand back text, server databases datetimes."""
+    if value is None or isinstance(value, datetime):
+        return value
+    return datetime.fromisoformat(value)
+
+
 def _in(column: str, values) -> Check:
     listed = ", ".join("'" + v.replace("'", "''") + "'" for v in values)
     return Check(f"{column} IN ({listed})")

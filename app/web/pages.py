@@ -43,10 +43,6 @@ def voucher_view(voucher: vouchers.VoucherDetail, currency: str) -> dict:
     }
 
 
-def _own_voucher(member_id: int, batch_id: int) -> vouchers.VoucherDetail | None:
-    return next((v for v in vouchers.for_member(member_id) if v.batch_id == batch_id), None)
-
-
 # What the page says for each refused claim, and the status it answers with.
 _REFUSED = {ClaimOutcome.PAUSED: "paused", ClaimOutcome.NO_VOUCHERS: "sold_out"}
 
@@ -104,7 +100,7 @@ def claim(token: str):
     if batch is None:
         abort(404)
     member_id = session.get("member_id")
-    voucher = _own_voucher(member_id, batch.id) if member_id is not None else None
+    voucher = vouchers.voucher_of(member_id, batch.id) if member_id is not None else None
     paused = batch.status != "active"
     if voucher is not None:
         state = "already_claimed"
