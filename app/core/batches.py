@@ -12,9 +12,9 @@ import peewee
 from peewee import fn
 
 from . import codes, settings
-from .db import database, guarded, write_transaction
+from .db import database, guarded, run_sql, write_transaction
 from .errors import GenerationCancelled, InvalidInput, NotFound
-from .models import CHANNELS, MAX_QUANTITY, Batch, Template, Voucher, as_datetime
+from .models import CHANNELS, MAX_QUANTITY, TEMPLATE_COLUMNS, Batch, Template, Voucher, as_datetime, from_row
 
 CHUNK = 50_000  # vouchers written between two progress reports
 
@@ -109,12 +109,30 @@ def get_batch(batch_id: int) -> BatchSummary:
     return found[0]
 
 
+_BATCH_COLUMNS = (
+    "id", "name", "description", "channel", "template", "quantity", "status", "token", "code_prefix",
+    "code_length", "claimed_count", "redeemed_count", "created_at",
+)  # fmt: skip
+
+
 @guarded
 def find_by_token(token: str) -> Batch | None:
-    """The batch behind a claim link, with its template, or None (unknown or deleted)."""
+    """The batch behind a claim link, with its template, or None (unknown or deleted).
+
+    Plain SQL: every visit to a claim page starts here."""
     if not token or len(token) > 64:
         return None
-    return Batch.select(Batch, Template).join(Template).where(Batch.token == token).first()
+    columns = ", ".join(f"b.{Batch._meta.fields[name].column_name}" for name in _BATCH_COLUMNS)
+    row = run_sql(
+        f"SELECT {columns}, {', '.join('t.' + name for name in TEMPLATE_COLUMNS)}"
+        " FROM batch b JOIN template t ON t.id = b.template_id WHERE b.token = {p}",
+        (token,),
+    ).fetchone()
+    if row is None:
+        return None
+    batch = from_row(Batch, _BATCH_COLUMNS, row[: len(_BATCH_COLUMNS)])
+    batch.template = from_row(Template, TEMPLATE_COLUMNS, row[len(_BATCH_COLUMNS) :])
+    return batch
 
 
 def _validate(name: str, quantity: int, channel: str, description: str) -> tuple[str, str]:

@@ -127,4 +127,12 @@ Voucher.add_index(
     Voucher.index(Voucher.member, Voucher.batch, unique=True, where=Voucher.member.is_null(False))
 )
 
+def from_row(model, columns: tuple[str, ...], values) -> Model:
+    """A model instance from a plain SQL row, with each column converted as Peewee would."""
+    fields = model._meta.fields
+    return model(**{name: fields[name].python_value(value) for name, value in zip(columns, values)})
+
+
+TEMPLATE_COLUMNS = ("id", "title", "discount_kind", "discount_value", "min_purchase", "expires_on", "valid_days", "terms", "created_at")
+
 ALL_MODELS = (SchemaVersion, Setting, Template, Member, Batch, Voucher)

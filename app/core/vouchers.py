@@ -16,7 +16,7 @@ from . import codes
 from .batches import iso
 from .db import database, guarded
 from .errors import InvalidInput, NotFound
-from .models import CLAIMED, REDEEMED, UNCLAIMED, VOUCHER_STATUSES, Batch, Member, Template, Voucher, as_datetime, utcnow
+from .models import CLAIMED, REDEEMED, UNCLAIMED, VOUCHER_STATUSES, Batch, Member, TEMPLATE_COLUMNS, Template, Voucher, as_datetime, from_row, utcnow
 
 
 @dataclass(frozen=True)
@@ -164,15 +164,13 @@ _DETAIL_SQL = (
     " FROM voucher v JOIN batch b ON b.id = v.batch_id JOIN template t ON t.id = b.template_id"
     " LEFT JOIN member m ON m.id = v.member_id"
 )
-_TEMPLATE_COLUMNS = ("id", "title", "discount_kind", "discount_value", "min_purchase", "expires_on", "valid_days", "terms", "created_at")
 
 
 def _details(where: str, params: tuple) -> list[VoucherDetail]:
     cursor = database.execute_sql(f"{_DETAIL_SQL} WHERE {where.format(p=database.obj.param)}", params)
-    fields = Template._meta.fields
     found = []
     for row in cursor:
-        template = Template(**{name: fields[name].python_value(value) for name, value in zip(_TEMPLATE_COLUMNS, row[11:])})
+        template = from_row(Template, TEMPLATE_COLUMNS, row[11:])
         found.append(
             VoucherDetail(
                 id=row[0],
