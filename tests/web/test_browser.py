@@ -1,9 +1,15 @@
 """A member on a 390x844 phone in headless Chromium: log in by the labelled fields, claim by the
-button's name, see the code. Each page state is saved to packaging/screenshots/claim-<state>.png."""
+button's name, see the code. Each page state is saved as claim-<state>.png: to a temporary folder,
+or, to refresh the README's pictures, to the folder named by $SCREENSHOTS_DIR:
+
+    SCREENSHOTS_DIR=packaging/screenshots python -m pytest tests/web/test_browser.py
+"""
 
 from __future__ import annotations
 
+import os
 import re
+import tempfile
 from pathlib import Path
 
 import pytest
@@ -12,21 +18,19 @@ from app.core import batches
 
 from .conftest import PASSWORD, claim_path
 
-playwright_api = pytest.importorskip("playwright.sync_api")
+from playwright import sync_api as playwright_api
 
 CHROMIUM = "/usr/bin/chromium"
 ARGS = ["--disable-gpu", "--disable-quic", "--no-first-run", "--disable-background-networking", "--disable-component-update", "--disable-sync"]
-SHOTS = Path(__file__).resolve().parents[2] / "packaging" / "screenshots"
+SHOTS = Path(os.environ.get("SCREENSHOTS_DIR") or tempfile.mkdtemp(prefix="claim-screenshots-"))
 PHONE = {"width": 390, "height": 844}
 
-pytestmark = [
-    pytest.mark.browser,
-    pytest.mark.skipif(not Path(CHROMIUM).exists(), reason="Debian's chromium is not installed"),
-]
+pytestmark = pytest.mark.browser
 
 
 @pytest.fixture
 def phone():
+    assert Path(CHROMIUM).exists(), "the browser tests need Debian's chromium (apt-get install chromium)"
     SHOTS.mkdir(parents=True, exist_ok=True)
     with playwright_api.sync_playwright() as driver:
         chromium = driver.chromium.launch(executable_path=CHROMIUM, args=ARGS, headless=True)
