@@ -20,9 +20,10 @@ from .site import MAX_BODY, create_app
 
 DEFAULT_HOST = settings.DEFAULT_HOST
 DEFAULT_PORT = settings.DEFAULT_PORT
-# Claims are written one at a time (core's write lock) and the rest is Python under the GIL, so
-# 1, 2, 4 or 8 threads claim at the same rate (measured with the benchmark); 4 lets a few slow
-# logins (scrypt, about 0.3 s, which releases the GIL) run without holding up everyone's claims.
+# Claims are written one at a time (core's write lock) and the rest is Python under the GIL: the
+# server is CPU-bound on one core (the benchmark prints its CPU per request), so more threads add
+# no speed; 1 thread claims 10-25 % faster than 2 or 4 (less GIL hand-over), but 4 let a few
+# slow logins (scrypt, about 0.3 s, which releases the GIL) run without holding up everyone's claims.
 THREADS = 4
 
 

@@ -7,6 +7,10 @@ client is a logged-in member with a session cookie who posts the claim form with
 on a kept-alive connection, claiming one voucher after another from a series of batches (one
 voucher per member per batch, as the rules say). Goal (issue 3): claims/s at least 30 % of the
 hello rate and p99 under 25 ms at 16 concurrent clients on the 2-core machine.
+
+Under each rate it prints the server process's CPU time per request and how busy it kept one
+core (from /proc, Linux only): the server runs Python under one GIL, so once it is busy about
+100 % of one core its CPU per request, not any wait, is what sets the rate.
 """
 
 from __future__ import annotations
@@ -72,6 +76,29 @@ def spawn(kind: str, db_path: str, threads: int) -> tuple[subprocess.Popen, int]
         cwd=ROOT,
     )
     return process, int(process.stdout.readline())
+
+
+def cpu_seconds(pid: int) -> float | None:
+    """CPU time (user + system, all threads) a process has used so far, from /proc; None off Linux."""
+    try:
+        with open(f"/proc/{pid}/stat") as stat:
+            fields = stat.read().rpartition(")")[2].split()
+        return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+    except (OSError, ValueError, IndexError, AttributeError):
+        return None
+
+
+def measure(pool, worker, arguments, start_at: float, pid: int) -> tuple[list, float | None]:
+    """Run the clients; also the server's CPU time from the moment they start (after the logins) to the end.
+
+    The server runs Python under one GIL, so it can use at most one core: near 1.0 s of CPU per
+    second means it is CPU-bound, and CPU per request is then what sets the rate."""
+    running = pool.map(worker, *arguments)  # submitted now; the clients wait for start_at
+    time.sleep(max(0.0, start_at - time.time()))
+    before = cpu_seconds(pid)
+    results = list(running)
+    after = cpu_seconds(pid)
+    return results, (after - before if before is not None and after is not None else None)
 
 
 # -- the data: members and batches --------------------------------------------------------------
@@ -203,7 +230,7 @@ def hello_worker(port: int, clients: int, requests_each: int, start_at: float) -
     return latencies, failures[0], time.perf_counter() - began
 
 
-def summarise(label: str, results, unit: str) -> float:
+def summarise(label: str, results, unit: str, server_cpu: float | None = None) -> float:
     latencies = sorted(l for lat, _, _ in results for l in lat)
     failures = sum(f for _, f, _ in results)
     elapsed = max(e for _, _, e in results)
@@ -211,6 +238,8 @@ def summarise(label: str, results, unit: str) -> float:
     p50 = statistics.median(latencies) * 1000
     p99 = latencies[min(len(latencies) - 1, int(len(latencies) * 0.99))] * 1000
     print(f"{label:<8} {rate:8.0f} {unit}/s   p50 {p50:6.2f} ms   p99 {p99:6.2f} ms   ({len(latencies)} requests, {failures} failed)")
+    if server_cpu is not None:
+        print(f"{'':<8} server CPU {server_cpu / len(latencies) * 1000:.2f} ms per request, busy {server_cpu / elapsed * 100:.0f} % of one core")
     return rate, p99, failures
 
 
@@ -247,20 +276,22 @@ def main() -> int:
             try:
                 each = split(list(range(args.clients)), args.processes)
                 start_at = time.time() + 1.0
-                hello = list(pool.map(hello_worker, [port] * args.processes, [len(e) for e in each], [max(200, batches_needed)] * args.processes, [start_at] * args.processes))
+                arguments = ([port] * args.processes, [len(e) for e in each], [max(200, batches_needed)] * args.processes, [start_at] * args.processes)
+                hello, hello_cpu = measure(pool, hello_worker, arguments, start_at, process.pid)
             finally:
                 process.stdin.close()
                 process.wait()
-            hello_rate, _, _ = summarise("hello", hello, "req")
+            hello_rate, _, _ = summarise("hello", hello, "req", hello_cpu)
 
             process, port = spawn("claims", db_path, threads)
             try:
                 start_at = time.time() + 3.0  # the logins happen before this
-                claims = list(pool.map(claim_worker, [port] * args.processes, split(emails, args.processes), [tokens] * args.processes, [start_at] * args.processes))
+                arguments = ([port] * args.processes, split(emails, args.processes), [tokens] * args.processes, [start_at] * args.processes)
+                claims, claims_cpu = measure(pool, claim_worker, arguments, start_at, process.pid)
             finally:
                 process.stdin.close()
                 process.wait()
-            claim_rate, p99, failures = summarise("claims", claims, "claims")
+            claim_rate, p99, failures = summarise("claims", claims, "claims", claims_cpu)
 
         ceiling = core_ceiling(db_path, args.clients)
     print(f"core     {ceiling:8.0f} claims/s   core.claims.claim() alone: one thread, no HTTP, no Flask")
