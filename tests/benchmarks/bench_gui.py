@@ -137,7 +137,7 @@ def main() -> int:
     added = rss_mb() - before
 
     print(f"batches: {total_batches:,}; cards built at first paint: {shown:,}")
-    print(f"start to dashboard painted (1,000 batches, 2,000,000 vouchers): {startup_ms} ms  (goal < 1500 ms)")
+    print(f"start to dashboard painted (1,000 batches, 2,000,000 vouchers): {startup_ms:.0f} ms  (goal < 1500 ms)")
     print(f"vouchers view of a 1,000,000-voucher batch, click to first rows: {open_ms} ms  (goal < 300 ms)")
     print(f"memory added by scrolling that view to its end: {added:.1f} MB  (goal < 100 MB)")
     print(f"  ({steps} scroll stops in {scroll_s:.1f} s; last row {last_row + 1:,}: {last_code}; "
