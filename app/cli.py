@@ -14,7 +14,7 @@ from pathlib import Path
 
 from app.core import batches, claims, codes, settings, templates, vouchers
 from app.core.db import ENV_VAR, open_database
-from app.core.errors import GenerationCancelled, InvalidInput, VoucherError
+from app.core.errors import FileProblem, GenerationCancelled, InvalidInput, VoucherError
 from app.core.models import CHANNELS, VOUCHER_STATUSES
 
 PROG = "voucher-batches"
@@ -370,7 +370,7 @@ def _batch_qr(args) -> int:
     try:
         qr.save_qr_png(summary.claim_url, args.output, args.size)
     except OSError as exc:
-        raise InvalidInput(f"Cannot write {args.output}: {exc.strerror or exc}.") from None
+        raise FileProblem(f"Cannot write {args.output}: {exc.strerror or exc}.") from None
     print(f"Saved the QR code of {summary.claim_url} to {args.output}")
     return 0
 

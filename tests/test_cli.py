@@ -155,6 +155,14 @@ def test_bad_usage_exits_2_with_a_reason(run, with_batch, args, says):
     assert code == 2 and says in err and "Traceback" not in err
 
 
+def test_a_file_that_cannot_be_written_is_a_refusal_not_bad_usage(run, with_batch, tmp_path):
+    for command in ("export", "qr"):
+        target = tmp_path / "no-such-folder" / f"out.{command}"
+        code, _, err = run("batch", command, str(with_batch["id"]), "--output", str(target))
+        assert code == 1 and "no-such-folder" in err and "Traceback" not in err
+        assert not target.parent.exists()
+
+
 def test_unknown_template_is_refused(run, with_batch):
     code, _, err = run("batch", "create", "--name", "x", "--template", "50% off", "--quantity", "5")
     assert code == 1 and "50% off" in err

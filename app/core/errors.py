@@ -13,6 +13,10 @@ class InvalidInput(VoucherError):
     """Input that breaks a rule before anything is written (a name too long, a bad quantity, ...)."""
 
 
+class FileProblem(VoucherError):
+    """A file the user asked for cannot be written (a missing folder, no permission, a full disk)."""
+
+
 class DatabaseProblem(VoucherError):
     """The database cannot be opened, read or written (missing, locked, read-only, corrupt, full)."""
 

@@ -15,7 +15,7 @@ from peewee import JOIN, fn
 from . import codes
 from .batches import iso
 from .db import database, guarded
-from .errors import InvalidInput, NotFound
+from .errors import FileProblem, InvalidInput, NotFound
 from .models import CLAIMED, REDEEMED, UNCLAIMED, VOUCHER_STATUSES, Batch, Member, TEMPLATE_COLUMNS, Template, Voucher, as_datetime, from_row, utcnow
 
 
@@ -241,7 +241,7 @@ def export_csv(
             "w", newline="", encoding="utf-8", dir=target.parent, prefix=f".{target.name}.", suffix=".part", delete=False
         )
     except OSError as exc:
-        raise InvalidInput(f"Cannot write {target}: {exc.strerror or exc}.") from None
+        raise FileProblem(f"Cannot write {target}: {exc.strerror or exc}.") from None
     try:
         with handle:
             writer = csv.writer(handle)
@@ -254,7 +254,7 @@ def export_csv(
         os.replace(handle.name, target)
     except OSError as exc:
         _remove_quietly(handle.name)
-        raise InvalidInput(f"Cannot write {target}: {exc.strerror or exc}. Nothing was exported.") from None
+        raise FileProblem(f"Cannot write {target}: {exc.strerror or exc}. Nothing was exported.") from None
     except BaseException:
         _remove_quietly(handle.name)
         raise

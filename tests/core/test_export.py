@@ -7,7 +7,7 @@ from datetime import datetime
 import pytest
 
 from app.core import claims, vouchers
-from app.core.errors import InvalidInput, NotFound
+from app.core.errors import FileProblem, NotFound
 
 
 def read_csv(path):
@@ -55,7 +55,7 @@ def test_an_export_can_be_filtered_and_reports_progress(make_batch, claim_some, 
 
 def test_an_export_into_a_missing_folder_says_so_and_writes_nothing(make_batch, tmp_path):
     batch = make_batch()
-    with pytest.raises(InvalidInput, match="no-such-folder"):
+    with pytest.raises(FileProblem, match="no-such-folder"):
         vouchers.export_csv(batch.id, tmp_path / "no-such-folder" / "vouchers.csv")
     assert not (tmp_path / "no-such-folder").exists()
 
@@ -64,7 +64,7 @@ def test_an_export_onto_a_folder_says_so_and_leaves_no_partial_file(make_batch, 
     batch = make_batch()
     out = tmp_path / "out"
     (out / "vouchers.csv").mkdir(parents=True)
-    with pytest.raises(InvalidInput, match="Nothing was exported"):
+    with pytest.raises(FileProblem, match="Nothing was exported"):
         vouchers.export_csv(batch.id, out / "vouchers.csv")
     assert [p.name for p in out.iterdir()] == ["vouchers.csv"]
 
@@ -83,7 +83,7 @@ def test_a_disk_filling_up_midway_leaves_the_old_file_untouched_and_no_partial_f
         raise OSError(errno.ENOSPC, "No space left on device")
 
     monkeypatch.setattr(vouchers, "_chunks", filling_up)
-    with pytest.raises(InvalidInput, match="No space left on device"):
+    with pytest.raises(FileProblem, match="No space left on device"):
         vouchers.export_csv(batch.id, target, chunk=10)
     assert [p.name for p in out.iterdir()] == ["vouchers.csv"]
     assert target.read_text() == "last week's export\n"
