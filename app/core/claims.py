@@ -10,7 +10,7 @@ from . import codes
 from .db import guarded, run_sql, write_transaction
 from .errors import InvalidInput, NotFound
 from .models import CLAIMED, REDEEMED, UNCLAIMED, Template, Voucher, utcnow
-from .templates import expiry_for_claim
+from .templates import expiry_for_claim, has_ended
 from .vouchers import VoucherDetail, lookup
 
 
@@ -18,6 +18,7 @@ class ClaimOutcome(enum.Enum):
     CLAIMED = "claimed"
     ALREADY_CLAIMED = "already_claimed"
     PAUSED = "paused"
+    ENDED = "ended"  # the offer's fixed last day has passed: a voucher would be expired at once
     NO_VOUCHERS = "no_vouchers_available"
     NOT_FOUND = "not_found"
 
@@ -75,6 +76,10 @@ def claim(token: str, member_id: int) -> ClaimResult:
         mine = run_sql("SELECT code FROM voucher WHERE member_id = {p} AND batch_id = {p}", (member_id, batch_id)).fetchone()
         if mine is not None:
             return ClaimResult(ClaimOutcome.ALREADY_CLAIMED, lookup(mine[0]))
+        now = utcnow()
+        offer = Template(valid_days=valid_days, expires_on=Template.expires_on.python_value(expires_on))
+        if has_ended(offer, now):
+            return ClaimResult(ClaimOutcome.ENDED)
         if status != "active":
             return ClaimResult(ClaimOutcome.PAUSED)
         if claimed_count >= quantity:
@@ -85,13 +90,10 @@ def claim(token: str, member_id: int) -> ClaimResult:
         ).fetchone()
         if free is None:  # the counter and the rows disagree: never hand out more than exist
             return ClaimResult(ClaimOutcome.NO_VOUCHERS)
-        now = utcnow()
-        offer = Template(valid_days=valid_days, expires_on=Template.expires_on.python_value(expires_on))
-        expires_at = expiry_for_claim(offer, now)
         run_sql(
             "UPDATE voucher SET status = {p}, member_id = {p}, claimed_at = {p}, expires_at = {p}"
             " WHERE id = {p} AND status = {p}",
-            (CLAIMED, member_id, _stamp(now), _stamp(expires_at), free[0], UNCLAIMED),
+            (CLAIMED, member_id, _stamp(now), _stamp(expiry_for_claim(offer, now)), free[0], UNCLAIMED),
         )
         run_sql("UPDATE batch SET claimed_count = claimed_count + 1 WHERE id = {p}", (batch_id,))
         return ClaimResult(ClaimOutcome.CLAIMED, lookup(free[1]))

@@ -99,6 +99,12 @@ def expiry_for_claim(template: Template, claimed_at: datetime) -> datetime | Non
     return None
 
 
+def has_ended(template: Template, now: datetime) -> bool:
+    """Whether the offer's fixed last day is over (offers valid N days after claim never end)."""
+    expires_at = expiry_for_claim(template, now)
+    return template.expires_on is not None and expires_at is not None and expires_at <= now
+
+
 def describe_offer(template: Template, currency: str = "$") -> dict:
     """The offer in words, as the claim page, My Cards and the till show it."""
     value = Decimal(template.discount_value)

@@ -10,6 +10,7 @@ from flask import Blueprint, Response, abort, current_app, redirect, render_temp
 from app.core import batches, claims, qr, templates, vouchers
 from app.core.claims import ClaimOutcome
 from app.core.errors import InvalidInput, NotFound
+from app.core.models import utcnow
 
 from .site import current_settings
 
@@ -44,7 +45,7 @@ def voucher_view(voucher: vouchers.VoucherDetail, currency: str) -> dict:
 
 
 # What the page says for each refused claim, and the status it answers with.
-_REFUSED = {ClaimOutcome.PAUSED: "paused", ClaimOutcome.NO_VOUCHERS: "sold_out"}
+_REFUSED = {ClaimOutcome.PAUSED: "paused", ClaimOutcome.ENDED: "ended", ClaimOutcome.NO_VOUCHERS: "sold_out"}
 
 
 @dataclass(frozen=True)
@@ -104,6 +105,8 @@ def claim(token: str):
     paused = batch.status != "active"
     if voucher is not None:
         state = "already_claimed"
+    elif templates.has_ended(batch.template, utcnow()):
+        state = "ended"
     elif paused:
         state = "paused"
     elif batch.claimed_count >= batch.quantity:

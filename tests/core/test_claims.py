@@ -6,7 +6,7 @@ import pytest
 
 from app.core import batches, claims, templates, vouchers
 from app.core.claims import ClaimOutcome
-from app.core.models import Batch, utcnow
+from app.core.models import Batch, Voucher, utcnow
 
 from .helpers import counters, real_counts
 
@@ -110,3 +110,14 @@ def test_the_batch_counters_follow_claims(make_batch, claim_some):
     claim_some(batch, 4)
     assert counters(batch.id) == (10, 4, 0)
     assert real_counts(batch.id) == (10, 4, 0)
+
+
+def test_an_offer_past_its_last_day_is_not_claimed(db_path, make_member):
+    ended = templates.create_template("Last week", "5", expires_on=date.today() - timedelta(days=2))
+    batch = batches.create_batch("Ended", ended, 5, "Email")
+    assert claims.claim(batch.token, make_member().id).outcome is ClaimOutcome.ENDED
+    assert batches.get_batch(batch.id).claimed == 0 and Voucher.select().where(Voucher.status > 0).count() == 0
+
+    today = templates.create_template("Ends today", "5", expires_on=date.today())
+    lasting = batches.create_batch("Ends today", today, 5, "Email")
+    assert claims.claim(lasting.token, make_member().id).outcome is ClaimOutcome.CLAIMED

@@ -1,6 +1,6 @@
 """Redeeming at the till: every outcome, forgiving typing, and a paused batch still redeems."""
 
-from datetime import date, timedelta
+from datetime import date, datetime, timedelta
 
 import pytest
 
@@ -58,10 +58,12 @@ def test_an_expired_voucher_does_not_redeem(make_batch, claim_some):
     assert real_counts(batch.id) == (3, 1, 0)
 
 
-def test_a_voucher_whose_fixed_last_day_has_passed_does_not_redeem(db_path, make_member):
+def test_a_voucher_whose_fixed_last_day_has_passed_does_not_redeem(db_path, make_member, monkeypatch):
     offer = templates.create_template("Last year", "10%", expires_on=date(2020, 12, 31))
     batch = batches.create_batch("Old", offer, 2, "Events")
-    voucher = claims.claim(batch.token, make_member().id).voucher
+    with monkeypatch.context() as then:  # claimed while the offer still ran
+        then.setattr(claims, "utcnow", lambda: datetime(2020, 12, 30, 12, 0))
+        voucher = claims.claim(batch.token, make_member().id).voucher
     assert claims.redeem(voucher.code).outcome is RedeemOutcome.EXPIRED
 
 

@@ -8,6 +8,7 @@ from datetime import date, datetime, timedelta, timezone
 import pytest
 
 from app.core import batches, claims, settings, templates
+from app.core.models import Voucher, utcnow
 from app.core.errors import DatabaseProblem
 from app.web import create_app
 from app.web.security import LoginThrottle, Policy
@@ -67,10 +68,12 @@ def test_my_cards_shows_valid_redeemed_and_expired_vouchers(client, make_batch, 
 
     fresh = make_batch(name="Fresh one")
     used = make_batch(name="Used one")
-    ended = templates.create_template("Ended offer", "5", expires_on=date.today() - timedelta(days=2), terms="Gone")
-    old = batches.create_batch("Old one", ended, 3, "Email", "Last week")
+    ending = templates.create_template("Ended offer", "5", expires_on=date.today() + timedelta(days=2), terms="Gone")
+    old = batches.create_batch("Old one", ending, 3, "Email", "Last week")
     codes = {b.name: _code(claim(client, b).text) for b in (fresh, used, old)}
     claims.redeem(codes["Used one"])
+    # the old offer's last day passes after the claim
+    Voucher.update(expires_at=utcnow() - timedelta(days=1)).where(Voucher.batch == old.id).execute()
 
     page = client.get("/en-us/my-cards")
     cards = {name: visible(chunk) for name, chunk in _cards(page.text).items()}
@@ -222,3 +225,16 @@ def test_expiry_reads_as_local_time_and_a_last_day_reads_as_its_end():
     afternoon = datetime(2026, 12, 25, 15, 30).astimezone().astimezone(timezone.utc).replace(tzinfo=None)
     assert format_when(afternoon) == "25 Dec 2026, 15:30"
     assert format_when(None) == ""
+
+
+def test_an_offer_whose_last_day_has_passed_cannot_be_claimed(client, member_with_password):
+    ended = templates.create_template("Last week's offer", "5", expires_on=date.today() - timedelta(days=2))
+    batch = batches.create_batch("Last week", ended, 3, "Email", "It was good while it lasted")
+    log_in(client, member_with_password().email)
+    page = client.get(claim_path(batch))
+    text = visible(page.text)
+    assert "This Promotion Has Ended" in text and "It was good while it lasted" in text and "Back to Home" in text
+    assert "Claim voucher" not in text
+    refused = claim(client, batch)
+    assert refused.status_code == 409 and "This Promotion Has Ended" in visible(refused.text)
+    assert batches.get_batch(batch.id).claimed == 0
