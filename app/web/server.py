@@ -83,7 +83,10 @@ class RunningServer:
             trigger = next((d for d in list(socket_map.values()) if isinstance(d, Trigger)), None)
             if trigger is not None:
                 # the socket map belongs to the loop thread: close it there, which ends the loop
-                trigger.pull_trigger(lambda: _close_all(socket_map))
+                try:
+                    trigger.pull_trigger(lambda: _close_all(socket_map))
+                except OSError:  # the loop closed its trigger between our look and our pull: it is ending
+                    pass
             self._thread.join(timeout)
 
     def __repr__(self) -> str:
