@@ -190,14 +190,19 @@ def claim_worker(port: int, emails: list[str], tokens: list[str], start_at: floa
         with lock:
             latencies.extend(mine)
 
-    threads = [threading.Thread(target=run, args=(m,)) for m in members]
-    time.sleep(max(0.0, start_at - time.time()))  # every client process starts together
+    elapsed = run_together([threading.Thread(target=run, args=(m,)) for m in members], start_at)
+    return latencies, failures[0], elapsed
+
+
+def run_together(threads: list[threading.Thread], start_at: float) -> float:
+    """Start the threads at start_at (every client process starts together); seconds until all end."""
+    time.sleep(max(0.0, start_at - time.time()))
     began = time.perf_counter()
     for thread in threads:
         thread.start()
     for thread in threads:
         thread.join()
-    return latencies, failures[0], time.perf_counter() - began
+    return time.perf_counter() - began
 
 
 def hello_worker(port: int, clients: int, requests_each: int, start_at: float) -> tuple[list[float], int, float]:
@@ -220,14 +225,8 @@ def hello_worker(port: int, clients: int, requests_each: int, start_at: float) -
         with lock:
             latencies.extend(mine)
 
-    threads = [threading.Thread(target=run) for _ in range(clients)]
-    time.sleep(max(0.0, start_at - time.time()))
-    began = time.perf_counter()
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join()
-    return latencies, failures[0], time.perf_counter() - began
+    elapsed = run_together([threading.Thread(target=run) for _ in range(clients)], start_at)
+    return latencies, failures[0], elapsed
 
 
 def summarise(label: str, results, unit: str, server_cpu: float | None = None) -> float:
