@@ -58,6 +58,18 @@ class RedeemResult:
         return "No voucher has this code. Check it and try again."
 
 
+def claim_refusal(status: str, quantity: int, claimed_count: int, offer: Template, now: datetime) -> ClaimOutcome | None:
+    """Why a new claim on this batch would be refused now (ended, paused, none left), or None.
+    claim() decides with this rule inside its transaction; the claim page uses it to show the state."""
+    if has_ended(offer, now):
+        return ClaimOutcome.ENDED
+    if status != "active":
+        return ClaimOutcome.PAUSED
+    if claimed_count >= quantity:
+        return ClaimOutcome.NO_VOUCHERS
+    return None
+
+
 @guarded
 def claim(token: str, member_id: int) -> ClaimResult:
     """Give the member one voucher of the batch behind token, or say why not.
@@ -78,12 +90,9 @@ def claim(token: str, member_id: int) -> ClaimResult:
             return ClaimResult(ClaimOutcome.ALREADY_CLAIMED, lookup(mine[0]))
         now = utcnow()
         offer = Template(valid_days=valid_days, expires_on=Template.expires_on.python_value(expires_on))
-        if has_ended(offer, now):
-            return ClaimResult(ClaimOutcome.ENDED)
-        if status != "active":
-            return ClaimResult(ClaimOutcome.PAUSED)
-        if claimed_count >= quantity:
-            return ClaimResult(ClaimOutcome.NO_VOUCHERS)
+        refused = claim_refusal(status, quantity, claimed_count, offer, now)
+        if refused is not None:
+            return ClaimResult(refused)
         free = run_sql(
             "SELECT id, code FROM voucher WHERE batch_id = {p} AND status = {p} ORDER BY id LIMIT 1{for_update}",
             (batch_id, UNCLAIMED),

@@ -104,10 +104,6 @@ def close_database() -> None:
         database.close()
 
 
-def is_sqlite() -> bool:
-    return isinstance(database.obj, peewee.SqliteDatabase)
-
-
 @contextmanager
 def write_transaction():
     """One atomic write. On SQLite it takes the write lock up front (BEGIN IMMEDIATE), so two
@@ -182,8 +178,3 @@ def run_sql(sql: str, params: tuple = ()):
     db = database.obj
     lock = " FOR UPDATE" if getattr(db, "for_update", False) else ""
     return db.execute_sql(sql.format(p=db.param, for_update=lock), params)
-
-
-def locked(query):
-    """The query with FOR UPDATE where the database has row locks (SQLite locks the whole file instead)."""
-    return query.for_update() if getattr(database.obj, "for_update", False) else query

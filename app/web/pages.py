@@ -103,14 +103,11 @@ def claim(token: str):
     member_id = session.get("member_id")
     voucher = vouchers.voucher_of(member_id, batch.id) if member_id is not None else None
     paused = batch.status != "active"
+    refused = claims.claim_refusal(batch.status, batch.quantity, batch.claimed_count, batch.template, utcnow())
     if voucher is not None:
         state = "already_claimed"
-    elif templates.has_ended(batch.template, utcnow()):
-        state = "ended"
-    elif paused:
-        state = "paused"
-    elif batch.claimed_count >= batch.quantity:
-        state = "sold_out"
+    elif refused is not None:
+        state = _REFUSED[refused]
     else:
         state = "ready" if member_id is not None else "login"
     return _claim_page(_promotion(batch), state, voucher, paused)
