@@ -7,7 +7,14 @@ os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
 
 import pytest  # noqa: E402
 
-from app.core import batches, db, members, settings, templates  # noqa: E402
+from app.core import batches, db, members, settings, templates, times  # noqa: E402
+
+
+@pytest.fixture(autouse=True)
+def _the_pcs_time_zone():
+    """A test that sets the store's time zone leaves the next one on the PC's own."""
+    yield
+    times.set_zone("")
 
 
 @pytest.fixture

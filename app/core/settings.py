@@ -8,7 +8,8 @@ import time
 from dataclasses import dataclass, fields
 from urllib.parse import urlsplit
 
-from .db import guarded, write_transaction
+from . import times
+from .database import guarded, write_transaction
 from .errors import InvalidInput
 from .models import Setting
 
@@ -51,6 +52,7 @@ class Settings:
     port: int = DEFAULT_PORT
     currency: str = "$"
     trusted_proxy: str = ""  # the reverse proxy's address whose X-Forwarded-* headers are believed
+    time_zone: str = ""  # the store's IANA time zone; empty: this PC's
 
     @property
     def base_url(self) -> str:
@@ -73,6 +75,9 @@ def validate_base_url(url: str) -> str:
     return url
 
 
+_last: Settings | None = None  # the settings as last read or saved in this process
+
+
 @guarded
 def load() -> Settings:
     stored = {row.key: row.value for row in Setting.select()}
@@ -80,20 +85,42 @@ def load() -> Settings:
     for field in fields(Settings):
         if field.name in stored:
             values[field.name] = int(stored[field.name]) if field.type in (int, "int") else stored[field.name]
-    return Settings(**values)
+    return _remember(Settings(**values))
+
+
+def _remember(loaded: Settings) -> Settings:
+    global _last
+    _last = loaded
+    times.set_zone(loaded.time_zone)
+    return loaded
+
+
+def cached() -> Settings:
+    """The settings as last read in this process (read now if never): for formatting, which must
+    not wait on the database. Every front end reads the settings often enough to keep it fresh."""
+    return _last if _last is not None else load()
 
 
 @guarded
 def save(settings: Settings) -> Settings:
     settings.public_base_url = validate_base_url(settings.public_base_url)
-    if not 1 <= int(settings.port) <= 65535:
+    try:
+        settings.port = int(settings.port)
+    except (TypeError, ValueError):
+        raise InvalidInput("The port must be a number from 1 to 65535.") from None
+    if not 1 <= settings.port <= 65535:
         raise InvalidInput("The port must be a number from 1 to 65535.")
-    if not settings.store_name.strip():
+    settings.store_name = (settings.store_name or "").strip()
+    if not settings.store_name:
         raise InvalidInput("The store needs a name.")
+    if len(settings.store_name) > 120:
+        raise InvalidInput("A store name is at most 120 characters.")
+    settings.host = (settings.host or "").strip() or DEFAULT_HOST
+    settings.time_zone = times.validate_zone(settings.time_zone)
     rows = [{"key": f.name, "value": str(getattr(settings, f.name))} for f in fields(Settings)]
     with write_transaction():
         Setting.insert_many(rows).on_conflict(conflict_target=[Setting.key], preserve=[Setting.value]).execute()
-    return settings
+    return _remember(settings)
 
 
 @guarded

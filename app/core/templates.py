@@ -3,12 +3,13 @@
 from __future__ import annotations
 
 import re
-from datetime import date, datetime, time, timedelta, timezone
+from datetime import date, datetime, timedelta
 from decimal import Decimal
 
 import peewee
 
-from .db import guarded, write_transaction
+from . import settings, times
+from .database import guarded, write_transaction
 from .errors import InvalidInput, NotFound
 from .models import Template
 
@@ -93,9 +94,7 @@ def expiry_for_claim(template: Template, claimed_at: datetime) -> datetime | Non
         return claimed_at + timedelta(days=template.valid_days)
     if template.expires_on:
         last_day = template.expires_on if isinstance(template.expires_on, date) else date.fromisoformat(str(template.expires_on))
-        # valid through the whole last day, in this PC's local time
-        local_end = datetime.combine(last_day + timedelta(days=1), time()).astimezone()
-        return local_end.astimezone(timezone.utc).replace(tzinfo=None)
+        return times.end_of_day_utc(last_day)  # valid through the whole last day, in the store's time
     return None
 
 
@@ -105,8 +104,11 @@ def has_ended(template: Template, now: datetime) -> bool:
     return template.expires_on is not None and expires_at is not None and expires_at <= now
 
 
-def describe_offer(template: Template, currency: str = "$") -> dict:
-    """The offer in words, as the claim page, My Cards and the till show it."""
+def describe_offer(template: Template, currency: str | None = None) -> dict:
+    """The offer in words, as the claim page, My Cards, the till and the CLI show it (in the
+    store's currency unless one is given)."""
+    if currency is None:
+        currency = settings.cached().currency
     value = Decimal(template.discount_value)
     shown = f"{value.normalize():f}" if value == value.to_integral() else f"{value:.2f}"
     discount = f"{shown}% off" if template.discount_kind == "percent" else f"{currency}{value:.2f} off"
