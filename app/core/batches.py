@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import itertools
 import secrets
 from dataclasses import asdict, dataclass
 from datetime import datetime
@@ -11,8 +10,8 @@ from typing import Callable
 import peewee
 from peewee import fn
 
-from . import codes, settings
-from .db import database, guarded, run_sql, write_transaction
+from . import codes, settings, times
+from .database import database, guarded, run_many, run_sql, write_transaction
 from .errors import GenerationCancelled, InvalidInput, NotFound
 from .models import CHANNELS, MAX_QUANTITY, TEMPLATE_COLUMNS, Batch, Template, Voucher, as_datetime, from_row
 
@@ -44,30 +43,32 @@ class BatchSummary:
 
     @property
     def redemption_rate(self) -> float | None:
-        """Redeemed ÷ Claimed × 100, or None while nothing is claimed."""
-        return round(self.redeemed * 100.0 / self.claimed, 1) if self.claimed else None
+        """Redeemed ÷ Claimed × 100, exact, or None while nothing is claimed."""
+        return self.redeemed * 100.0 / self.claimed if self.claimed else None
+
+    @property
+    def rate_text(self) -> str:
+        """The rate as people read it (card, `batch list`): a whole percentage, rounded once."""
+        return rate_text(self.claimed, self.redeemed)
 
     def to_json(self) -> dict:
         data = asdict(self)
         del data["token"], data["template_id"]
-        data.update(available=self.available, redemption_rate=self.redemption_rate, created_at=iso(self.created_at))
+        rate = self.redemption_rate
+        data.update(
+            available=self.available,
+            redemption_rate=round(rate, 1) if rate is not None else None,  # machines get a decimal
+            created_at=times.iso(self.created_at),
+        )
         return data
 
 
-def iso(value) -> str | None:
-    """ISO 8601 in UTC for a stored timestamp (a datetime, or SQLite's text form)."""
-    if value is None:
-        return None
-    if isinstance(value, str):
-        return value.replace(" ", "T", 1) + "Z"
-    return value.isoformat() + "Z"
-
-
-def format_rate(rate: float | None) -> str:
-    """The rate as the batch card shows it: a whole percentage (the spec's 45 of 127 is "35%")."""
-    if rate is None:
+def rate_text(claimed: int, redeemed: int) -> str:
+    """Redeemed ÷ Claimed as a whole percentage, rounded half up once from the exact counts (the
+    spec's 45 of 127 is "35%", 5 of 11 is "45%"); "—" while nothing is claimed."""
+    if not claimed:
         return "—"
-    return f"{rate:.0f}%"
+    return f"{(redeemed * 200 + claimed) // (claimed * 2)}%"
 
 
 _SUMMARY_FIELDS = (
@@ -125,8 +126,8 @@ def find_by_token(token: str) -> Batch | None:
     columns = ", ".join(f"b.{Batch._meta.fields[name].column_name}" for name in _BATCH_COLUMNS)
     row = run_sql(
         f"SELECT {columns}, {', '.join('t.' + name for name in TEMPLATE_COLUMNS)}"
-        " FROM batch b JOIN template t ON t.id = b.template_id WHERE b.token = {p}",
-        (token,),
+        " FROM batch b JOIN template t ON t.id = b.template_id WHERE b.token = :token",
+        {"token": token},
     ).fetchone()
     if row is None:
         return None
@@ -161,7 +162,7 @@ def channel_named(text: str) -> str:
 @guarded
 def create_batch(
     name: str,
-    template: Template | int,
+    template: Template | int | None,
     quantity: int,
     channel: str = "Other",
     description: str = "",
@@ -179,6 +180,8 @@ def create_batch(
         prefix = codes.normalise_prefix(prefix)
     except ValueError as exc:
         raise InvalidInput(str(exc)) from None
+    if template is None:
+        raise InvalidInput("Choose the offer, or create a template for it.")
     template_id = template.id if isinstance(template, Template) else int(template)
     with write_transaction():
         if not Template.select().where(Template.id == template_id).exists():
@@ -207,9 +210,7 @@ def create_batch(
 def _insert_vouchers(batch_id, quantity, length, prefix, progress, should_stop) -> None:
     """Bulk insert through the driver's cursor (Peewee's insert_many is 4x slower here)."""
     db = database.obj
-    p = db.param
-    sql = f"INSERT INTO voucher (batch_id, code, status) VALUES ({p}, {p}, 0) ON CONFLICT DO NOTHING"
-    cursor = db.cursor()
+    sql = "INSERT INTO voucher (batch_id, code, status) VALUES (:batch, :code, 0) ON CONFLICT DO NOTHING"
     done = 0
     if progress:
         progress(0, quantity)
@@ -217,8 +218,7 @@ def _insert_vouchers(batch_id, quantity, length, prefix, progress, should_stop) 
         if should_stop and should_stop():
             raise GenerationCancelled("Generation cancelled; no batch was created.")
         batch_codes = codes.random_codes(min(CHUNK, quantity - done), length, prefix)
-        with peewee.__exception_wrapper__:  # the driver's errors as Peewee's, as execute_sql gives them
-            cursor.executemany(sql, zip(itertools.repeat(batch_id), batch_codes))
+        cursor = run_many(sql, ({"batch": batch_id, "code": code} for code in batch_codes))
         if isinstance(db, peewee.SqliteDatabase):
             done += cursor.rowcount  # a code already taken is skipped and drawn again
         else:

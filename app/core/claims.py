@@ -6,8 +6,8 @@ import enum
 from dataclasses import dataclass
 from datetime import datetime
 
-from . import codes
-from .db import guarded, run_sql, write_transaction
+from . import codes, times
+from .database import guarded, run_sql, write_transaction
 from .errors import InvalidInput, NotFound
 from .models import CLAIMED, REDEEMED, UNCLAIMED, Template, Voucher, utcnow
 from .templates import expiry_for_claim, has_ended
@@ -52,10 +52,16 @@ class RedeemResult:
         if self.outcome is RedeemOutcome.NOT_CLAIMED:
             return f"Voucher {code} has not been claimed yet, so it cannot be redeemed."
         if self.outcome is RedeemOutcome.ALREADY_REDEEMED:
-            return f"Voucher {code} was already redeemed on {self.redeemed_at:%Y-%m-%d at %H:%M} UTC."
+            return f"Voucher {code} was already redeemed on {_on_at(self.redeemed_at)}."
         if self.outcome is RedeemOutcome.EXPIRED:
-            return f"Voucher {code} expired on {self.voucher.expires_at:%Y-%m-%d at %H:%M} UTC."
+            return f"Voucher {code} expired on {_on_at(self.voucher.expires_at)}."
         return "No voucher has this code. Check it and try again."
+
+
+def _on_at(value) -> str:
+    """'2026-12-01 at 14:06 EST': the store's local time, its zone named (a till message is read alone)."""
+    day, _, clock = times.local_text(value, zone=True).partition(" ")
+    return f"{day} at {clock}"
 
 
 def claim_refusal(status: str, quantity: int, claimed_count: int, offer: Template, now: datetime) -> ClaimOutcome | None:
@@ -79,13 +85,16 @@ def claim(token: str, member_id: int) -> ClaimResult:
     with write_transaction():
         batch = run_sql(
             "SELECT b.id, b.status, b.quantity, b.claimed_count, t.valid_days, t.expires_on"
-            " FROM batch b JOIN template t ON t.id = b.template_id WHERE b.token = {p}{for_update}",
-            (token,),
+            " FROM batch b JOIN template t ON t.id = b.template_id WHERE b.token = :token",
+            {"token": token},
+            lock_rows=True,
         ).fetchone()
         if batch is None:
             return ClaimResult(ClaimOutcome.NOT_FOUND)
         batch_id, status, quantity, claimed_count, valid_days, expires_on = batch
-        mine = run_sql("SELECT code FROM voucher WHERE member_id = {p} AND batch_id = {p}", (member_id, batch_id)).fetchone()
+        mine = run_sql(
+            "SELECT code FROM voucher WHERE member_id = :member AND batch_id = :batch", {"member": member_id, "batch": batch_id}
+        ).fetchone()
         if mine is not None:
             return ClaimResult(ClaimOutcome.ALREADY_CLAIMED, lookup(mine[0]))
         now = utcnow()
@@ -94,17 +103,19 @@ def claim(token: str, member_id: int) -> ClaimResult:
         if refused is not None:
             return ClaimResult(refused)
         free = run_sql(
-            "SELECT id, code FROM voucher WHERE batch_id = {p} AND status = {p} ORDER BY id LIMIT 1{for_update}",
-            (batch_id, UNCLAIMED),
+            "SELECT id, code FROM voucher WHERE batch_id = :batch AND status = :unclaimed ORDER BY id LIMIT 1",
+            {"batch": batch_id, "unclaimed": UNCLAIMED},
+            lock_rows=True,
         ).fetchone()
         if free is None:  # the counter and the rows disagree: never hand out more than exist
             return ClaimResult(ClaimOutcome.NO_VOUCHERS)
         run_sql(
-            "UPDATE voucher SET status = {p}, member_id = {p}, claimed_at = {p}, expires_at = {p}"
-            " WHERE id = {p} AND status = {p}",
-            (CLAIMED, member_id, _stamp(now), _stamp(expiry_for_claim(offer, now)), free[0], UNCLAIMED),
-        )
-        run_sql("UPDATE batch SET claimed_count = claimed_count + 1 WHERE id = {p}", (batch_id,))
+            "UPDATE voucher SET status = :claimed, member_id = :member, claimed_at = :now, expires_at = :expires"
+            " WHERE id = :id AND status = :unclaimed",
+            {"claimed": CLAIMED, "member": member_id, "now": _stamp(now), "expires": _stamp(expiry_for_claim(offer, now)),
+             "id": free[0], "unclaimed": UNCLAIMED},
+        )  # fmt: skip
+        run_sql("UPDATE batch SET claimed_count = claimed_count + 1 WHERE id = :batch", {"batch": batch_id})
         return ClaimResult(ClaimOutcome.CLAIMED, lookup(free[1]))
 
 
@@ -141,11 +152,11 @@ def redeem(typed_code: str) -> RedeemResult:
             return refused
         now = utcnow()
         changed = run_sql(
-            "UPDATE voucher SET status = {p}, redeemed_at = {p} WHERE id = {p} AND status = {p}",
-            (REDEEMED, _stamp(now), voucher.id, CLAIMED),
+            "UPDATE voucher SET status = :redeemed, redeemed_at = :now WHERE id = :id AND status = :claimed",
+            {"redeemed": REDEEMED, "now": _stamp(now), "id": voucher.id, "claimed": CLAIMED},
         ).rowcount
         if not changed:  # another till got there first (a server database without our in-process lock)
             voucher = lookup(code)
             return RedeemResult(RedeemOutcome.ALREADY_REDEEMED, voucher, voucher.redeemed_at)
-        run_sql("UPDATE batch SET redeemed_count = redeemed_count + 1 WHERE id = {p}", (voucher.batch_id,))
+        run_sql("UPDATE batch SET redeemed_count = redeemed_count + 1 WHERE id = :batch", {"batch": voucher.batch_id})
         return RedeemResult(RedeemOutcome.REDEEMED, lookup(code), now)

@@ -1,28 +1,26 @@
-"""The one database handle: where it lives, how it is opened, and how writes are made atomic."""
+"""Opening the database: where it lives, creating or migrating it, closing it. Above the models
+and the migrations; the handle itself, transactions and error sentences are in app.core.database."""
 
 from __future__ import annotations
 
-import functools
 import os
-import threading
-from contextlib import contextmanager
 from pathlib import Path
 
 import peewee
 from platformdirs import user_data_path
 from playhouse.db_url import connect as connect_url
 
+from .database import database, explain, guarded, location, run_sql, set_location, translated_errors, write_transaction
 from .errors import DatabaseProblem
+from .migrations import init_db
+
+__all__ = [
+    "ENV_VAR", "APP_NAME", "database", "location", "open_database", "close_database", "resolve_location",
+    "default_location", "is_url", "explain", "guarded", "run_sql", "translated_errors", "write_transaction",
+]  # fmt: skip
 
 ENV_VAR = "VOUCHER_BATCHES_DB"
 APP_NAME = "voucher-batches"
-
-database = peewee.DatabaseProxy()
-
-# One writer at a time inside this process: SQLite lets only one transaction write anyway, and
-# waiting on a lock here is far cheaper (and fairer) than SQLite's busy-wait back-off.
-_write_lock = threading.RLock()
-_location: str = ""
 
 SQLITE_PRAGMAS = {
     "journal_mode": "wal",
@@ -49,11 +47,6 @@ def is_url(location: str) -> bool:
     return "://" in location
 
 
-def location() -> str:
-    """Where the open database is, as a person would name it (a path or a URL without its password)."""
-    return _location
-
-
 def _describe(loc: str) -> str:
     if is_url(loc):
         scheme, _, rest = loc.partition("://")
@@ -66,7 +59,6 @@ def open_database(loc: str | os.PathLike | None = None, create: bool = True) -> 
 
     With create=False a database file that does not exist is an error, not a new empty database
     (a mistyped path should not look like a store with no batches)."""
-    global _location
     loc = resolve_location(loc)
     if loc.startswith("sqlite:///"):  # a file after all: open it with our settings (WAL, keys, lock wait)
         loc = loc[len("sqlite:///") :].partition("?")[0]
@@ -86,9 +78,7 @@ def open_database(loc: str | os.PathLike | None = None, create: bool = True) -> 
         loc = str(path)
     close_database()
     database.initialize(db)
-    _location = _describe(loc)
-    from .migrations import init_db  # the migrations need the models, which need this module
-
+    set_location(_describe(loc))
     try:
         with translated_errors():
             db.connect(reuse_if_open=True)
@@ -104,77 +94,3 @@ def close_database() -> None:
         database.close()
 
 
-@contextmanager
-def write_transaction():
-    """One atomic write. On SQLite it takes the write lock up front (BEGIN IMMEDIATE), so two
-    writers never deadlock upgrading a read lock; elsewhere rows are locked with FOR UPDATE."""
-    with _write_lock:
-        db = database.obj
-        try:
-            if isinstance(db, peewee.SqliteDatabase) and not db.in_transaction():
-                with db.atomic(lock_type="IMMEDIATE"):
-                    yield
-            else:
-                with db.atomic():
-                    yield
-        except peewee.OperationalError as exc:
-            # On a full disk or an I/O error SQLite has already rolled the transaction back; the
-            # ROLLBACK that follows then fails, and its error would hide the one that matters.
-            original = exc
-            while original is not None and "no transaction is active" in str(original):
-                original = original.__context__
-            if original is not exc and isinstance(original, peewee.DatabaseError):
-                raise original from None
-            raise
-
-
-def explain(exc: Exception) -> str:
-    """One sentence for a database failure, naming the database."""
-    where = _location or "the database"
-    text = str(exc).lower()
-    if "locked" in text or "busy" in text:
-        return f"The database {where} is locked by another program; nothing was changed. Try again in a moment."
-    if "readonly" in text or "read-only" in text or "read only" in text:
-        return f"The database {where} is read-only; nothing was changed. Check the file's permissions."
-    if "disk is full" in text or "no space" in text or "disk full" in text:
-        return f"The disk holding the database {where} is full; nothing was changed. Free some space and try again."
-    if "not a database" in text or "malformed" in text or "corrupt" in text:
-        return f"The file {where} is not a Voucher Batches database, or it is damaged."
-    if "unable to open" in text:
-        return f"The database {where} cannot be opened (check that its folder exists and may be written)."
-    if "disk i/o" in text:
-        return f"The database {where} could not be read or written (a disk error); nothing was changed."
-    return f"The database {where} failed: {exc}"
-
-
-@contextmanager
-def translated_errors():
-    """Turn the database's own failures (not rule violations) into a DatabaseProblem sentence."""
-    try:
-        yield
-    except (peewee.OperationalError, peewee.InterfaceError) as exc:
-        raise DatabaseProblem(explain(exc)) from exc
-    except peewee.DatabaseError as exc:
-        if isinstance(exc, peewee.IntegrityError):
-            raise
-        raise DatabaseProblem(explain(exc)) from exc
-
-
-def guarded(fn):
-    """Decorate a service so that a database failure reaches its caller as a DatabaseProblem."""
-
-    @functools.wraps(fn)
-    def wrapper(*args, **kwargs):
-        with translated_errors():
-            return fn(*args, **kwargs)
-
-    return wrapper
-
-
-def run_sql(sql: str, params: tuple = ()):
-    """Plain SQL straight on the driver, for the hot paths (claim, redeem, lookup) where Peewee's
-    query building costs more than the query. Write {p} for a parameter and {for_update} after a
-    SELECT whose rows the transaction goes on to change; both are filled in for the database."""
-    db = database.obj
-    lock = " FOR UPDATE" if getattr(db, "for_update", False) else ""
-    return db.execute_sql(sql.format(p=db.param, for_update=lock), params)

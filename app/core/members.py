@@ -6,7 +6,7 @@ import re
 
 import peewee
 
-from .db import guarded, write_transaction
+from .database import guarded, write_transaction
 from .errors import InvalidInput
 from .models import Member
 

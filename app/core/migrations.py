@@ -8,7 +8,7 @@ from pathlib import Path
 
 import peewee
 
-from .db import location
+from .database import location
 from .errors import DatabaseProblem
 from .models import ALL_MODELS, SchemaVersion, utcnow
 

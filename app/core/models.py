@@ -16,7 +16,7 @@ from peewee import (
     TextField,
 )
 
-from .db import database
+from .database import database
 
 CHANNELS = ("Email", "SMS", "In-store QR", "Social media", "Events", "Website", "Other")
 BATCH_STATUSES = ("active", "paused")

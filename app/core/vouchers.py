@@ -12,9 +12,8 @@ from typing import Callable, Iterator
 
 from peewee import JOIN, fn
 
-from . import codes
-from .batches import iso
-from .db import database, guarded
+from . import codes, times
+from .database import database, guarded, run_sql
 from .errors import FileProblem, InvalidInput, NotFound
 from .models import CLAIMED, REDEEMED, UNCLAIMED, VOUCHER_STATUSES, Batch, Member, TEMPLATE_COLUMNS, Template, Voucher, as_datetime, from_row, utcnow
 
@@ -35,14 +34,20 @@ class VoucherRow:
     def expired(self) -> bool:
         return self.status == "claimed" and self.expires_at is not None and utcnow() >= as_datetime(self.expires_at)
 
+    @property
+    def state(self) -> str:
+        """What the voucher is now: unclaimed, claimed (and still valid), expired or redeemed."""
+        return "expired" if self.expired else self.status
+
     def to_json(self) -> dict:
         return {
             "code": self.code,
             "status": self.status,
+            "state": self.state,
             "member": self.member,
-            "claimed_at": iso(self.claimed_at),
-            "redeemed_at": iso(self.redeemed_at),
-            "expires_at": iso(self.expires_at),
+            "claimed_at": times.iso(self.claimed_at),
+            "redeemed_at": times.iso(self.redeemed_at),
+            "expires_at": times.iso(self.expires_at),
         }
 
 
@@ -168,8 +173,8 @@ _DETAIL_SQL = (
 )
 
 
-def _details(where: str, params: tuple) -> list[VoucherDetail]:
-    cursor = database.execute_sql(f"{_DETAIL_SQL} WHERE {where.format(p=database.obj.param)}", params)
+def _details(where: str, params: dict) -> list[VoucherDetail]:
+    cursor = run_sql(f"{_DETAIL_SQL} WHERE {where}", params)
     found = []
     for row in cursor:
         template = from_row(Template, TEMPLATE_COLUMNS, row[11:])
@@ -197,7 +202,7 @@ def lookup(typed_code: str) -> VoucherDetail:
     code = codes.normalise(typed_code)
     if not code:
         raise InvalidInput("Type or scan a voucher code.")
-    found = _details("v.code = {p}", (code,))
+    found = _details("v.code = :code", {"code": code})
     if not found:
         raise NotFound(f"No voucher has the code {typed_code.strip()}.")
     return found[0]
@@ -206,14 +211,14 @@ def lookup(typed_code: str) -> VoucherDetail:
 @guarded
 def voucher_of(member_id: int, batch_id: int) -> VoucherDetail | None:
     """The voucher a member claimed from a batch, if any (at most one: the schema says so)."""
-    found = _details("v.member_id = {p} AND v.batch_id = {p}", (member_id, batch_id))
+    found = _details("v.member_id = :member AND v.batch_id = :batch", {"member": member_id, "batch": batch_id})
     return found[0] if found else None
 
 
 @guarded
 def for_member(member_id: int) -> list[VoucherDetail]:
     """A member's vouchers (My Cards), newest claim first. Vouchers of deleted batches are gone with them."""
-    return _details("v.member_id = {p} ORDER BY v.claimed_at DESC, v.id DESC", (member_id,))
+    return _details("v.member_id = :member ORDER BY v.claimed_at DESC, v.id DESC", {"member": member_id})
 
 
 EXPORT_COLUMNS = ("code", "status", "member_email", "claimed_at", "redeemed_at")
@@ -247,7 +252,10 @@ def export_csv(
             writer = csv.writer(handle)
             writer.writerow(EXPORT_COLUMNS)
             for rows in _chunks(batch, status, search, chunk):
-                writer.writerows((codes.display(r[1], n), VOUCHER_STATUSES[r[2]], r[3] or "", iso(r[4]) or "", iso(r[5]) or "") for r in rows)
+                writer.writerows(
+                    (codes.display(r[1], n), VOUCHER_STATUSES[r[2]], r[3] or "", times.iso(r[4]) or "", times.iso(r[5]) or "")
+                    for r in rows
+                )
                 written += len(rows)
                 if progress:
                     progress(written, total)
