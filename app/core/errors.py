@@ -1,5 +1,7 @@
 """Errors that the front ends show to a person as one sentence."""
 
+import logging
+
 
 class VoucherError(Exception):
     """A failure that a person can understand and act on; str() is the sentence to show."""
@@ -27,3 +29,14 @@ class GenerationCancelled(VoucherError):
 
 class ServerProblem(VoucherError):
     """The claim site's server cannot start (the port is busy, the address is not this PC's, ...)."""
+
+
+def sentence(exc: BaseException, doing: str) -> str:
+    """What to tell a person about a failure, in every front end: the core's own sentence, or a
+    plain one for anything unexpected (a bug: its traceback goes to the log)."""
+    if isinstance(exc, VoucherError):
+        return str(exc)
+    logging.getLogger("app").error("Could not %s", doing, exc_info=exc)
+    if isinstance(exc, OSError) and exc.strerror:
+        return f"Could not {doing}: {exc.strerror}."
+    return f"Could not {doing}: {exc}"

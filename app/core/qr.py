@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import io
 import os
+from dataclasses import dataclass
 from pathlib import Path
 
 import qrcode
@@ -24,21 +25,38 @@ def qr_image(text: str, size: int = DEFAULT_SIZE):
     return code.make_image(fill_color="black", back_color="white").get_image().convert("1")
 
 
-def qr_png_bytes(text: str, size: int = DEFAULT_SIZE) -> bytes:
+def _png(image) -> bytes:
     buffer = io.BytesIO()
-    qr_image(text, size).save(buffer, format="PNG", dpi=(PRINT_DPI, PRINT_DPI), optimize=True)
+    image.save(buffer, format="PNG", dpi=(PRINT_DPI, PRINT_DPI), optimize=True)
     return buffer.getvalue()
 
 
-def save_qr_png(text: str, target: str | os.PathLike, size: int = DEFAULT_SIZE) -> Path:
+def qr_png_bytes(text: str, size: int = DEFAULT_SIZE) -> bytes:
+    return _png(qr_image(text, size))
+
+
+@dataclass(frozen=True)
+class SavedImage:
+    """What was written: whole modules make the image a little larger than the size asked for."""
+
+    path: Path
+    width: int
+    height: int
+    dpi: int
+
+    def describe(self) -> str:
+        return f"{self.width}×{self.height} px, {self.dpi} dpi"
+
+
+def save_qr_png(text: str, target: str | os.PathLike, size: int = DEFAULT_SIZE) -> SavedImage:
     """Write the PNG whole or not at all (written aside, then renamed)."""
     target = Path(target)
-    data = qr_png_bytes(text, size)
+    image = qr_image(text, size)
     part = target.with_name(f".{target.name}.part")
     try:
-        part.write_bytes(data)
+        part.write_bytes(_png(image))
         os.replace(part, target)
     except OSError:
         part.unlink(missing_ok=True)
         raise
-    return target
+    return SavedImage(target, image.width, image.height, PRINT_DPI)

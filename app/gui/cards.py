@@ -21,7 +21,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from app.core.batches import BatchSummary, format_rate
+from app.core.batches import BatchSummary
 
 from . import style
 from .widgets import Spinner, restyle
@@ -199,7 +199,7 @@ class BatchCard(QFrame):
         self.total.set_value(f"{summary.total:,}")
         self.claimed.set_value(f"{summary.claimed:,}")
         self.redeemed.set_value(f"{summary.redeemed:,}")
-        self.rate.setText(f"Redemption Rate: <b>{format_rate(summary.redemption_rate)}</b>")
+        self.rate.setText(f"Redemption Rate: <b>{summary.rate_text}</b>")
         self.available.setText(f"Available: <b>{summary.available:,}</b>")
         self.channel.setText(summary.channel)
         self.channel.setToolTip(f"Channel: {summary.channel}")

@@ -123,9 +123,9 @@ class QrDialog(QDialog):
         url = self.url
         run_task(lambda: qr.save_qr_png(url, path), self._on_saved, self._on_save_failed, context=self)
 
-    def _on_saved(self, path) -> None:
+    def _on_saved(self, saved: qr.SavedImage) -> None:
         self.download_button.setEnabled(True)
-        self._show_status(f"Saved a print-ready QR code ({qr.DEFAULT_SIZE}×{qr.DEFAULT_SIZE} px, {qr.PRINT_DPI} dpi) to {path}.", "success")
+        self._show_status(f"Saved a print-ready QR code ({saved.describe()}) to {saved.path}.", "success")
 
     def _on_save_failed(self, exc: Exception) -> None:
         self.download_button.setEnabled(True)

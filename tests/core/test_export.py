@@ -2,7 +2,7 @@
 
 import csv
 import errno
-from datetime import datetime
+from datetime import datetime, timezone
 
 import pytest
 
@@ -16,8 +16,10 @@ def read_csv(path):
 
 
 def parse_iso(text):
-    assert text.endswith("Z"), text
-    return datetime.fromisoformat(text[:-1])
+    """An exported time: ISO 8601 with its offset, back to the stored naive UTC."""
+    moment = datetime.fromisoformat(text)
+    assert moment.utcoffset() is not None, text
+    return moment.astimezone(timezone.utc).replace(tzinfo=None)
 
 
 def test_the_csv_has_a_row_per_voucher_with_its_status_member_and_times(make_batch, claim_some, tmp_path):

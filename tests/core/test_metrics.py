@@ -15,7 +15,7 @@ def test_a_new_batch_has_no_redemption_rate(make_batch):
     batch = make_batch(quantity=10)
     assert (batch.total, batch.claimed, batch.redeemed, batch.available) == (10, 0, 0, 10)
     assert batch.redemption_rate is None
-    assert batches.format_rate(batch.redemption_rate) == "—"
+    assert batch.rate_text == "—"
     assert batch.to_json()["redemption_rate"] is None
 
 
@@ -26,18 +26,31 @@ def test_the_spec_card_500_total_127_claimed_45_redeemed_is_35_percent(make_batc
     card = batches.get_batch(batch.id)
     assert (card.total, card.claimed, card.redeemed, card.available) == (500, 127, 45, 373)
     assert card.redemption_rate == pytest.approx(45 / 127 * 100, abs=0.05)
-    assert batches.format_rate(card.redemption_rate) == "35%"
+    assert card.rate_text == "35%"
     assert real_counts(batch.id) == (500, 127, 45)
     data = card.to_json()
     assert {k: data[k] for k in ("total", "claimed", "redeemed", "available", "status")} == {
         "total": 500, "claimed": 127, "redeemed": 45, "available": 373, "status": "active",
     }  # fmt: skip
-    assert data["claim_url"] == card.claim_url and data["created_at"].endswith("Z")
+    assert data["claim_url"] == card.claim_url and datetime.fromisoformat(data["created_at"]).utcoffset() is not None
 
 
-@pytest.mark.parametrize(("rate", "shown"), [(None, "—"), (0.0, "0%"), (50.0, "50%"), (100.0, "100%")])
-def test_a_rate_is_shown_as_a_whole_percentage(rate, shown):
-    assert batches.format_rate(rate) == shown
+@pytest.mark.parametrize(
+    ("claimed", "redeemed", "shown"),
+    # 45.45 % and 89.47 % were shown as 46 % and 90 %: rounded to one decimal first, then again
+    [(0, 0, "—"), (7, 0, "0%"), (2, 1, "50%"), (3, 3, "100%"), (11, 5, "45%"), (19, 17, "89%"), (8, 1, "13%"), (200, 1, "1%")],
+)
+def test_a_rate_is_a_whole_percentage_rounded_once_from_the_counts(claimed, redeemed, shown):
+    assert batches.rate_text(claimed, redeemed) == shown
+
+
+def test_the_card_and_the_json_round_5_of_11_from_the_exact_counts(make_batch, claim_some):
+    batch = make_batch(quantity=20)
+    for voucher in claim_some(batch, 11)[:5]:
+        claims.redeem(voucher.code)
+    card = batches.get_batch(batch.id)
+    assert card.rate_text == "45%"
+    assert card.to_json()["redemption_rate"] == 45.5  # machines keep a decimal of the exact 45.45…
 
 
 def test_all_redeemed_is_a_hundred_percent(make_batch, claim_some):

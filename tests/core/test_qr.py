@@ -13,8 +13,16 @@ from app.core import qr
 @pytest.fixture
 def poster(make_batch, tmp_path):
     batch = make_batch()
-    path = qr.save_qr_png(batch.claim_url, tmp_path / "poster.png")
-    return batch, path
+    saved = qr.save_qr_png(batch.claim_url, tmp_path / "poster.png")
+    return batch, saved.path
+
+
+def test_what_is_said_of_the_saved_file_is_the_file(make_batch, tmp_path):
+    """Whole pixels per module make the image larger than asked (1215, not 1200): say what was written."""
+    saved = qr.save_qr_png(make_batch().claim_url, tmp_path / "poster.png")
+    with PIL.Image.open(saved.path) as image:
+        assert (saved.width, saved.height) == image.size
+        assert saved.describe() == f"{image.width}×{image.height} px, 300 dpi"
 
 
 def test_the_poster_is_a_png_of_at_least_1000_pixels_at_300_dpi(poster):
