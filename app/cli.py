@@ -12,7 +12,7 @@ import sys
 from datetime import date
 from pathlib import Path
 
-from app.core import batches, claims, codes, settings, templates, vouchers
+from app.core import batches, claims, codes, settings, templates, times, vouchers
 from app.core.db import ENV_VAR, open_database
 from app.core.errors import FileProblem, GenerationCancelled, InvalidInput, VoucherError
 from app.core.models import CHANNELS, VOUCHER_STATUSES
@@ -125,6 +125,7 @@ def build_parser() -> argparse.ArgumentParser:
     config.add_argument("--port", type=int, help="port the claim site listens on")
     config.add_argument("--currency", help="currency symbol for amounts")
     config.add_argument("--trusted-proxy", help="address of the reverse proxy whose forwarded headers are trusted")
+    config.add_argument("--time-zone", help="the store's time zone, e.g. America/New_York (empty: this PC's)")
     config.add_argument("--json", action="store_true", help="print JSON")
     return parser
 
@@ -138,6 +139,7 @@ def main(argv: list[str] | None = None) -> int:
     try:
         # only commands that make something may start a new database
         open_database(location, create=args.command in CREATING or getattr(args, "action", None) == "create")
+        settings.load()  # the store's time zone and currency, for everything printed
         return COMMANDS[(args.command, getattr(args, "action", None))](args)
     except UsageError as exc:
         parser.exit(2, f"{PROG}: {exc}\n")
@@ -225,7 +227,7 @@ def _template_json(template) -> dict:
         "valid_days": template.valid_days,
         "expires_on": template.expires_on.isoformat() if template.expires_on else None,
         "terms": template.terms,
-        "offer": templates.describe_offer(template, settings.load().currency),
+        "offer": templates.describe_offer(template),
     }
 
 
@@ -245,10 +247,9 @@ def _template_list(args) -> int:
     if args.json:
         _print_json([_template_json(t) for t in found])
         return 0
-    currency = settings.load().currency
     rows = []
     for t in found:
-        offer = templates.describe_offer(t, currency)
+        offer = templates.describe_offer(t)
         rows.append([str(t.id), t.title, offer["discount"], offer["min_purchase"], offer["expiry"]])
     _table(rows, ["ID", "Title", "Discount", "Minimum", "Expiry"], right={0})
     return 0
@@ -287,7 +288,7 @@ def _batch_list(args) -> int:
         return 0
     rows = [
         [str(b.id), b.name, b.status.capitalize(), b.channel, f"{b.total:,}", f"{b.claimed:,}", f"{b.redeemed:,}",
-         f"{b.available:,}", batches.format_rate(b.redemption_rate), b.claim_url]
+         f"{b.available:,}", b.rate_text, b.claim_url]
         for b in found
     ]  # fmt: skip
     if not rows:
@@ -334,11 +335,12 @@ def _batch_vouchers(args) -> int:
             sys.stdout.write(("," if i else "") + "\n  " + json.dumps(row.to_json(), ensure_ascii=False))
         sys.stdout.write("\n]\n")
         return 0
-    print(f"{'Code':<20}  {'Status':<9}  {'Member':<30}  {'Claimed at':<20}  Redeemed at")
+    print(f"Times in {times.zone_label()}.", file=sys.stderr)
+    print(f"{'Code':<20}  {'Status':<9}  {'Member':<30}  {'Claimed at':<16}  Redeemed at")
     for row in rows:
         print(
-            f"{row.code:<20}  {row.status:<9}  {row.member or '':<30}  {batches.iso(row.claimed_at) or '':<20}  "
-            f"{batches.iso(row.redeemed_at) or ''}".rstrip()
+            f"{row.code:<20}  {row.state:<9}  {row.member or '':<30}  {times.local_text(row.claimed_at):<16}  "
+            f"{times.local_text(row.redeemed_at)}".rstrip()
         )
     return 0
 
@@ -380,15 +382,14 @@ def _lookup(args) -> int:
     if args.json:
         _print_json(found.to_json())
         return 0
-    offer = templates.describe_offer(found.template, settings.load().currency)
-    status = "expired" if found.expired else found.status
+    offer = templates.describe_offer(found.template)
     print(f"Code:      {found.code}")
     print(f"Batch:     {found.batch_name} (id {found.batch_id}, {found.batch_status})")
-    print(f"Status:    {status}")
+    print(f"Status:    {found.state}")
     print(f"Member:    {found.member or '—'}")
-    print(f"Claimed:   {batches.iso(found.claimed_at) or '—'}")
-    print(f"Redeemed:  {batches.iso(found.redeemed_at) or '—'}")
-    print(f"Expires:   {batches.iso(found.expires_at) or offer['expiry']}")
+    print(f"Claimed:   {times.local_text(found.claimed_at, zone=True) or '—'}")
+    print(f"Redeemed:  {times.local_text(found.redeemed_at, zone=True) or '—'}")
+    print(f"Expires:   {times.local_text(found.expires_at, zone=True) or offer['expiry']}")
     print(f"Offer:     {offer['discount']}; {offer['min_purchase']}")
     if offer["terms"]:
         print(f"Terms:     {offer['terms']}")
@@ -419,6 +420,7 @@ def _settings(args) -> int:
         "port": args.port,
         "currency": args.currency,
         "trusted_proxy": args.trusted_proxy,
+        "time_zone": args.time_zone,
     }
     changes = {k: v for k, v in changes.items() if v is not None}
     if changes:

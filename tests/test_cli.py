@@ -227,3 +227,45 @@ def test_progress_is_shown_on_stderr_not_stdout(run, with_batch):
 def test_the_installed_command_is_on_the_path():
     done = subprocess.run(["voucher-batches", "batch", "--help"], capture_output=True, text=True)
     assert done.returncode == 0 and "pause" in done.stdout and "export" in done.stdout, done.stderr
+
+
+def _claim_and_redeem(batch_id: int, claimed: int, redeemed: int) -> list[str]:
+    token = Batch.get_by_id(batch_id).token
+    codes = []
+    for n in range(claimed):
+        member = members.create_member(f"m{n}@example.com", "not-a-real-hash")
+        codes.append(claims.claim(token, member.id).voucher.code)
+    for code in codes[:redeemed]:
+        claims.redeem(code)
+    return codes
+
+
+def test_batch_list_rounds_the_rate_once_from_the_counts(run, with_batch):
+    """5 redeemed of 11 claimed is 45.45 %: the list said 46 % (rounded to 45.5 first)."""
+    _claim_and_redeem(with_batch["id"], 11, 5)
+    code, out, _ = run("batch", "list")
+    assert code == 0
+    assert "45%" in out.splitlines()[1] and "46%" not in out
+    code, out, _ = run("batch", "list", "--json")
+    assert json.loads(out)[0]["redemption_rate"] == 45.5
+
+
+def test_text_output_is_in_the_stores_time_zone_and_json_says_its_offset(run, with_batch):
+    from datetime import datetime
+
+    assert run("settings", "--time-zone", "America/New_York")[0] == 0
+    code_text = _claim_and_redeem(with_batch["id"], 1, 1)[0]
+    Voucher.update(redeemed_at=datetime(2026, 12, 1, 19, 6)).where(Voucher.code == code_text.replace("-", "")).execute()
+    code, out, _ = run("lookup", code_text)
+    assert code == 0 and "Redeemed:  2026-12-01 14:06 EST" in out
+    code, _, err = run("redeem", code_text)
+    assert code == 1 and "already redeemed on 2026-12-01 at 14:06 EST" in err
+    code, out, _ = run("lookup", code_text, "--json")
+    assert json.loads(out)["redeemed_at"] == "2026-12-01T14:06:00-05:00"
+    code, out, err = run("batch", "vouchers", str(with_batch["id"]), "--status", "redeemed")
+    assert "2026-12-01 14:06" in out and "America/New_York" in err
+
+
+def test_an_unknown_time_zone_is_bad_input(run):
+    code, _, err = run("settings", "--time-zone", "Mars/Base")
+    assert code == 2 and "Unknown time zone" in err

@@ -12,8 +12,6 @@ from app.core.claims import ClaimOutcome
 from app.core.errors import InvalidInput, NotFound
 from app.core.models import utcnow
 
-from .site import current_settings
-
 bp = Blueprint("pages", __name__)
 
 QR_PIXELS = 360  # shown at 200 CSS pixels: sharp on a phone's dense screen, light to send
@@ -25,21 +23,19 @@ def home():
     return render_template("home.html")
 
 
-def voucher_view(voucher: vouchers.VoucherDetail, currency: str) -> dict:
+# A member's voucher is "valid" while the core calls it claimed.
+_CARD_STATUS = {"claimed": "valid", "expired": "expired", "redeemed": "redeemed"}
+
+
+def voucher_view(voucher: vouchers.VoucherDetail) -> dict:
     """A voucher as a card shows it: code, offer, expiry and valid / redeemed / expired."""
-    if voucher.status == "redeemed":
-        status = "redeemed"
-    elif voucher.expired:
-        status = "expired"
-    else:
-        status = "valid"
     return {
         "code": voucher.code,
         "batch_name": voucher.batch_name,
-        "offer": templates.describe_offer(voucher.template, currency) if voucher.template is not None else None,
+        "offer": templates.describe_offer(voucher.template) if voucher.template is not None else None,
         "expires_at": voucher.expires_at,
         "redeemed_at": voucher.redeemed_at,
-        "status": status,
+        "status": _CARD_STATUS[voucher.state],
         "qr_url": url_for("pages.voucher_qr", code=voucher.code),
     }
 
@@ -76,15 +72,14 @@ def _promotion(batch) -> Promotion:
 
 
 def _claim_page(promotion: Promotion, state: str, voucher=None, paused: bool = False, status: int = 200):
-    currency = current_settings().currency
     return (
         render_template(
             "claim.html",
             batch=promotion,
-            offer=templates.describe_offer(promotion.template, currency),
+            offer=templates.describe_offer(promotion.template),
             state=state,
             paused=paused,
-            voucher=voucher_view(voucher, currency) if voucher is not None else None,
+            voucher=voucher_view(voucher) if voucher is not None else None,
         ),
         status,
     )
@@ -139,8 +134,7 @@ def my_cards():
     member_id = session.get("member_id")
     if member_id is None:
         return _login_first()
-    currency = current_settings().currency
-    cards = [voucher_view(v, currency) for v in vouchers.for_member(member_id)]
+    cards = [voucher_view(v) for v in vouchers.for_member(member_id)]
     return render_template("my_cards.html", cards=cards)
 
 

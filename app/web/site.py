@@ -4,17 +4,17 @@ from __future__ import annotations
 
 import logging
 import time
-from datetime import datetime, timedelta, timezone
 
 from flask import Flask, current_app, g, render_template, session
 from flask.sessions import SecureCookieSessionInterface
 from werkzeug.exceptions import HTTPException
 
 from app.core import settings as core_settings
+from app.core import times
 from app.core.errors import DatabaseProblem, InvalidInput, NotFound
 from app.resources import resource_path
 
-from . import security
+from . import accounts, pages, security
 
 log = logging.getLogger(__name__)
 
@@ -91,8 +91,6 @@ def create_app(config: dict | None = None) -> Flask:
     _register_template_helpers(app)
     _register_error_pages(app)
 
-    from . import accounts, pages
-
     app.register_blueprint(accounts.bp)
     app.register_blueprint(pages.bp)
     return app
@@ -100,7 +98,7 @@ def create_app(config: dict | None = None) -> Flask:
 
 def _register_template_helpers(app: Flask) -> None:
     app.jinja_env.globals["csrf_token"] = security.csrf_token
-    app.jinja_env.filters["when"] = format_when
+    app.jinja_env.filters["when"] = times.spoken  # the store's local time, as members read it
     app.jinja_env.trim_blocks = True
     app.jinja_env.lstrip_blocks = True
 
@@ -118,19 +116,6 @@ def current_member() -> dict | None:
     if session.get("member_id") is None:
         return None
     return {"id": session["member_id"], "email": session.get("email", ""), "name": session.get("name", "")}
-
-
-def format_when(value) -> str:
-    """A UTC timestamp as the store's local date and time; a midnight end reads as the day before's end."""
-    if value is None:
-        return ""
-    if not isinstance(value, datetime):
-        value = datetime.fromisoformat(str(value))
-    local = value.replace(tzinfo=timezone.utc).astimezone()
-    if (local.hour, local.minute, local.second) == (0, 0, 0):
-        last_day = local - timedelta(days=1)
-        return f"the end of {last_day.day} {last_day:%b %Y}"
-    return f"{local.day} {local:%b %Y, %H:%M}"
 
 
 ERROR_PAGES = {

@@ -7,12 +7,11 @@ from datetime import date, datetime, timedelta, timezone
 
 import pytest
 
-from app.core import batches, claims, settings, templates
+from app.core import batches, claims, settings, templates, times
 from app.core.models import Voucher, utcnow
 from app.core.errors import DatabaseProblem
 from app.web import create_app
 from app.web.security import LoginThrottle, Policy
-from app.web.site import format_when
 
 from .conftest import PASSWORD, FakeClock, claim_path, csrf_from, visible
 
@@ -221,10 +220,24 @@ def test_other_pages_answer_with_a_way_home(client, method, path, status):
 
 def test_expiry_reads_as_local_time_and_a_last_day_reads_as_its_end():
     local_midnight = datetime(2026, 12, 25).astimezone().astimezone(timezone.utc).replace(tzinfo=None)
-    assert format_when(local_midnight) == "the end of 24 Dec 2026"
+    assert times.spoken(local_midnight) == "the end of 24 Dec 2026"
     afternoon = datetime(2026, 12, 25, 15, 30).astimezone().astimezone(timezone.utc).replace(tzinfo=None)
-    assert format_when(afternoon) == "25 Dec 2026, 15:30"
-    assert format_when(None) == ""
+    assert times.spoken(afternoon) == "25 Dec 2026, 15:30"
+    assert times.spoken(None) == ""
+
+
+def test_my_cards_read_in_the_stores_time_zone(client, member_with_password, make_batch):
+    """A store in New York shows 14:06 for 19:06 UTC, whatever the PC's own zone is."""
+    config = settings.load()
+    config.time_zone = "America/New_York"
+    settings.save(config)
+    batch = make_batch()
+    member = member_with_password()
+    log_in(client, member.email)
+    claim(client, batch)
+    Voucher.update(expires_at=datetime(2026, 12, 1, 19, 6)).where(Voucher.member == member.id).execute()
+    page = client.get("/en-us/my-cards")
+    assert "1 Dec 2026, 14:06" in visible(page.text)
 
 
 def test_an_offer_whose_last_day_has_passed_cannot_be_claimed(client, member_with_password):
