@@ -96,3 +96,9 @@ def close_database() -> None:
         database.close()
 
 
+
+
+@guarded
+def check_reachable() -> None:
+    """Raise a DatabaseProblem sentence unless the database answers a read now."""
+    run_sql("SELECT version FROM schema_version").fetchone()

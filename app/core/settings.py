@@ -133,3 +133,9 @@ def secret(name: str, nbytes: int = 32) -> str:
     with write_transaction():
         Setting.insert(key=key, value=secrets.token_urlsafe(nbytes)).on_conflict_ignore().execute()
     return Setting.get(Setting.key == key).value
+
+
+def database_id() -> str:
+    """A random name of this database, made on first use: tells which database a running claim
+    site serves (two sites on two databases must not be taken for one)."""
+    return secret("database-id", 9)
