@@ -8,13 +8,14 @@ import signal
 import socket
 import sys
 import threading
+from urllib.parse import urlsplit
 
 from waitress.channel import HTTPChannel
 from waitress.server import BaseWSGIServer, create_server
 from waitress.task import ThreadedTaskDispatcher
 from waitress.trigger import trigger as Trigger
 
-from app.core import db, settings
+from app.core import db, links, settings
 from app.core.errors import ServerProblem
 
 from .security import is_trusted_proxy
@@ -225,14 +226,17 @@ def serve(host: str = DEFAULT_HOST, port: int = DEFAULT_PORT) -> None:
 
 
 def _announce(running: RunningServer) -> None:
-    shown = settings.load()
+    shown = settings.choose_claim_base()  # from now on the links keep this address
     print(f"Claim site listening on {running.host}:{running.port} (on this PC: {running.url})", flush=True)
     if running.host in ("0.0.0.0", "", "::"):
         print(f"Phones on this network reach it at http://{settings.lan_address()}:{running.port}", flush=True)
     print(f"Public base URL (in claim links and QR codes): {shown.base_url}", flush=True)
-    if not shown.public_base_url and shown.port != running.port:
+    verdict = links.judge(shown.base_url)
+    if verdict.status != "ok":
+        print(f"Note: {verdict.message} {verdict.fix}", flush=True)
+    if links.points_here(shown.base_url) and urlsplit(shown.base_url).port not in (None, running.port):
         print(
-            f"Note: claim links use the port setting ({shown.port}), but this server listens on {running.port}; "
+            f"Note: claim links point to port {urlsplit(shown.base_url).port}, but this server listens on {running.port}; "
             "set the port or the public base URL to match.",
             flush=True,
         )
