@@ -105,7 +105,7 @@ def _begin_immediate(db: peewee.SqliteDatabase, stack, deadline: float) -> None:
             if not is_busy(exc):
                 raise
         _say_waiting()
-        _set_busy_timeout(db, max(1, (deadline - time.monotonic()) * 1000))
+        _set_busy_timeout(db, max(1, (deadline - time.monotonic()) * 1000 - 30))  # within the limit, not just past it
         try:
             stack.enter_context(db.atomic(lock_type="IMMEDIATE"))
         except peewee.OperationalError as exc:
