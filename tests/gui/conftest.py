@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
+import platformdirs
 import pytest
 from PySide6.QtCore import QSettings
 from PySide6.QtWidgets import QApplication
 
+from app.core import logfile
 from app.gui import application, tasks
 from app.gui.main_window import MainWindow
 from app.gui.preferences import Preferences
@@ -26,6 +28,15 @@ def prompts():
 @pytest.fixture
 def servers():
     return FakeServerFactory()
+
+
+@pytest.fixture(autouse=True)
+def log_folder(tmp_path, monkeypatch):
+    """The user's log folder, for this test: a temporary one (the window writes its log there)."""
+    folder = tmp_path / "logs"
+    monkeypatch.setattr(platformdirs, "user_log_path", lambda *args, **kwargs: folder)
+    yield folder
+    logfile.close_logging()
 
 
 @pytest.fixture(autouse=True)
