@@ -12,7 +12,7 @@ import sys
 from datetime import date
 from pathlib import Path
 
-from app.core import batches, claims, codes, settings, templates, times, vouchers
+from app.core import batches, claims, codes, database, links, settings, templates, times, vouchers
 from app.core.db import ENV_VAR, open_database
 from app.core.errors import FileProblem, GenerationCancelled, InvalidInput, VoucherError
 from app.core.models import CHANNELS, VOUCHER_STATUSES
@@ -48,6 +48,13 @@ def build_parser() -> argparse.ArgumentParser:
         metavar="PATH_OR_URL",
         default=argparse.SUPPRESS,
         help=f"database file or URL (default: ${ENV_VAR}, else a file in your data folder)",
+    )
+    common.add_argument(
+        "--wait",
+        metavar="SECONDS",
+        type=_seconds,
+        default=argparse.SUPPRESS,
+        help=f"how long a change waits for a database another program holds (default ${WAIT_VAR}, else {database.DEFAULT_WAIT:g})",
     )
     parser = argparse.ArgumentParser(
         prog=PROG,
@@ -118,6 +125,9 @@ def build_parser() -> argparse.ArgumentParser:
         sub.add_argument("code", help="the code, typed or scanned (case, spaces and dashes do not matter)")
         sub.add_argument("--json", action="store_true", help="print JSON")
 
+    doctor = commands.add_parser("doctor", parents=[common], help="check the setup: database, claim link, claim site, port")
+    doctor.add_argument("--json", action="store_true", help='print {"checks": [{"name", "status", "message"}]}')
+
     config = commands.add_parser("settings", parents=[common], help="show or change the shared settings")
     config.add_argument("--store-name")
     config.add_argument("--public-url", help="the address printed in claim links and QR codes, e.g. https://yoursite.com")
@@ -126,6 +136,7 @@ def build_parser() -> argparse.ArgumentParser:
     config.add_argument("--currency", help="currency symbol for amounts")
     config.add_argument("--trusted-proxy", help="address of the reverse proxy whose forwarded headers are trusted")
     config.add_argument("--time-zone", help="the store's time zone, e.g. America/New_York (empty: this PC's)")
+    config.add_argument("--yes", action="store_true", help="change the public URL without asking, though links are out")
     config.add_argument("--json", action="store_true", help="print JSON")
     return parser
 
@@ -137,10 +148,12 @@ def main(argv: list[str] | None = None) -> int:
     if args.command is None:
         return _open_window(location)
     try:
+        database.set_wait_limit(_wait_limit(args))
         # only commands that make something may start a new database
         open_database(location, create=args.command in CREATING or getattr(args, "action", None) == "create")
         settings.load()  # the store's time zone and currency, for everything printed
-        return COMMANDS[(args.command, getattr(args, "action", None))](args)
+        with database.reporting_waits(_say_waiting()):
+            return COMMANDS[(args.command, getattr(args, "action", None))](args)
     except UsageError as exc:
         parser.exit(2, f"{PROG}: {exc}\n")
     except InvalidInput as exc:
@@ -155,6 +168,40 @@ def main(argv: list[str] | None = None) -> int:
     except BrokenPipeError:  # `voucher-batches batch vouchers 1 | head`
         sys.stderr.close()
         return 0
+
+
+WAIT_VAR = "VOUCHER_BATCHES_WAIT"
+
+
+def _seconds(text: str) -> float:
+    try:
+        value = float(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"{text!r} is not a number of seconds") from None
+    if not 0 < value <= 3600:
+        raise argparse.ArgumentTypeError(f"{text!r} must be more than 0 and at most 3600 seconds")
+    return value
+
+
+def _wait_limit(args) -> float:
+    if hasattr(args, "wait"):
+        return args.wait
+    try:
+        return _seconds(os.environ[WAIT_VAR])
+    except (KeyError, argparse.ArgumentTypeError):
+        return database.DEFAULT_WAIT
+
+
+def _say_waiting():
+    """Tell the person at once (on stderr) that a change waits for the database, once per command."""
+    said = []
+
+    def say() -> None:
+        if not said:
+            said.append(True)
+            print(database.WAITING, file=sys.stderr, flush=True)
+
+    return say
 
 
 def _open_window(location: str | None) -> int:
@@ -310,16 +357,9 @@ def _batch_status(args) -> int:
 
 def _batch_delete(args) -> int:
     summary = batches.get_batch(args.id)
-    if not args.yes:
-        question = batches.delete_confirmation(summary)
-        if not sys.stdin or sys.stdin.closed:
-            answer = ""
-        else:
-            print(f"{question} [y/N] ", end="", file=sys.stderr, flush=True)
-            answer = sys.stdin.readline().strip().lower()
-        if answer not in ("y", "yes"):
-            print("Not deleted.", file=sys.stderr)
-            return 1
+    if not args.yes and not _confirmed(batches.delete_confirmation(summary)):
+        print("Not deleted.", file=sys.stderr)
+        return 1
     deleted = batches.delete_batch(args.id)
     print(f"Deleted batch {summary.id} ({summary.name}) and its {deleted:,} vouchers.")
     return 0
@@ -411,7 +451,21 @@ def _redeem(args) -> int:
     return 1
 
 
+def _doctor(args) -> int:
+    from app.core import doctor
+
+    checks = doctor.run_checks()
+    if args.json:
+        _print_json({"checks": [check.to_json() for check in checks]})
+    else:
+        marks = {"ok": "ok     ", "warning": "warning", "problem": "PROBLEM"}
+        for check in checks:
+            print(f"{marks[check.status]}  {check.name:<11} {check.message}")
+    return 1 if any(check.status == "problem" for check in checks) else 0
+
+
 def _settings(args) -> int:
+    before = settings.load()
     config = settings.load()
     changes = {
         "store_name": args.store_name,
@@ -426,6 +480,12 @@ def _settings(args) -> int:
     if changes:
         for key, value in changes.items():
             setattr(config, key, value)
+        if "public_base_url" in changes:
+            config.public_base_url = settings.validate_base_url(config.public_base_url)
+        warning = settings.base_change_warning(before, config)
+        if warning and not args.yes and not _confirmed(f"{warning} Change it?"):
+            print("Not changed.", file=sys.stderr)
+            return 1
         config = settings.save(config)
     data = {**config.__dict__, "claim_link_base": config.base_url}
     if args.json:
@@ -433,7 +493,18 @@ def _settings(args) -> int:
     else:
         for key, value in data.items():
             print(f"{key.replace('_', ' ').capitalize():<18} {value}")
+        verdict = links.judge(config.base_url)
+        if verdict.status != "ok":
+            print(f"\n{verdict.message} {verdict.fix}", file=sys.stderr)
     return 0
+
+
+def _confirmed(question: str) -> bool:
+    """Ask on the terminal; with no terminal to answer (a script), the answer is no."""
+    if not sys.stdin or sys.stdin.closed:
+        return False
+    print(f"{question} [y/N] ", end="", file=sys.stderr, flush=True)
+    return sys.stdin.readline().strip().lower() in ("y", "yes")
 
 
 CREATING = {"serve", "settings"}
@@ -453,6 +524,7 @@ COMMANDS = {
     ("lookup", None): _lookup,
     ("redeem", None): _redeem,
     ("settings", None): _settings,
+    ("doctor", None): _doctor,
 }
 
 if __name__ == "__main__":

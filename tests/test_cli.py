@@ -169,7 +169,11 @@ def test_unknown_template_is_refused(run, with_batch):
 
 
 def test_settings_change_the_claim_url(run, with_batch):
-    code, out, _ = run("settings", "--public-url", "https://yoursite.com/", "--store-name", "Corner Shop", "--json")
+    before = with_batch["claim_url"]
+    code, out, err = run("settings", "--public-url", "https://yoursite.com/", "--store-name", "Corner Shop", "--json")
+    assert code == 1 and "stop working" in err and "Not changed" in err  # links are out: it asks first
+    assert json.loads(run("batch", "list", "--json")[1])[0]["claim_url"] == before
+    code, out, err = run("settings", "--public-url", "https://yoursite.com/", "--json", stdin="y\n")
     assert code == 0 and json.loads(out)["public_base_url"] == "https://yoursite.com"
     code, out, _ = run("batch", "list", "--json")
     assert json.loads(out)[0]["claim_url"].startswith("https://yoursite.com/en-us/claim/")
@@ -269,3 +273,54 @@ def test_text_output_is_in_the_stores_time_zone_and_json_says_its_offset(run, wi
 def test_an_unknown_time_zone_is_bad_input(run):
     code, _, err = run("settings", "--time-zone", "Mars/Base")
     assert code == 2 and "Unknown time zone" in err
+
+
+def test_the_claim_link_keeps_its_address_when_the_pcs_address_changes(run, with_batch, monkeypatch):
+    """Printed posters pointed nowhere once the PC got another address: the base was worked out anew."""
+    from app.core import settings
+
+    printed = with_batch["claim_url"]
+    monkeypatch.setattr(settings, "_lan_cache", (0.0, ""))
+    monkeypatch.setattr(settings, "_route_address", lambda: "192.168.77.200")
+    assert json.loads(run("batch", "list", "--json")[1])[0]["claim_url"] == printed
+    code, out, _ = run("doctor", "--json")
+    link = next(c for c in json.loads(out)["checks"] if c["name"] == "claim_link")
+    assert link["status"] == "problem" and "not this PC's address any more" in link["message"]
+    assert code == 1
+
+
+def test_doctor_checks_the_setup(run, with_batch):
+    code, out, err = run("settings", "--public-url", "https://vouchers.example.com", "--yes")
+    assert code == 0
+    code, out, _ = run("doctor", "--json")
+    checks = {c["name"]: c for c in json.loads(out)["checks"]}
+    assert list(checks) == ["database", "claim_link", "claim_site", "port"]
+    assert all(c["status"] in ("ok", "warning", "problem") and c["message"] for c in checks.values())
+    assert checks["database"]["status"] == "ok" and "intact" in checks["database"]["message"]
+    assert checks["claim_link"]["status"] == "ok"
+    assert checks["claim_site"]["status"] == "warning"  # nothing serves it in this test
+    code, text, _ = run("doctor")
+    assert len(text.splitlines()) == 4 and "claim_link" in text
+
+
+@pytest.mark.parametrize(
+    "url, status",
+    [
+        ("https://vouchers.example.com", "ok"),
+        ("http://vouchers.example.com", "warning"),
+        ("http://192.168.1.20:8080", "warning"),
+        ("http://10.0.0.5:8080", "warning"),
+        ("https://shop.local", "warning"),
+        ("http://127.0.0.1:8080", "problem"),
+        ("http://localhost:8080", "problem"),
+        ("http://169.254.10.10:8080", "problem"),
+        ("http://[fe80::1]:8080", "problem"),
+        ("https://93.184.216.34", "ok"),
+    ],
+)
+def test_a_link_is_judged_from_its_address_alone(url, status):
+    from app.core import links
+
+    verdict = links.judge(url)
+    assert verdict.status == status
+    assert (verdict.fix != "") == (status != "ok")

@@ -176,6 +176,7 @@ def create_batch(
     progress(done, total) is called between chunks; should_stop() returning True (or a
     KeyboardInterrupt) rolls everything back."""
     name, description = _validate(name, quantity, channel, description)
+    settings.choose_claim_base()  # the first link printed fixes where every link points
     try:
         prefix = codes.normalise_prefix(prefix)
     except ValueError as exc:

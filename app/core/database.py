@@ -7,7 +7,8 @@ from __future__ import annotations
 import functools
 import re
 import threading
-from contextlib import contextmanager
+import time
+from contextlib import ExitStack, contextmanager
 from functools import lru_cache
 from typing import Iterable, Mapping
 
@@ -33,47 +34,158 @@ def set_location(described: str) -> None:
     _location = described
 
 
+WAITING = "Waiting for the database (used by another program)…"
+DEFAULT_WAIT = 5.0  # seconds a change waits for the database before it gives up with a sentence
+_wait_limit = DEFAULT_WAIT
+_PROBE_MS = 100  # the first try at the write lock: long enough for another writer's usual commit
+_waits = threading.local()  # the waiting reporter of the thread that runs a change
+
+
+def set_wait_limit(seconds: float) -> None:
+    """How long a change may wait for a database that another program holds (then it gives up)."""
+    global _wait_limit
+    _wait_limit = max(0.1, float(seconds))
+
+
+def wait_limit() -> float:
+    return _wait_limit
+
+
+@contextmanager
+def reporting_waits(on_wait):
+    """While this thread runs the body, on_wait() is called when a change has to wait for the
+    database (another program holds it), so a front end can say so at once."""
+    previous = getattr(_waits, "callback", None)
+    _waits.callback = on_wait
+    try:
+        yield
+    finally:
+        _waits.callback = previous
+
+
+def _say_waiting() -> None:
+    callback = getattr(_waits, "callback", None)
+    if callback is not None:
+        callback()
+
+
+def _busy_sentence() -> str:
+    where = _location or "the database"
+    return (
+        f"The database {where} is locked by another program (waited {_wait_limit:g} s); nothing was changed. "
+        "Try again in a moment."
+    )
+
+
+def is_busy(exc: BaseException) -> bool:
+    """Whether a failure means another program holds the database (by the driver's error code)."""
+    for candidate in (exc, exc.__cause__, exc.__context__):  # Peewee keeps the driver's error as the context
+        code = getattr(candidate, "sqlite_errorcode", None)
+        if code is not None:
+            return code & 0xFF in (5, 6)  # SQLITE_BUSY, SQLITE_LOCKED (and their extended codes)
+        pgcode = getattr(candidate, "pgcode", None)
+        if pgcode is not None:
+            return pgcode in ("55P03", "40P01")  # lock_not_available, deadlock_detected
+    return False
+
+
+def _set_busy_timeout(db: peewee.SqliteDatabase, ms: int) -> None:
+    db.execute_sql(f"PRAGMA busy_timeout = {int(ms)}")
+
+
+def _begin_immediate(db: peewee.SqliteDatabase, stack, deadline: float) -> None:
+    """BEGIN IMMEDIATE: take SQLite's write lock now. A short first try; if another program holds
+    the lock, say so, then wait for it until the deadline."""
+    try:
+        _set_busy_timeout(db, _PROBE_MS)
+        try:
+            stack.enter_context(db.atomic(lock_type="IMMEDIATE"))
+            return
+        except peewee.OperationalError as exc:
+            if not is_busy(exc):
+                raise
+        _say_waiting()
+        _set_busy_timeout(db, max(1, (deadline - time.monotonic()) * 1000 - 30))  # within the limit, not just past it
+        try:
+            stack.enter_context(db.atomic(lock_type="IMMEDIATE"))
+        except peewee.OperationalError as exc:
+            if is_busy(exc):
+                raise DatabaseProblem(_busy_sentence()) from exc
+            raise
+    finally:
+        _set_busy_timeout(db, _wait_limit * 1000)
+
+
 @contextmanager
 def write_transaction():
     """One atomic write. On SQLite it takes the write lock up front (BEGIN IMMEDIATE), so two
-    writers never deadlock upgrading a read lock; elsewhere rows are locked with FOR UPDATE."""
-    with _write_lock:
+    writers never deadlock upgrading a read lock; elsewhere rows are locked with FOR UPDATE.
+    It waits for a database held by another program at most wait_limit() seconds (saying so
+    through reporting_waits), then gives up with a DatabaseProblem; nothing is changed."""
+    deadline = time.monotonic() + _wait_limit
+    if not _write_lock.acquire(timeout=_wait_limit):
+        raise DatabaseProblem(_busy_sentence())
+    try:
         db = database.obj
-        try:
+        with ExitStack() as stack:
             if isinstance(db, peewee.SqliteDatabase) and not db.in_transaction():
-                with db.atomic(lock_type="IMMEDIATE"):
-                    yield
+                _begin_immediate(db, stack, deadline)
             else:
-                with db.atomic():
-                    yield
-        except peewee.OperationalError as exc:
-            # On a full disk or an I/O error SQLite has already rolled the transaction back; the
-            # ROLLBACK that follows then fails, and its error would hide the one that matters.
-            original = exc
-            while original is not None and "no transaction is active" in str(original):
-                original = original.__context__
-            if original is not exc and isinstance(original, peewee.DatabaseError):
-                raise original from None
-            raise
+                stack.enter_context(db.atomic())
+            yield
+    except peewee.OperationalError as exc:
+        # On a full disk or an I/O error SQLite has already rolled the transaction back; the
+        # ROLLBACK that follows then fails, and its error would hide the one that matters.
+        original = exc
+        while original is not None and "no transaction is active" in str(original):
+            original = original.__context__
+        if original is not exc and isinstance(original, peewee.DatabaseError):
+            raise original from None
+        raise
+    finally:
+        _write_lock.release()
+
+
+# SQLite's primary result codes for the failures a person can act on.
+_SQLITE_KINDS = {8: "readonly", 13: "full", 11: "damaged", 26: "damaged", 14: "cantopen", 10: "io"}
+_WORDS = (
+    ("readonly", ("readonly", "read-only", "read only")),
+    ("full", ("disk is full", "no space", "disk full")),
+    ("damaged", ("not a database", "malformed", "corrupt")),
+    ("cantopen", ("unable to open",)),
+    ("io", ("disk i/o",)),
+)
+
+
+def _kind(exc: BaseException) -> str | None:
+    if is_busy(exc):
+        return "busy"
+    for candidate in (exc, exc.__cause__, exc.__context__):  # Peewee keeps the driver's error as the context
+        code = getattr(candidate, "sqlite_errorcode", None)
+        if code is not None:
+            return _SQLITE_KINDS.get(code & 0xFF)
+    text = str(exc).lower()  # drivers that give no code
+    if "database is locked" in text:
+        return "busy"
+    return next((kind for kind, words in _WORDS if any(word in text for word in words)), None)
 
 
 def explain(exc: Exception) -> str:
-    """One sentence for a database failure, naming the database."""
+    """One sentence for a database failure, naming the database (by the driver's error code)."""
     where = _location or "the database"
-    text = str(exc).lower()
-    if "locked" in text or "busy" in text:
-        return f"The database {where} is locked by another program; nothing was changed. Try again in a moment."
-    if "readonly" in text or "read-only" in text or "read only" in text:
-        return f"The database {where} is read-only; nothing was changed. Check the file's permissions."
-    if "disk is full" in text or "no space" in text or "disk full" in text:
-        return f"The disk holding the database {where} is full; nothing was changed. Free some space and try again."
-    if "not a database" in text or "malformed" in text or "corrupt" in text:
-        return f"The file {where} is not a Voucher Batches database, or it is damaged."
-    if "unable to open" in text:
-        return f"The database {where} cannot be opened (check that its folder exists and may be written)."
-    if "disk i/o" in text:
-        return f"The database {where} could not be read or written (a disk error); nothing was changed."
-    return f"The database {where} failed: {exc}"
+    sentences = {
+        "busy": f"The database {where} is locked by another program; nothing was changed. Try again in a moment.",
+        "readonly": f"The database {where} is read-only; nothing was changed. Check the file's permissions.",
+        "full": f"The disk holding the database {where} is full; nothing was changed. Free some space and try again.",
+        "damaged": f"The file {where} is not a Voucher Batches database, or it is damaged.",
+        "cantopen": f"The database {where} cannot be opened (check that its folder exists and may be written).",
+        "io": f"The database {where} could not be read or written (a disk error); nothing was changed.",
+    }
+    kind = _kind(exc)
+    if kind is not None:
+        return sentences[kind]
+    first_line = (str(exc).strip().splitlines() or [type(exc).__name__])[0]
+    return f"The database {where} failed: {first_line}"
 
 
 @contextmanager

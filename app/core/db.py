@@ -10,7 +10,9 @@ import peewee
 from platformdirs import user_data_path
 from playhouse.db_url import connect as connect_url
 
-from .database import database, explain, guarded, location, run_sql, set_location, translated_errors, write_transaction
+from .database import (
+    database, explain, guarded, location, run_sql, set_location, translated_errors, wait_limit, write_transaction,
+)  # fmt: skip
 from .errors import DatabaseProblem
 from .migrations import init_db
 
@@ -26,7 +28,7 @@ SQLITE_PRAGMAS = {
     "journal_mode": "wal",
     "synchronous": "normal",
     "foreign_keys": 1,
-    "busy_timeout": 30_000,
+    "busy_timeout": 5_000,  # replaced by the wait limit when the database is opened
     "cache_size": -64_000,  # 64 MB: the code index of a million-voucher batch stays in memory
     "temp_store": "memory",
 }
@@ -74,7 +76,7 @@ def open_database(loc: str | os.PathLike | None = None, create: bool = True) -> 
             raise DatabaseProblem(f"{path} is a folder, not a database file.")
         if not create and not path.exists():
             raise DatabaseProblem(f"There is no database at {path}.")
-        db = peewee.SqliteDatabase(str(path), pragmas=SQLITE_PRAGMAS)
+        db = peewee.SqliteDatabase(str(path), pragmas={**SQLITE_PRAGMAS, "busy_timeout": int(wait_limit() * 1000)})
         loc = str(path)
     close_database()
     database.initialize(db)
@@ -94,3 +96,9 @@ def close_database() -> None:
         database.close()
 
 
+
+
+@guarded
+def check_reachable() -> None:
+    """Raise a DatabaseProblem sentence unless the database answers a read now."""
+    run_sql("SELECT version FROM schema_version").fetchone()

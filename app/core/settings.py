@@ -47,7 +47,7 @@ def _route_address() -> str:
 @dataclass
 class Settings:
     store_name: str = "Our Store"
-    public_base_url: str = ""  # empty: http://<LAN address>:<port>
+    public_base_url: str = ""  # chosen once (choose_claim_base) and kept: printed links must keep working
     host: str = DEFAULT_HOST
     port: int = DEFAULT_PORT
     currency: str = "$"
@@ -56,7 +56,8 @@ class Settings:
 
     @property
     def base_url(self) -> str:
-        """The address printed in claim links and QR codes, without a trailing slash."""
+        """The address printed in claim links and QR codes, without a trailing slash (until it is
+        chosen, what choose_claim_base would choose)."""
         if self.public_base_url:
             return self.public_base_url.rstrip("/")
         return f"http://{lan_address()}:{self.port}"
@@ -133,3 +134,39 @@ def secret(name: str, nbytes: int = 32) -> str:
     with write_transaction():
         Setting.insert(key=key, value=secrets.token_urlsafe(nbytes)).on_conflict_ignore().execute()
     return Setting.get(Setting.key == key).value
+
+
+def database_id() -> str:
+    """A random name of this database, made on first use: tells which database a running claim
+    site serves (two sites on two databases must not be taken for one)."""
+    return secret("database-id", 9)
+
+
+@guarded
+def choose_claim_base() -> Settings:
+    """Keep the claim links' base from now on. Until a public base URL is set it is this PC's
+    address on the network as it is today; it is stored, not worked out again each time, so the
+    posters and messages already out keep pointing at the same place when the PC's address changes."""
+    current = load()
+    if current.public_base_url:
+        return current
+    current.public_base_url = current.base_url
+    return save(current)
+
+
+@guarded
+def base_change_warning(before: Settings, after: Settings) -> str | None:
+    """What changing the claim links' base would break, or None when nothing was shared yet."""
+    from .models import Batch
+
+    old, new = before.public_base_url.rstrip("/"), after.public_base_url.rstrip("/")
+    if not old or old == new:
+        return None
+    shared = Batch.select().count()
+    if not shared:
+        return None
+    noun = "batch has" if shared == 1 else "batches have"
+    return (
+        f"{shared:,} {noun} claim links starting {old}. Posters already printed and emails and messages "
+        f"already sent point there: after the change they stop working, and only new links ({new}/…) work."
+    )

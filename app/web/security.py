@@ -118,7 +118,11 @@ class TrustedProxy:
         self.trusted = trusted
 
     def __call__(self, environ, start_response):
-        if is_trusted_proxy(environ.get("REMOTE_ADDR", ""), self.trusted()):
+        try:
+            trusted = self.trusted()
+        except Exception:  # settings unreadable (database away): believe no forwarded header
+            trusted = ""
+        if is_trusted_proxy(environ.get("REMOTE_ADDR", ""), trusted):
             return self.fixed(environ, start_response)
         return self.app(environ, start_response)
 

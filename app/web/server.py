@@ -8,23 +8,61 @@ import signal
 import socket
 import sys
 import threading
+from urllib.parse import urlsplit
 
-from waitress.server import create_server
+from waitress.channel import HTTPChannel
+from waitress.server import BaseWSGIServer, create_server
 from waitress.task import ThreadedTaskDispatcher
 from waitress.trigger import trigger as Trigger
 
-from app.core import db, settings
+from app.core import db, links, settings
 from app.core.errors import ServerProblem
 
+from .security import is_trusted_proxy
 from .site import MAX_BODY, create_app
 
 DEFAULT_HOST = settings.DEFAULT_HOST
 DEFAULT_PORT = settings.DEFAULT_PORT
 # Claims are written one at a time (core's write lock) and the rest is Python under the GIL: the
-# server is CPU-bound on one core (the benchmark prints its CPU per request), so more threads add
-# no speed; 1 thread claims 10-25 % faster than 2 or 4 (less GIL hand-over), but 4 let a few
-# slow logins (scrypt, about 0.3 s, which releases the GIL) run without holding up everyone's claims.
-THREADS = 4
+# server is CPU-bound on one core (the benchmark prints its CPU per request), so threads add no
+# speed. They are there for waiting: a claim may wait up to the core's wait limit (5 s) for a
+# database that another program holds, and slow logins (scrypt, about 0.3 s, which releases the
+# GIL) must not hold up everyone; with 16, a few waiting claims leave the read-only pages answering.
+THREADS = 16
+# A phone keeps its connection open between pages (keep-alive); a rush of phones, or anyone
+# holding idle sockets, must not use up the server: many connections, closed early when idle, and
+# a cap per address (not for the trusted reverse proxy, through which every member comes).
+CONNECTION_LIMIT = 1000
+PER_ADDRESS = 64
+IDLE_SECONDS = 15
+
+
+class _Channel(HTTPChannel):
+    """Waitress's connection, refused at once when its address already holds PER_ADDRESS of them."""
+
+    def __init__(self, server, sock, addr, adj, map=None):
+        peer = addr[0] if isinstance(addr, tuple) and addr else ""
+        if peer and not is_trusted_proxy(peer, settings.cached().trusted_proxy):
+            held = sum(1 for channel in list(server.active_channels.values()) if channel.addr and channel.addr[0] == peer)
+            if held >= PER_ADDRESS:
+                sock.close()  # never registered: the loop does not see it
+                return
+        super().__init__(server, sock, addr, adj, map)
+
+
+def _raise_open_file_limit(wanted: int) -> None:
+    """Let this process hold CONNECTION_LIMIT sockets (Linux's default soft limit is 1024)."""
+    try:
+        import resource
+    except ImportError:  # Windows: no such limit for sockets
+        return
+    soft, hard = resource.getrlimit(resource.RLIMIT_NOFILE)
+    if soft != resource.RLIM_INFINITY and soft < wanted:
+        target = wanted if hard == resource.RLIM_INFINITY else min(wanted, hard)
+        try:
+            resource.setrlimit(resource.RLIMIT_NOFILE, (target, hard))
+        except (ValueError, OSError):
+            pass
 
 
 class _Dispatcher(ThreadedTaskDispatcher):
@@ -127,6 +165,7 @@ def start_server(host: str = DEFAULT_HOST, port: int = DEFAULT_PORT, *, app=None
         raise ServerProblem("Open the database before starting the claim site.")
     if app is None:
         app = create_app()
+    _raise_open_file_limit(CONNECTION_LIMIT + 200)
     dispatcher = _Dispatcher()
     socket_map: dict = {}
     try:
@@ -140,16 +179,27 @@ def start_server(host: str = DEFAULT_HOST, port: int = DEFAULT_PORT, *, app=None
             # the app itself believes forwarded headers only from the configured proxy (a setting that may change)
             clear_untrusted_proxy_headers=False,
             max_request_body_size=4 * MAX_BODY,
-            channel_timeout=60,
+            connection_limit=CONNECTION_LIMIT,
+            channel_timeout=IDLE_SECONDS,
+            cleanup_interval=max(1, IDLE_SECONDS // 3),
+            asyncore_use_poll=True,  # select() stops at 1024 sockets
         )
     except OSError as exc:
         _close_all(socket_map)  # the wake-up pipe and the socket made before the bind failed
         raise ServerProblem(_explain(exc, host, port)) from None
+    for listener in _listeners(server):
+        listener.channel_class = _Channel
     dispatcher.set_thread_count(threads)
     # waitress warns "Task queue depth is N" whenever a burst of phones waits for a thread: normal here
     logging.getLogger("waitress.queue").setLevel(logging.ERROR)
     bound_host, bound_port = _bound_address(server, host)
     return RunningServer(server, bound_host, bound_port)
+
+
+def _listeners(server) -> list:
+    """The listening servers: one, or several for a name with IPv4 and IPv6 addresses."""
+    socket_map = getattr(server, "_map", None) or server.map
+    return [d for d in list(socket_map.values()) if isinstance(d, BaseWSGIServer)]
 
 
 def _bound_address(server, host: str) -> tuple[str, int]:
@@ -176,14 +226,17 @@ def serve(host: str = DEFAULT_HOST, port: int = DEFAULT_PORT) -> None:
 
 
 def _announce(running: RunningServer) -> None:
-    shown = settings.load()
+    shown = settings.choose_claim_base()  # from now on the links keep this address
     print(f"Claim site listening on {running.host}:{running.port} (on this PC: {running.url})", flush=True)
     if running.host in ("0.0.0.0", "", "::"):
         print(f"Phones on this network reach it at http://{settings.lan_address()}:{running.port}", flush=True)
     print(f"Public base URL (in claim links and QR codes): {shown.base_url}", flush=True)
-    if not shown.public_base_url and shown.port != running.port:
+    verdict = links.judge(shown.base_url)
+    if verdict.status != "ok":
+        print(f"Note: {verdict.message} {verdict.fix}", flush=True)
+    if links.points_here(shown.base_url) and urlsplit(shown.base_url).port not in (None, running.port):
         print(
-            f"Note: claim links use the port setting ({shown.port}), but this server listens on {running.port}; "
+            f"Note: claim links point to port {urlsplit(shown.base_url).port}, but this server listens on {running.port}; "
             "set the port or the public base URL to match.",
             flush=True,
         )

@@ -5,7 +5,7 @@ from __future__ import annotations
 import logging
 import time
 
-from flask import Flask, current_app, g, render_template, session
+from flask import Flask, current_app, g, render_template, request, session
 from flask.sessions import SecureCookieSessionInterface
 from werkzeug.exceptions import HTTPException
 
@@ -14,11 +14,12 @@ from app.core import times
 from app.core.errors import DatabaseProblem, InvalidInput, NotFound
 from app.resources import resource_path
 
-from . import accounts, pages, security
+from . import accounts, health, pages, security
 
 log = logging.getLogger(__name__)
 
 MAX_BODY = 16 * 1024  # the largest form is a few hundred bytes
+RETRY_AFTER = 5  # seconds a phone is asked to wait when the database is busy or away
 
 
 class SettingsCache:
@@ -32,10 +33,15 @@ class SettingsCache:
         self._cached: tuple[core_settings.Settings, float] | None = None  # replaced whole: no lock needed
 
     def get(self) -> core_settings.Settings:
+        """The settings; while the database cannot be read, the last ones read (if any)."""
         now = time.monotonic()
         cached = self._cached
         if cached is None or now - cached[1] >= self.max_age:
-            cached = self._cached = (core_settings.load(), now)
+            try:
+                cached = self._cached = (core_settings.load(), now)
+            except DatabaseProblem:
+                if cached is None:
+                    raise
         return cached[0]
 
 
@@ -93,6 +99,7 @@ def create_app(config: dict | None = None) -> Flask:
 
     app.register_blueprint(accounts.bp)
     app.register_blueprint(pages.bp)
+    app.register_blueprint(health.bp)
     return app
 
 
@@ -125,7 +132,7 @@ ERROR_PAGES = {
     413: ("Too much data", "That form sent more than this site accepts."),
     429: ("Too many attempts", "Wait a moment and try again."),
     500: ("Something went wrong", "The store's system hit a problem. Please try again in a moment."),
-    503: ("The store's system is busy", "Please try again in a moment."),
+    503: ("The store's system is busy", "Nothing was changed. Please try again in a moment."),
 }
 CSRF_MESSAGE = (
     "Form expired",
@@ -135,10 +142,15 @@ CSRF_MESSAGE = (
 
 def error_page(status: int, heading: str | None = None, message: str | None = None):
     default_heading, default_message = ERROR_PAGES.get(status, ERROR_PAGES[500])
+    # busy: the same page again is the way on (a claim that waited too long can simply be retried)
+    retry_url = request.path if status == 503 and request.path.startswith("/en-us/") else None
     return (
-        render_template("error.html", heading=heading or default_heading, message=message or default_message, status=status),
+        render_template(
+            "error.html", heading=heading or default_heading, message=message or default_message, status=status,
+            retry_url=retry_url,
+        ),
         status,
-    )
+    )  # fmt: skip
 
 
 def _register_error_pages(app: Flask) -> None:
@@ -160,4 +172,5 @@ def _register_error_pages(app: Flask) -> None:
     @app.errorhandler(DatabaseProblem)
     def _database(exc):
         log.error("The claim site could not use the database: %s", exc)
-        return error_page(503)
+        page, status = error_page(503)
+        return page, status, {"Retry-After": str(RETRY_AFTER)}

@@ -3,13 +3,15 @@ sentence naming the file when it is corrupt, read-only, locked or full, with not
 
 import os
 import sqlite3
+import threading
+import time
 from contextlib import closing
 from datetime import datetime
 
 import peewee
 import pytest
 
-from app.core import batches, claims, db, migrations, vouchers
+from app.core import batches, claims, database, db, migrations, vouchers
 from app.core.claims import ClaimOutcome, RedeemOutcome
 from app.core.errors import DatabaseProblem
 from app.core.models import CLAIMED, Voucher, utcnow
@@ -217,7 +219,7 @@ def test_a_read_only_database_says_so_naming_the_file(shop, monkeypatch):
 def test_a_locked_database_says_so_naming_the_file(shop, monkeypatch):
     path, offer, batch, people, held = shop
     db.close_database()
-    monkeypatch.setitem(db.SQLITE_PRAGMAS, "busy_timeout", 100)
+    monkeypatch.setattr(database, "_wait_limit", 0.2)
     db.open_database(path)
     with closing(sqlite3.connect(path, isolation_level=None)) as other:
         other.execute("BEGIN EXCLUSIVE")
@@ -340,3 +342,34 @@ def test_a_refused_database_is_not_left_open(tmp_path, monkeypatch):
     with pytest.raises(DatabaseProblem):
         db.open_database(corrupt)
     assert db.database.is_closed()
+
+
+def test_a_change_says_at_once_that_it_waits_and_gives_up_within_the_limit(shop, monkeypatch):
+    """The till showed "This voucher can be redeemed." for 30 s while another program held the database."""
+    path, offer, batch, people, held = shop
+    monkeypatch.setattr(database, "_wait_limit", 1.0)
+    said = []
+    with closing(sqlite3.connect(path, isolation_level=None)) as other:
+        other.execute("BEGIN IMMEDIATE")
+        started = time.monotonic()
+        with database.reporting_waits(lambda: said.append(time.monotonic() - started)):
+            with pytest.raises(DatabaseProblem, match="locked by another program") as refused:
+                claims.redeem(held[1])
+        gave_up = time.monotonic() - started
+        other.execute("ROLLBACK")
+    assert len(said) == 1 and said[0] < 0.5
+    assert 1.0 <= gave_up < 4.0 and str(path) in str(refused.value)
+    assert claims.redeem(held[1]).outcome is RedeemOutcome.REDEEMED  # free again: it works
+
+
+def test_a_change_that_gets_the_database_after_a_short_wait_goes_through(shop, monkeypatch):
+    path, offer, batch, people, held = shop
+    said = []
+    with closing(sqlite3.connect(path, isolation_level=None, check_same_thread=False)) as other:
+        other.execute("BEGIN IMMEDIATE")
+        release = threading.Timer(0.6, lambda: other.execute("ROLLBACK"))
+        release.start()
+        with database.reporting_waits(lambda: said.append(True)):
+            assert claims.redeem(held[1]).outcome is RedeemOutcome.REDEEMED
+        release.join()
+    assert said == [True]

@@ -80,6 +80,8 @@ def test_serve_prints_where_it_listens_and_stops_on_ctrl_c(db_path, stop_signal)
         assert first.startswith("Claim site listening on 127.0.0.1:"), first + process.stderr.read()
         port = int(first.split("127.0.0.1:", 1)[1].split()[0])
         assert process.stdout.readline().strip() == "Public base URL (in claim links and QR codes): http://shop.test:8080"
+        note = process.stdout.readline().strip()  # the manager is told what the link cannot do
+        assert note.startswith("Note: The claim link http://shop.test:8080 is plain http") and "Share links that work anywhere" in note
         assert process.stdout.readline().strip() == "Press Ctrl+C to stop."
         with urllib.request.urlopen(f"http://127.0.0.1:{port}/", timeout=10) as response:
             assert b"Corner Shop" in response.read()

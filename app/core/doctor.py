@@ -1,0 +1,164 @@
+"""`voucher-batches doctor`: the setup checked, one plain sentence per check.
+
+The same checks serve the CLI and the window's status bar. Each is ok, warning or problem."""
+
+from __future__ import annotations
+
+import errno
+import json
+import socket
+import sqlite3
+import ssl
+import urllib.error
+import urllib.request
+from dataclasses import asdict, dataclass
+from urllib.parse import urlsplit
+
+import peewee
+
+from . import db, links, settings
+from .errors import VoucherError
+from .links import OK, PROBLEM, WARNING
+
+TIMEOUT = 3.0  # seconds for each address asked; doctor must answer quickly even when nothing does
+
+
+@dataclass(frozen=True)
+class Check:
+    name: str
+    status: str
+    message: str
+
+    def to_json(self) -> dict:
+        return asdict(self)
+
+
+def run_checks() -> list[Check]:
+    """database, claim_link, claim_site and port, in that order."""
+    found = [check_database()]
+    try:
+        config = settings.load()
+    except VoucherError as exc:
+        return found + [Check(name, PROBLEM, str(exc)) for name in ("claim_link", "claim_site", "port")]
+    site = local_site(config.port)
+    return found + [check_claim_link(config), check_claim_site(config, site), check_port(config, site)]
+
+
+def check_database() -> Check:
+    where = db.location()
+    try:
+        with db.translated_errors():
+            database = db.database.obj
+            if isinstance(database, peewee.SqliteDatabase):
+                verdict = database.execute_sql("PRAGMA quick_check").fetchone()[0]
+                engine = f"SQLite {sqlite3.sqlite_version}"
+                if verdict != "ok":
+                    return Check("database", PROBLEM, f"The database {where} is damaged: {verdict}")
+            else:
+                engine = (database.execute_sql("SELECT version()").fetchone()[0] or "").split(",")[0]
+            schema = database.execute_sql("SELECT version FROM schema_version").fetchone()[0]
+    except VoucherError as exc:
+        return Check("database", PROBLEM, str(exc))
+    return Check("database", OK, f"The database {where} opens and is intact (schema {schema}, {engine}).")
+
+
+def check_claim_link(config: settings.Settings) -> Check:
+    base = config.base_url
+    verdict = links.judge(base)
+    message = verdict.message
+    status = verdict.status
+    if not config.public_base_url:
+        message += " It is fixed when the first batch is created."
+    parts = urlsplit(base)
+    here = links.points_here(base)
+    if here is False and links.judge(base).local_only:
+        status = PROBLEM
+        message = (
+            f"Claim links point to {parts.hostname}, which is not this PC's address any more: posters and messages "
+            f"already shared lead nowhere. Give this PC a fixed address on the network, or set a public base URL."
+        )
+    elif here and (parts.port or (443 if parts.scheme == "https" else 80)) != config.port:
+        status = PROBLEM
+        message = (
+            f"Claim links point to port {parts.port or 80} of this PC, but the claim site listens on port {config.port}: "
+            "the links lead nowhere. Set the port back, or set the public base URL."
+        )
+    elif status != OK:
+        message = f"{message} {verdict.fix}"
+    return Check("claim_link", status, message)
+
+
+@dataclass(frozen=True)
+class Site:
+    """What answered /healthz on this PC's claim-site port."""
+
+    url: str
+    database_id: str | None
+    ours: bool
+
+
+def ask_health(url: str, timeout: float = TIMEOUT) -> dict | str:
+    """The /healthz answer of a claim site (a dict), or a sentence saying why there is none."""
+    target = url.rstrip("/") + "/healthz"
+    try:
+        with urllib.request.urlopen(target, timeout=timeout) as answer:
+            return json.loads(answer.read(4096).decode("utf-8"))
+    except urllib.error.HTTPError as exc:
+        try:
+            return json.loads(exc.read(4096).decode("utf-8"))
+        except ValueError:
+            return f"{target} answers {exc.code}"
+    except ssl.SSLError as exc:
+        return f"{target} answers with a certificate this PC does not trust ({exc.reason or exc})"
+    except (urllib.error.URLError, OSError) as exc:
+        reason = getattr(exc, "reason", exc)
+        return f"{target} does not answer ({getattr(reason, 'strerror', None) or reason})"
+    except ValueError:
+        return f"{target} answers, but not as a claim site"
+
+
+def local_site(port: int) -> Site | None:
+    """The claim site serving on this PC's claim-site port, if any, and whether it serves this database."""
+    url = f"http://127.0.0.1:{port}"
+    answer = ask_health(url, timeout=1.5)
+    if not isinstance(answer, dict):
+        return None
+    their_id = answer.get("database_id")
+    try:
+        ours = their_id is not None and their_id == settings.database_id()
+    except VoucherError:
+        ours = False
+    return Site(url, their_id, ours)
+
+
+def check_claim_site(config: settings.Settings, site: Site | None) -> Check:
+    if site is None:
+        return Check(
+            "claim_site", WARNING,
+            f"No claim site is serving on port {config.port} of this PC: claim links do not work until the window "
+            "or `voucher-batches serve` runs.",
+        )  # fmt: skip
+    if not site.ours:
+        return Check("claim_site", PROBLEM, f"The claim site on port {config.port} of this PC serves another database.")
+    answer = ask_health(config.base_url)
+    if isinstance(answer, dict) and answer.get("database_id") == site.database_id:
+        return Check("claim_site", OK, f"A claim site serves this database, and {config.base_url} answers.")
+    reason = answer if isinstance(answer, str) else f"{config.base_url} answers for another database"
+    return Check(
+        "claim_site", PROBLEM,
+        f"A claim site serves this database on this PC, but the claim link's address does not reach it: {reason}.",
+    )  # fmt: skip
+
+
+def check_port(config: settings.Settings, site: Site | None) -> Check:
+    port = config.port
+    if site is not None and site.ours:
+        return Check("port", OK, f"Port {port} is used by this database's claim site.")
+    try:
+        with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as probe:
+            probe.bind(("0.0.0.0" if config.host in ("", "0.0.0.0", "::") else config.host, port))
+    except OSError as exc:
+        if exc.errno == errno.EADDRINUSE:
+            return Check("port", PROBLEM, f"Port {port} is used by another program: the claim site cannot start on it.")
+        return Check("port", PROBLEM, f"The claim site cannot listen on {config.host} port {port}: {exc.strerror or exc}.")
+    return Check("port", OK, f"Port {port} is free for the claim site.")

@@ -1,0 +1,94 @@
+"""A busy or absent database: the claim site says so briefly (503, Retry-After), never hangs, and
+its read-only pages keep answering while a claim waits."""
+
+from __future__ import annotations
+
+import sqlite3
+import threading
+import time
+from contextlib import closing
+
+import pytest
+
+from app.core import database
+
+from .conftest import claim_path, csrf_from, visible
+
+
+@pytest.fixture
+def short_wait(monkeypatch):
+    monkeypatch.setattr(database, "_wait_limit", 1.0)
+
+
+def test_a_claim_that_cannot_get_the_database_is_answered_busy_try_again(
+    short_wait, client, db_path, make_batch, member_with_password
+):
+    from .test_site import log_in
+
+    batch = make_batch()
+    log_in(client, member_with_password().email)
+    token = csrf_from(client.get(claim_path(batch)).text)
+    with closing(sqlite3.connect(db_path, isolation_level=None)) as other:
+        other.execute("BEGIN IMMEDIATE")  # a backup, the CLI, a long delete ...
+        started = time.monotonic()
+        page = client.post(claim_path(batch), data={"csrf_token": token})
+        waited = time.monotonic() - started
+        other.execute("ROLLBACK")
+    assert page.status_code == 503 and page.headers["Retry-After"] == "5"
+    text = visible(page.text)
+    assert "busy" in text and "Try again" in text and "Nothing was changed" in text
+    assert f'href="{claim_path(batch)}"' in page.text  # Try again: the claim page
+    assert waited < 4.0
+    again = client.post(claim_path(batch), data={"csrf_token": token})
+    assert again.status_code == 200 and "Voucher claimed" in visible(again.text)  # free again: the claim goes through
+
+
+def test_read_only_pages_answer_while_claims_wait(short_wait, server, db_path, make_batch, member_with_password):
+    """Several claims waiting on a held database used to take every server thread for 30-40 s."""
+    from .conftest import Browser
+
+    batch = make_batch(quantity=50)
+    browsers = []
+    for n in range(6):
+        browser = Browser(server.url)
+        browser.log_in(member_with_password(email=f"waiter{n}@example.com").email, next_path=claim_path(batch))
+        browsers.append((browser, browser.get(claim_path(batch)).csrf))
+    with closing(sqlite3.connect(db_path, isolation_level=None, check_same_thread=False)) as other:
+        other.execute("BEGIN IMMEDIATE")
+        answers = []
+        waiting = [
+            threading.Thread(target=lambda b=b, t=t: answers.append(b.post(claim_path(batch), {"csrf_token": t}, csrf=False).status))
+            for b, t in browsers
+        ]
+        for thread in waiting:
+            thread.start()
+        time.sleep(0.2)  # the claims are now waiting on the database
+        started = time.monotonic()
+        page = Browser(server.url).get(claim_path(batch))
+        answered_in = time.monotonic() - started
+        for thread in waiting:
+            thread.join()
+        other.execute("ROLLBACK")
+    assert page.status == 200 and answered_in < 0.9
+    assert sorted(answers) == [503] * 6
+
+
+def test_healthz_says_ok_and_which_database(client):
+    answer = client.get("/healthz")
+    assert answer.status_code == 200
+    data = answer.get_json()
+    assert data["status"] == "ok" and data["database"] == "ok" and len(data["database_id"]) >= 8
+    assert client.get("/healthz").get_json()["database_id"] == data["database_id"]
+
+
+def test_healthz_says_what_is_wrong_when_the_database_is_away(client, monkeypatch):
+    from app.core import db
+    from app.core.errors import DatabaseProblem
+
+    def away():
+        raise DatabaseProblem("The database db.example is unreachable.")
+
+    monkeypatch.setattr(db, "check_reachable", away)
+    answer = client.get("/healthz")
+    assert answer.status_code == 503
+    assert answer.get_json() == {"status": "unavailable", "database": "The database db.example is unreachable."}
