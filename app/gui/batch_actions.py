@@ -15,7 +15,7 @@ from app.core.errors import sentence
 from . import cards
 from .delete_dialog import DeleteChoice
 from .dialogs import DialogSlot
-from .prompts import Prompts, file_stem
+from .prompts import Prompts, file_stem, with_suffix
 from .qr_dialog import QrDialog
 from .tasks import run_task
 from .widgets import plain_label
@@ -62,27 +62,20 @@ class BatchActions(QObject):
         dialog.visit_requested.connect(lambda: dialog.show_visit(self.prompts.open_url(dialog.url)))
         self._share.open(dialog)
         url, size = summary.claim_url, dialog.image_pixels()
-        run_task(
-            lambda: qr.qr_png_bytes(url, size),
-            dialog.show_image,
-            lambda exc: dialog.show_image_failed(sentence(exc, "draw the QR code")),
-            context=dialog,
-        )
+        self._answer(dialog, lambda: qr.qr_png_bytes(url, size), dialog.show_image, dialog.show_image_failed, "draw the QR code")
 
     def _save_qr(self, dialog: QrDialog) -> None:
         path = self.prompts.save_file_name(dialog, "Save the QR code", f"{file_stem(dialog.summary.name)}-qr.png", "PNG image (*.png)")
         if not path:
             return
-        if not path.lower().endswith(".png"):
-            path += ".png"
         dialog.show_saving()
-        url = dialog.url
-        run_task(
-            lambda: qr.save_qr_png(url, path),
-            dialog.show_saved,
-            lambda exc: dialog.show_save_failed(sentence(exc, "save the QR code")),
-            context=dialog,
-        )
+        url, path = dialog.url, with_suffix(path, ".png")
+        self._answer(dialog, lambda: qr.save_qr_png(url, path), dialog.show_saved, dialog.show_save_failed, "save the QR code")
+
+    @staticmethod
+    def _answer(dialog: QrDialog, work: Callable, show: Callable, show_failure: Callable[[str], None], doing: str) -> None:
+        """Work for the dialog on a worker; its answer, or the sentence why not (nothing once it closed)."""
+        run_task(work, show, lambda exc: show_failure(sentence(exc, doing)), context=dialog)
 
     def open_claim_page(self, summary: BatchSummary) -> None:
         """Ask the browser; either way the message offers the link, as no browser may come up."""
@@ -138,8 +131,7 @@ class BatchActions(QObject):
         )
         if not path:
             return
-        if not path.lower().endswith(".csv"):
-            path += ".csv"
+        path = with_suffix(path, ".csv")
         progress = self._progress_dialog(f"Exporting the vouchers of “{summary.name}”…")
 
         def work(task):

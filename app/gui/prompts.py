@@ -21,6 +21,11 @@ def file_stem(name: str) -> str:
     return stem[:60] or "batch"
 
 
+def with_suffix(path: str, suffix: str) -> str:
+    """The path with its file type's suffix, added when the person typed a name without it."""
+    return path if path.lower().endswith(suffix) else path + suffix
+
+
 def default_folder() -> Path:
     folder = QStandardPaths.writableLocation(QStandardPaths.StandardLocation.DocumentsLocation)
     return Path(folder) if folder else Path.home()

@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 from PySide6.QtCore import Qt
 from PySide6.QtGui import QGuiApplication
-from PySide6.QtWidgets import QApplication, QLabel, QProgressDialog, QPushButton
+from PySide6.QtWidgets import QApplication, QLabel, QPushButton
 
 from app.core import batches, claims
 from app.core.errors import NotFound
@@ -182,17 +182,6 @@ def test_delete_can_export_first(qtbot, make_batch, window, prompts, tmp_path):
     qtbot.waitUntil(lambda: ids_shown(window) == [])
     assert prompts.asked_delete == [(batch.id, ""), (batch.id, str(target))]
     assert len(target.read_text().splitlines()) == 13  # header and 12 vouchers
-
-
-def test_export_from_the_menu(qtbot, make_batch, window, prompts, tmp_path):
-    batch = make_batch(quantity=7)
-    card = card_of(qtbot, window, batch.id)
-    for name in ("out", "again"):
-        prompts.file_names.append(str(tmp_path / name))
-        menu_action(card, "Export vouchers…").trigger()
-        qtbot.waitUntil(lambda name=name: window.message_bar.text() == f"Exported 7 vouchers to {tmp_path / name}.csv.")
-        assert len((tmp_path / f"{name}.csv").read_text().splitlines()) == 8
-        qtbot.waitUntil(lambda: not shown(window, QProgressDialog))
 
 
 def test_open_claim_page_asks_the_browser_and_offers_the_link(qtbot, make_batch, window, prompts):

@@ -104,12 +104,14 @@ def test_the_delete_confirmation_opens_again(qtbot, make_batch, window):
 def test_the_export_progress_opens_again(qtbot, make_batch, window, prompts, tmp_path):
     batch = make_batch(quantity=5)
     card = card_of(qtbot, window, batch.id)
-    for name in ("first.csv", "second.csv"):
+    for name in ("first", "second.csv"):  # the suffix is added when not typed
         prompts.file_names.append(str(tmp_path / name))
         menu_action(card, "Export vouchers…").trigger()
         progress = dialog_of(qtbot, window, QProgressDialog)
         assert progress.findChild(QPushButton).text() == "Cancel"
-        qtbot.waitUntil(lambda name=name: window.message_bar.text() == f"Exported 5 vouchers to {tmp_path / name}.")
+        written = tmp_path / f"{name.removesuffix('.csv')}.csv"
+        qtbot.waitUntil(lambda written=written: window.message_bar.text() == f"Exported 5 vouchers to {written}.")
+        assert len(written.read_text().splitlines()) == 6  # the header and 5 vouchers
         qtbot.waitUntil(lambda: not shown(window, QProgressDialog))
         flush_deletions()
     assert not window.findChildren(QProgressDialog)
