@@ -11,6 +11,7 @@ from PySide6.QtCore import QAbstractTableModel, QModelIndex, QObject, Qt, QTimer
 from PySide6.QtGui import QFontDatabase
 
 from app.core import times, vouchers
+from app.core.errors import sentence
 from app.core.vouchers import VoucherRow
 
 from .tasks import run_task
@@ -146,7 +147,7 @@ class VoucherTableModel(QAbstractTableModel):
         self._in_flight.clear()
         self._wanted.clear()
         self._emit_busy()
-        self.failed.emit(str(exc))
+        self.failed.emit(sentence(exc, "read the vouchers"))
 
     # Pages ------------------------------------------------------------------------------------
     def is_loading(self) -> bool:
