@@ -50,9 +50,9 @@ def _no_stray_tasks(qapp):
 
 
 @pytest.fixture
-def window(qtbot, db_path, prefs, prompts, servers):
+def window(qtbot, db_path, prefs, prompts, servers, log_folder):
     """The main window, shown and started, with the batches on screen."""
-    win = MainWindow(prefs, start_server=servers, prompts=prompts, refresh_ms=200)
+    win = MainWindow(prefs, start_server=servers, prompts=prompts, refresh_ms=200, log_file=logfile.setup_logging())
     qtbot.addWidget(win)
     win.resize(1200, 800)
     win.show()
