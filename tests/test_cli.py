@@ -227,3 +227,16 @@ def test_progress_is_shown_on_stderr_not_stdout(run, with_batch):
 def test_the_installed_command_is_on_the_path():
     done = subprocess.run(["voucher-batches", "batch", "--help"], capture_output=True, text=True)
     assert done.returncode == 0 and "pause" in done.stdout and "export" in done.stdout, done.stderr
+
+
+def test_version_is_printed_from_the_one_place_it_is_kept(run):
+    from importlib.metadata import version
+
+    import app
+
+    done = subprocess.run(["voucher-batches", "--version"], capture_output=True, text=True)
+    assert done.returncode == 0 and done.stdout == f"voucher-batches {app.__version__}\n", done.stderr
+    assert run("--version") == (0, f"voucher-batches {app.__version__}\n", "")
+    # pyproject.toml takes its version from app.__version__: the installed package says the same
+    assert version("voucher-batches") == app.__version__
+    assert all(part.isdigit() for part in app.__version__.split("."))
