@@ -12,6 +12,7 @@ import sys
 from datetime import date
 from pathlib import Path
 
+from app import __version__
 from app.core import backups, batches, claims, codes, database, db, links, settings, templates, times, vouchers
 from app.core.db import ENV_VAR, open_database
 from app.core.errors import FileProblem, GenerationCancelled, InvalidInput, VoucherError
@@ -61,6 +62,7 @@ def build_parser() -> argparse.ArgumentParser:
         parents=[common],
         description="Create, share, monitor and redeem batches of unique vouchers. Without a command, opens the window.",
     )
+    parser.add_argument("--version", action="version", version=f"%(prog)s {__version__}")
     commands = parser.add_subparsers(dest="command", metavar="COMMAND")
 
     serve = commands.add_parser("serve", parents=[common], help="run the claim site until Ctrl+C")
