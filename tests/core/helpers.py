@@ -8,23 +8,25 @@ import sys
 from pathlib import Path
 
 from app.core import db
+from app.core.database import run_sql
 
 ROOT = Path(__file__).resolve().parents[2]
 
 
 def real_counts(batch_id: int) -> tuple[int, int, int]:
     """(total, claimed, redeemed) counted over the voucher rows themselves, not the batch's counters."""
-    return db.database.execute_sql(
-        "SELECT COUNT(*), COALESCE(SUM(status > 0), 0), COALESCE(SUM(status = 2), 0) FROM voucher WHERE batch_id = ?",
-        (batch_id,),
-    ).fetchone()
+    return tuple(
+        run_sql(
+            "SELECT COUNT(*), COALESCE(SUM(CASE WHEN status > 0 THEN 1 ELSE 0 END), 0),"
+            " COALESCE(SUM(CASE WHEN status = 2 THEN 1 ELSE 0 END), 0) FROM voucher WHERE batch_id = :batch",
+            {"batch": batch_id},
+        ).fetchone()
+    )
 
 
 def counters(batch_id: int) -> tuple[int, int, int]:
     """(quantity, claimed_count, redeemed_count) as the batch row keeps them."""
-    return db.database.execute_sql(
-        "SELECT quantity, claimed_count, redeemed_count FROM batch WHERE id = ?", (batch_id,)
-    ).fetchone()
+    return tuple(run_sql("SELECT quantity, claimed_count, redeemed_count FROM batch WHERE id = :batch", {"batch": batch_id}).fetchone())
 
 
 def table_counts() -> tuple[int, int]:
