@@ -7,7 +7,7 @@ import re
 import peewee
 
 from .database import guarded, write_transaction
-from .errors import InvalidInput
+from .errors import AccountExists, InvalidInput
 from .models import Member
 
 _EMAIL_RE = re.compile(r"^[^@\s]{1,64}@[^@\s]+\.[^@\s]+$")
@@ -34,7 +34,7 @@ def create_member(email: str, password_hash: str, name: str = "") -> Member:
         with write_transaction():
             return Member.create(email=email, name=name, password_hash=password_hash)
     except peewee.IntegrityError:
-        raise InvalidInput("An account with this email already exists; log in instead.") from None
+        raise AccountExists("An account with this email already exists; log in instead.") from None
 
 
 @guarded

@@ -9,7 +9,7 @@ from flask import Blueprint, current_app, redirect, render_template, request, se
 from werkzeug.security import check_password_hash, generate_password_hash
 
 from app.core import members
-from app.core.errors import InvalidInput
+from app.core.errors import AccountExists, InvalidInput
 
 from .security import new_csrf_token, safe_next
 
@@ -40,6 +40,14 @@ def _decoy_hash(method: str) -> str:
     return generate_password_hash("not the password of anyone", method)
 
 
+def _password_matches(member, password: str) -> bool:
+    """One hash checked on every attempt, whether or not the email has an account and whatever
+    the password (an empty one too): the answer takes as long either way."""
+    stored = member.password_hash if member is not None else _decoy_hash(current_app.config["PASSWORD_HASH_METHOD"])
+    matches = check_password_hash(stored, password)
+    return matches and member is not None and password != ""
+
+
 def _wait_message(seconds: float) -> str:
     seconds = math.ceil(seconds)
     if seconds >= 90:
@@ -58,18 +66,12 @@ def login():
     password = request.form.get("password", "")[:MAX_PASSWORD]
     address = request.remote_addr or ""
     throttle = current_app.extensions["login_throttle"]
-    wait = throttle.wait_time(email, address)
+    wait = throttle.attempt(email, address)  # counted as a failure from here until it succeeds
     if wait > 0:
         return render_template("login.html", next=next_target, email=email, error=_wait_message(wait)), 429
     member = members.find_member(email) if email else None
-    method = current_app.config["PASSWORD_HASH_METHOD"]
-    if member is None:
-        check_password_hash(_decoy_hash(method), password)
-        ok = False
-    else:
-        ok = bool(password) and check_password_hash(member.password_hash, password)
-    if not ok:
-        throttle.failed(email, address)
+    if not _password_matches(member, password):
+        throttle.attempt_failed(address)
         return render_template("login.html", next=next_target, email=email, error=BAD_LOGIN), 401
     throttle.succeeded(email)
     start_member_session(member)
@@ -98,19 +100,17 @@ def register():
         errors["name"] = "A name is at most 120 characters."
     if errors:
         return render_template("register.html", next=next_target, form=form, errors=errors), 400
-    limit = current_app.extensions["registration_limit"]
-    address = request.remote_addr or ""
-    if limit.wait_time(address) > 0:
+    # Every attempt counts, not only the accounts made: "already exists" must not be a free oracle.
+    if current_app.extensions["registration_limit"].take(request.remote_addr or "") > 0:
         errors["form"] = "Too many accounts were created from this device. Try again later."
         return render_template("register.html", next=next_target, form=form, errors=errors), 429
     try:
         member = members.create_member(
             form["email"], generate_password_hash(password, current_app.config["PASSWORD_HASH_METHOD"]), form["name"]
         )
-    except InvalidInput as exc:  # the email has an account already
+    except AccountExists as exc:
         errors["email"] = str(exc)
-        return render_template("register.html", next=next_target, form=form, errors=errors), 400
-    limit.hit(address)
+        return render_template("register.html", next=next_target, form=form, errors=errors, taken=True), 400
     start_member_session(member)
     return redirect(next_target, 303)
 

@@ -1,0 +1,84 @@
+"""What a security review tried against the claim site as an attacker would, each now refused."""
+
+from __future__ import annotations
+
+import statistics
+import threading
+import time
+from collections import Counter
+from concurrent.futures import ThreadPoolExecutor
+
+from werkzeug.security import generate_password_hash
+
+from app.core import members
+from app.web import create_app
+from app.web.security import LoginThrottle, Policy
+
+from .conftest import QUICK_HASH, Browser, csrf_from, visible
+
+# Slow enough that parallel guesses overlap inside the server, as they do with the site's scrypt.
+OVERLAPPING_HASH = "pbkdf2:sha256:20000"
+
+
+def test_forty_parallel_guesses_get_only_the_three_free_checks(server):
+    ann = members.create_member("ann@example.com", generate_password_hash("the real one", OVERLAPPING_HASH))
+    guesses = 40
+    start_together = threading.Barrier(guesses)
+
+    def guess(n: int) -> int:
+        attacker = Browser(server.url)
+        token = attacker.get("/en-us/login").csrf
+        start_together.wait(timeout=60)
+        return attacker.post("/en-us/login", {"email": ann.email, "password": f"guess {n}", "csrf_token": token}).status
+
+    with ThreadPoolExecutor(guesses) as pool:
+        statuses = Counter(pool.map(guess, range(guesses)))
+    # the throttle allows three failures at once for an email, then a wait (the fake clock never moves)
+    assert statuses == {401: 3, 429: guesses - 3}
+
+
+# Cheap enough for a hundred and fifty logins, dear enough (several times a request's own cost, on
+# any machine) that skipping it shows.
+TIMED_HASH = "pbkdf2:sha256:20000"
+NO_THROTTLE = Policy(free=10**6, lock_after=10**6)
+
+
+def test_a_login_takes_as_long_whether_the_account_exists_or_not(db_path):
+    """An empty password answered in 2.8 ms for an account and in 116 ms for none."""
+    app = create_app(
+        {"SETTINGS_MAX_AGE": 0, "PASSWORD_HASH_METHOD": TIMED_HASH, "LOGIN_THROTTLE": LoginThrottle(NO_THROTTLE, NO_THROTTLE)}
+    )
+    members.create_member("ann@example.com", generate_password_hash("the real one", TIMED_HASH))
+    client = app.test_client()
+    token = csrf_from(client.get("/en-us/login").text)
+    cases = {
+        "account, empty password": ("ann@example.com", ""),
+        "no account, empty password": ("nobody@example.com", ""),
+        "account, wrong password": ("ann@example.com", "wrong one"),
+    }
+    taken = {case: [] for case in cases}
+    for _ in range(50):  # interleaved: a slow moment of the machine hits every case alike
+        for case, (email, password) in cases.items():
+            started = time.perf_counter()
+            page = client.post("/en-us/login", data={"email": email, "password": password, "csrf_token": token})
+            taken[case].append(time.perf_counter() - started)
+            assert page.status_code == 401
+    medians = {case: statistics.median(times) for case, times in taken.items()}
+    print({case: f"{seconds * 1000:.1f} ms" for case, seconds in medians.items()})
+    assert max(medians.values()) / min(medians.values()) < 3, medians
+
+
+def register(client, email: str) -> int:
+    token = csrf_from(client.get("/en-us/register").text)
+    return client.post("/en-us/register", data={"email": email, "password": "long enough", "csrf_token": token}).status_code
+
+
+def test_asking_whether_accounts_exist_counts_toward_the_registration_limit(db_path):
+    """30 of 30 tries from one address answered "already exists"."""
+    app = create_app({"SETTINGS_MAX_AGE": 0, "PASSWORD_HASH_METHOD": QUICK_HASH})
+    for n in range(30):
+        members.create_member(f"member{n}@example.com", "not-a-real-hash")
+    client = app.test_client()
+    answers = [register(client, f"member{n}@example.com") for n in range(30)]
+    assert answers == [400] * 20 + [429] * 10  # 20 an hour from one address, made or not
+    assert register(app.test_client(), "new@example.com") == 429  # another visitor, same address
