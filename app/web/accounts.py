@@ -115,6 +115,12 @@ def register():
     return redirect(next_target, 303)
 
 
+@bp.get("/en-us/forgot-password")
+def forgot_password():
+    """Nothing is emailed (no mail is configured): the store hands out a one-time reset link."""
+    return render_template("forgot_password.html")
+
+
 @bp.post("/en-us/logout")
 def logout():
     session.clear()

@@ -82,3 +82,14 @@ def test_asking_whether_accounts_exist_counts_toward_the_registration_limit(db_p
     answers = [register(client, f"member{n}@example.com") for n in range(30)]
     assert answers == [400] * 20 + [429] * 10  # 20 an hour from one address, made or not
     assert register(app.test_client(), "new@example.com") == 429  # another visitor, same address
+
+
+def test_already_exists_offers_to_log_in(client, member_with_password):
+    member = member_with_password("taken@example.com")
+    token = csrf_from(client.get("/en-us/register").text)
+    page = client.post("/en-us/register", data={"email": member.email, "password": "long enough", "csrf_token": token})
+    assert page.status_code == 400
+    assert "An account with this email already exists; log in instead." in visible(page.text)
+    assert 'href="/en-us/login' in page.text and 'href="/en-us/forgot-password"' in page.text
+    forgot = client.get("/en-us/forgot-password")
+    assert forgot.status_code == 200 and "24 hours" in visible(forgot.text) and "Nothing is sent by email" in visible(forgot.text)
