@@ -82,6 +82,19 @@ def add_security_headers(response):
     return response
 
 
+def relative_location(response):
+    """A redirect names only a path of this site. Werkzeug's own (a doubled slash merged, a missing
+    trailing slash added) build an absolute URL from the Host header, which whoever sends the
+    request chooses; this site never sends anyone to another, so the host is dropped."""
+    location = response.headers.get("Location")
+    if location:
+        parts = urlsplit(location)
+        if parts.scheme or parts.netloc:
+            path = "/" + parts.path.lstrip("/")  # never '//host': that would name another site again
+            response.headers["Location"] = path + (f"?{parts.query}" if parts.query else "")
+    return response
+
+
 @lru_cache(maxsize=32)
 def _networks(trusted: str) -> tuple:
     found = []

@@ -94,6 +94,7 @@ def create_app(config: dict | None = None) -> Flask:
 
     app.before_request(security.check_csrf)
     app.after_request(security.add_security_headers)
+    app.after_request(security.relative_location)
     _register_template_helpers(app)
     _register_error_pages(app)
 

@@ -2,17 +2,19 @@
 
 from __future__ import annotations
 
+import http.client
 import statistics
 import threading
 import time
 from collections import Counter
 from concurrent.futures import ThreadPoolExecutor
 
+import pytest
 from werkzeug.security import generate_password_hash
 
 from app.core import members
 from app.web import create_app
-from app.web.security import LoginThrottle, Policy
+from app.web.security import SECURITY_HEADERS, LoginThrottle, Policy
 
 from .conftest import QUICK_HASH, Browser, csrf_from, visible
 
@@ -93,3 +95,44 @@ def test_already_exists_offers_to_log_in(client, member_with_password):
     assert 'href="/en-us/login' in page.text and 'href="/en-us/forgot-password"' in page.text
     forgot = client.get("/en-us/forgot-password")
     assert forgot.status_code == 200 and "24 hours" in visible(forgot.text) and "Nothing is sent by email" in visible(forgot.text)
+
+
+def raw_request(server, method: str, path: str, headers: dict, body: bytes = b"") -> http.client.HTTPResponse:
+    """A request exactly as written, the Host header included (a browser would not send these)."""
+    connection = http.client.HTTPConnection(server.host, server.port, timeout=10)
+    connection.putrequest(method, path, skip_host="Host" in headers)
+    for name, value in headers.items():
+        connection.putheader(name, value)
+    connection.endheaders(body or None)
+    response = connection.getresponse()
+    response.read()
+    connection.close()
+    return response
+
+
+def assert_security_headers(response) -> None:
+    for name, value in SECURITY_HEADERS.items():
+        assert response.getheader(name) == value, name
+    assert response.getheader("Cache-Control") == "no-store"
+
+
+def test_the_servers_own_refusals_carry_the_security_headers(server):
+    """Waitress answers 413 and 431 itself, before the application and its headers."""
+    too_long = raw_request(server, "POST", "/en-us/login", {"Content-Length": "10000000"}, b"email=a")
+    too_many_headers = raw_request(server, "GET", "/", {"X-Padding": "a" * 300_000})
+    assert (too_long.status, too_many_headers.status) == (413, 431)
+    assert_security_headers(too_long)
+    assert_security_headers(too_many_headers)
+
+
+@pytest.mark.parametrize(
+    "path, where",
+    [
+        ("//en-us//my-cards", "/en-us/my-cards"),  # doubled slashes merged
+        ("/en-us", "/en-us/"),  # a trailing slash added
+        ("/static//site.css", "/static/site.css"),
+    ],
+)
+def test_a_redirect_never_names_the_host_the_request_claimed(server, path, where):
+    response = raw_request(server, "GET", path, {"Host": "evil.example"})
+    assert (response.status, response.getheader("Location")) == (308, where)
