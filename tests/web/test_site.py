@@ -124,6 +124,7 @@ def test_a_voucher_qr_code_is_only_for_its_owner(app, make_batch, member_with_pa
         ({"email": "ann@example.com", "password": "short"}, "Use at least 8 characters."),
         ({"email": "ann@example.com", "password": "long enough", "name": "x" * 121}, "A name is at most 120 characters."),
         ({"email": "taken@example.com", "password": "long enough"}, "An account with this email already exists"),
+        ({"email": "ann@example.com", "password": "Password123"}, "This password is one of the first that anyone would guess"),
     ],
 )
 def test_create_account_explains_what_to_fix(client, member_with_password, fields, message):
