@@ -1,11 +1,11 @@
-"""Member accounts on the claim site: create one, log in, log out."""
+"""Member accounts on the claim site: create one, log in, the logged-in member, log out."""
 
 from __future__ import annotations
 
 import math
 from functools import lru_cache
 
-from flask import Blueprint, current_app, redirect, render_template, request, session, url_for
+from flask import Blueprint, current_app, g, redirect, render_template, request, session, url_for
 from werkzeug.security import check_password_hash, generate_password_hash
 
 from app.core import members
@@ -22,14 +22,29 @@ def after_login_target() -> str:
     return safe_next(request.values.get("next"), url_for("pages.my_cards"))
 
 
-def start_member_session(member) -> None:
-    """A fresh session for the member: nothing from before login survives, the CSRF token included."""
+def start_member_session(member_id: int, generation: int) -> None:
+    """A fresh session for the member: nothing from before login survives, the CSRF token included.
+    It carries the member's session generation: raising that ends it (see current_member)."""
     session.clear()
     session.permanent = True
-    session["member_id"] = member.id
-    session["email"] = member.email
-    session["name"] = member.name
+    session["member_id"] = member_id
+    session["generation"] = generation
+    g.pop("member", None)
     new_csrf_token()
+
+
+def current_member() -> members.SessionMember | None:
+    """The logged-in member, while their session is still good: a session ended by logging out,
+    a new password, the store's "sign out everywhere" or erasure is dropped here, whoever holds a
+    copy of its cookie. One read by primary key per request that uses the member, no write."""
+    if "member" not in g:
+        g.member = None
+        member_id = session.get("member_id")
+        if member_id is not None:
+            g.member = members.session_member(member_id, session.get("generation", -1))
+            if g.member is None:
+                session.clear()  # and the browser is told to forget the cookie
+    return g.member
 
 
 @lru_cache(maxsize=4)
@@ -57,7 +72,7 @@ def _wait_message(seconds: float) -> str:
 def login():
     next_target = after_login_target()
     if request.method == "GET":
-        if session.get("member_id") is not None:  # already in: go on where the link was heading
+        if current_member() is not None:  # already in: go on where the link was heading
             return redirect(next_target, 303)
         return render_template("login.html", next=next_target, email="", error=None)
     email = members.normalise_email(request.form.get("email", ""))[:254]
@@ -72,7 +87,7 @@ def login():
         throttle.attempt_failed(address)
         return render_template("login.html", next=next_target, email=email, error=BAD_LOGIN), 401
     throttle.succeeded(email)
-    start_member_session(member)
+    start_member_session(member.id, member.session_generation)
     return redirect(next_target, 303)
 
 
@@ -81,7 +96,7 @@ def register():
     next_target = after_login_target()
     form = {"email": request.form.get("email", "").strip(), "name": request.form.get("name", "").strip()}
     if request.method == "GET":
-        if session.get("member_id") is not None:
+        if current_member() is not None:
             return redirect(next_target, 303)
         return render_template("register.html", next=next_target, form=form, errors={})
     errors = {}
@@ -109,7 +124,7 @@ def register():
     except AccountExists as exc:
         errors["email"] = str(exc)
         return render_template("register.html", next=next_target, form=form, errors=errors, taken=True), 400
-    start_member_session(member)
+    start_member_session(member.id, member.session_generation)
     return redirect(next_target, 303)
 
 
@@ -121,5 +136,9 @@ def forgot_password():
 
 @bp.post("/en-us/logout")
 def logout():
+    """Log out here and everywhere: every session of the member, and every copy of its cookie, ends."""
+    member = current_member()
+    if member is not None:
+        members.sign_out_everywhere(member.id)
     session.clear()
     return redirect(url_for("pages.home"), 303)

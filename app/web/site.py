@@ -5,7 +5,7 @@ from __future__ import annotations
 import logging
 import time
 
-from flask import Flask, current_app, g, render_template, request, session
+from flask import Flask, current_app, g, render_template, request
 from flask.sessions import SecureCookieSessionInterface
 from werkzeug.exceptions import HTTPException
 
@@ -116,14 +116,11 @@ def _register_template_helpers(app: Flask) -> None:
             store_name = current_settings().store_name
         except DatabaseProblem:  # the error page for a database failure must still render
             store_name = ""
-        return {"store_name": store_name, "member": current_member()}
-
-
-def current_member() -> dict | None:
-    """The logged-in member as the session holds them (id, email, name), or None."""
-    if session.get("member_id") is None:
-        return None
-    return {"id": session["member_id"], "email": session.get("email", ""), "name": session.get("name", "")}
+        try:
+            member = accounts.current_member()
+        except DatabaseProblem:
+            member = None
+        return {"store_name": store_name, "member": member}
 
 
 ERROR_PAGES = {

@@ -6,17 +6,18 @@ import http.client
 import statistics
 import threading
 import time
+import urllib.parse
 from collections import Counter
 from concurrent.futures import ThreadPoolExecutor
 
 import pytest
 from werkzeug.security import generate_password_hash
 
-from app.core import members
+from app.core import batches, db, members
 from app.web import create_app
 from app.web.security import SECURITY_HEADERS, LoginThrottle, Policy
 
-from .conftest import QUICK_HASH, Browser, csrf_from, visible
+from .conftest import PASSWORD, QUICK_HASH, Browser, claim_path, csrf_from, visible
 
 # Slow enough that parallel guesses overlap inside the server, as they do with the site's scrypt.
 OVERLAPPING_HASH = "pbkdf2:sha256:20000"
@@ -136,3 +137,61 @@ def test_the_servers_own_refusals_carry_the_security_headers(server):
 def test_a_redirect_never_names_the_host_the_request_claimed(server, path, where):
     response = raw_request(server, "GET", path, {"Host": "evil.example"})
     assert (response.status, response.getheader("Location")) == (308, where)
+
+
+def replay(server, cookie: str, method: str = "GET", path: str = "/en-us/my-cards", form: dict | None = None):
+    """A request carrying a copy of someone's session cookie (taken from their phone, say)."""
+    body = urllib.parse.urlencode(form or {}).encode()
+    headers = {"Cookie": f"voucher_session={cookie}"}
+    if method == "POST":
+        headers["Content-Type"] = "application/x-www-form-urlencoded"
+        headers["Content-Length"] = str(len(body))
+    return raw_request(server, method, path, headers, body)
+
+
+def test_a_copy_of_the_cookie_taken_before_logout_opens_nothing(server, make_batch, member_with_password):
+    """A copy of the session cookie still opened My Cards and claimed, for 30 days, after logout."""
+    batch = make_batch(quantity=5)
+    ann = Browser(server.url)
+    ann.log_in(member_with_password("ann@example.com").email)
+    copy = ann.cookie("voucher_session")
+    page = ann.get(claim_path(batch))
+    token = page.csrf
+    assert replay(server, copy).status == 200  # the copy works while she is logged in
+
+    ann.post("/en-us/logout", {})
+    my_cards = replay(server, copy)
+    assert my_cards.status == 303 and my_cards.getheader("Location").startswith("/en-us/login")
+    claim = replay(server, copy, "POST", claim_path(batch), {"csrf_token": token})
+    assert claim.status == 303 and claim.getheader("Location").startswith("/en-us/login")
+    assert batches.get_batch(batch.id).claimed == 0
+    assert "voucher_session=;" in (my_cards.getheader("Set-Cookie") or "")  # and the browser is told to drop it
+
+    again = ann.log_in("ann@example.com")  # logging in again gives a new session that works
+    assert again.path == "/en-us/my-cards" and replay(server, ann.cookie("voucher_session")).status == 200
+    assert replay(server, copy).status == 303  # the old copy stays worthless
+
+
+def test_signed_out_everywhere_by_the_store_ends_every_session(server, member_with_password):
+    member = member_with_password()
+    phone, laptop = Browser(server.url), Browser(server.url)
+    for browser in (phone, laptop):
+        assert browser.log_in(member.email).path == "/en-us/my-cards"
+    members.sign_out_everywhere(member.id)
+    for browser in (phone, laptop):
+        page = browser.get("/en-us/my-cards")
+        assert page.path.startswith("/en-us/login") and "Log out" not in page.text
+
+
+def test_checking_the_session_reads_and_never_writes(client, make_batch, member_with_password):
+    member = member_with_password()
+    batch = make_batch()
+    token = csrf_from(client.get("/en-us/login").text)
+    client.post("/en-us/login", data={"email": member.email, "password": PASSWORD, "csrf_token": token})
+    connection = db.database.connection()  # the test client runs the site on this thread's connection
+    before = connection.total_changes
+    for path in ("/en-us/my-cards", claim_path(batch), "/", "/en-us/login"):
+        assert client.get(path).status_code in (200, 303)
+    assert connection.total_changes == before
+    members.sign_out_everywhere(member.id)
+    assert client.get("/en-us/my-cards").status_code == 303  # the same read sees the session ended
