@@ -216,24 +216,27 @@ def reset_url(code: str) -> str:
     return f"{settings.load().base_url}/en-us/reset/{code}"
 
 
-def _reset_member_id(code: str, lock: bool = False) -> int | None:
+def _reset_holder(code: str, lock: bool = False) -> tuple[int, str] | None:
+    """The member (id, email) a usable reset code belongs to, or None."""
     if not code or len(code) > 200:
         return None
     row = run_sql(
-        "SELECT r.member_id, r.expires_at FROM reset_code r JOIN member m ON m.id = r.member_id"
+        "SELECT r.member_id, m.email, r.expires_at FROM reset_code r JOIN member m ON m.id = r.member_id"
         " WHERE r.code_hash = :hash AND m.erased_at IS NULL",
         {"hash": _code_hash(code)},
         lock_rows=lock,
     ).fetchone()
-    if row is None or as_datetime(row[1]) <= utcnow():
+    if row is None or as_datetime(row[2]) <= utcnow():
         return None
-    return row[0]
+    return row[0], row[1]
 
 
 @guarded
-def reset_code_is_valid(code: str) -> bool:
-    """Whether the link can still be used (the reset page asks before showing its form)."""
-    return _reset_member_id(code) is not None
+def reset_code_email(code: str) -> str | None:
+    """The email whose password the link resets while it can still be used, else None (the
+    reset page asks before showing its form, and names the account to the one who holds the link)."""
+    holder = _reset_holder(code)
+    return holder[1] if holder else None
 
 
 @guarded
@@ -242,11 +245,11 @@ def reset_password(code: str, new_hash: str) -> SessionMember:
     end every earlier session, and return the member as a new session carries them.
     NotFound (RESET_REFUSED) for a code that was used, has expired, or never existed."""
     with write_transaction():
-        member_id = _reset_member_id(code, lock=True)
-        if member_id is None:
+        holder = _reset_holder(code, lock=True)
+        if holder is None:
             raise NotFound(RESET_REFUSED)
-        ResetCode.delete().where(ResetCode.member == member_id).execute()
-        return _end_sessions(member_id, password_hash=new_hash)
+        ResetCode.delete().where(ResetCode.member == holder[0]).execute()
+        return _end_sessions(holder[0], password_hash=new_hash)
 
 
 # -- what the store holds about a member, and erasing it ----------------------------------------
@@ -290,10 +293,14 @@ def save_export(member_id: int, target: str | Path) -> Path:
 def erase_confirmation(member: Member) -> str:
     """What to ask before erasing (the window and `member erase` ask the same)."""
     held = Voucher.select().where(Voucher.member == member.id).count()
-    kept = f"their {held:,} voucher{'s' if held != 1 else ''} stay" if held else "nothing else changes"
+    if held:
+        whose = "their voucher stays" if held == 1 else f"their {held:,} vouchers stay"
+        kept = f"{whose} counted in the batches' numbers but no longer point{'s' if held == 1 else ''} to anyone"
+    else:
+        kept = "they hold no vouchers"
     return (
         f"Erase the member {member.email} for good? Their account, email and name are deleted and every "
-        f"session ends; {kept} counted in the batches' numbers, but no longer point to anyone. This cannot be undone."
+        f"session ends; {kept}. This cannot be undone."
     )
 
 
