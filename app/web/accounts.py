@@ -8,7 +8,7 @@ from functools import lru_cache
 from flask import Blueprint, current_app, g, redirect, render_template, request, session, url_for
 from werkzeug.security import check_password_hash, generate_password_hash
 
-from app.core import members
+from app.core import members, vouchers
 from app.core.errors import AccountExists, InvalidInput
 
 from .security import new_csrf_token, safe_next
@@ -45,6 +45,11 @@ def current_member() -> members.SessionMember | None:
             if g.member is None:
                 session.clear()  # and the browser is told to forget the cookie
     return g.member
+
+
+def hash_password(password: str) -> str:
+    """A password as it is stored: slow and salted (the site's configured method)."""
+    return generate_password_hash(password, current_app.config["PASSWORD_HASH_METHOD"])
 
 
 @lru_cache(maxsize=4)
@@ -118,9 +123,7 @@ def register():
         errors["form"] = "Too many accounts were created from this device. Try again later."
         return render_template("register.html", next=next_target, form=form, errors=errors), 429
     try:
-        member = members.create_member(
-            form["email"], generate_password_hash(password, current_app.config["PASSWORD_HASH_METHOD"]), form["name"]
-        )
+        member = members.create_member(form["email"], hash_password(password), form["name"])
     except AccountExists as exc:
         errors["email"] = str(exc)
         return render_template("register.html", next=next_target, form=form, errors=errors, taken=True), 400
@@ -128,10 +131,18 @@ def register():
     return redirect(next_target, 303)
 
 
-@bp.get("/en-us/forgot-password")
-def forgot_password():
-    """Nothing is emailed (no mail is configured): the store hands out a one-time reset link."""
-    return render_template("forgot_password.html")
+@bp.route("/en-us/account/delete", methods=["GET", "POST"])
+def delete_account():
+    """A member deletes their own account (after a confirmation page): the same as the store's erase."""
+    member = current_member()
+    if member is None:
+        return redirect(url_for("accounts.login", next=request.path), 303)
+    if request.method == "GET":
+        return render_template("delete_account.html", held=len(vouchers.for_member(member.id)))
+    members.erase_member(member.id)
+    session.clear()
+    g.member = None
+    return render_template("account_deleted.html")
 
 
 @bp.post("/en-us/logout")

@@ -14,7 +14,7 @@ from app.core import times
 from app.core.errors import DatabaseProblem, InvalidInput, NotFound
 from app.resources import resource_path
 
-from . import accounts, health, pages, security
+from . import accounts, health, pages, passwords, security
 
 log = logging.getLogger(__name__)
 
@@ -99,6 +99,7 @@ def create_app(config: dict | None = None) -> Flask:
     _register_error_pages(app)
 
     app.register_blueprint(accounts.bp)
+    app.register_blueprint(passwords.bp)
     app.register_blueprint(pages.bp)
     app.register_blueprint(health.bp)
     return app
