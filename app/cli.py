@@ -12,7 +12,8 @@ import sys
 from datetime import date
 from pathlib import Path
 
-from app.core import batches, claims, codes, database, links, members, settings, templates, times, vouchers
+from app import __version__
+from app.core import backups, batches, claims, codes, database, db, links, members, settings, templates, times, vouchers
 from app.core.db import ENV_VAR, open_database
 from app.core.errors import FileProblem, GenerationCancelled, InvalidInput, VoucherError
 from app.core.models import CHANNELS, VOUCHER_STATUSES
@@ -61,6 +62,7 @@ def build_parser() -> argparse.ArgumentParser:
         parents=[common],
         description="Create, share, monitor and redeem batches of unique vouchers. Without a command, opens the window.",
     )
+    parser.add_argument("--version", action="version", version=f"%(prog)s {__version__}")
     commands = parser.add_subparsers(dest="command", metavar="COMMAND")
 
     serve = commands.add_parser("serve", parents=[common], help="run the claim site until Ctrl+C")
@@ -147,6 +149,12 @@ def build_parser() -> argparse.ArgumentParser:
         sub.add_argument("code", help="the code, typed or scanned (case, spaces and dashes do not matter)")
         sub.add_argument("--json", action="store_true", help="print JSON")
 
+    backup = commands.add_parser("backup", parents=[common], help="make a backup of the database now")
+    backup.add_argument("--output", "-o", required=True, type=Path, help="the backup file to write")
+    restore = commands.add_parser("restore", parents=[common], help="put a backup back in place of the database")
+    restore.add_argument("file", type=Path, help="the backup to put back (it is checked first)")
+    restore.add_argument("--yes", action="store_true", help="do not ask for confirmation")
+
     doctor = commands.add_parser("doctor", parents=[common], help="check the setup: database, claim link, claim site, port")
     doctor.add_argument("--json", action="store_true", help='print {"checks": [{"name", "status", "message"}]}')
 
@@ -171,6 +179,8 @@ def main(argv: list[str] | None = None) -> int:
         return _open_window(location)
     try:
         database.set_wait_limit(_wait_limit(args))
+        if args.command == "restore":
+            return _restore(args)
         # only commands that make something may start a new database
         open_database(location, create=args.command in CREATING or getattr(args, "action", None) == "create")
         settings.load()  # the store's time zone and currency, for everything printed
@@ -325,6 +335,7 @@ def _template_list(args) -> int:
 
 
 def _batch_create(args) -> int:
+    backups.check_open_database()  # never write into a damaged file
     template = templates.find_template(args.template)
     progress = ProgressBar("Generating vouchers", enabled=not args.quiet)
     try:
@@ -378,6 +389,7 @@ def _batch_status(args) -> int:
 
 
 def _batch_delete(args) -> int:
+    backups.check_open_database()
     summary = batches.get_batch(args.id)
     if not args.yes and not _confirmed(batches.delete_confirmation(summary)):
         print("Not deleted.", file=sys.stderr)
@@ -471,6 +483,29 @@ def _redeem(args) -> int:
         return 0
     print(f"{PROG}: {result.message}", file=sys.stderr)
     return 1
+
+
+def _backup(args) -> int:
+    target = backups.backup_to(args.output)
+    print(f"Backed up {db.location()} to {target}")
+    return 0
+
+
+def _restore(args) -> int:
+    """Run without opening the database: the one to replace may be too damaged to open."""
+    from app.core import migrations
+
+    target = Path(db.resolve_location(getattr(args, "db", None)))
+    if db.is_url(str(target)):
+        raise InvalidInput(backups.PG_DUMP_HINT)
+    if not args.yes and not _confirmed(
+        f"Put {args.file} back in place of {target}? What was changed since that backup is replaced (the current file is kept aside)."
+    ):
+        print("Not restored.", file=sys.stderr)
+        return 1
+    aside = backups.restore(args.file, target, migrations.CURRENT_VERSION)
+    print(f"Restored {args.file} into {target}; the replaced database is kept at {aside}")
+    return 0
 
 
 def _doctor(args) -> int:
@@ -607,6 +642,7 @@ COMMANDS = {
     ("redeem", None): _redeem,
     ("settings", None): _settings,
     ("doctor", None): _doctor,
+    ("backup", None): _backup,
 }
 
 if __name__ == "__main__":

@@ -1,9 +1,16 @@
 """Shared fixtures: every test gets its own database file in a temporary folder."""
 
 import os
+import tempfile
 
 # Before any QApplication exists: CI has no display.
 os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
+
+# The user's own folders (data and its backups, logs, settings) are never touched by a test, nor by
+# the programs the tests start: platformdirs and Qt follow these on Linux.
+_HOME = tempfile.mkdtemp(prefix="voucher-batches-tests-")
+for _name in ("XDG_DATA_HOME", "XDG_STATE_HOME", "XDG_CONFIG_HOME", "XDG_CACHE_HOME"):
+    os.environ[_name] = os.path.join(_HOME, _name.lower())
 
 import pytest  # noqa: E402
 

@@ -326,6 +326,19 @@ def test_a_link_is_judged_from_its_address_alone(url, status):
     assert (verdict.fix != "") == (status != "ok")
 
 
+def test_version_is_printed_from_the_one_place_it_is_kept(run):
+    from importlib.metadata import version
+
+    import app
+
+    done = subprocess.run(["voucher-batches", "--version"], capture_output=True, text=True)
+    assert done.returncode == 0 and done.stdout == f"voucher-batches {app.__version__}\n", done.stderr
+    assert run("--version") == (0, f"voucher-batches {app.__version__}\n", "")
+    # pyproject.toml takes its version from app.__version__: the installed package says the same
+    assert version("voucher-batches") == app.__version__
+    assert all(part.isdigit() for part in app.__version__.split("."))
+
+
 # -- members (security pass): find, reset-password, export, erase, sign-out ----------------------
 
 

@@ -14,7 +14,7 @@ from .database import (
     database, explain, guarded, location, run_sql, set_location, translated_errors, wait_limit, write_transaction,
 )  # fmt: skip
 from .errors import DatabaseProblem
-from .migrations import init_db
+from .migrations import init_db, schema_version
 
 __all__ = [
     "ENV_VAR", "APP_NAME", "database", "location", "open_database", "close_database", "resolve_location",
@@ -76,6 +76,8 @@ def open_database(loc: str | os.PathLike | None = None, create: bool = True) -> 
             raise DatabaseProblem(f"{path} is a folder, not a database file.")
         if not create and not path.exists():
             raise DatabaseProblem(f"There is no database at {path}.")
+        if not create and path.stat().st_size == 0:  # SQLite would write a header into it on opening
+            raise DatabaseProblem(f"The file {path} is empty: it holds no Voucher Batches database. Nothing was written to it.")
         db = peewee.SqliteDatabase(str(path), pragmas={**SQLITE_PRAGMAS, "busy_timeout": int(wait_limit() * 1000)})
         loc = str(path)
     close_database()
@@ -84,6 +86,8 @@ def open_database(loc: str | os.PathLike | None = None, create: bool = True) -> 
     try:
         with translated_errors():
             db.connect(reuse_if_open=True)
+            if not create and schema_version(db) is None:
+                raise DatabaseProblem(f"{_describe(loc)} holds no Voucher Batches database; nothing was written to it.")
             init_db(db, None if is_url(loc) else Path(loc))
     except BaseException:
         db.close()  # a refused database is not left open for the next caller

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import logging
 import sys
+from pathlib import Path
 from typing import Any, Callable
 
 import shiboken6
@@ -11,7 +12,8 @@ from PySide6.QtCore import QCoreApplication
 from PySide6.QtGui import QGuiApplication
 from PySide6.QtWidgets import QApplication, QMessageBox
 
-from app.core import db
+from app.core import db, logfile
+from app.core.errors import sentence
 
 from . import style
 from .main_window import MainWindow
@@ -32,14 +34,21 @@ def configure_application(app: QApplication) -> None:
         hints.colorSchemeChanged.connect(lambda _scheme: style.apply(app))
 
 
+def start_log() -> Path | None:
+    """The log file, or None when this PC gives it no folder (the window runs all the same)."""
+    try:
+        return logfile.setup_logging()
+    except OSError:
+        return None
+
+
 def open_database(location: str | None) -> str | None:
     """Open the database; returns None, or the sentence saying why it cannot be opened."""
     try:
         db.open_database(location)
     except Exception as exc:  # a DatabaseProblem says it in a sentence; anything else still must not crash
-        log.debug("Opening the database failed", exc_info=True)
-        reason = str(exc) or type(exc).__name__
         where = location or str(db.resolve_location(None))
+        reason = sentence(exc, "open the database")
         return f"The database {where} cannot be opened.\n\n{reason}\n\nStart with --db PATH to use another database."
     return None
 
@@ -52,6 +61,7 @@ def main(
 ) -> int:
     """Run the window until it is closed. db_location: the database the command line named; else the
     one chosen in Settings (kept in QSettings); else the core's default."""
+    log_file = start_log()
     app = QApplication.instance() or QApplication(list(argv if argv is not None else sys.argv))
     configure_application(app)
     prefs = Preferences()
@@ -59,11 +69,11 @@ def main(
     if problem is not None:
         QMessageBox.critical(None, "Voucher Batches", problem)
         return 1
-    window = MainWindow(prefs, start_server)
+    window = MainWindow(prefs, start_server, log_file=log_file)
     window.show()
     window.start()
     previous_hook = sys.excepthook
-    sys.excepthook = _report_to(window)
+    sys.excepthook = _report_to(window, log_file)
     try:
         return app.exec()
     finally:
@@ -71,12 +81,13 @@ def main(
         db.close_database()
 
 
-def _report_to(window: MainWindow):
+def _report_to(window: MainWindow, log_file: Path | None):
     """A bug in a slot must not pass silently nor end the program: log it, say it in the window."""
+    where = f"Details are in the log: {log_file}." if log_file is not None else "No log file could be written."
 
     def hook(kind, value, traceback) -> None:
         log.error("Unexpected error", exc_info=(kind, value, traceback))
         if shiboken6.isValid(window):
-            window.show_message(f"Something unexpected went wrong ({kind.__name__}: {value}). Details are in the log.", "error")
+            window.message_bar.show_message(f"Something unexpected went wrong ({kind.__name__}: {value}). {where}", "error")
 
     return hook

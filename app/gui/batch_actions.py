@@ -3,43 +3,31 @@ Every core call runs on a worker; every refusal becomes a sentence in the window
 
 from __future__ import annotations
 
-import logging
 from typing import Callable
 
-from PySide6.QtCore import QObject, Qt, QUrl, Signal
-from PySide6.QtGui import QDesktopServices
+from PySide6.QtCore import QObject, Qt, Signal
 from PySide6.QtWidgets import QProgressDialog, QWidget
 
-from app.core import batches, vouchers
+from app.core import batches, qr, vouchers
 from app.core.batches import BatchSummary
-from app.core.errors import VoucherError
+from app.core.errors import sentence
 
 from . import cards
 from .delete_dialog import DeleteChoice
-from .prompts import Prompts, file_stem
+from .dialogs import DialogSlot
+from .prompts import Prompts, file_stem, with_suffix
 from .qr_dialog import QrDialog
 from .tasks import run_task
-
-log = logging.getLogger(__name__)
+from .widgets import plain_label
 
 
 class ExportCancelled(Exception):
     """Raised from the export's progress callback when the manager presses Cancel."""
 
 
-def sentence(exc: Exception, doing: str) -> str:
-    """What to tell the manager: the core's own sentence, or a plain one for anything unexpected
-    (which is a bug: its traceback goes to the log)."""
-    if isinstance(exc, VoucherError):
-        return str(exc)
-    log.error("Could not %s", doing, exc_info=exc)
-    if isinstance(exc, OSError) and exc.strerror:
-        return f"Could not {doing}: {exc.strerror}."
-    return f"Could not {doing}: {exc}"
-
-
 class BatchActions(QObject):
     message = Signal(str, str)  # (sentence, kind: error / success / info)
+    link_message = Signal(str, str, str)  # (sentence, kind, a link the message offers to copy)
     batch_changed = Signal(object)  # a BatchSummary after pause or resume
     batch_deleted = Signal(int)  # its id
     busy_changed = Signal(int, bool)  # (batch id, working)
@@ -48,8 +36,8 @@ class BatchActions(QObject):
         super().__init__(window)
         self._window = window
         self.prompts = prompts
-        self.qr_dialog: QrDialog | None = None
-        self.progress_dialog: QProgressDialog | None = None
+        self._share = DialogSlot(self)
+        self._progress = DialogSlot(self)
         self._busy: set[int] = set()
 
     def handle(self, action: str, summary: BatchSummary) -> None:
@@ -67,16 +55,35 @@ class BatchActions(QObject):
             handler(summary)
 
     # Share ------------------------------------------------------------------------------------
-    def share(self, summary: BatchSummary) -> QrDialog:
-        dialog = QrDialog(summary, self.prompts, self._window)
-        dialog.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
-        dialog.open()
-        self.qr_dialog = dialog
-        return dialog
+    def share(self, summary: BatchSummary) -> None:
+        """The QR modal; its code is drawn on a worker for the screen it opens on."""
+        dialog = QrDialog(summary, self._window)
+        dialog.download_requested.connect(lambda: self._save_qr(dialog))
+        dialog.visit_requested.connect(lambda: dialog.show_visit(self.prompts.open_url(dialog.url)))
+        self._share.open(dialog)
+        url, size = summary.claim_url, dialog.image_pixels()
+        self._answer(dialog, lambda: qr.qr_png_bytes(url, size), dialog.show_image, dialog.show_image_failed, "draw the QR code")
+
+    def _save_qr(self, dialog: QrDialog) -> None:
+        path = self.prompts.save_file_name(dialog, "Save the QR code", f"{file_stem(dialog.summary.name)}-qr.png", "PNG image (*.png)")
+        if not path:
+            return
+        dialog.show_saving()
+        url, path = dialog.url, with_suffix(path, ".png")
+        self._answer(dialog, lambda: qr.save_qr_png(url, path), dialog.show_saved, dialog.show_save_failed, "save the QR code")
+
+    @staticmethod
+    def _answer(dialog: QrDialog, work: Callable, show: Callable, show_failure: Callable[[str], None], doing: str) -> None:
+        """Work for the dialog on a worker; its answer, or the sentence why not (nothing once it closed)."""
+        run_task(work, show, lambda exc: show_failure(sentence(exc, doing)), context=dialog)
 
     def open_claim_page(self, summary: BatchSummary) -> None:
-        if not QDesktopServices.openUrl(QUrl(summary.claim_url)):
-            self.message.emit(f"No web browser could be opened for {summary.claim_url}.", "error")
+        """Ask the browser; either way the message offers the link, as no browser may come up."""
+        url = summary.claim_url
+        if self.prompts.open_url(url):
+            self.link_message.emit(f"Opening {url} in your web browser. If none opens, copy the link.", "info", url)
+        else:
+            self.link_message.emit(f"No web browser could be opened for {url}.", "error", url)
 
     # Pause and resume -------------------------------------------------------------------------
     def pause(self, summary: BatchSummary) -> None:
@@ -89,24 +96,25 @@ class BatchActions(QObject):
     def _set_status(self, summary: BatchSummary, change: Callable[[int], BatchSummary], verb: str) -> None:
         if summary.id in self._busy:
             return
+        self._run_busy(summary, lambda: change(summary.id), self.batch_changed.emit, verb)
+
+    def _run_busy(self, summary: BatchSummary, work: Callable, then: Callable, verb: str) -> None:
+        """Work on one batch with its card's spinner turning; a refusal is said in the message bar."""
         self._set_busy(summary.id, True)
 
-        def done(changed: BatchSummary) -> None:
+        def done(result) -> None:
             self._set_busy(summary.id, False)
-            self.batch_changed.emit(changed)
+            then(result)
 
         def failed(exc: Exception) -> None:
             self._set_busy(summary.id, False)
             self.message.emit(sentence(exc, f"{verb} “{summary.name}”"), "error")
 
-        run_task(lambda: change(summary.id), done, failed, context=self)
+        run_task(work, done, failed, context=self)
 
     def _set_busy(self, batch_id: int, busy: bool) -> None:
         (self._busy.add if busy else self._busy.discard)(batch_id)
         self.busy_changed.emit(batch_id, busy)
-
-    def is_busy(self, batch_id: int) -> bool:
-        return batch_id in self._busy
 
     # Export -----------------------------------------------------------------------------------
     def export(
@@ -123,16 +131,8 @@ class BatchActions(QObject):
         )
         if not path:
             return
-        if not path.lower().endswith(".csv"):
-            path += ".csv"
-        progress = QProgressDialog(f"Exporting the vouchers of “{summary.name}”…", "Cancel", 0, 0, self._window)
-        progress.setWindowTitle("Export vouchers")
-        progress.setWindowModality(Qt.WindowModality.WindowModal)
-        progress.setMinimumDuration(0)
-        progress.setAutoClose(False)
-        progress.setAutoReset(False)
-        progress.setMinimumWidth(420)
-        self.progress_dialog = progress
+        path = with_suffix(path, ".csv")
+        progress = self._progress_dialog(f"Exporting the vouchers of “{summary.name}”…")
 
         def work(task):
             def report(done: int, total: int) -> None:
@@ -143,14 +143,14 @@ class BatchActions(QObject):
             return vouchers.export_csv(summary.id, path, status, search, progress=report)
 
         def on_progress(done: int, total: int) -> None:
-            progress.setMaximum(max(1, total))
-            progress.setValue(done)
-            progress.setLabelText(f"Exporting the vouchers of “{summary.name}”… {done:,} of {total:,}")
+            if self._progress.dialog is progress:
+                progress.setMaximum(max(1, total))
+                progress.setValue(done)
+                progress.setLabelText(f"Exporting the vouchers of “{summary.name}”… {done:,} of {total:,}")
 
         def finish() -> None:
-            progress.close()
-            progress.deleteLater()
-            self.progress_dialog = None
+            if self._progress.dialog is progress:
+                progress.close()
 
         def done(written: int) -> None:
             finish()
@@ -167,7 +167,22 @@ class BatchActions(QObject):
 
         task = run_task(work, done, failed, on_progress=on_progress, context=self)
         progress.canceled.connect(task.cancel)
-        progress.show()
+
+    def _progress_dialog(self, text: str) -> QProgressDialog:
+        progress = QProgressDialog(self._window)
+        progress.setObjectName("ExportProgress")
+        progress.setLabel(plain_label())  # it names the batch
+        progress.setLabelText(text)
+        progress.setCancelButtonText("Cancel")
+        progress.setRange(0, 0)
+        progress.setWindowTitle("Export vouchers")
+        progress.setWindowModality(Qt.WindowModality.WindowModal)
+        progress.setMinimumDuration(0)
+        progress.setAutoClose(False)
+        progress.setAutoReset(False)
+        progress.setMinimumWidth(420)
+        self._progress.open(progress, modal=False)  # window-modal all the same
+        return progress
 
     # Delete -----------------------------------------------------------------------------------
     def delete(self, summary: BatchSummary, exported_to: str = "") -> None:
@@ -178,15 +193,9 @@ class BatchActions(QObject):
             return
         if choice is not DeleteChoice.CONFIRM:
             return
-        self._set_busy(summary.id, True)
 
-        def done(deleted: int) -> None:
-            self._set_busy(summary.id, False)
+        def deleted(count: int) -> None:
             self.batch_deleted.emit(summary.id)
-            self.message.emit(f"Deleted “{summary.name}” and its {deleted:,} vouchers.", "success")
+            self.message.emit(f"Deleted “{summary.name}” and its {count:,} vouchers.", "success")
 
-        def failed(exc: Exception) -> None:
-            self._set_busy(summary.id, False)
-            self.message.emit(sentence(exc, f"delete “{summary.name}”"), "error")
-
-        run_task(lambda: batches.delete_batch(summary.id), done, failed, context=self)
+        self._run_busy(summary, lambda: batches.delete_batch(summary.id), deleted, "delete")

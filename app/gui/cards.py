@@ -24,7 +24,7 @@ from PySide6.QtWidgets import (
 from app.core.batches import BatchSummary
 
 from . import style
-from .widgets import Spinner, restyle
+from .widgets import Spinner, plain_label, plain_tip, restyle
 
 # What a card can ask for; the window decides how.
 QR, VOUCHERS, PAUSE, RESUME, EXPORT, OPEN_PAGE, DELETE = "qr", "vouchers", "pause", "resume", "export", "open_page", "delete"
@@ -33,16 +33,17 @@ STATUS_TEXT = {"active": "Active", "paused": "Paused"}
 
 
 class ElidedLabel(QLabel):
-    """One line that ends in … when the card is too narrow; the whole text is its tooltip."""
+    """One line of plain text that ends in … when the card is too narrow; the whole text is its tooltip."""
 
     def __init__(self, text: str = "", parent: QWidget | None = None) -> None:
         super().__init__(text, parent)
+        self.setTextFormat(Qt.TextFormat.PlainText)
         self.setSizePolicy(QSizePolicy.Policy.Ignored, QSizePolicy.Policy.Preferred)
         self.setMinimumWidth(20)
 
     def setText(self, text: str) -> None:  # noqa: N802 (Qt's name)
         super().setText(text)
-        self.setToolTip(text)
+        self.setToolTip(plain_tip(text.strip()))
 
     def paintEvent(self, _event) -> None:  # noqa: N802
         painter = QPainter(self)
@@ -85,7 +86,6 @@ class BatchCard(QFrame):
         super().__init__(parent)
         self.setObjectName("BatchCard")
         self.summary: BatchSummary | None = None
-        self.was_painted = False
 
         self.title = ElidedLabel()
         self.title.setObjectName("CardTitle")
@@ -116,12 +116,9 @@ class BatchCard(QFrame):
         self.total = Metric("Total")
         self.claimed = Metric("Claimed")
         self.redeemed = Metric("Redeemed")
-        self.rate = QLabel()
-        self.rate.setToolTip("Redemption Rate = Redeemed ÷ Claimed × 100%")
-        self.available = QLabel()
-        self.available.setToolTip("Available = Total − Claimed: vouchers members can still claim")
-        self.available.setAlignment(Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter)
-        self.channel = QLabel()
+        self.rate = self._figure("Redemption Rate = Redeemed ÷ Claimed × 100%")
+        self.available = self._figure("Available = Total − Claimed: vouchers members can still claim")
+        self.channel = plain_label()
         self.channel.setObjectName("Channel")
         self.badge = QLabel()
         self.badge.setObjectName("Badge")
@@ -142,8 +139,11 @@ class BatchCard(QFrame):
         metrics.addWidget(self.redeemed, 0, 2)
 
         rates = QHBoxLayout()
+        rates.setSpacing(4)
+        rates.addWidget(self._caption("Redemption Rate:", self.rate))
         rates.addWidget(self.rate)
         rates.addStretch(1)
+        rates.addWidget(self._caption("Available:", self.available))
         rates.addWidget(self.available)
 
         footer = QHBoxLayout()
@@ -176,6 +176,20 @@ class BatchCard(QFrame):
         else:
             super().mouseDoubleClickEvent(event)
 
+    @staticmethod
+    def _figure(tip: str) -> QLabel:
+        label = plain_label()
+        label.setObjectName("Figure")
+        label.setToolTip(tip)
+        return label
+
+    @staticmethod
+    def _caption(text: str, figure: QLabel) -> QLabel:
+        caption = plain_label(text)
+        caption.setToolTip(figure.toolTip())
+        caption.setBuddy(figure)
+        return caption
+
     def _icon_button(self, icon: str, tip: str) -> QToolButton:
         button = QToolButton()
         button.setObjectName("CardIconButton")
@@ -199,8 +213,8 @@ class BatchCard(QFrame):
         self.total.set_value(f"{summary.total:,}")
         self.claimed.set_value(f"{summary.claimed:,}")
         self.redeemed.set_value(f"{summary.redeemed:,}")
-        self.rate.setText(f"Redemption Rate: <b>{summary.rate_text}</b>")
-        self.available.setText(f"Available: <b>{summary.available:,}</b>")
+        self.rate.setText(summary.rate_text)
+        self.available.setText(f"{summary.available:,}")
         self.channel.setText(summary.channel)
         self.channel.setToolTip(f"Channel: {summary.channel}")
         status_text = STATUS_TEXT.get(summary.status, summary.status.title())
@@ -214,9 +228,6 @@ class BatchCard(QFrame):
         self.resume_action.setVisible(paused)
         self.setAccessibleName(f"Batch {summary.name}")
 
-    def status_text(self) -> str:
-        return self.badge.text().lstrip("● ").strip()
-
     def set_busy(self, busy: bool) -> None:
         """The spinner in the actions button while a pause or resume runs."""
         if busy:
@@ -224,10 +235,6 @@ class BatchCard(QFrame):
         else:
             self.spinner.stop()
         self.actions_button.setEnabled(not busy)
-
-    def paintEvent(self, event) -> None:  # noqa: N802
-        super().paintEvent(event)
-        self.was_painted = True
 
 
 class CardGrid(QAbstractScrollArea):
@@ -263,31 +270,15 @@ class CardGrid(QAbstractScrollArea):
         else:
             self._relayout()
 
-    def summaries(self) -> list[BatchSummary]:
-        return list(self._summaries)
-
     def card_for(self, batch_id: int) -> BatchCard | None:
         """The card of that batch if it is on screen."""
         return self._shown.get(batch_id)
-
-    def cards(self) -> list[BatchCard]:
-        return list(self._shown.values())
 
     def set_busy(self, batch_id: int, busy: bool) -> None:
         (self._busy.add if busy else self._busy.discard)(batch_id)
         card = self._shown.get(batch_id)
         if card is not None:
             card.set_busy(busy)
-
-    def scroll_to(self, batch_id: int) -> None:
-        for position, summary in enumerate(self._summaries):
-            if summary.id == batch_id:
-                columns, _width = self._columns()
-                self.verticalScrollBar().setValue((position // columns) * (self._row_height()))
-                return
-
-    def first_card_painted(self) -> bool:
-        return any(card.was_painted for card in self._shown.values())
 
     # Layout -----------------------------------------------------------------------------------
     def _row_height(self) -> int:

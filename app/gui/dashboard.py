@@ -19,7 +19,7 @@ from app.core.batches import BatchSummary
 from app.core.models import CHANNELS
 
 from . import style
-from .cards import BatchCard, CardGrid
+from .cards import CardGrid
 from .widgets import SearchField
 
 STATUS_FILTERS = (("All statuses", None), ("Active", "active"), ("Paused", "paused"))
@@ -170,14 +170,17 @@ class Dashboard(QWidget):
             self.empty.show_state(self.is_filtered())
             self.stack.setCurrentWidget(self.empty)
 
-    def card_for(self, batch_id: int) -> BatchCard | None:
-        return self.grid.card_for(batch_id)
+    def update_batch(self, summary: BatchSummary) -> None:
+        """A batch just changed here (paused, resumed): its card shows it before the next refresh."""
+        card = self.grid.card_for(summary.id)
+        if card is not None:
+            card.set_summary(summary)
 
-    def card_count(self) -> int:
-        return len(self.grid.cards())
+    def show_newest(self) -> None:
+        """Scroll to the top, where the newest batch is."""
+        self.grid.verticalScrollBar().setValue(0)
 
-    def first_card_painted(self) -> bool:
-        return self.grid.first_card_painted()
-
-    def summary(self, batch_id: int) -> BatchSummary | None:
-        return next((s for s in self.grid.summaries() if s.id == batch_id), None)
+    def retint(self) -> None:
+        """Draw the cards and the empty state again in the palette's colours."""
+        self.grid.rebuild()
+        self.empty.setProperty("filtered", None)  # its picture is drawn again on the next refresh

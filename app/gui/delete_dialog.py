@@ -10,6 +10,7 @@ from PySide6.QtWidgets import QDialog, QHBoxLayout, QLabel, QPushButton, QVBoxLa
 from app.core.batches import BatchSummary, delete_confirmation
 
 from . import style
+from .widgets import Notice, plain_label
 
 
 class DeleteChoice(enum.Enum):
@@ -25,13 +26,14 @@ class DeleteDialog(QDialog):
 
     def __init__(self, summary: BatchSummary, parent: QWidget | None = None, exported_to: str = "") -> None:
         super().__init__(parent)
+        self.setObjectName("DeleteDialog")
         self.summary = summary
         self.setWindowTitle("Delete Batch")
         self.setModal(True)
         icon = QLabel()
         icon.setPixmap(style.icon("alert", style.colors()["danger"]).pixmap(QSize(40, 40)))
         icon.setAlignment(Qt.AlignmentFlag.AlignTop)
-        heading = QLabel(f"Delete “{summary.name}”?")
+        heading = plain_label(f"Delete “{summary.name}”?")
         heading.setObjectName("PageTitle")
         heading.setWordWrap(True)
         self.question = QLabel(delete_confirmation(summary))
@@ -42,11 +44,11 @@ class DeleteDialog(QDialog):
         )
         details.setObjectName("Muted")
         details.setWordWrap(True)
-        self.exported = QLabel(f"Vouchers exported to {exported_to}." if exported_to else "")
-        self.exported.setObjectName("Notice")
-        self.exported.setProperty("kind", "success")
-        self.exported.setWordWrap(True)
-        self.exported.setVisible(bool(exported_to))
+        self.exported = Notice()
+        if exported_to:
+            self.exported.say(f"Vouchers exported to {exported_to}.", "success")
+        else:
+            self.exported.hide()
 
         self.export_button = QPushButton(style.icon("export"), "Export vouchers first…")
         self.export_button.setAutoDefault(False)

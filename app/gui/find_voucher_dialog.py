@@ -1,37 +1,43 @@
 """Find voucher, for the till: a code typed sloppily or scanned (a scanner types and presses Enter)
-finds its voucher in any batch; Redeem uses it once."""
+finds its voucher in any batch; Redeem uses it once. The dialog shows what its controller found and
+reports Find and Redeem."""
 
 from __future__ import annotations
 
-from PySide6.QtCore import Qt, Signal
+from PySide6.QtCore import QEvent, Qt, Signal
 from PySide6.QtWidgets import QDialog, QFormLayout, QHBoxLayout, QLabel, QLineEdit, QPushButton, QVBoxLayout, QWidget
 
-from app.core import claims
-from app.core.claims import RedeemOutcome, RedeemResult
+from app.core import times
 from app.core.vouchers import VoucherDetail
 
 from . import style
-from .voucher_model import local_time
-from .widgets import restyle
+from .widgets import Notice, plain_label
 
-STATUS_TEXT = {"unclaimed": "Not claimed yet", "claimed": "Claimed, not redeemed", "redeemed": "Redeemed"}
+STATE_TEXT = {"unclaimed": "Not claimed yet", "claimed": "Claimed, not redeemed", "expired": "Expired", "redeemed": "Redeemed"}
 
 
-def refusal(detail: VoucherDetail) -> str | None:
-    """Why the till would refuse this voucher, in the core's own words; None when it can be redeemed."""
-    refused = claims.refusal(detail)
-    return refused.message if refused else None
+def state_text(detail: VoucherDetail) -> str:
+    """The Status line: the voucher's state, with when, in the store's time and zone."""
+    state = detail.state
+    if state == "redeemed":
+        return f"Redeemed on {times.local_text(detail.redeemed_at, zone=True)}"
+    if state == "claimed":
+        return f"Claimed on {times.local_text(detail.claimed_at, zone=True)}, not redeemed"
+    if state == "expired":
+        return f"Claimed on {times.local_text(detail.claimed_at, zone=True)}, expired"
+    return STATE_TEXT.get(state, state)
 
 
 class FindVoucherDialog(QDialog):
-    """Shows what the window found. The code field stays focused and selected, so the next scan
-    replaces it; Enter looks up, it never redeems: only the Redeem button (Alt+R) does."""
+    """The code field stays focused and selected, so the next scan replaces it; Enter looks up, it
+    never redeems: only the Redeem button (Alt+R) does. It grows so a wrapped line always shows whole."""
 
     lookup_requested = Signal(str)
     redeem_requested = Signal(str)
 
     def __init__(self, code: str = "", parent: QWidget | None = None) -> None:
         super().__init__(parent)
+        self.setObjectName("FindVoucherDialog")
         self.setWindowTitle("Find voucher")
         self.detail: VoucherDetail | None = None
         self.code = QLineEdit(code)
@@ -46,17 +52,16 @@ class FindVoucherDialog(QDialog):
         find.setAutoDefault(False)
         find.clicked.connect(self._on_return_pressed)
 
-        self.notice = QLabel()
-        self.notice.setObjectName("Notice")
-        self.notice.setWordWrap(True)
+        self.notice = Notice()
         self.notice.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
         self.fields: dict[str, QLabel] = {}
         self.details = QWidget()
         form = QFormLayout(self.details)
         form.setContentsMargins(0, 0, 0, 0)
+        form.setRowWrapPolicy(QFormLayout.RowWrapPolicy.DontWrapRows)
         for key, caption in (("code", "Code"), ("batch", "Batch"), ("status", "Status"), ("member", "Member"),
                              ("offer", "Offer"), ("expiry", "Expires"), ("terms", "Terms")):  # fmt: skip
-            label = QLabel()
+            label = plain_label()  # batch names, emails and terms are what people typed
             label.setWordWrap(True)
             label.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
             self.fields[key] = label
@@ -88,6 +93,56 @@ class FindVoucherDialog(QDialog):
         layout.addLayout(buttons)
         self.setMinimumWidth(520)
 
+    # What the controller found ----------------------------------------------------------------
+    def show_searching(self) -> None:
+        self._say("Looking up…", "info")
+        self._fit_height()
+
+    def show_not_found(self, message: str) -> None:
+        self.detail = None
+        self.details.hide()
+        self.redeem_button.hide()
+        self._say(message, "error")
+        self._focus_code()
+
+    def show_voucher(self, detail: VoucherDetail, offer: dict, refusal: str | None) -> None:
+        """The voucher found, with a Redeem button if it can be redeemed, or the core's reason not."""
+        self.detail = detail
+        self.fields["code"].setText(detail.code)
+        self.fields["batch"].setText(detail.batch_name + ("  (paused)" if detail.batch_status == "paused" else ""))
+        self.fields["status"].setText(state_text(detail))
+        self.fields["member"].setText(detail.member or "—")
+        self.fields["offer"].setText(f"{offer['discount']} · {offer['min_purchase']}" if offer else "—")
+        if detail.expires_at is not None:
+            expiry = times.local_text(detail.expires_at, zone=True) + ("  (expired)" if detail.state == "expired" else "")
+        else:
+            expiry = offer.get("expiry", "—") if offer else "—"
+        self.fields["expiry"].setText(expiry)
+        self.fields["terms"].setText((offer or {}).get("terms") or "—")
+        self.details.show()
+        if refusal is None:
+            self._say("This voucher can be redeemed.", "success")
+            self.redeem_button.show()
+            self.redeem_button.setEnabled(True)
+        else:
+            self._say(refusal, "error" if detail.state != "unclaimed" else "warning")
+            self.redeem_button.hide()
+        self._focus_code()
+
+    def show_redeemed(self, detail: VoucherDetail | None, offer: dict, message: str, redeemed: bool) -> None:
+        """The till's answer: redeemed, or the core's refusal (another till was quicker, ...)."""
+        if detail is not None:
+            self.show_voucher(detail, offer, None)
+        self._say(message, "success" if redeemed else "error")
+        self.redeem_button.hide()
+        self._focus_code()
+
+    def show_error(self, message: str) -> None:
+        self._say(message, "error")
+        self.redeem_button.setEnabled(True)
+        self._focus_code()
+
+    # Inside -----------------------------------------------------------------------------------
     def _on_return_pressed(self) -> None:
         text = self.code.text().strip()
         if text:
@@ -100,66 +155,31 @@ class FindVoucherDialog(QDialog):
             self.redeem_requested.emit(self.detail.code)
 
     def _focus_code(self) -> None:
+        """Ready for the next scan; and as the lines shown have changed, tall enough for them."""
+        self._fit_height()
         self.code.setFocus()
         self.code.selectAll()
 
-    def _set_notice(self, text: str, kind: str) -> None:
-        self.notice.setText(text)
-        self.notice.setProperty("kind", kind)
-        restyle(self.notice)
+    def _say(self, text: str, kind: str) -> None:
+        self.notice.say(text, kind)
 
-    def show_searching(self) -> None:
-        self._set_notice("Looking up…", "info")
+    def _fit_height(self) -> None:
+        """Wrapped lines need more height at this width than Qt gives a dialog by itself."""
+        layout = self.layout()
+        layout.activate()
+        needed = layout.totalHeightForWidth(self.width()) if layout.hasHeightForWidth() else -1
+        if needed < 0:
+            needed = layout.totalMinimumSize().height()
+        self.setMinimumHeight(min(needed, self.screen().availableGeometry().height()))
+        if self.height() < self.minimumHeight():
+            self.resize(self.width(), self.minimumHeight())
 
-    def show_not_found(self, message: str) -> None:
-        self.detail = None
-        self.details.hide()
-        self.redeem_button.hide()
-        self._set_notice(message, "error")
-        self._focus_code()
+    def changeEvent(self, event: QEvent) -> None:  # noqa: N802
+        super().changeEvent(event)
+        if event.type() in (QEvent.Type.FontChange, QEvent.Type.StyleChange):
+            self._fit_height()
 
-    def show_voucher(self, detail: VoucherDetail, offer: dict) -> None:
-        """The voucher found, with a Redeem button if it can be redeemed, or the core's reason not."""
-        self.detail = detail
-        self.fields["code"].setText(detail.code)
-        self.fields["batch"].setText(detail.batch_name + ("  (paused)" if detail.batch_status == "paused" else ""))
-        status = STATUS_TEXT.get(detail.status, detail.status)
-        if detail.status == "redeemed":
-            status += f" on {local_time(detail.redeemed_at)}"
-        elif detail.status == "claimed":
-            status = f"Claimed on {local_time(detail.claimed_at)}, not redeemed"
-        self.fields["status"].setText(status)
-        self.fields["member"].setText(detail.member or "—")
-        self.fields["offer"].setText(f"{offer['discount']} · {offer['min_purchase']}" if offer else "—")
-        if detail.expires_at is not None:
-            expiry = local_time(detail.expires_at) + ("  (expired)" if detail.expired else "")
-        else:
-            expiry = offer.get("expiry", "—") if offer else "—"
-        self.fields["expiry"].setText(expiry)
-        self.fields["terms"].setText((offer or {}).get("terms") or "—")
-        self.details.show()
-        reason = refusal(detail)
-        if reason is None:
-            self._set_notice("This voucher can be redeemed.", "success")
-            self.redeem_button.show()
-            self.redeem_button.setEnabled(True)
-        else:
-            self._set_notice(reason, "error" if detail.status != "unclaimed" else "warning")
-            self.redeem_button.hide()
-        self._focus_code()
-
-    def show_redeemed(self, result: RedeemResult, offer: dict | None) -> None:
-        """The till's answer: redeemed, or the core's refusal (another till was quicker, ...)."""
-        if result.voucher is not None:
-            self.show_voucher(result.voucher, offer or {})
-        self._set_notice(result.message, "success" if result.outcome is RedeemOutcome.REDEEMED else "error")
-        self.redeem_button.hide()
-        self._focus_code()
-
-    def show_error(self, message: str) -> None:
-        self._set_notice(message, "error")
-        self.redeem_button.setEnabled(True)
-        self._focus_code()
-
-    def notice_text(self) -> str:
-        return self.notice.text()
+    def resizeEvent(self, event) -> None:  # noqa: N802
+        super().resizeEvent(event)
+        if event.oldSize().width() != event.size().width():
+            self._fit_height()  # narrower: more lines

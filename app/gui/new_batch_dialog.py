@@ -1,10 +1,11 @@
 """New batch: name, description, channel, offer (a template, or a new one made here), quantity and
-code prefix. The vouchers are generated on a worker, with a progress bar and Cancel."""
+code prefix. The dialog reports what is asked (a template, a batch, a stop); its controller calls the
+core and tells it how it went. It stays open on a refusal, so nothing typed is lost."""
 
 from __future__ import annotations
 
-from PySide6.QtCore import QDate, QRegularExpression, QTimer, Signal
-from PySide6.QtGui import QRegularExpressionValidator
+from PySide6.QtCore import QDate, QRegularExpression, Qt, QTimer, Signal
+from PySide6.QtGui import QKeyEvent, QRegularExpressionValidator
 from PySide6.QtWidgets import (
     QComboBox,
     QDateEdit,
@@ -23,35 +24,41 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from app.core import batches, templates
-from app.core.errors import GenerationCancelled, VoucherError
-from app.core.models import CHANNELS, MAX_QUANTITY, Template
+from app.core.models import CHANNELS, MAX_QUANTITY
 
 from . import style
-from .tasks import Task, run_task
+from .widgets import Notice
 
 QUANTITY_HINT = (
     "Expect 200 claims? Generate 300–400.\n"
     "A little more than you expect covers testing and overrun; unused vouchers cost nothing."
 )
 PREFIX_HINT = "Optional: up to 8 letters or digits in front of every code, e.g. SUMMER-K7QM-3XT9-PA."
+ENTER_KEYS = (Qt.Key.Key_Return, Qt.Key.Key_Enter)
 
 
-def offer_text(template: Template, currency: str) -> str:
-    offer = templates.describe_offer(template, currency)
-    return f"{template.title}  —  {offer['discount']}, {offer['min_purchase'].lower()}, {offer['expiry'].lower()}"
+def text_box(placeholder: str, lines: int = 3) -> QPlainTextEdit:
+    """A few lines of text in a form; Tab moves on to the next field, as in every other field."""
+    box = QPlainTextEdit()
+    box.setPlaceholderText(placeholder)
+    box.setTabChangesFocus(True)
+    box.setFixedHeight(box.fontMetrics().lineSpacing() * lines + 12)
+    return box
 
 
 class TemplateForm(QGroupBox):
-    """A new offer, made in place: title, discount, minimum purchase, expiry and terms."""
+    """A new offer, made in place: title, discount, minimum purchase, expiry and terms. Enter in it
+    creates the template, never the batch."""
 
-    def __init__(self, currency: str, parent: QWidget | None = None) -> None:
+    submitted = Signal()
+
+    def __init__(self, parent: QWidget | None = None) -> None:
         super().__init__("New offer template", parent)
         self.title = QLineEdit()
         self.title.setPlaceholderText("e.g. 10% off, spend $20")
         self.title.setMaxLength(120)
         self.discount = QLineEdit()
-        self.discount.setPlaceholderText(f"10% or {currency}5.00")
+        self.discount.setPlaceholderText("10% or 5.00")
         self.min_purchase = QLineEdit()
         self.min_purchase.setPlaceholderText("0.00 (none)")
         self.expiry_kind = QComboBox()
@@ -67,11 +74,10 @@ class TemplateForm(QGroupBox):
         self.until.setDisplayFormat("yyyy-MM-dd")
         self.until.hide()
         self.expiry_kind.currentIndexChanged.connect(self._on_expiry_kind_changed)
-        self.terms = QPlainTextEdit()
-        self.terms.setPlaceholderText("e.g. One per visit. Not valid with other offers.")
-        self.terms.setFixedHeight(self.fontMetrics().lineSpacing() * 3 + 12)
+        self.terms = text_box("e.g. One per visit. Not valid with other offers.")
         self.create_button = QPushButton(style.icon("check"), "Create template")
         self.create_button.setAutoDefault(False)
+        self.create_button.clicked.connect(self.submitted)
         self.hide_button = QPushButton("Cancel")
         self.hide_button.setAutoDefault(False)
 
@@ -91,6 +97,16 @@ class TemplateForm(QGroupBox):
         form.addRow("Expiry", expiry)
         form.addRow("Terms", self.terms)
         form.addRow(buttons)
+
+    def keyPressEvent(self, event: QKeyEvent) -> None:  # noqa: N802
+        """Enter that a field of the form leaves unused (a line edit, a spin box) stops here: it
+        would otherwise reach the dialog and press its default button, Create batch."""
+        if event.key() in ENTER_KEYS:
+            event.accept()
+            if self.isEnabled():
+                self.submitted.emit()
+            return
+        super().keyPressEvent(event)
 
     def _on_expiry_kind_changed(self) -> None:
         kind = self.expiry_kind.currentData()
@@ -114,31 +130,30 @@ class TemplateForm(QGroupBox):
 
 
 class NewBatchDialog(QDialog):
-    """Reports the new batch through `created`; stays open on a refusal so nothing typed is lost."""
+    """offers: (template id, the offer in words) for every template, as the controller read them."""
 
-    created = Signal(object)  # BatchSummary
-    template_created = Signal(object)  # Template
+    template_requested = Signal(dict)  # keyword arguments for templates.create_template
+    create_requested = Signal(dict)  # keyword arguments for batches.create_batch
+    stop_requested = Signal()  # Stop while generating
 
-    def __init__(self, template_list: list[Template], currency: str = "$", parent: QWidget | None = None) -> None:
+    def __init__(self, offers: list[tuple[int, str]], parent: QWidget | None = None) -> None:
         super().__init__(parent)
+        self.setObjectName("NewBatchDialog")
         self.setWindowTitle("New batch")
-        self._currency = currency
-        self._task: Task | None = None
+        self._generating = False
 
         self.name = QLineEdit()
         self.name.setMaxLength(120)
         self.name.setPlaceholderText("e.g. Summer 2025 - Instagram Post")
-        self.description = QPlainTextEdit()
-        self.description.setPlaceholderText("Shown on the claim page under the name")
-        self.description.setFixedHeight(self.fontMetrics().lineSpacing() * 3 + 12)
+        self.description = text_box("Shown on the claim page under the name")
         self.channel = QComboBox()
         self.channel.addItems(CHANNELS)
         self.template = QComboBox()
         self.template.setMinimumContentsLength(30)
         self.new_template_button = QPushButton(style.icon("plus"), "New template…")
         self.new_template_button.setAutoDefault(False)
-        self.template_form = TemplateForm(currency)
-        self.template_form.create_button.clicked.connect(self._on_create_template_clicked)
+        self.template_form = TemplateForm()
+        self.template_form.submitted.connect(self._on_template_submitted)
         self.template_form.hide_button.clicked.connect(lambda: self._show_template_form(False))
         self.new_template_button.clicked.connect(lambda: self._show_template_form(True))
         self.quantity = QSpinBox()
@@ -160,13 +175,11 @@ class NewBatchDialog(QDialog):
 
         self.progress = QProgressBar()
         self.progress.hide()
-        self.notice = QLabel()
-        self.notice.setObjectName("Notice")
-        self.notice.setWordWrap(True)
+        self.notice = Notice()
         self.notice.hide()
         self.create_button = QPushButton("Create batch")
         self.create_button.setDefault(True)
-        self.create_button.clicked.connect(self._on_create_clicked)
+        self.create_button.clicked.connect(lambda: self.create_requested.emit(self.values()))
         self.cancel_button = QPushButton("Cancel")
         self.cancel_button.setAutoDefault(False)
         self.cancel_button.clicked.connect(self._on_cancel_clicked)
@@ -199,50 +212,13 @@ class NewBatchDialog(QDialog):
         layout.addLayout(buttons)
         self.setMinimumWidth(self.fontMetrics().horizontalAdvance("x") * 110)
 
-        self._fill_templates(template_list)
-        self._show_template_form(not template_list)
+        for template_id, text in offers:
+            self.template.addItem(text, template_id)
+        if not offers:
+            self.template.addItem("No templates yet: create one below", None)
+        self._show_template_form(not offers)
         self.name.setFocus()
 
-    # Templates --------------------------------------------------------------------------------
-    def _fill_templates(self, template_list: list[Template], select_id: int | None = None) -> None:
-        self.template.clear()
-        for template in template_list:
-            self.template.addItem(offer_text(template, self._currency), template.id)
-        if not template_list:
-            self.template.addItem("No templates yet: create one below", None)
-        if select_id is not None:
-            self.template.setCurrentIndex(self.template.findData(select_id))
-
-    def _show_template_form(self, shown: bool) -> None:
-        self.template_form.setVisible(shown)
-        self.new_template_button.setEnabled(not shown)
-        if shown:
-            self.template_form.title.setFocus()
-        QTimer.singleShot(0, self.adjustSize)  # once the layout knows the new height
-
-    def _on_create_template_clicked(self) -> None:
-        values = self.template_form.values()
-        self.template_form.setEnabled(False)
-        run_task(lambda: templates.create_template(**values), self._on_template_created, self._on_template_failed, context=self)
-
-    def _on_template_created(self, template: Template) -> None:
-        self.template_form.setEnabled(True)
-        existing = [self.template.itemData(i) for i in range(self.template.count())]
-        listed = [(self.template.itemText(i), data) for i, data in enumerate(existing) if data is not None]
-        self.template.clear()
-        for text, data in listed:
-            self.template.addItem(text, data)
-        self.template.addItem(offer_text(template, self._currency), template.id)
-        self.template.setCurrentIndex(self.template.count() - 1)
-        self._show_template_form(False)
-        self._show_notice(f"Template “{template.title}” created.", "success")
-        self.template_created.emit(template)
-
-    def _on_template_failed(self, exc: Exception) -> None:
-        self.template_form.setEnabled(True)
-        self._show_notice(str(exc), "error")
-
-    # Generation -------------------------------------------------------------------------------
     def values(self) -> dict:
         return {
             "name": self.name.text(),
@@ -253,49 +229,48 @@ class NewBatchDialog(QDialog):
             "prefix": self.prefix.text(),
         }
 
-    def is_generating(self) -> bool:
-        return self._task is not None
+    # Templates --------------------------------------------------------------------------------
+    def _show_template_form(self, shown: bool) -> None:
+        self.template_form.setVisible(shown)
+        self.new_template_button.setEnabled(not shown)
+        if shown:
+            self.template_form.title.setFocus()
+        QTimer.singleShot(0, self.adjustSize)  # once the layout knows the new height
 
-    def _on_create_clicked(self) -> None:
-        values = self.values()
-        if not values["name"].strip():
-            self._show_notice("Give the batch a name.", "error")
-            self.name.setFocus()
-            return
-        if values["template"] is None:
-            self._show_notice("Choose the offer, or create a template for it.", "error")
-            return
+    def _on_template_submitted(self) -> None:
+        self.template_form.setEnabled(False)
+        self.template_requested.emit(self.template_form.values())
+
+    def add_template(self, template_id: int, text: str, title: str) -> None:
+        """The template made in the form: listed, chosen, and the form closed."""
+        self.template_form.setEnabled(True)
+        if self.template.itemData(0) is None:
+            self.template.removeItem(0)  # "No templates yet"
+        self.template.addItem(text, template_id)
+        self.template.setCurrentIndex(self.template.count() - 1)
+        self._show_template_form(False)
+        self.notice.say(f"Template “{title}” created.", "success")
+
+    def show_template_refused(self, sentence: str) -> None:
+        self.template_form.setEnabled(True)
+        self.notice.say(sentence, "error")
+
+    # Generation -------------------------------------------------------------------------------
+    def show_generating(self) -> None:
         self._set_generating(True)
-        self._task = run_task(
-            lambda task: batches.create_batch(**values, progress=task.report, should_stop=task.is_cancelled),
-            self._on_generated,
-            self._on_generation_failed,
-            on_progress=self._on_progress,
-            context=self,
-        )
 
-    def _on_progress(self, done: int, total: int) -> None:
+    def show_progress(self, done: int, total: int) -> None:
         self.progress.setMaximum(max(1, total))
         self.progress.setValue(done)
         self.progress.setFormat(f"Generating… {done:,} of {total:,}")
 
-    def _on_generated(self, summary) -> None:
-        self._task = None
+    def show_refused(self, sentence: str, kind: str = "error") -> None:
+        """No batch was made: the core's sentence (a rule, or a stop: kind warning)."""
         self._set_generating(False)
-        self.created.emit(summary)
-        self.accept()
-
-    def _on_generation_failed(self, exc: Exception) -> None:
-        self._task = None
-        self._set_generating(False)
-        if isinstance(exc, GenerationCancelled):
-            self._show_notice(str(exc), "warning")
-        elif isinstance(exc, VoucherError):
-            self._show_notice(str(exc), "error")
-        else:
-            self._show_notice(f"The batch could not be created: {exc}", "error")
+        self.notice.say(sentence, kind)
 
     def _set_generating(self, generating: bool) -> None:
+        self._generating = generating
         self.fields.setEnabled(not generating)
         self.create_button.setEnabled(not generating)
         self.cancel_button.setText("Stop" if generating else "Cancel")
@@ -307,22 +282,9 @@ class NewBatchDialog(QDialog):
             self.notice.hide()
 
     def _on_cancel_clicked(self) -> None:
-        if self._task is not None:
-            self._task.cancel()
+        if self._generating:
+            self.stop_requested.emit()
             self.cancel_button.setEnabled(False)
             self.cancel_button.setText("Stopping…")
         else:
             self.reject()
-
-    def reject(self) -> None:
-        """Escape or the close button while generating stops the generation; nothing is written."""
-        if self._task is not None:
-            self._task.cancel()
-        super().reject()
-
-    def _show_notice(self, text: str, kind: str) -> None:
-        self.notice.setText(text)
-        self.notice.setProperty("kind", kind)
-        self.notice.style().unpolish(self.notice)
-        self.notice.style().polish(self.notice)
-        self.notice.show()

@@ -1,12 +1,13 @@
-"""The questions the window asks the manager and waits for (a confirmation, a file name), behind one
-small service that tests replace instead of patching Qt."""
+"""What the window asks of the person and of the desktop and waits for (a confirmation, a file name, a
+browser), behind one small service that tests replace instead of patching Qt."""
 
 from __future__ import annotations
 
 import re
 from pathlib import Path
 
-from PySide6.QtCore import QStandardPaths
+from PySide6.QtCore import QStandardPaths, QUrl
+from PySide6.QtGui import QDesktopServices
 from PySide6.QtWidgets import QFileDialog, QWidget
 
 from app.core.batches import BatchSummary
@@ -20,13 +21,18 @@ def file_stem(name: str) -> str:
     return stem[:60] or "batch"
 
 
+def with_suffix(path: str, suffix: str) -> str:
+    """The path with its file type's suffix, added when the person typed a name without it."""
+    return path if path.lower().endswith(suffix) else path + suffix
+
+
 def default_folder() -> Path:
     folder = QStandardPaths.writableLocation(QStandardPaths.StandardLocation.DocumentsLocation)
     return Path(folder) if folder else Path.home()
 
 
 class Prompts:
-    """Modal questions. Each returns the answer; nothing else in the window blocks."""
+    """Modal questions and the desktop's browser. Each returns the answer; nothing else in the window blocks."""
 
     def confirm_delete(self, parent: QWidget, summary: BatchSummary, exported_to: str = "") -> DeleteChoice:
         dialog = DeleteDialog(summary, parent, exported_to)
@@ -36,6 +42,11 @@ class Prompts:
         return choice
 
     def save_file_name(self, parent: QWidget, caption: str, suggested: str, file_filter: str) -> str | None:
-        """A path to write, or None when the manager cancels."""
+        """A path to write, or None when the person cancels."""
         path, _ = QFileDialog.getSaveFileName(parent, caption, str(default_folder() / suggested), file_filter)
         return path or None
+
+    def open_url(self, url: str) -> bool:
+        """Hand the link to the desktop's web browser. False when none could be started; True only
+        means one was asked to (whether it opens is the desktop's business)."""
+        return QDesktopServices.openUrl(QUrl(url))

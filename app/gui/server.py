@@ -6,10 +6,12 @@ from __future__ import annotations
 from typing import Any, Callable
 
 from PySide6.QtCore import QObject, Signal
+from PySide6.QtWidgets import QLabel, QWidget
 
-from app.core.errors import VoucherError
+from app.core.errors import sentence
 
 from .tasks import run_task
+from .widgets import restyle
 
 STOPPED, STARTING, RUNNING, FAILED = "stopped", "starting", "running", "failed"
 
@@ -21,9 +23,6 @@ class ClaimServer(QObject):
         super().__init__(parent)
         self._start_server = start_server
         self._server: Any = None
-        self._pending = 0  # a start still running on a worker
-        self.state = STOPPED
-        self.text = "Claim site stopped"
         self._tip = ""
 
     def start(self, host: str, port: int, public_url: str) -> None:
@@ -31,7 +30,6 @@ class ClaimServer(QObject):
             self._set(STOPPED, "Claim site not started from this window", "")
             return
         self.stop()
-        self._pending += 1
         self._set(STARTING, f"Starting the claim site on port {port}…", "")
         start = self._start_server
         run_task(
@@ -42,15 +40,13 @@ class ClaimServer(QObject):
         )
 
     def _on_started(self, server: Any, host: str, public_url: str) -> None:
-        self._pending -= 1
         self._server = server
         where = public_url or getattr(server, "url", "")
         self._tip = f"Listening on {host}:{getattr(server, 'port', '?')} ({getattr(server, 'url', '')})"
         self._set(RUNNING, f"Claim site running at {where}", self._tip)
 
     def _on_failed(self, exc: Exception) -> None:
-        self._pending -= 1
-        reason = str(exc) if isinstance(exc, VoucherError) else f"{type(exc).__name__}: {exc}"
+        reason = sentence(exc, "start the claim site")
         self._set(FAILED, f"Claim site not running: {reason}", "Change the host or port in Settings, then save.")
 
     def announce(self, public_url: str) -> None:
@@ -69,9 +65,21 @@ class ClaimServer(QObject):
     def is_running(self) -> bool:
         return self._server is not None
 
-    def is_starting(self) -> bool:
-        return self._pending > 0
-
     def _set(self, state: str, text: str, tip: str) -> None:
-        self.state, self.text = state, text
         self.state_changed.emit(state, text, tip)
+
+
+class ServerStateLabel(QLabel):
+    """The claim site's state in the status bar, coloured by state."""
+
+    def __init__(self, parent: QWidget | None = None) -> None:
+        super().__init__("Claim site stopped", parent)
+        self.setObjectName("ServerState")
+        self.setProperty("state", STOPPED)
+        self.setContentsMargins(8, 2, 8, 2)
+
+    def show_state(self, state: str, text: str, tip: str) -> None:
+        self.setText(f"● {text}" if state == RUNNING else text)
+        self.setToolTip(tip)
+        self.setProperty("state", state)
+        restyle(self)

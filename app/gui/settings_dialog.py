@@ -1,12 +1,15 @@
-"""Settings: the store's name, the public base URL of claim links, the claim site's host and port
-(kept in the database, shared with the claim site) and the database location (kept on this PC)."""
+"""Settings: the store's name and time zone, the public base URL of claim links, the claim site's host
+and port (kept in the database, shared with the claim site) and the database location (kept on this
+PC). The dialog reports what was typed; its controller saves it, and the dialog closes only once saved."""
 
 from __future__ import annotations
 
 import dataclasses
 
-from PySide6.QtCore import Signal
+from PySide6.QtCore import Qt, Signal
 from PySide6.QtWidgets import (
+    QComboBox,
+    QCompleter,
     QDialog,
     QDialogButtonBox,
     QFileDialog,
@@ -20,24 +23,38 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from app.core.errors import InvalidInput
-from app.core.settings import Settings, validate_base_url
+from app.core.settings import Settings
 
 from . import style
-from .widgets import restyle
+from .widgets import Notice
+
+PC_ZONE = "This PC's time zone"
 
 
 class SettingsDialog(QDialog):
-    """Reports the edited settings through `saved`; the window writes them."""
+    save_requested = Signal(object, str)  # (the core Settings as typed, database location for the next start)
 
-    saved = Signal(object, str)  # (core Settings, database location for the next start)
-
-    def __init__(self, current: Settings, db_location: str, parent: QWidget | None = None) -> None:
+    def __init__(self, current: Settings, db_location: str, zones: list[str], parent: QWidget | None = None) -> None:
         super().__init__(parent)
+        self.setObjectName("SettingsDialog")
         self.setWindowTitle("Settings")
         self._current = current
-        self._db_location = db_location
         self.store_name = QLineEdit(current.store_name)
+        self.time_zone = QComboBox()
+        self.time_zone.setAccessibleName("Time zone")
+        self.time_zone.setEditable(True)  # hundreds of names: type a part of one
+        self.time_zone.setInsertPolicy(QComboBox.InsertPolicy.NoInsert)
+        self.time_zone.addItem(PC_ZONE)
+        self.time_zone.addItems(zones)
+        completer = QCompleter(self.time_zone.model(), self.time_zone)
+        completer.setCaseSensitivity(Qt.CaseSensitivity.CaseInsensitive)
+        completer.setFilterMode(Qt.MatchFlag.MatchContains)
+        completer.setCompletionMode(QCompleter.CompletionMode.PopupCompletion)
+        self.time_zone.setCompleter(completer)
+        self.time_zone.setCurrentText(current.time_zone or PC_ZONE)
+        zone_hint = QLabel("Times in this window, on the claim page and in exports are the store's local time.")
+        zone_hint.setObjectName("Hint")
+        zone_hint.setWordWrap(True)
         self.base_url = QLineEdit(current.public_base_url)
         self.base_url.setPlaceholderText(f"empty: {Settings(port=current.port).base_url}")
         base_hint = QLabel("The address printed in claim links and QR codes, e.g. https://yoursite.com")
@@ -55,10 +72,7 @@ class SettingsDialog(QDialog):
         db_hint = QLabel("A new database location is used from the next start.")
         db_hint.setObjectName("Hint")
         db_hint.setWordWrap(True)
-        self.notice = QLabel()
-        self.notice.setObjectName("Notice")
-        self.notice.setProperty("kind", "error")
-        self.notice.setWordWrap(True)
+        self.notice = Notice()
         self.notice.hide()
 
         database_row = QHBoxLayout()
@@ -66,6 +80,8 @@ class SettingsDialog(QDialog):
         database_row.addWidget(browse)
         form = QFormLayout()
         form.addRow("Store name", self.store_name)
+        form.addRow("Time zone", self.time_zone)
+        form.addRow("", zone_hint)
         form.addRow("Public base URL", self.base_url)
         form.addRow("", base_hint)
         form.addRow("Claim site host", self.host)
@@ -73,7 +89,7 @@ class SettingsDialog(QDialog):
         form.addRow("Database", database_row)
         form.addRow("", db_hint)
         self.buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Save | QDialogButtonBox.StandardButton.Cancel)
-        self.buttons.accepted.connect(self._on_save_clicked)
+        self.buttons.accepted.connect(lambda: self.save_requested.emit(self.edited(), self.database.text().strip()))
         self.buttons.rejected.connect(self.reject)
         layout = QVBoxLayout(self)
         layout.setContentsMargins(20, 16, 20, 16)
@@ -92,25 +108,22 @@ class SettingsDialog(QDialog):
             self.database.setText(path)
 
     def edited(self) -> Settings:
-        """The settings as typed, checked by the core's own rules (raises InvalidInput)."""
-        name = self.store_name.text().strip()
-        if not name:
-            raise InvalidInput("The store needs a name.")
+        """The settings as typed; the core checks them when they are saved."""
+        zone = self.time_zone.currentText().strip()
         return dataclasses.replace(
             self._current,
-            store_name=name,
-            public_base_url=validate_base_url(self.base_url.text()),
-            host=self.host.text().strip() or "0.0.0.0",
+            store_name=self.store_name.text(),
+            time_zone="" if zone == PC_ZONE else zone,
+            public_base_url=self.base_url.text(),
+            host=self.host.text(),
             port=self.port.value(),
         )
 
-    def _on_save_clicked(self) -> None:
-        try:
-            settings = self.edited()
-        except InvalidInput as exc:
-            self.notice.setText(str(exc))
-            restyle(self.notice)
-            self.notice.show()
-            return
-        self.saved.emit(settings, self.database.text().strip())
-        self.accept()
+    def show_saving(self) -> None:
+        self.buttons.setEnabled(False)
+        self.notice.hide()
+
+    def show_refused(self, sentence: str) -> None:
+        """Not saved: the core's reason; everything typed stays."""
+        self.buttons.setEnabled(True)
+        self.notice.say(sentence, "error")

@@ -129,7 +129,3 @@ def wait_for_all(msecs: int = -1) -> bool:
     """Block until the pool is idle (on quit, and in tests' teardown). Results still queued are
     delivered by the next turn of the event loop."""
     return pool().waitForDone(msecs)
-
-
-def running_count() -> int:
-    return len(_running)

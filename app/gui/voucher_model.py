@@ -5,13 +5,13 @@ in a small least-recently-used cache, read on a worker thread."""
 from __future__ import annotations
 
 from collections import OrderedDict
-from datetime import datetime, timezone
 from typing import Callable
 
 from PySide6.QtCore import QAbstractTableModel, QModelIndex, QObject, Qt, QTimer, Signal
 from PySide6.QtGui import QFontDatabase
 
-from app.core import vouchers
+from app.core import times, vouchers
+from app.core.errors import sentence
 from app.core.vouchers import VoucherRow
 
 from .tasks import run_task
@@ -29,32 +29,23 @@ FILTERS = (("All", None), ("Unclaimed", "unclaimed"), ("Claimed", "claimed"), ("
 LOADING = "Loading…"
 
 
-def local_time(value) -> str:
-    """A stored UTC timestamp in this PC's time zone, to the minute."""
-    if value is None:
-        return ""
-    if not isinstance(value, datetime):
-        value = datetime.fromisoformat(str(value))
-    return value.replace(tzinfo=timezone.utc).astimezone().strftime("%Y-%m-%d %H:%M")
+REDEMPTION_TEXT = {"redeemed": "Redeemed", "expired": "Expired", "claimed": "Not redeemed", "unclaimed": ""}
 
 
 def cell_text(row: VoucherRow, column: int) -> str:
+    """What a cell shows; times in the store's zone (the column headers name it)."""
     if column == CODE:
         return row.code
     if column == CLAIM:
-        return "Unclaimed" if row.status == "unclaimed" else "Claimed"
+        return "Unclaimed" if row.state == "unclaimed" else "Claimed"
     if column == MEMBER:
         return row.member or ""
     if column == CLAIMED_AT:
-        return local_time(row.claimed_at)
+        return times.local_text(row.claimed_at)
     if column == REDEMPTION:
-        if row.status == "redeemed":
-            return "Redeemed"
-        if row.expired:
-            return "Expired"
-        return "Not redeemed" if row.status == "claimed" else ""
+        return REDEMPTION_TEXT[row.state]
     if column == REDEEMED_AT:
-        return local_time(row.redeemed_at)
+        return times.local_text(row.redeemed_at)
     return ""
 
 
@@ -156,7 +147,7 @@ class VoucherTableModel(QAbstractTableModel):
         self._in_flight.clear()
         self._wanted.clear()
         self._emit_busy()
-        self.failed.emit(str(exc))
+        self.failed.emit(sentence(exc, "read the vouchers"))
 
     # Pages ------------------------------------------------------------------------------------
     def is_loading(self) -> bool:
@@ -228,9 +219,6 @@ class VoucherTableModel(QAbstractTableModel):
         rows = self._cache.get(page_no)
         return rows is None or offset < len(rows)
 
-    def cached_pages(self) -> int:
-        return len(self._cache)
-
     def row_at(self, row: int) -> VoucherRow | None:
         """The voucher on that row if its page is in memory (it is when the row is on screen)."""
         if not 0 <= row < self._rows:
@@ -249,6 +237,8 @@ class VoucherTableModel(QAbstractTableModel):
     def headerData(self, section: int, orientation, role: int = Qt.ItemDataRole.DisplayRole):  # noqa: N802
         if orientation == Qt.Orientation.Horizontal and role == Qt.ItemDataRole.DisplayRole:
             return HEADERS[section]
+        if orientation == Qt.Orientation.Horizontal and role == Qt.ItemDataRole.ToolTipRole and section in (CLAIMED_AT, REDEEMED_AT):
+            return f"In the store's time zone: {times.zone_label()}"
         if orientation == Qt.Orientation.Vertical and role == Qt.ItemDataRole.DisplayRole:
             return f"{section + 1:,}"
         return None

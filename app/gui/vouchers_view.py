@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from PySide6.QtCore import QEvent, QObject, Qt, Signal
+from PySide6.QtCore import Qt, Signal
 from PySide6.QtGui import QFont, QGuiApplication, QKeySequence
 from PySide6.QtWidgets import (
     QAbstractItemView,
@@ -22,7 +22,7 @@ from app.core.batches import BatchSummary
 
 from . import style
 from .voucher_model import FILTERS, VoucherTableModel
-from .widgets import SearchField
+from .widgets import SearchField, plain_label
 
 
 class VouchersView(QWidget):
@@ -35,7 +35,6 @@ class VouchersView(QWidget):
     def __init__(self, summary: BatchSummary, parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self.summary = summary
-        self._rows_painted = False
         self.model = VoucherTableModel(summary.id, parent=self)
         self.model.loaded.connect(self._on_loaded)
         self.model.failed.connect(lambda text: self.message.emit(text, "error"))
@@ -48,12 +47,12 @@ class VouchersView(QWidget):
         back.setAutoRaise(True)
         back.setToolTip("Back to the batches (Esc)")
         back.clicked.connect(self.back_requested)
-        self.title = QLabel(f"{summary.name} — Vouchers")
+        self.title = plain_label(f"{summary.name} — Vouchers")
         self.title.setObjectName("PageTitle")
         font = QFont(self.title.font())
         font.setPointSizeF(font.pointSizeF() * 1.4)
         self.title.setFont(font)
-        self.count_label = QLabel()
+        self.count_label = plain_label()  # it quotes the search
         self.count_label.setObjectName("Muted")
 
         self.filter_buttons = QButtonGroup(self)
@@ -94,7 +93,6 @@ class VouchersView(QWidget):
         for column, sample in enumerate(("SUMMER-XXXX-XXXX-XX  ", "Claim status  ", "someone.long@example.com  ",
                                          "2025-12-31 23:59  ", "Not redeemed  ")):  # fmt: skip
             self.table.setColumnWidth(column, width(sample) + 16)
-        self.table.viewport().installEventFilter(self)
 
         self.busy_label = QLabel()
         self.busy_label.setObjectName("Muted")
@@ -127,15 +125,7 @@ class VouchersView(QWidget):
     def status_filter(self) -> str | None:
         return self.filter_buttons.checkedButton().property("status")
 
-    def set_status_filter(self, status: str | None) -> None:
-        """Select the filter button for status, as a click on it would."""
-        for button in self.filter_buttons.buttons():
-            if button.property("status") == status:
-                button.click()
-                return
-
     def _apply_filter(self) -> None:
-        self._rows_painted = False
         self.model.set_filter(self.status_filter(), self.search.text())
 
     def _on_loaded(self) -> None:
@@ -150,15 +140,6 @@ class VouchersView(QWidget):
 
     def _on_busy_changed(self, busy: bool) -> None:
         self.busy_label.setText("Reading vouchers…" if busy else "")
-
-    def first_rows_shown(self) -> bool:
-        """True once the first page is in and the table has painted it."""
-        return self._rows_painted
-
-    def eventFilter(self, watched: QObject, event: QEvent) -> bool:  # noqa: N802
-        if watched is self.table.viewport() and event.type() == QEvent.Type.Paint and self.model.row_at(0) is not None:
-            self._rows_painted = True
-        return False
 
     # Copy -------------------------------------------------------------------------------------
     def selected_codes(self) -> list[str]:

@@ -1,13 +1,38 @@
 """Small widgets shared by the window and its dialogs: a message bar, a spinner icon, a debounced
-search field."""
+search field, and labels that show what people typed as plain text."""
 
 from __future__ import annotations
 
+from PySide6 import QtGui
 from PySide6.QtCore import QRectF, QSize, Qt, QTimer, Signal
-from PySide6.QtGui import QColor, QIcon, QPainter, QPen, QPixmap
-from PySide6.QtWidgets import QAbstractButton, QFrame, QHBoxLayout, QLabel, QLineEdit, QToolButton, QWidget
+from PySide6.QtGui import QColor, QGuiApplication, QIcon, QPainter, QPen, QPixmap
+from PySide6.QtWidgets import (
+    QAbstractButton,
+    QFrame,
+    QHBoxLayout,
+    QLabel,
+    QLineEdit,
+    QPushButton,
+    QToolButton,
+    QWidget,
+)
 
 from . import style
+
+FADE_MS = 6000  # information and success fade after this; an error stays until closed
+FADE_WITH_LINK_MS = 15000  # long enough to press Copy link
+
+
+def plain_label(text: str = "", parent: QWidget | None = None) -> QLabel:
+    """A label for data (a batch name, an email, terms): shown as typed, never read as markup."""
+    label = QLabel(text, parent)
+    label.setTextFormat(Qt.TextFormat.PlainText)
+    return label
+
+
+def plain_tip(text: str) -> str:
+    """A tooltip that shows text as typed (Qt reads a tooltip that looks like markup as markup)."""
+    return QtGui.Qt.convertFromPlainText(text) if text else ""
 
 
 def restyle(widget: QWidget) -> None:
@@ -18,16 +43,35 @@ def restyle(widget: QWidget) -> None:
     widget.update()
 
 
+class Notice(QLabel):
+    """A sentence in a dialog (what happened, or why not), coloured by its kind: info, success,
+    warning or error. Plain text: it often quotes what someone typed."""
+
+    def __init__(self, text: str = "", parent: QWidget | None = None) -> None:
+        super().__init__(text, parent)
+        self.setObjectName("Notice")
+        self.setTextFormat(Qt.TextFormat.PlainText)
+        self.setWordWrap(True)
+
+    def say(self, text: str, kind: str) -> None:
+        self.setText(text)
+        self.setProperty("kind", kind)
+        restyle(self)
+        self.show()
+
+
 class MessageBar(QFrame):
     """A sentence shown above the content (an error, a confirmation), never a blocking box.
 
-    Errors stay until closed; information and success fade after a few seconds."""
+    Errors stay until closed; information and success fade after a few seconds. A message about a
+    link can offer to copy it."""
 
     def __init__(self, parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self.setObjectName("MessageBar")
         self._icon = QLabel()
-        self._label = QLabel()
+        self._label = plain_label()  # messages quote batch names
+        self._label.setObjectName("MessageText")
         self._label.setWordWrap(True)
         self._label.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
         close = QToolButton()
@@ -35,16 +79,26 @@ class MessageBar(QFrame):
         close.setAutoRaise(True)
         close.setToolTip("Dismiss")
         close.clicked.connect(self.hide)
+        self._link = ""
+        self._copy = QPushButton(style.icon("copy"), "Copy link")
+        self._copy.setObjectName("CopyLinkButton")
+        self._copy.clicked.connect(self._on_copy_clicked)
+        self._copy.hide()
         layout = QHBoxLayout(self)
         layout.setContentsMargins(10, 6, 6, 6)
         layout.addWidget(self._icon)
         layout.addWidget(self._label, 1)
+        layout.addWidget(self._copy, 0, Qt.AlignmentFlag.AlignVCenter)
         layout.addWidget(close, 0, Qt.AlignmentFlag.AlignTop)
-        self._timer = QTimer(self, singleShot=True, interval=6000)
+        self._timer = QTimer(self, singleShot=True, interval=FADE_MS)
         self._timer.timeout.connect(self.hide)
         self.hide()
 
-    def show_message(self, text: str, kind: str = "info") -> None:
+    def show_message(self, text: str, kind: str = "info", link: str = "") -> None:
+        """Say text; with a link, a Copy link button beside it puts the link on the clipboard."""
+        self._link = link
+        self._copy.setText("Copy link")
+        self._copy.setVisible(bool(link))
         self.setProperty("kind", kind)
         icon_name = {"error": "alert", "success": "check"}.get(kind, "info")
         size = self.fontMetrics().height()
@@ -56,13 +110,19 @@ class MessageBar(QFrame):
         if kind == "error":
             self._timer.stop()
         else:
-            self._timer.start()
+            self._timer.start(FADE_WITH_LINK_MS if link else FADE_MS)
+
+    def retract(self, text: str) -> None:
+        """Take back a message that is no longer true (the database is readable again)."""
+        if self.text() == text:
+            self.hide()
+
+    def _on_copy_clicked(self) -> None:
+        QGuiApplication.clipboard().setText(self._link)
+        self._copy.setText("Copied!")
 
     def text(self) -> str:
         return self._label.text() if self.isVisible() else ""
-
-    def kind(self) -> str:
-        return str(self.property("kind") or "")
 
 
 class Spinner:
@@ -87,9 +147,6 @@ class Spinner:
             return
         self._timer.stop()
         self._button.setIcon(self._saved or QIcon())
-
-    def is_spinning(self) -> bool:
-        return self._timer.isActive()
 
     def _on_tick(self) -> None:
         self._angle = (self._angle + 30) % 360

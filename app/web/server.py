@@ -15,11 +15,13 @@ from waitress.server import BaseWSGIServer, create_server
 from waitress.task import ErrorTask, ThreadedTaskDispatcher
 from waitress.trigger import trigger as Trigger
 
-from app.core import db, links, settings
-from app.core.errors import ServerProblem
+from app.core import backups, db, links, settings
+from app.core.errors import ServerProblem, VoucherError
 
 from .security import SECURITY_HEADERS, is_trusted_proxy
 from .site import MAX_BODY, create_app
+
+log = logging.getLogger(__name__)
 
 DEFAULT_HOST = settings.DEFAULT_HOST
 DEFAULT_PORT = settings.DEFAULT_PORT
@@ -221,12 +223,18 @@ def _bound_address(server, host: str) -> tuple[str, int]:
     return str(server.effective_host), int(server.effective_port)
 
 
+DAY = 24 * 3600
+
+
 def serve(host: str = DEFAULT_HOST, port: int = DEFAULT_PORT) -> None:
-    """Serve in the foreground until Ctrl+C (or SIGTERM), then stop cleanly. The database must be open."""
+    """Serve in the foreground until Ctrl+C (or SIGTERM), then stop cleanly. The database must be
+    open; a damaged one is refused before anything is served."""
+    backups.check_open_database()
     running = start_server(host, port)
     previous = _interrupt_on_sigterm()
     try:  # from here on, Ctrl+C at any moment (even while printing) stops cleanly
         _announce(running)
+        threading.Thread(target=_look_after_the_database, args=(running,), name="daily-check", daemon=True).start()
         running.wait()
     except KeyboardInterrupt:
         pass
@@ -235,6 +243,22 @@ def serve(host: str = DEFAULT_HOST, port: int = DEFAULT_PORT) -> None:
         if previous is not None:
             signal.signal(signal.SIGTERM, previous)
     print("Claim site stopped.", flush=True)
+
+
+def _look_after_the_database(running: RunningServer) -> None:
+    """The day's backup now, then a check and a backup once a day while the site serves."""
+    while running.running:
+        try:
+            made = backups.maintain()
+            if made is not None:  # on stderr: stdout says where the site is, for whoever reads it
+                print(f"Backed up the database to {made.path}", file=sys.stderr, flush=True)
+        except VoucherError as exc:
+            log.error("%s", exc)
+            print(f"Warning: {exc}", file=sys.stderr, flush=True)
+        finally:
+            db.close_database()  # this thread's connection only
+        if running.wait(DAY):
+            return
 
 
 def _announce(running: RunningServer) -> None:

@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
+import platformdirs
 import pytest
 from PySide6.QtCore import QSettings
 from PySide6.QtWidgets import QApplication
 
+from app.core import logfile
 from app.gui import application, tasks
 from app.gui.main_window import MainWindow
 from app.gui.preferences import Preferences
@@ -29,6 +31,15 @@ def servers():
 
 
 @pytest.fixture(autouse=True)
+def log_folder(tmp_path, monkeypatch):
+    """The user's log folder, for this test: a temporary one (the window writes its log there)."""
+    folder = tmp_path / "logs"
+    monkeypatch.setattr(platformdirs, "user_log_path", lambda *args, **kwargs: folder)
+    yield folder
+    logfile.close_logging()
+
+
+@pytest.fixture(autouse=True)
 def _no_stray_tasks(qapp):
     """Every test leaves the pool idle, with the results delivered, before its database closes."""
     application.configure_application(qapp)
@@ -39,9 +50,9 @@ def _no_stray_tasks(qapp):
 
 
 @pytest.fixture
-def window(qtbot, db_path, prefs, prompts, servers):
+def window(qtbot, db_path, prefs, prompts, servers, log_folder):
     """The main window, shown and started, with the batches on screen."""
-    win = MainWindow(prefs, start_server=servers, prompts=prompts, refresh_ms=200)
+    win = MainWindow(prefs, start_server=servers, prompts=prompts, refresh_ms=200, log_file=logfile.setup_logging())
     qtbot.addWidget(win)
     win.resize(1200, 800)
     win.show()

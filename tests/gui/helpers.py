@@ -39,6 +39,8 @@ class FakePrompts(Prompts):
         self.delete_answers: list[DeleteChoice] = []
         self.file_names: list[str | None] = []
         self.asked_delete: list[tuple[int, str]] = []
+        self.browser_opens = True  # what open_url answers: False when this PC has no browser
+        self.opened: list[str] = []
 
     def confirm_delete(self, parent, summary, exported_to: str = "") -> DeleteChoice:
         self.asked_delete.append((summary.id, exported_to))
@@ -46,3 +48,86 @@ class FakePrompts(Prompts):
 
     def save_file_name(self, parent, caption, suggested, file_filter):
         return self.file_names.pop(0)
+
+    def open_url(self, url: str) -> bool:
+        self.opened.append(url)
+        return self.browser_opens
+
+
+# Reaching the window's widgets as a person sees them -----------------------------------------
+
+
+def shown(parent, kind, name: str | None = None) -> list:
+    """The visible widgets of that class (and objectName) under parent."""
+    found = parent.findChildren(kind, name) if name else parent.findChildren(kind)
+    return [widget for widget in found if widget.isVisible()]
+
+
+def dialog_of(qtbot, window, kind):
+    """The one dialog of that class the window shows, once it shows."""
+    qtbot.waitUntil(lambda: len(shown(window, kind)) == 1)
+    return shown(window, kind)[0]
+
+
+def flush_deletions() -> None:
+    """Deliver the deleteLater() calls queued so far, as the event loop does between two clicks."""
+    from PySide6.QtCore import QCoreApplication, QEvent
+
+    QCoreApplication.sendPostedEvents(None, QEvent.Type.DeferredDelete)
+
+
+def escape(qtbot, dialog) -> None:
+    """Close a dialog with Escape and let Qt delete what it deletes on close."""
+    from PySide6.QtCore import Qt
+
+    qtbot.keyClick(dialog, Qt.Key.Key_Escape)
+    qtbot.waitUntil(lambda: not dialog.isVisible())
+    flush_deletions()
+
+
+def shown_text(text: str, text_format=None) -> str:
+    """What a label (or tooltip) with this text puts on screen: rich text is rendered, plain text is not."""
+    from PySide6 import QtGui
+    from PySide6.QtCore import Qt
+
+    rich = text_format == Qt.TextFormat.RichText or (
+        text_format in (None, Qt.TextFormat.AutoText) and QtGui.Qt.mightBeRichText(text)
+    )
+    if not rich:
+        return text
+    document = QtGui.QTextDocument()
+    document.setHtml(text)
+    return document.toPlainText()
+
+
+def label_shows(label) -> str:
+    return shown_text(label.text(), label.textFormat())
+
+
+def answer_modal(kind, answer):
+    """Answer the next modal dialog of that class once it shows: exec() blocks the test's own call,
+    so the answer comes from a timer running inside the dialog's event loop. Keep the timer."""
+    from PySide6.QtCore import QTimer
+    from PySide6.QtWidgets import QApplication
+
+    timer = QTimer(interval=10)
+
+    def check() -> None:
+        dialog = QApplication.activeModalWidget()
+        if isinstance(dialog, kind) and dialog.isVisible():
+            timer.stop()
+            answer(dialog)
+
+    timer.timeout.connect(check)
+    timer.start()
+    return timer
+
+
+def settle() -> None:
+    """Let every task the window started finish and deliver its result, as a pause in a shift would."""
+    from PySide6.QtWidgets import QApplication
+
+    from app.gui import tasks
+
+    assert tasks.wait_for_all(30_000)
+    QApplication.processEvents()

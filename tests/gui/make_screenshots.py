@@ -25,7 +25,7 @@ def demo_database(folder: Path) -> None:
     from app.core import batches, claims, db, members, settings, templates
 
     db.open_database(folder / "demo.db")
-    settings.save(settings.Settings(store_name="Corner Shop", public_base_url="https://yoursite.com"))
+    settings.save(settings.Settings(store_name="Corner Shop", public_base_url="https://yoursite.com", time_zone="America/New_York"))
     ten = templates.create_template("10% off, spend $20", "10%", min_purchase="20", valid_days=30, terms="One per visit.")
     five = templates.create_template("$5 off", "5", valid_days=14)
     plan = [
@@ -89,11 +89,16 @@ def main() -> int:
     args = parser.parse_args()
 
     from PySide6.QtCore import QSettings
+    from PySide6.QtTest import QTest
     from PySide6.QtWidgets import QApplication, QStyleFactory
 
     from app.core import batches, vouchers
     from app.gui import application, main_window, preferences, style
     from app.gui.delete_dialog import DeleteDialog
+    from app.gui.find_voucher_dialog import FindVoucherDialog
+    from app.gui.new_batch_dialog import NewBatchDialog
+    from app.gui.qr_dialog import QrDialog
+    from app.gui.settings_dialog import SettingsDialog
 
     qapp = QApplication(sys.argv[:1])
     qapp.setStyle(QStyleFactory.create("Fusion"))
@@ -102,14 +107,19 @@ def main() -> int:
     OUT.mkdir(parents=True, exist_ok=True)
 
     def settle(condition=lambda: True, timeout=10.0):
+        """Run the event loop until condition() holds. It waits inside Qt (QTest.qWait) instead of
+        spinning processEvents, which would starve the worker threads of the GIL."""
         end = time.monotonic() + timeout
         while time.monotonic() < end:
-            qapp.processEvents()
+            QTest.qWait(10)
             if condition():
-                for _ in range(5):
-                    qapp.processEvents()
+                QTest.qWait(50)
                 return
-        raise TimeoutError("the window did not get there")
+        raise TimeoutError(f"the window did not get there ({window.message_bar.text() or 'no message'})")
+
+    def shown(kind):
+        """The window's open dialog of that class, or None."""
+        return next((d for d in window.findChildren(kind) if d.isVisible()), None)
 
     def save(widget, name: str) -> None:
         if args.only and not name.startswith(args.only):
@@ -136,12 +146,13 @@ def main() -> int:
         window.resize(1280, 820)
         window.show()
         window.start()
-        settle(lambda: window.dashboard.card_count() >= 5 and window.server.is_running())
+        settle(lambda: window.dashboard.count_label.text() == "5 batches" and window.server.is_running())
         save(window, f"dashboard{tag}")
 
         summary = batches.list_batches()[-1]  # the oldest: Q1 2025 Email Campaign
-        share = window.batch_actions.share(summary)
-        settle(share.has_image)
+        window.batch_actions.share(summary)
+        settle(lambda: shown(QrDialog) is not None and not shown(QrDialog).image.pixmap().isNull())
+        share = shown(QrDialog)
         save(share, f"qr-modal{tag}")
         share.close()
 
@@ -151,27 +162,28 @@ def main() -> int:
         save(confirm, f"delete-confirmation{tag}")
         confirm.close()
 
-        view = window.open_vouchers(summary)
-        settle(view.first_rows_shown)
+        view = window.pages.open_vouchers(summary)
+        settle(lambda: view.model.row_at(0) is not None)
         view.table.scrollTo(view.model.index(112, 0), view.table.ScrollHint.PositionAtTop)  # claims end at 127
         settle(lambda: view.model.row_at(112) is not None and not view.model.is_loading())
         view.table.selectRow(116)
         settle()
         save(window, f"vouchers-view{tag}")
-        window.show_dashboard()
+        window.pages.show_dashboard()
 
         claimed = vouchers.page(summary.id, status="claimed", limit=1)[0].code
-        finder = window.find_voucher(claimed.lower().replace("-", " "))
-        settle(lambda: finder.detail is not None)
+        window.till.find(claimed.lower().replace("-", " "))
+        settle(lambda: shown(FindVoucherDialog) is not None and shown(FindVoucherDialog).detail is not None)
+        finder = shown(FindVoucherDialog)
         save(finder, f"find-voucher{tag}")
         finder.redeem_button.click()
-        settle(lambda: finder.notice_text().startswith("Voucher "))
+        settle(lambda: finder.notice.text().startswith("Voucher "))
         save(finder, f"find-voucher-redeemed{tag}")
         finder.close()
 
-        window.new_batch()
-        settle(lambda: window.new_batch_dialog is not None and window.new_batch_dialog.isVisible())
-        dialog = window.new_batch_dialog
+        window.new_action.trigger()
+        settle(lambda: shown(NewBatchDialog) is not None)
+        dialog = shown(NewBatchDialog)
         dialog.name.setText("Autumn 2025 - Email List")
         dialog.description.setPlainText("Back-to-school treat for newsletter readers")
         dialog.quantity.setValue(400)
@@ -184,10 +196,10 @@ def main() -> int:
         save(dialog, f"new-batch{tag}")
         dialog.reject()
 
-        window.open_settings()
-        settle(lambda: window.settings_dialog is not None and window.settings_dialog.isVisible())
-        save(window.settings_dialog, f"settings{tag}")
-        window.settings_dialog.reject()
+        window.settings_action.trigger()
+        settle(lambda: shown(SettingsDialog) is not None)
+        save(shown(SettingsDialog), f"settings{tag}")
+        shown(SettingsDialog).reject()
 
         window.dashboard.search.setText("no such batch")
         settle(lambda: window.dashboard.stack.currentWidget() is window.dashboard.empty)

@@ -3,14 +3,18 @@
 from __future__ import annotations
 
 import ast
+import logging
+import logging.handlers
+import sys
 from pathlib import Path
 
+import platformdirs
 import pytest
 from PySide6.QtCore import QSettings
 from PySide6.QtWidgets import QApplication, QMessageBox
 
 import app.gui
-from app.core import db
+from app.core import db, logfile
 from app.gui import application
 from app.gui.main_window import MainWindow
 from app.gui.preferences import Preferences
@@ -74,7 +78,7 @@ def test_a_busy_port_shows_in_the_status_bar(qtbot, monkeypatch, tmp_path):
     servers = FakeServerFactory(fail_with="Port 8080 is already in use by another program.")
 
     def check(window):
-        qtbot.waitUntil(lambda: window.server.state == "failed")
+        qtbot.waitUntil(lambda: window.server_label.property("state") == "failed")
         assert window.server_label.text() == "Claim site not running: Port 8080 is already in use by another program."
 
     assert run_main(qtbot, monkeypatch, servers, check, db_location=str(tmp_path / "x.db")) == 0
@@ -114,15 +118,58 @@ def test_window_geometry_is_restored(qtbot, db_path, prefs):
     assert (second.width(), second.height()) == (740, 520)
 
 
-def test_a_bug_in_a_slot_is_said_in_the_window(qtbot, monkeypatch, tmp_path, caplog):
-    def check(window):
-        import sys
+def test_a_bug_in_a_slot_is_said_in_the_window_and_logged_where_it_says(qtbot, monkeypatch, tmp_path, log_folder):
+    log_file = log_folder / "voucher-batches.log"
 
-        try:
-            raise ZeroDivisionError("division by zero")
-        except ZeroDivisionError:
-            sys.excepthook(*sys.exc_info())
-        assert window.message_bar.text().startswith("Something unexpected went wrong (ZeroDivisionError")
+    def check(window):
+        for _ in range(2):
+            try:
+                raise ZeroDivisionError("division by zero")
+            except ZeroDivisionError:
+                sys.excepthook(*sys.exc_info())
+            assert window.message_bar.text() == (
+                f"Something unexpected went wrong (ZeroDivisionError: division by zero). Details are in the log: {log_file}."
+            )
 
     assert run_main(qtbot, monkeypatch, FakeServerFactory(), check, db_location=str(tmp_path / "x.db")) == 0
-    assert "Unexpected error" in caplog.text
+    written = log_file.read_text(encoding="utf-8")
+    assert written.count("ERROR app.gui.application [MainThread] Unexpected error") == 2
+    assert 'raise ZeroDivisionError("division by zero")' in written  # with its traceback
+
+
+def test_the_log_is_set_up_once_and_rotates(tmp_path):
+    first = logfile.setup_logging(tmp_path / "a")
+    try:
+        assert logfile.setup_logging(tmp_path / "a") == first == tmp_path / "a" / "voucher-batches.log"
+        ours = [h for h in logging.getLogger().handlers if isinstance(h, logging.handlers.RotatingFileHandler)]
+        assert len(ours) == 1 and (ours[0].maxBytes, ours[0].backupCount) == (1_000_000, 5)
+        logging.getLogger("app.test").warning("written once")
+        assert first.read_text(encoding="utf-8").count("written once") == 1
+        moved = logfile.setup_logging(tmp_path / "b")
+        assert logfile.log_path() == moved == tmp_path / "b" / "voucher-batches.log"
+        assert len([h for h in logging.getLogger().handlers if isinstance(h, logging.handlers.RotatingFileHandler)]) == 1
+    finally:
+        logfile.close_logging()
+    assert logfile.log_path() is None
+
+
+def test_the_log_goes_to_the_users_log_folder(monkeypatch, tmp_path):
+    asked = []
+    monkeypatch.setattr(platformdirs, "user_log_path", lambda *args, **kwargs: asked.append((args, kwargs)) or tmp_path)
+    try:
+        assert logfile.setup_logging() == tmp_path / "voucher-batches.log"
+    finally:
+        logfile.close_logging()
+    assert asked == [(("voucher-batches",), {"appauthor": False})]
+
+
+def test_a_log_folder_that_cannot_be_made_does_not_stop_the_window(qtbot, monkeypatch, tmp_path):
+    blocker = tmp_path / "a-file"
+    blocker.write_text("not a folder")
+    monkeypatch.setattr(platformdirs, "user_log_path", lambda *args, **kwargs: blocker / "log")
+
+    def check(window):
+        sys.excepthook(ValueError, ValueError("boom"), None)
+        assert window.message_bar.text().endswith("(ValueError: boom). No log file could be written.")
+
+    assert run_main(qtbot, monkeypatch, FakeServerFactory(), check, db_location=str(tmp_path / "x.db")) == 0

@@ -5,17 +5,20 @@ from __future__ import annotations
 import pytest
 import zxingcpp
 from PIL import Image
-from PySide6.QtCore import Qt, QTimer
-from PySide6.QtGui import QDesktopServices, QGuiApplication
-from PySide6.QtWidgets import QDialog
+from PySide6.QtCore import Qt
+from PySide6.QtGui import QGuiApplication
+from PySide6.QtWidgets import QApplication
 
 from app.core import batches, settings, templates
 from app.core.models import Voucher
 from app.gui.delete_dialog import DeleteChoice, DeleteDialog
 from app.gui.new_batch_dialog import QUANTITY_HINT, NewBatchDialog
+from app.gui.new_batch_flow import read_offers
 from app.gui.prompts import Prompts
+from app.gui.qr_dialog import QrDialog
 from app.gui.settings_dialog import SettingsDialog
 
+from .helpers import answer_modal, dialog_of, escape, flush_deletions, settle, shown
 from .test_dashboard import card_of, menu_action
 
 # The delete confirmation -----------------------------------------------------------------------
@@ -59,38 +62,43 @@ def test_delete_dialog_answers(qtbot, make_batch, press, expected):
     assert dialog.choice() is expected
 
 
-def test_the_real_confirmation_guards_delete_from_the_menu(qtbot, make_batch, window, monkeypatch):
-    """Through the real Prompts service and dialog: Escape keeps the batch, Confirm deletes it."""
+def test_the_real_confirmation_guards_delete_from_the_menu(qtbot, make_batch, window):
+    """Through the real Prompts service and dialog: Escape keeps the batch (twice), Confirm deletes it."""
     window.batch_actions.prompts = Prompts()
     batch = make_batch(quantity=9)
     card = card_of(qtbot, window, batch.id)
-    shown = []
+    asked = []
 
-    def answer_with(key_or_button):
-        def exec_(dialog):
-            shown.append(dialog.question.text())
-            dialog.show()
+    def press(key_or_button):
+        def answer(dialog):
+            asked.append(dialog.question.text())
             if key_or_button == "escape":
-                QTimer.singleShot(0, lambda: qtbot.keyClick(dialog, Qt.Key.Key_Escape))
+                qtbot.keyClick(dialog, Qt.Key.Key_Escape)
             else:
-                QTimer.singleShot(0, dialog.confirm_button.click)
-            qtbot.waitUntil(lambda: not dialog.isVisible())
-            return dialog.result()
+                dialog.confirm_button.click()
 
-        return exec_
+        return answer
 
-    monkeypatch.setattr(DeleteDialog, "exec", answer_with("escape"))
+    for _ in range(2):
+        timer = answer_modal(DeleteDialog, press("escape"))
+        menu_action(card, "Delete Batch").trigger()  # returns once the dialog is answered
+        assert not timer.isActive()
+        flush_deletions()
+        assert batches.get_batch(batch.id).total == 9
+        assert not shown(window, DeleteDialog)
+    assert asked == [batches.delete_confirmation(batch)] * 2
+
+    timer = answer_modal(DeleteDialog, press("confirm"))
     menu_action(card, "Delete Batch").trigger()
-    assert shown == [batches.delete_confirmation(batch)]
-    assert batches.get_batch(batch.id).total == 9
-
-    monkeypatch.setattr(DeleteDialog, "exec", answer_with("confirm"))
-    menu_action(card, "Delete Batch").trigger()
-    qtbot.waitUntil(lambda: window.dashboard.summary(batch.id) is None)
+    qtbot.waitUntil(lambda: window.dashboard.grid.card_for(batch.id) is None)
     assert Voucher.select().where(Voucher.batch == batch.id).count() == 0
 
 
 # The QR modal ----------------------------------------------------------------------------------
+
+
+def has_image(dialog: QrDialog) -> bool:
+    return not dialog.image.pixmap().isNull()
 
 
 @pytest.fixture
@@ -98,9 +106,8 @@ def qr_dialog(qtbot, make_batch, window):
     batch = make_batch(name="Q1 2025 Email Campaign")
     card = card_of(qtbot, window, batch.id)
     qtbot.mouseClick(card.qr_button, Qt.MouseButton.LeftButton)
-    dialog = window.batch_actions.qr_dialog
-    assert dialog is not None and dialog.isVisible()
-    qtbot.waitUntil(dialog.has_image)
+    dialog = dialog_of(qtbot, window, QrDialog)
+    qtbot.waitUntil(lambda: has_image(dialog))
     return dialog
 
 
@@ -117,36 +124,55 @@ def test_qr_modal_shows_the_link_and_copies_it(qtbot, qr_dialog):
     assert qr_dialog.copy_button.text() == "Copied!"
 
 
-def test_download_qr_writes_a_print_ready_png_that_scans_back(qtbot, qr_dialog, prompts, tmp_path):
-    prompts.file_names.append(str(tmp_path / "q1-qr"))
-    qtbot.mouseClick(qr_dialog.download_button, Qt.MouseButton.LeftButton)
-    target = tmp_path / "q1-qr.png"
-    qtbot.waitUntil(lambda: target.exists() and "Saved" in qr_dialog.status.text())
-    image = Image.open(target)
-    assert image.size[0] >= 1000 and image.size[1] >= 1000
-    decoded = zxingcpp.read_barcodes(image)
-    assert [code.text for code in decoded] == [qr_dialog.summary.claim_url]
+def test_download_qr_writes_a_print_ready_png_that_scans_back_and_says_its_size(qtbot, qr_dialog, prompts, tmp_path):
+    for name in ("q1-qr", "q1-qr-again.png"):
+        prompts.file_names.append(str(tmp_path / name))
+        qtbot.mouseClick(qr_dialog.download_button, Qt.MouseButton.LeftButton)
+        target = tmp_path / (name if name.endswith(".png") else f"{name}.png")
+        qtbot.waitUntil(lambda target=target: target.name in qr_dialog.status.text())
+        image = Image.open(target)
+        width, height = image.size
+        assert width >= 1000 and height >= 1000
+        assert [round(dpi) for dpi in image.info["dpi"]] == [300, 300]
+        assert qr_dialog.status.text() == f"Saved a print-ready QR code ({width}×{height} px, 300 dpi) to {target}."
+        decoded = zxingcpp.read_barcodes(image)
+        assert [code.text for code in decoded] == [qr_dialog.summary.claim_url]
 
 
 def test_download_qr_suggests_a_name_from_the_batch(qtbot, qr_dialog, prompts, monkeypatch):
     asked = []
     monkeypatch.setattr(prompts, "save_file_name", lambda parent, caption, suggested, flt: asked.append(suggested))
     qtbot.mouseClick(qr_dialog.download_button, Qt.MouseButton.LeftButton)
-    assert asked == ["q1-2025-email-campaign-qr.png"]
+    qtbot.mouseClick(qr_dialog.download_button, Qt.MouseButton.LeftButton)
+    assert asked == ["q1-2025-email-campaign-qr.png"] * 2
+    assert qr_dialog.download_button.isEnabled()
 
 
 def test_download_qr_into_a_missing_folder_says_why(qtbot, qr_dialog, prompts, tmp_path):
-    prompts.file_names.append(str(tmp_path / "no" / "such" / "folder" / "qr.png"))
-    qtbot.mouseClick(qr_dialog.download_button, Qt.MouseButton.LeftButton)
-    qtbot.waitUntil(lambda: "not saved" in qr_dialog.status.text())
-    assert "No such file or directory" in qr_dialog.status.text()
+    for _ in range(2):
+        prompts.file_names.append(str(tmp_path / "no" / "such" / "folder" / "qr.png"))
+        qtbot.mouseClick(qr_dialog.download_button, Qt.MouseButton.LeftButton)
+        qtbot.waitUntil(lambda: qr_dialog.download_button.isEnabled() and qr_dialog.status.property("kind") == "error")
+        assert qr_dialog.status.text() == "Could not save the QR code: No such file or directory."
 
 
-def test_visit_page_opens_the_default_browser(qtbot, qr_dialog, monkeypatch):
-    opened = []
-    monkeypatch.setattr(QDesktopServices, "openUrl", lambda url: opened.append(url.toString()) or True)
-    qtbot.mouseClick(qr_dialog.visit_button, Qt.MouseButton.LeftButton)
-    assert opened == [qr_dialog.summary.claim_url]
+def test_visit_page_asks_the_browser_and_says_so(qtbot, qr_dialog, prompts):
+    for _ in range(2):
+        qtbot.mouseClick(qr_dialog.visit_button, Qt.MouseButton.LeftButton)
+        assert qr_dialog.status.text() == "Opening the claim page in your web browser. If none opens, copy the link."
+    assert prompts.opened == [qr_dialog.link.text()] * 2
+
+
+def test_visit_page_without_a_browser_offers_to_copy_the_link(qtbot, qr_dialog, prompts):
+    prompts.browser_opens = False
+    for _ in range(2):
+        QGuiApplication.clipboard().clear()
+        qtbot.mouseClick(qr_dialog.visit_button, Qt.MouseButton.LeftButton)
+        assert qr_dialog.status.text() == "No web browser could be opened for the link. Copy it instead."
+        assert qr_dialog.status.property("kind") == "error"
+        assert qr_dialog.copy_button.isDefault() and qr_dialog.copy_button.hasFocus()
+        qtbot.keyClick(qr_dialog.copy_button, Qt.Key.Key_Return)
+        assert QGuiApplication.clipboard().text() == qr_dialog.link.text()
 
 
 # New batch -------------------------------------------------------------------------------------
@@ -154,8 +180,9 @@ def test_visit_page_opens_the_default_browser(qtbot, qr_dialog, monkeypatch):
 
 def open_new_batch(qtbot, window) -> NewBatchDialog:
     qtbot.keyClick(window, Qt.Key.Key_N, Qt.KeyboardModifier.ControlModifier)
-    qtbot.waitUntil(lambda: window.new_batch_dialog is not None and window.new_batch_dialog.isVisible())
-    return window.new_batch_dialog
+    dialog = dialog_of(qtbot, window, NewBatchDialog)
+    qtbot.waitUntil(dialog.isActiveWindow)
+    return dialog
 
 
 def test_new_batch_generates_the_quantity_asked(qtbot, template, window):
@@ -167,14 +194,15 @@ def test_new_batch_generates_the_quantity_asked(qtbot, template, window):
     dialog.quantity.setValue(1234)
     qtbot.keyClicks(dialog.prefix, "sum")
     assert dialog.prefix.text() == "SUM"
-    with qtbot.waitSignal(dialog.created, timeout=10_000) as created:
+    with qtbot.waitSignal(window.new_batch_flow.created, timeout=10_000) as created:
         qtbot.mouseClick(dialog.create_button, Qt.MouseButton.LeftButton)
     summary = created.args[0]
     assert (summary.name, summary.total, summary.channel) == ("Summer 2025 - Store Signage", 1234, "In-store QR")
     assert Voucher.select().where(Voucher.batch == summary.id).count() == 1234
     assert Voucher.select().where(Voucher.batch == summary.id).first().code.startswith("SUM")
-    qtbot.waitUntil(lambda: window.dashboard.card_for(summary.id) is not None)
-    assert window.dashboard.card_for(summary.id).total.value.text() == "1,234"
+    qtbot.waitUntil(lambda: window.dashboard.grid.card_for(summary.id) is not None)
+    assert window.dashboard.grid.card_for(summary.id).total.value.text() == "1,234"
+    assert not shown(window, NewBatchDialog)
 
 
 def test_new_batch_creates_a_template_in_place(qtbot, window):
@@ -185,13 +213,13 @@ def test_new_batch_creates_a_template_in_place(qtbot, window):
     qtbot.keyClicks(form.discount, "5.00")
     qtbot.keyClicks(form.min_purchase, "20")
     qtbot.keyClicks(form.terms, "One per visit")
-    with qtbot.waitSignal(dialog.template_created) as made:
-        qtbot.mouseClick(form.create_button, Qt.MouseButton.LeftButton)
-    template = made.args[0]
-    assert (template.title, template.discount_kind, template.valid_days) == ("Five off twenty", "amount", 30)
-    assert dialog.template.currentData() == template.id
+    qtbot.mouseClick(form.create_button, Qt.MouseButton.LeftButton)
+    qtbot.waitUntil(lambda: not form.isVisible())
+    template = templates.find_template("Five off twenty")
+    assert (template.discount_kind, template.valid_days, template.terms) == ("amount", 30, "One per visit")
+    assert dialog.template.currentData() == template.id and dialog.template.count() == 1
     assert "$5.00 off" in dialog.template.currentText()
-    assert not form.isVisible()
+    assert dialog.notice.text() == "Template “Five off twenty” created."
 
 
 def test_new_batch_shows_the_cores_refusal(qtbot, template, window):
@@ -200,40 +228,126 @@ def test_new_batch_shows_the_cores_refusal(qtbot, template, window):
     dialog.new_template_button.click()
     qtbot.keyClicks(dialog.template_form.title, template.title)
     qtbot.keyClicks(dialog.template_form.discount, "10%")
-    dialog.template_form.create_button.click()
-    qtbot.waitUntil(lambda: dialog.notice.isVisible())
-    assert dialog.notice.text() == "A template called '10% off' already exists."
+    for _ in range(2):
+        dialog.template_form.create_button.click()
+        qtbot.waitUntil(lambda: dialog.notice.isVisible() and dialog.template_form.isEnabled())
+        assert dialog.notice.text() == "A template called '10% off' already exists."
+        dialog.notice.hide()
 
 
-def test_new_batch_generation_can_be_cancelled(qtbot, template, window, monkeypatch):
+def test_new_batch_says_the_cores_rules_and_keeps_what_was_typed(qtbot, window):
+    """No name, no offer: the core's own sentences, twice, and the dialog stays as it was."""
+    dialog = open_new_batch(qtbot, window)
+    qtbot.keyClicks(dialog.description, "Kept")
+    for _ in range(2):
+        dialog.create_button.click()
+        qtbot.waitUntil(lambda: dialog.notice.isVisible() and dialog.create_button.isEnabled())
+        assert dialog.notice.text() == "A batch needs a name of 1 to 120 characters."
+        assert dialog.isVisible()
+    qtbot.keyClicks(dialog.name, "Autumn")
+    for _ in range(2):
+        dialog.create_button.click()
+        qtbot.waitUntil(lambda: dialog.notice.isVisible() and dialog.create_button.isEnabled())
+        assert dialog.notice.text() == "Choose the offer, or create a template for it."
+    assert (dialog.name.text(), dialog.description.toPlainText()) == ("Autumn", "Kept")
+    assert batches.list_batches() == []
+
+
+def test_new_batch_generation_can_be_stopped(qtbot, template, window, monkeypatch):
     dialog = open_new_batch(qtbot, window)
     qtbot.keyClicks(dialog.name, "Too big")
     dialog.quantity.setValue(1_000_000)
     monkeypatch.setattr(batches, "CHUNK", 2_000)  # many progress reports, so Stop lands mid-way
+    for _ in range(2):
+        with qtbot.waitSignal(dialog.progress.valueChanged, timeout=10_000):
+            dialog.create_button.click()
+        assert dialog.progress.isVisible() and dialog.cancel_button.text() == "Stop"
+        dialog.cancel_button.click()
+        assert dialog.cancel_button.text() == "Stopping…"
+        qtbot.waitUntil(lambda: dialog.create_button.isEnabled(), timeout=20_000)
+        assert dialog.notice.text() == "Generation cancelled; no batch was created."
+        assert dialog.notice.property("kind") == "warning"
+        assert batches.list_batches() == []
+        assert dialog.isVisible() and dialog.cancel_button.text() == "Cancel"
+
+
+def test_escape_while_generating_stops_it(qtbot, template, window, monkeypatch):
+    dialog = open_new_batch(qtbot, window)
+    qtbot.keyClicks(dialog.name, "Too big")
+    dialog.quantity.setValue(1_000_000)
+    monkeypatch.setattr(batches, "CHUNK", 2_000)
     with qtbot.waitSignal(dialog.progress.valueChanged, timeout=10_000):
         dialog.create_button.click()
-    assert dialog.is_generating() and dialog.cancel_button.text() == "Stop"
-    dialog.cancel_button.click()
-    qtbot.waitUntil(lambda: not dialog.is_generating(), timeout=20_000)
-    assert dialog.notice.text() == "Generation cancelled; no batch was created."
+    escape(qtbot, dialog)
+    settle()
     assert batches.list_batches() == []
-    assert dialog.isVisible() and dialog.create_button.isEnabled()
+    assert "Created" not in window.message_bar.text()
+
+
+def test_tab_in_description_and_terms_moves_focus_on(qtbot, window):
+    dialog = open_new_batch(qtbot, window)  # no template yet: the template form is open
+    for box in (dialog.description, dialog.template_form.terms, dialog.description):
+        box.setFocus()
+        qtbot.waitUntil(box.hasFocus)
+        qtbot.keyClick(box, Qt.Key.Key_Tab)
+        assert not box.hasFocus()
+        assert "\t" not in box.toPlainText()
+
+
+def test_enter_in_the_template_form_makes_the_template_never_the_batch(qtbot, window):
+    dialog = open_new_batch(qtbot, window)
+    form = dialog.template_form
+    qtbot.keyClicks(dialog.name, "Autumn 2025 - Email List")
+    qtbot.keyClicks(form.title, "15% off")
+    for _ in range(2):  # no discount yet: the core says why, twice; no batch is tried
+        qtbot.keyClick(form.title, Qt.Key.Key_Return)
+        qtbot.waitUntil(lambda: dialog.notice.isVisible() and form.isEnabled())
+        assert dialog.notice.text() == "A discount is a percentage like 10% or an amount like 5.00, not ''."
+        assert dialog.isVisible() and batches.list_batches() == []
+        dialog.notice.hide()
+    qtbot.keyClicks(form.discount, "15%")
+    qtbot.keyClick(form.discount, Qt.Key.Key_Enter)
+    qtbot.waitUntil(lambda: not form.isVisible())
+    assert [t.title for t in templates.list_templates()] == ["15% off"]
+    assert dialog.notice.text() == "Template “15% off” created."
+    assert dialog.isVisible() and batches.list_batches() == []
+
+
+def test_the_dialog_lists_every_template_with_its_offer(qtbot, template, db_path):
+    dialog = NewBatchDialog(read_offers())
+    qtbot.addWidget(dialog)
+    assert dialog.template.count() == 1
+    assert dialog.template.currentText().startswith("10% off  —  10% off, minimum purchase $20.00")
 
 
 # Settings --------------------------------------------------------------------------------------
 
 
+def open_settings(qtbot, window, by_key: bool = False) -> SettingsDialog:
+    if by_key:
+        qtbot.waitUntil(lambda: QApplication.activeWindow() is window)
+        qtbot.keyClick(window, Qt.Key.Key_Comma, Qt.KeyboardModifier.ControlModifier)
+    else:
+        window.settings_action.trigger()
+    dialog = dialog_of(qtbot, window, SettingsDialog)
+    qtbot.waitUntil(dialog.isActiveWindow)
+    return dialog
+
+
+def save(dialog: SettingsDialog) -> None:
+    dialog.buttons.button(dialog.buttons.StandardButton.Save).click()
+
+
 def test_settings_are_saved_and_the_server_restarts_on_a_new_port(qtbot, window, servers, prefs, tmp_path):
     qtbot.waitUntil(lambda: window.server.is_running())
-    qtbot.keyClick(window, Qt.Key.Key_Comma, Qt.KeyboardModifier.ControlModifier)
-    qtbot.waitUntil(lambda: window.settings_dialog is not None and window.settings_dialog.isVisible())
-    dialog: SettingsDialog = window.settings_dialog
+    dialog = open_settings(qtbot, window, by_key=True)
     dialog.store_name.setText("Corner Shop Two")
     dialog.base_url.setText("https://vouchers.example.com/")
     dialog.port.setValue(8099)
     dialog.database.setText(str(tmp_path / "next.db"))
-    dialog.buttons.button(dialog.buttons.StandardButton.Save).click()
+    save(dialog)
     qtbot.waitUntil(lambda: "Settings saved." in window.message_bar.text())
+    assert not shown(window, SettingsDialog)
     saved = settings.load()
     assert (saved.store_name, saved.public_base_url, saved.port) == ("Corner Shop Two", "https://vouchers.example.com", 8099)
     assert prefs.database_location() == str(tmp_path / "next.db")
@@ -243,18 +357,48 @@ def test_settings_are_saved_and_the_server_restarts_on_a_new_port(qtbot, window,
     assert window.windowTitle() == "Voucher Batches — Corner Shop Two"
 
 
-def test_settings_refuse_a_bad_public_url(qtbot, db_path):
-    dialog = SettingsDialog(settings.load(), str(db_path))
-    qtbot.addWidget(dialog)
-    dialog.base_url.setText("shop.example.com")
-    dialog.buttons.button(dialog.buttons.StandardButton.Save).click()
-    assert dialog.notice.isVisibleTo(dialog)
-    assert dialog.notice.text().startswith("The public base URL must start with http:// or https://")
-    assert dialog.result() != QDialog.DialogCode.Accepted
+@pytest.mark.parametrize(
+    ("field", "typed", "sentence"),
+    [
+        ("base_url", "shop.example.com", "The public base URL must start with http:// or https://"),
+        ("store_name", "   ", "The store needs a name."),
+        ("time_zone", "Mars/Olympus_Mons", "Unknown time zone 'Mars/Olympus_Mons'"),
+    ],
+)
+def test_settings_refused_by_the_core_stay_open_with_what_was_typed(qtbot, window, field, typed, sentence):
+    dialog = open_settings(qtbot, window)
+    dialog.host.setText("127.0.0.1")
+    widget = getattr(dialog, field)
+    for _ in range(2):
+        widget.setCurrentText(typed) if field == "time_zone" else widget.setText(typed)
+        save(dialog)
+        qtbot.waitUntil(lambda: dialog.notice.isVisible() and dialog.buttons.isEnabled())
+        assert dialog.notice.text().startswith(sentence)
+        assert dialog.isVisible() and dialog.host.text() == "127.0.0.1"
+        assert (widget.currentText() if field == "time_zone" else widget.text()) == typed
+    assert settings.load().host == "0.0.0.0"  # nothing was saved
+    assert "Settings saved." not in window.message_bar.text()
 
 
-def test_templates_module_is_what_the_dialog_lists(qtbot, template, db_path):
-    dialog = NewBatchDialog(templates.list_templates(), "$")
-    qtbot.addWidget(dialog)
-    assert dialog.template.count() == 1
-    assert dialog.template.currentText().startswith("10% off  —  10% off, minimum purchase $20.00")
+@pytest.mark.qt_log_ignore("^This plugin does not support grabbing the keyboard")  # offscreen, for the completer's popup
+def test_settings_choose_the_stores_time_zone(qtbot, window):
+    dialog = open_settings(qtbot, window)
+    assert dialog.time_zone.currentText() == "This PC's time zone"
+    assert dialog.time_zone.findText("America/New_York") > 0 and dialog.time_zone.isEditable()
+    dialog.time_zone.setFocus()
+    qtbot.waitUntil(dialog.time_zone.lineEdit().hasFocus)
+    dialog.time_zone.lineEdit().clear()
+    qtbot.keyClicks(dialog.time_zone.lineEdit(), "new_y")  # a part of the name, in any case
+    popup = dialog.time_zone.completer().popup()
+    qtbot.waitUntil(popup.isVisible)
+    assert popup.model().data(popup.model().index(0, 0)) == "America/New_York"
+    dialog.time_zone.setCurrentText("America/New_York")
+    save(dialog)
+    qtbot.waitUntil(lambda: "Settings saved." in window.message_bar.text())
+    assert settings.load().time_zone == "America/New_York"
+    dialog = open_settings(qtbot, window)
+    assert dialog.time_zone.currentText() == "America/New_York"
+    dialog.time_zone.setCurrentIndex(0)
+    save(dialog)
+    qtbot.waitUntil(lambda: not shown(window, SettingsDialog))
+    assert settings.load().time_zone == ""

@@ -42,7 +42,8 @@ def test_row_count_is_known_before_any_page_but_the_first(qtbot, make_batch, run
     model.set_filter(None, "")
     assert model.rowCount() == 1_000
     assert model.columnCount() == 6
-    assert model.cached_pages() == 1  # only the first page was read
+    assert runner.calls == 2  # the count and the first page, then the page starts: nothing else was read
+    assert model.row_at(49) is not None and model.row_at(50) is None
     first = ask(model, 0, RowRole)
     assert first.code == vouchers.page(batch.id, limit=1)[0].code
 
@@ -68,7 +69,8 @@ def test_the_cache_keeps_only_a_few_pages(qtbot, make_batch, runner):
     for row in range(0, 1_000, 50):
         ask(model, row)
         qtbot.waitUntil(lambda row=row: model.row_at(row) is not None)
-    assert model.cached_pages() == 4
+    in_memory = [page for page in range(20) if model.row_at(page * 50) is not None]
+    assert in_memory == [16, 17, 18, 19]  # the four read last
     assert not model.is_loading()
 
 
@@ -132,3 +134,28 @@ def test_rows_that_went_away_stay_empty_instead_of_loading(qtbot, make_batch, ma
     qtbot.waitUntil(lambda: not model.is_loading())
     assert ask(model, 2) == ""
     assert [ask(model, 0), ask(model, 1)] == claimed[:2]
+
+
+def load_every_page(qtbot, model: VoucherTableModel, status) -> None:
+    with qtbot.waitSignal(model.loaded):
+        model.set_filter(status, "")
+    for row in range(0, model.rowCount(), model.page_size):
+        ask(model, row)
+        qtbot.waitUntil(lambda row=row: model.row_at(row) is not None)
+    qtbot.waitUntil(lambda: not model.is_loading())
+
+
+@pytest.mark.parametrize("status", [None, "unclaimed", "claimed", "redeemed"])
+def test_the_model_keeps_qts_rules_with_data_loaded(qtbot, qtmodeltester, make_batch, make_member, status):
+    """Qt's own model checks (pytest-qt's qtmodeltester) with every page read, and through a reload."""
+    batch = make_batch(quantity=250)
+    for n in range(6):
+        voucher = claims.claim(batch.token, make_member().id).voucher
+        if n % 2:
+            claims.redeem(voucher.code)
+    model = VoucherTableModel(batch.id, page_size=40)
+    load_every_page(qtbot, model, status)
+    assert model.rowCount() == {None: 250, "unclaimed": 244, "claimed": 3, "redeemed": 3}[status]
+    qtmodeltester.check(model, force_py=True)  # it stays attached, and watches the reload that follows
+    load_every_page(qtbot, model, status)
+    assert model.row_at(model.rowCount() - 1) is not None

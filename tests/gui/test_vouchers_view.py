@@ -6,11 +6,12 @@ import threading
 
 from PySide6.QtCore import Qt
 from PySide6.QtGui import QGuiApplication
-from PySide6.QtWidgets import QPushButton
+from PySide6.QtWidgets import QProgressDialog, QPushButton
 
 from app.core import claims
 from app.gui.voucher_model import CLAIM, CODE, MEMBER, REDEEMED_AT, REDEMPTION
 
+from .helpers import dialog_of, shown
 from .test_dashboard import card_of
 
 
@@ -22,10 +23,17 @@ def cell(view, row, column):
 def open_view(qtbot, window, batch):
     card = card_of(qtbot, window, batch.id)
     qtbot.mouseClick(card.vouchers_button, Qt.MouseButton.LeftButton)
-    view = window.vouchers_view
-    assert view is not None and window.pages.currentWidget() is view
-    qtbot.waitUntil(view.first_rows_shown)
+    view = window.pages.vouchers_view
+    assert view is not None and window.pages.stack.currentWidget() is view
+    qtbot.waitExposed(view.table)
+    qtbot.waitUntil(lambda: view.model.row_at(0) is not None)
     return view
+
+
+def filter_by(view, text: str) -> None:
+    """Click the filter button with that text (All, Unclaimed, Claimed, Redeemed)."""
+    [button] = [b for b in view.findChildren(QPushButton, "FilterButton") if b.text() == text]
+    button.click()
 
 
 def test_filters_and_search(qtbot, make_batch, make_member, window):
@@ -35,23 +43,23 @@ def test_filters_and_search(qtbot, make_batch, make_member, window):
     bob_code = claims.claim(batch.token, bob.id).voucher.code
     claims.redeem(bob_code)
     view = open_view(qtbot, window, batch)
-    assert "Spring Fair" in window.breadcrumb.text() and window.breadcrumb.text().endswith("Vouchers")
+    assert "Spring Fair" in window.pages.breadcrumb.text() and window.pages.breadcrumb.text().endswith("Vouchers")
     assert view.model.rowCount() == 40
     assert view.count_label.text() == "40 vouchers"
     headers = [view.model.headerData(c, Qt.Orientation.Horizontal) for c in range(view.model.columnCount())]
     assert headers == ["Code", "Claim status", "Member", "Claimed at", "Redemption", "Redeemed at"]
 
-    view.set_status_filter("unclaimed")
+    filter_by(view, "Unclaimed")
     qtbot.waitUntil(lambda: view.model.rowCount() == 38)
-    view.set_status_filter("claimed")
+    filter_by(view, "Claimed")
     qtbot.waitUntil(lambda: view.model.rowCount() == 1)
     assert [cell(view, 0, CODE), cell(view, 0, CLAIM), cell(view, 0, MEMBER)] == [alice_code, "Claimed", "alice@example.com"]
-    view.set_status_filter("redeemed")
+    filter_by(view, "Redeemed")
     qtbot.waitUntil(lambda: view.model.rowCount() == 1 and cell(view, 0, CODE) == bob_code)
     assert cell(view, 0, REDEMPTION) == "Redeemed" and cell(view, 0, REDEEMED_AT) != ""
     assert view.count_label.text() == "1 redeemed voucher"
 
-    view.set_status_filter(None)
+    filter_by(view, "All")
     qtbot.keyClicks(view.search, "alice")
     qtbot.waitUntil(lambda: view.model.rowCount() == 1 and cell(view, 0, CODE) == alice_code)
     view.search.clear()
@@ -74,15 +82,16 @@ def test_export_to_csv_with_progress(qtbot, make_batch, make_member, window, pro
     batch = make_batch(quantity=30)
     claims.claim(batch.token, make_member().id)
     view = open_view(qtbot, window, batch)
-    view.set_status_filter("unclaimed")
+    filter_by(view, "Unclaimed")
     qtbot.waitUntil(lambda: view.model.rowCount() == 29)
-    prompts.file_names.append(str(tmp_path / "unclaimed.csv"))
-    qtbot.mouseClick(view.export_button, Qt.MouseButton.LeftButton)
-    progress = window.batch_actions.progress_dialog
-    assert progress is not None and progress.isVisible()
-    qtbot.waitUntil(lambda: "Exported 29 vouchers" in window.message_bar.text())
-    lines = (tmp_path / "unclaimed.csv").read_text().splitlines()
-    assert lines[0] == "code,status,member_email,claimed_at,redeemed_at" and len(lines) == 30
+    for name in ("unclaimed.csv", "unclaimed-again.csv"):
+        prompts.file_names.append(str(tmp_path / name))
+        qtbot.mouseClick(view.export_button, Qt.MouseButton.LeftButton)
+        assert dialog_of(qtbot, window, QProgressDialog).windowTitle() == "Export vouchers"
+        qtbot.waitUntil(lambda name=name: window.message_bar.text() == f"Exported 29 vouchers to {tmp_path / name}.")
+        qtbot.waitUntil(lambda: not shown(window, QProgressDialog))
+        lines = (tmp_path / name).read_text().splitlines()
+        assert lines[0] == "code,status,member_email,claimed_at,redeemed_at" and len(lines) == 30
 
 
 def test_export_can_be_cancelled(qtbot, make_batch, window, prompts, tmp_path, monkeypatch):
@@ -100,8 +109,8 @@ def test_export_can_be_cancelled(qtbot, make_batch, window, prompts, tmp_path, m
     monkeypatch.setattr(
         vouchers, "export_csv", lambda *a, **k: real_export(*a, **{**k, "chunk": 5, "progress": gated(k["progress"])})
     )
-    window.batch_actions.export(view.summary, then=None)
-    cancel_button = window.batch_actions.progress_dialog.findChild(QPushButton)
+    qtbot.mouseClick(view.export_button, Qt.MouseButton.LeftButton)
+    cancel_button = dialog_of(qtbot, window, QProgressDialog).findChild(QPushButton)
     assert cancel_button.text() == "Cancel"
     qtbot.mouseClick(cancel_button, Qt.MouseButton.LeftButton)
     gate.set()
@@ -112,8 +121,8 @@ def test_export_can_be_cancelled(qtbot, make_batch, window, prompts, tmp_path, m
 def test_back_to_the_batches(qtbot, make_batch, window):
     view = open_view(qtbot, window, make_batch())
     qtbot.keyClick(view.table, Qt.Key.Key_Escape)
-    assert window.pages.currentWidget() is window.dashboard
-    assert window.vouchers_view is None
+    assert window.pages.stack.currentWidget() is window.dashboard
+    assert window.pages.vouchers_view is None
 
 
 def test_export_into_a_missing_folder_is_a_sentence(qtbot, make_batch, window, prompts, tmp_path):
@@ -121,8 +130,8 @@ def test_export_into_a_missing_folder_is_a_sentence(qtbot, make_batch, window, p
     view = open_view(qtbot, window, batch)
     prompts.file_names.append(str(tmp_path / "gone" / "vouchers.csv"))
     qtbot.mouseClick(view.export_button, Qt.MouseButton.LeftButton)
-    qtbot.waitUntil(lambda: window.message_bar.kind() == "error" and "Cannot write" in window.message_bar.text())
-    assert window.batch_actions.progress_dialog is None
+    qtbot.waitUntil(lambda: window.message_bar.property("kind") == "error" and "Cannot write" in window.message_bar.text())
+    qtbot.waitUntil(lambda: not shown(window, QProgressDialog))
 
 
 def test_a_batch_deleted_elsewhere_is_said_plainly(qtbot, make_batch, window):
@@ -131,6 +140,7 @@ def test_a_batch_deleted_elsewhere_is_said_plainly(qtbot, make_batch, window):
     batch = make_batch(quantity=4)
     card_of(qtbot, window, batch.id)
     batches.delete_batch(batch.id)  # by another program, before the manager clicks
-    window.open_vouchers(batch)
+    card = window.dashboard.grid.card_for(batch.id)
+    qtbot.mouseClick(card.vouchers_button, Qt.MouseButton.LeftButton)
     qtbot.waitUntil(lambda: window.message_bar.text() == f"There is no batch with id {batch.id}.")
-    qtbot.waitUntil(lambda: window.dashboard.summary(batch.id) is None)
+    qtbot.waitUntil(lambda: window.dashboard.grid.card_for(batch.id) is None)

@@ -118,3 +118,18 @@ def test_serve_on_every_address_also_names_the_address_phones_use(db_path):
             process.kill()
             process.communicate()
     assert process.returncode == 0 and out.strip().endswith("Claim site stopped.")
+
+
+def test_serve_makes_the_days_backup_as_it_starts(db_path, tmp_path):
+    env = {**os.environ, "PYTHONPATH": str(ROOT), "XDG_DATA_HOME": str(tmp_path / "data")}  # no backup made yet today
+    process = subprocess.Popen(
+        [sys.executable, "-c", SERVE, str(db_path)], stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True, env=env, cwd=ROOT
+    )
+    try:
+        line = process.stderr.readline()  # (a serve that printed nothing ends with the timeout below)
+        assert line.startswith("Backed up the database to "), line
+        made = line.removeprefix("Backed up the database to ").strip()
+        assert made.startswith(env["XDG_DATA_HOME"]) and os.path.isfile(made)  # in the data folder's backups/
+    finally:
+        process.send_signal(signal.SIGINT)
+        process.communicate(timeout=20)

@@ -1,0 +1,82 @@
+"""The settings, as the window uses them: read at start (the window's title, the claim site), edited in
+the Settings dialog, saved on a worker; the claim site restarts when its address changes."""
+
+from __future__ import annotations
+
+from PySide6.QtCore import QObject, Signal
+from PySide6.QtWidgets import QWidget
+
+from app.core import db, settings, times
+from app.core.errors import sentence
+
+from .dialogs import DialogSlot
+from .preferences import Preferences
+from .server import ClaimServer
+from .settings_dialog import SettingsDialog
+from .tasks import run_task
+
+
+class SettingsController(QObject):
+    changed = Signal(object)  # the core Settings, read at start or just saved
+    message = Signal(str, str)  # (sentence, kind) for the window
+
+    def __init__(self, window: QWidget, server: ClaimServer, prefs: Preferences) -> None:
+        super().__init__(window)
+        self._window = window
+        self._server = server
+        self._prefs = prefs
+        self._slot = DialogSlot(self)
+        self._opening = False
+
+    def start(self) -> None:
+        """Read the settings, then start the claim site where they say."""
+        run_task(settings.load, self._on_loaded, self._on_read_failed, context=self)
+
+    def _on_loaded(self, loaded: settings.Settings) -> None:
+        self.changed.emit(loaded)
+        self._server.start(loaded.host, int(loaded.port), loaded.base_url)
+
+    def _on_read_failed(self, exc: Exception) -> None:
+        self._opening = False
+        self.message.emit(sentence(exc, "read the settings"), "error")
+
+    def open(self) -> None:
+        """The Settings dialog, once the settings and the time zones are read."""
+        if self._slot.bring_forward() or self._opening:
+            return
+        self._opening = True
+        run_task(lambda: (settings.load(), times.zone_choices()), self._on_read_for_dialog, self._on_read_failed, context=self)
+
+    def _on_read_for_dialog(self, read) -> None:
+        self._opening = False
+        current, zones = read
+        location = self._prefs.database_location() or db.location()
+        dialog = SettingsDialog(current, location, zones, self._window)
+        dialog.save_requested.connect(lambda edited, new_location: self._save(dialog, current, edited, location, new_location))
+        self._slot.open(dialog)
+
+    def _save(self, dialog: SettingsDialog, before, edited, old_location: str, new_location: str) -> None:
+        dialog.show_saving()
+
+        def done(saved: settings.Settings) -> None:
+            if self._slot.dialog is dialog:
+                dialog.accept()
+            text = "Settings saved."
+            if new_location and new_location != old_location:
+                self._prefs.set_database_location(new_location)
+                text += f" The database {new_location} is used from the next start."
+            if (saved.host, int(saved.port)) != (before.host, int(before.port)) or not self._server.is_running():
+                self._server.start(saved.host, int(saved.port), saved.base_url)
+            else:
+                self._server.announce(saved.base_url)
+            self.changed.emit(saved)
+            self.message.emit(text, "success")
+
+        def failed(exc: Exception) -> None:
+            text = sentence(exc, "save the settings")
+            if self._slot.dialog is dialog:
+                dialog.show_refused(text)  # it stays open with everything typed
+            else:
+                self.message.emit(text, "error")
+
+        run_task(lambda: settings.save(edited), done, failed, context=self)
