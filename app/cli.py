@@ -391,8 +391,7 @@ def _batch_status(args) -> int:
 def _batch_delete(args) -> int:
     backups.check_open_database()
     summary = batches.get_batch(args.id)
-    if not args.yes and not _confirmed(batches.delete_confirmation(summary)):
-        print("Not deleted.", file=sys.stderr)
+    if not _go_ahead(args, batches.delete_confirmation(summary), "Not deleted."):
         return 1
     deleted = batches.delete_batch(args.id)
     print(f"Deleted batch {summary.id} ({summary.name}) and its {deleted:,} vouchers.")
@@ -498,10 +497,8 @@ def _restore(args) -> int:
     target = Path(db.resolve_location(getattr(args, "db", None)))
     if db.is_url(str(target)):
         raise InvalidInput(backups.PG_DUMP_HINT)
-    if not args.yes and not _confirmed(
-        f"Put {args.file} back in place of {target}? What was changed since that backup is replaced (the current file is kept aside)."
-    ):
-        print("Not restored.", file=sys.stderr)
+    question = f"Put {args.file} back in place of {target}? What was changed since that backup is replaced (the current file is kept aside)."
+    if not _go_ahead(args, question, "Not restored."):
         return 1
     aside = backups.restore(args.file, target, migrations.CURRENT_VERSION)
     print(f"Restored {args.file} into {target}; the replaced database is kept at {aside}")
@@ -540,8 +537,7 @@ def _settings(args) -> int:
         if "public_base_url" in changes:
             config.public_base_url = settings.validate_base_url(config.public_base_url)
         warning = settings.base_change_warning(before, config)
-        if warning and not args.yes and not _confirmed(f"{warning} Change it?"):
-            print("Not changed.", file=sys.stderr)
+        if warning and not _go_ahead(args, f"{warning} Change it?", "Not changed."):
             return 1
         config = settings.save(config)
     data = {**config.__dict__, "claim_link_base": config.base_url}
@@ -595,8 +591,7 @@ def _member_export(args) -> int:
 
 def _member_erase(args) -> int:
     member = members.member_with_email(args.email)
-    if not args.yes and not _confirmed(members.erase_confirmation(member)):
-        print("Not erased.", file=sys.stderr)
+    if not _go_ahead(args, members.erase_confirmation(member), "Not erased."):
         return 1
     kept = members.erase_member(member.id)
     # names no email: what is printed may be kept in a log
@@ -609,6 +604,14 @@ def _member_sign_out(args) -> int:
     members.sign_out_everywhere(member.id)
     print(f"Signed {member.email} out everywhere: every phone and browser must log in again.")
     return 0
+
+
+def _go_ahead(args, question: str, declined: str) -> bool:
+    """--yes, or the person answers yes to the question; otherwise say what was not done."""
+    if args.yes or _confirmed(question):
+        return True
+    print(declined, file=sys.stderr)
+    return False
 
 
 def _confirmed(question: str) -> bool:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 import math
 from functools import lru_cache
 
@@ -31,6 +32,20 @@ def start_member_session(member_id: int, generation: int) -> None:
     session["generation"] = generation
     g.pop("member", None)
     new_csrf_token()
+
+
+def members_only(view):
+    """A view for a logged-in member, who is passed to it first; anyone else goes to the login
+    page, which comes back here afterwards."""
+
+    @functools.wraps(view)
+    def checked(*args, **kwargs):
+        member = current_member()
+        if member is None:
+            return redirect(url_for("accounts.login", next=request.path), 303)
+        return view(member, *args, **kwargs)
+
+    return checked
 
 
 def current_member() -> members.SessionMember | None:
@@ -132,11 +147,9 @@ def register():
 
 
 @bp.route("/en-us/account/delete", methods=["GET", "POST"])
-def delete_account():
+@members_only
+def delete_account(member):
     """A member deletes their own account (after a confirmation page): the same as the store's erase."""
-    member = current_member()
-    if member is None:
-        return redirect(url_for("accounts.login", next=request.path), 303)
     if request.method == "GET":
         return render_template("delete_account.html", held=len(vouchers.for_member(member.id)))
     members.erase_member(member.id)

@@ -5,14 +5,14 @@ from __future__ import annotations
 from dataclasses import dataclass
 from functools import lru_cache
 
-from flask import Blueprint, Response, abort, current_app, redirect, render_template, request, url_for
+from flask import Blueprint, Response, abort, current_app, render_template, url_for
 
 from app.core import batches, claims, qr, templates, vouchers
 from app.core.claims import ClaimOutcome
 from app.core.errors import InvalidInput, NotFound
 from app.core.models import utcnow
 
-from .accounts import current_member
+from .accounts import current_member, members_only
 
 bp = Blueprint("pages", __name__)
 
@@ -87,11 +87,6 @@ def _claim_page(promotion: Promotion, state: str, voucher=None, paused: bool = F
     )
 
 
-def _login_first():
-    """To the login page, which comes back here afterwards."""
-    return redirect(url_for("accounts.login", next=request.path), 303)
-
-
 @bp.get("/en-us/claim/<token>")
 def claim(token: str):
     batch = batches.find_by_token(token)
@@ -112,11 +107,9 @@ def claim(token: str):
 
 
 @bp.post("/en-us/claim/<token>")
-def claim_voucher(token: str):
+@members_only
+def claim_voucher(member, token: str):
     """Claim at once; the batch's state comes from the claim itself, so nothing is read twice."""
-    member = current_member()
-    if member is None:
-        return _login_first()
     result = claims.claim(token, member.id)
     if result.outcome is ClaimOutcome.NOT_FOUND:  # unknown, or deleted since the page was read
         abort(404)
@@ -133,10 +126,8 @@ def claim_voucher(token: str):
 
 
 @bp.get("/en-us/my-cards")
-def my_cards():
-    member = current_member()
-    if member is None:
-        return _login_first()
+@members_only
+def my_cards(member):
     cards = [voucher_view(v) for v in vouchers.for_member(member.id)]
     return render_template("my_cards.html", cards=cards)
 

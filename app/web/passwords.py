@@ -10,7 +10,7 @@ from werkzeug.security import check_password_hash
 from app.core import members
 from app.core.errors import InvalidInput, NotFound
 
-from .accounts import current_member, hash_password, start_member_session
+from .accounts import hash_password, members_only, start_member_session
 
 bp = Blueprint("passwords", __name__)
 
@@ -51,11 +51,9 @@ def reset_password(code: str):
 
 
 @bp.route("/en-us/password", methods=["GET", "POST"])
-def change_password():
+@members_only
+def change_password(member):
     """A new password for the logged-in member, who gives the current one: every other session ends."""
-    member = current_member()
-    if member is None:
-        return redirect(url_for("accounts.login", next=request.path), 303)
     if request.method == "GET":
         return render_template("change_password.html", errors={})
     throttle = current_app.extensions["login_throttle"]  # a stolen session must not be a way to guess
