@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+import logging
 import re
 import secrets
 from contextlib import contextmanager
@@ -23,6 +24,10 @@ from . import files, settings, times, vouchers
 from .database import database, guarded, run_sql, write_transaction
 from .errors import AccountExists, InvalidInput, NotFound
 from .models import Member, ResetCode, Voucher, as_datetime, utcnow
+
+# What was done to whose account goes to the log by member id, never by email or name: the log is
+# kept for months, and an erased member must not live on in it.
+log = logging.getLogger(__name__)
 
 _EMAIL_RE = re.compile(r"^[^@\s]{1,64}@[^@\s]+\.[^@\s]+$")
 
@@ -208,6 +213,7 @@ def issue_reset_code(email: str) -> tuple[str, datetime]:
         member = member_with_email(email)
         ResetCode.delete().where((ResetCode.member == member.id) | (ResetCode.expires_at <= now)).execute()
         ResetCode.create(member=member.id, code_hash=_code_hash(code), created_at=now, expires_at=now + RESET_VALID)
+    log.info("A password reset link was made for member %d", member.id)
     return code, now + RESET_VALID
 
 
@@ -249,7 +255,9 @@ def reset_password(code: str, new_hash: str) -> SessionMember:
         if holder is None:
             raise NotFound(RESET_REFUSED)
         ResetCode.delete().where(ResetCode.member == holder[0]).execute()
-        return _end_sessions(holder[0], password_hash=new_hash)
+        member = _end_sessions(holder[0], password_hash=new_hash)
+    log.info("Member %d chose a new password with a reset link", member.id)
+    return member
 
 
 # -- what the store holds about a member, and erasing it ----------------------------------------
@@ -287,6 +295,7 @@ def save_export(member_id: int, target: str | Path) -> Path:
     with files.written_whole(target, " Nothing was exported.") as handle:
         json.dump(data, handle, indent=2, ensure_ascii=False)
         handle.write("\n")
+    log.info("The data of member %d was exported", member_id)
     return target
 
 
@@ -313,7 +322,9 @@ def erase_member(member_id: int) -> int:
         with write_transaction():
             _end_sessions(member_id, email=f"erased-{member_id}", name="", password_hash="", erased_at=utcnow())
             ResetCode.delete().where(ResetCode.member == member_id).execute()
-            return Voucher.select().where(Voucher.member == member_id).count()
+            kept = Voucher.select().where(Voucher.member == member_id).count()
+    log.info("Member %d was erased; %d of their vouchers stay counted", member_id, kept)
+    return kept
 
 
 @contextmanager

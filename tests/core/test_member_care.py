@@ -4,6 +4,7 @@ their data on request, and erasing them while the batches' numbers stay true."""
 from __future__ import annotations
 
 import json
+import logging
 from datetime import datetime, timedelta
 
 import pytest
@@ -141,7 +142,8 @@ def test_the_export_holds_the_member_their_vouchers_and_resets(make_member, make
     assert sorted(p.name for p in out.iterdir()) == ["ann.json", "taken"]  # nothing half-written left
 
 
-def test_erasing_a_member_leaves_no_personal_data_and_the_numbers_unchanged(db_path, make_member, make_batch):
+def test_erasing_a_member_leaves_no_personal_data_and_the_numbers_unchanged(db_path, make_member, make_batch, caplog):
+    caplog.set_level(logging.INFO, logger="app.core.members")
     ann = make_member("ann.lee@example.com", name="Ann Lee")
     bob = make_member("bob@example.com", name="Bob")
     batch = make_batch(quantity=3)
@@ -149,12 +151,20 @@ def test_erasing_a_member_leaves_no_personal_data_and_the_numbers_unchanged(db_p
     mine = claims.claim(batch.token, ann.id).voucher
     claims.redeem(mine.code)
     members.issue_reset_code(ann.email)
+    members.save_export(ann.id, db_path.with_name("ann.json"))
+    db_path.with_name("ann.json").unlink()
     before = (batches.get_batch(batch.id).claimed, batches.get_batch(batch.id).redeemed)
 
-    assert "their voucher stays counted in the batches' numbers but no longer points to anyone" in members.erase_confirmation(members.get_member(ann.id))
+    question = members.erase_confirmation(members.get_member(ann.id))
+    assert "their voucher stays counted in the batches' numbers but no longer points to anyone" in question
     assert members.erase_member(ann.id) == 1
 
     assert raw_rows_holding(db_path, "ann.lee", "Ann Lee") == []
+    assert [r.getMessage() for r in caplog.records] == [  # the activity names no one
+        f"A password reset link was made for member {ann.id}",
+        f"The data of member {ann.id} was exported",
+        f"Member {ann.id} was erased; 1 of their vouchers stay counted",
+    ]
     assert (batches.get_batch(batch.id).claimed, batches.get_batch(batch.id).redeemed) == before == (2, 1)
     assert counters(batch.id) == real_counts(batch.id) == (3, 2, 1)
     assert vouchers.lookup(mine.code).status == "redeemed"  # the redemption happened
