@@ -299,6 +299,7 @@ def save_export(member_id: int, target: str | Path) -> Path:
     return target
 
 
+@guarded
 def erase_confirmation(member: Member) -> str:
     """What to ask before erasing (the window and `member erase` ask the same)."""
     held = Voucher.select().where(Voucher.member == member.id).count()
