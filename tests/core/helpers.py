@@ -70,3 +70,20 @@ def run_together(arg_lists: list[list], timeout: float = 120) -> list[list]:
             if proc.poll() is None:
                 proc.kill()
                 proc.wait()
+
+
+def raw_rows_holding(path, *needles: str) -> list[tuple[str, tuple]]:
+    """Every row of every table in the database file that holds one of the texts (any case), read
+    with plain SQL on a connection of its own: what erasing must leave nowhere."""
+    import sqlite3
+    from contextlib import closing
+
+    found = []
+    with closing(sqlite3.connect(path)) as con:
+        tables = [row[0] for row in con.execute("SELECT name FROM sqlite_master WHERE type = 'table'")]
+        for table in tables:
+            for row in con.execute(f'SELECT * FROM "{table}"'):
+                text = " ".join(str(value) for value in row).lower()
+                if any(needle.lower() in text for needle in needles):
+                    found.append((table, row))
+    return found
