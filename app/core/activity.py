@@ -10,7 +10,7 @@ import socket
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
 
-from . import times
+from . import codes, times
 from .csvfile import whole_csv
 from .database import database, guarded, run_sql
 from .errors import InvalidInput
@@ -199,7 +199,7 @@ def redeemed_by(code: str) -> Actor | None:
     """Who redeemed this voucher most recently (None before the log existed)."""
     row = run_sql(
         "SELECT till, staff FROM activity WHERE code = :code AND kind = 'voucher_redeemed' ORDER BY id DESC LIMIT 1",
-        {"code": code},
+        {"code": codes.normalise(code)},
     ).fetchone()
     return Actor(row[0], row[1]) if row else None
 

@@ -134,7 +134,8 @@ def save(settings: Settings, actor=None) -> Settings:
     rows = [{"key": f.name, "value": str(getattr(settings, f.name))} for f in fields(Settings)]
     with write_transaction():
         stored = {row.key: row.value for row in Setting.select().where(Setting.key.in_([r["key"] for r in rows]))}
-        changed = [r["key"] for r in rows if stored.get(r["key"]) != r["value"]]
+        defaults = Settings()
+        changed = [r["key"] for r in rows if stored.get(r["key"], str(getattr(defaults, r["key"]))) != r["value"]]
         Setting.insert_many(rows).on_conflict(conflict_target=[Setting.key], preserve=[Setting.value]).execute()
         if changed:
             record("settings_changed", actor, keys=changed)
