@@ -167,10 +167,11 @@ class Filter:
         search = (self.search or "").strip().lower()
         if search:
             clauses.append(
-                "(LOWER(batch_name) LIKE :search OR LOWER(COALESCE(code, '')) LIKE :search"
+                "(LOWER(batch_name) LIKE :search OR REPLACE(COALESCE(code, ''), '-', '') LIKE :typed_code"
                 " OR LOWER(staff) LIKE :search OR LOWER(till) LIKE :search OR LOWER(details) LIKE :search)"
             )
             params["search"] = "%" + search.replace("\\", "").replace("%", "").replace("_", "") + "%"
+            params["typed_code"] = "%" + (codes.normalise(search) or "-") + "%"
         return (" WHERE " + " AND ".join(clauses)) if clauses else "", params
 
 
@@ -195,11 +196,21 @@ def staff_names() -> list[str]:
 
 
 @guarded
+def batches_named() -> list[tuple[int, str]]:
+    """Every batch the log names, deleted ones too, newest first: (id, name as last recorded)."""
+    rows = run_sql(
+        "SELECT batch_id, batch_name FROM activity WHERE id IN"
+        " (SELECT MAX(id) FROM activity WHERE batch_id IS NOT NULL GROUP BY batch_id) ORDER BY batch_id DESC"
+    ).fetchall()
+    return [(row[0], row[1]) for row in rows]
+
+
+@guarded
 def redeemed_by(code: str) -> Actor | None:
-    """Who redeemed this voucher most recently (None before the log existed)."""
+    """Who redeemed this voucher (its code as shown) most recently; None before the log existed."""
     row = run_sql(
         "SELECT till, staff FROM activity WHERE code = :code AND kind = 'voucher_redeemed' ORDER BY id DESC LIMIT 1",
-        {"code": codes.normalise(code)},
+        {"code": code},
     ).fetchone()
     return Actor(row[0], row[1]) if row else None
 
@@ -223,7 +234,7 @@ def last_redemptions(till: str, limit: int = 10) -> list[Redemption]:
             "SELECT COUNT(*) FROM activity WHERE code = :code AND id > :id AND kind IN ('redemption_undone', 'voucher_redeemed')",
             {"code": entry.code, "id": entry.id},
         ).fetchone()[0]
-        status = run_sql("SELECT status FROM voucher WHERE code = :code", {"code": entry.code}).fetchone()
+        status = run_sql("SELECT status FROM voucher WHERE code = :code", {"code": codes.normalise(entry.code)}).fetchone()
         result.append(Redemption(entry, standing=not later and status is not None and status[0] == 2))
     return result
 
