@@ -97,6 +97,7 @@ class TillPanel(QWidget):
         self.staff.addItems(staff_names)
         self.staff.setEditText(typed)
         self.staff.blockSignals(False)
+        self.table.setRowCount(0)  # (the Undo buttons go with their rows)
         self.table.setRowCount(len(redemptions))
         for row, redemption in enumerate(redemptions):
             entry = redemption.entry

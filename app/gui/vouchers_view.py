@@ -170,15 +170,17 @@ class VouchersView(QWidget):
 
     def _on_context_menu(self, position) -> None:
         index = self.table.indexAt(position)
-        if not index.isValid():
-            return
+        if index.isValid():
+            self.menu_for(index.row()).popup(self.table.viewport().mapToGlobal(position))
+
+    def menu_for(self, row: int) -> QMenu:
+        """The row's context menu: copy its code; undo its redemption when it is redeemed."""
         menu = QMenu(self)
         menu.addAction(style.icon("copy"), "Copy code", self.copy_selected_codes)
-        voucher = self.model.row_at(index.row())
+        voucher = self.model.row_at(row)
         if voucher is not None and voucher.status == "redeemed":
             menu.addAction("Undo redemption…", lambda code=voucher.code: self.undo_requested.emit(code))
-        self.context_menu = menu
-        menu.popup(self.table.viewport().mapToGlobal(position))
+        return menu
 
     # Export -----------------------------------------------------------------------------------
     def _on_export_clicked(self) -> None:
