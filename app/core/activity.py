@@ -57,11 +57,12 @@ class Actor:
     @property
     def words(self) -> str:
         """' by Anna, till 2' (or ' at till 2' when nobody was named), for the end of a sentence."""
+        place = self.till if self.till.lower().startswith("till") else f"till {self.till}"
         if self.staff and self.till:
-            return f" by {self.staff}, till {self.till}"
+            return f" by {self.staff}, {place}"
         if self.staff:
             return f" by {self.staff}"
-        return f" at till {self.till}" if self.till else ""
+        return f" at {place}" if self.till else ""
 
 
 def record(kind: str, actor: Actor | None, *, batch_id: int | None = None, batch_name: str = "",

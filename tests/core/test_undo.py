@@ -41,7 +41,7 @@ def test_redeem_undo_and_redeem_again_with_the_counts_following(make_batch, clai
     assert claims.redeem(voucher.code, Actor("till 1", "Ben")).outcome is RedeemOutcome.REDEEMED
     assert counters(batch.id) == real_counts(batch.id) == (4, 1, 1)
     again = claims.redeem(voucher.code)
-    assert again.message.endswith(" by Ben, till till 1.")
+    assert again.message.endswith(" by Ben, till 1.")  # a till named "till 1" is not "till till 1"
 
 
 def test_an_already_redeemed_voucher_says_who_redeemed_it_and_where(make_batch, claim_some):
