@@ -12,6 +12,7 @@ from peewee import fn
 
 from . import codes, settings, times
 from .activity import Actor, record
+from .vouchers import batch_row
 from .database import database, guarded, run_many, run_sql, write_transaction
 from .errors import GenerationCancelled, InvalidInput, NotFound
 from .models import CHANNELS, MAX_QUANTITY, TEMPLATE_COLUMNS, Batch, Template, Voucher, as_datetime, from_row
@@ -231,18 +232,9 @@ def _insert_vouchers(batch_id, quantity, length, prefix, progress, should_stop) 
             progress(done, quantity)
 
 
-def _existing(batch_id: int) -> Batch:
-    batch = Batch.select(Batch.id, Batch.name, Batch.status, Batch.claimed_count, Batch.redeemed_count).where(
-        Batch.id == batch_id
-    ).first()
-    if batch is None:
-        raise NotFound(f"There is no batch with id {batch_id}.")
-    return batch
-
-
 def _set_status(batch_id: int, status: str, kind: str, actor: Actor | None) -> BatchSummary:
     with write_transaction():
-        batch = _existing(batch_id)
+        batch = batch_row(batch_id)
         if batch.status != status:  # pausing a paused batch changes nothing, and records nothing
             Batch.update(status=status).where(Batch.id == batch_id).execute()
             record(kind, actor, batch_id=batch_id, batch_name=batch.name)
@@ -266,7 +258,7 @@ def delete_batch(batch_id: int, actor: Actor | None = None) -> int:
     """Delete the batch and all its vouchers (claimed ones too) for good; returns how many vouchers went.
     The activity log keeps the batch's entries, and one more saying how many went."""
     with write_transaction():
-        batch = _existing(batch_id)
+        batch = batch_row(batch_id)
         deleted = Voucher.delete().where(Voucher.batch == batch_id).execute()
         Batch.delete().where(Batch.id == batch_id).execute()
         record("batch_deleted", actor, batch_id=batch_id, batch_name=batch.name, vouchers=deleted,

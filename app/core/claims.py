@@ -58,7 +58,10 @@ class RedeemResult:
             return f"Voucher {code} was already redeemed on {_on_at(self.redeemed_at)}{by}."
         if self.outcome is RedeemOutcome.EXPIRED:
             return f"Voucher {code} expired on {_on_at(self.voucher.expires_at)}."
-        return "No voucher has this code. Check it and try again."
+        return UNKNOWN_CODE_SENTENCE
+
+
+UNKNOWN_CODE_SENTENCE = "No voucher has this code. Check it and try again."
 
 
 def _on_at(value) -> str:
@@ -139,6 +142,21 @@ def refusal(voucher: VoucherDetail) -> RedeemResult | None:
     return None
 
 
+def _typed(typed_code: str) -> str:
+    """The code as stored, from what the till typed or scanned (InvalidInput for nothing at all)."""
+    code = codes.normalise(typed_code)
+    if not code:
+        raise InvalidInput("Type or scan a voucher code.")
+    return code
+
+
+def _found(code: str) -> VoucherDetail | None:
+    try:
+        return lookup(code)
+    except NotFound:
+        return None
+
+
 def _already_redeemed(voucher: VoucherDetail) -> RedeemResult:
     return RedeemResult(RedeemOutcome.ALREADY_REDEEMED, voucher, voucher.redeemed_at, redeemed_by(voucher.code))
 
@@ -146,13 +164,10 @@ def _already_redeemed(voucher: VoucherDetail) -> RedeemResult:
 @guarded
 def redeem(typed_code: str, actor: Actor | None = None) -> RedeemResult:
     """Use a claimed voucher at the till, once, recording who and where. Paused batches still redeem."""
-    code = codes.normalise(typed_code)
-    if not code:
-        raise InvalidInput("Type or scan a voucher code.")
+    code = _typed(typed_code)
     with write_transaction():
-        try:
-            voucher = lookup(code)
-        except NotFound:
+        voucher = _found(code)
+        if voucher is None:
             return RedeemResult(RedeemOutcome.UNKNOWN_CODE)
         refused = refusal(voucher)
         if refused is not None:
@@ -165,7 +180,7 @@ def redeem(typed_code: str, actor: Actor | None = None) -> RedeemResult:
         if not changed:  # another till got there first (a server database without our in-process lock)
             return _already_redeemed(lookup(code))
         run_sql("UPDATE batch SET redeemed_count = redeemed_count + 1 WHERE id = :batch", {"batch": voucher.batch_id})
-        record("voucher_redeemed", actor, batch_id=voucher.batch_id, batch_name=voucher.batch_name, code=code)
+        record("voucher_redeemed", actor, batch_id=voucher.batch_id, batch_name=voucher.batch_name, code=voucher.code)
         return RedeemResult(RedeemOutcome.REDEEMED, lookup(code), now)
 
 
@@ -190,18 +205,20 @@ class UndoResult:
     @property
     def message(self) -> str:
         """What the till shows."""
-        code = self.voucher.code if self.voucher else ""
-        if self.outcome is UndoOutcome.UNDONE:
-            return f"Redemption of voucher {code} undone: it is claimed again and can be redeemed."
-        if self.outcome is UndoOutcome.NOT_REDEEMED:
-            return f"Voucher {code} is not redeemed, so there is no redemption to undo."
         if self.outcome is UndoOutcome.TOO_LATE:
             days = f"{self.undo_days} day{'s' if self.undo_days != 1 else ''}"
             return (
-                f"Voucher {code} was redeemed on {_on_at(self.redeemed_at)}: "
+                f"Voucher {self.voucher.code} was redeemed on {_on_at(self.redeemed_at)}: "
                 f"a redemption can only be undone within {days}, so this one stays redeemed."
             )
-        return "No voucher has this code. Check it and try again."
+        return _UNDO_SENTENCES[self.outcome].format(code=self.voucher.code if self.voucher else "")
+
+
+_UNDO_SENTENCES = {
+    UndoOutcome.UNDONE: "Redemption of voucher {code} undone: it is claimed again and can be redeemed.",
+    UndoOutcome.NOT_REDEEMED: "Voucher {code} is not redeemed, so there is no redemption to undo.",
+    UndoOutcome.UNKNOWN_CODE: UNKNOWN_CODE_SENTENCE,
+}
 
 
 def undo_reason(reason: str | None) -> str:
@@ -219,13 +236,10 @@ def undo_redemption(typed_code: str, reason: str, actor: Actor | None = None) ->
     """Put a redeemed voucher back to claimed (still the member's, redeemable again), within the
     undo window after its redemption, once however many tills try at once; recorded with the reason."""
     reason = undo_reason(reason)
-    code = codes.normalise(typed_code)
-    if not code:
-        raise InvalidInput("Type or scan a voucher code.")
+    code = _typed(typed_code)
     with write_transaction():
-        try:
-            voucher = lookup(code)
-        except NotFound:
+        voucher = _found(code)
+        if voucher is None:
             return UndoResult(UndoOutcome.UNKNOWN_CODE)
         if voucher.status != "redeemed":
             return UndoResult(UndoOutcome.NOT_REDEEMED, voucher)
@@ -240,6 +254,6 @@ def undo_redemption(typed_code: str, reason: str, actor: Actor | None = None) ->
         if not changed:  # another till undid it first (a server database without our in-process lock)
             return UndoResult(UndoOutcome.NOT_REDEEMED, lookup(code))
         run_sql("UPDATE batch SET redeemed_count = redeemed_count - 1 WHERE id = :batch", {"batch": voucher.batch_id})
-        record("redemption_undone", actor, batch_id=voucher.batch_id, batch_name=voucher.batch_name, code=code,
+        record("redemption_undone", actor, batch_id=voucher.batch_id, batch_name=voucher.batch_name, code=voucher.code,
                reason=reason, redeemed_at=times.iso(redeemed_at))  # fmt: skip
         return UndoResult(UndoOutcome.UNDONE, lookup(code), redeemed_at, days)

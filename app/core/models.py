@@ -144,7 +144,7 @@ class Activity(BaseModel):
     kind = CharField(max_length=32, constraints=[_in("kind", ACTIVITY_KINDS)])
     batch_id = IntegerField(null=True)
     batch_name = CharField(max_length=120, default="")
-    code = CharField(max_length=32, null=True)
+    code = CharField(max_length=40, null=True)  # as shown: grouped, SUMMER-K7QM-3XT9-PA
     till = CharField(max_length=64, default="")
     staff = CharField(max_length=64, default="")
     details = TextField(default="{}")  # a JSON object

@@ -4,7 +4,7 @@ to claimed on a worker. A refusal (too late, already undone at another till) is 
 from __future__ import annotations
 
 from PySide6.QtCore import QObject, Qt, Signal
-from PySide6.QtWidgets import QComboBox, QDialog, QHBoxLayout, QLabel, QPushButton, QVBoxLayout, QWidget
+from PySide6.QtWidgets import QComboBox, QDialog, QLabel, QPushButton, QVBoxLayout, QWidget
 
 from app.core import claims
 from app.core.claims import COMMON_REASONS, MAX_REASON, UndoOutcome
@@ -14,7 +14,7 @@ from . import style
 from .dialogs import DialogSlot
 from .tasks import run_task
 from .till_identity import TillIdentity
-from .widgets import Notice, plain_label
+from .widgets import Notice, button_row, plain_label
 
 
 class UndoDialog(QDialog):
@@ -49,10 +49,6 @@ class UndoDialog(QDialog):
         cancel.setAutoDefault(False)
         cancel.clicked.connect(self.reject)
 
-        buttons = QHBoxLayout()
-        buttons.addStretch(1)
-        buttons.addWidget(self.undo_button)
-        buttons.addWidget(cancel)
         layout = QVBoxLayout(self)
         layout.setContentsMargins(20, 16, 20, 16)
         layout.addWidget(question)
@@ -61,7 +57,7 @@ class UndoDialog(QDialog):
         layout.addWidget(self.reason)
         layout.addWidget(self.notice)
         layout.addStretch(1)
-        layout.addLayout(buttons)
+        layout.addLayout(button_row(self.undo_button, cancel))
         self.setMinimumWidth(460)
         self.reason.setFocus(Qt.FocusReason.OtherFocusReason)
 
