@@ -26,7 +26,7 @@ from . import style
 from .dialogs import DialogSlot
 from .prompts import Prompts, with_suffix
 from .tasks import run_task
-from .widgets import Notice, SearchField, plain_label
+from .widgets import Notice, SearchField, plain_label, plain_tip
 
 PAGE = 200
 COLUMNS = ("Time", "Action", "Batch", "Code", "Till", "Staff", "Details")
@@ -58,8 +58,10 @@ class ActivityModel(QAbstractTableModel):
     def data(self, index, role=Qt.ItemDataRole.DisplayRole):
         if not index.isValid():
             return None
-        if role in (Qt.ItemDataRole.DisplayRole, Qt.ItemDataRole.ToolTipRole):
+        if role == Qt.ItemDataRole.DisplayRole:
             return cells(self.entries[index.row()])[index.column()]
+        if role == Qt.ItemDataRole.ToolTipRole:  # a long reason or name, whole; shown as typed
+            return plain_tip(cells(self.entries[index.row()])[index.column()])
         return None
 
     def replace(self, entries: list[Entry]) -> None:
