@@ -62,9 +62,9 @@ class MainWindow(QMainWindow):
         self.statusBar().addPermanentWidget(self.database_label)
 
         self.batch_list = BatchList(self.dashboard, refresh_ms, self)
-        self.batch_actions = BatchActions(self, self.prompts)
-        self.new_batch_flow = NewBatchFlow(self)
         self.till_identity = TillIdentity(prefs)
+        self.batch_actions = BatchActions(self, self.prompts, who=self.till_identity.actor)
+        self.new_batch_flow = NewBatchFlow(self, who=self.till_identity.actor)
         self.undo = UndoController(self, self.till_identity)
         self.till = TillController(self, self.till_identity, self.undo)
         self.activity = ActivityController(self, self.prompts)

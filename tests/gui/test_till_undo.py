@@ -157,3 +157,38 @@ def test_a_batchs_vouchers_page_opens_its_own_activity(qtbot, window, claimed):
         escape(qtbot, dialog)
         window.pages.show_dashboard()
         flush_deletions()
+
+
+def test_the_windows_changes_record_this_tills_names(qtbot, window, make_batch, prompts, prefs):
+    from app.gui.delete_dialog import DeleteChoice
+
+    from .test_dashboard import menu_action
+
+    prefs.store.setValue("till/name", "Office")
+    prefs.store.setValue("till/staff", "Maria")
+    batch = make_batch(quantity=3)
+    card = card_of(qtbot, window, batch.id)
+    menu_action(card, "Pause Batch").trigger()
+    qtbot.waitUntil(lambda: batches.get_batch(batch.id).status == "paused")
+    prompts.delete_answers.append(DeleteChoice.CONFIRM)
+    qtbot.waitUntil(lambda: card.actions_button.isEnabled())
+    menu_action(card, "Delete Batch").trigger()
+    qtbot.waitUntil(lambda: not batches.list_batches())
+    found = activity.entries(activity.Filter(batch_id=batch.id))
+    assert [(e.kind, e.till, e.staff) for e in found] == [
+        ("batch_deleted", "Office", "Maria"), ("batch_paused", "Office", "Maria"), ("batch_created", activity.this_pc(), ""),
+    ]  # (the batch was made by the test, not at this till)
+
+
+def test_a_batch_made_in_the_window_records_this_tills_names(qtbot, window, template, prefs):
+    from app.gui.new_batch_dialog import NewBatchDialog
+
+    prefs.store.setValue("till/staff", "Maria")
+    window.new_action.trigger()
+    dialog = dialog_of(qtbot, window, NewBatchDialog)
+    qtbot.keyClicks(dialog.name, "Made here")
+    dialog.quantity.setValue(5)
+    qtbot.mouseClick(dialog.create_button, Qt.MouseButton.LeftButton)
+    qtbot.waitUntil(lambda: window.message_bar.text() == "Created “Made here” with 5 vouchers.")
+    (entry,) = activity.entries(activity.Filter(kind="batch_created"))
+    assert (entry.batch_name, entry.till, entry.staff, entry.details) == ("Made here", activity.this_pc(), "Maria", {"quantity": 5})
