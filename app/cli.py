@@ -13,10 +13,10 @@ from datetime import date
 from pathlib import Path
 
 from app import __version__
-from app.core import backups, batches, claims, codes, database, db, links, members, settings, templates, times, vouchers
+from app.core import activity, backups, batches, claims, codes, database, db, links, members, settings, templates, times, vouchers
 from app.core.db import ENV_VAR, open_database
 from app.core.errors import FileProblem, GenerationCancelled, InvalidInput, VoucherError
-from app.core.models import CHANNELS, VOUCHER_STATUSES
+from app.core.models import ACTIVITY_KINDS, CHANNELS, VOUCHER_STATUSES
 
 PROG = "voucher-batches"
 
@@ -57,6 +57,10 @@ def build_parser() -> argparse.ArgumentParser:
         default=argparse.SUPPRESS,
         help=f"how long a change waits for a database another program holds (default ${WAIT_VAR}, else {database.DEFAULT_WAIT:g})",
     )
+    # who makes a change and where: every change is recorded in the activity log with both
+    who = argparse.ArgumentParser(add_help=False)
+    who.add_argument("--staff", metavar="NAME", default="", help="the staff member making the change (recorded in the activity log)")
+    who.add_argument("--till", metavar="NAME", default="", help="the till making the change (default: this PC's host name)")
     parser = argparse.ArgumentParser(
         prog=PROG,
         parents=[common],
@@ -71,7 +75,7 @@ def build_parser() -> argparse.ArgumentParser:
 
     template = commands.add_parser("template", help="voucher templates: the offer a batch hands out")
     template_commands = template.add_subparsers(dest="action", metavar="ACTION", required=True)
-    create = template_commands.add_parser("create", parents=[common], help="create a template")
+    create = template_commands.add_parser("create", parents=[common, who], help="create a template")
     create.add_argument("--name", required=True, help="the template's title, e.g. '10%% off'")
     create.add_argument("--discount", required=True, help="a percentage (10%%) or an amount (5.00)")
     create.add_argument("--min-purchase", default="0", help="minimum purchase (default 0)")
@@ -85,7 +89,7 @@ def build_parser() -> argparse.ArgumentParser:
 
     batch = commands.add_parser("batch", help="batches of vouchers")
     batch_commands = batch.add_subparsers(dest="action", metavar="ACTION", required=True)
-    create = batch_commands.add_parser("create", parents=[common], help="generate a batch of vouchers")
+    create = batch_commands.add_parser("create", parents=[common, who], help="generate a batch of vouchers")
     create.add_argument("--name", required=True, help="your internal name, e.g. 'Summer 2025 - Email List'")
     create.add_argument("--template", required=True, help="template title or id")
     create.add_argument("--quantity", required=True, type=_positive_int, help="how many vouchers (1 to 1,000,000)")
@@ -101,10 +105,10 @@ def build_parser() -> argparse.ArgumentParser:
     listing.add_argument("--search", default="", help="part of the batch name")
     listing.add_argument("--json", action="store_true", help="print JSON")
     for action, text in (("pause", "stop new claims (claimed vouchers stay valid)"), ("resume", "allow claims again")):
-        sub = batch_commands.add_parser(action, parents=[common], help=text)
+        sub = batch_commands.add_parser(action, parents=[common, who], help=text)
         sub.add_argument("id", type=int)
         sub.add_argument("--json", action="store_true", help="print the batch as JSON")
-    delete = batch_commands.add_parser("delete", parents=[common], help="delete a batch and all its vouchers, for good")
+    delete = batch_commands.add_parser("delete", parents=[common, who], help="delete a batch and all its vouchers, for good")
     delete.add_argument("id", type=int)
     delete.add_argument("--yes", action="store_true", help="do not ask for confirmation")
     listing = batch_commands.add_parser("vouchers", parents=[common], help="list a batch's vouchers")
@@ -144,10 +148,23 @@ def build_parser() -> argparse.ArgumentParser:
     sign_out = member_commands.add_parser("sign-out", parents=[common], help="end every session of the member, on every phone and browser")
     sign_out.add_argument("email")
 
-    for name, text in (("lookup", "find a voucher by its code"), ("redeem", "redeem a voucher at the till")):
-        sub = commands.add_parser(name, parents=[common], help=text)
+    for name, text, parents in (
+        ("lookup", "find a voucher by its code", [common]),
+        ("redeem", "redeem a voucher at the till", [common, who]),
+        ("undo", "undo a redemption made by mistake (within the undo window)", [common, who]),
+    ):
+        sub = commands.add_parser(name, parents=parents, help=text)
         sub.add_argument("code", help="the code, typed or scanned (case, spaces and dashes do not matter)")
+        if name == "undo":
+            sub.add_argument("--reason", required=True, help=f"why, e.g. {', '.join(repr(r) for r in claims.COMMON_REASONS)}")
         sub.add_argument("--json", action="store_true", help="print JSON")
+
+    log = commands.add_parser("activity", parents=[common], help="the activity log: who did what, newest first")
+    log.add_argument("--batch", type=int, metavar="ID", help="only this batch's entries (deleted batches too)")
+    log.add_argument("--kind", choices=ACTIVITY_KINDS, help="only this kind of action")
+    log.add_argument("--since", type=_date, metavar="DATE", help="only from this day on (YYYY-MM-DD, the store's time)")
+    log.add_argument("--limit", type=_positive_int, default=activity.DEFAULT_LIMIT, help=f"at most this many (default {activity.DEFAULT_LIMIT})")
+    log.add_argument("--json", action="store_true", help="print JSON")
 
     backup = commands.add_parser("backup", parents=[common], help="make a backup of the database now")
     backup.add_argument("--output", "-o", required=True, type=Path, help="the backup file to write")
@@ -158,7 +175,7 @@ def build_parser() -> argparse.ArgumentParser:
     doctor = commands.add_parser("doctor", parents=[common], help="check the setup: database, claim link, claim site, port")
     doctor.add_argument("--json", action="store_true", help='print {"checks": [{"name", "status", "message"}]}')
 
-    config = commands.add_parser("settings", parents=[common], help="show or change the shared settings")
+    config = commands.add_parser("settings", parents=[common, who], help="show or change the shared settings")
     config.add_argument("--store-name")
     config.add_argument("--public-url", help="the address printed in claim links and QR codes, e.g. https://yoursite.com")
     config.add_argument("--host", help="address the claim site listens on")
@@ -166,6 +183,7 @@ def build_parser() -> argparse.ArgumentParser:
     config.add_argument("--currency", help="currency symbol for amounts")
     config.add_argument("--trusted-proxy", help="address of the reverse proxy whose forwarded headers are trusted")
     config.add_argument("--time-zone", help="the store's time zone, e.g. America/New_York (empty: this PC's)")
+    config.add_argument("--undo-days", type=int, help="how many days after a redemption it can be undone (default 7)")
     config.add_argument("--yes", action="store_true", help="change the public URL without asking, though links are out")
     config.add_argument("--json", action="store_true", help="print JSON")
     return parser
@@ -285,6 +303,11 @@ class ProgressBar:
         sys.stderr.flush()
 
 
+def _actor(args) -> activity.Actor:
+    """Who the command acts as: --staff and --till, the till being this PC unless named."""
+    return activity.Actor.named(getattr(args, "till", ""), getattr(args, "staff", ""))
+
+
 # -- commands ----------------------------------------------------------------------------------
 
 
@@ -312,7 +335,8 @@ def _template_json(template) -> dict:
 
 def _template_create(args) -> int:
     template = templates.create_template(
-        args.name, args.discount, args.min_purchase, valid_days=args.valid_days, expires_on=args.expires_on, terms=args.terms
+        args.name, args.discount, args.min_purchase, valid_days=args.valid_days, expires_on=args.expires_on, terms=args.terms,
+        actor=_actor(args),
     )
     if args.json:
         _print_json(_template_json(template))
@@ -348,6 +372,7 @@ def _batch_create(args) -> int:
             prefix=args.prefix,
             code_length=args.code_length,
             progress=progress,
+            actor=_actor(args),
         )
     except (KeyboardInterrupt, GenerationCancelled):
         print(f"\n{PROG}: interrupted; no batch was created.", file=sys.stderr)
@@ -380,7 +405,7 @@ def _batch_list(args) -> int:
 
 
 def _batch_status(args) -> int:
-    summary = (batches.pause_batch if args.action == "pause" else batches.resume_batch)(args.id)
+    summary = (batches.pause_batch if args.action == "pause" else batches.resume_batch)(args.id, _actor(args))
     if args.json:
         _print_json(summary.to_json())
     else:
@@ -393,7 +418,7 @@ def _batch_delete(args) -> int:
     summary = batches.get_batch(args.id)
     if not _go_ahead(args, batches.delete_confirmation(summary), "Not deleted."):
         return 1
-    deleted = batches.delete_batch(args.id)
+    deleted = batches.delete_batch(args.id, _actor(args))
     print(f"Deleted batch {summary.id} ({summary.name}) and its {deleted:,} vouchers.")
     return 0
 
@@ -470,18 +495,47 @@ def _lookup(args) -> int:
 
 
 def _redeem(args) -> int:
-    result = claims.redeem(args.code)
-    redeemed = result.outcome is claims.RedeemOutcome.REDEEMED
+    result = claims.redeem(args.code, _actor(args))
+    by = result.redeemed_by
+    return _till_answer(args, result, result.outcome is claims.RedeemOutcome.REDEEMED,
+                        redeemed_by={"staff": by.staff, "till": by.till} if by else None)  # fmt: skip
+
+
+def _undo(args) -> int:
+    result = claims.undo_redemption(args.code, args.reason, _actor(args))
+    return _till_answer(args, result, result.outcome is claims.UndoOutcome.UNDONE)
+
+
+def _till_answer(args, result, done: bool, **extra) -> int:
+    """What redeem and undo print: the outcome and the till's sentence (JSON with the voucher)."""
     if args.json:
-        data = {"outcome": result.outcome.value, "message": result.message}
+        data = {"outcome": result.outcome.value, "message": result.message, **extra}
         data.update(result.voucher.to_json() if result.voucher else {"code": codes.normalise(args.code)})
         _print_json(data)
-    if redeemed:
+    if done:
         if not args.json:
             print(result.message)
         return 0
     print(f"{PROG}: {result.message}", file=sys.stderr)
     return 1
+
+
+def _activity(args) -> int:
+    found = activity.entries(activity.Filter(batch_id=args.batch, kind=args.kind, since=args.since), args.limit)
+    if args.json:
+        _print_json([entry.to_json() for entry in found])
+        return 0
+    if not found:
+        print("No activity recorded yet." if not (args.batch or args.kind or args.since) else "No activity matches.")
+        return 0
+    print(f"Times in {times.zone_label()}.", file=sys.stderr)
+    rows = [
+        [times.local_text(e.at), e.kind_text, e.batch_name + (f" ({e.batch_id})" if e.batch_id is not None else ""),
+         e.code or "", e.till, e.staff, e.summary]
+        for e in found
+    ]  # fmt: skip
+    _table(rows, ["Time", "Action", "Batch", "Code", "Till", "Staff", "Details"])
+    return 0
 
 
 def _backup(args) -> int:
@@ -529,6 +583,7 @@ def _settings(args) -> int:
         "currency": args.currency,
         "trusted_proxy": args.trusted_proxy,
         "time_zone": args.time_zone,
+        "undo_days": args.undo_days,
     }
     changes = {k: v for k, v in changes.items() if v is not None}
     if changes:
@@ -539,7 +594,7 @@ def _settings(args) -> int:
         warning = settings.base_change_warning(before, config)
         if warning and not _go_ahead(args, f"{warning} Change it?", "Not changed."):
             return 1
-        config = settings.save(config)
+        config = settings.save(config, _actor(args))
     data = {**config.__dict__, "claim_link_base": config.base_url}
     if args.json:
         _print_json(data)
@@ -643,6 +698,8 @@ COMMANDS = {
     ("member", "sign-out"): _member_sign_out,
     ("lookup", None): _lookup,
     ("redeem", None): _redeem,
+    ("undo", None): _undo,
+    ("activity", None): _activity,
     ("settings", None): _settings,
     ("doctor", None): _doctor,
     ("backup", None): _backup,

@@ -7,6 +7,7 @@ import os
 import signal
 import subprocess
 import sys
+from datetime import datetime
 
 import pytest
 from PIL import Image
@@ -418,3 +419,76 @@ def test_member_sign_out_ends_every_session(run, ann):
     code, out, _ = run("member", "sign-out", "ann.lee@example.com")
     assert code == 0 and "Signed ann.lee@example.com out everywhere" in out
     assert members.session_member(ann.id, before) is None
+def claimed_code(batch_id, email="undo@example.com"):
+    member = members.create_member(email, "not-a-real-hash")
+    return claims.claim(Batch.get_by_id(batch_id).token, member.id).voucher.code
+
+
+def test_undo_outcomes_and_exit_codes(run, with_batch):
+    code_ = claimed_code(with_batch["id"])
+    assert run("redeem", code_, "--staff", "Anna", "--till", "2")[0] == 0
+    code, out, err = run("redeem", code_, "--staff", "Ben", "--till", "3", "--json")
+    answer = json.loads(out)
+    assert (code, answer["outcome"], answer["redeemed_by"]) == (1, "already_redeemed", {"staff": "Anna", "till": "2"})
+    assert answer["message"].startswith(f"Voucher {code_} was already redeemed on ")
+    assert answer["message"].endswith(" by Anna, till 2.") and answer["message"] in err
+    code, out, err = run("undo", code_.lower(), "--reason", "sale cancelled", "--staff", "Ben", "--json")
+    answer = json.loads(out)
+    assert (code, answer["outcome"], answer["status"], answer["code"]) == (0, "undone", "claimed", code_)
+    code, out, err = run("undo", code_, "--reason", "sale cancelled", "--json")
+    assert (code, json.loads(out)["outcome"]) == (1, "not_redeemed") and "no redemption to undo" in err
+    code, out, _ = run("undo", "NOPE-NOPE-NO", "--reason", "x", "--json")
+    assert (code, json.loads(out)["outcome"]) == (1, "unknown_code")
+    assert run("redeem", code_)[0] == 0  # redeemable again
+    Voucher.update(redeemed_at="2020-01-01 10:00:00", claimed_at="2020-01-01 09:00:00").where(
+        Voucher.code == code_.replace("-", "")).execute()  # fmt: skip
+    code, out, err = run("undo", code_, "--reason", "sale cancelled", "--json")
+    assert (code, json.loads(out)["outcome"]) == (1, "too_late") and "within 7 days" in err
+    code, out, _ = run("undo", code_, "--reason", "sale cancelled")
+    assert code == 1 and out == ""
+    assert json.loads(run("batch", "list", "--json")[1])[0]["redeemed"] == 1
+
+
+@pytest.mark.parametrize("reason", [None, "", "   "])
+def test_undo_without_a_reason_is_bad_usage(run, with_batch, reason):
+    code_ = claimed_code(with_batch["id"])
+    run("redeem", code_)
+    code, _, err = run("undo", code_, *(["--reason", reason] if reason is not None else []))
+    assert code == 2 and "reason" in err and "Traceback" not in err
+    assert json.loads(run("lookup", code_, "--json")[1])["status"] == "redeemed"
+
+
+def test_activity_lists_who_did_what_newest_first(run, with_batch):
+    bid = str(with_batch["id"])
+    code_ = claimed_code(with_batch["id"])
+    assert run("batch", "pause", bid, "--staff", "Anna", "--till", "office")[0] == 0
+    assert run("redeem", code_, "--staff", "Anna", "--till", "2")[0] == 0
+    assert run("undo", code_, "--reason", "scanned by mistake", "--staff", "Ben", "--till", "2")[0] == 0
+    assert run("batch", "delete", bid, "--yes", "--staff", "Ben")[0] == 0
+    code, out, _ = run("activity", "--batch", bid, "--json")
+    found = json.loads(out)
+    assert code == 0
+    assert [e["kind"] for e in found] == ["batch_deleted", "redemption_undone", "voucher_redeemed", "batch_paused", "batch_created"]
+    deleted, undone = found[0], found[1]
+    assert set(deleted) == {"at", "kind", "batch_id", "batch_name", "code", "till", "staff", "details"}
+    assert (deleted["batch_id"], deleted["batch_name"], deleted["code"], deleted["staff"]) == (
+        with_batch["id"], "Summer 2025 - Email List", None, "Ben")
+    assert deleted["details"] == {"vouchers": 500, "claimed": 1, "redeemed": 0}
+    assert (undone["code"], undone["till"], undone["details"]["reason"]) == (code_, "2", "scanned by mistake")
+    assert datetime.fromisoformat(deleted["at"]).utcoffset() is not None
+    code, out, _ = run("activity", "--kind", "voucher_redeemed", "--limit", "1", "--json")
+    assert [e["staff"] for e in json.loads(out)] == ["Anna"]
+    code, out, _ = run("activity", "--since", "2999-01-01", "--json")
+    assert (code, json.loads(out)) == (0, [])
+    code, out, err = run("activity", "--limit", "3")
+    assert code == 0 and out.splitlines()[0].split() == ["Time", "Action", "Batch", "Code", "Till", "Staff", "Details"]
+    assert "Batch deleted" in out and "500 vouchers (1 claimed, 0 redeemed)" in out and len(out.splitlines()) == 4
+    assert run("activity", "--kind", "nonsense")[0] == 2
+
+
+def test_settings_changes_are_logged_by_key_and_the_undo_window_is_a_setting(run):
+    code, out, _ = run("settings", "--undo-days", "3", "--staff", "Cleo", "--json")
+    assert code == 0 and json.loads(out)["undo_days"] == 3
+    entry = json.loads(run("activity", "--kind", "settings_changed", "--limit", "1", "--json")[1])[0]
+    assert (entry["details"], entry["staff"]) == ({"keys": ["undo_days"]}, "Cleo")
+    assert run("settings", "--undo-days", "0")[0] == 2

@@ -11,6 +11,8 @@ import peewee
 from peewee import fn
 
 from . import codes, settings, times
+from .activity import Actor, record
+from .vouchers import batch_row
 from .database import database, guarded, run_many, run_sql, write_transaction
 from .errors import GenerationCancelled, InvalidInput, NotFound
 from .models import CHANNELS, MAX_QUANTITY, TEMPLATE_COLUMNS, Batch, Template, Voucher, as_datetime, from_row
@@ -170,6 +172,7 @@ def create_batch(
     code_length: int | None = None,
     progress: Progress | None = None,
     should_stop: Callable[[], bool] | None = None,
+    actor: Actor | None = None,
 ) -> BatchSummary:
     """Generate a batch and exactly `quantity` unique vouchers in one transaction: all or nothing.
 
@@ -205,6 +208,7 @@ def create_batch(
             token=secrets.token_urlsafe(24), code_prefix=prefix, code_length=length,
         )  # fmt: skip
         _insert_vouchers(batch.id, quantity, length, prefix, progress, should_stop)
+        record("batch_created", actor, batch_id=batch.id, batch_name=name, quantity=quantity)
     return get_batch(batch.id)
 
 
@@ -228,34 +232,37 @@ def _insert_vouchers(batch_id, quantity, length, prefix, progress, should_stop) 
             progress(done, quantity)
 
 
-def _set_status(batch_id: int, status: str) -> BatchSummary:
+def _set_status(batch_id: int, status: str, kind: str, actor: Actor | None) -> BatchSummary:
     with write_transaction():
-        if not Batch.update(status=status).where(Batch.id == batch_id).execute():
-            raise NotFound(f"There is no batch with id {batch_id}.")
+        batch = batch_row(batch_id)
+        if batch.status != status:  # pausing a paused batch changes nothing, and records nothing
+            Batch.update(status=status).where(Batch.id == batch_id).execute()
+            record(kind, actor, batch_id=batch_id, batch_name=batch.name)
     return get_batch(batch_id)
 
 
 @guarded
-def pause_batch(batch_id: int) -> BatchSummary:
+def pause_batch(batch_id: int, actor: Actor | None = None) -> BatchSummary:
     """Stop new claims; claimed vouchers stay valid and redeemable. Pausing twice is harmless."""
-    return _set_status(batch_id, "paused")
+    return _set_status(batch_id, "paused", "batch_paused", actor)
 
 
 @guarded
-def resume_batch(batch_id: int) -> BatchSummary:
+def resume_batch(batch_id: int, actor: Actor | None = None) -> BatchSummary:
     """Allow claims again, silently. Resuming an active batch is harmless."""
-    return _set_status(batch_id, "active")
+    return _set_status(batch_id, "active", "batch_resumed", actor)
 
 
 @guarded
-def delete_batch(batch_id: int) -> int:
-    """Delete the batch and all its vouchers (claimed ones too) for good; returns how many vouchers went."""
+def delete_batch(batch_id: int, actor: Actor | None = None) -> int:
+    """Delete the batch and all its vouchers (claimed ones too) for good; returns how many vouchers went.
+    The activity log keeps the batch's entries, and one more saying how many went."""
     with write_transaction():
-        batch = Batch.select(Batch.id, Batch.quantity).where(Batch.id == batch_id).first()
-        if batch is None:
-            raise NotFound(f"There is no batch with id {batch_id}.")
+        batch = batch_row(batch_id)
         deleted = Voucher.delete().where(Voucher.batch == batch_id).execute()
         Batch.delete().where(Batch.id == batch_id).execute()
+        record("batch_deleted", actor, batch_id=batch_id, batch_name=batch.name, vouchers=deleted,
+               claimed=batch.claimed_count, redeemed=batch.redeemed_count)  # fmt: skip
     return deleted
 
 

@@ -4,9 +4,10 @@ from __future__ import annotations
 
 import enum
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import datetime, timedelta
 
-from . import codes, times
+from . import codes, settings, times
+from .activity import Actor, record, redeemed_by
 from .database import guarded, run_sql, write_transaction
 from .errors import InvalidInput, NotFound
 from .models import CLAIMED, REDEEMED, UNCLAIMED, Template, Voucher, utcnow
@@ -42,6 +43,7 @@ class RedeemResult:
     outcome: RedeemOutcome
     voucher: VoucherDetail | None = None
     redeemed_at: datetime | None = None
+    redeemed_by: Actor | None = None  # who redeemed it, when it was already redeemed (and the log knows)
 
     @property
     def message(self) -> str:
@@ -52,10 +54,14 @@ class RedeemResult:
         if self.outcome is RedeemOutcome.NOT_CLAIMED:
             return f"Voucher {code} has not been claimed yet, so it cannot be redeemed."
         if self.outcome is RedeemOutcome.ALREADY_REDEEMED:
-            return f"Voucher {code} was already redeemed on {_on_at(self.redeemed_at)}."
+            by = self.redeemed_by.words if self.redeemed_by else ""
+            return f"Voucher {code} was already redeemed on {_on_at(self.redeemed_at)}{by}."
         if self.outcome is RedeemOutcome.EXPIRED:
             return f"Voucher {code} expired on {_on_at(self.voucher.expires_at)}."
-        return "No voucher has this code. Check it and try again."
+        return UNKNOWN_CODE_SENTENCE
+
+
+UNKNOWN_CODE_SENTENCE = "No voucher has this code. Check it and try again."
 
 
 def _on_at(value) -> str:
@@ -130,22 +136,38 @@ def refusal(voucher: VoucherDetail) -> RedeemResult | None:
     if voucher.status == "unclaimed":
         return RedeemResult(RedeemOutcome.NOT_CLAIMED, voucher)
     if voucher.status == "redeemed":
-        return RedeemResult(RedeemOutcome.ALREADY_REDEEMED, voucher, voucher.redeemed_at)
+        return _already_redeemed(voucher)
     if voucher.expired:
         return RedeemResult(RedeemOutcome.EXPIRED, voucher)
     return None
 
 
-@guarded
-def redeem(typed_code: str) -> RedeemResult:
-    """Use a claimed voucher at the till, once. Paused batches still redeem."""
+def _typed(typed_code: str) -> str:
+    """The code as stored, from what the till typed or scanned (InvalidInput for nothing at all)."""
     code = codes.normalise(typed_code)
     if not code:
         raise InvalidInput("Type or scan a voucher code.")
+    return code
+
+
+def _found(code: str) -> VoucherDetail | None:
+    try:
+        return lookup(code)
+    except NotFound:
+        return None
+
+
+def _already_redeemed(voucher: VoucherDetail) -> RedeemResult:
+    return RedeemResult(RedeemOutcome.ALREADY_REDEEMED, voucher, voucher.redeemed_at, redeemed_by(voucher.code))
+
+
+@guarded
+def redeem(typed_code: str, actor: Actor | None = None) -> RedeemResult:
+    """Use a claimed voucher at the till, once, recording who and where. Paused batches still redeem."""
+    code = _typed(typed_code)
     with write_transaction():
-        try:
-            voucher = lookup(code)
-        except NotFound:
+        voucher = _found(code)
+        if voucher is None:
             return RedeemResult(RedeemOutcome.UNKNOWN_CODE)
         refused = refusal(voucher)
         if refused is not None:
@@ -156,7 +178,82 @@ def redeem(typed_code: str) -> RedeemResult:
             {"redeemed": REDEEMED, "now": _stamp(now), "id": voucher.id, "claimed": CLAIMED},
         ).rowcount
         if not changed:  # another till got there first (a server database without our in-process lock)
-            voucher = lookup(code)
-            return RedeemResult(RedeemOutcome.ALREADY_REDEEMED, voucher, voucher.redeemed_at)
+            return _already_redeemed(lookup(code))
         run_sql("UPDATE batch SET redeemed_count = redeemed_count + 1 WHERE id = :batch", {"batch": voucher.batch_id})
+        record("voucher_redeemed", actor, batch_id=voucher.batch_id, batch_name=voucher.batch_name, code=voucher.code)
         return RedeemResult(RedeemOutcome.REDEEMED, lookup(code), now)
+
+
+class UndoOutcome(enum.Enum):
+    UNDONE = "undone"
+    NOT_REDEEMED = "not_redeemed"
+    TOO_LATE = "too_late"
+    UNKNOWN_CODE = "unknown_code"
+
+
+COMMON_REASONS = ("scanned by mistake", "sale cancelled", "customer returned goods")
+MAX_REASON = 500
+
+
+@dataclass(frozen=True)
+class UndoResult:
+    outcome: UndoOutcome
+    voucher: VoucherDetail | None = None
+    redeemed_at: datetime | None = None  # the redemption undone, or the one too old to undo
+    undo_days: int = 0
+
+    @property
+    def message(self) -> str:
+        """What the till shows."""
+        if self.outcome is UndoOutcome.TOO_LATE:
+            days = f"{self.undo_days} day{'s' if self.undo_days != 1 else ''}"
+            return (
+                f"Voucher {self.voucher.code} was redeemed on {_on_at(self.redeemed_at)}: "
+                f"a redemption can only be undone within {days}, so this one stays redeemed."
+            )
+        return _UNDO_SENTENCES[self.outcome].format(code=self.voucher.code if self.voucher else "")
+
+
+_UNDO_SENTENCES = {
+    UndoOutcome.UNDONE: "Redemption of voucher {code} undone: it is claimed again and can be redeemed.",
+    UndoOutcome.NOT_REDEEMED: "Voucher {code} is not redeemed, so there is no redemption to undo.",
+    UndoOutcome.UNKNOWN_CODE: UNKNOWN_CODE_SENTENCE,
+}
+
+
+def undo_reason(reason: str | None) -> str:
+    """The reason as recorded, or InvalidInput: an undo always says why."""
+    reason = " ".join((reason or "").split())
+    if not reason:
+        raise InvalidInput("Give a reason for undoing the redemption.")
+    if len(reason) > MAX_REASON:
+        raise InvalidInput(f"A reason is at most {MAX_REASON} characters.")
+    return reason
+
+
+@guarded
+def undo_redemption(typed_code: str, reason: str, actor: Actor | None = None) -> UndoResult:
+    """Put a redeemed voucher back to claimed (still the member's, redeemable again), within the
+    undo window after its redemption, once however many tills try at once; recorded with the reason."""
+    reason = undo_reason(reason)
+    code = _typed(typed_code)
+    with write_transaction():
+        voucher = _found(code)
+        if voucher is None:
+            return UndoResult(UndoOutcome.UNKNOWN_CODE)
+        if voucher.status != "redeemed":
+            return UndoResult(UndoOutcome.NOT_REDEEMED, voucher)
+        days = settings.load().undo_days
+        redeemed_at = voucher.redeemed_at
+        if utcnow() - redeemed_at > timedelta(days=days):
+            return UndoResult(UndoOutcome.TOO_LATE, voucher, redeemed_at, days)
+        changed = run_sql(
+            "UPDATE voucher SET status = :claimed, redeemed_at = NULL WHERE id = :id AND status = :redeemed",
+            {"claimed": CLAIMED, "id": voucher.id, "redeemed": REDEEMED},
+        ).rowcount
+        if not changed:  # another till undid it first (a server database without our in-process lock)
+            return UndoResult(UndoOutcome.NOT_REDEEMED, lookup(code))
+        run_sql("UPDATE batch SET redeemed_count = redeemed_count - 1 WHERE id = :batch", {"batch": voucher.batch_id})
+        record("redemption_undone", actor, batch_id=voucher.batch_id, batch_name=voucher.batch_name, code=voucher.code,
+               reason=reason, redeemed_at=times.iso(redeemed_at))  # fmt: skip
+        return UndoResult(UndoOutcome.UNDONE, lookup(code), redeemed_at, days)

@@ -20,7 +20,7 @@ import peewee
 
 from app.resources import resource_path
 
-from . import files, settings, times, vouchers
+from . import activity, files, settings, times, vouchers
 from .database import database, guarded, run_sql, write_transaction
 from .errors import AccountExists, InvalidInput, NotFound
 from .models import Member, ResetCode, Voucher, as_datetime, utcnow
@@ -203,7 +203,7 @@ def _code_hash(code: str) -> str:
 
 
 @guarded
-def issue_reset_code(email: str) -> tuple[str, datetime]:
+def issue_reset_code(email: str, actor: activity.Actor | None = None) -> tuple[str, datetime]:
     """A one-time code for the member to choose a new password, valid for 24 hours (until the
     returned time, naive UTC like every stored time). Only its hash is stored, and it replaces any
     earlier code of the member: the newest link handed over is the one that works."""
@@ -213,6 +213,7 @@ def issue_reset_code(email: str) -> tuple[str, datetime]:
         member = member_with_email(email)
         ResetCode.delete().where((ResetCode.member == member.id) | (ResetCode.expires_at <= now)).execute()
         ResetCode.create(member=member.id, code_hash=_code_hash(code), created_at=now, expires_at=now + RESET_VALID)
+        activity.record("member_reset", actor, member_id=member.id)  # by id: the log keeps no email
     log.info("A password reset link was made for member %d", member.id)
     return code, now + RESET_VALID
 
@@ -315,7 +316,7 @@ def erase_confirmation(member: Member) -> str:
 
 
 @guarded
-def erase_member(member_id: int) -> int:
+def erase_member(member_id: int, actor: activity.Actor | None = None) -> int:
     """Erase the member: the account and every piece of personal data go, every session ends. The
     claims and redemptions happened, so their vouchers stay counted, pointing to a row that holds
     nothing of the person (email 'erased-<id>', no name, no password). Returns how many vouchers stay."""
@@ -324,6 +325,7 @@ def erase_member(member_id: int) -> int:
             _end_sessions(member_id, email=f"erased-{member_id}", name="", password_hash="", erased_at=utcnow())
             ResetCode.delete().where(ResetCode.member == member_id).execute()
             kept = Voucher.select().where(Voucher.member == member_id).count()
+            activity.record("member_erased", actor, member_id=member_id, vouchers_kept=kept)
     log.info("Member %d was erased; %d of their vouchers stay counted", member_id, kept)
     return kept
 

@@ -10,9 +10,9 @@ import peewee
 
 from .database import location
 from .errors import DatabaseProblem
-from .models import ALL_MODELS, ERASED_CHECK, SchemaVersion, utcnow
+from .models import ALL_MODELS, ERASED_CHECK, Activity, SchemaVersion, utcnow
 
-CURRENT_VERSION = 3
+CURRENT_VERSION = 4
 
 
 def _v1_to_v2(db: peewee.Database) -> None:
@@ -70,8 +70,35 @@ def _v2_to_v3(db: peewee.Database) -> None:
         _ResetCodeV3.create_table(safe=False)
 
 
+def _add_activity_log(db: peewee.Database) -> None:
+    """The activity log (who did what, at which till): a table of its own, with no key to the
+    batch it names, so that deleting a batch keeps its entries; append-only."""
+    db.create_tables([Activity])
+    _forbid_activity_changes(db)
+
+
+def _forbid_activity_changes(db: peewee.Database) -> None:
+    """The log cannot be edited: the database itself refuses to change or delete an entry."""
+    if isinstance(db, peewee.SqliteDatabase):
+        for event in ("UPDATE", "DELETE"):
+            db.execute_sql(
+                f"CREATE TRIGGER IF NOT EXISTS activity_no_{event.lower()} BEFORE {event} ON activity"
+                " BEGIN SELECT RAISE(ABORT, 'the activity log cannot be changed'); END"
+            )
+    elif isinstance(db, peewee.PostgresqlDatabase):
+        db.execute_sql(
+            "CREATE OR REPLACE FUNCTION activity_append_only() RETURNS trigger AS $$"
+            " BEGIN RAISE EXCEPTION 'the activity log cannot be changed'; END $$ LANGUAGE plpgsql"
+        )
+        db.execute_sql("DROP TRIGGER IF EXISTS activity_append_only ON activity")
+        db.execute_sql(
+            "CREATE TRIGGER activity_append_only BEFORE UPDATE OR DELETE ON activity"
+            " FOR EACH ROW EXECUTE FUNCTION activity_append_only()"
+        )
+
+
 # MIGRATIONS[n] brings a database from version n to n + 1.
-MIGRATIONS = {1: _v1_to_v2, 2: _v2_to_v3}
+MIGRATIONS = {1: _v1_to_v2, 2: _v2_to_v3, 3: _add_activity_log}
 
 
 def _this_database() -> str:
@@ -111,6 +138,7 @@ def init_db(db: peewee.Database, path: Path | None) -> Path | None:
     if version is None:
         with db.atomic():
             db.create_tables(ALL_MODELS)
+            _forbid_activity_changes(db)
             SchemaVersion.delete().execute()
             SchemaVersion.create(version=CURRENT_VERSION)
         return None

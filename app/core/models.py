@@ -145,6 +145,37 @@ Voucher.add_index(
     Voucher.index(Voucher.member, Voucher.batch, unique=True, where=Voucher.member.is_null(False))
 )
 
+# What the activity log records. member_erased and member_reset are for the members' own actions
+# (erase, password reset) when they come: record them with activity.record like the others.
+ACTIVITY_KINDS = (
+    "template_created", "batch_created", "batch_paused", "batch_resumed", "batch_deleted",
+    "voucher_redeemed", "redemption_undone", "settings_changed", "member_erased", "member_reset",
+)  # fmt: skip
+
+
+class Activity(BaseModel):
+    """The activity log: one row per change, written in the change's own transaction, never
+    changed afterwards (triggers refuse UPDATE and DELETE). The batch is named, not referenced:
+    an entry outlives its batch."""
+
+    at = DateTimeField(default=utcnow)
+    kind = CharField(max_length=32, constraints=[_in("kind", ACTIVITY_KINDS)])
+    batch_id = IntegerField(null=True)
+    batch_name = CharField(max_length=120, default="")
+    code = CharField(max_length=40, null=True)  # as shown: grouped, SUMMER-K7QM-3XT9-PA
+    till = CharField(max_length=64, default="")
+    staff = CharField(max_length=64, default="")
+    details = TextField(default="{}")  # a JSON object
+
+    class Meta:
+        indexes = (
+            (("at", "id"), False),  # newest first, and date ranges
+            (("batch_id", "at", "id"), False),  # a batch's page
+            (("kind", "at", "id"), False),
+            (("code", "id"), False),  # who redeemed this voucher
+        )
+
+
 def from_row(model, columns: tuple[str, ...], values) -> Model:
     """A model instance from a plain SQL row, with each column converted as Peewee would."""
     fields = model._meta.fields
@@ -153,4 +184,4 @@ def from_row(model, columns: tuple[str, ...], values) -> Model:
 
 TEMPLATE_COLUMNS = ("id", "title", "discount_kind", "discount_value", "min_purchase", "expires_on", "valid_days", "terms", "created_at")
 
-ALL_MODELS = (SchemaVersion, Setting, Template, Member, ResetCode, Batch, Voucher)
+ALL_MODELS = (SchemaVersion, Setting, Template, Member, ResetCode, Batch, Voucher, Activity)

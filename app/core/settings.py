@@ -9,6 +9,7 @@ from dataclasses import dataclass, fields
 from urllib.parse import urlsplit
 
 from . import times
+from .activity import record
 from .database import guarded, write_transaction
 from .errors import InvalidInput
 from .models import Setting
@@ -53,6 +54,7 @@ class Settings:
     currency: str = "$"
     trusted_proxy: str = ""  # the reverse proxy's address whose X-Forwarded-* headers are believed
     time_zone: str = ""  # the store's IANA time zone; empty: this PC's
+    undo_days: int = 7  # a redemption can be undone this many days after it was made
 
     @property
     def base_url(self) -> str:
@@ -102,8 +104,13 @@ def cached() -> Settings:
     return _last if _last is not None else load()
 
 
+MAX_UNDO_DAYS = 365
+
+
 @guarded
-def save(settings: Settings) -> Settings:
+def save(settings: Settings, actor=None) -> Settings:
+    """Validate and keep the settings; what changed is recorded in the activity log (which keys,
+    never their values), by actor (an activity.Actor; None: this PC)."""
     settings.public_base_url = validate_base_url(settings.public_base_url)
     try:
         settings.port = int(settings.port)
@@ -118,9 +125,20 @@ def save(settings: Settings) -> Settings:
         raise InvalidInput("A store name is at most 120 characters.")
     settings.host = (settings.host or "").strip() or DEFAULT_HOST
     settings.time_zone = times.validate_zone(settings.time_zone)
+    try:
+        settings.undo_days = int(settings.undo_days)
+    except (TypeError, ValueError):
+        settings.undo_days = -1
+    if not 1 <= settings.undo_days <= MAX_UNDO_DAYS:
+        raise InvalidInput(f"Redemptions can be undone for 1 to {MAX_UNDO_DAYS} days.")
     rows = [{"key": f.name, "value": str(getattr(settings, f.name))} for f in fields(Settings)]
     with write_transaction():
+        stored = {row.key: row.value for row in Setting.select().where(Setting.key.in_([r["key"] for r in rows]))}
+        defaults = Settings()
+        changed = [r["key"] for r in rows if stored.get(r["key"], str(getattr(defaults, r["key"]))) != r["value"]]
         Setting.insert_many(rows).on_conflict(conflict_target=[Setting.key], preserve=[Setting.value]).execute()
+        if changed:
+            record("settings_changed", actor, keys=changed)
     return _remember(settings)
 
 

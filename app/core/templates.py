@@ -9,6 +9,7 @@ from decimal import Decimal
 import peewee
 
 from . import settings, times
+from .activity import Actor, record
 from .database import guarded, write_transaction
 from .errors import InvalidInput, NotFound
 from .models import Template
@@ -46,6 +47,7 @@ def create_template(
     valid_days: int | None = None,
     expires_on: date | None = None,
     terms: str = "",
+    actor: Actor | None = None,
 ) -> Template:
     title = (title or "").strip()
     if not title or len(title) > 120:
@@ -57,7 +59,7 @@ def create_template(
         raise InvalidInput("Days of validity after claim must be from 1 to 3650.")
     try:
         with write_transaction():
-            return Template.create(
+            template = Template.create(
                 title=title,
                 discount_kind=kind,
                 discount_value=value,
@@ -66,6 +68,8 @@ def create_template(
                 expires_on=expires_on,
                 terms=(terms or "").strip(),
             )
+            record("template_created", actor, title=title)
+            return template
     except peewee.IntegrityError:
         raise InvalidInput(f"A template called {title!r} already exists.") from None
 

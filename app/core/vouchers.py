@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import csv
 import os
 from dataclasses import dataclass
 from datetime import datetime
@@ -11,7 +10,8 @@ from typing import Callable, Iterator
 
 from peewee import JOIN, fn
 
-from . import codes, files, times
+from . import codes, times
+from .csvfile import whole_csv
 from .database import database, guarded, run_sql
 from .errors import InvalidInput, NotFound
 from .models import CLAIMED, REDEEMED, UNCLAIMED, VOUCHER_STATUSES, Batch, Member, TEMPLATE_COLUMNS, Template, Voucher, as_datetime, from_row, utcnow
@@ -100,10 +100,11 @@ def _filtered(batch: Batch, status: str | None, search: str):
     return query
 
 
-def _batch(batch_id: int) -> Batch:
-    batch = Batch.select(Batch.id, Batch.code_prefix, Batch.quantity, Batch.claimed_count, Batch.redeemed_count).where(
-        Batch.id == batch_id
-    ).first()
+def batch_row(batch_id: int) -> Batch:
+    """The batch's row (its name, status, code prefix and counts), or NotFound."""
+    batch = Batch.select(
+        Batch.id, Batch.name, Batch.status, Batch.code_prefix, Batch.quantity, Batch.claimed_count, Batch.redeemed_count
+    ).where(Batch.id == batch_id).first()
     if batch is None:
         raise NotFound(f"There is no batch with id {batch_id}.")
     return batch
@@ -112,7 +113,7 @@ def _batch(batch_id: int) -> Batch:
 @guarded
 def page(batch_id: int, status: str | None = None, search: str = "", after_id: int = 0, limit: int = 100) -> list[VoucherRow]:
     """The next `limit` vouchers after voucher id `after_id` (keyset paging: as fast at the end as at the start)."""
-    batch = _batch(batch_id)
+    batch = batch_row(batch_id)
     query = _filtered(batch, status, search).where(Voucher.id > after_id).order_by(Voucher.id).limit(limit)
     n = len(batch.code_prefix)
     return [_row(values, n) for values in query.tuples()]
@@ -127,7 +128,7 @@ def page_from(batch_id: int, first_id: int, limit: int, status: str | None = Non
 @guarded
 def count(batch_id: int, status: str | None = None, search: str = "") -> int:
     """How many vouchers a filter shows; without a search it comes from the batch's counters."""
-    batch = _batch(batch_id)
+    batch = batch_row(batch_id)
     if not (search or "").strip():
         by_status = {
             None: batch.quantity,
@@ -144,7 +145,7 @@ def page_starts(batch_id: int, page_size: int, status: str | None = None, search
     """The first voucher id of every page of page_size rows: with these, any page is one keyset read.
 
     Reads only ids from an index (a million in about a quarter of a second) and keeps one id per page."""
-    batch = _batch(batch_id)
+    batch = batch_row(batch_id)
     if status_code(status) is None and not (search or "").strip():
         # two queries: SQLite answers a lone MIN or MAX from the index's ends, but scans for both at once
         first = Voucher.select(fn.MIN(Voucher.id)).where(Voucher.batch == batch_id).scalar()
@@ -235,13 +236,12 @@ def export_csv(
     """Write the batch's vouchers to a CSV file, streamed page by page; returns the rows written.
 
     The file appears whole or not at all: it is written beside the target and renamed at the end."""
-    batch = _batch(batch_id)
+    batch = batch_row(batch_id)
     total = count(batch_id, status, search)
     target = Path(target)
     n = len(batch.code_prefix)
     written = 0
-    with files.written_whole(target, " Nothing was exported.") as handle:
-        writer = csv.writer(handle)
+    with whole_csv(target) as writer:
         writer.writerow(EXPORT_COLUMNS)
         for rows in _chunks(batch, status, search, chunk):
             writer.writerows(

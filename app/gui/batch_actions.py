@@ -9,6 +9,7 @@ from PySide6.QtCore import QObject, Qt, Signal
 from PySide6.QtWidgets import QProgressDialog, QWidget
 
 from app.core import batches, qr, vouchers
+from app.core.activity import Actor
 from app.core.batches import BatchSummary
 from app.core.errors import sentence
 
@@ -32,10 +33,11 @@ class BatchActions(QObject):
     batch_deleted = Signal(int)  # its id
     busy_changed = Signal(int, bool)  # (batch id, working)
 
-    def __init__(self, window: QWidget, prompts: Prompts) -> None:
+    def __init__(self, window: QWidget, prompts: Prompts, who: Callable[[], Actor] = Actor) -> None:
         super().__init__(window)
         self._window = window
         self.prompts = prompts
+        self._who = who  # the till and staff member each change is recorded with
         self._share = DialogSlot(self)
         self._progress = DialogSlot(self)
         self._busy: set[int] = set()
@@ -96,7 +98,8 @@ class BatchActions(QObject):
     def _set_status(self, summary: BatchSummary, change: Callable[[int], BatchSummary], verb: str) -> None:
         if summary.id in self._busy:
             return
-        self._run_busy(summary, lambda: change(summary.id), self.batch_changed.emit, verb)
+        actor = self._who()
+        self._run_busy(summary, lambda: change(summary.id, actor), self.batch_changed.emit, verb)
 
     def _run_busy(self, summary: BatchSummary, work: Callable, then: Callable, verb: str) -> None:
         """Work on one batch with its card's spinner turning; a refusal is said in the message bar."""
@@ -198,4 +201,5 @@ class BatchActions(QObject):
             self.batch_deleted.emit(summary.id)
             self.message.emit(f"Deleted “{summary.name}” and its {count:,} vouchers.", "success")
 
-        self._run_busy(summary, lambda: batches.delete_batch(summary.id), deleted, "delete")
+        actor = self._who()
+        self._run_busy(summary, lambda: batches.delete_batch(summary.id, actor), deleted, "delete")

@@ -17,6 +17,8 @@ from .vouchers_view import VouchersView
 class BatchPages(QWidget):
     message = Signal(str, str)  # (sentence, kind), from the vouchers view
     export_requested = Signal(object, object, str)  # (BatchSummary, status or None, search)
+    undo_requested = Signal(str)  # a redeemed voucher's code, from the vouchers view
+    activity_requested = Signal(object)  # a BatchSummary, from the vouchers view
 
     def __init__(self, dashboard: Dashboard, parent: QWidget | None = None) -> None:
         super().__init__(parent)
@@ -53,6 +55,8 @@ class BatchPages(QWidget):
         view.back_requested.connect(self.show_dashboard)
         view.message.connect(self.message)
         view.export_requested.connect(self.export_requested)
+        view.undo_requested.connect(self.undo_requested)
+        view.activity_requested.connect(self.activity_requested)
         self.vouchers_view = view
         self.stack.addWidget(view)
         self.stack.setCurrentWidget(view)

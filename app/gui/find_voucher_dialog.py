@@ -34,6 +34,7 @@ class FindVoucherDialog(QDialog):
 
     lookup_requested = Signal(str)
     redeem_requested = Signal(str)
+    undo_requested = Signal(str)  # a redeemed voucher's code: Undo redemption…
 
     def __init__(self, code: str = "", parent: QWidget | None = None) -> None:
         super().__init__(parent)
@@ -72,6 +73,10 @@ class FindVoucherDialog(QDialog):
         self.redeem_button.setAutoDefault(False)
         self.redeem_button.clicked.connect(self._on_redeem_clicked)
         self.redeem_button.hide()
+        self.undo_button = QPushButton("&Undo redemption…")
+        self.undo_button.setAutoDefault(False)
+        self.undo_button.clicked.connect(self._on_undo_clicked)
+        self.undo_button.hide()
         close = QPushButton("Close")
         close.setAutoDefault(False)
         close.clicked.connect(self.reject)
@@ -81,6 +86,7 @@ class FindVoucherDialog(QDialog):
         search.addWidget(find)
         buttons = QHBoxLayout()
         buttons.addStretch(1)
+        buttons.addWidget(self.undo_button)
         buttons.addWidget(self.redeem_button)
         buttons.addWidget(close)
         layout = QVBoxLayout(self)
@@ -90,6 +96,8 @@ class FindVoucherDialog(QDialog):
         layout.addWidget(self.notice)
         layout.addWidget(self.details)
         layout.addStretch(1)
+        self._sections = QVBoxLayout()
+        layout.addLayout(self._sections)
         layout.addLayout(buttons)
         self.setMinimumWidth(520)
 
@@ -102,6 +110,7 @@ class FindVoucherDialog(QDialog):
         self.detail = None
         self.details.hide()
         self.redeem_button.hide()
+        self.undo_button.hide()
         self._say(message, "error")
         self._focus_code()
 
@@ -120,6 +129,7 @@ class FindVoucherDialog(QDialog):
         self.fields["expiry"].setText(expiry)
         self.fields["terms"].setText((offer or {}).get("terms") or "—")
         self.details.show()
+        self.undo_button.setVisible(detail.status == "redeemed")
         if refusal is None:
             self._say("This voucher can be redeemed.", "success")
             self.redeem_button.show()
@@ -142,7 +152,15 @@ class FindVoucherDialog(QDialog):
         self.redeem_button.setEnabled(True)
         self._focus_code()
 
+    def add_section(self, widget: QWidget) -> None:
+        """More of the till under the voucher (the last redemptions at this till)."""
+        self._sections.addWidget(widget)
+
     # Inside -----------------------------------------------------------------------------------
+    def _on_undo_clicked(self) -> None:
+        if self.detail is not None:
+            self.undo_requested.emit(self.detail.code)
+
     def _on_return_pressed(self) -> None:
         text = self.code.text().strip()
         if text:

@@ -15,6 +15,7 @@ from app.core import db, settings
 
 from . import style, tasks
 from .about import About
+from .activity_page import ActivityController
 from .batch_actions import BatchActions
 from .batch_list import REFRESH_MS, BatchList
 from .batch_pages import BatchPages
@@ -25,6 +26,8 @@ from .prompts import Prompts
 from .server import ClaimServer, ServerStateLabel
 from .settings_controller import SettingsController
 from .till import TillController, TillField
+from .till_identity import TillIdentity
+from .undo_dialog import UndoController
 from .widgets import MessageBar
 
 
@@ -59,9 +62,12 @@ class MainWindow(QMainWindow):
         self.statusBar().addPermanentWidget(self.database_label)
 
         self.batch_list = BatchList(self.dashboard, refresh_ms, self)
-        self.batch_actions = BatchActions(self, self.prompts)
-        self.new_batch_flow = NewBatchFlow(self)
-        self.till = TillController(self)
+        self.till_identity = TillIdentity(prefs)
+        self.batch_actions = BatchActions(self, self.prompts, who=self.till_identity.actor)
+        self.new_batch_flow = NewBatchFlow(self, who=self.till_identity.actor)
+        self.undo = UndoController(self, self.till_identity)
+        self.till = TillController(self, self.till_identity, self.undo)
+        self.activity = ActivityController(self, self.prompts)
         self.server = ClaimServer(start_server, self)
         self.settings = SettingsController(self, self.server, prefs)
         self.about = About(self, log_file)
@@ -93,6 +99,9 @@ class MainWindow(QMainWindow):
         self.search_action = self._action("Search batches", QKeySequence.StandardKey.Find, self.pages.focus_search)
         self.find_action = self._action("Find voucher", "Ctrl+L", self.focus_find, "scan")
         self.settings_action = self._action("Settings…", "Ctrl+,", self.settings.open, "settings")
+        self.activity_action = self._action(
+            "Activity", "Ctrl+Shift+A", lambda: self.activity.open(), "activity", "Who did what: the activity log (Ctrl+Shift+A)"
+        )
         self.refresh_action = self._action("Refresh", QKeySequence.StandardKey.Refresh, self.batch_list.refresh)
         self.refresh_action.triggered.connect(self.pages.reload_vouchers)
         self.quit_action = self._action("Quit", QKeySequence.StandardKey.Quit, self.close)
@@ -110,6 +119,7 @@ class MainWindow(QMainWindow):
         toolbar.addWidget(spacer)
         toolbar.addWidget(self.till_field)
         toolbar.addSeparator()
+        toolbar.addAction(self.activity_action)
         toolbar.addAction(self.settings_action)
         self.addToolBar(toolbar)
 
@@ -121,6 +131,7 @@ class MainWindow(QMainWindow):
         file_menu.removeAction(file_menu.actions()[-1])
         view_menu = self.menuBar().addMenu("&View")
         view_menu.addAction(self.search_action)
+        view_menu.addAction(self.activity_action)
         view_menu.addAction(self.refresh_action)
         help_menu = self.menuBar().addMenu("&Help")
         self.about_action = help_menu.addAction("About Voucher Batches")
@@ -134,6 +145,10 @@ class MainWindow(QMainWindow):
         self.dashboard.new_batch_requested.connect(self.new_batch_flow.open)
         self.pages.message.connect(bar.show_message)
         self.pages.export_requested.connect(self.batch_actions.export)
+        self.pages.undo_requested.connect(self.undo.open)
+        self.pages.activity_requested.connect(lambda summary: self.activity.open(summary.id))
+        self.undo.message.connect(bar.show_message)
+        self.undo.undone.connect(lambda _result: self.pages.reload_vouchers())
         self.batch_actions.message.connect(bar.show_message)
         self.batch_actions.link_message.connect(bar.show_message)
         self.batch_actions.busy_changed.connect(self.dashboard.grid.set_busy)
@@ -188,7 +203,8 @@ class MainWindow(QMainWindow):
     def retint(self) -> None:
         """Redraw the icons in the palette's colours (the system switched between light and dark)."""
         style.icon.cache_clear()
-        for action, name in ((self.new_action, "plus"), (self.find_action, "scan"), (self.settings_action, "settings")):
+        for action, name in ((self.new_action, "plus"), (self.find_action, "scan"), (self.settings_action, "settings"),
+                             (self.activity_action, "activity")):
             action.setIcon(style.icon(name))
         self.dashboard.retint()
         self.batch_list.refresh()

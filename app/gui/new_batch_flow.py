@@ -3,10 +3,13 @@ create the templates and generate the batch it asks for (with progress and Stop)
 
 from __future__ import annotations
 
+from typing import Callable
+
 from PySide6.QtCore import QObject, Signal
 from PySide6.QtWidgets import QWidget
 
 from app.core import batches, templates
+from app.core.activity import Actor
 from app.core.errors import GenerationCancelled, sentence
 from app.core.models import Template
 
@@ -29,9 +32,10 @@ class NewBatchFlow(QObject):
     created = Signal(object)  # BatchSummary
     message = Signal(str, str)  # (sentence, kind) for the window
 
-    def __init__(self, window: QWidget) -> None:
+    def __init__(self, window: QWidget, who: Callable[[], Actor] = Actor) -> None:
         super().__init__(window)
         self._window = window
+        self._who = who  # the till and staff member each change is recorded with
         self._slot = DialogSlot(self)
         self._opening = False
         self._generation: Task | None = None
@@ -57,8 +61,10 @@ class NewBatchFlow(QObject):
         self.message.emit(sentence(exc, "read the templates"), "error")
 
     def _create_template(self, dialog: NewBatchDialog, values: dict) -> None:
+        actor = self._who()
+
         def work():
-            template = templates.create_template(**values)
+            template = templates.create_template(**values, actor=actor)
             return template, offer_text(template)
 
         run_task(
@@ -86,8 +92,9 @@ class NewBatchFlow(QObject):
                 kind = "warning" if isinstance(exc, GenerationCancelled) else "error"
                 dialog.show_refused(sentence(exc, "create the batch"), kind)
 
+        actor = self._who()
         self._generation = run_task(
-            lambda task: batches.create_batch(**values, progress=task.report, should_stop=task.is_cancelled),
+            lambda task: batches.create_batch(**values, progress=task.report, should_stop=task.is_cancelled, actor=actor),
             done,
             failed,
             on_progress=lambda done_count, total: self._slot.dialog is dialog and dialog.show_progress(done_count, total),

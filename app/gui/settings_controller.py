@@ -14,6 +14,7 @@ from .preferences import Preferences
 from .server import ClaimServer
 from .settings_dialog import SettingsDialog
 from .tasks import run_task
+from .till_identity import TillIdentity
 
 
 class SettingsController(QObject):
@@ -79,4 +80,5 @@ class SettingsController(QObject):
             else:
                 self.message.emit(text, "error")
 
-        run_task(lambda: settings.save(edited), done, failed, context=self)
+        actor = TillIdentity(self._prefs).actor()  # recorded with the change in the activity log
+        run_task(lambda: settings.save(edited, actor), done, failed, context=self)

@@ -14,6 +14,9 @@ from . import style
 from .dialogs import DialogSlot
 from .find_voucher_dialog import FindVoucherDialog
 from .tasks import run_task
+from .till_identity import TillIdentity
+from .till_panel import TillPanel
+from .undo_dialog import UndoController
 
 
 class TillField(QLineEdit):
@@ -49,21 +52,24 @@ def look_up(code: str):
     return detail, _offer(detail), refused.message if refused else None
 
 
-def redeem(code: str):
+def redeem(code: str, actor=None):
     """On a worker: the voucher as redeemed (or as it stands), its offer, the till's sentence, and
-    whether it was redeemed now."""
-    result = claims.redeem(code)
+    whether it was redeemed now (by actor: this till and its staff member)."""
+    result = claims.redeem(code, actor)
     return result.voucher, _offer(result.voucher), result.message, result.outcome is RedeemOutcome.REDEEMED
 
 
 class TillController(QObject):
-    redeemed = Signal()  # a voucher was used: the numbers changed
+    redeemed = Signal()  # a voucher was used (or its use undone): the numbers changed
     closed = Signal()  # the dialog closed: back to the field for the next scan
 
-    def __init__(self, window: QWidget) -> None:
+    def __init__(self, window: QWidget, identity: TillIdentity, undo: UndoController) -> None:
         super().__init__(window)
         self._window = window
+        self._identity = identity
+        self._undo = undo
         self._slot = DialogSlot(self)
+        undo.undone.connect(self._on_undone)
 
     def find(self, code: str) -> None:
         """Look the code up in the open dialog, or in a new one."""
@@ -72,8 +78,13 @@ class TillController(QObject):
             dialog = FindVoucherDialog(code, self._window)
             dialog.lookup_requested.connect(lambda typed: self._look_up(dialog, typed))
             dialog.redeem_requested.connect(lambda typed: self._redeem(dialog, typed))
+            dialog.undo_requested.connect(lambda typed: self._undo.open(typed, dialog))
+            panel = TillPanel(self._identity)
+            panel.undo_requested.connect(lambda typed: self._undo.open(typed, dialog))
+            dialog.add_section(panel)
             dialog.finished.connect(self.closed)
             self._slot.open(dialog, modal=False)
+            panel.refresh()
         else:
             dialog.code.setText(code)
             self._slot.bring_forward()
@@ -91,6 +102,18 @@ class TillController(QObject):
     def _redeem(self, dialog: FindVoucherDialog, code: str) -> None:
         def done(answer) -> None:
             dialog.show_redeemed(*answer)
+            dialog.findChild(TillPanel).refresh()
             self.redeemed.emit()
 
-        run_task(lambda: redeem(code), done, lambda exc: dialog.show_error(sentence(exc, "redeem the voucher")), context=dialog)
+        actor = self._identity.actor()
+        run_task(lambda: redeem(code, actor), done, lambda exc: dialog.show_error(sentence(exc, "redeem the voucher")), context=dialog)
+
+    def _on_undone(self, result) -> None:
+        """A redemption was undone (here or in the vouchers view): the open dialog shows it."""
+        dialog = self._slot.dialog
+        if dialog is not None:
+            dialog.findChild(TillPanel).refresh()
+            if dialog.detail is not None and result.voucher is not None and dialog.detail.code == result.voucher.code:
+                dialog.show_searching()
+                self._look_up(dialog, result.voucher.code)
+        self.redeemed.emit()

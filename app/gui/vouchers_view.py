@@ -31,6 +31,8 @@ class VouchersView(QWidget):
     back_requested = Signal()
     export_requested = Signal(object, object, str)  # (BatchSummary, status or None, search)
     message = Signal(str, str)  # (sentence, kind)
+    undo_requested = Signal(str)  # a redeemed voucher's code: Undo redemption…
+    activity_requested = Signal(object)  # the BatchSummary: its entries in the activity log
 
     def __init__(self, summary: BatchSummary, parent: QWidget | None = None) -> None:
         super().__init__(parent)
@@ -72,6 +74,9 @@ class VouchersView(QWidget):
         self.search.search_changed.connect(lambda _text: self._apply_filter())
         self.export_button = QPushButton(style.icon("export"), "Export to CSV…")
         self.export_button.clicked.connect(self._on_export_clicked)
+        self.activity_button = QPushButton("Activity")
+        self.activity_button.setToolTip("Who did what with this batch")
+        self.activity_button.clicked.connect(lambda: self.activity_requested.emit(self.summary))
 
         self.table = QTableView()
         self.table.setModel(self.model)
@@ -109,6 +114,7 @@ class VouchersView(QWidget):
         tools.addSpacing(12)
         tools.addWidget(self.search)
         tools.addStretch(1)
+        tools.addWidget(self.activity_button)
         tools.addWidget(self.export_button)
         footer = QHBoxLayout()
         footer.addWidget(self.busy_label, 1)
@@ -164,11 +170,17 @@ class VouchersView(QWidget):
 
     def _on_context_menu(self, position) -> None:
         index = self.table.indexAt(position)
-        if not index.isValid():
-            return
+        if index.isValid():
+            self.menu_for(index.row()).popup(self.table.viewport().mapToGlobal(position))
+
+    def menu_for(self, row: int) -> QMenu:
+        """The row's context menu: copy its code; undo its redemption when it is redeemed."""
         menu = QMenu(self)
         menu.addAction(style.icon("copy"), "Copy code", self.copy_selected_codes)
-        menu.popup(self.table.viewport().mapToGlobal(position))
+        voucher = self.model.row_at(row)
+        if voucher is not None and voucher.status == "redeemed":
+            menu.addAction("Undo redemption…", lambda code=voucher.code: self.undo_requested.emit(code))
+        return menu
 
     # Export -----------------------------------------------------------------------------------
     def _on_export_clicked(self) -> None:

@@ -30,6 +30,15 @@ def plain_label(text: str = "", parent: QWidget | None = None) -> QLabel:
     return label
 
 
+def button_row(*buttons: QWidget) -> QHBoxLayout:
+    """A dialog's buttons, at the right in the order given."""
+    row = QHBoxLayout()
+    row.addStretch(1)
+    for button in buttons:
+        row.addWidget(button)
+    return row
+
+
 def plain_tip(text: str) -> str:
     """A tooltip that shows text as typed (Qt reads a tooltip that looks like markup as markup)."""
     return QtGui.Qt.convertFromPlainText(text) if text else ""

@@ -193,3 +193,17 @@ def test_an_erased_members_text_is_not_left_in_the_bytes_of_the_file(db_path, ma
         data = path.read_bytes() if path.exists() else b""
         assert b"ann.lee" not in data and b"Annabel" not in data, path.name
     assert db.database.execute_sql("PRAGMA secure_delete").fetchone()[0] == 0  # the connection's own setting is back
+
+
+def test_erasing_and_resetting_are_in_the_activity_log_without_the_email(make_member):
+    from app.core import activity
+
+    member = make_member(email="ann@example.com", name="Ann")
+    members.issue_reset_code("ann@example.com", actor=activity.Actor(till="Till 1", staff="Bo"))
+    members.erase_member(member.id, actor=activity.Actor(till="Till 1", staff="Bo"))
+    entries = [e for e in activity.entries() if e.kind.startswith("member_")]
+    assert [(e.kind, e.till, e.staff, e.details.get("member_id")) for e in reversed(entries)] == [
+        ("member_reset", "Till 1", "Bo", member.id),
+        ("member_erased", "Till 1", "Bo", member.id),
+    ]
+    assert all("ann" not in str(e.details).lower() for e in entries)

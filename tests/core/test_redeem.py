@@ -4,7 +4,7 @@ from datetime import date, datetime, timedelta
 
 import pytest
 
-from app.core import batches, claims, codes, templates, vouchers
+from app.core import activity, batches, claims, codes, templates, vouchers
 from app.core.claims import RedeemOutcome
 from app.core.errors import InvalidInput
 from app.core.models import Voucher, utcnow
@@ -41,7 +41,7 @@ def test_a_voucher_redeems_once_and_then_says_when(make_batch, claim_some):
     assert again.outcome is RedeemOutcome.ALREADY_REDEEMED
     assert again.redeemed_at == first.redeemed_at
     assert again.message == (
-        f"Voucher {voucher.code} was already redeemed on {first.redeemed_at:%Y-%m-%d at %H:%M} UTC."
+        f"Voucher {voucher.code} was already redeemed on {first.redeemed_at:%Y-%m-%d at %H:%M} UTC at till {activity.this_pc()}."
     )
     assert counters(batch.id) == real_counts(batch.id) == (3, 1, 1)
 

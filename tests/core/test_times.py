@@ -5,6 +5,7 @@ from datetime import date, datetime
 import pytest
 
 from app.core import claims, settings, templates, times, vouchers
+from app.core.activity import Actor
 from app.core.database import _bound
 from app.core.errors import InvalidInput
 from app.core.models import Voucher
@@ -25,10 +26,10 @@ def redeemed_at(code: str, when: datetime) -> None:
 def test_the_till_says_a_redemption_time_in_the_stores_time_with_its_zone(new_york, make_batch, claim_some):
     """The till said "already redeemed on 2026-12-01 at 19:06 UTC" right above "Redeemed on … 14:06"."""
     voucher = claim_some(make_batch(), 1)[0]
-    claims.redeem(voucher.code)
+    claims.redeem(voucher.code, Actor("2", "Anna"))
     redeemed_at(voucher.code, datetime(2026, 12, 1, 19, 6))
     again = claims.redeem(voucher.code)
-    assert again.message == f"Voucher {voucher.code} was already redeemed on 2026-12-01 at 14:06 EST."
+    assert again.message == f"Voucher {voucher.code} was already redeemed on 2026-12-01 at 14:06 EST by Anna, till 2."
     assert times.local_text(again.voucher.redeemed_at) == "2026-12-01 14:06"
 
 

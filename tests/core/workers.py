@@ -1,6 +1,6 @@
 """What the child processes of the race and kill tests run: `python -m tests.core.workers CMD DB ARGS...`.
 
-claim/redeem workers print "ready" once the database is open, wait for a line on stdin so that all of
+claim/redeem/undo workers print "ready" once the database is open, wait for a line on stdin so that all of
 them start at the same moment, then print their outcomes as JSON. generate prints its progress."""
 
 from __future__ import annotations
@@ -11,7 +11,7 @@ import sys
 
 def main(argv: list[str]) -> None:
     command, path, *rest = argv
-    from app.core import batches, claims, db
+    from app.core import activity, batches, claims, db
 
     db.open_database(path)
     if command == "generate":
@@ -34,6 +34,11 @@ def main(argv: list[str]) -> None:
     elif command == "redeem":
         for code in rest:
             results.append([code, claims.redeem(code).outcome.value])
+    elif command == "undo":
+        till, *undo_codes = rest
+        for code in undo_codes:
+            result = claims.undo_redemption(code, "scanned by mistake", activity.Actor(till, "Worker"))
+            results.append([code, result.outcome.value])
     else:
         raise SystemExit(f"unknown command {command}")
     db.close_database()

@@ -3,7 +3,7 @@
     python -m tests.gui.make_screenshots                  # light and dark, 100 %
     QT_SCALE_FACTOR=2 python -m tests.gui.make_screenshots --suffix @2x --only dashboard
 
-Writes packaging/screenshots/*.png from a fresh demo database in a temporary folder."""
+Writes packaging/screenshots/*.png (the till's with Undo and the Activity window's too) from a fresh demo database in a temporary folder."""
 
 from __future__ import annotations
 
@@ -99,11 +99,13 @@ def main() -> int:
     from app.gui.new_batch_dialog import NewBatchDialog
     from app.gui.qr_dialog import QrDialog
     from app.gui.settings_dialog import SettingsDialog
+    from tests.gui import till_screenshots
 
     qapp = QApplication(sys.argv[:1])
     qapp.setStyle(QStyleFactory.create("Fusion"))
     folder = Path(tempfile.mkdtemp())
     demo_database(folder)
+    till_screenshots.a_shift()
     OUT.mkdir(parents=True, exist_ok=True)
 
     def settle(condition=lambda: True, timeout=10.0):
@@ -200,6 +202,8 @@ def main() -> int:
         settle(lambda: shown(SettingsDialog) is not None)
         save(shown(SettingsDialog), f"settings{tag}")
         shown(SettingsDialog).reject()
+
+        till_screenshots.take(window, shown, settle, save, tag)
 
         window.dashboard.search.setText("no such batch")
         settle(lambda: window.dashboard.stack.currentWidget() is window.dashboard.empty)

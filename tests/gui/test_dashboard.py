@@ -243,7 +243,7 @@ def test_database_errors_become_a_sentence(qtbot, make_batch, window, monkeypatc
     batch = make_batch()
     card = card_of(qtbot, window, batch.id)
 
-    def locked(_batch_id):
+    def locked(_batch_id, _actor=None):
         raise DatabaseProblem(db.explain(Exception("database is locked")))
 
     monkeypatch.setattr(batches, "pause_batch", locked)

@@ -139,3 +139,35 @@ def test_a_batchs_vouchers_open_again(qtbot, make_batch, window):
         qtbot.keyClick(view.table, Qt.Key.Key_Escape)
         flush_deletions()
         assert window.pages.stack.currentWidget() is window.dashboard
+
+
+def test_undo_redemption_opens_again_after_cancel(qtbot, window, make_batch, make_member):
+    from app.gui.undo_dialog import UndoDialog
+
+    batch = make_batch(quantity=3)
+    code = claims.claim(batch.token, make_member().id).voucher.code
+    claims.redeem(code)
+    window.find_action.trigger()
+    qtbot.keyClicks(window.till_field, code)
+    qtbot.keyClick(window.till_field, Qt.Key.Key_Return)
+    dialog = dialog_of(qtbot, window, FindVoucherDialog)
+    qtbot.waitUntil(lambda: dialog.undo_button.isVisible())
+    for _ in range(2):
+        qtbot.mouseClick(dialog.undo_button, Qt.MouseButton.LeftButton)
+        undo = dialog_of(qtbot, window, UndoDialog)
+        assert undo.reason.currentText() == "" and not undo.undo_button.isEnabled()
+        escape(qtbot, undo)
+    escape(qtbot, dialog)
+    assert claims.redeem(code).outcome is claims.RedeemOutcome.ALREADY_REDEEMED  # cancelled: nothing undone
+    assert no_bug_said(window)
+
+
+def test_activity_opens_again_after_close(qtbot, window):
+    from app.gui.activity_page import ActivityDialog
+
+    for _ in range(2):
+        window.activity_action.trigger()
+        dialog = dialog_of(qtbot, window, ActivityDialog)
+        qtbot.waitUntil(lambda dialog=dialog: dialog.count_label.text() != "")
+        escape(qtbot, dialog)
+    assert no_bug_said(window)

@@ -10,6 +10,7 @@ from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QApplication, QLabel
 
 from app.core import batches, claims, settings, templates
+from app.core.activity import Actor
 from app.core.models import Voucher
 from app.gui.find_voucher_dialog import FindVoucherDialog
 from app.gui.voucher_model import CLAIMED_AT, REDEEMED_AT
@@ -119,13 +120,13 @@ def test_times_at_the_till_are_the_stores_with_its_zone(qtbot, window, claimed):
     """The store is in New York: a voucher redeemed at 19:06 UTC was redeemed at 14:06 EST."""
     batch, voucher = claimed
     settings.save(dataclasses.replace(settings.load(), time_zone="America/New_York"))
-    claims.redeem(voucher.code)
+    claims.redeem(voucher.code, Actor("2", "Anna"))
     Voucher.update(claimed_at=datetime(2026, 11, 30, 15, 0), redeemed_at=datetime(2026, 12, 1, 19, 6)).where(
         Voucher.id == voucher.id
     ).execute()
     for _ in range(2):
         dialog = scan(qtbot, window, voucher.code)
-        assert dialog.notice.text() == f"Voucher {voucher.code} was already redeemed on 2026-12-01 at 14:06 EST."
+        assert dialog.notice.text() == f"Voucher {voucher.code} was already redeemed on 2026-12-01 at 14:06 EST by Anna, till 2."
         assert dialog.fields["status"].text() == "Redeemed on 2026-12-01 14:06 EST"
         escape(qtbot, dialog)
 

@@ -65,3 +65,20 @@ def test_markup_in_a_batch_name_and_an_email_shows_as_typed(qtbot, template, mak
     prompts.delete_answers.append(DeleteChoice.CONFIRM)
     menu_action(card, "Delete Batch").trigger()
     qtbot.waitUntil(lambda: bool(labels_showing(window.message_bar, f"Deleted “{NAME}” and its 4 vouchers.")))
+
+
+def test_markup_in_the_activity_shows_as_typed(qtbot, template, window):
+    from app.core.activity import Actor
+    from app.gui.activity_page import ActivityDialog
+
+    batches.create_batch(NAME, template, 2, "Email", actor=Actor("<b>till</b>", EMAIL))
+    window.activity_action.trigger()
+    dialog = dialog_of(qtbot, window, ActivityDialog)
+    qtbot.waitUntil(lambda: dialog.model.rowCount() >= 1 and dialog.staff.count() == 2)
+    model = dialog.model
+    for column, typed in ((2, NAME), (4, "<b>till</b>"), (5, EMAIL)):
+        index = model.index(0, column)
+        assert model.data(index) == typed
+        assert shown_text(model.data(index, Qt.ItemDataRole.ToolTipRole)) == typed
+    assert dialog.staff.itemText(1) == EMAIL and dialog.batch.itemText(1).startswith(NAME)
+    escape(qtbot, dialog)
