@@ -10,7 +10,7 @@ from typing import Callable
 import peewee
 from peewee import fn
 
-from . import codes, settings, times
+from . import codes, settings, templates, times
 from .database import database, guarded, run_many, run_sql, write_transaction
 from .errors import GenerationCancelled, InvalidInput, NotFound
 from .models import CHANNELS, MAX_QUANTITY, TEMPLATE_COLUMNS, Batch, Template, Voucher, as_datetime, from_row
@@ -36,6 +36,9 @@ class BatchSummary:
     created_at: datetime
     template_id: int
     token: str
+    title: str = ""  # the public title members read (the offer's discount until one is set)
+    custom_title: str = ""  # the title as set; empty: none
+
 
     @property
     def available(self) -> int:
@@ -53,7 +56,7 @@ class BatchSummary:
 
     def to_json(self) -> dict:
         data = asdict(self)
-        del data["token"], data["template_id"]
+        del data["token"], data["template_id"], data["custom_title"]
         rate = self.redemption_rate
         data.update(
             available=self.available,
@@ -74,7 +77,18 @@ def rate_text(claimed: int, redeemed: int) -> str:
 _SUMMARY_FIELDS = (
     Batch.id, Batch.name, Batch.description, Batch.status, Batch.channel, Batch.quantity,
     Batch.claimed_count, Batch.redeemed_count, Batch.token, Batch.created_at, Batch.template,
+    Batch.title, Template.discount_kind, Template.discount_value,
 )  # fmt: skip
+
+
+def public_title(title: str, discount_kind: str, discount_value) -> str:
+    """What members read as the batch's headline: its title, or the offer until one is set."""
+    return title or templates.discount_text(discount_kind, discount_value)
+
+
+def batch_public_title(batch: Batch) -> str:
+    """public_title of a Batch read with its template (find_by_token's)."""
+    return public_title(batch.title, batch.template.discount_kind, batch.template.discount_value)
 
 
 def _summaries(query, base_url: str) -> list[BatchSummary]:
@@ -84,6 +98,7 @@ def _summaries(query, base_url: str) -> list[BatchSummary]:
             id=row[0], name=row[1], description=row[2], status=row[3], channel=row[4], total=row[5],
             claimed=row[6], redeemed=row[7], token=row[8], claim_url=f"{base_url}/en-us/claim/{row[8]}",
             created_at=as_datetime(row[9]), template_id=row[10],
+            title=public_title(row[11], row[12], row[13]), custom_title=row[11],
         )  # fmt: skip
         for row in database.execute(query)
     ]
@@ -92,7 +107,7 @@ def _summaries(query, base_url: str) -> list[BatchSummary]:
 @guarded
 def list_batches(search: str = "", status: str | None = None, channel: str | None = None) -> list[BatchSummary]:
     """Every batch with its metrics, newest first, from one query (the counts live on the batch row)."""
-    query = Batch.select(*_SUMMARY_FIELDS).order_by(Batch.created_at.desc(), Batch.id.desc())
+    query = Batch.select(*_SUMMARY_FIELDS).join(Template).order_by(Batch.created_at.desc(), Batch.id.desc())
     if search:
         query = query.where(fn.LOWER(Batch.name).contains(search.strip().lower()))
     if status:
@@ -104,14 +119,14 @@ def list_batches(search: str = "", status: str | None = None, channel: str | Non
 
 @guarded
 def get_batch(batch_id: int) -> BatchSummary:
-    found = _summaries(Batch.select(*_SUMMARY_FIELDS).where(Batch.id == batch_id), settings.load().base_url)
+    found = _summaries(Batch.select(*_SUMMARY_FIELDS).join(Template).where(Batch.id == batch_id), settings.load().base_url)
     if not found:
         raise NotFound(f"There is no batch with id {batch_id}.")
     return found[0]
 
 
 _BATCH_COLUMNS = (
-    "id", "name", "description", "channel", "template", "quantity", "status", "token", "code_prefix",
+    "id", "name", "title", "description", "channel", "template", "quantity", "status", "token", "code_prefix",
     "code_length", "claimed_count", "redeemed_count", "created_at",
 )  # fmt: skip
 
@@ -134,6 +149,13 @@ def find_by_token(token: str) -> Batch | None:
     batch = from_row(Batch, _BATCH_COLUMNS, row[: len(_BATCH_COLUMNS)])
     batch.template = from_row(Template, TEMPLATE_COLUMNS, row[len(_BATCH_COLUMNS) :])
     return batch
+
+
+def validate_title(title: str) -> str:
+    title = " ".join((title or "").split())
+    if len(title) > 120:
+        raise InvalidInput("A public title is at most 120 characters.")
+    return title
 
 
 def _validate(name: str, quantity: int, channel: str, description: str) -> tuple[str, str]:
@@ -170,12 +192,14 @@ def create_batch(
     code_length: int | None = None,
     progress: Progress | None = None,
     should_stop: Callable[[], bool] | None = None,
+    title: str = "",
 ) -> BatchSummary:
     """Generate a batch and exactly `quantity` unique vouchers in one transaction: all or nothing.
 
     progress(done, total) is called between chunks; should_stop() returning True (or a
     KeyboardInterrupt) rolls everything back."""
     name, description = _validate(name, quantity, channel, description)
+    title = validate_title(title)
     settings.choose_claim_base()  # the first link printed fixes where every link points
     try:
         prefix = codes.normalise_prefix(prefix)
@@ -201,7 +225,7 @@ def create_batch(
                 f"use at least {codes.minimum_length(sharing + quantity)} characters."
             )
         batch = Batch.create(
-            name=name, description=description, channel=channel, template=template_id, quantity=quantity,
+            name=name, title=title, description=description, channel=channel, template=template_id, quantity=quantity,
             token=secrets.token_urlsafe(24), code_prefix=prefix, code_length=length,
         )  # fmt: skip
         _insert_vouchers(batch.id, quantity, length, prefix, progress, should_stop)
@@ -228,23 +252,29 @@ def _insert_vouchers(batch_id, quantity, length, prefix, progress, should_stop) 
             progress(done, quantity)
 
 
-def _set_status(batch_id: int, status: str) -> BatchSummary:
+def _update(batch_id: int, **values) -> BatchSummary:
     with write_transaction():
-        if not Batch.update(status=status).where(Batch.id == batch_id).execute():
+        if not Batch.update(**values).where(Batch.id == batch_id).execute():
             raise NotFound(f"There is no batch with id {batch_id}.")
     return get_batch(batch_id)
 
 
 @guarded
+def set_title(batch_id: int, title: str) -> BatchSummary:
+    """Change the public title (empty: the offer again); claim pages and new prints show it at once."""
+    return _update(batch_id, title=validate_title(title))
+
+
+@guarded
 def pause_batch(batch_id: int) -> BatchSummary:
     """Stop new claims; claimed vouchers stay valid and redeemable. Pausing twice is harmless."""
-    return _set_status(batch_id, "paused")
+    return _update(batch_id, status="paused")
 
 
 @guarded
 def resume_batch(batch_id: int) -> BatchSummary:
     """Allow claims again, silently. Resuming an active batch is harmless."""
-    return _set_status(batch_id, "active")
+    return _update(batch_id, status="active")
 
 
 @guarded

@@ -12,7 +12,7 @@ from .database import location
 from .errors import DatabaseProblem
 from .models import ALL_MODELS, SchemaVersion, utcnow
 
-CURRENT_VERSION = 2
+CURRENT_VERSION = 3
 
 
 def _v1_to_v2(db: peewee.Database) -> None:
@@ -36,8 +36,14 @@ def _v1_to_v2(db: peewee.Database) -> None:
     db.execute_sql("CREATE UNIQUE INDEX voucher_member_id_batch_id ON voucher (member_id, batch_id) WHERE member_id IS NOT NULL")
 
 
+def _add_batch_title(db: peewee.Database) -> None:
+    """A batch gets a public title, the headline members read on the claim page and on every print;
+    empty means "the offer" (e.g. "10% off"), so batches made before keep showing something true."""
+    db.execute_sql("ALTER TABLE batch ADD COLUMN title VARCHAR(120) NOT NULL DEFAULT ''")
+
+
 # MIGRATIONS[n] brings a database from version n to n + 1.
-MIGRATIONS = {1: _v1_to_v2}
+MIGRATIONS = {1: _v1_to_v2, 2: _add_batch_title}
 
 
 def _this_database() -> str:
