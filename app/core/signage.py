@@ -188,23 +188,24 @@ def _portrait(c: SignContent, w: float, h: float) -> tuple:
     """Poster, flyer and 4-up card: one column, the QR code taking what the text leaves."""
     m = 0.07 * w
     inner = w - 2 * m
+    u = min(w, h / 2**0.5)  # type scales with the paper's A-series width: Letter is wider for its height
     items: list = [Rule(Box(0, 0, w, 0.018 * h))]
     y = 0.018 * h + 0.025 * h
     head = 0.05 * h
     if c.logo_path:
         items.append(Logo(Box(m, y, head * 1.6, head), c.logo_path))
-        items.append(Text("store", c.store_name, Box(m + head * 1.8, y, inner - head * 1.8, head), 0.042 * w, 0.025 * w, True, MUTED, "left", 1))
+        items.append(Text("store", c.store_name, Box(m + head * 1.8, y, inner - head * 1.8, head), 0.042 * u, 0.025 * u, True, MUTED, "left", 1))
     else:
-        items.append(Text("store", c.store_name, Box(m, y, inner, head), 0.042 * w, 0.025 * w, True, MUTED, "center", 1))
+        items.append(Text("store", c.store_name, Box(m, y, inner, head), 0.042 * u, 0.025 * u, True, MUTED, "center", 1))
     y += head + 0.01 * h
 
     def add(role, text, height, size, min_size, bold=False, color=INK, lines=2, anywhere=False):
         nonlocal y
-        items.append(Text(role, text, Box(m, y, inner, height * h), size * w, min_size * w, bold, color, "center", lines, anywhere))
+        items.append(Text(role, text, Box(m, y, inner, height * h), size * u, min_size * u, bold, color, "center", lines, anywhere))
         y += height * h
 
     add("title", c.title, 0.12, 0.085, 0.045, True, lines=3)
-    add("offer", c.discount, 0.11, 0.15, 0.06, True, ACCENT, lines=1)
+    add("offer", c.discount, 0.11, 0.13, 0.06, True, ACCENT, lines=1)
     add("minimum", c.minimum, 0.035, 0.04, 0.025)
     if c.description:
         add("description", c.description, 0.07, 0.032, 0.02, lines=3)
