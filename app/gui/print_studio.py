@@ -11,7 +11,7 @@ from pathlib import Path
 from PySide6.QtCore import QObject, Signal
 from PySide6.QtGui import QPageLayout
 from PySide6.QtPrintSupport import QPrinter, QPrintPreviewDialog, QPrintPreviewWidget
-from PySide6.QtWidgets import QComboBox, QDialog, QDialogButtonBox, QFormLayout, QHBoxLayout, QLabel, QLineEdit, QToolBar, QVBoxLayout, QWidget
+from PySide6.QtWidgets import QComboBox, QDialog, QDialogButtonBox, QFormLayout, QHBoxLayout, QLabel, QLineEdit, QVBoxLayout, QWidget
 
 from app.core import links, qr, signage
 from app.core.errors import sentence
@@ -50,6 +50,7 @@ class SignageChoice(QWidget):
         row.addSpacing(8)
         row.addWidget(QLabel("Paper:"))
         row.addWidget(self.paper_box)
+        row.addStretch(1)
         self.layout_box.currentIndexChanged.connect(self._on_changed)
         self.paper_box.currentIndexChanged.connect(self._on_changed)
         self._on_changed()
@@ -80,7 +81,8 @@ class SignagePreview(QPrintPreviewDialog):
         self.content = content
         self._printer = printer  # kept: the preview does not own it
         self.choice = SignageChoice()
-        self.findChild(QToolBar).addWidget(self.choice)
+        self.choice.setObjectName("SignageChoice")
+        self.layout().insertWidget(0, self.choice)  # beside Qt's toolbar, not in it: its overflow would hide the choice
         self._preview = self.findChild(QPrintPreviewWidget)
         self.choice.changed.connect(self._on_choice_changed)
         self.paintRequested.connect(self._on_paint_requested)
