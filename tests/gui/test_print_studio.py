@@ -112,3 +112,21 @@ def test_the_public_title_is_edited_from_the_card_menu(qtbot, window, make_batch
         qtbot.waitUntil(lambda expected=expected: window.message_bar.text() == f"Members now read “{expected}” for “Summer 2025 - Store Signage”.")
         assert batches.get_batch(batch.id).title == expected
         flush_deletions()
+
+
+def test_the_signage_logo_and_accent_are_set_in_settings(qtbot, window, tmp_path):
+    from app.gui.settings_dialog import SettingsDialog
+
+    logo = tmp_path / "logo.png"
+    Image.new("RGB", (60, 30), "#aa3300").save(logo)
+    window.settings_action.trigger()
+    dialog = dialog_of(qtbot, window, SettingsDialog)
+    dialog.logo.setText(str(tmp_path / "missing.svg"))
+    dialog.buttons.button(dialog.buttons.StandardButton.Save).click()
+    qtbot.waitUntil(lambda: "PNG or SVG" in dialog.notice.text())  # refused, the dialog stays with what was typed
+    dialog.logo.setText(str(logo))
+    dialog.accent.setText("#AA3300")
+    dialog.buttons.button(dialog.buttons.StandardButton.Save).click()
+    qtbot.waitUntil(lambda: "Settings saved." in window.message_bar.text())
+    saved = settings.load()
+    assert (saved.logo_path, saved.accent_color) == (str(logo), "#aa3300")
