@@ -184,6 +184,15 @@ def small_print(content: SignContent) -> str:
 # -- layouts -------------------------------------------------------------------------------------
 
 
+def _header(c: SignContent, box: Box, size: float, min_size: float, align: str) -> list:
+    """The store's name, after its logo when there is one (the logo up to 1.6 times as wide as high)."""
+    if not c.logo_path:
+        return [Text("store", c.store_name, box, size, min_size, True, MUTED, align, 1)]
+    logo_w = box.h * 1.6
+    name = Box(box.x + logo_w + 0.2 * box.h, box.y, box.w - logo_w - 0.2 * box.h, box.h)
+    return [Logo(Box(box.x, box.y, logo_w, box.h), c.logo_path), Text("store", c.store_name, name, size, min_size, True, MUTED, "left", 1)]
+
+
 def _portrait(c: SignContent, w: float, h: float) -> tuple:
     """Poster, flyer and 4-up card: one column, the QR code taking what the text leaves."""
     m = 0.07 * w
@@ -192,11 +201,7 @@ def _portrait(c: SignContent, w: float, h: float) -> tuple:
     items: list = [Rule(Box(0, 0, w, 0.018 * h))]
     y = 0.018 * h + 0.025 * h
     head = 0.05 * h
-    if c.logo_path:
-        items.append(Logo(Box(m, y, head * 1.6, head), c.logo_path))
-        items.append(Text("store", c.store_name, Box(m + head * 1.8, y, inner - head * 1.8, head), 0.042 * u, 0.025 * u, True, MUTED, "left", 1))
-    else:
-        items.append(Text("store", c.store_name, Box(m, y, inner, head), 0.042 * u, 0.025 * u, True, MUTED, "center", 1))
+    items += _header(c, Box(m, y, inner, head), 0.042 * u, 0.025 * u, "center")
     y += head + 0.01 * h
 
     def add(role, text, height, size, min_size, bold=False, color=INK, lines=2, anywhere=False):
@@ -235,11 +240,7 @@ def _landscape(c: SignContent, w: float, h: float) -> tuple:
     col = right - 0.04 * w - m
     y = top
     head = 0.1 * h
-    if c.logo_path:
-        items.append(Logo(Box(m, y, head * 1.6, head), c.logo_path))
-        items.append(Text("store", c.store_name, Box(m + head * 1.8, y, col - head * 1.8, head), 0.03 * w, 0.018 * w, True, MUTED, "left", 1))
-    else:
-        items.append(Text("store", c.store_name, Box(m, y, col, head), 0.03 * w, 0.018 * w, True, MUTED, "left", 1))
+    items += _header(c, Box(m, y, col, head), 0.03 * w, 0.018 * w, "left")
     y += head + 0.01 * h
     rows = [
         ("title", c.title, 0.2, 0.055, 0.03, True, INK, 3),
