@@ -122,7 +122,7 @@ def build_parser() -> argparse.ArgumentParser:
     export.add_argument("--status", choices=VOUCHER_STATUSES)
     qr = batch_commands.add_parser("qr", parents=[common], help="save the claim link's QR code: PNG, SVG or PDF by the file's extension")
     qr.add_argument("id", type=int)
-    qr.add_argument("--output", "-o", required=True, type=Path, help="the .png, .svg or .pdf file to write")
+    qr.add_argument("--output", "-o", required=True, type=Path, help="the file to write: .svg or .pdf for vector, else a PNG")
     qr.add_argument("--size", type=_positive_int, default=1200, help="PNG only: pixels a side (default 1200; 500 at least for print)")
     poster = batch_commands.add_parser("poster", parents=[common], help="write print-ready signage (poster, flyer, tent, cards) as a PDF")
     poster.add_argument("id", type=int)
@@ -429,27 +429,23 @@ def _batch_export(args) -> int:
     return 0
 
 
-QR_FORMATS = (".png", ".svg", ".pdf")
-
-
 def _batch_qr(args) -> int:
+    """SVG or PDF for a file named so; a PNG otherwise, as before there was a choice."""
     from app.core import qr
 
     kind = args.output.suffix.lower()
-    if kind not in QR_FORMATS:
-        raise InvalidInput(f"Name a .png, .svg or .pdf file to write, not {args.output.name!r}.")
-    if kind == ".png" and args.size < 500:
+    if kind not in (".svg", ".pdf") and args.size < 500:
         raise InvalidInput("A QR code for print needs at least 500×500 pixels.")
     url = _printed_link(args.id)
     with _writing(args.output):
-        if kind == ".png":
-            qr.save_qr_png(url, args.output, args.size)
-        elif kind == ".svg":
+        if kind == ".svg":
             qr.save_qr_svg(url, args.output)
-        else:
+        elif kind == ".pdf":
             from app.gui import signage_render
 
             signage_render.save_qr_pdf(url, args.output)
+        else:
+            qr.save_qr_png(url, args.output, args.size)
     print(f"Saved the QR code of {url} to {args.output}")
     return 0
 
