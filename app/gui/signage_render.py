@@ -53,6 +53,8 @@ def _font(size: float, bold: bool, dpi: float) -> QFont:
     font.setBold(bold)
     font.setHintingPreference(QFont.HintingPreference.PreferNoHinting)
     font.setKerning(True)
+    for feature in ("liga", "clig"):  # "off", not "o" + the ff ligature: the PDF's text reads and searches as typed
+        font.setFeature(QFont.Tag(feature), 0)
     return font
 
 
