@@ -9,6 +9,7 @@ import argparse
 import json
 import os
 import sys
+from contextlib import contextmanager
 from datetime import date
 from pathlib import Path
 
@@ -17,6 +18,7 @@ from app.core import activity, backups, batches, claims, codes, database, db, li
 from app.core.db import ENV_VAR, open_database
 from app.core.errors import FileProblem, GenerationCancelled, InvalidInput, VoucherError
 from app.core.models import ACTIVITY_KINDS, CHANNELS, VOUCHER_STATUSES
+from app.core.signage import LAYOUTS
 
 PROG = "voucher-batches"
 
@@ -94,6 +96,7 @@ def build_parser() -> argparse.ArgumentParser:
     create.add_argument("--template", required=True, help="template title or id")
     create.add_argument("--quantity", required=True, type=_positive_int, help="how many vouchers (1 to 1,000,000)")
     create.add_argument("--channel", default="Other", help=f"one of: {', '.join(CHANNELS)} (default Other)")
+    create.add_argument("--title", default="", help="the public title members read, e.g. '10%% off your next visit' (default: the offer)")
     create.add_argument("--description", default="", help="shown on the claim page")
     create.add_argument("--prefix", default="", help=f"code prefix, up to {codes.MAX_PREFIX} letters or digits")
     create.add_argument("--code-length", type=int, help=f"random characters per code (default {codes.DEFAULT_LENGTH})")
@@ -121,10 +124,18 @@ def build_parser() -> argparse.ArgumentParser:
     export.add_argument("id", type=int)
     export.add_argument("--output", "-o", required=True, type=Path, help="the CSV file to write")
     export.add_argument("--status", choices=VOUCHER_STATUSES)
-    qr = batch_commands.add_parser("qr", parents=[common], help="save the claim link's QR code as a print-ready PNG")
+    qr = batch_commands.add_parser("qr", parents=[common], help="save the claim link's QR code: PNG, SVG or PDF by the file's extension")
     qr.add_argument("id", type=int)
-    qr.add_argument("--output", "-o", required=True, type=Path, help="the PNG file to write")
-    qr.add_argument("--size", type=_positive_int, default=1200, help="pixels a side (default 1200; 500 at least for print)")
+    qr.add_argument("--output", "-o", required=True, type=Path, help="the file to write: .svg or .pdf for vector, else a PNG")
+    qr.add_argument("--size", type=_positive_int, default=1200, help="PNG only: pixels a side (default 1200; 500 at least for print)")
+    poster = batch_commands.add_parser("poster", parents=[common], help="write print-ready signage (poster, flyer, tent, cards) as a PDF")
+    poster.add_argument("id", type=int)
+    poster.add_argument("--output", "-o", required=True, type=Path, help="the PDF file to write")
+    poster.add_argument("--layout", choices=LAYOUTS, default="a4", help="a4 or letter poster, a5 flyer, a6-tent counter card, 4-up or 8-up handout cards (default a4)")
+    poster.add_argument("--paper", choices=("a4", "letter"), default="a4", help="paper of the tent and the cards (default a4; a poster's paper is its layout)")
+    title = batch_commands.add_parser("title", parents=[common], help="change a batch's public title (empty: the offer)")
+    title.add_argument("id", type=int)
+    title.add_argument("title", help="the title members read, e.g. '10%% off your next visit'")
 
     member = commands.add_parser("member", help="members of the claim site: find, reset a password, sign out, export, erase")
     member_commands = member.add_subparsers(dest="action", metavar="ACTION", required=True)
@@ -184,6 +195,8 @@ def build_parser() -> argparse.ArgumentParser:
     config.add_argument("--trusted-proxy", help="address of the reverse proxy whose forwarded headers are trusted")
     config.add_argument("--time-zone", help="the store's time zone, e.g. America/New_York (empty: this PC's)")
     config.add_argument("--undo-days", type=int, help="how many days after a redemption it can be undone (default 7)")
+    config.add_argument("--logo", help="a PNG or SVG printed on the signage (empty: none)")
+    config.add_argument("--accent-color", help="the signage's accent colour, e.g. #0b6e4f (empty: the default)")
     config.add_argument("--yes", action="store_true", help="change the public URL without asking, though links are out")
     config.add_argument("--json", action="store_true", help="print JSON")
     return parser
@@ -373,6 +386,7 @@ def _batch_create(args) -> int:
             code_length=args.code_length,
             progress=progress,
             actor=_actor(args),
+            title=args.title,
         )
     except (KeyboardInterrupt, GenerationCancelled):
         print(f"\n{PROG}: interrupted; no batch was created.", file=sys.stderr)
@@ -462,16 +476,63 @@ def _batch_export(args) -> int:
 
 
 def _batch_qr(args) -> int:
+    """SVG or PDF for a file named so; a PNG otherwise, as before there was a choice."""
     from app.core import qr
 
-    summary = batches.get_batch(args.id)
-    if args.size < 500:
+    kind = args.output.suffix.lower()
+    if kind not in (".svg", ".pdf") and args.size < 500:
         raise InvalidInput("A QR code for print needs at least 500×500 pixels.")
+    url = _printed_link(args.id)
+    with _writing(args.output):
+        if kind == ".svg":
+            qr.save_qr_svg(url, args.output)
+        elif kind == ".pdf":
+            from app.gui import signage_render
+
+            signage_render.save_qr_pdf(url, args.output)
+        else:
+            qr.save_qr_png(url, args.output, args.size)
+    print(f"Saved the QR code of {url} to {args.output}")
+    return 0
+
+
+def _batch_poster(args) -> int:
+    from app.core import signage
+    from app.gui import signage_render
+
+    _printed_link(args.id)  # checked, and warned about, before anything is drawn
+    content = signage.content_for(args.id)
+    page = signage.layout(content, args.layout, args.paper)
+    with _writing(args.output):
+        signage_render.save_pdf(page, args.output, content.title)
+    paper = "" if args.layout in signage.POSTERS else f" on {args.paper.upper() if args.paper == 'a4' else 'Letter'} paper"
+    print(f"Saved the signage ({signage.LAYOUT_NAMES[args.layout]}{paper}) for {content.url} to {args.output}")
+    return 0
+
+
+def _printed_link(batch_id: int) -> str:
+    """The stable claim link a print carries (fixed now if it was not yet); warns on stderr, and
+    still goes on, when it only works on this network or this PC."""
+    settings.choose_claim_base()
+    url = batches.get_batch(batch_id).claim_url
+    verdict = links.judge(url)
+    if verdict.local_only:
+        print(f"{PROG}: warning: {verdict.message} {verdict.fix}", file=sys.stderr)
+    return url
+
+
+@contextmanager
+def _writing(target: Path):
+    """An OSError while writing the output becomes the one sentence of exit 1."""
     try:
-        qr.save_qr_png(summary.claim_url, args.output, args.size)
+        yield
     except OSError as exc:
-        raise FileProblem(f"Cannot write {args.output}: {exc.strerror or exc}.") from None
-    print(f"Saved the QR code of {summary.claim_url} to {args.output}")
+        raise FileProblem(f"Cannot write {target}: {exc.strerror or exc}.") from None
+
+
+def _batch_title(args) -> int:
+    summary = batches.set_title(args.id, args.title)
+    print(f"Batch {summary.id} ({summary.name}) is titled “{summary.title}” for members.")
     return 0
 
 
@@ -584,6 +645,8 @@ def _settings(args) -> int:
         "trusted_proxy": args.trusted_proxy,
         "time_zone": args.time_zone,
         "undo_days": args.undo_days,
+        "logo_path": args.logo,
+        "accent_color": args.accent_color,
     }
     changes = {k: v for k, v in changes.items() if v is not None}
     if changes:
@@ -696,6 +759,8 @@ COMMANDS = {
     ("member", "export"): _member_export,
     ("member", "erase"): _member_erase,
     ("member", "sign-out"): _member_sign_out,
+    ("batch", "poster"): _batch_poster,
+    ("batch", "title"): _batch_title,
     ("lookup", None): _lookup,
     ("redeem", None): _redeem,
     ("undo", None): _undo,

@@ -5,7 +5,7 @@ import sys
 
 import pytest
 
-CORE_MODULES = ["batches", "claims", "codes", "db", "members", "migrations", "models", "qr", "settings", "templates", "vouchers"]
+CORE_MODULES = ["batches", "claims", "codes", "db", "members", "migrations", "models", "qr", "settings", "signage", "templates", "vouchers"]
 
 
 def imported_after(statement: str) -> set[str]:
@@ -19,6 +19,13 @@ def test_core_needs_neither_qt_nor_a_web_framework():
     assert {"app.core.claims", "app.core.vouchers"} <= loaded
     assert not {m for m in loaded if m.split(".")[0] in ("PySide6", "flask", "werkzeug", "waitress", "jinja2")}
     assert not {m for m in loaded if m.startswith(("app.web", "app.gui"))}
+
+
+def test_the_signage_renderer_needs_no_widgets():
+    """The command line draws posters with a QGuiApplication on the offscreen platform."""
+    loaded = imported_after("import app.gui.signage_render")
+    assert "PySide6.QtGui" in loaded
+    assert not {m for m in loaded if m in ("PySide6.QtWidgets", "PySide6.QtPrintSupport")}
 
 
 @pytest.mark.parametrize("side, other", [("app.web", "app.gui"), ("app.gui", "app.web")])

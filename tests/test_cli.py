@@ -492,3 +492,74 @@ def test_settings_changes_are_logged_by_key_and_the_undo_window_is_a_setting(run
     entry = json.loads(run("activity", "--kind", "settings_changed", "--limit", "1", "--json")[1])[0]
     assert (entry["details"], entry["staff"]) == ({"keys": ["undo_days"]}, "Cleo")
     assert run("settings", "--undo-days", "0")[0] == 2
+# -- print studio ---------------------------------------------------------------------------------
+
+
+def test_a_batch_gets_a_public_title_at_creation_and_later(run, with_batch):
+    assert with_batch["title"] == "10% off"  # no title given: the offer
+    code, out, err = run("batch", "create", "--name", "Summer 2025 - Store Signage", "--template", "10% off", "--quantity", "5",
+                         "--title", "10% off your next visit", "--json", "--quiet")  # fmt: skip
+    assert code == 0, err
+    created = json.loads(out)
+    assert (created["name"], created["title"]) == ("Summer 2025 - Store Signage", "10% off your next visit")
+    code, out, _ = run("batch", "title", str(created["id"]), "Summer treat")
+    assert code == 0 and "“Summer treat”" in out
+    code, _, err = run("batch", "title", str(created["id"]), "x" * 121)
+    assert code == 2 and "at most 120" in err
+
+
+def test_batch_poster_writes_each_layout_and_warns_of_a_link_only_this_network_opens(run, with_batch, tmp_path, qapp):
+    import subprocess
+
+    assert run("settings", "--public-url", "http://192.168.1.20:8080", "--yes")[0] == 0
+    for layout, paper, size in (("a4", "letter", "595 x 842"), ("letter", "a4", "612 x 792"), ("8-up", "letter", "612 x 792")):
+        target = tmp_path / f"{layout}.pdf"
+        code, out, err = run("batch", "poster", str(with_batch["id"]), "--output", str(target), "--layout", layout, "--paper", paper)
+        assert code == 0, err
+        assert "warning" in err and "only be opened on this store's network" in err  # warned, and still written
+        assert str(target) in out and "http://192.168.1.20:8080/en-us/claim/" in out
+        info = subprocess.run(["pdfinfo", str(target)], capture_output=True, text=True, check=True).stdout
+        assert f"Page size:       {size} pts" in info
+    assert run("settings", "--public-url", "https://vouchers.example.com", "--yes")[0] == 0
+    code, _, err = run("batch", "poster", str(with_batch["id"]), "-o", str(tmp_path / "public.pdf"))
+    assert code == 0 and err == ""
+
+
+def test_batch_poster_that_cannot_be_written_says_so_in_one_sentence(run, with_batch, tmp_path, qapp):
+    code, out, err = run("batch", "poster", str(with_batch["id"]), "--output", str(tmp_path / "missing" / "poster.pdf"))
+    assert code == 1 and out == ""
+    (sentence,) = [line for line in err.splitlines() if not line.startswith("voucher-batches: warning")]
+    assert sentence == f"voucher-batches: Cannot write {tmp_path / 'missing' / 'poster.pdf'}: No such file or directory."
+    assert not list(tmp_path.glob("**/*.part"))
+    code, _, err = run("batch", "poster", "999", "--output", str(tmp_path / "p.pdf"))
+    assert code == 1 and "no batch with id 999" in err
+    code, _, err = run("batch", "poster", str(with_batch["id"]), "--output", str(tmp_path / "p.pdf"), "--layout", "a3")
+    assert code == 2 and "invalid choice" in err
+
+
+def test_batch_qr_picks_png_svg_or_pdf_by_the_extension(run, with_batch, tmp_path, qapp):
+    import zxingcpp
+
+    written = {}
+    for name in ("code.PNG", "code.svg", "code.pdf"):
+        target = tmp_path / name
+        code, out, err = run("batch", "qr", str(with_batch["id"]), "--output", str(target))
+        assert code == 0, err
+        written[target.suffix.lower()] = target.read_bytes()
+    assert written[".png"].startswith(b"\x89PNG") and written[".svg"].startswith(b"<?xml") and written[".pdf"].startswith(b"%PDF")
+    with Image.open(tmp_path / "code.PNG") as image:
+        assert [c.text for c in zxingcpp.read_barcodes(image)] == [with_batch["claim_url"]]
+    code, _, err = run("batch", "qr", str(with_batch["id"]), "--output", str(tmp_path / "code.image"))
+    assert code == 0 and (tmp_path / "code.image").read_bytes().startswith(b"\x89PNG")  # any other name: a PNG, as before
+    code, _, err = run("batch", "qr", str(with_batch["id"]), "--output", str(tmp_path / "small.png"), "--size", "100")
+    assert code == 2 and "500×500" in err
+
+
+def test_settings_take_a_logo_and_an_accent_colour(run, tmp_path):
+    logo = tmp_path / "logo.png"
+    Image.new("RGB", (40, 20), "white").save(logo)
+    code, out, err = run("settings", "--logo", str(logo), "--accent-color", "#AA3300", "--json")
+    assert code == 0, err
+    assert (json.loads(out)["logo_path"], json.loads(out)["accent_color"]) == (str(logo), "#aa3300")
+    code, _, err = run("settings", "--accent-color", "orange")
+    assert code == 2 and "#0b6e4f" in err

@@ -12,6 +12,7 @@ from peewee import fn
 
 from . import codes, settings, times
 from .activity import Actor, record
+from .templates import public_title
 from .vouchers import batch_row
 from .database import database, guarded, run_many, run_sql, write_transaction
 from .errors import GenerationCancelled, InvalidInput, NotFound
@@ -38,6 +39,9 @@ class BatchSummary:
     created_at: datetime
     template_id: int
     token: str
+    title: str = ""  # the public title members read (the offer's discount until one is set)
+    custom_title: str = ""  # the title as set; empty: none
+
 
     @property
     def available(self) -> int:
@@ -55,7 +59,7 @@ class BatchSummary:
 
     def to_json(self) -> dict:
         data = asdict(self)
-        del data["token"], data["template_id"]
+        del data["token"], data["template_id"], data["custom_title"]
         rate = self.redemption_rate
         data.update(
             available=self.available,
@@ -76,7 +80,13 @@ def rate_text(claimed: int, redeemed: int) -> str:
 _SUMMARY_FIELDS = (
     Batch.id, Batch.name, Batch.description, Batch.status, Batch.channel, Batch.quantity,
     Batch.claimed_count, Batch.redeemed_count, Batch.token, Batch.created_at, Batch.template,
+    Batch.title, Template.discount_kind, Template.discount_value,
 )  # fmt: skip
+
+
+def batch_public_title(batch: Batch) -> str:
+    """public_title of a Batch read with its template (find_by_token's)."""
+    return public_title(batch.title, batch.template.discount_kind, batch.template.discount_value)
 
 
 def _summaries(query, base_url: str) -> list[BatchSummary]:
@@ -86,6 +96,7 @@ def _summaries(query, base_url: str) -> list[BatchSummary]:
             id=row[0], name=row[1], description=row[2], status=row[3], channel=row[4], total=row[5],
             claimed=row[6], redeemed=row[7], token=row[8], claim_url=f"{base_url}/en-us/claim/{row[8]}",
             created_at=as_datetime(row[9]), template_id=row[10],
+            title=public_title(row[11], row[12], row[13]), custom_title=row[11],
         )  # fmt: skip
         for row in database.execute(query)
     ]
@@ -94,7 +105,7 @@ def _summaries(query, base_url: str) -> list[BatchSummary]:
 @guarded
 def list_batches(search: str = "", status: str | None = None, channel: str | None = None) -> list[BatchSummary]:
     """Every batch with its metrics, newest first, from one query (the counts live on the batch row)."""
-    query = Batch.select(*_SUMMARY_FIELDS).order_by(Batch.created_at.desc(), Batch.id.desc())
+    query = Batch.select(*_SUMMARY_FIELDS).join(Template).order_by(Batch.created_at.desc(), Batch.id.desc())
     if search:
         query = query.where(fn.LOWER(Batch.name).contains(search.strip().lower()))
     if status:
@@ -106,14 +117,14 @@ def list_batches(search: str = "", status: str | None = None, channel: str | Non
 
 @guarded
 def get_batch(batch_id: int) -> BatchSummary:
-    found = _summaries(Batch.select(*_SUMMARY_FIELDS).where(Batch.id == batch_id), settings.load().base_url)
+    found = _summaries(Batch.select(*_SUMMARY_FIELDS).join(Template).where(Batch.id == batch_id), settings.load().base_url)
     if not found:
         raise NotFound(f"There is no batch with id {batch_id}.")
     return found[0]
 
 
 _BATCH_COLUMNS = (
-    "id", "name", "description", "channel", "template", "quantity", "status", "token", "code_prefix",
+    "id", "name", "title", "description", "channel", "template", "quantity", "status", "token", "code_prefix",
     "code_length", "claimed_count", "redeemed_count", "created_at",
 )  # fmt: skip
 
@@ -136,6 +147,13 @@ def find_by_token(token: str) -> Batch | None:
     batch = from_row(Batch, _BATCH_COLUMNS, row[: len(_BATCH_COLUMNS)])
     batch.template = from_row(Template, TEMPLATE_COLUMNS, row[len(_BATCH_COLUMNS) :])
     return batch
+
+
+def validate_title(title: str) -> str:
+    title = " ".join((title or "").split())
+    if len(title) > 120:
+        raise InvalidInput("A public title is at most 120 characters.")
+    return title
 
 
 def _validate(name: str, quantity: int, channel: str, description: str) -> tuple[str, str]:
@@ -173,12 +191,14 @@ def create_batch(
     progress: Progress | None = None,
     should_stop: Callable[[], bool] | None = None,
     actor: Actor | None = None,
+    title: str = "",
 ) -> BatchSummary:
     """Generate a batch and exactly `quantity` unique vouchers in one transaction: all or nothing.
 
     progress(done, total) is called between chunks; should_stop() returning True (or a
     KeyboardInterrupt) rolls everything back."""
     name, description = _validate(name, quantity, channel, description)
+    title = validate_title(title)
     settings.choose_claim_base()  # the first link printed fixes where every link points
     try:
         prefix = codes.normalise_prefix(prefix)
@@ -204,7 +224,7 @@ def create_batch(
                 f"use at least {codes.minimum_length(sharing + quantity)} characters."
             )
         batch = Batch.create(
-            name=name, description=description, channel=channel, template=template_id, quantity=quantity,
+            name=name, title=title, description=description, channel=channel, template=template_id, quantity=quantity,
             token=secrets.token_urlsafe(24), code_prefix=prefix, code_length=length,
         )  # fmt: skip
         _insert_vouchers(batch.id, quantity, length, prefix, progress, should_stop)
@@ -238,6 +258,15 @@ def _set_status(batch_id: int, status: str, kind: str, actor: Actor | None) -> B
         if batch.status != status:  # pausing a paused batch changes nothing, and records nothing
             Batch.update(status=status).where(Batch.id == batch_id).execute()
             record(kind, actor, batch_id=batch_id, batch_name=batch.name)
+    return get_batch(batch_id)
+
+
+@guarded
+def set_title(batch_id: int, title: str) -> BatchSummary:
+    """Change the public title (empty: the offer again); claim pages and new prints show it at once."""
+    with write_transaction():
+        if not Batch.update(title=validate_title(title)).where(Batch.id == batch_id).execute():
+            raise NotFound(f"There is no batch with id {batch_id}.")
     return get_batch(batch_id)
 
 

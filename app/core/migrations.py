@@ -12,7 +12,7 @@ from .database import location
 from .errors import DatabaseProblem
 from .models import ALL_MODELS, ERASED_CHECK, Activity, SchemaVersion, utcnow
 
-CURRENT_VERSION = 4
+CURRENT_VERSION = 5
 
 
 def _v1_to_v2(db: peewee.Database) -> None:
@@ -97,8 +97,14 @@ def _forbid_activity_changes(db: peewee.Database) -> None:
         )
 
 
+def _add_batch_title(db: peewee.Database) -> None:
+    """A batch gets a public title, the headline members read on the claim page and on every print;
+    empty means "the offer" (e.g. "10% off"), so batches made before keep showing something true."""
+    db.execute_sql("ALTER TABLE batch ADD COLUMN title VARCHAR(120) NOT NULL DEFAULT ''")
+
+
 # MIGRATIONS[n] brings a database from version n to n + 1.
-MIGRATIONS = {1: _v1_to_v2, 2: _v2_to_v3, 3: _add_activity_log}
+MIGRATIONS = {1: _v1_to_v2, 2: _v2_to_v3, 3: _add_activity_log, 4: _add_batch_title}
 
 
 def _this_database() -> str:

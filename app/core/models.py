@@ -104,7 +104,8 @@ class ResetCode(BaseModel):
 
 
 class Batch(BaseModel):
-    name = CharField(max_length=120)
+    name = CharField(max_length=120)  # the manager's identifier
+    title = CharField(max_length=120, default="")  # what members read; empty: the offer
     description = TextField(default="")
     channel = CharField(max_length=20, constraints=[_in("channel", CHANNELS)])
     template = ForeignKeyField(Template, backref="batches", on_delete="RESTRICT")

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import os
+import re
 import secrets
 import socket
 import time
@@ -16,6 +18,8 @@ from .models import Setting
 
 DEFAULT_PORT = 8080
 DEFAULT_HOST = "0.0.0.0"
+DEFAULT_ACCENT = "#0b6e4f"
+LOGO_TYPES = (".png", ".svg")
 
 
 _lan_cache: tuple[float, str] = (0.0, "")
@@ -55,6 +59,8 @@ class Settings:
     trusted_proxy: str = ""  # the reverse proxy's address whose X-Forwarded-* headers are believed
     time_zone: str = ""  # the store's IANA time zone; empty: this PC's
     undo_days: int = 7  # a redemption can be undone this many days after it was made
+    logo_path: str = ""  # a PNG or SVG printed on the signage; empty: none
+    accent_color: str = ""  # #rrggbb for the signage's offer and rules; empty: DEFAULT_ACCENT
 
     @property
     def base_url(self) -> str:
@@ -76,6 +82,23 @@ def validate_base_url(url: str) -> str:
     if parts.scheme not in ("http", "https") or not parts.netloc:
         raise InvalidInput("The public base URL must start with http:// or https:// and name a host, e.g. https://yoursite.com")
     return url
+
+
+def validate_accent(color: str) -> str:
+    color = (color or "").strip().lower()
+    if color and not re.fullmatch(r"#[0-9a-f]{6}", color):
+        raise InvalidInput(f"An accent colour is written like #0b6e4f, not {color!r}.")
+    return color
+
+
+def validate_logo(path: str) -> str:
+    """A PNG or SVG file that exists (checked when chosen: a print must not fail on it later)."""
+    path = (path or "").strip()
+    if not path:
+        return ""
+    if not path.lower().endswith(LOGO_TYPES) or not os.path.isfile(path):
+        raise InvalidInput(f"The logo must be a PNG or SVG file that exists; {path} is not.")
+    return os.path.abspath(path)
 
 
 _last: Settings | None = None  # the settings as last read or saved in this process
@@ -131,6 +154,8 @@ def save(settings: Settings, actor=None) -> Settings:
         settings.undo_days = -1
     if not 1 <= settings.undo_days <= MAX_UNDO_DAYS:
         raise InvalidInput(f"Redemptions can be undone for 1 to {MAX_UNDO_DAYS} days.")
+    settings.accent_color = validate_accent(settings.accent_color)
+    settings.logo_path = validate_logo(settings.logo_path)
     rows = [{"key": f.name, "value": str(getattr(settings, f.name))} for f in fields(Settings)]
     with write_transaction():
         stored = {row.key: row.value for row in Setting.select().where(Setting.key.in_([r["key"] for r in rows]))}

@@ -108,14 +108,21 @@ def has_ended(template: Template, now: datetime) -> bool:
     return template.expires_on is not None and expires_at is not None and expires_at <= now
 
 
+def discount_text(kind: str, value, currency: str | None = None) -> str:
+    """The discount in words: "10% off", "$5.00 off" (also a batch's public title until one is set)."""
+    if currency is None:
+        currency = settings.cached().currency
+    value = Decimal(value)
+    shown = f"{value.normalize():f}" if value == value.to_integral() else f"{value:.2f}"
+    return f"{shown}% off" if kind == "percent" else f"{currency}{value:.2f} off"
+
+
 def describe_offer(template: Template, currency: str | None = None) -> dict:
     """The offer in words, as the claim page, My Cards, the till and the CLI show it (in the
     store's currency unless one is given)."""
     if currency is None:
         currency = settings.cached().currency
-    value = Decimal(template.discount_value)
-    shown = f"{value.normalize():f}" if value == value.to_integral() else f"{value:.2f}"
-    discount = f"{shown}% off" if template.discount_kind == "percent" else f"{currency}{value:.2f} off"
+    discount = discount_text(template.discount_kind, template.discount_value, currency)
     minimum = Decimal(template.min_purchase or 0)
     if template.valid_days:
         expiry = f"Valid for {template.valid_days} day{'s' if template.valid_days != 1 else ''} after you claim it"
@@ -129,3 +136,8 @@ def describe_offer(template: Template, currency: str | None = None) -> dict:
         "expiry": expiry,
         "terms": template.terms,
     }
+
+
+def public_title(title: str, discount_kind: str, discount_value) -> str:
+    """What members read as a batch's headline: its public title, or the offer until one is set."""
+    return title or discount_text(discount_kind, discount_value)

@@ -12,6 +12,7 @@ from peewee import JOIN, fn
 
 from . import codes, times
 from .csvfile import whole_csv
+from .templates import public_title
 from .database import database, guarded, run_sql
 from .errors import InvalidInput, NotFound
 from .models import CLAIMED, REDEEMED, UNCLAIMED, VOUCHER_STATUSES, Batch, Member, TEMPLATE_COLUMNS, Template, Voucher, as_datetime, from_row, utcnow
@@ -56,6 +57,7 @@ class VoucherDetail(VoucherRow):
 
     batch_id: int = 0
     batch_name: str = ""
+    batch_title: str = ""  # the public title, as members read it
     batch_status: str = ""
     template: Template | None = None
 
@@ -167,7 +169,8 @@ def page_starts(batch_id: int, page_size: int, status: str | None = None, search
 _DETAIL_SQL = (
     "SELECT v.id, v.code, v.status, m.email, v.claimed_at, v.redeemed_at, v.expires_at,"
     " b.id, b.name, b.status, b.code_prefix,"
-    " t.id, t.title, t.discount_kind, t.discount_value, t.min_purchase, t.expires_on, t.valid_days, t.terms, t.created_at"
+    " t.id, t.title, t.discount_kind, t.discount_value, t.min_purchase, t.expires_on, t.valid_days, t.terms, t.created_at,"
+    " b.title"
     " FROM voucher v JOIN batch b ON b.id = v.batch_id JOIN template t ON t.id = b.template_id"
     " LEFT JOIN member m ON m.id = v.member_id"
 )
@@ -177,7 +180,7 @@ def _details(where: str, params: dict) -> list[VoucherDetail]:
     cursor = run_sql(f"{_DETAIL_SQL} WHERE {where}", params)
     found = []
     for row in cursor:
-        template = from_row(Template, TEMPLATE_COLUMNS, row[11:])
+        template = from_row(Template, TEMPLATE_COLUMNS, row[11 : 11 + len(TEMPLATE_COLUMNS)])
         found.append(
             VoucherDetail(
                 id=row[0],
@@ -189,6 +192,7 @@ def _details(where: str, params: dict) -> list[VoucherDetail]:
                 expires_at=as_datetime(row[6]),
                 batch_id=row[7],
                 batch_name=row[8],
+                batch_title=public_title(row[-1], template.discount_kind, template.discount_value),
                 batch_status=row[9],
                 template=template,
             )

@@ -16,6 +16,7 @@ from app.core.errors import sentence
 from . import cards
 from .delete_dialog import DeleteChoice
 from .dialogs import DialogSlot
+from .print_studio import QR_FILE_FILTER, PrintStudio, TitleDialog, save_qr_file
 from .prompts import Prompts, file_stem, with_suffix
 from .qr_dialog import QrDialog
 from .tasks import run_task
@@ -51,6 +52,7 @@ class BatchActions(QObject):
             cards.EXPORT: self.export,
             cards.OPEN_PAGE: self.open_claim_page,
             cards.DELETE: self.delete,
+            cards.TITLE: self.edit_title,
         }
         handler = handlers.get(action)
         if handler is not None:
@@ -62,17 +64,34 @@ class BatchActions(QObject):
         dialog = QrDialog(summary, self._window)
         dialog.download_requested.connect(lambda: self._save_qr(dialog))
         dialog.visit_requested.connect(lambda: dialog.show_visit(self.prompts.open_url(dialog.url)))
+        studio = PrintStudio(dialog, self.prompts)
+        dialog.print_requested.connect(studio.print_signage)
+        dialog.save_pdf_requested.connect(studio.save_pdf)
         self._share.open(dialog)
         url, size = summary.claim_url, dialog.image_pixels()
         self._answer(dialog, lambda: qr.qr_png_bytes(url, size), dialog.show_image, dialog.show_image_failed, "draw the QR code")
 
+    def edit_title(self, summary: BatchSummary) -> None:
+        """The public title members read (claim page, My Cards, prints); the card shows it at once."""
+        if self._share.bring_forward():
+            return
+        dialog = TitleDialog(summary, self._window)
+        dialog.title_chosen.connect(
+            lambda title: self._run_busy(summary, lambda: batches.set_title(summary.id, title), self._on_title_set, "retitle")
+        )
+        self._share.open(dialog)
+
+    def _on_title_set(self, changed: BatchSummary) -> None:
+        self.batch_changed.emit(changed)
+        self.message.emit(f"Members now read “{changed.title}” for “{changed.name}”.", "success")
+
     def _save_qr(self, dialog: QrDialog) -> None:
-        path = self.prompts.save_file_name(dialog, "Save the QR code", f"{file_stem(dialog.summary.name)}-qr.png", "PNG image (*.png)")
+        path = self.prompts.save_file_name(dialog, "Save the QR code", f"{file_stem(dialog.summary.name)}-qr.png", QR_FILE_FILTER)
         if not path:
             return
         dialog.show_saving()
-        url, path = dialog.url, with_suffix(path, ".png")
-        self._answer(dialog, lambda: qr.save_qr_png(url, path), dialog.show_saved, dialog.show_save_failed, "save the QR code")
+        url = dialog.url
+        self._answer(dialog, lambda: save_qr_file(url, path), dialog.show_saved, dialog.show_save_failed, "save the QR code")
 
     @staticmethod
     def _answer(dialog: QrDialog, work: Callable, show: Callable, show_failure: Callable[[str], None], doing: str) -> None:

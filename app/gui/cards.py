@@ -28,6 +28,7 @@ from .widgets import Spinner, plain_label, plain_tip, restyle
 
 # What a card can ask for; the window decides how.
 QR, VOUCHERS, PAUSE, RESUME, EXPORT, OPEN_PAGE, DELETE = "qr", "vouchers", "pause", "resume", "export", "open_page", "delete"
+TITLE = "title"
 
 STATUS_TEXT = {"active": "Active", "paused": "Paused"}
 
@@ -106,6 +107,7 @@ class BatchCard(QFrame):
         self.menu.addSeparator()
         self.export_action = self.menu.addAction(style.icon("export"), "Export vouchers…", lambda: self._request(EXPORT))
         self.open_action = self.menu.addAction(style.icon("external"), "Open claim page", lambda: self._request(OPEN_PAGE))
+        self.title_action = self.menu.addAction("Public title…", lambda: self._request(TITLE))
         self.menu.addSeparator()
         self.delete_action = self.menu.addAction(
             style.icon("trash", style.colors()["danger"]), "Delete Batch", lambda: self._request(DELETE)

@@ -6,9 +6,9 @@ from __future__ import annotations
 import re
 from pathlib import Path
 
-from PySide6.QtCore import QStandardPaths, QUrl
+from PySide6.QtCore import QStandardPaths, Qt, QUrl
 from PySide6.QtGui import QDesktopServices
-from PySide6.QtWidgets import QFileDialog, QWidget
+from PySide6.QtWidgets import QFileDialog, QMessageBox, QWidget
 
 from app.core.batches import BatchSummary
 
@@ -45,6 +45,18 @@ class Prompts:
         """A path to write, or None when the person cancels."""
         path, _ = QFileDialog.getSaveFileName(parent, caption, str(default_folder() / suggested), file_filter)
         return path or None
+
+    def confirm_print_anyway(self, parent: QWidget, warning: str) -> bool:
+        """Before printing a link that not every member's phone opens: True to print all the same."""
+        box = QMessageBox(QMessageBox.Icon.Warning, "Print this link?", warning, QMessageBox.StandardButton.Cancel, parent)
+        box.setTextFormat(Qt.TextFormat.PlainText)
+        box.setInformativeText("Posters stay up for weeks: print a link that works anywhere if you can.")
+        box.addButton("Print anyway", QMessageBox.ButtonRole.AcceptRole)
+        box.setDefaultButton(QMessageBox.StandardButton.Cancel)
+        box.exec()
+        answer = box.buttonRole(box.clickedButton()) == QMessageBox.ButtonRole.AcceptRole
+        box.deleteLater()
+        return answer
 
     def open_url(self, url: str) -> bool:
         """Hand the link to the desktop's web browser. False when none could be started; True only

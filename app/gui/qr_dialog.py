@@ -23,6 +23,8 @@ class QrDialog(QDialog):
 
     download_requested = Signal()
     visit_requested = Signal()
+    print_requested = Signal()
+    save_pdf_requested = Signal()
 
     def __init__(self, summary: BatchSummary, parent: QWidget | None = None) -> None:
         super().__init__(parent)
@@ -55,6 +57,10 @@ class QrDialog(QDialog):
         self.download_button.clicked.connect(self.download_requested)
         self.visit_button = QPushButton(style.icon("external"), "Visit Page")
         self.visit_button.clicked.connect(self.visit_requested)
+        self.print_button = QPushButton("Print…")
+        self.print_button.clicked.connect(self.print_requested)
+        self.pdf_button = QPushButton("Save as PDF…")
+        self.pdf_button.clicked.connect(self.save_pdf_requested)
         self.copy_button.setDefault(True)
         self.status = Notice(" ")
         self.status.setAlignment(Qt.AlignmentFlag.AlignCenter)
@@ -63,6 +69,9 @@ class QrDialog(QDialog):
         for button in (self.copy_button, self.download_button, self.visit_button):
             button.setIconSize(QSize(18, 18))
             buttons.addWidget(button)
+        signage_buttons = QHBoxLayout()
+        signage_buttons.addWidget(self.print_button)
+        signage_buttons.addWidget(self.pdf_button)
         layout = QVBoxLayout(self)
         layout.setContentsMargins(24, 20, 24, 16)
         layout.addWidget(heading)
@@ -72,6 +81,7 @@ class QrDialog(QDialog):
         layout.addSpacing(8)
         layout.addWidget(self.link)
         layout.addLayout(buttons)
+        layout.addLayout(signage_buttons)
         layout.addWidget(self.status)
         self._reset_timer = QTimer(self, singleShot=True, interval=2500)
         self._reset_timer.timeout.connect(lambda: self.copy_button.setText("Copy Link"))

@@ -23,7 +23,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from app.core.settings import Settings
+from app.core.settings import DEFAULT_ACCENT, Settings
 
 from . import style
 from .widgets import Notice
@@ -72,6 +72,10 @@ class SettingsDialog(QDialog):
         db_hint = QLabel("A new database location is used from the next start.")
         db_hint.setObjectName("Hint")
         db_hint.setWordWrap(True)
+        self.logo = QLineEdit(current.logo_path)
+        self.logo.setPlaceholderText("a PNG or SVG file printed on the signage; empty: none")
+        self.accent = QLineEdit(current.accent_color)
+        self.accent.setPlaceholderText(f"{DEFAULT_ACCENT} (the signage's offer and bands)")
         self.notice = Notice()
         self.notice.hide()
 
@@ -86,6 +90,8 @@ class SettingsDialog(QDialog):
         form.addRow("", base_hint)
         form.addRow("Claim site host", self.host)
         form.addRow("Claim site port", self.port)
+        form.addRow("Signage logo", self.logo)
+        form.addRow("Accent colour", self.accent)
         form.addRow("Database", database_row)
         form.addRow("", db_hint)
         self.buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Save | QDialogButtonBox.StandardButton.Cancel)
@@ -117,6 +123,8 @@ class SettingsDialog(QDialog):
             public_base_url=self.base_url.text(),
             host=self.host.text(),
             port=self.port.value(),
+            logo_path=self.logo.text(),
+            accent_color=self.accent.text(),
         )
 
     def show_saving(self) -> None:

@@ -34,6 +34,7 @@ def voucher_view(voucher: vouchers.VoucherDetail) -> dict:
     return {
         "code": voucher.code,
         "batch_name": voucher.batch_name,
+        "title": voucher.batch_title,
         "offer": templates.describe_offer(voucher.template) if voucher.template is not None else None,
         "expires_at": voucher.expires_at,
         "redeemed_at": voucher.redeemed_at,
@@ -48,11 +49,13 @@ _REFUSED = {ClaimOutcome.PAUSED: "paused", ClaimOutcome.ENDED: "ended", ClaimOut
 
 @dataclass(frozen=True)
 class Promotion:
-    """What a claim page shows of its batch that never changes after creation (no core service edits it)."""
+    """What a claim page shows of its batch. Read afresh on every visit; only the claim's answer
+    reuses it (so a title changed a moment ago shows from the next visit on)."""
 
     id: int
     token: str
     name: str
+    title: str
     description: str
     template: object
 
@@ -65,7 +68,7 @@ def _promotions() -> dict[str, Promotion]:
 
 
 def _promotion(batch) -> Promotion:
-    found = Promotion(batch.id, batch.token, batch.name, batch.description, batch.template)
+    found = Promotion(batch.id, batch.token, batch.name, batches.batch_public_title(batch), batch.description, batch.template)
     kept = _promotions()
     if len(kept) >= PROMOTIONS_KEPT:
         kept.clear()

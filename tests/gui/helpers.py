@@ -41,6 +41,8 @@ class FakePrompts(Prompts):
         self.asked_delete: list[tuple[int, str]] = []
         self.browser_opens = True  # what open_url answers: False when this PC has no browser
         self.opened: list[str] = []
+        self.print_anyway = True  # what confirm_print_anyway answers
+        self.print_warnings: list[str] = []
 
     def confirm_delete(self, parent, summary, exported_to: str = "") -> DeleteChoice:
         self.asked_delete.append((summary.id, exported_to))
@@ -48,6 +50,10 @@ class FakePrompts(Prompts):
 
     def save_file_name(self, parent, caption, suggested, file_filter):
         return self.file_names.pop(0)
+
+    def confirm_print_anyway(self, parent, warning: str) -> bool:
+        self.print_warnings.append(warning)
+        return self.print_anyway
 
     def open_url(self, url: str) -> bool:
         self.opened.append(url)

@@ -65,7 +65,7 @@ def snap(page, state: str) -> None:
 def test_a_member_logs_in_claims_and_sees_the_code_on_a_phone(server, phone, make_batch, member_with_password):
     expect = playwright_api.expect
     member = member_with_password("maya@example.com", name="Maya")
-    batch = make_batch(quantity=50, name="Summer 2025 - Store Signage", description="Treat yourself this summer: 10% off your basket.")
+    batch = make_batch(quantity=50, name="Summer 2025 - Store Signage", title="10% off your summer basket", description="Treat yourself this summer: 10% off your basket.")
     page = phone
 
     page.goto(server.url + "/")
@@ -73,7 +73,7 @@ def test_a_member_logs_in_claims_and_sees_the_code_on_a_phone(server, phone, mak
     snap(page, "home")
 
     page.goto(server.url + claim_path(batch))
-    expect(page.get_by_role("heading", name="Summer 2025 - Store Signage")).to_be_visible()
+    expect(page.get_by_role("heading", name="10% off your summer basket")).to_be_visible()
     expect(page.get_by_text("10% off", exact=True)).to_be_visible()
     snap(page, "logged-out")
 

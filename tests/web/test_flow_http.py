@@ -24,13 +24,14 @@ def shown_code(html: str) -> str:
 
 
 def test_register_claim_my_cards_and_claim_again(browser, make_batch):
-    batch = make_batch(quantity=5, name="Summer 2025 - Email List", description="A summer treat for members")
+    batch = make_batch(quantity=5, name="Summer 2025 - Email List", title="10% off your next visit", description="A summer treat for members")
     member = browser()
 
     page = member.get(claim_path(batch))
     text = visible(page.text)
     assert page.status == 200
-    assert "Summer 2025 - Email List" in text and "A summer treat for members" in text
+    assert "10% off your next visit" in text and "A summer treat for members" in text
+    assert "Summer 2025 - Email List" not in text  # the manager's internal name stays in the window
     assert "10% off" in text and "Minimum purchase $20.00" in text and "Valid for 30 days after you claim it" in text
     assert "One per visit" in text
     assert "Log in to claim" in text and "Create account" in text
@@ -66,7 +67,7 @@ def test_register_claim_my_cards_and_claim_again(browser, make_batch):
     cards = member.get("/en-us/my-cards")
     text = visible(cards.text)
     assert cards.status == 200 and "My Cards" in text
-    assert "Summer 2025 - Email List" in text and code in text and "Valid" in text
+    assert "10% off your next visit" in text and "Summer 2025 - Email List" not in text and code in text and "Valid" in text
     assert "10% off" in text and "One per visit" in text and "Valid until" in text
 
     # Claiming again gives the same voucher, not a second one.
@@ -100,7 +101,7 @@ def test_pause_resume_sell_out_and_delete(browser, make_batch, member_with_passw
     text = visible(page.text)
     assert page.status == 200
     assert "Promotion Temporarily Paused" in text
-    assert "Store Signage" in text and "In-store only" in text
+    assert batch.title in text and "In-store only" in text
     assert "Back to Home" in text and "Claim voucher" not in text
     refused = bob.post(claim_path(batch), {"csrf_token": page.csrf})
     assert refused.status == 409 and "Promotion Temporarily Paused" in visible(refused.text)
@@ -151,7 +152,7 @@ def test_a_post_without_the_csrf_token_is_refused_and_changes_nothing(browser, m
 
 
 def test_what_a_manager_typed_is_shown_as_text(browser, make_batch):
-    batch = make_batch(name="<script>alert('name')</script>", description='<img src=x onerror="alert(1)">')
+    batch = make_batch(title="<script>alert('name')</script>", description='<img src=x onerror="alert(1)">')
     page = browser().get(claim_path(batch))
     assert page.status == 200
     assert "<script>alert" not in page.text and "<img src=x" not in page.text

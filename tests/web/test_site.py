@@ -65,11 +65,11 @@ def test_my_cards_shows_valid_redeemed_and_expired_vouchers(client, make_batch, 
     log_in(client, member.email)
     assert "No vouchers yet" in visible(client.get("/en-us/my-cards").text)
 
-    fresh = make_batch(name="Fresh one")
-    used = make_batch(name="Used one")
+    fresh = make_batch(name="Fresh batch", title="Fresh one")
+    used = make_batch(name="Used batch", title="Used one")
     ending = templates.create_template("Ended offer", "5", expires_on=date.today() + timedelta(days=2), terms="Gone")
-    old = batches.create_batch("Old one", ending, 3, "Email", "Last week")
-    codes = {b.name: _code(claim(client, b).text) for b in (fresh, used, old)}
+    old = batches.create_batch("Old batch", ending, 3, "Email", "Last week", title="Old one")
+    codes = {b.title: _code(claim(client, b).text) for b in (fresh, used, old)}
     claims.redeem(codes["Used one"])
     # the old offer's last day passes after the claim
     Voucher.update(expires_at=utcnow() - timedelta(days=1)).where(Voucher.batch == old.id).execute()
