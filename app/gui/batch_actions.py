@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from typing import Callable
 
+import shiboken6
 from PySide6.QtCore import QObject, Qt, Signal
 from PySide6.QtWidgets import QProgressDialog, QWidget
 
@@ -65,12 +66,14 @@ class BatchActions(QObject):
         self._answer(dialog, lambda: qr.qr_png_bytes(url, size), dialog.show_image, dialog.show_image_failed, "draw the QR code")
 
     def _save_qr(self, dialog: QrDialog) -> None:
-        path = self.prompts.save_file_name(dialog, "Save the QR code", f"{file_stem(dialog.summary.name)}-qr.png", "PNG image (*.png)")
-        if not path:
-            return
-        dialog.show_saving()
-        url, path = dialog.url, with_suffix(path, ".png")
-        self._answer(dialog, lambda: qr.save_qr_png(url, path), dialog.show_saved, dialog.show_save_failed, "save the QR code")
+        def save(path: str) -> None:
+            if not shiboken6.isValid(dialog):
+                return
+            dialog.show_saving()
+            url, target = dialog.url, with_suffix(path, ".png")
+            self._answer(dialog, lambda: qr.save_qr_png(url, target), dialog.show_saved, dialog.show_save_failed, "save the QR code")
+
+        self.prompts.save_file_name(dialog, "Save the QR code", f"{file_stem(dialog.summary.name)}-qr.png", "PNG image (*.png)", save)
 
     @staticmethod
     def _answer(dialog: QrDialog, work: Callable, show: Callable, show_failure: Callable[[str], None], doing: str) -> None:
@@ -126,12 +129,12 @@ class BatchActions(QObject):
     ) -> None:
         """Ask where, then write the CSV with a progress dialog and Cancel; then(path) once written."""
         suffix = f"-{status}" if status else ""
-        path = self.prompts.save_file_name(
-            self._window, "Export vouchers", f"{file_stem(summary.name)}-vouchers{suffix}.csv", "CSV file (*.csv)"
-        )
-        if not path:
-            return
-        path = with_suffix(path, ".csv")
+        self.prompts.save_file_name(
+            self._window, "Export vouchers", f"{file_stem(summary.name)}-vouchers{suffix}.csv", "CSV file (*.csv)",
+            lambda chosen: self._export_to(with_suffix(chosen, ".csv"), summary, status, search, then),
+        )  # fmt: skip
+
+    def _export_to(self, path: str, summary: BatchSummary, status: str | None, search: str, then) -> None:
         progress = self._progress_dialog(f"Exporting the vouchers of “{summary.name}”…")
 
         def work(task):

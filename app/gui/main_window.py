@@ -63,7 +63,7 @@ class MainWindow(QMainWindow):
         self.new_batch_flow = NewBatchFlow(self)
         self.till = TillController(self)
         self.server = ClaimServer(start_server, self)
-        self.settings = SettingsController(self, self.server, prefs)
+        self.settings = SettingsController(self, self.server, prefs, self.prompts)
         self.about = About(self, log_file)
 
         self._build_actions()

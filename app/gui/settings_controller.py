@@ -11,6 +11,7 @@ from app.core.errors import sentence
 
 from .dialogs import DialogSlot
 from .preferences import Preferences
+from .prompts import Prompts
 from .server import ClaimServer
 from .settings_dialog import SettingsDialog
 from .tasks import run_task
@@ -20,11 +21,12 @@ class SettingsController(QObject):
     changed = Signal(object)  # the core Settings, read at start or just saved
     message = Signal(str, str)  # (sentence, kind) for the window
 
-    def __init__(self, window: QWidget, server: ClaimServer, prefs: Preferences) -> None:
+    def __init__(self, window: QWidget, server: ClaimServer, prefs: Preferences, prompts: Prompts) -> None:
         super().__init__(window)
         self._window = window
         self._server = server
         self._prefs = prefs
+        self._prompts = prompts
         self._slot = DialogSlot(self)
         self._opening = False
 
@@ -53,7 +55,14 @@ class SettingsController(QObject):
         location = self._prefs.database_location() or db.location()
         dialog = SettingsDialog(current, location, zones, self._window)
         dialog.save_requested.connect(lambda edited, new_location: self._save(dialog, current, edited, location, new_location))
+        dialog.browse_requested.connect(lambda: self._browse(dialog))
         self._slot.open(dialog)
+
+    def _browse(self, dialog: SettingsDialog) -> None:
+        self._prompts.save_file_name(
+            dialog, "Database file", dialog.database.text() or str(db.default_location()),
+            "Voucher Batches database (*.db);;All files (*)", dialog.choose_database, confirm_overwrite=False,
+        )  # fmt: skip
 
     def _save(self, dialog: SettingsDialog, before, edited, old_location: str, new_location: str) -> None:
         dialog.show_saving()

@@ -12,7 +12,6 @@ from PySide6.QtWidgets import (
     QCompleter,
     QDialog,
     QDialogButtonBox,
-    QFileDialog,
     QFormLayout,
     QHBoxLayout,
     QLabel,
@@ -33,6 +32,7 @@ PC_ZONE = "This PC's time zone"
 
 class SettingsDialog(QDialog):
     save_requested = Signal(object, str)  # (the core Settings as typed, database location for the next start)
+    browse_requested = Signal()  # Choose… for the database: its controller asks for the file
 
     def __init__(self, current: Settings, db_location: str, zones: list[str], parent: QWidget | None = None) -> None:
         super().__init__(parent)
@@ -66,9 +66,9 @@ class SettingsDialog(QDialog):
         self.port.setRange(1, 65535)
         self.port.setValue(int(current.port))
         self.database = QLineEdit(db_location)
-        browse = QPushButton("Choose…")
+        self.browse_button = browse = QPushButton("Choose…")
         browse.setAutoDefault(False)
-        browse.clicked.connect(self._on_browse_clicked)
+        browse.clicked.connect(self.browse_requested)
         db_hint = QLabel("A new database location is used from the next start.")
         db_hint.setObjectName("Hint")
         db_hint.setWordWrap(True)
@@ -99,13 +99,9 @@ class SettingsDialog(QDialog):
         self.setMinimumWidth(560)
         self.setWindowIcon(style.icon("settings"))
 
-    def _on_browse_clicked(self) -> None:
-        path, _ = QFileDialog.getSaveFileName(
-            self, "Database file", self.database.text(), "Voucher Batches database (*.db);;All files (*)",
-            options=QFileDialog.Option.DontConfirmOverwrite,
-        )  # fmt: skip
-        if path:
-            self.database.setText(path)
+    def choose_database(self, path: str) -> None:
+        """A database file chosen with Choose…"""
+        self.database.setText(path)
 
     def edited(self) -> Settings:
         """The settings as typed; the core checks them when they are saved."""

@@ -38,6 +38,7 @@ class FakePrompts(Prompts):
     def __init__(self) -> None:
         self.delete_answers: list[DeleteChoice] = []
         self.file_names: list[str | None] = []
+        self.asked_file_names: list[str] = []  # what each file dialog suggested
         self.asked_delete: list[tuple[int, str]] = []
         self.browser_opens = True  # what open_url answers: False when this PC has no browser
         self.opened: list[str] = []
@@ -46,8 +47,11 @@ class FakePrompts(Prompts):
         self.asked_delete.append((summary.id, exported_to))
         return self.delete_answers.pop(0)
 
-    def save_file_name(self, parent, caption, suggested, file_filter):
-        return self.file_names.pop(0)
+    def save_file_name(self, parent, caption, suggested, file_filter, then, **options):
+        self.asked_file_names.append(suggested)
+        path = self.file_names.pop(0)
+        if path:
+            then(path)
 
     def open_url(self, url: str) -> bool:
         self.opened.append(url)

@@ -139,12 +139,11 @@ def test_download_qr_writes_a_print_ready_png_that_scans_back_and_says_its_size(
         assert [code.text for code in decoded] == [qr_dialog.summary.claim_url]
 
 
-def test_download_qr_suggests_a_name_from_the_batch(qtbot, qr_dialog, prompts, monkeypatch):
-    asked = []
-    monkeypatch.setattr(prompts, "save_file_name", lambda parent, caption, suggested, flt: asked.append(suggested))
+def test_download_qr_suggests_a_name_from_the_batch(qtbot, qr_dialog, prompts):
+    prompts.file_names += [None, None]  # cancelled
     qtbot.mouseClick(qr_dialog.download_button, Qt.MouseButton.LeftButton)
     qtbot.mouseClick(qr_dialog.download_button, Qt.MouseButton.LeftButton)
-    assert asked == ["q1-2025-email-campaign-qr.png"] * 2
+    assert prompts.asked_file_names == ["q1-2025-email-campaign-qr.png"] * 2
     assert qr_dialog.download_button.isEnabled()
 
 
