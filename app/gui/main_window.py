@@ -25,6 +25,7 @@ from .prompts import Prompts
 from .server import ClaimServer, ServerStateLabel
 from .settings_controller import SettingsController
 from .till import TillController, TillField
+from .waiting import WaitingSaid
 from .widgets import MessageBar
 
 
@@ -65,6 +66,7 @@ class MainWindow(QMainWindow):
         self.server = ClaimServer(start_server, self)
         self.settings = SettingsController(self, self.server, prefs, self.prompts)
         self.about = About(self, log_file)
+        self.waiting = WaitingSaid(self.message_bar, self)
 
         self._build_actions()
         self._build_toolbar()

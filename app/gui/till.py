@@ -8,6 +8,7 @@ from PySide6.QtWidgets import QLineEdit, QWidget
 
 from app.core import claims, templates, vouchers
 from app.core.claims import RedeemOutcome
+from app.core.database import WAITING
 from app.core.errors import sentence
 
 from . import style
@@ -93,4 +94,7 @@ class TillController(QObject):
             dialog.show_redeemed(*answer)
             self.redeemed.emit()
 
-        run_task(lambda: redeem(code), done, lambda exc: dialog.show_error(sentence(exc, "redeem the voucher")), context=dialog)
+        run_task(
+            lambda: redeem(code), done, lambda exc: dialog.show_error(sentence(exc, "redeem the voucher")),
+            on_wait=lambda: dialog.show_waiting(WAITING), context=dialog,
+        )  # fmt: skip
