@@ -65,8 +65,22 @@ class SettingsController(QObject):
         )  # fmt: skip
 
     def _save(self, dialog: SettingsDialog, before, edited, old_location: str, new_location: str) -> None:
+        """Listen on a new address first; save; only then does the old listener stop. When the new
+        address cannot be used, nothing is saved and the site keeps serving where it did."""
         dialog.show_saving()
+        host, port = (edited.host or "").strip() or settings.DEFAULT_HOST, int(edited.port)
+        moved = (host, port) != (before.host, int(before.port)) or not self._server.is_running()
+        if not (moved and self._server.can_start() and not self._server.elsewhere):
+            self._write(dialog, edited, old_location, new_location, None)
+            return
 
+        def refused(reason: str) -> None:
+            kept = f" The claim site keeps serving at {self._server.where()}." if self._server.serves_here() else ""
+            self._refuse(dialog, f"{reason}{kept} Nothing was saved.")
+
+        self._server.listen(host, port, lambda listener: self._write(dialog, edited, old_location, new_location, listener), refused)
+
+    def _write(self, dialog: SettingsDialog, edited, old_location: str, new_location: str, listener) -> None:
         def done(saved: settings.Settings) -> None:
             if self._slot.dialog is dialog:
                 dialog.accept()
@@ -74,18 +88,22 @@ class SettingsController(QObject):
             if new_location and new_location != old_location:
                 self._prefs.set_database_location(new_location)
                 text += f" The database {new_location} is used from the next start."
-            if (saved.host, int(saved.port)) != (before.host, int(before.port)) or not self._server.is_running():
-                self._server.start(saved.host, int(saved.port), saved.base_url)
+            if listener is not None:
+                self._server.switch_to(listener, saved.base_url)
             else:
                 self._server.announce(saved.base_url)
             self.changed.emit(saved)
             self.message.emit(text, "success")
 
         def failed(exc: Exception) -> None:
-            text = sentence(exc, "save the settings")
-            if self._slot.dialog is dialog:
-                dialog.show_refused(text)  # it stays open with everything typed
-            else:
-                self.message.emit(text, "error")
+            if listener is not None:
+                self._server.discard(listener)  # the old one still serves
+            self._refuse(dialog, sentence(exc, "save the settings"))
 
         run_task(lambda: settings.save(edited), done, failed, context=self)
+
+    def _refuse(self, dialog: SettingsDialog, text: str) -> None:
+        if self._slot.dialog is dialog:
+            dialog.show_refused(text)  # it stays open with everything typed
+        else:
+            self.message.emit(text, "error")

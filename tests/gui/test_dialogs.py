@@ -351,7 +351,8 @@ def test_settings_are_saved_and_the_server_restarts_on_a_new_port(qtbot, window,
     assert (saved.store_name, saved.public_base_url, saved.port) == ("Corner Shop Two", "https://vouchers.example.com", 8099)
     assert prefs.database_location() == str(tmp_path / "next.db")
     qtbot.waitUntil(lambda: len(servers.started) == 2 and window.server.is_running())
-    assert servers.started[0].stopped and servers.started[1].port == 8099
+    qtbot.waitUntil(lambda: servers.started[0].stopped)  # once the new one listens
+    assert servers.started[1].port == 8099 and not servers.started[1].stopped
     assert window.server_label.text() == "● Claim site running at https://vouchers.example.com"
     assert window.windowTitle() == "Voucher Batches — Corner Shop Two"
 
