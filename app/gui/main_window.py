@@ -7,14 +7,15 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Any, Callable
 
-from PySide6.QtCore import QCoreApplication, QEvent, QSize, Qt, QTimer
+from PySide6.QtCore import QEvent, QSize, Qt, QTimer
 from PySide6.QtGui import QAction, QCloseEvent, QKeySequence
 from PySide6.QtWidgets import QLabel, QMainWindow, QSizePolicy, QToolBar, QWidget
 
 from app.core import db, settings
 
-from . import style, tasks
+from . import style
 from .about import About
+from .background import Background
 from .batch_actions import BatchActions
 from .batch_list import REFRESH_MS, BatchList
 from .batch_pages import BatchPages
@@ -67,6 +68,8 @@ class MainWindow(QMainWindow):
         self.settings = SettingsController(self, self.server, prefs, self.prompts)
         self.about = About(self, log_file)
         self.waiting = WaitingSaid(self.message_bar, self)
+        self.background = Background(self, self.server, self.batch_list, self.prompts, self.message_bar)
+        self.background.stopping.connect(lambda: prefs.set_window_geometry(self.saveGeometry()))
 
         self._build_actions()
         self._build_toolbar()
@@ -97,7 +100,7 @@ class MainWindow(QMainWindow):
         self.settings_action = self._action("Settings…", "Ctrl+,", self.settings.open, "settings")
         self.refresh_action = self._action("Refresh", QKeySequence.StandardKey.Refresh, self.batch_list.refresh)
         self.refresh_action.triggered.connect(self.pages.reload_vouchers)
-        self.quit_action = self._action("Quit", QKeySequence.StandardKey.Quit, self.close)
+        self.quit_action = self._action("Quit", "Ctrl+Q", self.background.quit)  # Cmd+Q on macOS; not every platform theme binds StandardKey.Quit
 
     def _build_toolbar(self) -> None:
         toolbar = QToolBar("Main")
@@ -162,16 +165,13 @@ class MainWindow(QMainWindow):
         self.settings.start()
 
     def closeEvent(self, event: QCloseEvent) -> None:  # noqa: N802
+        """As the window manager closes it: no question; the claim site keeps serving (see Background)."""
         self.prefs.set_window_geometry(self.saveGeometry())
-        self.batch_list.stop()
-        tasks.cancel_all()
-        tasks.wait_for_all(30_000)
-        QCoreApplication.processEvents()  # deliver what finished meanwhile (a server that just started)
-        self.server.stop()
         super().closeEvent(event)
+        self.background.window_closed()
 
     def _on_settings_changed(self, current: settings.Settings) -> None:
-        self.setWindowTitle(f"Voucher Batches — {current.store_name}")
+        self.setWindowTitle(current.store_name)  # Qt adds " — Voucher Batches", the application's display name
 
     def focus_find(self) -> None:
         self.till_field.setFocus(Qt.FocusReason.ShortcutFocusReason)

@@ -11,7 +11,7 @@ from typing import Callable
 
 from PySide6.QtCore import QFileInfo, QStandardPaths, Qt, QUrl
 from PySide6.QtGui import QAbstractFileIconProvider, QDesktopServices, QIcon
-from PySide6.QtWidgets import QApplication, QFileDialog, QStyle, QWidget
+from PySide6.QtWidgets import QApplication, QFileDialog, QMessageBox, QStyle, QWidget
 
 from app.core.batches import BatchSummary
 
@@ -32,6 +32,13 @@ def with_suffix(path: str, suffix: str) -> str:
 def default_folder() -> Path:
     folder = QStandardPaths.writableLocation(QStandardPaths.StandardLocation.DocumentsLocation)
     return Path(folder) if folder else Path.home()
+
+
+def quit_question(where: str) -> str:
+    return (
+        f"Quit Voucher Batches? Claim links ({where}) go offline: members who scan a poster or open a link "
+        "cannot claim until Voucher Batches runs again.\n\nClose the window instead to keep serving them."
+    )
 
 
 class NameOnlyIconProvider(QAbstractFileIconProvider):
@@ -114,6 +121,15 @@ class Prompts:
         choice = dialog.choice()
         dialog.deleteLater()
         return choice
+
+    def confirm_quit(self, parent: QWidget, where: str) -> bool:
+        """Quit, though the claim links go offline? No is the default."""
+        box = QMessageBox(QMessageBox.Icon.Warning, "Quit Voucher Batches", quit_question(where), parent=parent)
+        quit_button = box.addButton("Quit", QMessageBox.ButtonRole.DestructiveRole)
+        box.setDefaultButton(box.addButton("Keep serving", QMessageBox.ButtonRole.RejectRole))
+        box.exec()
+        box.deleteLater()
+        return box.clickedButton() is quit_button
 
     def save_file_name(
         self,

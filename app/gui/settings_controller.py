@@ -6,8 +6,8 @@ from __future__ import annotations
 from PySide6.QtCore import QObject, Signal
 from PySide6.QtWidgets import QWidget
 
-from app.core import db, settings, times
-from app.core.errors import sentence
+from app.core import db, doctor, settings, times
+from app.core.errors import DatabaseProblem, sentence
 
 from .dialogs import DialogSlot
 from .preferences import Preferences
@@ -15,6 +15,16 @@ from .prompts import Prompts
 from .server import ClaimServer
 from .settings_dialog import SettingsDialog
 from .tasks import run_task
+
+
+def _prepare_site():
+    """On a worker: the settings with the claim base kept, and this database's claim site if one serves already."""
+    try:
+        loaded = settings.choose_claim_base()
+    except DatabaseProblem:  # held by another program: serve all the same, and keep the base next time
+        loaded = settings.load()
+    site = doctor.local_site(loaded.port)
+    return loaded, site if site is not None and site.ours else None
 
 
 class SettingsController(QObject):
@@ -31,12 +41,17 @@ class SettingsController(QObject):
         self._opening = False
 
     def start(self) -> None:
-        """Read the settings, then start the claim site where they say."""
-        run_task(settings.load, self._on_loaded, self._on_read_failed, context=self)
+        """Keep the claim links' base from now on (as serve does), then serve where the settings say,
+        or use the claim site that another program on this PC already serves this database with."""
+        run_task(_prepare_site, self._on_loaded, self._on_read_failed, context=self)
 
-    def _on_loaded(self, loaded: settings.Settings) -> None:
+    def _on_loaded(self, prepared) -> None:
+        loaded, site = prepared
         self.changed.emit(loaded)
-        self._server.start(loaded.host, int(loaded.port), loaded.base_url)
+        if site is not None:
+            self._server.use_elsewhere(site.url, loaded.base_url)
+        else:
+            self._server.start(loaded.host, int(loaded.port), loaded.base_url)
 
     def _on_read_failed(self, exc: Exception) -> None:
         self._opening = False

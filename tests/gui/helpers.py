@@ -42,6 +42,8 @@ class FakePrompts(Prompts):
         self.asked_delete: list[tuple[int, str]] = []
         self.browser_opens = True  # what open_url answers: False when this PC has no browser
         self.opened: list[str] = []
+        self.quit_answers: list[bool] = []
+        self.asked_quit: list[str] = []  # where the claim site served when Quit asked
 
     def confirm_delete(self, parent, summary, exported_to: str = "") -> DeleteChoice:
         self.asked_delete.append((summary.id, exported_to))
@@ -52,6 +54,10 @@ class FakePrompts(Prompts):
         path = self.file_names.pop(0)
         if path:
             then(path)
+
+    def confirm_quit(self, parent, where: str) -> bool:
+        self.asked_quit.append(where)
+        return self.quit_answers.pop(0)
 
     def open_url(self, url: str) -> bool:
         self.opened.append(url)
