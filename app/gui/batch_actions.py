@@ -9,7 +9,7 @@ import shiboken6
 from PySide6.QtCore import QObject, Qt, Signal
 from PySide6.QtWidgets import QProgressDialog, QWidget
 
-from app.core import batches, qr, vouchers
+from app.core import batches, links, qr, vouchers
 from app.core.batches import BatchSummary
 from app.core.errors import sentence
 
@@ -64,6 +64,7 @@ class BatchActions(QObject):
         self._share.open(dialog)
         url, size = summary.claim_url, dialog.image_pixels()
         self._answer(dialog, lambda: qr.qr_png_bytes(url, size), dialog.show_image, dialog.show_image_failed, "draw the QR code")
+        self._answer(dialog, lambda: links.judge(url), dialog.show_reach, dialog.show_image_failed, "judge the claim link")
 
     def _save_qr(self, dialog: QrDialog) -> None:
         def save(path: str) -> None:

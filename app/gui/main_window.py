@@ -26,6 +26,8 @@ from .prompts import Prompts
 from .server import ClaimServer, ServerStateLabel
 from .settings_controller import SettingsController
 from .till import TillController, TillField
+from .setup_checks import SetupChecks
+from .upkeep import Upkeep
 from .waiting import WaitingSaid
 from .widgets import MessageBar
 
@@ -59,6 +61,8 @@ class MainWindow(QMainWindow):
         self.database_label.setContentsMargins(8, 2, 8, 2)
         self.statusBar().addWidget(self.server_label, 1)
         self.statusBar().addPermanentWidget(self.database_label)
+        self.setup_checks = SetupChecks(self)
+        self.statusBar().addPermanentWidget(self.setup_checks.button)
 
         self.batch_list = BatchList(self.dashboard, refresh_ms, self)
         self.batch_actions = BatchActions(self, self.prompts)
@@ -70,13 +74,13 @@ class MainWindow(QMainWindow):
         self.waiting = WaitingSaid(self.message_bar, self)
         self.background = Background(self, self.server, self.batch_list, self.prompts, self.message_bar)
         self.background.stopping.connect(lambda: prefs.set_window_geometry(self.saveGeometry()))
+        self.upkeep = Upkeep(self)
 
         self._build_actions()
         self._build_toolbar()
         self._build_menus()
         self._connect()
-        self._retint_timer = QTimer(self, singleShot=True, interval=0)
-        self._retint_timer.timeout.connect(self.retint)
+        self._retint_timer = QTimer(self, singleShot=True, interval=0, timeout=self.retint)
         geometry = prefs.window_geometry()
         if geometry is None or not self.restoreGeometry(geometry):
             self.resize(1180, 760)
@@ -137,14 +141,10 @@ class MainWindow(QMainWindow):
         self.batch_list.recovered.connect(bar.retract)
         self.dashboard.requested.connect(self.batch_actions.handle)
         self.dashboard.new_batch_requested.connect(self.new_batch_flow.open)
-        self.pages.message.connect(bar.show_message)
         self.pages.export_requested.connect(self.batch_actions.export)
-        self.batch_actions.message.connect(bar.show_message)
-        self.batch_actions.link_message.connect(bar.show_message)
         self.batch_actions.busy_changed.connect(self.dashboard.grid.set_busy)
         self.batch_actions.batch_changed.connect(self.dashboard.update_batch)
         self.batch_actions.batch_deleted.connect(self.pages.forget_batch)
-        self.new_batch_flow.message.connect(bar.show_message)
         self.new_batch_flow.created.connect(self.pages.show_dashboard)
         self.new_batch_flow.created.connect(self.dashboard.show_newest)
         for changed in (self.batch_actions.batch_changed, self.batch_actions.batch_deleted, self.new_batch_flow.created,
@@ -153,16 +153,19 @@ class MainWindow(QMainWindow):
         self.till_field.code_entered.connect(self.till.find)
         self.till.closed.connect(self._on_till_closed)
         self.settings.changed.connect(self._on_settings_changed)
-        self.settings.message.connect(bar.show_message)
+        for said in (self.pages.message, self.batch_actions.message, self.batch_actions.link_message, self.new_batch_flow.message,
+                     self.settings.message, self.upkeep.message):  # fmt: skip
+            said.connect(bar.show_message)
         self.server.state_changed.connect(self.server_label.show_state)
 
-    # Start and quit ---------------------------------------------------------------------------
     def start(self) -> None:
-        """Show the batches, start the claim site, and keep the numbers live."""
+        """Show the batches, start the claim site, keep the numbers live, look after the database, check the setup."""
         self.database_label.setText(f"Database: {db.location()}")
         self.database_label.setToolTip(db.location())
         self.batch_list.start()
         self.settings.start()
+        self.upkeep.start()
+        self.setup_checks.start()
 
     def closeEvent(self, event: QCloseEvent) -> None:  # noqa: N802
         """As the window manager closes it: no question; the claim site keeps serving (see Background)."""

@@ -131,6 +131,15 @@ class Prompts:
         box.deleteLater()
         return box.clickedButton() is quit_button
 
+    def confirm_base_change(self, parent: QWidget, warning: str) -> bool:
+        """Change the claim links' address, though the links already out stop working? No is the default."""
+        box = QMessageBox(QMessageBox.Icon.Warning, "Change the claim links' address", warning, parent=parent)
+        change = box.addButton("Change it", QMessageBox.ButtonRole.DestructiveRole)
+        box.setDefaultButton(box.addButton("Keep the address", QMessageBox.ButtonRole.RejectRole))
+        box.exec()
+        box.deleteLater()
+        return box.clickedButton() is change
+
     def save_file_name(
         self,
         parent: QWidget,

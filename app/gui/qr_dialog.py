@@ -10,6 +10,7 @@ from PySide6.QtGui import QGuiApplication, QPixmap
 from PySide6.QtWidgets import QDialog, QHBoxLayout, QLabel, QLineEdit, QPushButton, QVBoxLayout, QWidget
 
 from app.core.batches import BatchSummary
+from app.core.links import OK, PROBLEM, Verdict
 from app.core.qr import SavedImage
 
 from . import style
@@ -56,6 +57,8 @@ class QrDialog(QDialog):
         self.visit_button = QPushButton(style.icon("external"), "Visit Page")
         self.visit_button.clicked.connect(self.visit_requested)
         self.copy_button.setDefault(True)
+        self.reach = Notice()  # whether members can open the link: said once judged
+        self.reach.hide()
         self.status = Notice(" ")
         self.status.setAlignment(Qt.AlignmentFlag.AlignCenter)
 
@@ -71,6 +74,7 @@ class QrDialog(QDialog):
         layout.addWidget(self.image, 0, Qt.AlignmentFlag.AlignHCenter)
         layout.addSpacing(8)
         layout.addWidget(self.link)
+        layout.addWidget(self.reach)
         layout.addLayout(buttons)
         layout.addWidget(self.status)
         self._reset_timer = QTimer(self, singleShot=True, interval=2500)
@@ -89,6 +93,13 @@ class QrDialog(QDialog):
         side = math.ceil(pixmap.width() / self._ratio) + 20
         self.image.setFixedSize(side, side)
         self.image.setPixmap(pixmap)
+
+    def show_reach(self, verdict: Verdict) -> None:
+        """Say plainly when members cannot open the link from anywhere, and what to do."""
+        if verdict.status == OK:
+            self.reach.hide()
+        else:
+            self.reach.say(f"{verdict.message} {verdict.fix}", "error" if verdict.status == PROBLEM else "warning")
 
     def show_image_failed(self, reason: str) -> None:
         self.image.setText("The QR code could not be drawn.")

@@ -6,10 +6,11 @@ from __future__ import annotations
 from PySide6.QtCore import QObject, Signal
 from PySide6.QtWidgets import QWidget
 
-from app.core import db, doctor, settings, times
-from app.core.errors import DatabaseProblem, sentence
+from app.core import autostart, backups, db, doctor, links, settings, times
+from app.core.errors import DatabaseProblem, VoucherError, sentence
 
 from .dialogs import DialogSlot
+from .guide import GuideDialog
 from .preferences import Preferences
 from .prompts import Prompts
 from .server import ClaimServer
@@ -27,6 +28,17 @@ def _prepare_site():
     return loaded, site if site is not None and site.ours else None
 
 
+def _read_for_dialog():
+    """On a worker: what the Settings dialog shows."""
+    current = settings.load()
+    try:
+        latest = backups.latest()
+        last_backup = latest.describe() if latest is not None else "No backup yet"
+    except VoucherError as exc:  # PostgreSQL: its server's own tools
+        last_backup = str(exc)
+    return current, times.zone_choices(), links.judge(current.base_url), autostart.is_enabled(), last_backup
+
+
 class SettingsController(QObject):
     changed = Signal(object)  # the core Settings, read at start or just saved
     message = Signal(str, str)  # (sentence, kind) for the window
@@ -38,6 +50,7 @@ class SettingsController(QObject):
         self._prefs = prefs
         self._prompts = prompts
         self._slot = DialogSlot(self)
+        self._guide = DialogSlot(self)
         self._opening = False
 
     def start(self) -> None:
@@ -62,15 +75,16 @@ class SettingsController(QObject):
         if self._slot.bring_forward() or self._opening:
             return
         self._opening = True
-        run_task(lambda: (settings.load(), times.zone_choices()), self._on_read_for_dialog, self._on_read_failed, context=self)
+        run_task(_read_for_dialog, self._on_read_for_dialog, self._on_read_failed, context=self)
 
     def _on_read_for_dialog(self, read) -> None:
         self._opening = False
-        current, zones = read
+        current, zones, link, at_login, last_backup = read
         location = self._prefs.database_location() or db.location()
-        dialog = SettingsDialog(current, location, zones, self._window)
-        dialog.save_requested.connect(lambda edited, new_location: self._save(dialog, current, edited, location, new_location))
+        dialog = SettingsDialog(current, location, zones, self._window, link=link, starts_at_login=at_login, last_backup=last_backup)
+        dialog.save_requested.connect(lambda edited, new_location: self._confirm(dialog, current, edited, location, new_location))
         dialog.browse_requested.connect(lambda: self._browse(dialog))
+        dialog.guide_requested.connect(lambda: self._guide.open(GuideDialog(dialog)))
         self._slot.open(dialog)
 
     def _browse(self, dialog: SettingsDialog) -> None:
@@ -79,10 +93,21 @@ class SettingsController(QObject):
             "Voucher Batches database (*.db);;All files (*)", dialog.choose_database, confirm_overwrite=False,
         )  # fmt: skip
 
+    def _confirm(self, dialog: SettingsDialog, before, edited, old_location: str, new_location: str) -> None:
+        """A new public base URL breaks the links already shared: ask first (what it breaks is read on a worker)."""
+        dialog.show_saving()
+
+        def answer(warning: str | None) -> None:
+            if warning and not self._prompts.confirm_base_change(dialog, warning):
+                dialog.show_refused("Not saved: claim links keep their address.")
+                return
+            self._save(dialog, before, edited, old_location, new_location)
+
+        run_task(lambda: settings.base_change_warning(before, edited), answer, lambda exc: self._refuse(dialog, sentence(exc, "save the settings")), context=dialog)
+
     def _save(self, dialog: SettingsDialog, before, edited, old_location: str, new_location: str) -> None:
         """Listen on a new address first; save; only then does the old listener stop. When the new
         address cannot be used, nothing is saved and the site keeps serving where it did."""
-        dialog.show_saving()
         host, port = (edited.host or "").strip() or settings.DEFAULT_HOST, int(edited.port)
         moved = (host, port) != (before.host, int(before.port)) or not self._server.is_running()
         if not (moved and self._server.can_start() and not self._server.elsewhere):
@@ -115,7 +140,15 @@ class SettingsController(QObject):
                 self._server.discard(listener)  # the old one still serves
             self._refuse(dialog, sentence(exc, "save the settings"))
 
-        run_task(lambda: settings.save(edited), done, failed, context=self)
+        at_login, where = dialog.start_at_login.isChecked(), new_location or old_location
+
+        def work() -> settings.Settings:
+            saved = settings.save(edited)
+            if autostart.is_enabled() != at_login:
+                autostart.set_enabled(at_login, None if db.is_url(where) else where)  # a URL may hold a password
+            return saved
+
+        run_task(work, done, failed, context=self)
 
     def _refuse(self, dialog: SettingsDialog, text: str) -> None:
         if self._slot.dialog is dialog:

@@ -8,6 +8,7 @@ import dataclasses
 
 from PySide6.QtCore import Qt, Signal
 from PySide6.QtWidgets import (
+    QCheckBox,
     QComboBox,
     QCompleter,
     QDialog,
@@ -22,6 +23,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from app.core.links import GUIDE, OK, PROBLEM, Verdict
 from app.core.settings import Settings
 
 from . import style
@@ -32,9 +34,13 @@ PC_ZONE = "This PC's time zone"
 
 class SettingsDialog(QDialog):
     save_requested = Signal(object, str)  # (the core Settings as typed, database location for the next start)
+    guide_requested = Signal()  # the guide "Share links that work anywhere"
     browse_requested = Signal()  # Choose… for the database: its controller asks for the file
 
-    def __init__(self, current: Settings, db_location: str, zones: list[str], parent: QWidget | None = None) -> None:
+    def __init__(
+        self, current: Settings, db_location: str, zones: list[str], parent: QWidget | None = None, *,
+        link: Verdict | None = None, starts_at_login: bool = False, last_backup: str = "",
+    ) -> None:  # fmt: skip
         super().__init__(parent)
         self.setObjectName("SettingsDialog")
         self.setWindowTitle("Settings")
@@ -60,6 +66,13 @@ class SettingsDialog(QDialog):
         base_hint = QLabel("The address printed in claim links and QR codes, e.g. https://yoursite.com")
         base_hint.setObjectName("Hint")
         base_hint.setWordWrap(True)
+        self.link_notice = Notice()
+        self.link_notice.setVisible(link is not None and link.status != OK)
+        if link is not None and link.status != OK:
+            self.link_notice.say(f"{link.message} {link.fix}", "error" if link.status == PROBLEM else "warning")
+        self.guide_button = QPushButton(GUIDE)
+        self.guide_button.setAutoDefault(False)
+        self.guide_button.clicked.connect(self.guide_requested)
         self.host = QLineEdit(current.host)
         self.host.setPlaceholderText("0.0.0.0 (every network of this PC)")
         self.port = QSpinBox()
@@ -72,6 +85,14 @@ class SettingsDialog(QDialog):
         db_hint = QLabel("A new database location is used from the next start.")
         db_hint.setObjectName("Hint")
         db_hint.setWordWrap(True)
+        self.start_at_login = QCheckBox("Start when I log in")
+        self.start_at_login.setChecked(starts_at_login)
+        login_hint = QLabel("Claim links work only while Voucher Batches runs: closing the window keeps them working.")
+        login_hint.setObjectName("Hint")
+        login_hint.setWordWrap(True)
+        self.last_backup = QLabel(last_backup)
+        self.last_backup.setObjectName("Hint")
+        self.last_backup.setWordWrap(True)
         self.notice = Notice()
         self.notice.hide()
 
@@ -84,10 +105,15 @@ class SettingsDialog(QDialog):
         form.addRow("", zone_hint)
         form.addRow("Public base URL", self.base_url)
         form.addRow("", base_hint)
+        form.addRow("", self.link_notice)
+        form.addRow("", self.guide_button)
         form.addRow("Claim site host", self.host)
         form.addRow("Claim site port", self.port)
         form.addRow("Database", database_row)
         form.addRow("", db_hint)
+        form.addRow("Last backup", self.last_backup)
+        form.addRow("", self.start_at_login)
+        form.addRow("", login_hint)
         self.buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Save | QDialogButtonBox.StandardButton.Cancel)
         self.buttons.accepted.connect(lambda: self.save_requested.emit(self.edited(), self.database.text().strip()))
         self.buttons.rejected.connect(self.reject)

@@ -43,6 +43,8 @@ class FakePrompts(Prompts):
         self.browser_opens = True  # what open_url answers: False when this PC has no browser
         self.opened: list[str] = []
         self.quit_answers: list[bool] = []
+        self.base_change_answers: list[bool] = []
+        self.asked_base_change: list[str] = []
         self.asked_quit: list[str] = []  # where the claim site served when Quit asked
 
     def confirm_delete(self, parent, summary, exported_to: str = "") -> DeleteChoice:
@@ -54,6 +56,10 @@ class FakePrompts(Prompts):
         path = self.file_names.pop(0)
         if path:
             then(path)
+
+    def confirm_base_change(self, parent, warning: str) -> bool:
+        self.asked_base_change.append(warning)
+        return self.base_change_answers.pop(0)
 
     def confirm_quit(self, parent, where: str) -> bool:
         self.asked_quit.append(where)
