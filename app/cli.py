@@ -13,7 +13,7 @@ from datetime import date
 from pathlib import Path
 
 from app import __version__
-from app.core import backups, batches, claims, codes, database, db, links, settings, templates, times, vouchers
+from app.core import backups, batches, claims, codes, database, db, links, members, settings, templates, times, vouchers
 from app.core.db import ENV_VAR, open_database
 from app.core.errors import FileProblem, GenerationCancelled, InvalidInput, VoucherError
 from app.core.models import CHANNELS, VOUCHER_STATUSES
@@ -121,6 +121,28 @@ def build_parser() -> argparse.ArgumentParser:
     qr.add_argument("id", type=int)
     qr.add_argument("--output", "-o", required=True, type=Path, help="the PNG file to write")
     qr.add_argument("--size", type=_positive_int, default=1200, help="pixels a side (default 1200; 500 at least for print)")
+
+    member = commands.add_parser("member", help="members of the claim site: find, reset a password, sign out, export, erase")
+    member_commands = member.add_subparsers(dest="action", metavar="ACTION", required=True)
+    find = member_commands.add_parser("find", parents=[common], help="find members by part of their email or name")
+    find.add_argument("text", help='part of an email or name (any case; "" lists every member)')
+    find.add_argument("--limit", type=_positive_int, default=50, help="at most this many (default 50)")
+    find.add_argument("--json", action="store_true", help="print JSON")
+    reset = member_commands.add_parser(
+        "reset-password", parents=[common], help="a one-time link (24 hours) for the member to choose a new password"
+    )
+    reset.add_argument("email")
+    reset.add_argument("--json", action="store_true", help='print {"email", "link", "expires_at"}')
+    export = member_commands.add_parser("export", parents=[common], help="write everything held about the member to a JSON file")
+    export.add_argument("email")
+    export.add_argument("--output", "-o", required=True, type=Path, help="the JSON file to write")
+    erase = member_commands.add_parser(
+        "erase", parents=[common], help="erase the member: account and personal data go, their vouchers stay counted"
+    )
+    erase.add_argument("email")
+    erase.add_argument("--yes", action="store_true", help="do not ask for confirmation")
+    sign_out = member_commands.add_parser("sign-out", parents=[common], help="end every session of the member, on every phone and browser")
+    sign_out.add_argument("email")
 
     for name, text in (("lookup", "find a voucher by its code"), ("redeem", "redeem a voucher at the till")):
         sub = commands.add_parser(name, parents=[common], help=text)
@@ -369,8 +391,7 @@ def _batch_status(args) -> int:
 def _batch_delete(args) -> int:
     backups.check_open_database()
     summary = batches.get_batch(args.id)
-    if not args.yes and not _confirmed(batches.delete_confirmation(summary)):
-        print("Not deleted.", file=sys.stderr)
+    if not _go_ahead(args, batches.delete_confirmation(summary), "Not deleted."):
         return 1
     deleted = batches.delete_batch(args.id)
     print(f"Deleted batch {summary.id} ({summary.name}) and its {deleted:,} vouchers.")
@@ -476,10 +497,8 @@ def _restore(args) -> int:
     target = Path(db.resolve_location(getattr(args, "db", None)))
     if db.is_url(str(target)):
         raise InvalidInput(backups.PG_DUMP_HINT)
-    if not args.yes and not _confirmed(
-        f"Put {args.file} back in place of {target}? What was changed since that backup is replaced (the current file is kept aside)."
-    ):
-        print("Not restored.", file=sys.stderr)
+    question = f"Put {args.file} back in place of {target}? What was changed since that backup is replaced (the current file is kept aside)."
+    if not _go_ahead(args, question, "Not restored."):
         return 1
     aside = backups.restore(args.file, target, migrations.CURRENT_VERSION)
     print(f"Restored {args.file} into {target}; the replaced database is kept at {aside}")
@@ -518,8 +537,7 @@ def _settings(args) -> int:
         if "public_base_url" in changes:
             config.public_base_url = settings.validate_base_url(config.public_base_url)
         warning = settings.base_change_warning(before, config)
-        if warning and not args.yes and not _confirmed(f"{warning} Change it?"):
-            print("Not changed.", file=sys.stderr)
+        if warning and not _go_ahead(args, f"{warning} Change it?", "Not changed."):
             return 1
         config = settings.save(config)
     data = {**config.__dict__, "claim_link_base": config.base_url}
@@ -532,6 +550,68 @@ def _settings(args) -> int:
         if verdict.status != "ok":
             print(f"\n{verdict.message} {verdict.fix}", file=sys.stderr)
     return 0
+
+
+def _member_find(args) -> int:
+    found = members.find_members(args.text, args.limit)
+    if args.json:
+        _print_json([m.to_json() for m in found])
+        return 0
+    if not found:
+        print(f"No member's email or name contains {args.text!r}.")
+        return 0
+    print(f"Times in {times.zone_label()}.", file=sys.stderr)
+    rows = [[str(m.id), m.email, m.name, f"{m.vouchers:,}", times.local_text(m.created_at)] for m in found]
+    _table(rows, ["ID", "Email", "Name", "Vouchers", "Joined"], right={0, 3})
+    return 0
+
+
+def _member_reset_password(args) -> int:
+    member = members.member_with_email(args.email)
+    code, expires_at = members.issue_reset_code(member.email)
+    link = members.reset_url(code)
+    if args.json:
+        _print_json({"email": member.email, "link": link, "expires_at": times.iso(expires_at)})
+    else:
+        print(link)
+        print(
+            f"Hand this link to {member.email}: it works once, until {times.local_text(expires_at, zone=True)} (24 hours). "
+            "Nothing is emailed.",
+            file=sys.stderr,
+        )
+    return 0
+
+
+def _member_export(args) -> int:
+    member = members.member_with_email(args.email)
+    members.save_export(member.id, args.output)
+    print(f"Exported everything held about {member.email} to {args.output}")
+    return 0
+
+
+def _member_erase(args) -> int:
+    member = members.member_with_email(args.email)
+    if not _go_ahead(args, members.erase_confirmation(member), "Not erased."):
+        return 1
+    kept = members.erase_member(member.id)
+    # names no email: what is printed may be kept in a log
+    print(f"Erased member {member.id}; {kept:,} of their vouchers stay counted, pointing to no one.")
+    return 0
+
+
+def _member_sign_out(args) -> int:
+    member = members.member_with_email(args.email)
+    members.sign_out_everywhere(member.id)
+    print(f"Signed {member.email} out everywhere: every phone and browser must log in again.")
+    return 0
+
+
+def _go_ahead(args, question: str, declined: str) -> bool:
+    """--yes, or the person answers yes to the question; otherwise say what was not done."""
+    if args.yes or _confirmed(question):
+        return True
+    print(declined, file=sys.stderr)
+    return False
 
 
 def _confirmed(question: str) -> bool:
@@ -556,6 +636,11 @@ COMMANDS = {
     ("batch", "vouchers"): _batch_vouchers,
     ("batch", "export"): _batch_export,
     ("batch", "qr"): _batch_qr,
+    ("member", "find"): _member_find,
+    ("member", "reset-password"): _member_reset_password,
+    ("member", "export"): _member_export,
+    ("member", "erase"): _member_erase,
+    ("member", "sign-out"): _member_sign_out,
     ("lookup", None): _lookup,
     ("redeem", None): _redeem,
     ("settings", None): _settings,

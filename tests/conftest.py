@@ -24,11 +24,48 @@ def _the_pcs_time_zone():
     times.set_zone("")
 
 
+# The same suite runs on PostgreSQL: VOUCHER_BATCHES_TEST_DB=postgresql://user@host/database (a database
+# the tests may empty). Tests about SQLite files are marked sqlite_only and left out there.
+TEST_DB = os.environ.get("VOUCHER_BATCHES_TEST_DB", "")
+ON_POSTGRES = TEST_DB.startswith(("postgres://", "postgresql://"))
+
+
+def pytest_report_header(config):
+    return f"database: {'PostgreSQL ' + TEST_DB.rpartition('@')[2] if ON_POSTGRES else 'SQLite files'}"
+
+
+def pytest_collection_modifyitems(config, items):
+    if not ON_POSTGRES:
+        return
+    kept = [item for item in items if item.get_closest_marker("sqlite_only") is None]
+    if len(kept) != len(items):
+        config.hook.pytest_deselected(items=[item for item in items if item not in kept])
+        items[:] = kept
+
+
+def _empty_postgres() -> str:
+    """The test database emptied: the sessions other tests left open ended, the schema made anew."""
+    from contextlib import closing
+
+    import psycopg2
+
+    with closing(psycopg2.connect(TEST_DB)) as con:
+        con.autocommit = True
+        with con.cursor() as cursor:
+            cursor.execute(
+                "SELECT pg_terminate_backend(pid) FROM pg_stat_activity"
+                " WHERE datname = current_database() AND pid <> pg_backend_pid()"
+            )
+            cursor.execute("DROP SCHEMA public CASCADE; CREATE SCHEMA public")
+    return TEST_DB
+
+
 @pytest.fixture
 def db_path(tmp_path, monkeypatch):
-    """A fresh database file, opened; the environment variable cannot leak in from outside."""
+    """A fresh database, opened: a file in a temporary folder (or, on PostgreSQL, the emptied test
+    database's URL); the environment variable cannot leak in from outside."""
     monkeypatch.delenv(db.ENV_VAR, raising=False)
-    path = tmp_path / "vouchers.db"
+    path = _empty_postgres() if ON_POSTGRES else tmp_path / "vouchers.db"
     db.open_database(path)
     settings.save(settings.Settings(store_name="Corner Shop", public_base_url="http://shop.test:8080"))
     yield path

@@ -324,6 +324,8 @@ def test_a_link_is_judged_from_its_address_alone(url, status):
     verdict = links.judge(url)
     assert verdict.status == status
     assert (verdict.fix != "") == (status != "ok")
+
+
 def test_version_is_printed_from_the_one_place_it_is_kept(run):
     from importlib.metadata import version
 
@@ -335,3 +337,84 @@ def test_version_is_printed_from_the_one_place_it_is_kept(run):
     # pyproject.toml takes its version from app.__version__: the installed package says the same
     assert version("voucher-batches") == app.__version__
     assert all(part.isdigit() for part in app.__version__.split("."))
+
+
+# -- members (security pass): find, reset-password, export, erase, sign-out ----------------------
+
+
+@pytest.fixture
+def ann(run, with_batch):
+    """Ann, who claimed a voucher of the batch and redeemed it, and Bob; links on a public address."""
+    assert run("settings", "--public-url", "https://vouchers.example.com", "--yes")[0] == 0
+    member = members.create_member("ann.lee@example.com", "not-a-real-hash", "Ann <b>Lee</b>")
+    members.create_member("bob@example.com", "not-a-real-hash", "Bob")
+    code = claims.claim(Batch.get_by_id(with_batch["id"]).token, member.id).voucher.code
+    claims.redeem(code)
+    return member
+
+
+def test_member_find_by_email_or_name_as_text_and_json(run, ann):
+    code, out, _ = run("member", "find", "LEE")
+    assert code == 0
+    header, row = out.splitlines()
+    assert header.split() == ["ID", "Email", "Name", "Vouchers", "Joined"]
+    assert "ann.lee@example.com" in row and "Ann <b>Lee</b>" in row and "bob" not in row
+    code, out, _ = run("member", "find", "example.com", "--json")
+    listed = json.loads(out)
+    assert [m["email"] for m in listed] == ["ann.lee@example.com", "bob@example.com"]
+    assert listed[0]["vouchers"] == 1 and listed[0]["created_at"][-6] in "+-"  # ISO 8601 with its offset
+    code, out, _ = run("member", "find", "nobody")
+    assert code == 0 and "No member's email or name contains 'nobody'." in out
+
+
+def test_member_reset_password_prints_a_one_time_link_for_24_hours(run, ann):
+    code, out, err = run("member", "reset-password", "Ann.Lee@Example.com")
+    assert code == 0
+    link = out.strip()
+    assert link.startswith("https://vouchers.example.com/en-us/reset/") and "works once" in err and "24 hours" in err
+    reset_code = link.rsplit("/", 1)[1]
+    assert members.reset_code_email(reset_code) == "ann.lee@example.com"
+    code, out, _ = run("member", "reset-password", "ann.lee@example.com", "--json")
+    data = json.loads(out)
+    assert data["email"] == "ann.lee@example.com" and data["link"].startswith("https://vouchers.example.com/en-us/reset/")
+    assert data["expires_at"][-6] in "+-"
+    assert members.reset_code_email(reset_code) is None  # the newer link replaced the first
+    code, _, err = run("member", "reset-password", "nobody@example.com")
+    assert code == 1 and "No member has the email nobody@example.com." in err
+
+
+def test_member_export_writes_every_row_whole_or_not_at_all(run, ann, tmp_path):
+    target = tmp_path / "ann.json"
+    code, out, _ = run("member", "export", "ann.lee@example.com", "--output", str(target))
+    assert code == 0 and str(target) in out
+    data = json.loads(target.read_text(encoding="utf-8"))
+    assert data["member"]["email"] == "ann.lee@example.com" and data["member"]["name"] == "Ann <b>Lee</b>"
+    assert [v["status"] for v in data["vouchers"]] == ["redeemed"] and "not-a-real-hash" not in target.read_text()
+    missing = tmp_path / "no-such-folder" / "ann.json"
+    code, _, err = run("member", "export", "ann.lee@example.com", "--output", str(missing))
+    assert code == 1 and "no-such-folder" in err and not missing.parent.exists()
+    code, _, err = run("member", "export", "ann.lee@example.com")
+    assert code == 2 and "--output" in err
+
+
+def test_member_erase_asks_then_leaves_the_counts_and_no_personal_data(run, ann, with_batch, tmp_path):
+    from tests.core.helpers import raw_rows_holding
+
+    for answer in ("", "n\n"):
+        code, _, err = run("member", "erase", "ann.lee@example.com", stdin=answer)
+        assert code == 1 and "Erase the member ann.lee@example.com for good?" in err and "Not erased." in err
+        assert members.find_member("ann.lee@example.com") is not None
+    code, out, _ = run("member", "erase", "ann.lee@example.com", "--yes")
+    assert code == 0 and "ann.lee" not in out and "1 of their vouchers stay counted" in out
+    assert raw_rows_holding(tmp_path / "cli.db", "ann.lee", "Ann <b>Lee</b>") == []
+    code, out, _ = run("batch", "list", "--json")
+    assert (json.loads(out)[0]["claimed"], json.loads(out)[0]["redeemed"]) == (1, 1)
+    code, _, err = run("member", "erase", "ann.lee@example.com", "--yes")
+    assert code == 1 and "No member has the email ann.lee@example.com." in err
+
+
+def test_member_sign_out_ends_every_session(run, ann):
+    before = members.get_member(ann.id).session_generation
+    code, out, _ = run("member", "sign-out", "ann.lee@example.com")
+    assert code == 0 and "Signed ann.lee@example.com out everywhere" in out
+    assert members.session_member(ann.id, before) is None

@@ -15,6 +15,10 @@ class InvalidInput(VoucherError):
     """Input that breaks a rule before anything is written (a name too long, a bad quantity, ...)."""
 
 
+class AccountExists(InvalidInput):
+    """An account with this email exists already (the answer offers to log in instead)."""
+
+
 class FileProblem(VoucherError):
     """A file the user asked for cannot be written (a missing folder, no permission, a full disk)."""
 

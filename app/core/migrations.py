@@ -10,9 +10,9 @@ import peewee
 
 from .database import location
 from .errors import DatabaseProblem
-from .models import ALL_MODELS, SchemaVersion, utcnow
+from .models import ALL_MODELS, ERASED_CHECK, SchemaVersion, utcnow
 
-CURRENT_VERSION = 2
+CURRENT_VERSION = 3
 
 
 def _v1_to_v2(db: peewee.Database) -> None:
@@ -36,8 +36,42 @@ def _v1_to_v2(db: peewee.Database) -> None:
     db.execute_sql("CREATE UNIQUE INDEX voucher_member_id_batch_id ON voucher (member_id, batch_id) WHERE member_id IS NOT NULL")
 
 
+class _MemberV3(peewee.Model):
+    """The columns version 3 adds to the member table, as they were then (the models may change later)."""
+
+    session_generation = peewee.IntegerField(default=0, constraints=[peewee.SQL("DEFAULT 0"), peewee.Check("session_generation >= 0")])
+    erased_at = peewee.DateTimeField(null=True, constraints=[peewee.Check(ERASED_CHECK)])
+
+    class Meta:
+        table_name = "member"
+        legacy_table_names = False  # index names from the table's name, as the models make them
+
+
+class _ResetCodeV3(peewee.Model):
+    member = peewee.ForeignKeyField(_MemberV3, on_delete="CASCADE")
+    code_hash = peewee.CharField(max_length=64, unique=True)
+    created_at = peewee.DateTimeField()
+    expires_at = peewee.DateTimeField()
+
+    class Meta:
+        table_name = "reset_code"
+        legacy_table_names = False
+
+
+def _v2_to_v3(db: peewee.Database) -> None:
+    """Version 3 lets the server end a member's sessions (a generation every session carries),
+    erase a member while their vouchers stay counted (a row with nothing of them left), and keep
+    one-time password reset codes (as hashes). Columns with defaults: no table is rebuilt."""
+    with db.bind_ctx([_MemberV3, _ResetCodeV3]):
+        for field in (_MemberV3.session_generation, _MemberV3.erased_at):
+            ctx = db.get_sql_context()
+            column, _ = ctx.sql(field.ddl(ctx)).query()
+            db.execute_sql(f"ALTER TABLE member ADD COLUMN {column}")
+        _ResetCodeV3.create_table(safe=False)
+
+
 # MIGRATIONS[n] brings a database from version n to n + 1.
-MIGRATIONS = {1: _v1_to_v2}
+MIGRATIONS = {1: _v1_to_v2, 2: _v2_to_v3}
 
 
 def _this_database() -> str:

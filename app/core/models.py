@@ -76,6 +76,11 @@ class Template(BaseModel):
         ]
 
 
+# An erased member's row stays, so that their vouchers stay counted, but holds nothing of them: no
+# name, no password, and an email placeholder that is not an address ("erased-12").
+ERASED_CHECK = "erased_at IS NULL OR (name = '' AND password_hash = '' AND replace(email, '@', '') = email)"
+
+
 class Member(BaseModel):
     """A member of the store who logs in on the claim site."""
 
@@ -83,6 +88,19 @@ class Member(BaseModel):
     name = CharField(max_length=120, default="")
     password_hash = CharField(max_length=255)
     created_at = DateTimeField(default=utcnow)
+    # Every session carries the generation it began in; raising it ends them all (logout, a new
+    # password, the manager's "sign out everywhere") without a write on each page view.
+    session_generation = IntegerField(default=0, constraints=[SQL("DEFAULT 0"), Check("session_generation >= 0")])
+    erased_at = DateTimeField(null=True, constraints=[Check(ERASED_CHECK)])
+
+
+class ResetCode(BaseModel):
+    """A one-time password reset the store handed to a member: only the code's hash is kept."""
+
+    member = ForeignKeyField(Member, backref="reset_codes", on_delete="CASCADE")
+    code_hash = CharField(max_length=64, unique=True)  # SHA-256 hex of the code
+    created_at = DateTimeField(default=utcnow)
+    expires_at = DateTimeField()
 
 
 class Batch(BaseModel):
@@ -135,4 +153,4 @@ def from_row(model, columns: tuple[str, ...], values) -> Model:
 
 TEMPLATE_COLUMNS = ("id", "title", "discount_kind", "discount_value", "min_purchase", "expires_on", "valid_days", "terms", "created_at")
 
-ALL_MODELS = (SchemaVersion, Setting, Template, Member, Batch, Voucher)
+ALL_MODELS = (SchemaVersion, Setting, Template, Member, ResetCode, Batch, Voucher)

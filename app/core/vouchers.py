@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import csv
 import os
-import tempfile
 from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
@@ -12,9 +11,9 @@ from typing import Callable, Iterator
 
 from peewee import JOIN, fn
 
-from . import codes, times
+from . import codes, files, times
 from .database import database, guarded, run_sql
-from .errors import FileProblem, InvalidInput, NotFound
+from .errors import InvalidInput, NotFound
 from .models import CLAIMED, REDEEMED, UNCLAIMED, VOUCHER_STATUSES, Batch, Member, TEMPLATE_COLUMNS, Template, Voucher, as_datetime, from_row, utcnow
 
 
@@ -241,31 +240,17 @@ def export_csv(
     target = Path(target)
     n = len(batch.code_prefix)
     written = 0
-    try:
-        handle = tempfile.NamedTemporaryFile(
-            "w", newline="", encoding="utf-8", dir=target.parent, prefix=f".{target.name}.", suffix=".part", delete=False
-        )
-    except OSError as exc:
-        raise FileProblem(f"Cannot write {target}: {exc.strerror or exc}.") from None
-    try:
-        with handle:
-            writer = csv.writer(handle)
-            writer.writerow(EXPORT_COLUMNS)
-            for rows in _chunks(batch, status, search, chunk):
-                writer.writerows(
-                    (codes.display(r[1], n), VOUCHER_STATUSES[r[2]], r[3] or "", times.iso(r[4]) or "", times.iso(r[5]) or "")
-                    for r in rows
-                )
-                written += len(rows)
-                if progress:
-                    progress(written, total)
-        os.replace(handle.name, target)
-    except OSError as exc:
-        _remove_quietly(handle.name)
-        raise FileProblem(f"Cannot write {target}: {exc.strerror or exc}. Nothing was exported.") from None
-    except BaseException:
-        _remove_quietly(handle.name)
-        raise
+    with files.written_whole(target, " Nothing was exported.") as handle:
+        writer = csv.writer(handle)
+        writer.writerow(EXPORT_COLUMNS)
+        for rows in _chunks(batch, status, search, chunk):
+            writer.writerows(
+                (codes.display(r[1], n), VOUCHER_STATUSES[r[2]], r[3] or "", times.iso(r[4]) or "", times.iso(r[5]) or "")
+                for r in rows
+            )
+            written += len(rows)
+            if progress:
+                progress(written, total)
     return written
 
 
@@ -278,10 +263,3 @@ def _chunks(batch: Batch, status, search, size) -> Iterator[list[tuple]]:
             return
         yield rows
         after = rows[-1][0]
-
-
-def _remove_quietly(path: str) -> None:
-    try:
-        os.unlink(path)
-    except OSError:
-        pass

@@ -5,12 +5,14 @@ from __future__ import annotations
 from dataclasses import dataclass
 from functools import lru_cache
 
-from flask import Blueprint, Response, abort, current_app, redirect, render_template, request, session, url_for
+from flask import Blueprint, Response, abort, current_app, render_template, url_for
 
 from app.core import batches, claims, qr, templates, vouchers
 from app.core.claims import ClaimOutcome
 from app.core.errors import InvalidInput, NotFound
 from app.core.models import utcnow
+
+from .accounts import current_member, members_only
 
 bp = Blueprint("pages", __name__)
 
@@ -85,17 +87,13 @@ def _claim_page(promotion: Promotion, state: str, voucher=None, paused: bool = F
     )
 
 
-def _login_first():
-    """To the login page, which comes back here afterwards."""
-    return redirect(url_for("accounts.login", next=request.path), 303)
-
-
 @bp.get("/en-us/claim/<token>")
 def claim(token: str):
     batch = batches.find_by_token(token)
     if batch is None:
         abort(404)
-    member_id = session.get("member_id")
+    member = current_member()
+    member_id = member.id if member is not None else None
     voucher = vouchers.voucher_of(member_id, batch.id) if member_id is not None else None
     paused = batch.status != "active"
     refused = claims.claim_refusal(batch.status, batch.quantity, batch.claimed_count, batch.template, utcnow())
@@ -109,12 +107,10 @@ def claim(token: str):
 
 
 @bp.post("/en-us/claim/<token>")
-def claim_voucher(token: str):
+@members_only
+def claim_voucher(member, token: str):
     """Claim at once; the batch's state comes from the claim itself, so nothing is read twice."""
-    member_id = session.get("member_id")
-    if member_id is None:
-        return _login_first()
-    result = claims.claim(token, member_id)
+    result = claims.claim(token, member.id)
     if result.outcome is ClaimOutcome.NOT_FOUND:  # unknown, or deleted since the page was read
         abort(404)
     promotion = _promotions().get(token)
@@ -130,11 +126,9 @@ def claim_voucher(token: str):
 
 
 @bp.get("/en-us/my-cards")
-def my_cards():
-    member_id = session.get("member_id")
-    if member_id is None:
-        return _login_first()
-    cards = [voucher_view(v) for v in vouchers.for_member(member_id)]
+@members_only
+def my_cards(member):
+    cards = [voucher_view(v) for v in vouchers.for_member(member.id)]
     return render_template("my_cards.html", cards=cards)
 
 
@@ -146,14 +140,14 @@ def _qr_png(code: str) -> bytes:
 @bp.get("/en-us/my-cards/qr/<code>.png")
 def voucher_qr(code: str):
     """The QR code of one of the logged-in member's own vouchers (anyone else's is 'not found')."""
-    email = session.get("email")
-    if session.get("member_id") is None or not email:
+    member = current_member()
+    if member is None:
         abort(404)
     try:
         voucher = vouchers.lookup(code)
     except (NotFound, InvalidInput):
         abort(404)
-    if voucher.member != email:
+    if voucher.member != member.email:
         abort(404)
     response = Response(_qr_png(voucher.code), mimetype="image/png")
     response.headers["Cache-Control"] = "private, max-age=86400"

@@ -82,6 +82,19 @@ def add_security_headers(response):
     return response
 
 
+def relative_location(response):
+    """A redirect names only a path of this site. Werkzeug's own (a doubled slash merged, a missing
+    trailing slash added) build an absolute URL from the Host header, which whoever sends the
+    request chooses; this site never sends anyone to another, so the host is dropped."""
+    location = response.headers.get("Location")
+    if location:
+        parts = urlsplit(location)
+        if parts.scheme or parts.netloc:
+            path = "/" + parts.path.lstrip("/")  # never '//host': that would name another site again
+            response.headers["Location"] = path + (f"?{parts.query}" if parts.query else "")
+    return response
+
+
 @lru_cache(maxsize=32)
 def _networks(trusted: str) -> tuple:
     found = []
@@ -213,7 +226,30 @@ class LoginThrottle:
             now = self._clock()
             return max(self._emails.wait(email, now), self._addresses.wait(address, now))
 
+    def attempt(self, email: str, address: str) -> float:
+        """Check an attempt and count it against the email in one step: the seconds to wait
+        (nothing counted), or 0 and the attempt counts as a failure of the email until
+        succeeded() forgets them. Parallel guesses at one account therefore each see the ones
+        before them, and no more are checked than the policy allows.
+
+        The address is checked in the same step but charged only when the password proves wrong
+        (attempt_failed): members logging in at once behind one shop's Wi-Fi are never held up
+        by each other. Parallel guesses at many emails can pass the address's step by at most the
+        server's threads, and its lock still comes after lock_after failures."""
+        with self._lock:
+            now = self._clock()
+            wait = max(self._emails.wait(email, now), self._addresses.wait(address, now))
+            if wait <= 0:
+                self._emails.add(email, now)
+            return wait
+
+    def attempt_failed(self, address: str) -> None:
+        """The password of an attempt (counted against its email already) was wrong."""
+        with self._lock:
+            self._addresses.add(address, self._clock())
+
     def failed(self, email: str, address: str) -> None:
+        """A failure counted against both at once (an attempt not let through attempt())."""
         with self._lock:
             now = self._clock()
             self._emails.add(email, now)
@@ -236,6 +272,11 @@ class RateLimit:
         with self._lock:
             return self._failures.wait(key, self._clock())
 
-    def hit(self, key: str) -> None:
+    def take(self, key: str) -> float:
+        """Check and count one event in one step: the seconds to wait (nothing counted), or 0."""
         with self._lock:
-            self._failures.add(key, self._clock())
+            now = self._clock()
+            wait = self._failures.wait(key, now)
+            if wait <= 0:
+                self._failures.add(key, now)
+            return wait

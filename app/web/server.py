@@ -12,13 +12,13 @@ from urllib.parse import urlsplit
 
 from waitress.channel import HTTPChannel
 from waitress.server import BaseWSGIServer, create_server
-from waitress.task import ThreadedTaskDispatcher
+from waitress.task import ErrorTask, ThreadedTaskDispatcher
 from waitress.trigger import trigger as Trigger
 
 from app.core import backups, db, links, settings
 from app.core.errors import ServerProblem, VoucherError
 
-from .security import is_trusted_proxy
+from .security import SECURITY_HEADERS, is_trusted_proxy
 from .site import MAX_BODY, create_app
 
 log = logging.getLogger(__name__)
@@ -39,8 +39,20 @@ PER_ADDRESS = 64
 IDLE_SECONDS = 15
 
 
+class _ErrorTask(ErrorTask):
+    """Waitress's own answers (a body or headers too large, a malformed request) carry the site's
+    security headers too: they never reach the application, whose hook adds them elsewhere."""
+
+    def execute(self):
+        self.response_headers.extend(SECURITY_HEADERS.items())
+        self.response_headers.append(("Cache-Control", "no-store"))
+        super().execute()
+
+
 class _Channel(HTTPChannel):
     """Waitress's connection, refused at once when its address already holds PER_ADDRESS of them."""
+
+    error_task_class = _ErrorTask
 
     def __init__(self, server, sock, addr, adj, map=None):
         peer = addr[0] if isinstance(addr, tuple) and addr else ""

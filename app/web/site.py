@@ -5,7 +5,7 @@ from __future__ import annotations
 import logging
 import time
 
-from flask import Flask, current_app, g, render_template, request, session
+from flask import Flask, current_app, g, render_template, request
 from flask.sessions import SecureCookieSessionInterface
 from werkzeug.exceptions import HTTPException
 
@@ -14,7 +14,7 @@ from app.core import times
 from app.core.errors import DatabaseProblem, InvalidInput, NotFound
 from app.resources import resource_path
 
-from . import accounts, health, pages, security
+from . import accounts, health, pages, passwords, security
 
 log = logging.getLogger(__name__)
 
@@ -94,10 +94,12 @@ def create_app(config: dict | None = None) -> Flask:
 
     app.before_request(security.check_csrf)
     app.after_request(security.add_security_headers)
+    app.after_request(security.relative_location)
     _register_template_helpers(app)
     _register_error_pages(app)
 
     app.register_blueprint(accounts.bp)
+    app.register_blueprint(passwords.bp)
     app.register_blueprint(pages.bp)
     app.register_blueprint(health.bp)
     return app
@@ -115,14 +117,11 @@ def _register_template_helpers(app: Flask) -> None:
             store_name = current_settings().store_name
         except DatabaseProblem:  # the error page for a database failure must still render
             store_name = ""
-        return {"store_name": store_name, "member": current_member()}
-
-
-def current_member() -> dict | None:
-    """The logged-in member as the session holds them (id, email, name), or None."""
-    if session.get("member_id") is None:
-        return None
-    return {"id": session["member_id"], "email": session.get("email", ""), "name": session.get("name", "")}
+        try:
+            member = accounts.current_member()
+        except DatabaseProblem:
+            member = None
+        return {"store_name": store_name, "member": member}
 
 
 ERROR_PAGES = {

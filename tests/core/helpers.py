@@ -8,23 +8,25 @@ import sys
 from pathlib import Path
 
 from app.core import db
+from app.core.database import run_sql
 
 ROOT = Path(__file__).resolve().parents[2]
 
 
 def real_counts(batch_id: int) -> tuple[int, int, int]:
     """(total, claimed, redeemed) counted over the voucher rows themselves, not the batch's counters."""
-    return db.database.execute_sql(
-        "SELECT COUNT(*), COALESCE(SUM(status > 0), 0), COALESCE(SUM(status = 2), 0) FROM voucher WHERE batch_id = ?",
-        (batch_id,),
-    ).fetchone()
+    return tuple(
+        run_sql(
+            "SELECT COUNT(*), COALESCE(SUM(CASE WHEN status > 0 THEN 1 ELSE 0 END), 0),"
+            " COALESCE(SUM(CASE WHEN status = 2 THEN 1 ELSE 0 END), 0) FROM voucher WHERE batch_id = :batch",
+            {"batch": batch_id},
+        ).fetchone()
+    )
 
 
 def counters(batch_id: int) -> tuple[int, int, int]:
     """(quantity, claimed_count, redeemed_count) as the batch row keeps them."""
-    return db.database.execute_sql(
-        "SELECT quantity, claimed_count, redeemed_count FROM batch WHERE id = ?", (batch_id,)
-    ).fetchone()
+    return tuple(run_sql("SELECT quantity, claimed_count, redeemed_count FROM batch WHERE id = :batch", {"batch": batch_id}).fetchone())
 
 
 def table_counts() -> tuple[int, int]:
@@ -68,3 +70,20 @@ def run_together(arg_lists: list[list], timeout: float = 120) -> list[list]:
             if proc.poll() is None:
                 proc.kill()
                 proc.wait()
+
+
+def raw_rows_holding(path, *needles: str) -> list[tuple[str, tuple]]:
+    """Every row of every table in the database file that holds one of the texts (any case), read
+    with plain SQL on a connection of its own: what erasing must leave nowhere."""
+    import sqlite3
+    from contextlib import closing
+
+    found = []
+    with closing(sqlite3.connect(path)) as con:
+        tables = [row[0] for row in con.execute("SELECT name FROM sqlite_master WHERE type = 'table'")]
+        for table in tables:
+            for row in con.execute(f'SELECT * FROM "{table}"'):
+                text = " ".join(str(value) for value in row).lower()
+                if any(needle.lower() in text for needle in needles):
+                    found.append((table, row))
+    return found

@@ -16,6 +16,8 @@ from app.core.errors import DatabaseProblem, InvalidInput
 
 from .helpers import ROOT
 
+pytestmark = pytest.mark.sqlite_only  # copies of SQLite files
+
 
 def raw_rows(path) -> dict[str, list[tuple]]:
     """Every row of the tables that hold the store's data, straight from the file."""

@@ -124,6 +124,47 @@ def test_a_version_1_database_is_migrated_with_true_counts_and_a_backup(fresh):
     assert len(backups(fresh)) == 1
 
 
+def make_v2(path):
+    """A version-2 database: the version-1 one, brought to version 2 as that release did."""
+    make_v1(path)
+    old = peewee.SqliteDatabase(str(path))
+    with old.atomic():
+        migrations.MIGRATIONS[1](old)
+        old.execute_sql("UPDATE schema_version SET version = 2")
+    old.close()
+
+
+def columns(path, table):
+    return [row[1:] for row in sql(path, f"PRAGMA table_info({table})")]  # name, type, not null, default, key
+
+
+def test_a_version_2_database_gains_sessions_erasure_and_reset_codes_as_a_new_one_has_them(fresh, tmp_path):
+    make_v2(fresh)
+    members_before = sql(fresh, "SELECT id, email, name, password_hash, created_at FROM member ORDER BY id")
+    vouchers_before = sql(fresh, "SELECT * FROM voucher ORDER BY id")
+    db.open_database(fresh)
+    assert sql(fresh, "SELECT version FROM schema_version") == [(3,)] and migrations.CURRENT_VERSION == 3
+    assert sql(fresh, "SELECT id, email, name, password_hash, created_at FROM member ORDER BY id") == members_before
+    assert sql(fresh, "SELECT session_generation, erased_at FROM member") == [(0, None)] * 4
+    assert sql(fresh, "SELECT * FROM voucher ORDER BY id") == vouchers_before
+    (backup,) = backups(fresh)
+    assert backup.name.startswith("vouchers.db.v2-") and sql(backup, "SELECT version FROM schema_version") == [(2,)]
+    db.close_database()
+
+    new = tmp_path / "new.db"
+    db.open_database(new)
+    db.close_database()
+    for table in ("member", "reset_code"):
+        assert columns(fresh, table) == columns(new, table), table
+    indexes = "SELECT name, sql FROM sqlite_master WHERE type = 'index' AND tbl_name = 'reset_code' ORDER BY name"
+    assert sql(fresh, indexes) == sql(new, indexes)
+    assert sql(fresh, "PRAGMA foreign_key_list(reset_code)") == sql(new, "PRAGMA foreign_key_list(reset_code)")
+    # the migrated table refuses what a new one refuses: an erased member who kept a name
+    for path in (fresh, new):
+        with closing(sqlite3.connect(path)) as con, pytest.raises(sqlite3.IntegrityError):
+            con.execute("INSERT INTO member (email, name, password_hash, created_at, erased_at) VALUES ('erased-9', 'Ann', '', 'x', 'x')")
+
+
 def test_a_database_from_a_newer_version_is_refused_untouched(fresh):
     db.open_database(fresh)
     db.close_database()

@@ -6,6 +6,7 @@ import random
 import threading
 from collections import Counter
 
+from app.core.database import run_sql
 from app.core import claims, db
 from app.core.claims import ClaimOutcome, RedeemOutcome
 from app.core.models import Member
@@ -39,7 +40,10 @@ def run_threads(n, work):
 
 def member_vouchers(batch_id):
     """How many vouchers of the batch each member holds."""
-    rows = db.database.execute_sql("SELECT member_id, COUNT(*) FROM voucher WHERE batch_id = ? AND member_id IS NOT NULL GROUP BY member_id", (batch_id,))
+    rows = run_sql(
+        "SELECT member_id, COUNT(*) FROM voucher WHERE batch_id = :batch AND member_id IS NOT NULL GROUP BY member_id",
+        {"batch": batch_id},
+    )
     return dict(rows.fetchall())
 
 

@@ -5,7 +5,7 @@ from datetime import date
 import peewee
 import pytest
 
-from app.core.models import CLAIMED, REDEEMED, UNCLAIMED, Batch, Template, Voucher, utcnow
+from app.core.models import CLAIMED, REDEEMED, UNCLAIMED, Batch, Member, Template, Voucher, utcnow
 
 
 def template_row(**changes):
@@ -113,3 +113,20 @@ def test_a_member_holds_at_most_one_voucher_of_a_batch(make_batch, make_member):
 def test_a_voucher_of_no_batch_is_refused(db_path):
     with pytest.raises(peewee.IntegrityError):
         Voucher.create(batch=999, code="ZZZZZZZZZZ")
+
+
+@pytest.mark.parametrize(
+    "changes",
+    [
+        {"erased_at": "now"},  # erased, yet the name, email and password are still there
+        {"erased_at": "now", "name": "", "password_hash": ""},  # ... the email still
+        {"erased_at": "now", "email": "erased-1", "password_hash": ""},  # ... the name still
+        {"session_generation": -1},
+    ],
+)
+def test_an_erased_member_keeps_nothing_of_them(make_member, changes):
+    member = make_member("ann@example.com", name="Ann")
+    values = {k: utcnow() if v == "now" else v for k, v in changes.items()}
+    with pytest.raises(peewee.IntegrityError):
+        Member.update(**values).where(Member.id == member.id).execute()
+    Member.update(erased_at=utcnow(), email="erased-1", name="", password_hash="").where(Member.id == member.id).execute()

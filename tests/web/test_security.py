@@ -97,8 +97,7 @@ def test_rate_limit_allows_the_limit_then_waits_out_the_window():
     clock = FakeClock()
     limit = RateLimit(3, 60, clock=clock)
     for _ in range(3):
-        assert limit.wait_time("10.0.0.1") == 0
-        limit.hit("10.0.0.1")
+        assert limit.take("10.0.0.1") == 0
     assert limit.wait_time("10.0.0.1") == 60
     clock.advance(60)
     assert limit.wait_time("10.0.0.1") == 0
@@ -118,3 +117,17 @@ def test_rate_limit_allows_the_limit_then_waits_out_the_window():
 )
 def test_only_the_configured_proxy_is_trusted(peer, trusted, expected):
     assert is_trusted_proxy(peer, trusted) is expected
+
+
+def test_an_attempt_counts_against_its_email_when_checked_and_against_its_address_when_wrong():
+    clock = FakeClock()
+    throttle = LoginThrottle(per_email=Policy(free=3, lock_after=6), per_address=Policy(free=2, lock_after=5), clock=clock)
+    assert [throttle.attempt("a@example.com", "10.0.0.1") for _ in range(5)] == [0, 0, 0, 1, 1]
+    assert throttle.wait_time("a@example.com", "10.0.0.1") == 1  # the refused ones were not counted
+    throttle.succeeded("a@example.com")
+    assert throttle.wait_time("a@example.com", "10.0.0.1") == 0
+    for n in range(5):  # members logging in at once behind one shop's Wi-Fi do not hold each other up
+        assert throttle.attempt(f"m{n}@example.com", "10.0.0.2") == 0
+    for n in range(2):
+        throttle.attempt_failed("10.0.0.2")
+    assert throttle.attempt("new@example.com", "10.0.0.2") == 1  # two wrong passwords: the address waits

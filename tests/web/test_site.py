@@ -7,7 +7,7 @@ from datetime import date, datetime, timedelta, timezone
 
 import pytest
 
-from app.core import batches, claims, settings, templates, times
+from app.core import batches, claims, members, settings, templates, times
 from app.core.models import Voucher, utcnow
 from app.core.errors import DatabaseProblem
 from app.web import create_app
@@ -124,6 +124,7 @@ def test_a_voucher_qr_code_is_only_for_its_owner(app, make_batch, member_with_pa
         ({"email": "ann@example.com", "password": "short"}, "Use at least 8 characters."),
         ({"email": "ann@example.com", "password": "long enough", "name": "x" * 121}, "A name is at most 120 characters."),
         ({"email": "taken@example.com", "password": "long enough"}, "An account with this email already exists"),
+        ({"email": "ann@example.com", "password": "Password123"}, "This password is one of the first that anyone would guess"),
     ],
 )
 def test_create_account_explains_what_to_fix(client, member_with_password, fields, message):
@@ -251,3 +252,35 @@ def test_an_offer_whose_last_day_has_passed_cannot_be_claimed(client, member_wit
     refused = claim(client, batch)
     assert refused.status_code == 409 and "This Promotion Has Ended" in visible(refused.text)
     assert batches.get_batch(batch.id).claimed == 0
+
+
+def test_a_reset_link_that_cannot_be_used_says_so(client):
+    page = client.get("/en-us/reset/not-a-code")
+    assert page.status_code == 404
+    assert "This password reset link cannot be used" in visible(page.text) and 'name="password"' not in page.text
+
+
+def test_changing_or_deleting_needs_a_login_and_a_form_of_this_site(client, member_with_password):
+    for path in ("/en-us/password", "/en-us/account/delete"):
+        page = client.get(path)
+        assert page.status_code == 303 and page.location.startswith("/en-us/login?next=")
+    member = member_with_password()
+    log_in(client, member.email)
+    assert client.post("/en-us/account/delete", data={}).status_code == 400  # no CSRF token: nothing happens
+    assert members.get_member(member.id) is not None
+
+
+def test_a_new_password_keeps_the_rule_and_wrong_current_ones_are_throttled(db_path, member_with_password):
+    app = create_app({"SETTINGS_MAX_AGE": 0, "LOGIN_THROTTLE": LoginThrottle(clock=FakeClock()), "PASSWORD_HASH_METHOD": "pbkdf2:sha256:1000"})
+    client = app.test_client()
+    member = member_with_password()
+    log_in(client, member.email)
+
+    def change(current, new):
+        token = csrf_from(client.get("/en-us/password").text)
+        page = client.post("/en-us/password", data={"current_password": current, "password": new, "csrf_token": token})
+        return page.status_code, visible(page.text)
+
+    status, text = change(PASSWORD, "qwerty123")
+    assert status == 400 and "first that anyone would guess" in text
+    assert [change("wrong", "green meadow river")[0] for _ in range(4)] == [400, 400, 400, 429]

@@ -1,0 +1,41 @@
+"""Files the user asked for (exports), written whole or not at all."""
+
+from __future__ import annotations
+
+import os
+import tempfile
+from contextlib import contextmanager
+from pathlib import Path
+from typing import IO, Iterator
+
+from .errors import FileProblem
+
+
+@contextmanager
+def written_whole(target: Path, on_failure: str = "") -> Iterator[IO[str]]:
+    """A text file to write into that appears at `target` only once it is complete: it is written
+    beside the target and renamed at the end. Failing to write is a FileProblem naming the file
+    (`on_failure` adds a sentence, such as " Nothing was exported."), and leaves nothing behind."""
+    try:
+        handle = tempfile.NamedTemporaryFile(
+            "w", newline="", encoding="utf-8", dir=target.parent, prefix=f".{target.name}.", suffix=".part", delete=False
+        )
+    except OSError as exc:
+        raise FileProblem(f"Cannot write {target}: {exc.strerror or exc}.") from None
+    try:
+        with handle:
+            yield handle
+        os.replace(handle.name, target)
+    except OSError as exc:
+        _remove_quietly(handle.name)
+        raise FileProblem(f"Cannot write {target}: {exc.strerror or exc}.{on_failure}") from None
+    except BaseException:
+        _remove_quietly(handle.name)
+        raise
+
+
+def _remove_quietly(path: str) -> None:
+    try:
+        os.unlink(path)
+    except OSError:
+        pass
