@@ -205,7 +205,8 @@ def main() -> int:
         settle(lambda: window.dashboard.stack.currentWidget() is window.dashboard.empty)
         save(window, f"empty-search{tag}")
         window.dashboard.clear_filters()
-        window.close()
+        window.close()  # the claim site serves on in the background: quit as File → Quit does
+        window.background.shutdown()
         settle()
     return 0
 

@@ -51,11 +51,11 @@ def test_a_public_https_link_needs_no_warning(qtbot, db_path, make_batch, window
 
 
 def test_settings_say_where_the_link_works_and_show_the_guide(qtbot, db_path, window):
-    settings.save(settings.Settings(store_name="Corner Shop", public_base_url="http://192.168.1.20:8080"))
+    settings.save(settings.Settings(store_name="Corner Shop", public_base_url="http://shop-pc.lan:8080"))
     for _ in range(2):
         dialog = open_settings(qtbot, window)
         assert dialog.link_notice.isVisible()
-        assert dialog.link_notice.text().startswith("The claim link http://192.168.1.20:8080 can only be opened on this store's network")
+        assert dialog.link_notice.text().startswith("The claim link http://shop-pc.lan:8080 can only be opened on this store's network")
         assert dialog.link_notice.text().endswith(links.FIX)
         assert dialog.guide_button.text() == "Share links that work anywhere"
         qtbot.mouseClick(dialog.guide_button, Qt.MouseButton.LeftButton)
