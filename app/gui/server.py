@@ -91,7 +91,7 @@ class ClaimServer(QObject):
         self.elsewhere = ""
         if old is not None and old is not server:
             run_task(old.stop)
-        self._tip = f"Listening on {server.host}:{getattr(server, 'port', '?')} ({getattr(server, 'url', '')})"
+        self._tip = f"Listening on {getattr(server, 'host', '?')}:{getattr(server, 'port', '?')} ({getattr(server, 'url', '')})"
         self.announce(public_url or getattr(server, "url", ""))
 
     def discard(self, server: Any) -> None:

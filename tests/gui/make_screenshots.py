@@ -103,6 +103,7 @@ def main() -> int:
     qapp = QApplication(sys.argv[:1])
     qapp.setStyle(QStyleFactory.create("Fusion"))
     folder = Path(tempfile.mkdtemp())
+    os.environ["XDG_DATA_HOME"] = str(folder / "data")  # the window's daily backup goes there, not in the user's folder
     demo_database(folder)
     OUT.mkdir(parents=True, exist_ok=True)
 
@@ -206,8 +207,8 @@ def main() -> int:
         save(window, f"empty-search{tag}")
         window.dashboard.clear_filters()
         window.close()  # the claim site serves on in the background: quit as File → Quit does
-        window.background.shutdown()
         settle()
+        window.background.shutdown()
     return 0
 
 
