@@ -3,6 +3,7 @@ a search and an export to CSV. Read on a worker, a page at a time; entries are n
 
 from __future__ import annotations
 
+import shiboken6
 from PySide6.QtCore import QAbstractTableModel, QDate, QModelIndex, QObject, Qt, Signal
 from PySide6.QtWidgets import (
     QAbstractItemView,
@@ -251,8 +252,12 @@ class ActivityController(QObject):
         return dialog
 
     def _export(self, dialog: ActivityDialog, wanted: Filter) -> None:
-        path = self._prompts.save_file_name(dialog, "Export the activity", "activity.csv", "CSV files (*.csv)")
-        if not path:
+        self._prompts.save_file_name(
+            dialog, "Export the activity", "activity.csv", "CSV files (*.csv)", lambda path: self._write(dialog, wanted, path)
+        )
+
+    def _write(self, dialog: ActivityDialog, wanted: Filter, path: str) -> None:
+        if not shiboken6.isValid(dialog):
             return
         path = with_suffix(path, ".csv")
         dialog.export_button.setEnabled(False)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import logging
+import os
 import sys
 from pathlib import Path
 from typing import Any, Callable
@@ -15,11 +16,13 @@ from PySide6.QtWidgets import QApplication, QMessageBox
 from app.core import db, logfile
 from app.core.errors import sentence
 
-from . import style
+from . import instance, style
 from .main_window import MainWindow
 from .preferences import APPLICATION, ORGANIZATION, Preferences
 
 log = logging.getLogger(__name__)
+
+DESKTOP_ID = "io.github.voucherbatches.VoucherBatches"
 
 
 def configure_application(app: QApplication) -> None:
@@ -27,6 +30,7 @@ def configure_application(app: QApplication) -> None:
     QCoreApplication.setOrganizationName(ORGANIZATION)
     QCoreApplication.setApplicationName(APPLICATION)
     QGuiApplication.setApplicationDisplayName("Voucher Batches")
+    QGuiApplication.setDesktopFileName(DESKTOP_ID)  # the desktop matches the window to its menu entry and icon
     app.setWindowIcon(style.icon("app", style.colors()["accent"]))
     style.apply(app)
     hints = QGuiApplication.styleHints()
@@ -64,12 +68,21 @@ def main(
     log_file = start_log()
     app = QApplication.instance() or QApplication(list(argv if argv is not None else sys.argv))
     configure_application(app)
+    app.setQuitOnLastWindowClosed(False)  # a closed window leaves the claim site serving
     prefs = Preferences()
-    problem = open_database(db_location or prefs.database_location())
+    location = db_location or prefs.database_location()
+    where = db.resolve_location(location)
+    name = instance.socket_name(where if db.is_url(where) else os.path.realpath(where))
+    if instance.ask_running(name):
+        shown = f"{where.partition('://')[0]}://{where.rpartition('@')[2]}" if db.is_url(where) else where  # no password
+        print(f"Voucher Batches is already running for {shown}; showing its window.", flush=True)
+        return 0
+    problem = open_database(location)
     if problem is not None:
         QMessageBox.critical(None, "Voucher Batches", problem)
         return 1
     window = MainWindow(prefs, start_server, log_file=log_file)
+    running = instance.InstanceServer(name, lambda command: command == "show" and window.background.bring_back(), window)
     window.show()
     window.start()
     previous_hook = sys.excepthook
@@ -78,6 +91,8 @@ def main(
         return app.exec()
     finally:
         sys.excepthook = previous_hook
+        running.close()
+        window.background.shutdown()
         db.close_database()
 
 

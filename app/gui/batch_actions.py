@@ -5,10 +5,11 @@ from __future__ import annotations
 
 from typing import Callable
 
+import shiboken6
 from PySide6.QtCore import QObject, Qt, Signal
 from PySide6.QtWidgets import QProgressDialog, QWidget
 
-from app.core import batches, qr, vouchers
+from app.core import batches, links, qr, vouchers
 from app.core.activity import Actor
 from app.core.batches import BatchSummary
 from app.core.errors import sentence
@@ -70,6 +71,7 @@ class BatchActions(QObject):
         self._share.open(dialog)
         url, size = summary.claim_url, dialog.image_pixels()
         self._answer(dialog, lambda: qr.qr_png_bytes(url, size), dialog.show_image, dialog.show_image_failed, "draw the QR code")
+        self._answer(dialog, lambda: links.judge(url), dialog.show_reach, dialog.show_image_failed, "judge the claim link")
 
     def edit_title(self, summary: BatchSummary) -> None:
         """The public title members read (claim page, My Cards, prints); the card shows it at once."""
@@ -86,12 +88,14 @@ class BatchActions(QObject):
         self.message.emit(f"Members now read “{changed.title}” for “{changed.name}”.", "success")
 
     def _save_qr(self, dialog: QrDialog) -> None:
-        path = self.prompts.save_file_name(dialog, "Save the QR code", f"{file_stem(dialog.summary.name)}-qr.png", QR_FILE_FILTER)
-        if not path:
-            return
-        dialog.show_saving()
-        url = dialog.url
-        self._answer(dialog, lambda: save_qr_file(url, path), dialog.show_saved, dialog.show_save_failed, "save the QR code")
+        def save(path: str) -> None:
+            if not shiboken6.isValid(dialog):
+                return
+            dialog.show_saving()
+            url = dialog.url
+            self._answer(dialog, lambda: save_qr_file(url, path), dialog.show_saved, dialog.show_save_failed, "save the QR code")
+
+        self.prompts.save_file_name(dialog, "Save the QR code", f"{file_stem(dialog.summary.name)}-qr.png", QR_FILE_FILTER, save)
 
     @staticmethod
     def _answer(dialog: QrDialog, work: Callable, show: Callable, show_failure: Callable[[str], None], doing: str) -> None:
@@ -148,12 +152,12 @@ class BatchActions(QObject):
     ) -> None:
         """Ask where, then write the CSV with a progress dialog and Cancel; then(path) once written."""
         suffix = f"-{status}" if status else ""
-        path = self.prompts.save_file_name(
-            self._window, "Export vouchers", f"{file_stem(summary.name)}-vouchers{suffix}.csv", "CSV file (*.csv)"
-        )
-        if not path:
-            return
-        path = with_suffix(path, ".csv")
+        self.prompts.save_file_name(
+            self._window, "Export vouchers", f"{file_stem(summary.name)}-vouchers{suffix}.csv", "CSV file (*.csv)",
+            lambda chosen: self._export_to(with_suffix(chosen, ".csv"), summary, status, search, then),
+        )  # fmt: skip
+
+    def _export_to(self, path: str, summary: BatchSummary, status: str | None, search: str, then) -> None:
         progress = self._progress_dialog(f"Exporting the vouchers of “{summary.name}”…")
 
         def work(task):

@@ -147,6 +147,10 @@ class FindVoucherDialog(QDialog):
         self.redeem_button.hide()
         self._focus_code()
 
+    def show_waiting(self, message: str) -> None:
+        """The redeem waits for the database that another program holds: say so; Redeem stays greyed."""
+        self._say(message, "warning")
+
     def show_error(self, message: str) -> None:
         self._say(message, "error")
         self.redeem_button.setEnabled(True)
@@ -170,6 +174,7 @@ class FindVoucherDialog(QDialog):
     def _on_redeem_clicked(self) -> None:
         if self.detail is not None:
             self.redeem_button.setEnabled(False)
+            self._say("Redeeming…", "info")  # not "can be redeemed" beside a greyed button
             self.redeem_requested.emit(self.detail.code)
 
     def _focus_code(self) -> None:

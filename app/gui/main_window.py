@@ -7,15 +7,16 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Any, Callable
 
-from PySide6.QtCore import QCoreApplication, QEvent, QSize, Qt, QTimer
+from PySide6.QtCore import QEvent, QSize, Qt, QTimer
 from PySide6.QtGui import QAction, QCloseEvent, QKeySequence
 from PySide6.QtWidgets import QLabel, QMainWindow, QSizePolicy, QToolBar, QWidget
 
 from app.core import db, settings
 
-from . import style, tasks
+from . import style
 from .about import About
 from .activity_page import ActivityController
+from .background import Background
 from .batch_actions import BatchActions
 from .batch_list import REFRESH_MS, BatchList
 from .batch_pages import BatchPages
@@ -28,6 +29,9 @@ from .settings_controller import SettingsController
 from .till import TillController, TillField
 from .till_identity import TillIdentity
 from .undo_dialog import UndoController
+from .setup_checks import SetupChecks
+from .upkeep import Upkeep
+from .waiting import WaitingSaid
 from .widgets import MessageBar
 
 
@@ -60,6 +64,8 @@ class MainWindow(QMainWindow):
         self.database_label.setContentsMargins(8, 2, 8, 2)
         self.statusBar().addWidget(self.server_label, 1)
         self.statusBar().addPermanentWidget(self.database_label)
+        self.setup_checks = SetupChecks(self)
+        self.statusBar().addPermanentWidget(self.setup_checks.button)
 
         self.batch_list = BatchList(self.dashboard, refresh_ms, self)
         self.till_identity = TillIdentity(prefs)
@@ -69,15 +75,18 @@ class MainWindow(QMainWindow):
         self.till = TillController(self, self.till_identity, self.undo)
         self.activity = ActivityController(self, self.prompts)
         self.server = ClaimServer(start_server, self)
-        self.settings = SettingsController(self, self.server, prefs)
+        self.settings = SettingsController(self, self.server, prefs, self.prompts)
         self.about = About(self, log_file)
+        self.waiting = WaitingSaid(self.message_bar, self)
+        self.background = Background(self, self.server, self.batch_list, self.prompts, self.message_bar)
+        self.background.stopping.connect(lambda: prefs.set_window_geometry(self.saveGeometry()))
+        self.upkeep = Upkeep(self)
 
         self._build_actions()
         self._build_toolbar()
         self._build_menus()
         self._connect()
-        self._retint_timer = QTimer(self, singleShot=True, interval=0)
-        self._retint_timer.timeout.connect(self.retint)
+        self._retint_timer = QTimer(self, singleShot=True, interval=0, timeout=self.retint)
         geometry = prefs.window_geometry()
         if geometry is None or not self.restoreGeometry(geometry):
             self.resize(1180, 760)
@@ -104,7 +113,7 @@ class MainWindow(QMainWindow):
         )
         self.refresh_action = self._action("Refresh", QKeySequence.StandardKey.Refresh, self.batch_list.refresh)
         self.refresh_action.triggered.connect(self.pages.reload_vouchers)
-        self.quit_action = self._action("Quit", QKeySequence.StandardKey.Quit, self.close)
+        self.quit_action = self._action("Quit", "Ctrl+Q", self.background.quit)  # Cmd+Q on macOS; not every platform theme binds StandardKey.Quit
 
     def _build_toolbar(self) -> None:
         toolbar = QToolBar("Main")
@@ -143,18 +152,14 @@ class MainWindow(QMainWindow):
         self.batch_list.recovered.connect(bar.retract)
         self.dashboard.requested.connect(self.batch_actions.handle)
         self.dashboard.new_batch_requested.connect(self.new_batch_flow.open)
-        self.pages.message.connect(bar.show_message)
         self.pages.export_requested.connect(self.batch_actions.export)
         self.pages.undo_requested.connect(self.undo.open)
         self.pages.activity_requested.connect(lambda summary: self.activity.open(summary.id))
         self.undo.message.connect(bar.show_message)
         self.undo.undone.connect(lambda _result: self.pages.reload_vouchers())
-        self.batch_actions.message.connect(bar.show_message)
-        self.batch_actions.link_message.connect(bar.show_message)
         self.batch_actions.busy_changed.connect(self.dashboard.grid.set_busy)
         self.batch_actions.batch_changed.connect(self.dashboard.update_batch)
         self.batch_actions.batch_deleted.connect(self.pages.forget_batch)
-        self.new_batch_flow.message.connect(bar.show_message)
         self.new_batch_flow.created.connect(self.pages.show_dashboard)
         self.new_batch_flow.created.connect(self.dashboard.show_newest)
         for changed in (self.batch_actions.batch_changed, self.batch_actions.batch_deleted, self.new_batch_flow.created,
@@ -163,28 +168,28 @@ class MainWindow(QMainWindow):
         self.till_field.code_entered.connect(self.till.find)
         self.till.closed.connect(self._on_till_closed)
         self.settings.changed.connect(self._on_settings_changed)
-        self.settings.message.connect(bar.show_message)
+        for said in (self.pages.message, self.batch_actions.message, self.batch_actions.link_message, self.new_batch_flow.message,
+                     self.settings.message, self.upkeep.message):  # fmt: skip
+            said.connect(bar.show_message)
         self.server.state_changed.connect(self.server_label.show_state)
 
-    # Start and quit ---------------------------------------------------------------------------
     def start(self) -> None:
-        """Show the batches, start the claim site, and keep the numbers live."""
+        """Show the batches, start the claim site, keep the numbers live, look after the database, check the setup."""
         self.database_label.setText(f"Database: {db.location()}")
         self.database_label.setToolTip(db.location())
         self.batch_list.start()
         self.settings.start()
+        self.upkeep.start()
+        self.setup_checks.start()
 
     def closeEvent(self, event: QCloseEvent) -> None:  # noqa: N802
+        """As the window manager closes it: no question; the claim site keeps serving (see Background)."""
         self.prefs.set_window_geometry(self.saveGeometry())
-        self.batch_list.stop()
-        tasks.cancel_all()
-        tasks.wait_for_all(30_000)
-        QCoreApplication.processEvents()  # deliver what finished meanwhile (a server that just started)
-        self.server.stop()
         super().closeEvent(event)
+        self.background.window_closed()
 
     def _on_settings_changed(self, current: settings.Settings) -> None:
-        self.setWindowTitle(f"Voucher Batches — {current.store_name}")
+        self.setWindowTitle(current.store_name)  # Qt adds " — Voucher Batches", the application's display name
 
     def focus_find(self) -> None:
         self.till_field.setFocus(Qt.FocusReason.ShortcutFocusReason)

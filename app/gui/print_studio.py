@@ -8,6 +8,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from pathlib import Path
 
+import shiboken6
 from PySide6.QtCore import QObject, Signal
 from PySide6.QtGui import QPageLayout
 from PySide6.QtPrintSupport import QPrinter, QPrintPreviewDialog, QPrintPreviewWidget
@@ -226,10 +227,13 @@ class PrintStudio(QObject):
 
     def _ask_where(self, layout: str, paper: str) -> None:
         suffix = layout if layout in signage.POSTERS else f"{layout}-{paper}"
-        path = self.prompts.save_file_name(
-            self._dialog, "Save signage as PDF", f"{file_stem(self._dialog.summary.name)}-{suffix}.pdf", "PDF document (*.pdf)"
+        self.prompts.save_file_name(
+            self._dialog, "Save signage as PDF", f"{file_stem(self._dialog.summary.name)}-{suffix}.pdf", "PDF document (*.pdf)",
+            lambda path: self._save(layout, paper, path),
         )
-        if not path:
+
+    def _save(self, layout: str, paper: str, path: str) -> None:
+        if not shiboken6.isValid(self._dialog):
             return
         path = with_suffix(path, ".pdf")
         self._dialog.status.say("Saving the PDF…", "info")

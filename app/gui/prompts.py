@@ -4,11 +4,14 @@ browser), behind one small service that tests replace instead of patching Qt."""
 from __future__ import annotations
 
 import re
+import sys
+import tempfile
 from pathlib import Path
+from typing import Callable
 
-from PySide6.QtCore import QStandardPaths, Qt, QUrl
-from PySide6.QtGui import QDesktopServices
-from PySide6.QtWidgets import QFileDialog, QMessageBox, QWidget
+from PySide6.QtCore import QFileInfo, QStandardPaths, Qt, QUrl
+from PySide6.QtGui import QAbstractFileIconProvider, QDesktopServices, QIcon
+from PySide6.QtWidgets import QApplication, QFileDialog, QMessageBox, QStyle, QWidget
 
 from app.core.batches import BatchSummary
 
@@ -31,8 +34,86 @@ def default_folder() -> Path:
     return Path(folder) if folder else Path.home()
 
 
+def quit_question(where: str) -> str:
+    return (
+        f"Quit Voucher Batches? Claim links ({where}) go offline: members who scan a poster or open a link "
+        "cannot claim until Voucher Batches runs again.\n\nClose the window instead to keep serving them."
+    )
+
+
+class NameOnlyIconProvider(QAbstractFileIconProvider):
+    """A file's icon and type name from its name alone: it never opens a file to sniff what it holds
+    (Qt's own providers ask QMimeDatabase, which opens and reads each file the dialog lists)."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        style = QApplication.style()
+        self._folder = style.standardIcon(QStyle.StandardPixmap.SP_DirIcon)
+        self._file = style.standardIcon(QStyle.StandardPixmap.SP_FileIcon)
+
+    def icon(self, what) -> QIcon:  # a QFileInfo, or an IconType
+        if isinstance(what, QFileInfo):
+            return self._folder if what.isDir() else self._file
+        return self._folder if what in (self.IconType.Folder, self.IconType.Drive, self.IconType.Computer) else self._file
+
+    def type(self, info: QFileInfo) -> str:
+        if info.isDir():
+            return "Folder"
+        return f"{info.suffix().upper()} file" if info.suffix() else "File"
+
+
+# Native dialogs only where opening a file cannot cost a lock (see file_dialog).
+NATIVE_FILE_DIALOGS = sys.platform == "win32"
+
+
+def file_dialog(parent: QWidget | None, caption: str, start: str, file_filter: str, *, confirm_overwrite: bool = True) -> QFileDialog:
+    """The one way this window makes a file dialog: one that never opens the files it lists. start
+    names a folder, or a file to suggest in its folder.
+
+    Why: on Linux and macOS a process's POSIX locks on a file (SQLite's locks on vouchers.db and its
+    -wal and -shm) are dropped when the process closes ANY descriptor of that file. Qt's file dialogs
+    sniff each listed file's type by opening and closing it (and again whenever another program writes
+    it); GTK's and macOS's in-process choosers do the same. Shown on the database's folder, such a
+    dialog silently drops the window's locks: the next other program (`serve`, the CLI) believes it is
+    alone, checkpoints and deletes the -wal and -shm under the window, and from then on the window
+    reads and writes a deleted file ("a disk error"). So there, always Qt's own dialog with icons and
+    types from the names alone, given before the dialog lists anything. Windows has no such lock
+    semantics: its native dialog is fine."""
+    if NATIVE_FILE_DIALOGS:
+        dialog = QFileDialog(parent, caption, start, file_filter)
+    else:
+        # Qt lists the folder it is made with at once, with its own provider: make it on an empty one.
+        dialog = QFileDialog(parent, caption, _empty_folder(), file_filter)
+        dialog.setOption(QFileDialog.Option.DontUseNativeDialog, True)
+        provider = NameOnlyIconProvider()
+        dialog.setIconProvider(provider)
+        dialog._icon_provider = provider  # the dialog does not own it: alive as long as the dialog
+        target = Path(start)
+        if target.is_dir():
+            dialog.setDirectory(str(target))
+        else:
+            dialog.setDirectory(str(target.parent))
+            dialog.selectFile(target.name)
+    dialog.setAcceptMode(QFileDialog.AcceptMode.AcceptSave)
+    dialog.setFileMode(QFileDialog.FileMode.AnyFile)
+    dialog.setOption(QFileDialog.Option.DontConfirmOverwrite, not confirm_overwrite)
+    return dialog
+
+
+_empty: tempfile.TemporaryDirectory | None = None
+
+
+def _empty_folder() -> str:
+    """A folder that holds nothing, ever (removed when the program ends)."""
+    global _empty
+    if _empty is None:
+        _empty = tempfile.TemporaryDirectory(prefix="voucher-batches-dialogs-")
+    return _empty.name
+
+
 class Prompts:
-    """Modal questions and the desktop's browser. Each returns the answer; nothing else in the window blocks."""
+    """Questions to the person and the desktop's browser. File names are asked without blocking: the
+    answer comes to a callback; nothing else in the window blocks but the delete confirmation."""
 
     def confirm_delete(self, parent: QWidget, summary: BatchSummary, exported_to: str = "") -> DeleteChoice:
         dialog = DeleteDialog(summary, parent, exported_to)
@@ -41,10 +122,41 @@ class Prompts:
         dialog.deleteLater()
         return choice
 
-    def save_file_name(self, parent: QWidget, caption: str, suggested: str, file_filter: str) -> str | None:
-        """A path to write, or None when the person cancels."""
-        path, _ = QFileDialog.getSaveFileName(parent, caption, str(default_folder() / suggested), file_filter)
-        return path or None
+    def confirm_quit(self, parent: QWidget, where: str) -> bool:
+        """Quit, though the claim links go offline? No is the default."""
+        box = QMessageBox(QMessageBox.Icon.Warning, "Quit Voucher Batches", quit_question(where), parent=parent)
+        quit_button = box.addButton("Quit", QMessageBox.ButtonRole.DestructiveRole)
+        box.setDefaultButton(box.addButton("Keep serving", QMessageBox.ButtonRole.RejectRole))
+        box.exec()
+        box.deleteLater()
+        return box.clickedButton() is quit_button
+
+    def confirm_base_change(self, parent: QWidget, warning: str) -> bool:
+        """Change the claim links' address, though the links already out stop working? No is the default."""
+        box = QMessageBox(QMessageBox.Icon.Warning, "Change the claim links' address", warning, parent=parent)
+        change = box.addButton("Change it", QMessageBox.ButtonRole.DestructiveRole)
+        box.setDefaultButton(box.addButton("Keep the address", QMessageBox.ButtonRole.RejectRole))
+        box.exec()
+        box.deleteLater()
+        return box.clickedButton() is change
+
+    def save_file_name(
+        self,
+        parent: QWidget,
+        caption: str,
+        suggested: str,
+        file_filter: str,
+        then: Callable[[str], None],
+        *,
+        confirm_overwrite: bool = True,
+    ) -> None:
+        """Ask for a path to write; then(path) once chosen, nothing when the person cancels. A bare
+        name starts in the Documents folder; a path starts where it names."""
+        start = suggested if Path(suggested).is_absolute() else str(default_folder() / suggested)
+        dialog = file_dialog(parent, caption, start, file_filter, confirm_overwrite=confirm_overwrite)
+        dialog.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
+        dialog.fileSelected.connect(lambda path: path and then(path))
+        dialog.open()
 
     def confirm_print_anyway(self, parent: QWidget, warning: str) -> bool:
         """Before printing a link that not every member's phone opens: True to print all the same."""

@@ -10,6 +10,7 @@ from PySide6.QtGui import QGuiApplication, QPixmap
 from PySide6.QtWidgets import QDialog, QHBoxLayout, QLabel, QLineEdit, QPushButton, QVBoxLayout, QWidget
 
 from app.core.batches import BatchSummary
+from app.core.links import OK, PROBLEM, Verdict
 from app.core.qr import SavedImage
 
 from . import style
@@ -62,6 +63,8 @@ class QrDialog(QDialog):
         self.pdf_button = QPushButton("Save as PDF…")
         self.pdf_button.clicked.connect(self.save_pdf_requested)
         self.copy_button.setDefault(True)
+        self.reach = Notice()  # whether members can open the link: said once judged
+        self.reach.hide()
         self.status = Notice(" ")
         self.status.setAlignment(Qt.AlignmentFlag.AlignCenter)
 
@@ -80,6 +83,7 @@ class QrDialog(QDialog):
         layout.addWidget(self.image, 0, Qt.AlignmentFlag.AlignHCenter)
         layout.addSpacing(8)
         layout.addWidget(self.link)
+        layout.addWidget(self.reach)
         layout.addLayout(buttons)
         layout.addLayout(signage_buttons)
         layout.addWidget(self.status)
@@ -99,6 +103,13 @@ class QrDialog(QDialog):
         side = math.ceil(pixmap.width() / self._ratio) + 20
         self.image.setFixedSize(side, side)
         self.image.setPixmap(pixmap)
+
+    def show_reach(self, verdict: Verdict) -> None:
+        """Say plainly when members cannot open the link from anywhere, and what to do."""
+        if verdict.status == OK:
+            self.reach.hide()
+        else:
+            self.reach.say(f"{verdict.message} {verdict.fix}", "error" if verdict.status == PROBLEM else "warning")
 
     def show_image_failed(self, reason: str) -> None:
         self.image.setText("The QR code could not be drawn.")

@@ -6,36 +6,66 @@ from __future__ import annotations
 from PySide6.QtCore import QObject, Signal
 from PySide6.QtWidgets import QWidget
 
-from app.core import db, settings, times
-from app.core.errors import sentence
+from app.core import autostart, backups, db, doctor, links, settings, times
+from app.core.errors import DatabaseProblem, VoucherError, sentence
 
 from .dialogs import DialogSlot
+from .guide import GuideDialog
 from .preferences import Preferences
+from .prompts import Prompts
 from .server import ClaimServer
 from .settings_dialog import SettingsDialog
 from .tasks import run_task
 from .till_identity import TillIdentity
 
 
+def _prepare_site():
+    """On a worker: the settings with the claim base kept, and this database's claim site if one serves already."""
+    try:
+        loaded = settings.choose_claim_base()
+    except DatabaseProblem:  # held by another program: serve all the same, and keep the base next time
+        loaded = settings.load()
+    site = doctor.local_site(loaded.port)
+    return loaded, site if site is not None and site.ours else None
+
+
+def _read_for_dialog():
+    """On a worker: what the Settings dialog shows."""
+    current = settings.load()
+    try:
+        latest = backups.latest()
+        last_backup = latest.describe() if latest is not None else "No backup yet"
+    except VoucherError as exc:  # PostgreSQL: its server's own tools
+        last_backup = str(exc)
+    return current, times.zone_choices(), links.judge(current.base_url), autostart.is_enabled(), last_backup
+
+
 class SettingsController(QObject):
     changed = Signal(object)  # the core Settings, read at start or just saved
     message = Signal(str, str)  # (sentence, kind) for the window
 
-    def __init__(self, window: QWidget, server: ClaimServer, prefs: Preferences) -> None:
+    def __init__(self, window: QWidget, server: ClaimServer, prefs: Preferences, prompts: Prompts) -> None:
         super().__init__(window)
         self._window = window
         self._server = server
         self._prefs = prefs
+        self._prompts = prompts
         self._slot = DialogSlot(self)
+        self._guide = DialogSlot(self)
         self._opening = False
 
     def start(self) -> None:
-        """Read the settings, then start the claim site where they say."""
-        run_task(settings.load, self._on_loaded, self._on_read_failed, context=self)
+        """Keep the claim links' base from now on (as serve does), then serve where the settings say,
+        or use the claim site that another program on this PC already serves this database with."""
+        run_task(_prepare_site, self._on_loaded, self._on_read_failed, context=self)
 
-    def _on_loaded(self, loaded: settings.Settings) -> None:
+    def _on_loaded(self, prepared) -> None:
+        loaded, site = prepared
         self.changed.emit(loaded)
-        self._server.start(loaded.host, int(loaded.port), loaded.base_url)
+        if site is not None:
+            self._server.use_elsewhere(site.url, loaded.base_url)
+        else:
+            self._server.start(loaded.host, int(loaded.port), loaded.base_url)
 
     def _on_read_failed(self, exc: Exception) -> None:
         self._opening = False
@@ -46,19 +76,52 @@ class SettingsController(QObject):
         if self._slot.bring_forward() or self._opening:
             return
         self._opening = True
-        run_task(lambda: (settings.load(), times.zone_choices()), self._on_read_for_dialog, self._on_read_failed, context=self)
+        run_task(_read_for_dialog, self._on_read_for_dialog, self._on_read_failed, context=self)
 
     def _on_read_for_dialog(self, read) -> None:
         self._opening = False
-        current, zones = read
+        current, zones, link, at_login, last_backup = read
         location = self._prefs.database_location() or db.location()
-        dialog = SettingsDialog(current, location, zones, self._window)
-        dialog.save_requested.connect(lambda edited, new_location: self._save(dialog, current, edited, location, new_location))
+        dialog = SettingsDialog(current, location, zones, self._window, link=link, starts_at_login=at_login, last_backup=last_backup)
+        dialog.save_requested.connect(lambda edited, new_location: self._confirm(dialog, current, edited, location, new_location))
+        dialog.browse_requested.connect(lambda: self._browse(dialog))
+        dialog.guide_requested.connect(lambda: self._guide.open(GuideDialog(dialog)))
         self._slot.open(dialog)
 
-    def _save(self, dialog: SettingsDialog, before, edited, old_location: str, new_location: str) -> None:
+    def _browse(self, dialog: SettingsDialog) -> None:
+        self._prompts.save_file_name(
+            dialog, "Database file", dialog.database.text() or str(db.default_location()),
+            "Voucher Batches database (*.db);;All files (*)", dialog.choose_database, confirm_overwrite=False,
+        )  # fmt: skip
+
+    def _confirm(self, dialog: SettingsDialog, before, edited, old_location: str, new_location: str) -> None:
+        """A new public base URL breaks the links already shared: ask first (what it breaks is read on a worker)."""
         dialog.show_saving()
 
+        def answer(warning: str | None) -> None:
+            if warning and not self._prompts.confirm_base_change(dialog, warning):
+                dialog.show_refused("Not saved: claim links keep their address.")
+                return
+            self._save(dialog, before, edited, old_location, new_location)
+
+        run_task(lambda: settings.base_change_warning(before, edited), answer, lambda exc: self._refuse(dialog, sentence(exc, "save the settings")), context=dialog)
+
+    def _save(self, dialog: SettingsDialog, before, edited, old_location: str, new_location: str) -> None:
+        """Listen on a new address first; save; only then does the old listener stop. When the new
+        address cannot be used, nothing is saved and the site keeps serving where it did."""
+        host, port = (edited.host or "").strip() or settings.DEFAULT_HOST, int(edited.port)
+        moved = (host, port) != (before.host, int(before.port)) or not self._server.is_running()
+        if not (moved and self._server.can_start() and not self._server.elsewhere):
+            self._write(dialog, edited, old_location, new_location, None)
+            return
+
+        def refused(reason: str) -> None:
+            kept = f" The claim site keeps serving at {self._server.where()}." if self._server.serves_here() else ""
+            self._refuse(dialog, f"{reason}{kept} Nothing was saved.")
+
+        self._server.listen(host, port, lambda listener: self._write(dialog, edited, old_location, new_location, listener), refused)
+
+    def _write(self, dialog: SettingsDialog, edited, old_location: str, new_location: str, listener) -> None:
         def done(saved: settings.Settings) -> None:
             if self._slot.dialog is dialog:
                 dialog.accept()
@@ -66,19 +129,31 @@ class SettingsController(QObject):
             if new_location and new_location != old_location:
                 self._prefs.set_database_location(new_location)
                 text += f" The database {new_location} is used from the next start."
-            if (saved.host, int(saved.port)) != (before.host, int(before.port)) or not self._server.is_running():
-                self._server.start(saved.host, int(saved.port), saved.base_url)
+            if listener is not None:
+                self._server.switch_to(listener, saved.base_url)
             else:
                 self._server.announce(saved.base_url)
             self.changed.emit(saved)
             self.message.emit(text, "success")
 
         def failed(exc: Exception) -> None:
-            text = sentence(exc, "save the settings")
-            if self._slot.dialog is dialog:
-                dialog.show_refused(text)  # it stays open with everything typed
-            else:
-                self.message.emit(text, "error")
+            if listener is not None:
+                self._server.discard(listener)  # the old one still serves
+            self._refuse(dialog, sentence(exc, "save the settings"))
 
+        at_login, where = dialog.start_at_login.isChecked(), new_location or old_location
         actor = TillIdentity(self._prefs).actor()  # recorded with the change in the activity log
-        run_task(lambda: settings.save(edited, actor), done, failed, context=self)
+
+        def work() -> settings.Settings:
+            saved = settings.save(edited, actor)
+            if autostart.is_enabled() != at_login:
+                autostart.set_enabled(at_login, None if db.is_url(where) else where)  # a URL may hold a password
+            return saved
+
+        run_task(work, done, failed, context=self)
+
+    def _refuse(self, dialog: SettingsDialog, text: str) -> None:
+        if self._slot.dialog is dialog:
+            dialog.show_refused(text)  # it stays open with everything typed
+        else:
+            self.message.emit(text, "error")

@@ -8,11 +8,11 @@ import dataclasses
 
 from PySide6.QtCore import Qt, Signal
 from PySide6.QtWidgets import (
+    QCheckBox,
     QComboBox,
     QCompleter,
     QDialog,
     QDialogButtonBox,
-    QFileDialog,
     QFormLayout,
     QHBoxLayout,
     QLabel,
@@ -23,6 +23,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from app.core.links import GUIDE, OK, PROBLEM, Verdict
 from app.core.settings import DEFAULT_ACCENT, Settings
 
 from . import style
@@ -33,8 +34,13 @@ PC_ZONE = "This PC's time zone"
 
 class SettingsDialog(QDialog):
     save_requested = Signal(object, str)  # (the core Settings as typed, database location for the next start)
+    guide_requested = Signal()  # the guide "Share links that work anywhere"
+    browse_requested = Signal()  # Choose… for the database: its controller asks for the file
 
-    def __init__(self, current: Settings, db_location: str, zones: list[str], parent: QWidget | None = None) -> None:
+    def __init__(
+        self, current: Settings, db_location: str, zones: list[str], parent: QWidget | None = None, *,
+        link: Verdict | None = None, starts_at_login: bool = False, last_backup: str = "",
+    ) -> None:  # fmt: skip
         super().__init__(parent)
         self.setObjectName("SettingsDialog")
         self.setWindowTitle("Settings")
@@ -60,15 +66,22 @@ class SettingsDialog(QDialog):
         base_hint = QLabel("The address printed in claim links and QR codes, e.g. https://yoursite.com")
         base_hint.setObjectName("Hint")
         base_hint.setWordWrap(True)
+        self.link_notice = Notice()
+        self.link_notice.setVisible(link is not None and link.status != OK)
+        if link is not None and link.status != OK:
+            self.link_notice.say(f"{link.message} {link.fix}", "error" if link.status == PROBLEM else "warning")
+        self.guide_button = QPushButton(GUIDE)
+        self.guide_button.setAutoDefault(False)
+        self.guide_button.clicked.connect(self.guide_requested)
         self.host = QLineEdit(current.host)
         self.host.setPlaceholderText("0.0.0.0 (every network of this PC)")
         self.port = QSpinBox()
         self.port.setRange(1, 65535)
         self.port.setValue(int(current.port))
         self.database = QLineEdit(db_location)
-        browse = QPushButton("Choose…")
+        self.browse_button = browse = QPushButton("Choose…")
         browse.setAutoDefault(False)
-        browse.clicked.connect(self._on_browse_clicked)
+        browse.clicked.connect(self.browse_requested)
         db_hint = QLabel("A new database location is used from the next start.")
         db_hint.setObjectName("Hint")
         db_hint.setWordWrap(True)
@@ -76,6 +89,14 @@ class SettingsDialog(QDialog):
         self.logo.setPlaceholderText("a PNG or SVG file printed on the signage; empty: none")
         self.accent = QLineEdit(current.accent_color)
         self.accent.setPlaceholderText(f"{DEFAULT_ACCENT} (the signage's offer and bands)")
+        self.start_at_login = QCheckBox("Start when I log in")
+        self.start_at_login.setChecked(starts_at_login)
+        login_hint = QLabel("Claim links work only while Voucher Batches runs: closing the window keeps them working.")
+        login_hint.setObjectName("Hint")
+        login_hint.setWordWrap(True)
+        self.last_backup = QLabel(last_backup)
+        self.last_backup.setObjectName("Hint")
+        self.last_backup.setWordWrap(True)
         self.notice = Notice()
         self.notice.hide()
 
@@ -88,12 +109,17 @@ class SettingsDialog(QDialog):
         form.addRow("", zone_hint)
         form.addRow("Public base URL", self.base_url)
         form.addRow("", base_hint)
+        form.addRow("", self.link_notice)
+        form.addRow("", self.guide_button)
         form.addRow("Claim site host", self.host)
         form.addRow("Claim site port", self.port)
         form.addRow("Signage logo", self.logo)
         form.addRow("Accent colour", self.accent)
         form.addRow("Database", database_row)
         form.addRow("", db_hint)
+        form.addRow("Last backup", self.last_backup)
+        form.addRow("", self.start_at_login)
+        form.addRow("", login_hint)
         self.buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Save | QDialogButtonBox.StandardButton.Cancel)
         self.buttons.accepted.connect(lambda: self.save_requested.emit(self.edited(), self.database.text().strip()))
         self.buttons.rejected.connect(self.reject)
@@ -105,13 +131,9 @@ class SettingsDialog(QDialog):
         self.setMinimumWidth(560)
         self.setWindowIcon(style.icon("settings"))
 
-    def _on_browse_clicked(self) -> None:
-        path, _ = QFileDialog.getSaveFileName(
-            self, "Database file", self.database.text(), "Voucher Batches database (*.db);;All files (*)",
-            options=QFileDialog.Option.DontConfirmOverwrite,
-        )  # fmt: skip
-        if path:
-            self.database.setText(path)
+    def choose_database(self, path: str) -> None:
+        """A database file chosen with Choose…"""
+        self.database.setText(path)
 
     def edited(self) -> Settings:
         """The settings as typed; the core checks them when they are saved."""

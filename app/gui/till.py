@@ -8,6 +8,7 @@ from PySide6.QtWidgets import QLineEdit, QWidget
 
 from app.core import claims, templates, vouchers
 from app.core.claims import RedeemOutcome
+from app.core.database import WAITING
 from app.core.errors import sentence
 
 from . import style
@@ -106,7 +107,10 @@ class TillController(QObject):
             self.redeemed.emit()
 
         actor = self._identity.actor()
-        run_task(lambda: redeem(code, actor), done, lambda exc: dialog.show_error(sentence(exc, "redeem the voucher")), context=dialog)
+        run_task(
+            lambda: redeem(code, actor), done, lambda exc: dialog.show_error(sentence(exc, "redeem the voucher")),
+            on_wait=lambda: dialog.show_waiting(WAITING), context=dialog,
+        )  # fmt: skip
 
     def _on_undone(self, result) -> None:
         """A redemption was undone (here or in the vouchers view): the open dialog shows it."""

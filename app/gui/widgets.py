@@ -103,8 +103,9 @@ class MessageBar(QFrame):
         self._timer.timeout.connect(self.hide)
         self.hide()
 
-    def show_message(self, text: str, kind: str = "info", link: str = "") -> None:
-        """Say text; with a link, a Copy link button beside it puts the link on the clipboard."""
+    def show_message(self, text: str, kind: str = "info", link: str = "", *, stays: bool = False) -> None:
+        """Say text; with a link, a Copy link button beside it puts the link on the clipboard. stays:
+        it does not fade (it is taken back by retract)."""
         self._link = link
         self._copy.setText("Copy link")
         self._copy.setVisible(bool(link))
@@ -116,7 +117,7 @@ class MessageBar(QFrame):
         self.setAccessibleDescription(text)
         restyle(self)
         self.show()
-        if kind == "error":
+        if kind == "error" or stays:
             self._timer.stop()
         else:
             self._timer.start(FADE_WITH_LINK_MS if link else FADE_MS)

@@ -60,3 +60,4 @@ def window(qtbot, db_path, prefs, prompts, servers, log_folder):
     qtbot.waitUntil(lambda: win.dashboard.stack.currentWidget() is not win.dashboard.loading)
     yield win
     win.close()
+    win.background.shutdown()  # closing leaves the claim site serving: quit, as File → Quit does

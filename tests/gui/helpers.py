@@ -38,18 +38,34 @@ class FakePrompts(Prompts):
     def __init__(self) -> None:
         self.delete_answers: list[DeleteChoice] = []
         self.file_names: list[str | None] = []
+        self.asked_file_names: list[str] = []  # what each file dialog suggested
         self.asked_delete: list[tuple[int, str]] = []
         self.browser_opens = True  # what open_url answers: False when this PC has no browser
         self.opened: list[str] = []
         self.print_anyway = True  # what confirm_print_anyway answers
         self.print_warnings: list[str] = []
+        self.quit_answers: list[bool] = []
+        self.base_change_answers: list[bool] = []
+        self.asked_base_change: list[str] = []
+        self.asked_quit: list[str] = []  # where the claim site served when Quit asked
 
     def confirm_delete(self, parent, summary, exported_to: str = "") -> DeleteChoice:
         self.asked_delete.append((summary.id, exported_to))
         return self.delete_answers.pop(0)
 
-    def save_file_name(self, parent, caption, suggested, file_filter):
-        return self.file_names.pop(0)
+    def save_file_name(self, parent, caption, suggested, file_filter, then, **options):
+        self.asked_file_names.append(suggested)
+        path = self.file_names.pop(0)
+        if path:
+            then(path)
+
+    def confirm_base_change(self, parent, warning: str) -> bool:
+        self.asked_base_change.append(warning)
+        return self.base_change_answers.pop(0)
+
+    def confirm_quit(self, parent, where: str) -> bool:
+        self.asked_quit.append(where)
+        return self.quit_answers.pop(0)
 
     def confirm_print_anyway(self, parent, warning: str) -> bool:
         self.print_warnings.append(warning)

@@ -104,6 +104,7 @@ def main() -> int:
     qapp = QApplication(sys.argv[:1])
     qapp.setStyle(QStyleFactory.create("Fusion"))
     folder = Path(tempfile.mkdtemp())
+    os.environ["XDG_DATA_HOME"] = str(folder / "data")  # the window's daily backup goes there, not in the user's folder
     demo_database(folder)
     till_screenshots.a_shift()
     OUT.mkdir(parents=True, exist_ok=True)
@@ -209,8 +210,9 @@ def main() -> int:
         settle(lambda: window.dashboard.stack.currentWidget() is window.dashboard.empty)
         save(window, f"empty-search{tag}")
         window.dashboard.clear_filters()
-        window.close()
+        window.close()  # the claim site serves on in the background: quit as File → Quit does
         settle()
+        window.background.shutdown()
     return 0
 
 

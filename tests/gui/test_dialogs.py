@@ -139,12 +139,11 @@ def test_download_qr_writes_a_print_ready_png_that_scans_back_and_says_its_size(
         assert [code.text for code in decoded] == [qr_dialog.summary.claim_url]
 
 
-def test_download_qr_suggests_a_name_from_the_batch(qtbot, qr_dialog, prompts, monkeypatch):
-    asked = []
-    monkeypatch.setattr(prompts, "save_file_name", lambda parent, caption, suggested, flt: asked.append(suggested))
+def test_download_qr_suggests_a_name_from_the_batch(qtbot, qr_dialog, prompts):
+    prompts.file_names += [None, None]  # cancelled
     qtbot.mouseClick(qr_dialog.download_button, Qt.MouseButton.LeftButton)
     qtbot.mouseClick(qr_dialog.download_button, Qt.MouseButton.LeftButton)
-    assert asked == ["q1-2025-email-campaign-qr.png"] * 2
+    assert prompts.asked_file_names == ["q1-2025-email-campaign-qr.png"] * 2
     assert qr_dialog.download_button.isEnabled()
 
 
@@ -352,9 +351,10 @@ def test_settings_are_saved_and_the_server_restarts_on_a_new_port(qtbot, window,
     assert (saved.store_name, saved.public_base_url, saved.port) == ("Corner Shop Two", "https://vouchers.example.com", 8099)
     assert prefs.database_location() == str(tmp_path / "next.db")
     qtbot.waitUntil(lambda: len(servers.started) == 2 and window.server.is_running())
-    assert servers.started[0].stopped and servers.started[1].port == 8099
+    qtbot.waitUntil(lambda: servers.started[0].stopped)  # once the new one listens
+    assert servers.started[1].port == 8099 and not servers.started[1].stopped
     assert window.server_label.text() == "● Claim site running at https://vouchers.example.com"
-    assert window.windowTitle() == "Voucher Batches — Corner Shop Two"
+    assert window.windowTitle() == "Corner Shop Two"  # shown as "Corner Shop Two — Voucher Batches"
 
 
 @pytest.mark.parametrize(

@@ -1,0 +1,107 @@
+"""Waiting is visible and bounded: while another program holds the database, the till and every window
+action say so within half a second, and give up with the core's sentence after the wait limit."""
+
+from __future__ import annotations
+
+import sqlite3
+import time
+
+import pytest
+from PySide6.QtCore import Qt
+
+from app.core import batches, claims, database, db
+from app.core.database import WAITING
+
+from .test_dashboard import card_of, menu_action
+from .test_find_voucher import scan
+
+LIMIT = 1.0  # seconds: the core's wait limit for these tests (5 in use)
+
+
+class OtherProgram:
+    """Another program's connection to the test database, holding its write lock when told to."""
+
+    def __init__(self, path) -> None:
+        self._connection = sqlite3.connect(path, isolation_level=None, timeout=0)
+
+    def hold(self) -> None:
+        self._connection.execute("BEGIN IMMEDIATE")
+
+    def release(self) -> None:
+        self._connection.execute("COMMIT")
+
+    def close(self) -> None:
+        if self._connection.in_transaction:
+            self.release()
+        self._connection.close()
+
+
+@pytest.fixture
+def other_program(db_path, monkeypatch):
+    monkeypatch.setattr(database, "_wait_limit", LIMIT)
+    other = OtherProgram(db_path)
+    yield other
+    other.close()
+
+
+def gave_up() -> str:
+    return (
+        f"The database {db.location()} is locked by another program (waited {LIMIT:g} s); nothing was changed. "
+        "Try again in a moment."
+    )
+
+
+def test_the_till_says_it_waits_and_gives_up_in_time(qtbot, window, make_batch, make_member, other_program):
+    batch = make_batch(quantity=5, name="Spring Fair")
+    voucher = claims.claim(batch.token, make_member().id).voucher
+    till = scan(qtbot, window, voucher.code)
+    for _ in range(2):
+        qtbot.keyClick(till.code, Qt.Key.Key_Return)  # looked up again: reading never waits
+        qtbot.waitUntil(lambda: till.notice.text() == "This voucher can be redeemed.")
+        other_program.hold()
+        qtbot.mouseClick(till.redeem_button, Qt.MouseButton.LeftButton)
+        clicked = time.monotonic()
+        assert till.notice.text() == "Redeeming…"
+        qtbot.waitUntil(lambda: till.notice.text() == WAITING, timeout=3000)
+        assert time.monotonic() - clicked < 0.5
+        assert not till.redeem_button.isEnabled()
+        qtbot.waitUntil(lambda: till.notice.text() != WAITING, timeout=3 * 1000 * LIMIT)
+        assert time.monotonic() - clicked < LIMIT + 0.5
+        assert till.notice.text() == gave_up()
+        assert till.notice.property("kind") == "error"
+        assert till.redeem_button.isEnabled()  # try again, once the other program is done
+        other_program.release()
+    qtbot.mouseClick(till.redeem_button, Qt.MouseButton.LeftButton)
+    qtbot.waitUntil(lambda: till.notice.text() == f"Voucher {voucher.code} redeemed.")
+
+
+def test_a_window_action_says_it_waits_and_gives_up_in_time(qtbot, window, make_batch, other_program):
+    batch = make_batch(quantity=5)
+    card = card_of(qtbot, window, batch.id)
+    bar = window.message_bar
+    for _ in range(2):
+        other_program.hold()
+        menu_action(card, "Pause Batch").trigger()
+        asked = time.monotonic()
+        qtbot.waitUntil(lambda: bar.text() == WAITING, timeout=3000)
+        assert time.monotonic() - asked < 0.5
+        qtbot.waitUntil(lambda: bar.text() != WAITING, timeout=3 * 1000 * LIMIT)
+        assert time.monotonic() - asked < LIMIT + 0.5
+        assert bar.text() == gave_up()
+        assert bar.property("kind") == "error"
+        other_program.release()
+        assert batches.get_batch(batch.id).status == "active"
+
+
+def test_the_waiting_is_taken_back_when_the_database_comes_free(qtbot, window, make_batch, other_program):
+    batch = make_batch(quantity=5)
+    card = card_of(qtbot, window, batch.id)
+    bar = window.message_bar
+    for action, status in (("Pause Batch", "paused"), ("Resume Batch", "active")):
+        other_program.hold()
+        menu_action(card, action).trigger()
+        qtbot.waitUntil(lambda: bar.text() == WAITING, timeout=3000)
+        other_program.release()
+        qtbot.waitUntil(lambda status=status: card.badge.property("status") == status, timeout=3000)
+        qtbot.waitUntil(lambda: bar.text() == "")  # nothing is left saying it waits
+        assert batches.get_batch(batch.id).status == status
