@@ -21,6 +21,7 @@ from .batch_actions import BatchActions
 from .batch_list import REFRESH_MS, BatchList
 from .batch_pages import BatchPages
 from .dashboard import Dashboard
+from .members_page import MembersController
 from .new_batch_flow import NewBatchFlow
 from .preferences import Preferences
 from .prompts import Prompts
@@ -74,6 +75,7 @@ class MainWindow(QMainWindow):
         self.undo = UndoController(self, self.till_identity)
         self.till = TillController(self, self.till_identity, self.undo)
         self.activity = ActivityController(self, self.prompts)
+        self.members = MembersController(self, self.prompts, self.till_identity)
         self.server = ClaimServer(start_server, self)
         self.settings = SettingsController(self, self.server, prefs, self.prompts)
         self.about = About(self, log_file)
@@ -111,6 +113,7 @@ class MainWindow(QMainWindow):
         self.activity_action = self._action(
             "Activity", "Ctrl+Shift+A", lambda: self.activity.open(), "activity", "Who did what: the activity log (Ctrl+Shift+A)"
         )
+        self.members_action = self.members.action()
         self.refresh_action = self._action("Refresh", QKeySequence.StandardKey.Refresh, self.batch_list.refresh)
         self.refresh_action.triggered.connect(self.pages.reload_vouchers)
         self.quit_action = self._action("Quit", "Ctrl+Q", self.background.quit)  # Cmd+Q on macOS; not every platform theme binds StandardKey.Quit
@@ -128,7 +131,7 @@ class MainWindow(QMainWindow):
         toolbar.addWidget(spacer)
         toolbar.addWidget(self.till_field)
         toolbar.addSeparator()
-        toolbar.addAction(self.activity_action)
+        toolbar.addActions([self.activity_action, self.members_action])
         toolbar.addAction(self.settings_action)
         self.addToolBar(toolbar)
 
@@ -140,7 +143,7 @@ class MainWindow(QMainWindow):
         file_menu.removeAction(file_menu.actions()[-1])
         view_menu = self.menuBar().addMenu("&View")
         view_menu.addAction(self.search_action)
-        view_menu.addAction(self.activity_action)
+        view_menu.addActions([self.activity_action, self.members_action])
         view_menu.addAction(self.refresh_action)
         help_menu = self.menuBar().addMenu("&Help")
         self.about_action = help_menu.addAction("About Voucher Batches")

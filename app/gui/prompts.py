@@ -158,6 +158,16 @@ class Prompts:
         dialog.fileSelected.connect(lambda path: path and then(path))
         dialog.open()
 
+    def confirm_erase(self, parent: QWidget, question: str) -> bool:
+        """Erase a member for good (question from members.erase_confirmation)? No is the default."""
+        box = QMessageBox(QMessageBox.Icon.Warning, "Erase the member", question, parent=parent)
+        box.setTextFormat(Qt.TextFormat.PlainText)  # it quotes the member's email
+        erase = box.addButton("Erase", QMessageBox.ButtonRole.DestructiveRole)
+        box.setDefaultButton(box.addButton("Keep the member", QMessageBox.ButtonRole.RejectRole))
+        box.exec()
+        box.deleteLater()
+        return box.clickedButton() is erase
+
     def confirm_print_anyway(self, parent: QWidget, warning: str) -> bool:
         """Before printing a link that not every member's phone opens: True to print all the same."""
         box = QMessageBox(QMessageBox.Icon.Warning, "Print this link?", warning, QMessageBox.StandardButton.Cancel, parent)

@@ -48,6 +48,8 @@ class FakePrompts(Prompts):
         self.base_change_answers: list[bool] = []
         self.asked_base_change: list[str] = []
         self.asked_quit: list[str] = []  # where the claim site served when Quit asked
+        self.erase_answers: list[bool] = []
+        self.asked_erase: list[str] = []  # each question confirm_erase was asked
 
     def confirm_delete(self, parent, summary, exported_to: str = "") -> DeleteChoice:
         self.asked_delete.append((summary.id, exported_to))
@@ -66,6 +68,10 @@ class FakePrompts(Prompts):
     def confirm_quit(self, parent, where: str) -> bool:
         self.asked_quit.append(where)
         return self.quit_answers.pop(0)
+
+    def confirm_erase(self, parent, question: str) -> bool:
+        self.asked_erase.append(question)
+        return self.erase_answers.pop(0)
 
     def confirm_print_anyway(self, parent, warning: str) -> bool:
         self.print_warnings.append(warning)
