@@ -9,11 +9,11 @@ from typing import Any, Callable
 
 from PySide6.QtCore import QEvent, QSize, Qt, QTimer
 from PySide6.QtGui import QAction, QCloseEvent, QKeySequence
-from PySide6.QtWidgets import QLabel, QMainWindow, QSizePolicy, QToolBar, QWidget
+from PySide6.QtWidgets import QLabel, QMainWindow
 
 from app.core import db, settings
 
-from . import style
+from . import chrome, style
 from .about import About
 from .activity_page import ActivityController
 from .background import Background
@@ -29,8 +29,8 @@ from .server import ClaimServer, ServerStateLabel
 from .settings_controller import SettingsController
 from .till import TillController, TillField
 from .till_identity import TillIdentity
-from .undo_dialog import UndoController
 from .setup_checks import SetupChecks
+from .undo_dialog import UndoController
 from .upkeep import Upkeep
 from .waiting import WaitingSaid
 from .widgets import MessageBar
@@ -119,34 +119,12 @@ class MainWindow(QMainWindow):
         self.quit_action = self._action("Quit", "Ctrl+Q", self.background.quit)  # Cmd+Q on macOS; not every platform theme binds StandardKey.Quit
 
     def _build_toolbar(self) -> None:
-        toolbar = QToolBar("Main")
-        toolbar.setObjectName("MainToolbar")
-        toolbar.setMovable(False)
-        toolbar.setFloatable(False)
-        toolbar.setIconSize(QSize(20, 20))
-        toolbar.setToolButtonStyle(Qt.ToolButtonStyle.ToolButtonTextBesideIcon)
-        toolbar.addAction(self.new_action)
-        spacer = QWidget()
-        spacer.setSizePolicy(QSizePolicy.Policy.Expanding, QSizePolicy.Policy.Preferred)
-        toolbar.addWidget(spacer)
-        toolbar.addWidget(self.till_field)
-        toolbar.addSeparator()
-        toolbar.addActions([self.activity_action, self.members_action])
-        toolbar.addAction(self.settings_action)
-        self.addToolBar(toolbar)
+        self.addToolBar(chrome.toolbar(leading=[self.new_action], field=self.till_field, trailing=[self.activity_action, self.members_action, self.settings_action]))
 
     def _build_menus(self) -> None:
-        file_menu = self.menuBar().addMenu("&File")
-        for group in ((self.new_action, self.find_action), (self.settings_action,), (self.quit_action,)):
-            file_menu.addActions(list(group))
-            file_menu.addSeparator()
-        file_menu.removeAction(file_menu.actions()[-1])
-        view_menu = self.menuBar().addMenu("&View")
-        view_menu.addAction(self.search_action)
-        view_menu.addActions([self.activity_action, self.members_action])
-        view_menu.addAction(self.refresh_action)
-        help_menu = self.menuBar().addMenu("&Help")
-        self.about_action = help_menu.addAction("About Voucher Batches")
+        chrome.add_menu(self.menuBar(), "&File", (self.new_action, self.find_action), (self.settings_action,), (self.quit_action,))
+        chrome.add_menu(self.menuBar(), "&View", (self.search_action, self.activity_action, self.members_action, self.refresh_action))
+        self.about_action = self.menuBar().addMenu("&Help").addAction("About Voucher Batches")
         self.about_action.triggered.connect(self.about.open)
 
     def _connect(self) -> None:
