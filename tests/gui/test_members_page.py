@@ -6,6 +6,7 @@ import json
 
 import pytest
 from PySide6.QtCore import Qt
+from PySide6.QtWidgets import QToolBar
 
 from app.core import batches, claims, members
 from app.gui.members_page import MembersDialog
@@ -48,6 +49,9 @@ def cells(table, column: int) -> list[str]:
 
 def test_members_opens_twice_in_a_row(qtbot, window, ann):
     assert window.members_action.shortcut().toString() == "Ctrl+Shift+M"
+    view = next(a.menu() for a in window.menuBar().actions() if a.text() == "&View")
+    assert window.members_action in view.actions()
+    assert window.members_action in window.findChild(QToolBar, "MainToolbar").actions()
     for _ in range(2):
         page = open_page(qtbot, window)
         assert sorted(cells(page.table, 0)) == ["ann.lee@example.com", "bob@example.com"]
