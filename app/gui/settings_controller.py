@@ -7,6 +7,7 @@ from PySide6.QtCore import QObject, Signal
 from PySide6.QtWidgets import QWidget
 
 from app.core import autostart, backups, db, doctor, links, settings, times
+from app.core.activity import this_pc
 from app.core.errors import DatabaseProblem, VoucherError, sentence
 
 from .dialogs import DialogSlot
@@ -82,7 +83,10 @@ class SettingsController(QObject):
         self._opening = False
         current, zones, link, at_login, last_backup = read
         location = self._prefs.database_location() or db.location()
-        dialog = SettingsDialog(current, location, zones, self._window, link=link, starts_at_login=at_login, last_backup=last_backup)
+        till = (TillIdentity(self._prefs).named_till(), this_pc())
+        dialog = SettingsDialog(
+            current, location, zones, self._window, link=link, starts_at_login=at_login, last_backup=last_backup, till=till
+        )
         dialog.save_requested.connect(lambda edited, new_location: self._confirm(dialog, current, edited, location, new_location))
         dialog.browse_requested.connect(lambda: self._browse(dialog))
         dialog.guide_requested.connect(lambda: self._guide.open(GuideDialog(dialog)))
@@ -122,7 +126,10 @@ class SettingsController(QObject):
         self._server.listen(host, port, lambda listener: self._write(dialog, edited, old_location, new_location, listener), refused)
 
     def _write(self, dialog: SettingsDialog, edited, old_location: str, new_location: str, listener) -> None:
+        till_name = dialog.till_name.text()
+
         def done(saved: settings.Settings) -> None:
+            TillIdentity(self._prefs).set_till(till_name)  # this PC's, kept in its preferences
             if self._slot.dialog is dialog:
                 dialog.accept()
             text = "Settings saved."

@@ -24,7 +24,7 @@ from PySide6.QtWidgets import (
 )
 
 from app.core.links import GUIDE, OK, PROBLEM, Verdict
-from app.core.settings import DEFAULT_ACCENT, Settings
+from app.core.settings import DEFAULT_ACCENT, MAX_UNDO_DAYS, Settings
 
 from . import style
 from .widgets import Notice
@@ -39,7 +39,7 @@ class SettingsDialog(QDialog):
 
     def __init__(
         self, current: Settings, db_location: str, zones: list[str], parent: QWidget | None = None, *,
-        link: Verdict | None = None, starts_at_login: bool = False, last_backup: str = "",
+        link: Verdict | None = None, starts_at_login: bool = False, last_backup: str = "", till: tuple[str, str] = ("", ""),
     ) -> None:  # fmt: skip
         super().__init__(parent)
         self.setObjectName("SettingsDialog")
@@ -75,6 +75,14 @@ class SettingsDialog(QDialog):
         self.guide_button.clicked.connect(self.guide_requested)
         self.host = QLineEdit(current.host)
         self.host.setPlaceholderText("0.0.0.0 (every network of this PC)")
+        named_till, host_name = till
+        self.till_name = QLineEdit(named_till)
+        self.till_name.setPlaceholderText(f"{host_name} (this PC's name)")
+        self.till_name.setToolTip("Recorded with every redemption and undo made at this PC")
+        self.undo_days = QSpinBox()
+        self.undo_days.setRange(1, MAX_UNDO_DAYS)
+        self.undo_days.setValue(int(current.undo_days))
+        self.undo_days.setSuffix(" days after the redemption")
         self.port = QSpinBox()
         self.port.setRange(1, 65535)
         self.port.setValue(int(current.port))
@@ -113,6 +121,8 @@ class SettingsDialog(QDialog):
         form.addRow("", self.guide_button)
         form.addRow("Claim site host", self.host)
         form.addRow("Claim site port", self.port)
+        form.addRow("Till name", self.till_name)
+        form.addRow("Undo a redemption", self.undo_days)
         form.addRow("Signage logo", self.logo)
         form.addRow("Accent colour", self.accent)
         form.addRow("Database", database_row)
@@ -147,6 +157,7 @@ class SettingsDialog(QDialog):
             port=self.port.value(),
             logo_path=self.logo.text(),
             accent_color=self.accent.text(),
+            undo_days=self.undo_days.value(),
         )
 
     def show_saving(self) -> None:

@@ -15,7 +15,11 @@ class TillIdentity:
         self._store = prefs.store
 
     def till(self) -> str:
-        return str(self._store.value("till/name", "") or "") or this_pc()
+        return self.named_till() or this_pc()
+
+    def named_till(self) -> str:
+        """The name given to this till, or "" while it goes by this PC's host name."""
+        return str(self._store.value("till/name", "") or "")
 
     def staff(self) -> str:
         return str(self._store.value("till/staff", "") or "")

@@ -402,3 +402,24 @@ def test_settings_choose_the_stores_time_zone(qtbot, window):
     save(dialog)
     qtbot.waitUntil(lambda: not shown(window, SettingsDialog))
     assert settings.load().time_zone == ""
+
+
+def test_the_till_name_and_the_undo_window_are_set_in_settings(qtbot, window, prefs):
+    """Each PC has a till name (default: its host name), recorded with every redemption and undo."""
+    from app.core.activity import this_pc
+    from app.gui.till_identity import TillIdentity
+
+    dialog = open_settings(qtbot, window)
+    assert dialog.till_name.text() == "" and this_pc() in dialog.till_name.placeholderText()
+    assert dialog.undo_days.value() == 7
+    dialog.till_name.setText("Till 2")
+    dialog.undo_days.setValue(3)
+    save(dialog)
+    qtbot.waitUntil(lambda: "Settings saved." in window.message_bar.text())
+    assert TillIdentity(prefs).actor().till == "Till 2" and settings.load().undo_days == 3
+    dialog = open_settings(qtbot, window)  # and again: it shows what was saved
+    assert (dialog.till_name.text(), dialog.undo_days.value()) == ("Till 2", 3)
+    dialog.till_name.clear()
+    save(dialog)
+    qtbot.waitUntil(lambda: not shown(window, SettingsDialog))
+    assert TillIdentity(prefs).actor().till == this_pc()
