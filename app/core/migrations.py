@@ -88,7 +88,8 @@ def _forbid_activity_changes(db: peewee.Database) -> None:
     elif isinstance(db, peewee.PostgresqlDatabase):
         db.execute_sql(
             "CREATE OR REPLACE FUNCTION activity_append_only() RETURNS trigger AS $$"
-            " BEGIN RAISE EXCEPTION 'the activity log cannot be changed'; END $$ LANGUAGE plpgsql"
+            " BEGIN RAISE EXCEPTION 'the activity log cannot be changed' USING ERRCODE = 'integrity_constraint_violation';"
+            " END $$ LANGUAGE plpgsql"
         )
         db.execute_sql("DROP TRIGGER IF EXISTS activity_append_only ON activity")
         db.execute_sql(

@@ -73,17 +73,22 @@ def run_together(arg_lists: list[list], timeout: float = 120) -> list[list]:
 
 
 def raw_rows_holding(path, *needles: str) -> list[tuple[str, tuple]]:
-    """Every row of every table in the database file that holds one of the texts (any case), read
-    with plain SQL on a connection of its own: what erasing must leave nowhere."""
+    """Every row of every table in the database that holds one of the texts (any case), read with
+    plain SQL (a SQLite file on a connection of its own): what erasing must leave nowhere."""
     import sqlite3
     from contextlib import closing
 
-    found = []
-    with closing(sqlite3.connect(path)) as con:
-        tables = [row[0] for row in con.execute("SELECT name FROM sqlite_master WHERE type = 'table'")]
+    def matching(tables, rows_of):
+        found = []
         for table in tables:
-            for row in con.execute(f'SELECT * FROM "{table}"'):
+            for row in rows_of(table):
                 text = " ".join(str(value) for value in row).lower()
                 if any(needle.lower() in text for needle in needles):
-                    found.append((table, row))
-    return found
+                    found.append((table, tuple(row)))
+        return found
+
+    if str(path).startswith(("postgres://", "postgresql://")):
+        return matching(db.database.get_tables(), lambda table: db.database.execute_sql(f'SELECT * FROM "{table}"'))
+    with closing(sqlite3.connect(path)) as con:
+        tables = [row[0] for row in con.execute("SELECT name FROM sqlite_master WHERE type = 'table'")]
+        return matching(tables, lambda table: con.execute(f'SELECT * FROM "{table}"'))

@@ -81,6 +81,7 @@ def test_settings_changes_name_the_keys_that_changed_never_values_or_secrets(db_
     assert "Another Shop" not in str(entry.to_json())
 
 
+@pytest.mark.sqlite_only  # SQLite's own file
 def test_a_change_that_fails_on_a_full_disk_leaves_no_entry(template):
     mark = last_id()
     pages = db.database.execute_sql("PRAGMA page_count").fetchone()[0]
@@ -123,6 +124,7 @@ def test_the_log_cannot_be_changed_or_deleted(make_batch):
     assert Activity.select().where(Activity.kind == "batch_created").count() == 1
 
 
+@pytest.mark.sqlite_only  # SQLite's own file
 def test_a_version_3_database_gains_the_log(db_path, make_batch):
     make_batch()
     db.close_database()
