@@ -124,21 +124,11 @@ class Prompts:
 
     def confirm_quit(self, parent: QWidget, where: str) -> bool:
         """Quit, though the claim links go offline? No is the default."""
-        box = QMessageBox(QMessageBox.Icon.Warning, "Quit Voucher Batches", quit_question(where), parent=parent)
-        quit_button = box.addButton("Quit", QMessageBox.ButtonRole.DestructiveRole)
-        box.setDefaultButton(box.addButton("Keep serving", QMessageBox.ButtonRole.RejectRole))
-        box.exec()
-        box.deleteLater()
-        return box.clickedButton() is quit_button
+        return _ask(parent, "Quit Voucher Batches", quit_question(where), "Quit", "Keep serving")
 
     def confirm_base_change(self, parent: QWidget, warning: str) -> bool:
         """Change the claim links' address, though the links already out stop working? No is the default."""
-        box = QMessageBox(QMessageBox.Icon.Warning, "Change the claim links' address", warning, parent=parent)
-        change = box.addButton("Change it", QMessageBox.ButtonRole.DestructiveRole)
-        box.setDefaultButton(box.addButton("Keep the address", QMessageBox.ButtonRole.RejectRole))
-        box.exec()
-        box.deleteLater()
-        return box.clickedButton() is change
+        return _ask(parent, "Change the claim links' address", warning, "Change it", "Keep the address")
 
     def save_file_name(
         self,
@@ -160,13 +150,7 @@ class Prompts:
 
     def confirm_erase(self, parent: QWidget, question: str) -> bool:
         """Erase a member for good (question from members.erase_confirmation)? No is the default."""
-        box = QMessageBox(QMessageBox.Icon.Warning, "Erase the member", question, parent=parent)
-        box.setTextFormat(Qt.TextFormat.PlainText)  # it quotes the member's email
-        erase = box.addButton("Erase", QMessageBox.ButtonRole.DestructiveRole)
-        box.setDefaultButton(box.addButton("Keep the member", QMessageBox.ButtonRole.RejectRole))
-        box.exec()
-        box.deleteLater()
-        return box.clickedButton() is erase
+        return _ask(parent, "Erase the member", question, "Erase", "Keep the member")
 
     def confirm_print_anyway(self, parent: QWidget, warning: str) -> bool:
         """Before printing a link that not every member's phone opens: True to print all the same."""
@@ -184,3 +168,15 @@ class Prompts:
         """Hand the link to the desktop's web browser. False when none could be started; True only
         means one was asked to (whether it opens is the desktop's business)."""
         return QDesktopServices.openUrl(QUrl(url))
+
+
+def _ask(parent: QWidget, title: str, text: str, yes: str, no: str) -> bool:
+    """A warning that must be answered: True for `yes`; `no` is the default (a stray Enter keeps
+    things as they are). The text may quote a member's email or an address: shown as plain text."""
+    box = QMessageBox(QMessageBox.Icon.Warning, title, text, parent=parent)
+    box.setTextFormat(Qt.TextFormat.PlainText)
+    chosen = box.addButton(yes, QMessageBox.ButtonRole.DestructiveRole)
+    box.setDefaultButton(box.addButton(no, QMessageBox.ButtonRole.RejectRole))
+    box.exec()
+    box.deleteLater()
+    return box.clickedButton() is chosen

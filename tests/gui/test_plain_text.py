@@ -82,3 +82,29 @@ def test_markup_in_the_activity_shows_as_typed(qtbot, template, window):
         assert shown_text(model.data(index, Qt.ItemDataRole.ToolTipRole)) == typed
     assert dialog.staff.itemText(1) == EMAIL and dialog.batch.itemText(1).startswith(NAME)
     escape(qtbot, dialog)
+
+
+def test_the_real_confirmations_show_text_as_typed_and_default_to_no(qtbot):
+    """The questions quote members' emails and addresses; Enter keeps things as they are."""
+    from PySide6.QtCore import QTimer
+    from PySide6.QtWidgets import QApplication, QMessageBox
+
+    from app.gui.prompts import Prompts
+
+    seen = []
+
+    def press_enter():
+        box = next(w for w in QApplication.topLevelWidgets() if isinstance(w, QMessageBox) and w.isVisible())
+        seen.append((box.textFormat(), box.text()))
+        qtbot.keyClick(box, Qt.Key.Key_Return)
+
+    prompts = Prompts()
+    for ask in (
+        lambda: prompts.confirm_erase(None, "Erase the member <b>x</b>@a.bc for good?"),
+        lambda: prompts.confirm_base_change(None, "Links starting <i>http://shop</i> stop working."),
+        lambda: prompts.confirm_quit(None, "http://shop.test:8080"),
+    ):
+        QTimer.singleShot(0, press_enter)
+        assert ask() is False
+    assert [fmt for fmt, _ in seen] == [Qt.TextFormat.PlainText] * 3
+    assert "<b>x</b>@a.bc" in seen[0][1]
