@@ -6,7 +6,7 @@ import enum
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
-from . import codes, settings, times
+from . import analytics, codes, settings, times
 from .activity import Actor, record, redeemed_by
 from .database import guarded, run_sql, write_transaction
 from .errors import InvalidInput, NotFound
@@ -122,6 +122,7 @@ def claim(token: str, member_id: int) -> ClaimResult:
              "id": free[0], "unclaimed": UNCLAIMED},
         )  # fmt: skip
         run_sql("UPDATE batch SET claimed_count = claimed_count + 1 WHERE id = :batch", {"batch": batch_id})
+        analytics.count_claim(batch_id, now)
         return ClaimResult(ClaimOutcome.CLAIMED, lookup(free[1]))
 
 
@@ -180,6 +181,7 @@ def redeem(typed_code: str, actor: Actor | None = None) -> RedeemResult:
         if not changed:  # another till got there first (a server database without our in-process lock)
             return _already_redeemed(lookup(code))
         run_sql("UPDATE batch SET redeemed_count = redeemed_count + 1 WHERE id = :batch", {"batch": voucher.batch_id})
+        analytics.count_redemption(voucher.batch_id, voucher.claimed_at, now)
         record("voucher_redeemed", actor, batch_id=voucher.batch_id, batch_name=voucher.batch_name, code=voucher.code)
         return RedeemResult(RedeemOutcome.REDEEMED, lookup(code), now)
 
@@ -254,6 +256,7 @@ def undo_redemption(typed_code: str, reason: str, actor: Actor | None = None) ->
         if not changed:  # another till undid it first (a server database without our in-process lock)
             return UndoResult(UndoOutcome.NOT_REDEEMED, lookup(code))
         run_sql("UPDATE batch SET redeemed_count = redeemed_count - 1 WHERE id = :batch", {"batch": voucher.batch_id})
+        analytics.uncount_redemption(voucher.batch_id, voucher.claimed_at, redeemed_at)
         record("redemption_undone", actor, batch_id=voucher.batch_id, batch_name=voucher.batch_name, code=voucher.code,
                reason=reason, redeemed_at=times.iso(redeemed_at))  # fmt: skip
         return UndoResult(UndoOutcome.UNDONE, lookup(code), redeemed_at, days)

@@ -10,9 +10,9 @@ import peewee
 
 from .database import location
 from .errors import DatabaseProblem
-from .models import ALL_MODELS, ERASED_CHECK, Activity, SchemaVersion, utcnow
+from .models import ALL_MODELS, ERASED_CHECK, Activity, DelayCount, SchemaVersion, SlotCount, utcnow
 
-CURRENT_VERSION = 5
+CURRENT_VERSION = 6
 
 
 def _v1_to_v2(db: peewee.Database) -> None:
@@ -104,8 +104,44 @@ def _add_batch_title(db: peewee.Database) -> None:
     db.execute_sql("ALTER TABLE batch ADD COLUMN title VARCHAR(120) NOT NULL DEFAULT ''")
 
 
+def _add_analytics_counts(db: peewee.Database) -> None:
+    """Version 6 keeps each batch's claims and redemptions per quarter hour, and its redemptions by
+    hours since claim, so a batch's analytics page never reads its vouchers. The history of an
+    older database is counted once here from its vouchers' claimed_at and redeemed_at."""
+    db.create_tables([SlotCount, DelayCount])  # (IF NOT EXISTS: a test may have kept them)
+    fill_analytics_counts(db)
+
+
+def fill_analytics_counts(db: peewee.Database) -> None:
+    """Count every batch's history anew from its vouchers (the migration; the benchmark's bulk fill)."""
+    if isinstance(db, peewee.SqliteDatabase):
+        def seconds(column):
+            return f"CAST(strftime('%s', {column}) AS INTEGER)"
+    else:  # PostgreSQL: a timestamp without zone, read as UTC
+        def seconds(column):
+            return f"CAST(FLOOR(EXTRACT(EPOCH FROM {column})) AS BIGINT)"
+    db.execute_sql("DELETE FROM slot_count")
+    db.execute_sql("DELETE FROM delay_count")
+    db.execute_sql(
+        "INSERT INTO slot_count (batch_id, slot, claims, redemptions)"
+        " SELECT batch_id, slot, SUM(c), SUM(r) FROM ("
+        f"  SELECT batch_id, {seconds('claimed_at')} / 900 AS slot, 1 AS c, 0 AS r FROM voucher WHERE claimed_at IS NOT NULL"
+        "   UNION ALL"
+        f"  SELECT batch_id, {seconds('redeemed_at')} / 900 AS slot, 0 AS c, 1 AS r FROM voucher WHERE redeemed_at IS NOT NULL"
+        " ) AS happened GROUP BY batch_id, slot"
+    )
+    db.execute_sql(
+        "INSERT INTO delay_count (batch_id, hours, redemptions)"
+        f" SELECT batch_id, hours, COUNT(*) FROM ("
+        f"  SELECT batch_id, CASE WHEN {seconds('redeemed_at')} > {seconds('claimed_at')}"
+        f"   THEN ({seconds('redeemed_at')} - {seconds('claimed_at')}) / 3600 ELSE 0 END AS hours"
+        "   FROM voucher WHERE redeemed_at IS NOT NULL"
+        " ) AS delays GROUP BY batch_id, hours"
+    )
+
+
 # MIGRATIONS[n] brings a database from version n to n + 1.
-MIGRATIONS = {1: _v1_to_v2, 2: _v2_to_v3, 3: _add_activity_log, 4: _add_batch_title}
+MIGRATIONS = {1: _v1_to_v2, 2: _v2_to_v3, 3: _add_activity_log, 4: _add_batch_title, 5: _add_analytics_counts}
 
 
 def _this_database() -> str:

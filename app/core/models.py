@@ -6,6 +6,7 @@ from peewee import (
     SQL,
     Check,
     CharField,
+    CompositeKey,
     DateField,
     DateTimeField,
     DecimalField,
@@ -177,6 +178,35 @@ class Activity(BaseModel):
         )
 
 
+class SlotCount(BaseModel):
+    """A batch's claims and redemptions per quarter hour (UTC), kept inside the claim, redeem and
+    undo transactions: a batch's history is read from these rows, never from its vouchers.
+
+    Quarter hours, not hours: every time zone's offset is a whole number of quarter hours (India
+    +5:30, Nepal +5:45, Chatham +12:45), so each local hour and local day is a sum of whole slots,
+    whatever the store's zone, and changing the zone later re-buckets the same history exactly."""
+
+    batch = ForeignKeyField(Batch, on_delete="CASCADE", index=False)  # the key's first column indexes it
+    slot = IntegerField()  # seconds since 1970-01-01 00:00 UTC, divided by 900
+    claims = IntegerField(default=0, constraints=[Check("claims >= 0")])
+    redemptions = IntegerField(default=0, constraints=[Check("redemptions >= 0")])
+
+    class Meta:
+        primary_key = CompositeKey("batch", "slot")
+
+
+class DelayCount(BaseModel):
+    """How many of a batch's redemptions came this many whole hours after their claim (kept at
+    redeem and undo): the median and the histogram of claim-to-redemption without the vouchers."""
+
+    batch = ForeignKeyField(Batch, on_delete="CASCADE", index=False)
+    hours = IntegerField(constraints=[Check("hours >= 0")])
+    redemptions = IntegerField(default=0, constraints=[Check("redemptions >= 0")])
+
+    class Meta:
+        primary_key = CompositeKey("batch", "hours")
+
+
 def from_row(model, columns: tuple[str, ...], values) -> Model:
     """A model instance from a plain SQL row, with each column converted as Peewee would."""
     fields = model._meta.fields
@@ -185,4 +215,4 @@ def from_row(model, columns: tuple[str, ...], values) -> Model:
 
 TEMPLATE_COLUMNS = ("id", "title", "discount_kind", "discount_value", "min_purchase", "expires_on", "valid_days", "terms", "created_at")
 
-ALL_MODELS = (SchemaVersion, Setting, Template, Member, ResetCode, Batch, Voucher, Activity)
+ALL_MODELS = (SchemaVersion, Setting, Template, Member, ResetCode, Batch, Voucher, Activity, SlotCount, DelayCount)
