@@ -26,9 +26,23 @@ UNCLAIMED, CLAIMED, REDEEMED = range(3)
 MAX_QUANTITY = 1_000_000
 
 
+_fixed_now: datetime | None = None
+
+
 def utcnow() -> datetime:
-    """Now, in UTC, without tzinfo: what every timestamp column stores."""
+    """Now, in UTC, without tzinfo: what every timestamp column stores (the one clock of the core)."""
+    if _fixed_now is not None:
+        return _fixed_now
     return datetime.now(timezone.utc).replace(tzinfo=None, microsecond=0)
+
+
+def set_clock(moment: datetime | None) -> None:
+    """Make utcnow() answer this moment (aware, or naive UTC) until set again; None: the real time.
+    For tests that place claims and redemptions at known times, and the benchmarks."""
+    global _fixed_now
+    if moment is not None and moment.tzinfo is not None:
+        moment = moment.astimezone(timezone.utc).replace(tzinfo=None)
+    _fixed_now = moment.replace(microsecond=0) if moment is not None else None
 
 
 def as_datetime(value) -> datetime | None:
