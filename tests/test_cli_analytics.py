@@ -106,7 +106,7 @@ def test_batch_stats_text_shows_metrics_series_and_hints_in_local_time(run, shop
     assert "Autumn - Events" in out and "Total 20" in out and "Claimed 1 " in out and "Redemption rate 0%" in out
     assert "Good rates for Events: typical 30–50 %, great 60 %+; this batch: Below typical" in out
     assert "Per day, in America/New_York" in out and "2026-10-31 Sat" in out
-    assert "Low claims after the first 24 hours: a visibility or messaging issue" in out
+    assert "Low claims after the first 24 hours? A visibility or messaging issue" in out
     assert "not trending toward selling out" in out
 
 
