@@ -563,14 +563,19 @@ def _batch_stats(args) -> int:
     hourly = stats.bucket == "hour"
     shown = [b for b in stats.series if b.claims or b.redemptions]
     left_out = len(stats.series) - len(shown)
-    print(f"\nPer {'hour' if hourly else 'day'}, in {times.zone_label()}"
-          + (f" ({left_out} empty {'hours' if hourly else 'days'} left out):" if left_out else ":"))  # fmt: skip
+    unit = "hour" if hourly else "day"
+    if not shown:
+        print(f"\nNo claims or redemptions yet (since {times.local_text(stats.created_at)}, {times.zone_label()}).")
+    else:
+        print(f"\nPer {unit}, in {times.zone_label()}"
+              + (f" ({left_out} empty {unit}{'s' if left_out != 1 else ''} left out):" if left_out else ":"))  # fmt: skip
     rows = [
         [times.local_text(b.start, zone=True) if hourly else f"{b.start:%Y-%m-%d %a}",
          f"{b.claims:,}", f"{b.redemptions:,}", f"{b.claimed_so_far:,}", f"{b.redeemed_so_far:,}"]
         for b in shown
     ]  # fmt: skip
-    _table(rows, ["Hour" if hourly else "Day", "Claims", "Redemptions", "Claimed so far", "Redeemed so far"], right={1, 2, 3, 4})
+    if rows:
+        _table(rows, ["Hour" if hourly else "Day", "Claims", "Redemptions", "Claimed so far", "Redeemed so far"], right={1, 2, 3, 4})
     if stats.hints:
         print("\nHints:")
         for hint in stats.hints:
