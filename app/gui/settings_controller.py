@@ -164,7 +164,8 @@ class SettingsController(QObject):
             text = "Settings saved."
             if location and location != old_location:
                 self._prefs.set_database_location(location)  # never with its password: that is kept apart
-                text += f" The database {location} is used from the next start."
+                if db._describe(location) != db._describe(old_location):  # not the open one, named in full
+                    text += f" The database {location} is used from the next start."
             if kept:
                 text += f" Its password is kept in {kept}."
             if saved.hosted:

@@ -116,7 +116,7 @@ class SettingsDialog(QDialog):
         self.db_password.setAccessibleName("Database password")
         self.db_password.setPlaceholderText(f"kept in {password_kept}; type a new one to replace it" if password_kept else "the server's password for that user")
         self.database.textChanged.connect(self._on_database_typed)
-        db_hint = QLabel("A new database location is used from the next start. Its password is kept in the system keyring, or in a file only you can read; never in the settings.")
+        db_hint = QLabel("A new database is used from the next start. A server's password is kept in the keyring or a file only you can read, never in the settings.")
         db_hint.setObjectName("Hint")
         db_hint.setWordWrap(True)
         self.logo = QLineEdit(current.logo_path)
@@ -174,6 +174,17 @@ class SettingsDialog(QDialog):
         self._on_claim_site_toggled(self.hosted.isChecked())
         self._on_database_typed(self.database.text())
 
+    def showEvent(self, event) -> None:  # noqa: N802
+        super().showEvent(event)
+        self._fit()
+
+    def _fit(self) -> None:
+        """Tall enough for every wrapped hint and notice at this width (Qt sizes a dialog by its
+        widest lines, which squeezes the wrapped ones into each other)."""
+        needed = self.layout().heightForWidth(self.width())
+        if needed > self.height():
+            self.resize(self.width(), needed)
+
     def _on_claim_site_toggled(self, hosted: bool) -> None:
         """This PC's listening address matters only when the claim site runs here."""
         self.host.setEnabled(not hosted)
@@ -211,3 +222,4 @@ class SettingsDialog(QDialog):
         """Not saved: the core's reason; everything typed stays."""
         self.buttons.setEnabled(True)
         self.notice.say(sentence, "error")
+        self._fit()
