@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import errno
 import json
+import re
 import socket
 import sqlite3
 import ssl
@@ -136,10 +137,13 @@ def local_site(port: int) -> Site | None:
 
 def check_hosted_site(url: str, timeout: float = TIMEOUT) -> Check:
     """Whether the claim site hosted at url answers, and whether it serves this database."""
+    url = url.rstrip("/")
     where = f"Claim site hosted at {url}"
     answer = ask_health(url, timeout=timeout)
-    if isinstance(answer, str):
-        return Check("claim_site", PROBLEM, f"{where}: not answering ({answer})")
+    if isinstance(answer, str):  # "<url>/healthz does not answer (Connection refused)": the reason, not the URL again
+        reason = answer.removeprefix(f"{url.rstrip('/')}/healthz").strip()
+        bare = re.fullmatch(r"does not answer \((.*)\)", reason)
+        return Check("claim_site", PROBLEM, f"{where}: not answering ({bare.group(1) if bare else '/healthz ' + reason})")
     if answer.get("status") != "ok":
         return Check("claim_site", PROBLEM, f"{where}: answering, but its database is unavailable: {answer.get('database', '?')}")
     try:

@@ -50,7 +50,8 @@ class HostedSite(QObject):
             self.ask()
             return
         every = self._timer.interval() / 1000
-        self.answered.emit(check, f"{url}/healthz asked at {times.local_text(datetime.now(timezone.utc))}; asked again every {every:g} s")
+        asked = f"{url}/healthz asked at {times.local_text(datetime.now(timezone.utc))}; asked again every {every:g} s"
+        self.answered.emit(check, f"{check.message}\n{asked}")  # the status bar may cut a long sentence short
 
     def _on_failed(self, url: str, exc: Exception) -> None:
         self._on_answer(url, doctor.Check("claim_site", doctor.PROBLEM, f"Claim site hosted at {url}: not answering ({sentence(exc, 'ask it')})"))
