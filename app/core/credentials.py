@@ -12,7 +12,7 @@ import os
 import sys
 import tempfile
 from pathlib import Path
-from urllib.parse import quote, unquote, urlsplit, urlunsplit
+from urllib.parse import unquote, urlsplit, urlunsplit
 
 from platformdirs import user_config_path
 
@@ -46,14 +46,6 @@ def key(url: str) -> str:
     scheme = "postgresql" if parts.scheme == "postgres" else parts.scheme
     port = parts.port or (5432 if scheme == "postgresql" else "")
     return f"{scheme}://{parts.username or ''}@{(parts.hostname or 'localhost').lower()}:{port}{parts.path or '/'}"
-
-
-def with_password(url: str, password: str) -> str:
-    """The URL with the password in it (for a driver that takes only URLs; never shown or stored)."""
-    parts = urlsplit(split(url)[0])
-    user = parts.username or ""
-    netloc = f"{user}:{quote(password, safe='')}@{parts.netloc.rpartition('@')[2]}"
-    return urlunsplit(parts._replace(netloc=netloc))
 
 
 def _keyring():

@@ -121,6 +121,8 @@ class ClaimServer(QObject):
         if url.rstrip("/") != self.hosted.url:
             self._set(STARTING, f"Claim site hosted at {url.rstrip('/')}: asking whether it answers…", "")
             self.hosted.watch(url)
+        else:
+            self.hosted.ask()  # saved again: ask now rather than at the next poll
 
     def _on_refused(self, reason: str) -> None:
         if self._server is not None:

@@ -9,7 +9,8 @@ import sys
 
 import pytest
 
-from app.core import credentials, settings
+from app.core import credentials, db, settings
+from app.core.errors import DatabaseProblem
 from app.gui import hosted_site
 from app.gui.settings_dialog import SettingsDialog
 from app.web.server import start_server
@@ -78,12 +79,30 @@ def test_hosted_the_window_serves_nothing_and_says_whether_the_hosted_site_answe
         assert len(servers.started) == 2 + round_
 
 
-def test_the_status_bar_follows_the_hosted_site_going_away(qtbot, fast_polls, db_path, hosted, window, servers):
+@pytest.fixture
+def hosted_already(db_path, hosted):
+    """Another back office said so before this window started: the claim site is hosted."""
     config = settings.load()
     config.public_base_url, config.claim_site = hosted.url, settings.HOSTED
     settings.save(config)
-    window.settings.start()  # as at the next start
-    qtbot.waitUntil(lambda: window.server_label.text() == f"● Claim site hosted at {hosted.url}: answering", timeout=5_000)
+
+
+def test_the_status_bar_follows_the_hosted_site_and_its_database(
+    qtbot, fast_polls, hosted, hosted_already, window, servers, monkeypatch
+):
+    answering = f"● Claim site hosted at {hosted.url}: answering"
+    qtbot.waitUntil(lambda: window.server_label.text() == answering, timeout=5_000)
+    assert servers.started == []  # hosted from the start: no local claim site at all
+
+    def away():
+        raise DatabaseProblem("The database server of postgresql://db/vouchers does not answer.")
+
+    monkeypatch.setattr(db, "check_reachable", away)  # the hosted site's own database goes away
+    qtbot.waitUntil(lambda: window.server_label.text() == (
+        f"Claim site hosted at {hosted.url}: answering, but its database is unavailable: "
+        "The database server of postgresql://db/vouchers does not answer."), timeout=5_000)  # fmt: skip
+    monkeypatch.undo()
+    qtbot.waitUntil(lambda: window.server_label.text() == answering, timeout=5_000)
     hosted.stop()
     said = f"Claim site hosted at {hosted.url}: not answering (Connection refused)"
     qtbot.waitUntil(lambda: window.server_label.text() == said, timeout=5_000)
