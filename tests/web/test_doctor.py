@@ -43,6 +43,7 @@ def test_doctor_asks_the_hosted_claim_site_at_its_public_url(server):
     assert checks["claim_site"].status == "ok"
     assert checks["claim_site"].message == f"Claim site hosted at {server.url}: answering"
     assert checks["port"].status == "ok" and "needs no port" in checks["port"].message
+    assert "listens on port" not in checks["claim_link"].message  # this PC's port is not the hosted site's
 
 
 def test_doctor_says_when_the_hosted_site_answers_but_its_database_is_away(server, monkeypatch):
