@@ -146,7 +146,7 @@ def test_a_database_server_url_is_saved_without_its_password_which_is_kept_apart
         assert credentials.lookup(url) == password
         assert stat.S_IMODE(passwords_file.stat().st_mode) == 0o600
     settings_file = (tmp_path / "prefs.ini").read_text()
-    assert url in settings_file and "password" not in settings_file
+    assert url in settings_file and "first-password" not in settings_file and "second-password" not in settings_file
     dialog = open_settings(qtbot, window)
     assert dialog.db_password.text() == "" and str(passwords_file) in dialog.db_password.placeholderText()
     dialog.reject()
