@@ -204,6 +204,10 @@ def build_parser() -> argparse.ArgumentParser:
     config.add_argument("--undo-days", type=int, help="how many days after a redemption it can be undone (default 7)")
     config.add_argument("--logo", help="a PNG or SVG printed on the signage (empty: none)")
     config.add_argument("--accent-color", help="the signage's accent colour, e.g. #0b6e4f (empty: the default)")
+    config.add_argument(
+        "--claim-site", choices=settings.CLAIM_SITES,
+        help="local: the window serves the claim site on this PC; hosted: a server does, at the public URL (no local site)",
+    )  # fmt: skip
     config.add_argument("--yes", action="store_true", help="change the public URL without asking, though links are out")
     config.add_argument("--json", action="store_true", help="print JSON")
     return parser
@@ -725,6 +729,7 @@ def _settings(args) -> int:
         "undo_days": args.undo_days,
         "logo_path": args.logo,
         "accent_color": args.accent_color,
+        "claim_site": args.claim_site,
     }
     changes = {k: v for k, v in changes.items() if v is not None}
     if changes:

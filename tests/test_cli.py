@@ -182,6 +182,34 @@ def test_settings_change_the_claim_url(run, with_batch):
     assert code == 2 and "http" in err
 
 
+def test_settings_say_where_the_claim_site_runs(run, with_batch):
+    code, out, err = run("settings", "--claim-site", "hosted", "--json")
+    assert code == 0 and json.loads(out)["claim_site"] == "hosted"  # the base was kept with the first batch
+    assert run("settings", "--claim-site", "local", "--json")[0] == 0
+    code, _, err = run("settings", "--claim-site", "elsewhere")
+    assert code == 2 and "invalid choice" in err
+
+
+def test_a_server_url_typed_without_its_password_opens_with_the_kept_one(run, monkeypatch, tmp_path):
+    from app.core import credentials
+    from tests.conftest import ON_POSTGRES, TEST_DB
+
+    monkeypatch.setattr(credentials, "passwords_file", lambda: tmp_path / "passwords.json")
+    monkeypatch.setitem(sys.modules, "keyring", None)
+    unreachable = "postgresql://shop@127.0.0.1:1/vouchers"
+    credentials.store(unreachable, "s3cret")
+    code, out, err = run("--db", unreachable, "batch", "list")
+    assert code == 1 and "s3cret" not in err
+    assert err.strip() == (
+        "voucher-batches: The database server of postgresql://127.0.0.1:1/vouchers does not answer: "
+        "check that it runs, and that its firewall lets this PC in."
+    )
+    if ON_POSTGRES:  # trust authentication takes any password: what the driver was handed is the proof
+        credentials.store(TEST_DB, "kept-for-the-shop")
+        assert run("--db", TEST_DB, "settings", "--json")[0] == 0
+        assert db.database.obj.connect_params["password"] == "kept-for-the-shop"
+
+
 def _command(*args):
     return [sys.executable, "-m", "app.cli", *args]
 

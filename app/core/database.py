@@ -157,6 +157,17 @@ _WORDS = (
 )
 
 
+# A database server refusing a connection: psycopg2 gives these no SQLSTATE (the server has not
+# answered a query yet), so its message is all there is; the phrases are libpq's own.
+_CONNECTING = (
+    ("password", re.compile(r"password authentication failed|no password supplied|password is required")),
+    ("no_database", re.compile(r'fatal:\s+database "[^"]*" does not exist')),
+    ("no_role", re.compile(r'fatal:\s+role "[^"]*" does not exist')),
+    ("unreachable", re.compile(r"connection refused|could not translate host name|timeout expired|no route to host"
+                               r"|network is unreachable|could not connect to server")),
+)
+
+
 def _kind(exc: BaseException) -> str | None:
     if is_busy(exc):
         return "busy"
@@ -167,12 +178,16 @@ def _kind(exc: BaseException) -> str | None:
     text = str(exc).lower()  # drivers that give no code
     if "database is locked" in text:
         return "busy"
+    connecting = next((kind for kind, pattern in _CONNECTING if pattern.search(text)), None)
+    if connecting is not None:
+        return connecting
     return next((kind for kind, words in _WORDS if any(word in text for word in words)), None)
 
 
-def explain(exc: Exception) -> str:
-    """One sentence for a database failure, naming the database (by the driver's error code)."""
-    where = _location or "the database"
+def explain(exc: Exception, where: str = "") -> str:
+    """One sentence for a database failure, naming the database (the open one unless where names
+    another), by the driver's error code where it gives one."""
+    where = where or _location or "the database"
     sentences = {
         "busy": f"The database {where} is locked by another program; nothing was changed. Try again in a moment.",
         "readonly": f"The database {where} is read-only; nothing was changed. Check the file's permissions.",
@@ -180,6 +195,10 @@ def explain(exc: Exception) -> str:
         "damaged": f"The file {where} is not a Voucher Batches database, or it is damaged.",
         "cantopen": f"The database {where} cannot be opened (check that its folder exists and may be written).",
         "io": f"The database {where} could not be read or written (a disk error); nothing was changed.",
+        "unreachable": f"The database server of {where} does not answer: check that it runs, and that its firewall lets this PC in.",
+        "password": f"The database server of {where} refused the password: check it in Settings → Database.",
+        "no_database": f"The database server of {where} answers, but has no such database: check its name.",
+        "no_role": f"The database server of {where} answers, but has no such user: check the user name.",
     }
     kind = _kind(exc)
     if kind is not None:

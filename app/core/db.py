@@ -13,6 +13,7 @@ from playhouse.db_url import connect as connect_url
 from .database import (
     database, explain, guarded, location, run_sql, set_location, translated_errors, wait_limit, write_transaction,
 )  # fmt: skip
+from . import credentials
 from .errors import DatabaseProblem
 from .migrations import init_db, schema_version
 
@@ -49,6 +50,39 @@ def is_url(location: str) -> bool:
     return "://" in location
 
 
+CONNECT_TIMEOUT = 5  # seconds to reach a database server before saying it does not answer
+
+
+def connect_options(loc: str, password: str | None = None) -> dict:
+    """What a server URL is opened with besides itself: a bounded wait for the server, and the
+    password (given, or kept for this user and database by app.core.credentials) unless the URL has one."""
+    options: dict = {}
+    if loc.startswith(("postgresql://", "postgres://")) and "connect_timeout=" not in loc:
+        options["connect_timeout"] = CONNECT_TIMEOUT
+    if loc.startswith("sqlite") or credentials.split(loc)[1]:
+        return options
+    password = password if password else credentials.lookup(loc)
+    if password:
+        options["password"] = password
+    return options
+
+
+def check_connection(loc: str, password: str | None = None) -> None:
+    """Raise a DatabaseProblem sentence unless the database server at this URL lets us in now
+    (on its own connection, within CONNECT_TIMEOUT); the open database is left as it is."""
+    try:
+        probe = connect_url(loc, **connect_options(loc, password))
+    except (RuntimeError, ValueError) as exc:  # an unknown scheme, no database name
+        raise DatabaseProblem(f"{_describe(loc)} is not a database address Voucher Batches can use: {exc}") from None
+    try:
+        probe.connect()
+        probe.execute_sql("SELECT 1").fetchone()
+    except (peewee.DatabaseError, peewee.InterfaceError) as exc:
+        raise DatabaseProblem(explain(exc, _describe(loc))) from None
+    finally:
+        probe.close()
+
+
 def _describe(loc: str) -> str:
     if is_url(loc):
         scheme, _, rest = loc.partition("://")
@@ -65,7 +99,7 @@ def open_database(loc: str | os.PathLike | None = None, create: bool = True) -> 
     if loc.startswith("sqlite:///"):  # a file after all: open it with our settings (WAL, keys, lock wait)
         loc = loc[len("sqlite:///") :].partition("?")[0]
     if is_url(loc):
-        db = connect_url(loc)
+        db = connect_url(loc, **connect_options(loc))
     else:
         path = Path(loc).expanduser()
         if path == default_location():

@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import errno
 import json
+import re
 import socket
 import sqlite3
 import ssl
@@ -40,6 +41,9 @@ def run_checks() -> list[Check]:
         config = settings.load()
     except VoucherError as exc:
         return found + [Check(name, PROBLEM, str(exc)) for name in ("claim_link", "claim_site", "port")]
+    if config.hosted:  # nothing of the claim site runs on this PC: its server is asked at the public URL
+        port = Check("port", OK, f"The claim site is hosted at {config.base_url}: this PC needs no port for it.")
+        return found + [check_claim_link(config), check_hosted_site(config.base_url), port]
     site = local_site(config.port)
     return found + [check_claim_link(config), check_claim_site(config, site), check_port(config, site)]
 
@@ -70,7 +74,7 @@ def check_claim_link(config: settings.Settings) -> Check:
     if not config.public_base_url:
         message += " It is fixed when the first batch is created."
     parts = urlsplit(base)
-    here = links.points_here(base)
+    here = None if config.hosted else links.points_here(base)  # hosted: this PC's address and port do not matter
     if here is False and links.judge(base).local_only:
         status = PROBLEM
         message = (
@@ -129,6 +133,26 @@ def local_site(port: int) -> Site | None:
     except VoucherError:
         ours = False
     return Site(url, their_id, ours)
+
+
+def check_hosted_site(url: str, timeout: float = TIMEOUT) -> Check:
+    """Whether the claim site hosted at url answers, and whether it serves this database."""
+    url = url.rstrip("/")
+    where = f"Claim site hosted at {url}"
+    answer = ask_health(url, timeout=timeout)
+    if isinstance(answer, str):  # "<url>/healthz does not answer (Connection refused)": the reason, not the URL again
+        reason = answer.removeprefix(f"{url.rstrip('/')}/healthz").strip()
+        bare = re.fullmatch(r"does not answer \((.*)\)", reason)
+        return Check("claim_site", PROBLEM, f"{where}: not answering ({bare.group(1) if bare else '/healthz ' + reason})")
+    if answer.get("status") != "ok":
+        return Check("claim_site", PROBLEM, f"{where}: answering, but its database is unavailable: {answer.get('database', '?')}")
+    try:
+        ours = settings.database_id()
+    except VoucherError:
+        ours = None
+    if ours is not None and answer.get("database_id") not in (None, ours):
+        return Check("claim_site", PROBLEM, f"{where}: answering, but it serves another database")
+    return Check("claim_site", OK, f"{where}: answering")
 
 
 def check_claim_site(config: settings.Settings, site: Site | None) -> Check:

@@ -20,6 +20,10 @@ DEFAULT_PORT = 8080
 DEFAULT_HOST = "0.0.0.0"
 DEFAULT_ACCENT = "#0b6e4f"
 LOGO_TYPES = (".png", ".svg")
+# Where the claim site runs: beside the window on this PC, or on a server of its own (hosted), which
+# answers at the public base URL: the address the links carry is the one whose /healthz is asked.
+LOCAL, HOSTED = "local", "hosted"
+CLAIM_SITES = (LOCAL, HOSTED)
 
 
 _lan_cache: tuple[float, str] = (0.0, "")
@@ -61,6 +65,11 @@ class Settings:
     undo_days: int = 7  # a redemption can be undone this many days after it was made
     logo_path: str = ""  # a PNG or SVG printed on the signage; empty: none
     accent_color: str = ""  # #rrggbb for the signage's offer and rules; empty: DEFAULT_ACCENT
+    claim_site: str = LOCAL  # LOCAL: the window serves it; HOSTED: a server does, at the public base URL
+
+    @property
+    def hosted(self) -> bool:
+        return self.claim_site == HOSTED
 
     @property
     def base_url(self) -> str:
@@ -156,6 +165,11 @@ def save(settings: Settings, actor=None) -> Settings:
         raise InvalidInput(f"Redemptions can be undone for 1 to {MAX_UNDO_DAYS} days.")
     settings.accent_color = validate_accent(settings.accent_color)
     settings.logo_path = validate_logo(settings.logo_path)
+    settings.claim_site = (settings.claim_site or LOCAL).strip().lower()
+    if settings.claim_site not in CLAIM_SITES:
+        raise InvalidInput(f"The claim site is {LOCAL!r} (on this PC) or {HOSTED!r} (on a server), not {settings.claim_site!r}.")
+    if settings.hosted and not settings.public_base_url:
+        raise InvalidInput("A hosted claim site answers at the public base URL: set it first, e.g. https://vouchers.yourstore.com")
     rows = [{"key": f.name, "value": str(getattr(settings, f.name))} for f in fields(Settings)]
     with write_transaction():
         stored = {row.key: row.value for row in Setting.select().where(Setting.key.in_([r["key"] for r in rows]))}

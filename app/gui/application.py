@@ -51,7 +51,7 @@ def open_database(location: str | None) -> str | None:
     try:
         db.open_database(location)
     except Exception as exc:  # a DatabaseProblem says it in a sentence; anything else still must not crash
-        where = location or str(db.resolve_location(None))
+        where = db._describe(db.resolve_location(location))  # a URL's password is never shown
         reason = sentence(exc, "open the database")
         return f"The database {where} cannot be opened.\n\n{reason}\n\nStart with --db PATH to use another database."
     return None
@@ -74,8 +74,7 @@ def main(
     where = db.resolve_location(location)
     name = instance.socket_name(where if db.is_url(where) else os.path.realpath(where))
     if instance.ask_running(name):
-        shown = f"{where.partition('://')[0]}://{where.rpartition('@')[2]}" if db.is_url(where) else where  # no password
-        print(f"Voucher Batches is already running for {shown}; showing its window.", flush=True)
+        print(f"Voucher Batches is already running for {db._describe(where)}; showing its window.", flush=True)  # no password
         return 0
     problem = open_database(location)
     if problem is not None:

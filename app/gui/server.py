@@ -13,6 +13,7 @@ from PySide6.QtWidgets import QLabel, QWidget
 
 from app.core.errors import ServerProblem, sentence
 
+from .hosted_site import HostedSite
 from .tasks import run_task
 from .widgets import restyle
 
@@ -54,6 +55,8 @@ class ClaimServer(QObject):
         self._tip = ""
         self._stopped_early: Any = None  # the old listener, when the new one needed its port
         self.elsewhere = ""  # another program's claim site that serves this database, when the window uses it
+        self.hosted = HostedSite(self)  # the claim site on a server of its own, when Settings say so
+        self.hosted.answered.connect(lambda check, tip: self._set(RUNNING if check.status == "ok" else FAILED, check.message, tip))
 
     def can_start(self) -> bool:
         return self._start_server is not None
@@ -89,6 +92,7 @@ class ClaimServer(QObject):
         """The new listener serves from now on; the old one stops (on a worker: it finishes its requests)."""
         old, self._server = self._server, server
         self.elsewhere = ""
+        self.hosted.stop()
         if old is not None and old is not server:
             run_task(old.stop)
         self._tip = f"Listening on {getattr(server, 'host', '?')}:{getattr(server, 'port', '?')} ({getattr(server, 'url', '')})"
@@ -103,8 +107,22 @@ class ClaimServer(QObject):
         """Another program on this PC (`voucher-batches serve`, or this window left running) serves this
         database already: use it instead of starting a second site."""
         self.elsewhere = url
+        self.hosted.stop()
         self._where = public_url
         self._set(RUNNING, f"Claim site running at {public_url} (served by another Voucher Batches program)", f"Answering at {url}")
+
+    def use_hosted(self, url: str) -> None:
+        """The claim site is hosted at url: this window serves none (it stops its own), and says
+        whether the hosted one answers."""
+        old, self._server, self.elsewhere = self._server, None, ""
+        if old is not None:
+            run_task(old.stop)
+        self._where = ""
+        if url.rstrip("/") != self.hosted.url:
+            self._set(STARTING, f"Claim site hosted at {url.rstrip('/')}: asking whether it answers…", "")
+            self.hosted.watch(url)
+        else:
+            self.hosted.ask()  # saved again: ask now rather than at the next poll
 
     def _on_refused(self, reason: str) -> None:
         if self._server is not None:
@@ -123,6 +141,7 @@ class ClaimServer(QObject):
         return self._where if self.is_running() else ""
 
     def stop(self) -> None:
+        self.hosted.stop()
         if self._server is not None:
             server, self._server = self._server, None
             try:

@@ -1,12 +1,14 @@
 """The settings, as the window uses them: read at start (the window's title, the claim site), edited in
-the Settings dialog, saved on a worker; the claim site restarts when its address changes."""
+the Settings dialog, saved on a worker; the claim site restarts when its address changes, and runs on
+this PC only when it is not hosted elsewhere. A database server's address is tried (and its password
+kept, outside QSettings) before it is saved for the next start."""
 
 from __future__ import annotations
 
 from PySide6.QtCore import QObject, Signal
 from PySide6.QtWidgets import QWidget
 
-from app.core import autostart, backups, db, doctor, links, settings, times
+from app.core import autostart, backups, credentials, db, doctor, links, settings, times
 from app.core.activity import this_pc
 from app.core.errors import DatabaseProblem, VoucherError, sentence
 
@@ -26,19 +28,41 @@ def _prepare_site():
         loaded = settings.choose_claim_base()
     except DatabaseProblem:  # held by another program: serve all the same, and keep the base next time
         loaded = settings.load()
+    if loaded.hosted:
+        return loaded, None
     site = doctor.local_site(loaded.port)
     return loaded, site if site is not None and site.ours else None
 
 
-def _read_for_dialog():
-    """On a worker: what the Settings dialog shows."""
+def _read_for_dialog(location: str):
+    """On a worker: what the Settings dialog shows (where the database's password is kept, if one is)."""
     current = settings.load()
+    kept = credentials.where_kept() if _takes_password(location) and credentials.lookup(location) else ""
     try:
         latest = backups.latest()
         last_backup = latest.describe() if latest is not None else "No backup yet"
     except VoucherError as exc:  # PostgreSQL: its server's own tools
         last_backup = str(exc)
-    return current, times.zone_choices(), links.judge(current.base_url), autostart.is_enabled(), last_backup
+    return current, times.zone_choices(), links.judge(current.base_url), autostart.is_enabled(), last_backup, kept
+
+
+def _takes_password(location: str) -> bool:
+    return db.is_url(location) and not location.startswith("sqlite")
+
+
+def _try_database(location: str, password: str) -> tuple[str, str]:
+    """On a worker: a server's address (its password typed apart, or in it) is tried now, within
+    db.CONNECT_TIMEOUT, and a password that lets us in is kept for this user. Returns the address
+    without the password, and where the password is kept ("" when none was given)."""
+    if not _takes_password(location):
+        return location, ""
+    location, in_url = credentials.split(location)
+    password = password or in_url
+    db.check_connection(location, password or None)
+    if not password:
+        return location, ""
+    credentials.store(location, password)
+    return location, credentials.where_kept()
 
 
 class SettingsController(QObject):
@@ -63,7 +87,9 @@ class SettingsController(QObject):
     def _on_loaded(self, prepared) -> None:
         loaded, site = prepared
         self.changed.emit(loaded)
-        if site is not None:
+        if loaded.hosted:
+            self._server.use_hosted(loaded.base_url)
+        elif site is not None:
             self._server.use_elsewhere(site.url, loaded.base_url)
         else:
             self._server.start(loaded.host, int(loaded.port), loaded.base_url)
@@ -77,16 +103,17 @@ class SettingsController(QObject):
         if self._slot.bring_forward() or self._opening:
             return
         self._opening = True
-        run_task(_read_for_dialog, self._on_read_for_dialog, self._on_read_failed, context=self)
-
-    def _on_read_for_dialog(self, read) -> None:
-        self._opening = False
-        current, zones, link, at_login, last_backup = read
         location = self._prefs.database_location() or db.location()
+        run_task(lambda: _read_for_dialog(location), lambda read: self._on_read_for_dialog(location, read), self._on_read_failed, context=self)
+
+    def _on_read_for_dialog(self, location: str, read) -> None:
+        self._opening = False
+        current, zones, link, at_login, last_backup, kept = read
         till = (TillIdentity(self._prefs).named_till(), this_pc())
         dialog = SettingsDialog(
-            current, location, zones, self._window, link=link, starts_at_login=at_login, last_backup=last_backup, till=till
-        )
+            current, location, zones, self._window, link=link, starts_at_login=at_login, last_backup=last_backup, till=till,
+            password_kept=kept,
+        )  # fmt: skip
         dialog.save_requested.connect(lambda edited, new_location: self._confirm(dialog, current, edited, location, new_location))
         dialog.browse_requested.connect(lambda: self._browse(dialog))
         dialog.guide_requested.connect(lambda: self._guide.open(GuideDialog(dialog)))
@@ -115,7 +142,7 @@ class SettingsController(QObject):
         address cannot be used, nothing is saved and the site keeps serving where it did."""
         host, port = (edited.host or "").strip() or settings.DEFAULT_HOST, int(edited.port)
         moved = (host, port) != (before.host, int(before.port)) or not self._server.is_running()
-        if not (moved and self._server.can_start() and not self._server.elsewhere):
+        if edited.hosted or not (moved and self._server.can_start() and not self._server.elsewhere):
             self._write(dialog, edited, old_location, new_location, None)
             return
 
@@ -126,17 +153,24 @@ class SettingsController(QObject):
         self._server.listen(host, port, lambda listener: self._write(dialog, edited, old_location, new_location, listener), refused)
 
     def _write(self, dialog: SettingsDialog, edited, old_location: str, new_location: str, listener) -> None:
-        till_name = dialog.till_name.text()
+        till_name, password = dialog.till_name.text(), dialog.db_password.text()
+        tried = (new_location and new_location != old_location) or bool(password)
 
-        def done(saved: settings.Settings) -> None:
+        def done(answer) -> None:
+            saved, location, kept = answer
             TillIdentity(self._prefs).set_till(till_name)  # this PC's, kept in its preferences
             if self._slot.dialog is dialog:
                 dialog.accept()
             text = "Settings saved."
-            if new_location and new_location != old_location:
-                self._prefs.set_database_location(new_location)
-                text += f" The database {new_location} is used from the next start."
-            if listener is not None:
+            if location and location != old_location:
+                self._prefs.set_database_location(location)  # never with its password: that is kept apart
+                if db._describe(location) != db._describe(old_location):  # not the open one, named in full
+                    text += f" The database {location} is used from the next start."
+            if kept:
+                text += f" Its password is kept in {kept}."
+            if saved.hosted:
+                self._server.use_hosted(saved.base_url)
+            elif listener is not None:
                 self._server.switch_to(listener, saved.base_url)
             else:
                 self._server.announce(saved.base_url)
@@ -151,11 +185,12 @@ class SettingsController(QObject):
         at_login, where = dialog.start_at_login.isChecked(), new_location or old_location
         actor = TillIdentity(self._prefs).actor()  # recorded with the change in the activity log
 
-        def work() -> settings.Settings:
+        def work():
+            location, kept = _try_database(where, password) if tried else (where, "")  # a server that refuses: nothing is saved
             saved = settings.save(edited, actor)
             if autostart.is_enabled() != at_login:
-                autostart.set_enabled(at_login, None if db.is_url(where) else where)  # a URL may hold a password
-            return saved
+                autostart.set_enabled(at_login, None if db.is_url(location) else location)  # a URL may hold a password
+            return saved, location, kept
 
         run_task(work, done, failed, context=self)
 

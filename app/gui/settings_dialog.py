@@ -1,6 +1,7 @@
-"""Settings: the store's name and time zone, the public base URL of claim links, the claim site's host
-and port (kept in the database, shared with the claim site) and the database location (kept on this
-PC). The dialog reports what was typed; its controller saves it, and the dialog closes only once saved."""
+"""Settings: the store's name and time zone, the public base URL of claim links, where the claim site
+runs and its host and port (kept in the database, shared with the claim site) and the database
+location with its password (kept on this PC; the password never in QSettings). The dialog reports what
+was typed; its controller saves it, and the dialog closes only once saved."""
 
 from __future__ import annotations
 
@@ -8,6 +9,7 @@ import dataclasses
 
 from PySide6.QtCore import Qt, Signal
 from PySide6.QtWidgets import (
+    QButtonGroup,
     QCheckBox,
     QComboBox,
     QCompleter,
@@ -18,18 +20,25 @@ from PySide6.QtWidgets import (
     QLabel,
     QLineEdit,
     QPushButton,
+    QRadioButton,
     QSpinBox,
     QVBoxLayout,
     QWidget,
 )
 
 from app.core.links import GUIDE, OK, PROBLEM, Verdict
-from app.core.settings import DEFAULT_ACCENT, MAX_UNDO_DAYS, Settings
+from app.core.settings import DEFAULT_ACCENT, HOSTED, LOCAL, MAX_UNDO_DAYS, Settings
 
 from . import style
 from .widgets import Notice
 
 PC_ZONE = "This PC's time zone"
+ON_THIS_PC = "on this PC"
+DATABASE_HINT = "A file, or a server's address: postgresql://user@host:5432/vouchers"
+
+
+def hosted_text(url: str) -> str:
+    return f"hosted at {url.strip().rstrip('/')}" if url.strip() else "hosted at the public base URL (set it above)"
 
 
 class SettingsDialog(QDialog):
@@ -40,6 +49,7 @@ class SettingsDialog(QDialog):
     def __init__(
         self, current: Settings, db_location: str, zones: list[str], parent: QWidget | None = None, *,
         link: Verdict | None = None, starts_at_login: bool = False, last_backup: str = "", till: tuple[str, str] = ("", ""),
+        password_kept: str = "",
     ) -> None:  # fmt: skip
         super().__init__(parent)
         self.setObjectName("SettingsDialog")
@@ -86,11 +96,27 @@ class SettingsDialog(QDialog):
         self.port = QSpinBox()
         self.port.setRange(1, 65535)
         self.port.setValue(int(current.port))
+        self.on_this_pc = QRadioButton(ON_THIS_PC)
+        self.hosted = QRadioButton(hosted_text(current.public_base_url))
+        self._claim_site = QButtonGroup(self)
+        self._claim_site.addButton(self.on_this_pc)
+        self._claim_site.addButton(self.hosted)
+        (self.hosted if current.hosted else self.on_this_pc).setChecked(True)
+        self.hosted.setToolTip("A server of its own runs the claim site: this window starts none and asks it every 15 s whether it answers")
+        self.base_url.textChanged.connect(lambda text: self.hosted.setText(hosted_text(text)))
+        self.hosted.toggled.connect(self._on_claim_site_toggled)
         self.database = QLineEdit(db_location)
+        self.database.setPlaceholderText(DATABASE_HINT)
+        self.database.setToolTip(DATABASE_HINT)
         self.browse_button = browse = QPushButton("Choose…")
         browse.setAutoDefault(False)
         browse.clicked.connect(self.browse_requested)
-        db_hint = QLabel("A new database location is used from the next start.")
+        self.db_password = QLineEdit()
+        self.db_password.setEchoMode(QLineEdit.EchoMode.Password)
+        self.db_password.setAccessibleName("Database password")
+        self.db_password.setPlaceholderText(f"kept in {password_kept}; type a new one to replace it" if password_kept else "the server's password for that user")
+        self.database.textChanged.connect(self._on_database_typed)
+        db_hint = QLabel("A new database is used from the next start. A server's password is kept in the keyring or a file only you can read, never in the settings.")
         db_hint.setObjectName("Hint")
         db_hint.setWordWrap(True)
         self.logo = QLineEdit(current.logo_path)
@@ -119,6 +145,10 @@ class SettingsDialog(QDialog):
         form.addRow("", base_hint)
         form.addRow("", self.link_notice)
         form.addRow("", self.guide_button)
+        claim_site = QHBoxLayout()
+        claim_site.addWidget(self.on_this_pc)
+        claim_site.addWidget(self.hosted, 1)
+        form.addRow("Claim site", claim_site)
         form.addRow("Claim site host", self.host)
         form.addRow("Claim site port", self.port)
         form.addRow("Till name", self.till_name)
@@ -126,6 +156,7 @@ class SettingsDialog(QDialog):
         form.addRow("Signage logo", self.logo)
         form.addRow("Accent colour", self.accent)
         form.addRow("Database", database_row)
+        form.addRow("Database password", self.db_password)
         form.addRow("", db_hint)
         form.addRow("Last backup", self.last_backup)
         form.addRow("", self.start_at_login)
@@ -140,6 +171,28 @@ class SettingsDialog(QDialog):
         layout.addWidget(self.buttons)
         self.setMinimumWidth(560)
         self.setWindowIcon(style.icon("settings"))
+        self._on_claim_site_toggled(self.hosted.isChecked())
+        self._on_database_typed(self.database.text())
+
+    def showEvent(self, event) -> None:  # noqa: N802
+        super().showEvent(event)
+        self._fit()
+
+    def _fit(self) -> None:
+        """Tall enough for every wrapped hint and notice at this width (Qt sizes a dialog by its
+        widest lines, which squeezes the wrapped ones into each other)."""
+        needed = self.layout().heightForWidth(self.width())
+        if needed > self.height():
+            self.resize(self.width(), needed)
+
+    def _on_claim_site_toggled(self, hosted: bool) -> None:
+        """This PC's listening address matters only when the claim site runs here."""
+        self.host.setEnabled(not hosted)
+        self.port.setEnabled(not hosted)
+
+    def _on_database_typed(self, text: str) -> None:
+        """A file has no password; a server's address may need one."""
+        self.db_password.setEnabled("://" in text and not text.strip().startswith("sqlite"))
 
     def choose_database(self, path: str) -> None:
         """A database file chosen with Choose…"""
@@ -158,6 +211,7 @@ class SettingsDialog(QDialog):
             logo_path=self.logo.text(),
             accent_color=self.accent.text(),
             undo_days=self.undo_days.value(),
+            claim_site=HOSTED if self.hosted.isChecked() else LOCAL,
         )
 
     def show_saving(self) -> None:
@@ -168,3 +222,4 @@ class SettingsDialog(QDialog):
         """Not saved: the core's reason; everything typed stays."""
         self.buttons.setEnabled(True)
         self.notice.say(sentence, "error")
+        self._fit()

@@ -173,3 +173,13 @@ def test_a_log_folder_that_cannot_be_made_does_not_stop_the_window(qtbot, monkey
         assert window.message_bar.text().endswith("(ValueError: boom). No log file could be written.")
 
     assert run_main(qtbot, monkeypatch, FakeServerFactory(), check, db_location=str(tmp_path / "x.db")) == 0
+
+
+def test_a_database_server_refusing_at_start_is_a_message_without_its_password(qtbot, monkeypatch):
+    shown = []
+    monkeypatch.setattr(QMessageBox, "critical", staticmethod(lambda parent, title, text: shown.append(text)))
+    monkeypatch.setenv("VOUCHER_BATCHES_DB", "postgresql://shop:s3cret@127.0.0.1:1/vouchers")
+    assert application.main(["voucher-batches"], start_server=FakeServerFactory()) == 1
+    assert len(shown) == 1 and "s3cret" not in shown[0]
+    assert shown[0].startswith("The database postgresql://127.0.0.1:1/vouchers cannot be opened.\n\n"
+                               "The database server of postgresql://127.0.0.1:1/vouchers does not answer")  # fmt: skip
