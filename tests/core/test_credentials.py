@@ -14,7 +14,7 @@ import pytest
 from app.core import credentials, db
 from app.core.database import explain
 from app.core.errors import DatabaseProblem
-from tests.conftest import ON_POSTGRES, TEST_DB
+from tests.conftest import TEST_DB
 
 URL = "postgresql://shop@db.example.com:5432/vouchers"
 
@@ -117,7 +117,7 @@ def test_what_a_server_refuses_is_said_in_one_sentence(message, sentence):
     assert explain(peewee.OperationalError(message), "postgresql://db/vouchers") == sentence
 
 
-@pytest.mark.skipif(not ON_POSTGRES, reason="needs the PostgreSQL test database")
+@pytest.mark.postgres_only
 def test_no_such_database_on_a_real_server(passwords_file):
     url = TEST_DB.rpartition("/")[0] + "/no_such_database_here"
     with pytest.raises(DatabaseProblem, match="answers, but has no such database"):
@@ -125,7 +125,7 @@ def test_no_such_database_on_a_real_server(passwords_file):
     db.check_connection(TEST_DB)  # the real one lets us in
 
 
-@pytest.mark.skipif(not ON_POSTGRES, reason="needs the PostgreSQL test database")
+@pytest.mark.postgres_only
 def test_open_database_uses_the_kept_password(db_path, passwords_file):
     credentials.store(TEST_DB, "kept-for-the-shop")
     db.open_database(TEST_DB)

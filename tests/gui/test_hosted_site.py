@@ -14,7 +14,7 @@ from app.core.errors import DatabaseProblem
 from app.gui import hosted_site
 from app.gui.settings_dialog import SettingsDialog
 from app.web.server import start_server
-from tests.conftest import ON_POSTGRES, TEST_DB
+from tests.conftest import TEST_DB
 
 from .helpers import shown
 from .test_dialogs import open_settings, save
@@ -130,7 +130,7 @@ def test_a_database_server_that_does_not_answer_is_refused_and_nothing_is_kept(q
         qtbot.waitUntil(lambda: not shown(window, SettingsDialog))
 
 
-@pytest.mark.skipif(not ON_POSTGRES, reason="needs the PostgreSQL test database")
+@pytest.mark.postgres_only
 def test_a_database_server_url_is_saved_without_its_password_which_is_kept_apart(
     qtbot, window, prefs, passwords_file, tmp_path
 ):
