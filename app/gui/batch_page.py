@@ -136,6 +136,8 @@ class BatchPage(QWidget):
         charts.addWidget(self.series_box, 0, 0, 1, 2)
         charts.addWidget(self.funnel_box, 1, 0)
         charts.addWidget(self.delay_box, 1, 1)
+        charts.setColumnStretch(0, 2)
+        charts.setColumnStretch(1, 3)  # the histogram's seven labels need the room
 
         self.body = QWidget()
         self.body.setObjectName("PageBody")
@@ -223,9 +225,9 @@ class BatchPage(QWidget):
 
     def _draw(self, stats: BatchStats) -> None:
         funnel = funnel_data(stats)
+        steps = funnel.rows[::-1]  # Total on top
         self.funnel_box.show_chart(funnel, lambda colors: bar_chart(
-            colors, [row[0] for row in funnel.rows],
-            [Bars("Vouchers", [row[1] for row in funnel.rows], CLAIMS, labels=True)], horizontal=True,
+            colors, [row[0] for row in steps], [Bars("Vouchers", [row[1] for row in steps], CLAIMS, labels=True)], horizontal=True,
         ))  # fmt: skip
         series = series_data(stats)
         labels = [text.bucket_label(bucket.start, stats.bucket) for bucket in stats.series]

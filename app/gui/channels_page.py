@@ -4,7 +4,8 @@ name pattern ("Summer 2025 - *") narrows both to one campaign across its channel
 
 from __future__ import annotations
 
-from PySide6.QtCore import Qt, Signal
+from PySide6.QtCore import QEvent, Qt, Signal
+from PySide6.QtGui import QColor
 from PySide6.QtWidgets import (
     QAbstractItemView,
     QHBoxLayout,
@@ -18,6 +19,7 @@ from PySide6.QtWidgets import (
 from app.core.analytics import ChannelStats
 
 from . import analytics_text as text
+from . import style
 from .batch_page import back_button, page_title
 from .charts import BAND, CLAIMS, GREAT, Bars, ChartBox, ChartData, bar_chart
 from .widgets import Notice, SearchField, plain_label, plain_tip
@@ -25,6 +27,7 @@ from .widgets import Notice, SearchField, plain_label, plain_tip
 COLUMNS = ("Channel", "Batches", "Total", "Claimed", "Redeemed", "Redemption rate", "Guide's band", "Verdict")
 RATE_COLUMN, BAND_COLUMN, VERDICT_COLUMN = 5, 6, 7
 NUMBER_COLUMNS = (1, 2, 3, 4, 5)
+VERDICT_COLORS = {"below_typical": "warn_fg", "typical": "text", "great": "ok_fg"}
 
 
 def channel_cells(row: ChannelStats) -> tuple[str, ...]:
@@ -77,6 +80,8 @@ class ChannelsPage(QWidget):
         self.table.setAlternatingRowColors(True)
         self.table.setWordWrap(False)
         self.table.verticalHeader().hide()
+        self.table.verticalHeader().setSectionResizeMode(QHeaderView.ResizeMode.Fixed)
+        self.table.verticalHeader().setDefaultSectionSize(self.fontMetrics().height() + 12)
         header = self.table.horizontalHeader()
         header.setSectionResizeMode(QHeaderView.ResizeMode.ResizeToContents)
         header.setSectionResizeMode(BAND_COLUMN, QHeaderView.ResizeMode.Stretch)
@@ -101,8 +106,8 @@ class ChannelsPage(QWidget):
         layout.setContentsMargins(16, 8, 16, 16)
         layout.addLayout(top)
         layout.addWidget(self.notice)
-        layout.addWidget(self.table, 2)
-        layout.addWidget(self.chart_box, 3)
+        layout.addWidget(self.table)
+        layout.addWidget(self.chart_box, 1)
 
     def keyPressEvent(self, event) -> None:  # noqa: N802
         if event.key() == Qt.Key.Key_Escape:
@@ -150,6 +155,7 @@ class ChannelsPage(QWidget):
         ))  # fmt: skip
 
     def _fill(self) -> None:
+        colors = style.colors(self.palette())
         self.table.setRowCount(len(self.rows))
         for position, row in enumerate(self.rows):
             for column, value in enumerate(channel_cells(row)):
@@ -162,7 +168,19 @@ class ChannelsPage(QWidget):
                     item.setToolTip(plain_tip(text.band_tip(row.band)))
                 elif column == VERDICT_COLUMN and row.verdict:
                     item.setToolTip(f"{text.percent(row.redemption_rate)} against {text.band_text(row.band)}")
+                    item.setForeground(QColor(colors[VERDICT_COLORS[row.verdict]]))
                 self.table.setItem(position, column, item)
+        self._fit_rows()
+
+    def _fit_rows(self) -> None:
+        """As tall as its rows (seven channels): the chart takes the rest."""
+        rows = self.table.verticalHeader().defaultSectionSize() * self.table.rowCount()
+        self.table.setFixedHeight(rows + self.table.horizontalHeader().sizeHint().height() + 2 * self.table.frameWidth() + 2)
+
+    def changeEvent(self, event) -> None:  # noqa: N802
+        super().changeEvent(event)
+        if event.type() == QEvent.Type.PaletteChange and self.rows:
+            self._fill()  # the verdicts' colours
 
     def show_error(self, sentence: str) -> None:
         self.loading.hide()

@@ -3,6 +3,7 @@ between light and dark), each in a box whose menu saves the chart as PNG or its 
 
 from __future__ import annotations
 
+import html
 from dataclasses import dataclass, field
 from typing import Callable, Sequence
 
@@ -120,7 +121,8 @@ def bar_chart(
     value_title: str = "",
     top: float | None = None,
 ) -> QChart:
-    """Bars per category (grouped when there are several sets); horizontal for a funnel."""
+    """Bars per category (grouped when there are several sets); horizontal for a funnel, whose
+    first category is drawn at the bottom (give them in the order they stack up)."""
     chart = QChart()
     series = QHorizontalBarSeries() if horizontal else QBarSeries()
     series.setBarWidth(0.75)
@@ -134,15 +136,13 @@ def bar_chart(
         series.setLabelsPrecision(12)
     chart.addSeries(series)
     names = QBarCategoryAxis()
-    names.append(list(categories))
+    names.append([html.escape(name) for name in categories])  # axis labels are read as rich text: "< 1 h"
     highest = max([float(v) for s in sets for v in s.values] or [0.0])
-    values = _value_axis(top if top is not None else highest * (1.18 if labelled else 1.0), value_format, value_title)
+    values = _value_axis(top if top is not None else highest * (1.12 if labelled else 1.05), value_format, value_title)
     chart.addAxis(names, Qt.AlignmentFlag.AlignLeft if horizontal else Qt.AlignmentFlag.AlignBottom)
     chart.addAxis(values, Qt.AlignmentFlag.AlignBottom if horizontal else Qt.AlignmentFlag.AlignLeft)
     series.attachAxis(names)
     series.attachAxis(values)
-    if horizontal:
-        names.setReverse(True)  # the first category on top, as a funnel reads
     chart.legend().setVisible(len(sets) > 1)
     return themed(chart, colors)
 
@@ -171,7 +171,7 @@ def bars_and_lines(
     axis_x.setLabelsPosition(QCategoryAxis.AxisLabelsPosition.AxisLabelsPositionOnValue)
     step = max(1, -(-count // most_labels))
     for index in range(0, count, step):
-        axis_x.append(labels[index], index)
+        axis_x.append(html.escape(labels[index]), index)
     axis_x.setGridLineVisible(False)
     left = _value_axis(max([float(v) for b in bars for v in b.values] or [0.0]), "%d", bar_title)
     right = _value_axis(max([float(v) for b in lines for v in b.values] or [0.0]), "%d", line_title)
