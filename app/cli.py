@@ -14,7 +14,7 @@ from datetime import date
 from pathlib import Path
 
 from app import __version__
-from app.core import activity, backups, batches, claims, codes, database, db, links, members, settings, templates, times, vouchers
+from app.core import activity, analytics, backups, batches, claims, codes, database, db, links, members, settings, templates, times, vouchers
 from app.core.db import ENV_VAR, open_database
 from app.core.errors import FileProblem, GenerationCancelled, InvalidInput, VoucherError
 from app.core.models import ACTIVITY_KINDS, CHANNELS, VOUCHER_STATUSES
@@ -133,6 +133,9 @@ def build_parser() -> argparse.ArgumentParser:
     poster.add_argument("--output", "-o", required=True, type=Path, help="the PDF file to write")
     poster.add_argument("--layout", choices=LAYOUTS, default="a4", help="a4 or letter poster, a5 flyer, a6-tent counter card, 4-up or 8-up handout cards (default a4)")
     poster.add_argument("--paper", choices=("a4", "letter"), default="a4", help="paper of the tent and the cards (default a4; a poster's paper is its layout)")
+    stats = batch_commands.add_parser("stats", parents=[common], help="a batch's analytics: metrics, claims and redemptions over time, pace, hints")
+    stats.add_argument("id", type=int)
+    stats.add_argument("--json", action="store_true", help="print JSON (times ISO 8601 with their offset)")
     title = batch_commands.add_parser("title", parents=[common], help="change a batch's public title (empty: the offer)")
     title.add_argument("id", type=int)
     title.add_argument("title", help="the title members read, e.g. '10%% off your next visit'")
@@ -169,6 +172,10 @@ def build_parser() -> argparse.ArgumentParser:
         if name == "undo":
             sub.add_argument("--reason", required=True, help=f"why, e.g. {', '.join(repr(r) for r in claims.COMMON_REASONS)}")
         sub.add_argument("--json", action="store_true", help="print JSON")
+
+    channels = commands.add_parser("channels", parents=[common], help="every channel's batches and redemption rate next to the spec's good rates")
+    channels.add_argument("--batches", metavar="PATTERN", default="", help="only batches whose name matches, * for any text, e.g. 'Summer 2025 - *'")
+    channels.add_argument("--json", action="store_true", help="print JSON")
 
     log = commands.add_parser("activity", parents=[common], help="the activity log: who did what, newest first")
     log.add_argument("--batch", type=int, metavar="ID", help="only this batch's entries (deleted batches too)")
@@ -536,6 +543,72 @@ def _batch_title(args) -> int:
     return 0
 
 
+def _batch_stats(args) -> int:
+    stats = analytics.batch_stats(args.id)
+    if args.json:
+        _print_json(stats.to_json())
+        return 0
+    print(f"{stats.name} (batch {stats.batch_id}, {stats.channel}, {stats.status}), created {times.local_text(stats.created_at, zone=True)}")
+    print(f"Total {stats.total:,}   Claimed {stats.claimed:,}   Redeemed {stats.redeemed:,}   Available {stats.available:,}"
+          f"   Redemption rate {batches.rate_text(stats.claimed, stats.redeemed)}")  # fmt: skip
+    if stats.band is not None:
+        verdict = f"; this batch: {analytics.VERDICT_WORDS[stats.verdict]}" if stats.verdict else ""
+        print(f"Good rates for {stats.channel}: {analytics.band_text(stats.band)}{verdict}")
+    pace = f"{stats.claims_per_hour_now:.1f} an hour now"
+    print(f"Claims in the last 24 hours: {stats.claims_last_24h:,} ({pace}); "
+          + (f"{stats.sold_out_text} at this pace." if stats.sold_out_text else "not trending toward selling out."))  # fmt: skip
+    if stats.median_hours_to_redeem is not None:
+        print(f"Claim to redemption: median {_hours_text(stats.median_hours_to_redeem)}; "
+              + ", ".join(f"{label} {n:,}" for label, n in stats.delay_histogram))  # fmt: skip
+    hourly = stats.bucket == "hour"
+    shown = [b for b in stats.series if b.claims or b.redemptions]
+    left_out = len(stats.series) - len(shown)
+    print(f"\nPer {'hour' if hourly else 'day'}, in {times.zone_label()}"
+          + (f" ({left_out} empty {'hours' if hourly else 'days'} left out):" if left_out else ":"))  # fmt: skip
+    rows = [
+        [times.local_text(b.start, zone=True) if hourly else f"{b.start:%Y-%m-%d %a}",
+         f"{b.claims:,}", f"{b.redemptions:,}", f"{b.claimed_so_far:,}", f"{b.redeemed_so_far:,}"]
+        for b in shown
+    ]  # fmt: skip
+    _table(rows, ["Hour" if hourly else "Day", "Claims", "Redemptions", "Claimed so far", "Redeemed so far"], right={1, 2, 3, 4})
+    if stats.hints:
+        print("\nHints:")
+        for hint in stats.hints:
+            print(f"- {hint.message}")
+    return 0
+
+
+def _hours_text(hours: float) -> str:
+    return f"{hours:.1f} hours" if hours < 48 else f"{hours / 24:.1f} days"
+
+
+def _channels(args) -> int:
+    found = analytics.channel_stats(args.batches)
+    if args.json:
+        _print_json([c.to_json() for c in found])
+        return 0
+    notes = []
+    rows = []
+    for c in found:
+        band = c.band
+        mark = ""
+        if band is not None and band.note:
+            notes.append(band.note)
+            mark = "*" * len(notes)
+        rows.append([
+            c.channel + mark, f"{c.batches:,}", f"{c.total:,}", f"{c.claimed:,}", f"{c.redeemed:,}",
+            batches.rate_text(c.claimed, c.redeemed),
+            f"{band.typical[0]:g}–{band.typical[1]:g} %" if band else "—", f"{band.great:g} %+" if band else "—",
+            analytics.VERDICT_WORDS.get(c.verdict, "—") if c.verdict else "—",
+        ])  # fmt: skip
+    _table(rows, ["Channel", "Batches", "Total", "Claimed", "Redeemed", "Rate", "Typical", "Great", "Verdict"], right={1, 2, 3, 4, 5})
+    for i, note in enumerate(notes, 1):
+        print(f"{'*' * i} {note}")
+    if args.batches.strip() and not any(c.batches for c in found):
+        print(f"No batch's name matches {args.batches!r}.", file=sys.stderr)
+    return 0
+
+
 def _lookup(args) -> int:
     found = vouchers.lookup(args.code)
     if args.json:
@@ -761,6 +834,8 @@ COMMANDS = {
     ("member", "sign-out"): _member_sign_out,
     ("batch", "poster"): _batch_poster,
     ("batch", "title"): _batch_title,
+    ("batch", "stats"): _batch_stats,
+    ("channels", None): _channels,
     ("lookup", None): _lookup,
     ("redeem", None): _redeem,
     ("undo", None): _undo,

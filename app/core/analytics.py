@@ -152,18 +152,19 @@ SCALE_UP_RATE = 20.0  # % ... and a rate that is great for the channel (this, wi
 ALMOST_SOLD_OUT_SHARE = 0.10  # at most a tenth of the vouchers still available ...
 ALMOST_SOLD_OUT_HOURS = 24  # ... or the current pace claims the rest within a day
 
-HINT_MESSAGES = {
-    "low_claims": "Low claims after the first 24 hours: a visibility or messaging issue. Check that the QR code "
-    "and the link reach members, and that the offer is clear where they see it.",
-    "few_redemptions": "Claims but few redemptions: an offer or friction issue. Is the discount compelling enough? "
+HINT_MESSAGES = {  # the spec's words ("Monitor the First 24 Hours", "Low redemption rate?", "Troubleshooting")
+    "low_claims": "Low claims after the first 24 hours? A visibility or messaging issue: verify the QR code scans "
+    "to the correct URL, and check that members are logging in (required to claim).",
+    "few_redemptions": "Claims but few redemptions? An offer or friction issue. Is the discount compelling enough? "
     "Is the minimum purchase too high? Are expiration dates clear?",
-    "scale_up": "High everything: scale up the promotion!",
-    "almost_sold_out": "Almost sold out: generate more vouchers, or pause the batch.",
+    "scale_up": "High everything? Scale up the promotion!",
+    "almost_sold_out": "Almost sold out: generate more vouchers, or pause the batch. When Available reaches 0, "
+    "the claim page shows “No vouchers available.”",
 }
 
 
 def hints_for(*, age: timedelta, total: int, claimed: int, redeemed: int, band: Band | None,
-              projected_sold_out_at: datetime | None, now: datetime) -> list[Hint]:  # fmt: skip
+              projected_sold_out_at: datetime | None, now: datetime, paused: bool = False) -> list[Hint]:  # fmt: skip
     """The spec's hints that apply to these numbers, in the order a manager would act on them."""
     codes = []
     available = total - claimed
@@ -179,7 +180,7 @@ def hints_for(*, age: timedelta, total: int, claimed: int, redeemed: int, band: 
         elif claimed >= total * HIGH_CLAIM_SHARE and rate >= great:
             codes.append("scale_up")
     soon = projected_sold_out_at is not None and projected_sold_out_at - now <= timedelta(hours=ALMOST_SOLD_OUT_HOURS)
-    if 0 < available and (available <= total * ALMOST_SOLD_OUT_SHARE or soon):
+    if not paused and 0 < available and (available <= total * ALMOST_SOLD_OUT_SHARE or soon):
         codes.append("almost_sold_out")
     return [Hint(code, HINT_MESSAGES[code]) for code in codes]
 
@@ -293,10 +294,9 @@ def _naive_utc(value: datetime) -> datetime:
 
 def _hour_boundaries(first: int, last: int) -> list[int]:
     """The slots in [first, last] at which a local hour begins, the first slot always included."""
-    zone_now = times.local  # the store's zone, as set
     bounds = [first]
     for slot in range(first + 1, last + 1):
-        if zone_now(_slot_start(slot)).minute == 0:
+        if times.local(_slot_start(slot)).minute == 0:
             bounds.append(slot)
     return bounds
 
@@ -412,7 +412,7 @@ def batch_stats(batch_id: int, now: datetime | None = None) -> BatchStats:
     band = band_for(channel)
     rate = redeemed * 100.0 / claimed if claimed else None
     hints = hints_for(age=age, total=total, claimed=claimed, redeemed=redeemed, band=band,
-                      projected_sold_out_at=projected, now=now_utc)  # fmt: skip
+                      projected_sold_out_at=projected, now=now_utc, paused=status == "paused")  # fmt: skip
     return BatchStats(
         batch_id=batch_id, name=name, channel=channel, status=status,
         created_at=times.local(created), now=times.local(now_utc),

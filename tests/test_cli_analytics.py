@@ -1,0 +1,152 @@
+"""`voucher-batches batch stats` and `voucher-batches channels`, as a manager or a script reads them."""
+
+import io
+import json
+import sys
+from datetime import datetime, timedelta, timezone
+
+import pytest
+
+from app import cli
+from app.core import claims, db, members, models
+from app.core.models import Batch
+
+UTC = timezone.utc
+CREATED = datetime(2026, 10, 31, 12, 0, tzinfo=UTC)  # 08:00 in New York, the day before clocks go back
+
+
+@pytest.fixture
+def run(tmp_path, monkeypatch, capsys):
+    """Run the command in this process on a fresh database; returns (exit code, stdout, stderr)."""
+    monkeypatch.setenv(db.ENV_VAR, str(tmp_path / "cli.db"))
+
+    def run(*args):
+        monkeypatch.setattr(sys, "stdin", io.StringIO(""))
+        try:
+            code = cli.main(list(args))
+        except SystemExit as exc:
+            code = exc.code
+        out, err = capsys.readouterr()
+        return code, out, err
+
+    yield run
+    models.set_clock(None)
+    db.close_database()
+
+
+def make(run, name, channel, quantity):
+    code, out, err = run("batch", "create", "--name", name, "--template", "10% off", "--quantity", str(quantity),
+                         "--channel", channel, "--json", "--quiet")  # fmt: skip
+    assert code == 0, err
+    batch = json.loads(out)
+    Batch.update(created_at=CREATED.replace(tzinfo=None)).where(Batch.id == batch["id"]).execute()
+    return batch
+
+
+def claim_and_redeem(batch_id, claims_at, redeem_first, redeem_at):
+    token = Batch.get_by_id(batch_id).token
+    codes = []
+    for moment in claims_at:
+        models.set_clock(moment)
+        member = members.create_member(f"m{batch_id}-{len(codes)}@example.com", "x")
+        codes.append(claims.claim(token, member.id).voucher.code)
+    models.set_clock(redeem_at)
+    for code in codes[:redeem_first]:
+        assert claims.redeem(code).outcome is claims.RedeemOutcome.REDEEMED
+
+
+@pytest.fixture
+def shop(run):
+    """A store in New York with three Summer batches and one other, claims and redemptions at known times."""
+    assert run("settings", "--time-zone", "America/New_York")[0] == 0
+    assert run("template", "create", "--name", "10% off", "--discount", "10%", "--valid-days", "30")[0] == 0
+    email = make(run, "Summer 2025 - Email List", "email", 100)
+    store = make(run, "Summer 2025 - Store Signage", "in-store-qr", 50)
+    make(run, "Summer 2025 - SMS", "sms", 10)
+    other = make(run, "Autumn - Events", "events", 20)
+    # 12 claims an hour apart from 13:30 UTC (09:30 EDT); 3 redeemed the next morning
+    claim_and_redeem(email["id"], [CREATED + timedelta(hours=1.5 + i) for i in range(12)], 3, CREATED + timedelta(hours=20))
+    claim_and_redeem(store["id"], [CREATED + timedelta(hours=2, minutes=i) for i in range(10)], 6, CREATED + timedelta(hours=3))
+    claim_and_redeem(other["id"], [CREATED + timedelta(hours=5)], 0, CREATED + timedelta(hours=5))
+    models.set_clock(CREATED + timedelta(hours=30))  # 2026-11-01 13:00 EST, 30 hours after creation
+    return {"email": email["id"], "store": store["id"], "other": other["id"]}
+
+
+def test_batch_stats_json_is_the_contract(run, shop):
+    code, out, err = run("batch", "stats", str(shop["email"]), "--json")
+    assert code == 0, err
+    data = json.loads(out)
+    for key in ("total", "claimed", "redeemed", "available", "redemption_rate", "bucket", "series", "claims_last_24h",
+                "projected_sold_out_at", "median_hours_to_redeem", "hints"):  # fmt: skip
+        assert key in data
+    assert (data["total"], data["claimed"], data["redeemed"], data["available"]) == (100, 12, 3, 88)
+    assert data["redemption_rate"] == 25.0
+    assert data["bucket"] == "hour"  # 30 hours old
+    series = data["series"]
+    assert all(set(b) == {"start", "claims", "redemptions"} for b in series)
+    # from 08:00 EDT on the 31st to 13:00 EST on the 1st: 31 hours of the wall clock, one of them twice
+    assert series[0]["start"] == "2026-10-31T08:00:00-04:00" and series[-1]["start"] == "2026-11-01T13:00:00-05:00"
+    assert len(series) == 31
+    assert [b["start"] for b in series].count("2026-11-01T01:00:00-04:00") == 1
+    assert [b["start"] for b in series].count("2026-11-01T01:00:00-05:00") == 1
+    assert sum(b["claims"] for b in series) == 12 and sum(b["redemptions"] for b in series) == 3
+    by_start = {b["start"]: b for b in series}
+    assert by_start["2026-10-31T09:00:00-04:00"]["claims"] == 1 and by_start["2026-10-31T20:00:00-04:00"]["claims"] == 1
+    assert by_start["2026-11-01T03:00:00-05:00"]["redemptions"] == 3  # 08:00 UTC
+    assert data["claims_last_24h"] == 7  # the claims from 18:30 UTC on
+    assert data["median_hours_to_redeem"] == pytest.approx(17.5, abs=1.0)  # claimed 13:30-15:30, redeemed 08:00
+    assert data["projected_sold_out_at"] is not None and data["projected_sold_out_at"].endswith("-05:00")
+    assert data["hints"] == []
+
+
+def test_batch_stats_text_shows_metrics_series_and_hints_in_local_time(run, shop):
+    models.set_clock(CREATED + timedelta(days=3))  # daily buckets now
+    code, out, err = run("batch", "stats", str(shop["other"]))
+    assert code == 0, err
+    assert "Autumn - Events" in out and "Total 20" in out and "Claimed 1 " in out and "Redemption rate 0%" in out
+    assert "Good rates for Events: typical 30–50 %, great 60 %+; this batch: Below typical" in out
+    assert "Per day, in America/New_York" in out and "2026-10-31 Sat" in out
+    assert "Low claims after the first 24 hours? A visibility or messaging issue" in out
+    assert "not trending toward selling out" in out
+
+
+def test_batch_stats_of_an_unknown_batch_is_refused_with_one_sentence(run, shop):
+    code, out, err = run("batch", "stats", "999")
+    assert code == 1 and out == ""
+    assert err == "voucher-batches: There is no batch with id 999.\n"
+
+
+def test_channels_json_has_one_object_per_channel_with_its_band_and_verdict(run, shop):
+    code, out, err = run("channels", "--json")
+    assert code == 0, err
+    data = json.loads(out)
+    assert [c["channel"] for c in data] == list(models.CHANNELS)
+    by = {c["channel"]: c for c in data}
+    assert by["Email"] == {"channel": "Email", "batches": 1, "total": 100, "claimed": 12, "redeemed": 3,
+                           "redemption_rate": 25.0, "typical": [5.0, 15.0], "great": 20.0, "verdict": "great"}  # fmt: skip
+    assert by["In-store QR"]["redemption_rate"] == 60.0 and by["In-store QR"]["verdict"] == "great"
+    assert by["Events"]["verdict"] == "below_typical" and by["Events"]["typical"] == [30.0, 50.0]
+    assert by["SMS"]["batches"] == 1 and by["SMS"]["typical"] is None and by["SMS"]["verdict"] is None
+    assert by["Website"]["batches"] == 0 and by["Website"]["redemption_rate"] is None
+
+
+def test_channels_compare_one_campaign_by_name(run, shop):
+    code, out, err = run("channels", "--batches", "Summer 2025 - *", "--json")
+    assert code == 0, err
+    by = {c["channel"]: c for c in json.loads(out)}
+    assert by["Events"]["batches"] == 0  # "Autumn - Events" is not in the campaign
+    assert (by["Email"]["batches"], by["In-store QR"]["batches"], by["SMS"]["batches"]) == (1, 1, 1)
+    code, out, err = run("channels", "--batches", "Winter *")
+    assert code == 0 and "No batch's name matches 'Winter *'." in err
+
+
+def test_channels_text_marks_the_email_reading_of_the_spec(run, shop):
+    code, out, err = run("channels")
+    assert code == 0, err
+    lines = out.splitlines()
+    assert lines[0].split() == ["Channel", "Batches", "Total", "Claimed", "Redeemed", "Rate", "Typical", "Great", "Verdict"]
+    email = next(line for line in lines if line.startswith("Email"))
+    assert email.startswith("Email*") and "25%" in email and "5–15 %" in email and "20 %+" in email and email.endswith("Great")
+    sms = next(line for line in lines if line.startswith("SMS"))
+    assert sms.endswith("—")
+    assert any(line.startswith("* ") and "read as Email" in line for line in lines)
