@@ -4,7 +4,9 @@ between light and dark), each in a box whose menu saves the chart as PNG or its 
 from __future__ import annotations
 
 import html
+import os
 from dataclasses import dataclass, field
+from pathlib import Path
 from typing import Callable, Sequence
 
 import shiboken6
@@ -20,7 +22,7 @@ from PySide6.QtCharts import (
     QLineSeries,
     QValueAxis,
 )
-from PySide6.QtCore import QEvent, QMargins, QPointF, Qt, QTimer, Signal
+from PySide6.QtCore import QBuffer, QEvent, QIODevice, QMargins, QPointF, Qt, QTimer, Signal
 from PySide6.QtGui import QColor, QFont, QImage, QPainter, QPen
 from PySide6.QtWidgets import QFrame, QHBoxLayout, QMenu, QSizePolicy, QToolButton, QVBoxLayout, QWidget
 
@@ -272,9 +274,20 @@ class ChartBox(QFrame):
 
 
 def write_png(image: QImage, path: str) -> str:
-    """On a worker: a QImage is safe to save off the GUI thread."""
-    if not image.save(path, "PNG"):
-        raise FileProblem(f"The chart could not be saved to {path}: is the folder there, and may it be written?")
+    """On a worker (a QImage is safe off the GUI thread): the PNG appears at path only once whole,
+    as the CSV exports do; a failure is a FileProblem naming the file and leaves nothing behind."""
+    buffer = QBuffer()
+    buffer.open(QIODevice.OpenModeFlag.WriteOnly)
+    if not image.save(buffer, "PNG"):
+        raise FileProblem(f"The chart could not be drawn as PNG for {path}.")
+    target = Path(path)
+    part = target.with_name(f".{target.name}.part")
+    try:
+        part.write_bytes(bytes(buffer.data()))
+        os.replace(part, target)
+    except OSError as exc:
+        part.unlink(missing_ok=True)
+        raise FileProblem(f"Cannot write {target}: {exc.strerror or exc}.") from None
     return path
 
 

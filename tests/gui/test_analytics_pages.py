@@ -150,7 +150,7 @@ def test_every_chart_saves_a_png_and_exports_its_rows(qtbot, make_batch, make_me
         prompts.file_names += [str(png), str(table)]
         box.save_action.trigger()
         box.export_action.trigger()
-        qtbot.waitUntil(lambda: png.exists() and table.with_suffix(".csv").exists())
+        qtbot.waitUntil(lambda: png.exists() and table.with_suffix(".csv").exists())  # each appears only once whole
         assert png.read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"
         with table.with_suffix(".csv").open(newline="", encoding="utf-8") as handle:
             rows = list(csv.reader(handle))
@@ -160,6 +160,12 @@ def test_every_chart_saves_a_png_and_exports_its_rows(qtbot, make_batch, make_me
     series = page.series_box.data
     assert [int(row[1]) for row in series.rows] == [b.claims for b in analytics.batch_stats(batch.id).series]
     qtbot.waitUntil(lambda: window.message_bar.isVisible())
+    assert sorted(p.name for p in tmp_path.iterdir() if p.name.startswith(".")) == []  # no part-files left
+
+    prompts.file_names.append(str(tmp_path / "no such folder" / "chart.png"))
+    page.delay_box.save_action.trigger()
+    qtbot.waitUntil(lambda: window.message_bar.property("kind") == "error")
+    assert "Cannot write" in window.message_bar.text() and "no such folder" in window.message_bar.text()
 
 
 def test_charts_follow_the_dark_palette(qtbot, make_batch, make_member, window):
