@@ -104,8 +104,12 @@ def _bar_set(bars: Bars, colors: dict[str, str], soft: bool = False) -> QBarSet:
 
 def _value_axis(top: float, label_format: str = "%d", title: str = "") -> QValueAxis:
     axis = QValueAxis()
-    axis.setRange(0, max(1.0, top))
-    axis.applyNiceNumbers()
+    if top < 5:  # whole numbers one by one: a nice range of 0–1 would label 0, 0, 0, 0, 1
+        axis.setRange(0, 5)
+        axis.setTickCount(6)
+    else:
+        axis.setRange(0, top)
+        axis.applyNiceNumbers()
     axis.setLabelFormat(label_format)
     axis.setMinorTickCount(0)
     if title:
