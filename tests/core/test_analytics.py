@@ -601,3 +601,29 @@ def test_a_version_5_database_gets_its_history_counted_from_its_vouchers(db_path
     assert after == before
     for stats in after:
         check_series_against_vouchers(stats, berlin)
+
+
+@pytest.mark.sqlite_only  # SQLite tells which tables a statement reads
+def test_the_pages_read_no_voucher(make_batch, claim_some):
+    import sqlite3
+
+    batch = make_batch(quantity=30)
+    for voucher in claim_some(batch, 12)[:5]:
+        claims.redeem(voucher.code)
+    read = set()
+
+    def note(action, table, column, database_name, trigger):
+        if action == sqlite3.SQLITE_READ:
+            read.add(table)
+        return sqlite3.SQLITE_OK
+
+    connection = db.database.connection()
+    connection.set_authorizer(note)
+    try:
+        stats = analytics.batch_stats(batch.id)
+        analytics.channel_stats()
+        analytics.channel_stats("Summer *")
+    finally:
+        connection.set_authorizer(None)
+    assert (stats.claimed, stats.redeemed, sum(b.claims for b in stats.series)) == (12, 5, 12)
+    assert "batch" in read and "slot_count" in read and "voucher" not in read
