@@ -1,4 +1,5 @@
-"""Campaigns › Batches: the breadcrumb over the dashboard, or over one batch's vouchers."""
+"""Campaigns › Batches: the breadcrumb over the dashboard, or over one page of its own (a batch's
+vouchers, a batch's page, the channels)."""
 
 from __future__ import annotations
 
@@ -24,6 +25,7 @@ class BatchPages(QWidget):
         super().__init__(parent)
         self.dashboard = dashboard
         self.vouchers_view: VouchersView | None = None
+        self.page: QWidget | None = None  # the page shown instead of the dashboard (the vouchers view too)
         self.breadcrumb = QLabel()  # rich text on purpose (a link back): the batch name in it is escaped
         self.breadcrumb.setObjectName("Breadcrumb")
         self.breadcrumb.setContentsMargins(16, 0, 16, 0)
@@ -39,7 +41,7 @@ class BatchPages(QWidget):
         self._bar_holder.setContentsMargins(16, 0, 16, 0)
         layout.addLayout(self._bar_holder)
         layout.addWidget(self.stack, 1)
-        self._set_breadcrumb(None)
+        self._set_breadcrumb()
 
     def add_bar(self, bar: QWidget) -> None:
         """The window's message bar, under the breadcrumb."""
@@ -50,24 +52,30 @@ class BatchPages(QWidget):
             self.open_vouchers(summary)
 
     def open_vouchers(self, summary: BatchSummary) -> VouchersView:
-        self._close_vouchers_view()
         view = VouchersView(summary)
         view.back_requested.connect(self.show_dashboard)
         view.message.connect(self.message)
         view.export_requested.connect(self.export_requested)
         view.undo_requested.connect(self.undo_requested)
         view.activity_requested.connect(self.activity_requested)
+        self.show_page(view, summary.name, "Vouchers")
         self.vouchers_view = view
-        self.stack.addWidget(view)
-        self.stack.setCurrentWidget(view)
-        self._set_breadcrumb(summary.name)
         view.table.setFocus()
         return view
 
+    def show_page(self, page: QWidget, *trail: str) -> None:
+        """Show this page instead of the dashboard (the page shown before is closed); trail: the
+        breadcrumb's steps after Batches (a batch name among them is shown as typed)."""
+        self._close_page()
+        self.page = page
+        self.stack.addWidget(page)
+        self.stack.setCurrentWidget(page)
+        self._set_breadcrumb(*trail)
+
     def show_dashboard(self) -> None:
-        self._close_vouchers_view()
+        self._close_page()
         self.stack.setCurrentWidget(self.dashboard)
-        self._set_breadcrumb(None)
+        self._set_breadcrumb()
 
     def forget_batch(self, batch_id: int) -> None:
         """A batch was deleted: its vouchers are no longer there to show."""
@@ -84,17 +92,18 @@ class BatchPages(QWidget):
         target.setFocus(Qt.FocusReason.ShortcutFocusReason)
         target.selectAll()
 
-    def _close_vouchers_view(self) -> None:
-        if self.vouchers_view is not None:
-            self.stack.removeWidget(self.vouchers_view)
-            self.vouchers_view.deleteLater()
-            self.vouchers_view = None
+    def _close_page(self) -> None:
+        """Close the page shown instead of the dashboard, whichever it is."""
+        if self.page is not None:
+            self.stack.removeWidget(self.page)
+            self.page.deleteLater()
+            self.page = None
+        self.vouchers_view = None
 
-    def _set_breadcrumb(self, batch_name: str | None) -> None:
-        if batch_name is None:
+    def _set_breadcrumb(self, *trail: str) -> None:
+        if not trail:
             self.breadcrumb.setText("Campaigns  ›  Batches")
         else:
             step = "&nbsp; ›&nbsp; "  # rich text folds spaces: these keep the plain breadcrumb's two
-            self.breadcrumb.setText(
-                f'Campaigns{step}<a href="batches">Batches</a>{step}{html.escape(batch_name)}{step}Vouchers'
-            )
+            steps = step.join(html.escape(name) for name in trail)
+            self.breadcrumb.setText(f'Campaigns{step}<a href="batches">Batches</a>{step}{steps}')

@@ -29,6 +29,7 @@ from .widgets import Spinner, plain_label, plain_tip, restyle
 # What a card can ask for; the window decides how.
 QR, VOUCHERS, PAUSE, RESUME, EXPORT, OPEN_PAGE, DELETE = "qr", "vouchers", "pause", "resume", "export", "open_page", "delete"
 TITLE = "title"
+DETAILS = "details"  # the batch's page: its numbers over time
 
 STATUS_TEXT = {"active": "Active", "paused": "Paused"}
 
@@ -51,6 +52,22 @@ class ElidedLabel(QLabel):
         painter.setPen(self.palette().color(self.foregroundRole()))
         shown = self.fontMetrics().elidedText(self.text(), Qt.TextElideMode.ElideRight, self.contentsRect().width())
         painter.drawText(self.contentsRect(), int(self.alignment()), shown)
+
+
+class TitleLabel(ElidedLabel):
+    """The card's name: a click on it opens the batch's page."""
+
+    clicked = Signal()
+
+    def __init__(self, parent: QWidget | None = None) -> None:
+        super().__init__("", parent)
+        self.setCursor(Qt.CursorShape.PointingHandCursor)
+        self.setAccessibleDescription("Click for the batch's page: its numbers over time")
+
+    def mouseReleaseEvent(self, event) -> None:  # noqa: N802
+        if event.button() == Qt.MouseButton.LeftButton and self.rect().contains(event.position().toPoint()):
+            self.clicked.emit()
+        super().mouseReleaseEvent(event)
 
 
 class Metric(QWidget):
@@ -88,8 +105,9 @@ class BatchCard(QFrame):
         self.setObjectName("BatchCard")
         self.summary: BatchSummary | None = None
 
-        self.title = ElidedLabel()
+        self.title = TitleLabel()
         self.title.setObjectName("CardTitle")
+        self.title.clicked.connect(lambda: self._request(DETAILS))
         font = QFont(self.title.font())
         font.setPointSizeF(font.pointSizeF() * 1.15)
         font.setWeight(QFont.Weight.DemiBold)
@@ -102,6 +120,8 @@ class BatchCard(QFrame):
         self.actions_button = self._icon_button("more", "Actions")
         self.actions_button.setPopupMode(QToolButton.ToolButtonPopupMode.InstantPopup)
         self.menu = QMenu(self.actions_button)
+        self.details_action = self.menu.addAction(style.icon("activity"), "Details", lambda: self._request(DETAILS))
+        self.menu.addSeparator()
         self.pause_action = self.menu.addAction(style.icon("pause"), "Pause Batch", lambda: self._request(PAUSE))
         self.resume_action = self.menu.addAction(style.icon("play"), "Resume Batch", lambda: self._request(RESUME))
         self.menu.addSeparator()

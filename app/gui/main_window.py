@@ -16,6 +16,7 @@ from app.core import db, settings
 from . import chrome, style
 from .about import About
 from .activity_page import ActivityController
+from .analytics_pages import AnalyticsController
 from .background import Background
 from .batch_actions import BatchActions
 from .batch_list import REFRESH_MS, BatchList
@@ -85,6 +86,7 @@ class MainWindow(QMainWindow):
         self.upkeep = Upkeep(self)
 
         self._build_actions()
+        self.analytics = AnalyticsController(self, self.prompts)  # the batch's page and the channels page
         self._build_toolbar()
         self._build_menus()
         self._connect()
@@ -119,11 +121,11 @@ class MainWindow(QMainWindow):
         self.quit_action = self._action("Quit", "Ctrl+Q", self.background.quit)  # Cmd+Q on macOS; not every platform theme binds StandardKey.Quit
 
     def _build_toolbar(self) -> None:
-        self.addToolBar(chrome.toolbar(leading=[self.new_action], field=self.till_field, trailing=[self.activity_action, self.members_action, self.settings_action]))
+        self.addToolBar(chrome.toolbar(leading=[self.new_action], field=self.till_field, trailing=[self.analytics.channels_action, self.activity_action, self.members_action, self.settings_action]))
 
     def _build_menus(self) -> None:
         chrome.add_menu(self.menuBar(), "&File", (self.new_action, self.find_action), (self.settings_action,), (self.quit_action,))
-        chrome.add_menu(self.menuBar(), "&View", (self.search_action, self.activity_action, self.members_action, self.refresh_action))
+        chrome.add_menu(self.menuBar(), "&View", (self.search_action, self.analytics.channels_action, self.activity_action, self.members_action, self.refresh_action))
         self.about_action = self.menuBar().addMenu("&Help").addAction("About Voucher Batches")
         self.about_action.triggered.connect(self.about.open)
 
