@@ -3,6 +3,8 @@ between light and dark), each in a box whose menu saves the chart as PNG or its 
 
 from __future__ import annotations
 
+import math
+
 import html
 import os
 from dataclasses import dataclass, field
@@ -102,14 +104,25 @@ def _bar_set(bars: Bars, colors: dict[str, str], soft: bool = False) -> QBarSet:
     return bar_set
 
 
+def _round_steps(top: float) -> tuple[float, int]:
+    """The axis's step and tick count: a round step (1, 2, 5 × 10ⁿ, or 25, 250, …), 3 to 6 steps,
+    the one whose range overshoots top the least (Qt's nice numbers put 900 on 0–1,500)."""
+    power = 10 ** math.floor(math.log10(top))
+    candidates = [m * p for p in (power / 100, power / 10, power) for m in (1, 2, 2.5, 5) if m * p >= 1 and (m != 2.5 or p >= 10)]
+    fits = [(math.ceil(top / step - 1e-9), step) for step in candidates]
+    count, step = min(((n, st) for n, st in fits if 3 <= n <= 6), key=lambda f: (f[0] * f[1], f[0]))
+    return step, count
+
+
 def _value_axis(top: float, label_format: str = "%d", title: str = "") -> QValueAxis:
     axis = QValueAxis()
     if top < 5:  # whole numbers one by one: a nice range of 0–1 would label 0, 0, 0, 0, 1
         axis.setRange(0, 5)
         axis.setTickCount(6)
     else:
-        axis.setRange(0, top)
-        axis.applyNiceNumbers()
+        step, ticks = _round_steps(top)
+        axis.setRange(0, ticks * step)
+        axis.setTickCount(ticks + 1)
     axis.setLabelFormat(label_format)
     axis.setMinorTickCount(0)
     if title:
