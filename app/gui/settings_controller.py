@@ -82,7 +82,7 @@ class SettingsController(QObject):
     def _on_read_for_dialog(self, read) -> None:
         self._opening = False
         current, zones, link, at_login, last_backup = read
-        location = self._prefs.database_location() or db.location()
+        location = self._prefs.database_location() or db.opened_location()
         till = (TillIdentity(self._prefs).named_till(), this_pc())
         dialog = SettingsDialog(
             current, location, zones, self._window, link=link, starts_at_login=at_login, last_backup=last_backup, till=till
@@ -154,7 +154,7 @@ class SettingsController(QObject):
         def work() -> settings.Settings:
             saved = settings.save(edited, actor)
             if autostart.is_enabled() != at_login:
-                autostart.set_enabled(at_login, None if db.is_url(where) else where)  # a URL may hold a password
+                autostart.set_enabled(at_login, db.without_password(where))  # a file others may read: no password
             return saved
 
         run_task(work, done, failed, context=self)
