@@ -157,6 +157,43 @@ def _limit_lock_waits(db: peewee.Database) -> None:
 
 
 @contextmanager
+def _watching_for_waits(db: peewee.Database):
+    """On PostgreSQL, while a change runs for someone who is told about waits (reporting_waits),
+    a watcher asks the server every _PROBE_MS whether the change waits for a lock another program
+    holds (pg_blocking_pids), and says so once. Quick changes end before it ever asks."""
+    callback = getattr(_waits, "callback", None)
+    if callback is None:
+        yield
+        return
+    raw = db.connection()
+    pid = raw.get_backend_pid() if hasattr(raw, "get_backend_pid") else raw.info.backend_pid
+    done = threading.Event()
+
+    def watch() -> None:
+        probe = None
+        try:
+            while not done.wait(_PROBE_MS / 1000):
+                probe = probe or db._connect()  # a connection of its own, with the same parameters
+                with probe.cursor() as cursor:
+                    cursor.execute("SELECT cardinality(pg_blocking_pids(%s)) > 0", (pid,))
+                    if cursor.fetchone()[0]:
+                        callback()
+                        return
+        except Exception:  # noqa: BLE001 - only a hint is lost; the change itself reports its failure
+            return
+        finally:
+            if probe is not None:
+                probe.close()
+
+    watcher = threading.Thread(target=watch, name="database-wait-watcher", daemon=True)
+    watcher.start()
+    try:
+        yield
+    finally:
+        done.set()
+
+
+@contextmanager
 def write_transaction():
     """One atomic write. On SQLite it takes the write lock up front (BEGIN IMMEDIATE), so two
     writers never deadlock upgrading a read lock, and threads of this process queue for it here.
@@ -166,9 +203,12 @@ def write_transaction():
     through reporting_waits on SQLite), then gives up with a DatabaseProblem; nothing is changed."""
     db = database.obj
     if not isinstance(db, peewee.SqliteDatabase):
-        if not db.in_transaction():
-            _limit_lock_waits(db)
-        with db.atomic():
+        if db.in_transaction():
+            with db.atomic():
+                yield
+            return
+        _limit_lock_waits(db)
+        with _watching_for_waits(db), db.atomic():
             yield
         return
     deadline = time.monotonic() + _wait_limit
@@ -291,6 +331,8 @@ def explain(exc: BaseException) -> str:
             f"The database {where} cannot be reached ({_reason(exc)}): "
             "check that the server is running and the address is right."
         )
+    if kind == "busy" and _sqlstate(exc) == "55P03":  # it waited the wait limit for a row lock
+        return _busy_sentence()
     if kind is not None:
         return sentences[kind]
     first_line = " ".join((str(exc).strip().splitlines() or [type(exc).__name__])[0].split())
