@@ -35,9 +35,10 @@ def pytest_report_header(config):
 
 
 def pytest_collection_modifyitems(config, items):
-    if not ON_POSTGRES:
-        return
-    kept = [item for item in items if item.get_closest_marker("sqlite_only") is None]
+    """On PostgreSQL the tests about SQLite files are left out; on SQLite files, the tests about a
+    PostgreSQL server (its driver's errors, pg_dump)."""
+    left_out = "sqlite_only" if ON_POSTGRES else "postgres_only"
+    kept = [item for item in items if item.get_closest_marker(left_out) is None]
     if len(kept) != len(items):
         config.hook.pytest_deselected(items=[item for item in items if item not in kept])
         items[:] = kept
