@@ -5,10 +5,12 @@ backed up (pg_dump) before its schema is updated, or the update is refused until
 from __future__ import annotations
 
 import os
+import shlex
 import subprocess
 import threading
 from contextlib import closing
 from pathlib import Path
+from urllib.parse import urlsplit
 
 import peewee
 import pytest
@@ -22,7 +24,13 @@ from ..conftest import TEST_DB
 
 pytestmark = pytest.mark.postgres_only
 
-SERVER = TEST_DB.rpartition("@")[2].partition("/")[0]  # host:port of the test server
+NAME = urlsplit(TEST_DB).path.lstrip("/")  # the test database's name
+
+
+def on_the_test_server(database: str = NAME, login: str = "postgres") -> str:
+    """A URL on the test server (by TCP or by its socket, as TEST_DB says) for another database or login."""
+    parts = urlsplit(TEST_DB)
+    return parts._replace(netloc=f"{login}@{parts.netloc.rpartition('@')[2]}", path=f"/{database}").geturl()
 
 
 def refusal(url: str) -> str:
@@ -40,16 +48,16 @@ def test_a_server_that_does_not_answer_is_one_sentence_naming_the_database(db_pa
 
 
 def test_a_database_that_does_not_exist_is_named(db_path):
-    said = refusal(f"postgresql://postgres@{SERVER}/no_such_vouchers")
-    assert said == (
-        f"The database postgresql://{SERVER}/no_such_vouchers does not exist on that server: "
-        "create it (createdb) or check its name."
+    url = on_the_test_server("no_such_vouchers")
+    assert refusal(url) == (
+        f"The database {db.describe(url)} does not exist on that server: create it (createdb) or check its name."
     )
 
 
 def test_a_login_the_server_refuses_is_one_sentence_without_the_password(db_path):
-    said = refusal(f"postgresql://nobody_here:secret@{SERVER}/vb_c")
-    assert said == f"The database server refused the login for postgresql://{SERVER}/vb_c: check the user name and password."
+    url = on_the_test_server(login="nobody_here:secret")
+    said = refusal(url)
+    assert said == f"The database server refused the login for {db.describe(url)}: check the user name and password."
     assert "secret" not in said and "\n" not in said
 
 
@@ -143,8 +151,8 @@ def test_a_server_database_is_dumped_before_its_schema_is_updated(db_path, make_
     notice = db.migration_notice()
     dump = Path(notice.rpartition(" is ")[2].rstrip("."))
     assert notice == f"The database {db.location()} was updated to schema {migrations.CURRENT_VERSION}; its backup from before is {dump}."
-    assert dump.parent == Path(os.environ["XDG_DATA_HOME"]) / "voucher-batches" / "backups" / "vb_c"
-    assert dump.name.startswith("vb_c-v4-") and dump.suffix == ".dump"
+    assert dump.parent == Path(os.environ["XDG_DATA_HOME"]) / "voucher-batches" / "backups" / NAME
+    assert dump.name.startswith(f"{NAME}-v4-") and dump.suffix == ".dump"
     # the dump holds the database as it was: version 4, and the batch
     listed = subprocess.run(["pg_restore", "--data-only", "--file=-", str(dump)], capture_output=True, text=True, check=True).stdout
     assert "Before the update" in listed
@@ -164,15 +172,21 @@ def schema_version_now() -> int:
 def test_without_pg_dump_the_update_is_refused_until_someone_has_a_backup(db_path, make_batch, monkeypatch, tmp_path, capsys):
     make_batch(quantity=3)
     make_version_4(db_path)
+    path = os.environ["PATH"]
     monkeypatch.setenv("PATH", str(tmp_path))  # no pg_dump here
-    host, port = SERVER.split(":")
     assert cli.main(["batch", "list", "--db", db_path]) == 1
-    assert capsys.readouterr().err == (
+    said = capsys.readouterr().err
+    needs, _, how = said.partition("; nothing was changed. ")
+    assert needs == (
         f"voucher-batches: The database {db.describe(db_path)} needs updating from schema 4 to "
-        f"{migrations.CURRENT_VERSION}, and pg_dump was not found to back it up first; nothing was changed. "
-        f"Make a backup (pg_dump --format=custom --file=vb_c-v4.dump --host={host} --port={port} --username=postgres vb_c), "
-        "then run the same command again with --i-have-a-backup.\n"
+        f"{migrations.CURRENT_VERSION}, and pg_dump was not found to back it up first"
     )
+    command, _, then = how.removeprefix("Make a backup (").partition("), ")
+    assert then == "then run the same command again with --i-have-a-backup.\n"
+    assert "\n" not in said[:-1]
+    # the command it gives makes the backup, where pg_dump exists
+    subprocess.run(shlex.split(command), cwd=tmp_path, env={**os.environ, "PATH": path}, check=True)
+    assert (tmp_path / f"{NAME}-v4.dump").stat().st_size > 0
     assert schema_version_now() == 4
     assert cli.main(["batch", "list", "--db", db_path, "--i-have-a-backup"]) == 0
     assert "Summer 2025 - Email List" in capsys.readouterr().out
