@@ -238,12 +238,12 @@ def write_transaction():
 _SQLITE_KINDS = {8: "readonly", 13: "full", 11: "damaged", 26: "damaged", 14: "cantopen", 10: "io"}
 # PostgreSQL's SQLSTATEs (whole codes first, then their two-character classes).
 _SQLSTATE_KINDS = {
-    "55P03": "busy", "40P01": "deadlock", "40001": "conflict", "53100": "full", "3D000": "nodatabase",
-    "25006": "readonly_server", "42501": "permission", "57P01": "shutdown", "57P02": "shutdown", "57P03": "shutdown",
+    "55P03": "busy", "40P01": "deadlock", "40001": "conflict", "53100": "full", "3D000": "no_database",
+    "28P01": "password", "25006": "readonly_server", "42501": "permission",
+    "57P01": "shutdown", "57P02": "shutdown", "57P03": "shutdown",
     "08": "unreachable", "28": "login", "53": "resources", "58": "io", "XX": "damaged_server",
 }  # fmt: skip
-# Words, only for what a driver reports with no code: SQLite's Python errors without a result
-# code, and libpq's failures to connect (psycopg2 gives those no SQLSTATE).
+# Words, only for what a driver reports with no code (SQLite's Python errors without a result code).
 _WORDS = (
     ("busy", ("database is locked",)),
     ("readonly", ("readonly", "read-only", "read only")),
@@ -252,26 +252,20 @@ _WORDS = (
     ("cantopen", ("unable to open",)),
     ("io", ("disk i/o",)),
 )
-_CONNECT_WORDS = (
-    ("nodatabase", ("database \"",), ("does not exist",)),
-    ("login", ("password authentication failed", "role \"", "no pg_hba.conf entry", "authentication failed"), ()),
-    ("unreachable", ("connection refused",), ()),
-    ("unreachable", ("could not translate host name",), ()),
-    ("unreachable", ("timeout expired", "timed out"), ()),
-    ("shutdown", ("the database system is", "terminating connection"), ()),
-    ("resources", ("too many clients", "remaining connection slots"), ()),
-    ("unreachable", ("server closed the connection", "connection already closed", "could not connect",
-                     "no such file or directory", "connection to server"), ()),
-)  # fmt: skip
-_REASONS = {
-    "connection refused": "connection refused",
-    "could not translate host name": "unknown host name",
-    "timeout expired": "no answer in time",
-    "timed out": "no answer in time",
-    "server closed the connection": "the server closed the connection",
-    "connection already closed": "the connection was lost",
-    "no such file or directory": "no server on that socket",
-}
+
+
+# A database server refusing a connection: psycopg2 gives these no SQLSTATE (the server has not
+# answered a query yet), so its message is all there is; the phrases are libpq's own.
+_CONNECTING = (
+    ("password", re.compile(r"password authentication failed|no password supplied|password is required")),
+    ("no_database", re.compile(r'fatal:\s+database "[^"]*" does not exist')),
+    ("no_role", re.compile(r'fatal:\s+role "[^"]*" does not exist')),
+    ("resources", re.compile(r"too many clients|remaining connection slots")),
+    ("shutdown", re.compile(r"the database system is (starting up|shutting down|in recovery mode)")),
+    ("unreachable", re.compile(r"connection refused|could not translate host name|timeout expired|no route to host"
+                               r"|network is unreachable|could not connect to server|server closed the connection"
+                               r"|connection already closed|no such file or directory")),
+)
 
 
 def _kind(exc: BaseException) -> str | None:
@@ -282,29 +276,17 @@ def _kind(exc: BaseException) -> str | None:
     if state is not None:
         return _SQLSTATE_KINDS.get(state) or _SQLSTATE_KINDS.get(state[:2])
     text = str(exc).lower()  # drivers that give no code
-    if _is_postgres_error(exc):
-        for kind, words, also in _CONNECT_WORDS:
-            if any(word in text for word in words) and all(word in text for word in also):
-                return kind
+    connecting = next((kind for kind, pattern in _CONNECTING if pattern.search(text)), None)
+    if connecting is not None:
+        return connecting
     return next((kind for kind, words in _WORDS if any(word in text for word in words)), None)
 
 
-def _is_postgres_error(exc: BaseException) -> bool:
-    return any(type(candidate).__module__.startswith(("psycopg2", "psycopg")) for candidate in _driver_errors(exc)) or (
-        isinstance(database.obj, peewee.PostgresqlDatabase)
-    )
-
-
-def _reason(exc: BaseException) -> str:
-    text = str(exc).lower()
-    return next((reason for words, reason in _REASONS.items() if words in text), "no answer")
-
-
-def explain(exc: BaseException) -> str:
-    """One sentence, on one line, for a database failure, naming the database (by the driver's
-    error code; by its words only where the driver gives no code)."""
-    where = _location or "the database"
-    kind = _kind(exc)
+def explain(exc: BaseException, where: str = "") -> str:
+    """One sentence, on one line, for a database failure, naming the database (the open one unless
+    where names another), by the driver's error code (SQLSTATE, SQLite's result code); by its words
+    only where the driver gives no code."""
+    where = where or _location or "the database"
     sentences = {
         "busy": f"The database {where} is locked by another program; nothing was changed. Try again in a moment.",
         "readonly": f"The database {where} is read-only; nothing was changed. Check the file's permissions.",
@@ -312,12 +294,15 @@ def explain(exc: BaseException) -> str:
         "damaged": f"The file {where} is not a Voucher Batches database, or it is damaged.",
         "cantopen": f"The database {where} cannot be opened (check that its folder exists and may be written).",
         "io": f"The database {where} could not be read or written (a disk error); nothing was changed.",
+        "unreachable": f"The database server of {where} does not answer: check that it runs, and that its firewall lets this PC in.",
+        "password": f"The database server of {where} refused the password: check it in Settings → Database.",
+        "no_database": f"The database server of {where} answers, but has no such database: check its name.",
+        "no_role": f"The database server of {where} answers, but has no such user: check the user name.",
+        "login": f"The database server of {where} refused the login: check the user name and password.",
         "deadlock": f"The database {where} stopped this change because another change was waiting on it at the same "
         "moment (a deadlock); nothing was changed. Try again.",
         "conflict": f"The database {where} refused this change because another one changed the same data at the same "
         "moment; nothing was changed. Try again.",
-        "nodatabase": f"The database {where} does not exist on that server: create it (createdb) or check its name.",
-        "login": f"The database server refused the login for {where}: check the user name and password.",
         "permission": f"The database user for {where} lacks the permission for this; nothing was changed.",
         "readonly_server": f"The database {where} accepts only reads now (a read-only server); nothing was changed.",
         "shutdown": f"The database server of {where} is shutting down or starting up; nothing was changed. "
@@ -326,11 +311,7 @@ def explain(exc: BaseException) -> str:
         "changed. Try again in a moment.",
         "damaged_server": f"The database server of {where} reported an internal error; nothing was changed.",
     }
-    if kind == "unreachable":
-        return (
-            f"The database {where} cannot be reached ({_reason(exc)}): "
-            "check that the server is running and the address is right."
-        )
+    kind = _kind(exc)
     if kind == "busy" and _sqlstate(exc) == "55P03":  # it waited the wait limit for a row lock
         return _busy_sentence()
     if kind is not None:

@@ -49,8 +49,7 @@ def is_url(location: str) -> bool:
     return "://" in location
 
 
-def describe(loc: str) -> str:
-    """A database as people read it: a path, or a URL without its user name and password."""
+def _describe(loc: str) -> str:
     if is_url(loc):
         scheme, _, rest = loc.partition("://")
         return f"{scheme}://{rest.rpartition('@')[2]}"
@@ -114,13 +113,13 @@ def open_database(loc: str | os.PathLike | None = None, create: bool = True, hav
     close_database()
     _migration_backup = None
     database.initialize(db)
-    set_location(describe(loc))
+    set_location(_describe(loc))
     _opened = without_password(loc)
     try:
         with translated_errors():
             db.connect(reuse_if_open=True)
             if not create and schema_version(db) is None:
-                raise DatabaseProblem(f"{describe(loc)} holds no Voucher Batches database; nothing was written to it.")
+                raise DatabaseProblem(f"{_describe(loc)} holds no Voucher Batches database; nothing was written to it.")
             _migration_backup = init_db(db, None if is_url(loc) else Path(loc), have_backup)
     except BaseException:
         db.close()  # a refused database is not left open for the next caller

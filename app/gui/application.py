@@ -51,7 +51,7 @@ def open_database(location: str | None, have_backup: bool = False) -> str | None
     try:
         db.open_database(location, have_backup=have_backup)
     except Exception as exc:  # a DatabaseProblem says it in a sentence; anything else still must not crash
-        where = db.describe(db.resolve_location(location))  # (never a password)
+        where = db._describe(db.resolve_location(location))  # a URL's password is never shown
         reason = sentence(exc, "open the database")
         return f"The database {where} cannot be opened.\n\n{reason}\n\nStart with --db PATH to use another database."
     return None
@@ -76,7 +76,7 @@ def main(
     where = db.resolve_location(location)
     name = instance.socket_name(where if db.is_url(where) else os.path.realpath(where))
     if instance.ask_running(name):
-        print(f"Voucher Batches is already running for {db.describe(where)}; showing its window.", flush=True)
+        print(f"Voucher Batches is already running for {db._describe(where)}; showing its window.", flush=True)  # no password
         return 0
     problem = open_database(location, have_backup)
     if problem is not None:

@@ -42,22 +42,20 @@ def refusal(url: str) -> str:
 def test_a_server_that_does_not_answer_is_one_sentence_naming_the_database(db_path):
     said = refusal("postgresql://postgres:secret@127.0.0.1:1/vouchers")
     assert said == (
-        "The database postgresql://127.0.0.1:1/vouchers cannot be reached (connection refused): "
-        "check that the server is running and the address is right."
+        "The database server of postgresql://127.0.0.1:1/vouchers does not answer: check that it runs, "
+        "and that its firewall lets this PC in."
     )
 
 
 def test_a_database_that_does_not_exist_is_named(db_path):
     url = on_the_test_server("no_such_vouchers")
-    assert refusal(url) == (
-        f"The database {db.describe(url)} does not exist on that server: create it (createdb) or check its name."
-    )
+    assert refusal(url) == f"The database server of {db._describe(url)} answers, but has no such database: check its name."
 
 
 def test_a_login_the_server_refuses_is_one_sentence_without_the_password(db_path):
     url = on_the_test_server(login="nobody_here:secret")
     said = refusal(url)
-    assert said == f"The database server refused the login for {db.describe(url)}: check the user name and password."
+    assert said == f"The database server of {db._describe(url)} answers, but has no such user: check the user name."
     assert "secret" not in said and "\n" not in said
 
 
@@ -178,7 +176,7 @@ def test_without_pg_dump_the_update_is_refused_until_someone_has_a_backup(db_pat
     said = capsys.readouterr().err
     needs, _, how = said.partition("; nothing was changed. ")
     assert needs == (
-        f"voucher-batches: The database {db.describe(db_path)} needs updating from schema 4 to "
+        f"voucher-batches: The database {db._describe(db_path)} needs updating from schema 4 to "
         f"{migrations.CURRENT_VERSION}, and pg_dump was not found to back it up first"
     )
     command, _, then = how.removeprefix("Make a backup (").partition("), ")
