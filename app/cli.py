@@ -59,6 +59,12 @@ def build_parser() -> argparse.ArgumentParser:
         default=argparse.SUPPRESS,
         help=f"how long a change waits for a database another program holds (default ${WAIT_VAR}, else {database.DEFAULT_WAIT:g})",
     )
+    common.add_argument(
+        "--i-have-a-backup",
+        action="store_true",
+        default=argparse.SUPPRESS,
+        help="update a server database's schema though pg_dump cannot back it up first (you made a backup yourself)",
+    )
     # who makes a change and where: every change is recorded in the activity log with both
     who = argparse.ArgumentParser(add_help=False)
     who.add_argument("--staff", metavar="NAME", default="", help="the staff member making the change (recorded in the activity log)")
@@ -217,14 +223,17 @@ def main(argv: list[str] | None = None) -> int:
     parser = build_parser()
     args = parser.parse_args(argv)
     location = getattr(args, "db", None) or os.environ.get(ENV_VAR) or None
+    have_backup = getattr(args, "i_have_a_backup", False)
     if args.command is None:
-        return _open_window(location)
+        return _open_window(location, have_backup)
     try:
         database.set_wait_limit(_wait_limit(args))
         if args.command == "restore":
             return _restore(args)
         # only commands that make something may start a new database
-        open_database(location, create=args.command in CREATING or getattr(args, "action", None) == "create")
+        open_database(location, create=args.command in CREATING or getattr(args, "action", None) == "create", have_backup=have_backup)
+        if db.migration_notice():
+            print(f"{PROG}: {db.migration_notice()}", file=sys.stderr)
         settings.load()  # the store's time zone and currency, for everything printed
         with database.reporting_waits(_say_waiting()):
             return COMMANDS[(args.command, getattr(args, "action", None))](args)
@@ -278,11 +287,11 @@ def _say_waiting():
     return say
 
 
-def _open_window(location: str | None) -> int:
+def _open_window(location: str | None, have_backup: bool = False) -> int:
     from app.gui import main as gui_main
     from app.web.server import start_server
 
-    return gui_main(sys.argv[:1], start_server=start_server, db_location=location)
+    return gui_main(sys.argv[:1], start_server=start_server, db_location=location, have_backup=have_backup)
 
 
 # -- output helpers -----------------------------------------------------------------------------

@@ -252,8 +252,15 @@ def _insert_vouchers(batch_id, quantity, length, prefix, progress, should_stop) 
             progress(done, quantity)
 
 
+def _lock_batch(batch_id: int) -> None:
+    """FOR UPDATE on the batch row, first (the lock order: app.core.claims): a pause, a resume or a
+    delete waits for the claims and redemptions in flight, and the ones after it see its result."""
+    run_sql("SELECT id FROM batch WHERE id = :batch", {"batch": batch_id}, lock_rows=True).fetchone()
+
+
 def _set_status(batch_id: int, status: str, kind: str, actor: Actor | None) -> BatchSummary:
     with write_transaction():
+        _lock_batch(batch_id)
         batch = batch_row(batch_id)
         if batch.status != status:  # pausing a paused batch changes nothing, and records nothing
             Batch.update(status=status).where(Batch.id == batch_id).execute()
@@ -287,6 +294,7 @@ def delete_batch(batch_id: int, actor: Actor | None = None) -> int:
     """Delete the batch and all its vouchers (claimed ones too) for good; returns how many vouchers went.
     The activity log keeps the batch's entries, and one more saying how many went."""
     with write_transaction():
+        _lock_batch(batch_id)  # before its vouchers, as a claim locks them
         batch = batch_row(batch_id)
         deleted = Voucher.delete().where(Voucher.batch == batch_id).execute()
         Batch.delete().where(Batch.id == batch_id).execute()

@@ -6,13 +6,15 @@ import enum
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
+from peewee import IntegrityError
+
 from . import analytics, codes, settings, times
 from .activity import Actor, record, redeemed_by
 from .database import guarded, run_sql, write_transaction
 from .errors import InvalidInput, NotFound
 from .models import CLAIMED, REDEEMED, UNCLAIMED, Template, Voucher, utcnow
 from .templates import expiry_for_claim, has_ended
-from .vouchers import VoucherDetail, lookup
+from .vouchers import VoucherDetail, lookup, voucher_of
 
 
 class ClaimOutcome(enum.Enum):
@@ -82,18 +84,45 @@ def claim_refusal(status: str, quantity: int, claimed_count: int, offer: Templat
     return None
 
 
+# Lock order, everywhere on PostgreSQL: the batch row first, then its vouchers. A claim, a
+# redemption and an undo take the weakest lock on the batch row (KEY SHARE: they never wait on
+# each other there) before a voucher, and the counter's UPDATE of that row last; delete, pause
+# and resume take FOR UPDATE on it first, so they wait for the claims in flight, and the claims
+# after them see the batch gone or paused. No transaction holds a voucher and then waits for the
+# batch row that a deleter holds: no deadlock. (SQLite: one writer at a time, no row locks.)
+_LOCK_BATCH = "KEY SHARE OF b"
+
+
+def _lock_batch(batch_id: int) -> bool:
+    """Lock the batch row as claims and redemptions do; False when the batch is gone."""
+    return run_sql("SELECT b.id FROM batch b WHERE b.id = :batch", {"batch": batch_id}, lock_rows=_LOCK_BATCH).fetchone() is not None
+
+
 @guarded
 def claim(token: str, member_id: int) -> ClaimResult:
     """Give the member one voucher of the batch behind token, or say why not.
 
-    One transaction holding the write lock: a member never gets two vouchers of a batch and the
-    claims never exceed the total, however many claim at once (the schema enforces both as well)."""
+    One transaction: a member never gets two vouchers of a batch and the claims never exceed the
+    total, however many claim at once (the schema enforces both as well)."""
+    try:
+        return _claim(token, member_id)
+    except IntegrityError:
+        # The unique (member, batch) index, the last guard: the same member claiming twice at once
+        # (another process or thread) got their voucher in the other transaction; this one is undone.
+        batch = run_sql("SELECT id FROM batch WHERE token = :token", {"token": token}).fetchone()
+        mine = voucher_of(member_id, batch[0]) if batch else None
+        if mine is None:
+            raise
+        return ClaimResult(ClaimOutcome.ALREADY_CLAIMED, mine)
+
+
+def _claim(token: str, member_id: int) -> ClaimResult:
     with write_transaction():
         batch = run_sql(
             "SELECT b.id, b.status, b.quantity, b.claimed_count, t.valid_days, t.expires_on"
             " FROM batch b JOIN template t ON t.id = b.template_id WHERE b.token = :token",
             {"token": token},
-            lock_rows=True,
+            lock_rows=_LOCK_BATCH,
         ).fetchone()
         if batch is None:
             return ClaimResult(ClaimOutcome.NOT_FOUND)
@@ -108,10 +137,12 @@ def claim(token: str, member_id: int) -> ClaimResult:
         refused = claim_refusal(status, quantity, claimed_count, offer, now)
         if refused is not None:
             return ClaimResult(refused)
+        # SKIP LOCKED: a voucher another claimer is taking right now is passed over, not waited for.
+        # (When the last free ones are all being taken, this claim answers "none left" at once.)
         free = run_sql(
             "SELECT id, code FROM voucher WHERE batch_id = :batch AND status = :unclaimed ORDER BY id LIMIT 1",
             {"batch": batch_id, "unclaimed": UNCLAIMED},
-            lock_rows=True,
+            lock_rows="UPDATE SKIP LOCKED",
         ).fetchone()
         if free is None:  # the counter and the rows disagree: never hand out more than exist
             return ClaimResult(ClaimOutcome.NO_VOUCHERS)
@@ -169,6 +200,8 @@ def redeem(typed_code: str, actor: Actor | None = None) -> RedeemResult:
     with write_transaction():
         voucher = _found(code)
         if voucher is None:
+            return RedeemResult(RedeemOutcome.UNKNOWN_CODE)
+        if not _lock_batch(voucher.batch_id):  # deleted meanwhile, with its vouchers
             return RedeemResult(RedeemOutcome.UNKNOWN_CODE)
         refused = refusal(voucher)
         if refused is not None:
@@ -242,6 +275,8 @@ def undo_redemption(typed_code: str, reason: str, actor: Actor | None = None) ->
     with write_transaction():
         voucher = _found(code)
         if voucher is None:
+            return UndoResult(UndoOutcome.UNKNOWN_CODE)
+        if not _lock_batch(voucher.batch_id):  # deleted meanwhile, with its vouchers
             return UndoResult(UndoOutcome.UNKNOWN_CODE)
         if voucher.status != "redeemed":
             return UndoResult(UndoOutcome.NOT_REDEEMED, voucher)

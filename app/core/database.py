@@ -77,16 +77,45 @@ def _busy_sentence() -> str:
     )
 
 
-def is_busy(exc: BaseException) -> bool:
-    """Whether a failure means another program holds the database (by the driver's error code)."""
-    for candidate in (exc, exc.__cause__, exc.__context__):  # Peewee keeps the driver's error as the context
+def _driver_errors(exc: BaseException):
+    """The failure and the driver's errors behind it (Peewee keeps the driver's error as the context)."""
+    seen = []
+    while exc is not None and exc not in seen and len(seen) < 6:
+        seen.append(exc)
+        exc = exc.__cause__ if exc.__cause__ is not None else (None if exc.__suppress_context__ else exc.__context__)
+    return seen
+
+
+def _sqlstate(exc: BaseException) -> str | None:
+    """PostgreSQL's SQLSTATE for the failure (psycopg2's pgcode, psycopg's sqlstate), if any."""
+    for candidate in _driver_errors(exc):
+        code = getattr(candidate, "pgcode", None) or getattr(candidate, "sqlstate", None)
+        if isinstance(code, str) and code:
+            return code
+    return None
+
+
+def _sqlite_code(exc: BaseException) -> int | None:
+    for candidate in _driver_errors(exc):
         code = getattr(candidate, "sqlite_errorcode", None)
         if code is not None:
-            return code & 0xFF in (5, 6)  # SQLITE_BUSY, SQLITE_LOCKED (and their extended codes)
-        pgcode = getattr(candidate, "pgcode", None)
-        if pgcode is not None:
-            return pgcode in ("55P03", "40P01")  # lock_not_available, deadlock_detected
-    return False
+            return code & 0xFF  # the primary result code of an extended one
+    return None
+
+
+def is_busy(exc: BaseException) -> bool:
+    """Whether a failure means another program holds the database (by the driver's error code).
+    A deadlock is not that: it is retried, or said in its own sentence (see is_retryable)."""
+    code = _sqlite_code(exc)
+    if code is not None:
+        return code in (5, 6)  # SQLITE_BUSY, SQLITE_LOCKED
+    return _sqlstate(exc) == "55P03"  # lock_not_available (lock_timeout ran out)
+
+
+def is_retryable(exc: BaseException) -> bool:
+    """A transaction the server aborted only to break a deadlock or a serialization conflict: run
+    again, it succeeds (nothing of it was written)."""
+    return _sqlstate(exc) in ("40P01", "40001")  # deadlock_detected, serialization_failure
 
 
 def _set_busy_timeout(db: peewee.SqliteDatabase, ms: int) -> None:
@@ -116,19 +145,78 @@ def _begin_immediate(db: peewee.SqliteDatabase, stack, deadline: float) -> None:
         _set_busy_timeout(db, _wait_limit * 1000)
 
 
+def _limit_lock_waits(db: peewee.Database) -> None:
+    """On PostgreSQL a change waits for a row another program holds at most wait_limit() (then
+    lock_not_available, said as "locked by another program"): set once on each connection, outside
+    any transaction (a rolled-back transaction would undo the setting)."""
+    conn = db.connection()
+    if getattr(_waits, "lock_timeout", None) == (conn, _wait_limit):
+        return
+    db.execute_sql(f"SET lock_timeout = {int(_wait_limit * 1000)}")
+    _waits.lock_timeout = (conn, _wait_limit)
+
+
+@contextmanager
+def _watching_for_waits(db: peewee.Database):
+    """On PostgreSQL, while a change runs for someone who is told about waits (reporting_waits),
+    a watcher asks the server every _PROBE_MS whether the change waits for a lock another program
+    holds (pg_blocking_pids), and says so once. Quick changes end before it ever asks."""
+    callback = getattr(_waits, "callback", None)
+    if callback is None:
+        yield
+        return
+    raw = db.connection()
+    pid = raw.get_backend_pid() if hasattr(raw, "get_backend_pid") else raw.info.backend_pid
+    done = threading.Event()
+
+    def watch() -> None:
+        probe = None
+        try:
+            while not done.wait(_PROBE_MS / 1000):
+                probe = probe or db._connect()  # a connection of its own, with the same parameters
+                with probe.cursor() as cursor:
+                    cursor.execute("SELECT cardinality(pg_blocking_pids(%s)) > 0", (pid,))
+                    if cursor.fetchone()[0]:
+                        callback()
+                        return
+        except Exception:  # noqa: BLE001 - only a hint is lost; the change itself reports its failure
+            return
+        finally:
+            if probe is not None:
+                probe.close()
+
+    watcher = threading.Thread(target=watch, name="database-wait-watcher", daemon=True)
+    watcher.start()
+    try:
+        yield
+    finally:
+        done.set()
+
+
 @contextmanager
 def write_transaction():
     """One atomic write. On SQLite it takes the write lock up front (BEGIN IMMEDIATE), so two
-    writers never deadlock upgrading a read lock; elsewhere rows are locked with FOR UPDATE.
+    writers never deadlock upgrading a read lock, and threads of this process queue for it here.
+    On PostgreSQL nothing queues in this process: the rows a change depends on are locked in its
+    transaction (batch row first, then its vouchers, everywhere), as several processes need anyway.
     It waits for a database held by another program at most wait_limit() seconds (saying so
-    through reporting_waits), then gives up with a DatabaseProblem; nothing is changed."""
+    through reporting_waits on SQLite), then gives up with a DatabaseProblem; nothing is changed."""
+    db = database.obj
+    if not isinstance(db, peewee.SqliteDatabase):
+        if db.in_transaction():
+            with db.atomic():
+                yield
+            return
+        _limit_lock_waits(db)
+        with _watching_for_waits(db), db.atomic():
+            yield
+        return
     deadline = time.monotonic() + _wait_limit
     if not _write_lock.acquire(timeout=_wait_limit):
         raise DatabaseProblem(_busy_sentence())
     try:
-        db = database.obj
         with ExitStack() as stack:
-            if isinstance(db, peewee.SqliteDatabase) and not db.in_transaction():
+            if not db.in_transaction():
                 _begin_immediate(db, stack, deadline)
             else:
                 stack.enter_context(db.atomic())
@@ -140,7 +228,7 @@ def write_transaction():
         while original is not None and "no transaction is active" in str(original):
             original = original.__context__
         if original is not exc and isinstance(original, peewee.DatabaseError):
-            raise original from None
+            raise original from original.__context__  # (the driver's error, with its code)
         raise
     finally:
         _write_lock.release()
@@ -148,7 +236,16 @@ def write_transaction():
 
 # SQLite's primary result codes for the failures a person can act on.
 _SQLITE_KINDS = {8: "readonly", 13: "full", 11: "damaged", 26: "damaged", 14: "cantopen", 10: "io"}
+# PostgreSQL's SQLSTATEs (whole codes first, then their two-character classes).
+_SQLSTATE_KINDS = {
+    "55P03": "busy", "40P01": "deadlock", "40001": "conflict", "53100": "full", "3D000": "no_database",
+    "28P01": "password", "25006": "readonly_server", "42501": "permission",
+    "57P01": "shutdown", "57P02": "shutdown", "57P03": "shutdown",
+    "08": "unreachable", "28": "login", "53": "resources", "58": "io", "XX": "damaged_server",
+}  # fmt: skip
+# Words, only for what a driver reports with no code (SQLite's Python errors without a result code).
 _WORDS = (
+    ("busy", ("database is locked",)),
     ("readonly", ("readonly", "read-only", "read only")),
     ("full", ("disk is full", "no space", "disk full")),
     ("damaged", ("not a database", "malformed", "corrupt")),
@@ -163,30 +260,32 @@ _CONNECTING = (
     ("password", re.compile(r"password authentication failed|no password supplied|password is required")),
     ("no_database", re.compile(r'fatal:\s+database "[^"]*" does not exist')),
     ("no_role", re.compile(r'fatal:\s+role "[^"]*" does not exist')),
+    ("resources", re.compile(r"too many clients|remaining connection slots")),
+    ("shutdown", re.compile(r"the database system is (starting up|shutting down|in recovery mode)")),
     ("unreachable", re.compile(r"connection refused|could not translate host name|timeout expired|no route to host"
-                               r"|network is unreachable|could not connect to server")),
+                               r"|network is unreachable|could not connect to server|server closed the connection"
+                               r"|connection already closed|no such file or directory")),
 )
 
 
 def _kind(exc: BaseException) -> str | None:
-    if is_busy(exc):
-        return "busy"
-    for candidate in (exc, exc.__cause__, exc.__context__):  # Peewee keeps the driver's error as the context
-        code = getattr(candidate, "sqlite_errorcode", None)
-        if code is not None:
-            return _SQLITE_KINDS.get(code & 0xFF)
+    code = _sqlite_code(exc)
+    if code is not None:
+        return "busy" if code in (5, 6) else _SQLITE_KINDS.get(code)
+    state = _sqlstate(exc)
+    if state is not None:
+        return _SQLSTATE_KINDS.get(state) or _SQLSTATE_KINDS.get(state[:2])
     text = str(exc).lower()  # drivers that give no code
-    if "database is locked" in text:
-        return "busy"
     connecting = next((kind for kind, pattern in _CONNECTING if pattern.search(text)), None)
     if connecting is not None:
         return connecting
     return next((kind for kind, words in _WORDS if any(word in text for word in words)), None)
 
 
-def explain(exc: Exception, where: str = "") -> str:
-    """One sentence for a database failure, naming the database (the open one unless where names
-    another), by the driver's error code where it gives one."""
+def explain(exc: BaseException, where: str = "") -> str:
+    """One sentence, on one line, for a database failure, naming the database (the open one unless
+    where names another), by the driver's error code (SQLSTATE, SQLite's result code); by its words
+    only where the driver gives no code."""
     where = where or _location or "the database"
     sentences = {
         "busy": f"The database {where} is locked by another program; nothing was changed. Try again in a moment.",
@@ -199,11 +298,25 @@ def explain(exc: Exception, where: str = "") -> str:
         "password": f"The database server of {where} refused the password: check it in Settings → Database.",
         "no_database": f"The database server of {where} answers, but has no such database: check its name.",
         "no_role": f"The database server of {where} answers, but has no such user: check the user name.",
+        "login": f"The database server of {where} refused the login: check the user name and password.",
+        "deadlock": f"The database {where} stopped this change because another change was waiting on it at the same "
+        "moment (a deadlock); nothing was changed. Try again.",
+        "conflict": f"The database {where} refused this change because another one changed the same data at the same "
+        "moment; nothing was changed. Try again.",
+        "permission": f"The database user for {where} lacks the permission for this; nothing was changed.",
+        "readonly_server": f"The database {where} accepts only reads now (a read-only server); nothing was changed.",
+        "shutdown": f"The database server of {where} is shutting down or starting up; nothing was changed. "
+        "Try again in a moment.",
+        "resources": f"The database server of {where} is out of resources (memory or connections); nothing was "
+        "changed. Try again in a moment.",
+        "damaged_server": f"The database server of {where} reported an internal error; nothing was changed.",
     }
     kind = _kind(exc)
+    if kind == "busy" and _sqlstate(exc) == "55P03":  # it waited the wait limit for a row lock
+        return _busy_sentence()
     if kind is not None:
         return sentences[kind]
-    first_line = (str(exc).strip().splitlines() or [type(exc).__name__])[0]
+    first_line = " ".join((str(exc).strip().splitlines() or [type(exc).__name__])[0].split())
     return f"The database {where} failed: {first_line}"
 
 
@@ -221,10 +334,22 @@ def translated_errors():
 
 
 def guarded(fn):
-    """Decorate a service so that a database failure reaches its caller as a DatabaseProblem."""
+    """Decorate a service so that a database failure reaches its caller as a DatabaseProblem.
+
+    A service called outside any transaction that the server aborted to break a deadlock (or a
+    serialization conflict) runs once more: its transaction was rolled back whole, so nothing of
+    the first try remains, and the second normally succeeds. Called inside another service's
+    transaction, it leaves that to the outermost call."""
 
     @functools.wraps(fn)
     def wrapper(*args, **kwargs):
+        outermost = database.obj is not None and not isinstance(database.obj, peewee.SqliteDatabase) and not database.in_transaction()
+        try:
+            with translated_errors():
+                return fn(*args, **kwargs)
+        except DatabaseProblem as exc:
+            if not (outermost and is_retryable(exc)):
+                raise
         with translated_errors():
             return fn(*args, **kwargs)
 
@@ -247,13 +372,17 @@ def _statement(sql: str) -> str:
     return _bound(sql, not isinstance(database.obj, peewee.SqliteDatabase))
 
 
-def run_sql(sql: str, params: Mapping[str, object] | None = None, lock_rows: bool = False):
+def run_sql(sql: str, params: Mapping[str, object] | None = None, lock_rows: bool | str = False):
     """Plain SQL straight on the driver, for the hot paths (claim, redeem, lookup) where Peewee's
     query building costs more than the query. Values are named (:code) and bound by the driver,
     never spliced into the text. lock_rows: the transaction goes on to change the rows selected
-    (FOR UPDATE where the database has it; SQLite's write lock covers them already)."""
+    (FOR UPDATE where the database has it; SQLite's write lock covers them already); a string
+    names PostgreSQL's lock instead, e.g. "KEY SHARE OF b" or "UPDATE SKIP LOCKED"."""
     if lock_rows and getattr(database.obj, "for_update", False):
-        sql += " FOR UPDATE"
+        if isinstance(lock_rows, str) and isinstance(database.obj, peewee.PostgresqlDatabase):
+            sql += f" FOR {lock_rows}"
+        else:
+            sql += " FOR UPDATE"
     return database.obj.execute_sql(_statement(sql), params or {})
 
 

@@ -15,7 +15,7 @@ from .database import (
 )  # fmt: skip
 from . import credentials
 from .errors import DatabaseProblem
-from .migrations import init_db, schema_version
+from .migrations import CURRENT_VERSION, init_db, schema_version
 
 __all__ = [
     "ENV_VAR", "APP_NAME", "database", "location", "open_database", "close_database", "resolve_location",
@@ -90,11 +90,41 @@ def _describe(loc: str) -> str:
     return loc
 
 
-def open_database(loc: str | os.PathLike | None = None, create: bool = True) -> peewee.Database:
+def without_password(loc: str) -> str:
+    """The location with a URL's password taken out (its user kept): to be written where others may
+    read it, e.g. the login entry. The server then asks its own way (trust, ~/.pgpass, PGPASSWORD)."""
+    if not is_url(loc):
+        return loc
+    scheme, _, rest = loc.partition("://")
+    login, at, place = rest.rpartition("@")
+    return f"{scheme}://{login.partition(':')[0]}{at}{place}" if at else loc
+
+
+_migration_backup: Path | None = None
+_opened = ""
+
+
+def opened_location() -> str:
+    """The open database as it was given, without a URL's password: what opens it again (its user
+    kept), for the Settings dialog and the login entry. location() is the shorter one for sentences."""
+    return _opened
+
+
+def migration_notice() -> str | None:
+    """Where the backup made before the open database was migrated to this version's schema is
+    (a copy of the file, or a pg_dump), when opening it did migrate it; else None."""
+    if _migration_backup is None:
+        return None
+    return f"The database {location()} was updated to schema {CURRENT_VERSION}; its backup from before is {_migration_backup}."
+
+
+def open_database(loc: str | os.PathLike | None = None, create: bool = True, have_backup: bool = False) -> peewee.Database:
     """Open (creating or migrating if needed) the database and bind every model to it.
 
     With create=False a database file that does not exist is an error, not a new empty database
-    (a mistyped path should not look like a store with no batches)."""
+    (a mistyped path should not look like a store with no batches). have_backup: the person says
+    a server database that pg_dump cannot back up before a migration is backed up (--i-have-a-backup)."""
+    global _migration_backup, _opened
     loc = resolve_location(loc)
     if loc.startswith("sqlite:///"):  # a file after all: open it with our settings (WAL, keys, lock wait)
         loc = loc[len("sqlite:///") :].partition("?")[0]
@@ -115,14 +145,16 @@ def open_database(loc: str | os.PathLike | None = None, create: bool = True) -> 
         db = peewee.SqliteDatabase(str(path), pragmas={**SQLITE_PRAGMAS, "busy_timeout": int(wait_limit() * 1000)})
         loc = str(path)
     close_database()
+    _migration_backup = None
     database.initialize(db)
     set_location(_describe(loc))
+    _opened = without_password(loc)
     try:
         with translated_errors():
             db.connect(reuse_if_open=True)
             if not create and schema_version(db) is None:
                 raise DatabaseProblem(f"{_describe(loc)} holds no Voucher Batches database; nothing was written to it.")
-            init_db(db, None if is_url(loc) else Path(loc))
+            _migration_backup = init_db(db, None if is_url(loc) else Path(loc), have_backup)
     except BaseException:
         db.close()  # a refused database is not left open for the next caller
         raise

@@ -2,13 +2,17 @@
 
 from __future__ import annotations
 
+import os
+import shutil
 import sqlite3
+import subprocess
 from contextlib import closing
 from pathlib import Path
 
 import peewee
 
 from .database import location
+from .backups import default_folder
 from .errors import DatabaseProblem
 from .models import ALL_MODELS, ERASED_CHECK, Activity, DelayCount, SchemaVersion, SlotCount, utcnow
 
@@ -175,8 +179,67 @@ def backup_copy(path: Path, version: int) -> Path:
     return target
 
 
-def init_db(db: peewee.Database, path: Path | None) -> Path | None:
-    """Create the schema in an empty database or migrate an older one. Returns the backup made, if any."""
+BACKUP_FLAG = "--i-have-a-backup"
+
+
+def _dump_target(db: peewee.PostgresqlDatabase, version: int, folder: Path | None) -> Path:
+    """backups/<database>/<database>-v<old version>-<time>.dump in the data folder: named so that
+    nobody mistakes which database, and which schema, it holds."""
+    stamp = utcnow().strftime("%Y%m%d-%H%M%S")
+    return (folder or default_folder()) / db.database / f"{db.database}-v{version}-{stamp}.dump"
+
+
+def _pg_dump_command(db: peewee.PostgresqlDatabase, target: Path | str) -> tuple[list[str], dict]:
+    """pg_dump's arguments for this database (the password, if any, through its environment only)."""
+    params = db.connect_params
+    args = ["pg_dump", "--format=custom", f"--file={target}"]
+    for flag, key in (("--host", "host"), ("--port", "port"), ("--username", "user")):
+        if params.get(key):
+            args.append(f"{flag}={params[key]}")
+    env = {"PGPASSWORD": str(params["password"])} if params.get("password") else {}
+    return args + [db.database], env
+
+
+def _how_to_back_up(db: peewee.PostgresqlDatabase, version: int) -> str:
+    args, _ = _pg_dump_command(db, f"{db.database}-v{version}.dump")
+    return " ".join(args)
+
+
+def dump_before_migrating(db: peewee.PostgresqlDatabase, version: int, have_backup: bool, folder: Path | None = None) -> Path | None:
+    """Before a server database is migrated: a pg_dump of it when the tool is on PATH; without the
+    tool, a refusal saying how to make one, unless the person says they have one (--i-have-a-backup)."""
+    tool = shutil.which("pg_dump")
+    needs = f"{_this_database()} needs updating from schema {version} to {CURRENT_VERSION}"
+    if tool is None:
+        if have_backup:
+            return None
+        raise DatabaseProblem(
+            f"{needs}, and pg_dump was not found to back it up first; nothing was changed. "
+            f"Make a backup ({_how_to_back_up(db, version)}), then run the same command again with {BACKUP_FLAG}."
+        )
+    target = _dump_target(db, version, folder)
+    target.parent.mkdir(parents=True, exist_ok=True)
+    args, env = _pg_dump_command(db, target)
+    try:
+        done = subprocess.run([tool, *args[1:]], env={**os.environ, **env}, capture_output=True, text=True, timeout=3600)
+    except (OSError, subprocess.SubprocessError) as exc:
+        done, problem = None, str(exc)
+    else:
+        problem = " ".join((done.stderr.strip().splitlines() or [f"exit code {done.returncode}"])[0].split())
+    if done is None or done.returncode != 0:
+        target.unlink(missing_ok=True)
+        if have_backup:
+            return None
+        raise DatabaseProblem(
+            f"{needs}, but pg_dump could not back it up first ({problem}); nothing was changed. "
+            f"Make a backup ({_how_to_back_up(db, version)}), then run the same command again with {BACKUP_FLAG}."
+        )
+    return target
+
+
+def init_db(db: peewee.Database, path: Path | None, have_backup: bool = False) -> Path | None:
+    """Create the schema in an empty database or migrate an older one. Returns the backup made, if any:
+    a copy of a SQLite file beside it, a pg_dump of a PostgreSQL database in the data folder's backups."""
     version = schema_version(db)
     if version is None:
         with db.atomic():
@@ -192,7 +255,12 @@ def init_db(db: peewee.Database, path: Path | None) -> Path | None:
         )
     if version == CURRENT_VERSION:
         return None
-    backup = backup_copy(path, version) if path is not None else None
+    if path is not None:
+        backup = backup_copy(path, version)
+    elif isinstance(db, peewee.PostgresqlDatabase):
+        backup = dump_before_migrating(db, version, have_backup)
+    else:
+        backup = None
     with db.atomic():
         for step in range(version, CURRENT_VERSION):
             MIGRATIONS[step](db)

@@ -46,10 +46,10 @@ def start_log() -> Path | None:
         return None
 
 
-def open_database(location: str | None) -> str | None:
+def open_database(location: str | None, have_backup: bool = False) -> str | None:
     """Open the database; returns None, or the sentence saying why it cannot be opened."""
     try:
-        db.open_database(location)
+        db.open_database(location, have_backup=have_backup)
     except Exception as exc:  # a DatabaseProblem says it in a sentence; anything else still must not crash
         where = db._describe(db.resolve_location(location))  # a URL's password is never shown
         reason = sentence(exc, "open the database")
@@ -62,9 +62,11 @@ def main(
     start_server: Callable[[str, int], Any] | None = None,
     *,
     db_location: str | None = None,
+    have_backup: bool = False,
 ) -> int:
     """Run the window until it is closed. db_location: the database the command line named; else the
-    one chosen in Settings (kept in QSettings); else the core's default."""
+    one chosen in Settings (kept in QSettings); else the core's default. have_backup: the command
+    line's --i-have-a-backup (a server database may be migrated without a pg_dump first)."""
     log_file = start_log()
     app = QApplication.instance() or QApplication(list(argv if argv is not None else sys.argv))
     configure_application(app)
@@ -76,7 +78,7 @@ def main(
     if instance.ask_running(name):
         print(f"Voucher Batches is already running for {db._describe(where)}; showing its window.", flush=True)  # no password
         return 0
-    problem = open_database(location)
+    problem = open_database(location, have_backup)
     if problem is not None:
         QMessageBox.critical(None, "Voucher Batches", problem)
         return 1
@@ -84,6 +86,8 @@ def main(
     running = instance.InstanceServer(name, lambda command: command == "show" and window.background.bring_back(), window)
     window.show()
     window.start()
+    if db.migration_notice():
+        window.message_bar.show_message(db.migration_notice(), "info", stays=True)
     previous_hook = sys.excepthook
     sys.excepthook = _report_to(window, log_file)
     try:

@@ -103,7 +103,7 @@ class SettingsController(QObject):
         if self._slot.bring_forward() or self._opening:
             return
         self._opening = True
-        location = self._prefs.database_location() or db.location()
+        location = self._prefs.database_location() or db.opened_location()
         run_task(lambda: _read_for_dialog(location), lambda read: self._on_read_for_dialog(location, read), self._on_read_failed, context=self)
 
     def _on_read_for_dialog(self, location: str, read) -> None:
@@ -189,7 +189,7 @@ class SettingsController(QObject):
             location, kept = _try_database(where, password) if tried else (where, "")  # a server that refuses: nothing is saved
             saved = settings.save(edited, actor)
             if autostart.is_enabled() != at_login:
-                autostart.set_enabled(at_login, None if db.is_url(location) else location)  # a URL may hold a password
+                autostart.set_enabled(at_login, db.without_password(location))  # a file others may read: no password
             return saved, location, kept
 
         run_task(work, done, failed, context=self)

@@ -89,6 +89,7 @@ def file_dialog_listing(qtbot, window, folder: Path) -> QFileDialog:
     return dialog
 
 
+@pytest.mark.sqlite_only  # the database file's folder, its -wal and -shm files
 @pytest.mark.parametrize("open_dialog", [open_database_chooser, open_export, open_download_qr])
 def test_another_program_writes_while_a_file_dialog_shows_the_database_folder(
     qtbot, window, db_path, make_batch, make_member, open_dialog

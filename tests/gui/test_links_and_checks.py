@@ -99,6 +99,7 @@ def test_start_when_i_log_in_writes_and_removes_the_login_entry(qtbot, db_path, 
     assert shlex.split(exec_line.removeprefix("Exec="))[-2:] == ["--db", str(db_path)]
 
 
+@pytest.mark.sqlite_only  # copies of the SQLite file (a server database: pg_dump)
 def test_the_window_backs_the_database_up_at_start_and_settings_say_when(qtbot, window):
     qtbot.waitUntil(lambda: backups.latest() is not None, timeout=10_000)
     for _ in range(2):

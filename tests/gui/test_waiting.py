@@ -3,7 +3,6 @@ action say so within half a second, and give up with the core's sentence after t
 
 from __future__ import annotations
 
-import sqlite3
 import time
 
 import pytest
@@ -12,28 +11,11 @@ from PySide6.QtCore import Qt
 from app.core import batches, claims, database, db
 from app.core.database import WAITING
 
+from ..other_program import OtherProgram
 from .test_dashboard import card_of, menu_action
 from .test_find_voucher import scan
 
 LIMIT = 1.0  # seconds: the core's wait limit for these tests (5 in use)
-
-
-class OtherProgram:
-    """Another program's connection to the test database, holding its write lock when told to."""
-
-    def __init__(self, path) -> None:
-        self._connection = sqlite3.connect(path, isolation_level=None, timeout=0)
-
-    def hold(self) -> None:
-        self._connection.execute("BEGIN IMMEDIATE")
-
-    def release(self) -> None:
-        self._connection.execute("COMMIT")
-
-    def close(self) -> None:
-        if self._connection.in_transaction:
-            self.release()
-        self._connection.close()
 
 
 @pytest.fixture

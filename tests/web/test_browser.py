@@ -98,7 +98,8 @@ def test_a_member_logs_in_claims_and_sees_the_code_on_a_phone(server, phone, mak
     assert re.fullmatch(r"[A-Z0-9-]{6,}", code), code
     qr = page.get_by_role("img", name=f"QR code of voucher {code}")
     expect(qr).to_be_visible()
-    assert page.evaluate("img => img.complete && img.naturalWidth > 0", qr.element_handle())
+    # the picture is a request of its own: wait for it to arrive (a busy machine), and for it to be one
+    page.wait_for_function("img => img.complete && img.naturalWidth > 0", arg=qr.element_handle(), timeout=10_000)
     snap(page, "claimed")
 
     page.get_by_role("link", name="My Cards").first.click()

@@ -3,15 +3,14 @@ its read-only pages keep answering while a claim waits."""
 
 from __future__ import annotations
 
-import sqlite3
 import threading
 import time
-from contextlib import closing
 
 import pytest
 
 from app.core import database
 
+from ..other_program import OtherProgram
 from .conftest import claim_path, csrf_from, visible
 
 
@@ -28,12 +27,14 @@ def test_a_claim_that_cannot_get_the_database_is_answered_busy_try_again(
     batch = make_batch()
     log_in(client, member_with_password().email)
     token = csrf_from(client.get(claim_path(batch)).text)
-    with closing(sqlite3.connect(db_path, isolation_level=None)) as other:
-        other.execute("BEGIN IMMEDIATE")  # a backup, the CLI, a long delete ...
+    other = OtherProgram(db_path)
+    try:
+        other.hold()  # a backup, the CLI, a long delete ...
         started = time.monotonic()
         page = client.post(claim_path(batch), data={"csrf_token": token})
         waited = time.monotonic() - started
-        other.execute("ROLLBACK")
+    finally:
+        other.close()
     assert page.status_code == 503 and page.headers["Retry-After"] == "5"
     text = visible(page.text)
     assert "busy" in text and "Try again" in text and "Nothing was changed" in text
@@ -53,8 +54,9 @@ def test_read_only_pages_answer_while_claims_wait(short_wait, server, db_path, m
         browser = Browser(server.url)
         browser.log_in(member_with_password(email=f"waiter{n}@example.com").email, next_path=claim_path(batch))
         browsers.append((browser, browser.get(claim_path(batch)).csrf))
-    with closing(sqlite3.connect(db_path, isolation_level=None, check_same_thread=False)) as other:
-        other.execute("BEGIN IMMEDIATE")
+    other = OtherProgram(db_path)
+    try:
+        other.hold()
         answers = []
         waiting = [
             threading.Thread(target=lambda b=b, t=t: answers.append(b.post(claim_path(batch), {"csrf_token": t}, csrf=False).status))
@@ -68,7 +70,8 @@ def test_read_only_pages_answer_while_claims_wait(short_wait, server, db_path, m
         answered_in = time.monotonic() - started
         for thread in waiting:
             thread.join()
-        other.execute("ROLLBACK")
+    finally:
+        other.close()
     assert page.status == 200 and answered_in < 0.9
     assert sorted(answers) == [503] * 6
 

@@ -120,6 +120,7 @@ def test_serve_on_every_address_also_names_the_address_phones_use(db_path):
     assert process.returncode == 0 and out.strip().endswith("Claim site stopped.")
 
 
+@pytest.mark.sqlite_only  # the day's copy of the SQLite file
 def test_serve_makes_the_days_backup_as_it_starts(db_path, tmp_path):
     env = {**os.environ, "PYTHONPATH": str(ROOT), "XDG_DATA_HOME": str(tmp_path / "data")}  # no backup made yet today
     process = subprocess.Popen(
