@@ -89,6 +89,62 @@ def is_busy(exc: BaseException) -> bool:
     return False
 
 
+# SQLSTATEs that mean the server ended the session: admin_shutdown (a restart), crash_shutdown,
+# cannot_connect_now (starting up or shutting down); class 08 is connection_exception.
+_SERVER_GONE = ("57P01", "57P02", "57P03")
+
+
+def is_connection_lost(exc: BaseException) -> bool:
+    """Whether a failure means the connection to a database server is gone (the server restarted,
+    the network dropped) or cannot be made now, by the driver's codes: SQLSTATE class 08 or a server
+    shutdown; psycopg gives no SQLSTATE at all for a dropped socket or a refused connection. A
+    SQLite file is never "lost". The error may be wrapped (Peewee's, then a DatabaseProblem)."""
+    seen: set[int] = set()
+    candidates = [exc]
+    while candidates:
+        candidate = candidates.pop()
+        if candidate is None or id(candidate) in seen:
+            continue
+        seen.add(id(candidate))
+        if type(candidate).__module__.partition(".")[0] in ("psycopg2", "psycopg"):
+            code = getattr(candidate, "pgcode", None) or getattr(candidate, "sqlstate", None)
+            if code:
+                return code.startswith("08") or code in _SERVER_GONE
+            return type(candidate).__name__ in ("OperationalError", "InterfaceError")
+        candidates += [candidate.__cause__, candidate.__context__]
+    return False
+
+
+def connection_is_dead() -> bool:
+    """Whether this thread's open connection is one its driver knows to be closed (after a failure:
+    psycopg marks it so, and every later use would fail the same way). Costs no round trip."""
+    db = database.obj
+    if db is None or db.is_closed():
+        return False
+    return bool(getattr(db.connection(), "closed", False))  # sqlite3 has no such attribute: never
+
+
+def drop_connection() -> None:
+    """Forget this thread's connection without asking the server (it may be gone); Peewee opens a
+    new one on the next use. Within a transaction nothing is done: the transaction's end comes first."""
+    db = database.obj
+    if db is None or db.is_closed() or db.in_transaction():
+        return
+    try:
+        db.close()
+    except peewee.DatabaseError:
+        pass  # closing a broken connection may fail too; Peewee has forgotten it either way
+
+
+def replace_lost_connection() -> bool:
+    """At the start of a request (a page, a refresh): a connection the driver knows to be dead is
+    dropped, so this request opens a new one. True when one was dropped."""
+    if connection_is_dead():
+        drop_connection()
+        return True
+    return False
+
+
 def _set_busy_timeout(db: peewee.SqliteDatabase, ms: int) -> None:
     db.execute_sql(f"PRAGMA busy_timeout = {int(ms)}")
 
@@ -194,7 +250,13 @@ def translated_errors():
     try:
         yield
     except (peewee.OperationalError, peewee.InterfaceError) as exc:
+        if is_connection_lost(exc):
+            drop_connection()  # the next use, on this thread, connects anew
         raise DatabaseProblem(explain(exc)) from exc
+    except DatabaseProblem as exc:  # from a service called inside this one's transaction, now ended
+        if is_connection_lost(exc):
+            drop_connection()
+        raise
     except peewee.DatabaseError as exc:
         if isinstance(exc, peewee.IntegrityError):
             raise

@@ -22,6 +22,7 @@ __all__ = [
 ]  # fmt: skip
 
 ENV_VAR = "VOUCHER_BATCHES_DB"
+CONNECT_TIMEOUT = 5  # seconds to reach a database server (libpq's connect_timeout), unless the URL says
 APP_NAME = "voucher-batches"
 
 SQLITE_PRAGMAS = {
@@ -65,7 +66,10 @@ def open_database(loc: str | os.PathLike | None = None, create: bool = True) -> 
     if loc.startswith("sqlite:///"):  # a file after all: open it with our settings (WAL, keys, lock wait)
         loc = loc[len("sqlite:///") :].partition("?")[0]
     if is_url(loc):
-        db = connect_url(loc)
+        extra = {}
+        if loc.startswith(("postgres://", "postgresql://")) and "connect_timeout=" not in loc:
+            extra["connect_timeout"] = CONNECT_TIMEOUT  # a server that does not answer is given up on, not waited for
+        db = connect_url(loc, **extra)
     else:
         path = Path(loc).expanduser()
         if path == default_location():

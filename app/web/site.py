@@ -5,10 +5,12 @@ from __future__ import annotations
 import logging
 import time
 
+import peewee
 from flask import Flask, current_app, g, render_template, request
 from flask.sessions import SecureCookieSessionInterface
 from werkzeug.exceptions import HTTPException
 
+from app.core import database
 from app.core import settings as core_settings
 from app.core import times
 from app.core.errors import DatabaseProblem, InvalidInput, NotFound
@@ -49,7 +51,11 @@ class _SessionInterface(SecureCookieSessionInterface):
     """Flask's signed-cookie session, Secure whenever the public base URL is https."""
 
     def get_cookie_secure(self, app: Flask) -> bool:
-        return app.extensions["voucher_settings"].get().base_url.startswith("https://") or super().get_cookie_secure(app)
+        try:
+            https = app.extensions["voucher_settings"].get().base_url.startswith("https://")
+        except DatabaseProblem:  # never read, and the database is away: the safe answer
+            https = True
+        return https or super().get_cookie_secure(app)
 
 
 def current_settings() -> core_settings.Settings:
@@ -92,6 +98,7 @@ def create_app(config: dict | None = None) -> Flask:
     app.session_interface = _SessionInterface()
     app.wsgi_app = security.TrustedProxy(app.wsgi_app, lambda: settings_cache.get().trusted_proxy)
 
+    app.before_request(_fresh_connection)
     app.before_request(security.check_csrf)
     app.after_request(security.add_security_headers)
     app.after_request(security.relative_location)
@@ -103,6 +110,12 @@ def create_app(config: dict | None = None) -> Flask:
     app.register_blueprint(pages.bp)
     app.register_blueprint(health.bp)
     return app
+
+
+def _fresh_connection() -> None:
+    """A connection that failed in an earlier request on this thread (the database server restarted,
+    the network dropped) is replaced now, without a round trip to the server."""
+    database.replace_lost_connection()
 
 
 def _register_template_helpers(app: Flask) -> None:
@@ -171,5 +184,21 @@ def _register_error_pages(app: Flask) -> None:
     @app.errorhandler(DatabaseProblem)
     def _database(exc):
         log.error("The claim site could not use the database: %s", exc)
-        page, status = error_page(503)
-        return page, status, {"Retry-After": str(RETRY_AFTER)}
+        return _unavailable()
+
+    @app.errorhandler(peewee.OperationalError)
+    @app.errorhandler(peewee.InterfaceError)
+    def _driver(exc):
+        """A failure outside the core's services (which give DatabaseProblem): a lost connection is
+        said like any database that is away (and replaced); anything else is a bug, a 500."""
+        if not database.is_connection_lost(exc):
+            log.exception("The claim site failed", exc_info=exc)
+            return error_page(500)
+        database.drop_connection()
+        log.error("The claim site lost its database connection: %s", str(exc).strip().splitlines()[0] if str(exc).strip() else exc)
+        return _unavailable()
+
+
+def _unavailable():
+    page, status = error_page(503)
+    return page, status, {"Retry-After": str(RETRY_AFTER)}
