@@ -4,11 +4,7 @@ claims again by itself within seconds of its return, without being restarted."""
 
 from __future__ import annotations
 
-import os
-import subprocess
-import sys
 import time
-from pathlib import Path
 
 import pytest
 from werkzeug.security import generate_password_hash
@@ -17,8 +13,8 @@ from app.core import batches, db, members, settings, templates
 from tests.pg_cluster import free_port, private_cluster
 
 from .conftest import PASSWORD, QUICK_HASH, Browser, claim_path, visible
+from .serving import start_serve, stop_serve, until
 
-ROOT = Path(__file__).resolve().parents[2]
 BACK_WITHIN = 10.0  # seconds after the database returns by which the site must serve claims again
 
 
@@ -40,41 +36,6 @@ def _prepare(url: str, port: int, quantity: int = 10):
     emails = [members.create_member(f"m{n}@example.com", generate_password_hash(PASSWORD, QUICK_HASH), "").email for n in range(3)]
     db.close_database()
     return batch, emails
-
-
-def _serve(url: str, port: int, *extra: str) -> subprocess.Popen:
-    process = subprocess.Popen(
-        [sys.executable, "-m", "app.cli", "serve", "--db", url, "--host", "127.0.0.1", "--port", str(port), *extra],
-        stdout=subprocess.PIPE,
-        stderr=subprocess.PIPE,
-        text=True,
-        cwd=ROOT,
-        env={**os.environ, "PYTHONPATH": str(ROOT)},
-    )
-    for line in process.stdout:
-        if "Press Ctrl+C to stop." in line:
-            return process
-    raise AssertionError(f"the claim site did not start: {process.stderr.read()}")
-
-
-def _stop(process: subprocess.Popen) -> str:
-    process.terminate()
-    try:
-        _, err = process.communicate(timeout=20)
-    except subprocess.TimeoutExpired:
-        process.kill()
-        _, err = process.communicate()
-    return err
-
-
-def _until(check, seconds: float):
-    """check() until it returns something true, for at most `seconds`; its last answer."""
-    deadline = time.monotonic() + seconds
-    while True:
-        answer = check()
-        if answer or time.monotonic() > deadline:
-            return answer
-        time.sleep(0.2)
 
 
 def _claims(browser: Browser, batch) -> bool:
@@ -102,10 +63,11 @@ def _says_try_again(page) -> bool:
     return page.status == 503 and "try again in a moment" in visible(page.text).lower() and page.headers["Retry-After"]
 
 
-def test_the_claim_site_recovers_by_itself_after_postgresql_restarts(cluster):
+@pytest.mark.parametrize("workers", ["1", "2"])
+def test_the_claim_site_recovers_by_itself_after_postgresql_restarts(cluster, workers):
     port = free_port()
     batch, emails = _prepare(cluster.url, port)
-    site = _serve(cluster.url, port)
+    site = start_serve(cluster.url, port, "--workers", workers)
     try:
         base = f"http://127.0.0.1:{port}"
         shoppers = []
@@ -117,7 +79,7 @@ def test_the_claim_site_recovers_by_itself_after_postgresql_restarts(cluster):
 
         _warm(base, claim_path(batch))
         cluster.restart()  # every connection the site holds is dead now
-        assert _until(lambda: _steady(shoppers[0], claim_path(batch)), BACK_WITHIN), "still failing 10 s after the restart"
+        assert until(lambda: _steady(shoppers[0], claim_path(batch)), BACK_WITHIN), "still failing 10 s after the restart"
         assert _claims(shoppers[0], batch)
 
         cluster.stop()
@@ -129,12 +91,12 @@ def test_the_claim_site_recovers_by_itself_after_postgresql_restarts(cluster):
 
         cluster.start()
         back = time.monotonic()
-        assert _until(lambda: _claims(shoppers[1], batch), BACK_WITHIN), "no claim within 10 s of the database's return"
+        assert until(lambda: _claims(shoppers[1], batch), BACK_WITHIN), "no claim within 10 s of the database's return"
         assert time.monotonic() - back < BACK_WITHIN
         assert _claims(shoppers[2], batch)
         assert shoppers[0].get("/healthz").status == 200
     finally:
-        err = _stop(site)
+        _, _, err = stop_serve(site)
     assert "Traceback" not in err, err
     db.open_database(cluster.url)
     held = db.run_sql("SELECT COUNT(*) FROM voucher WHERE batch_id = :batch AND member_id IS NOT NULL", {"batch": batch.id})
