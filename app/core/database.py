@@ -24,6 +24,15 @@ _write_lock = threading.RLock()
 _location: str = ""
 
 
+def share_write_lock(lock) -> None:
+    """Use a lock shared with sibling processes (multiprocessing.RLock, made before they were
+    forked) as the write lock: on SQLite the processes of `serve --workers N` then queue for the
+    write lock in the kernel, woken the moment it is free, instead of SQLite's sleep-and-retry.
+    Only an aid: BEGIN IMMEDIATE still guards every write, whoever else writes to the file."""
+    global _write_lock
+    _write_lock = lock
+
+
 def location() -> str:
     """Where the open database is, as a person would name it (a path or a URL without its password)."""
     return _location

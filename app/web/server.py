@@ -12,12 +12,13 @@ import threading
 import time
 from urllib.parse import urlsplit
 
+import peewee
 from waitress.channel import HTTPChannel
 from waitress.server import BaseWSGIServer, create_server
 from waitress.task import ErrorTask, ThreadedTaskDispatcher
 from waitress.trigger import trigger as Trigger
 
-from app.core import backups, db, links, settings
+from app.core import backups, database, db, links, settings
 from app.core.errors import ServerProblem, VoucherError
 
 from .security import SECURITY_HEADERS, is_trusted_proxy
@@ -317,6 +318,10 @@ def _serve_with_workers(host: str, port: int, workers: int) -> None:
     if not hasattr(os, "fork"):
         raise ServerProblem("Several worker processes need Linux or macOS; on Windows the claim site runs as one process (--workers 1).")
     sockets = _listening_sockets(host, port)
+    if isinstance(db.database.obj, peewee.SqliteDatabase):
+        import multiprocessing
+
+        database.share_write_lock(multiprocessing.get_context("fork").RLock())  # inherited by every worker
     previous = _interrupt_on_sigterm()
     children: dict[int, tuple[int, float]] = {}  # pid: (worker number, started at)
     try:
