@@ -145,10 +145,30 @@ def drop_connection() -> None:
         pass  # closing a broken connection may fail too; Peewee has forgotten it either way
 
 
+# When one thread finds its connection lost, the server went away for every thread's connection:
+# each thread replaces its own before its next use, rather than each finding out by failing once.
+_losses = 0
+_seen = threading.local()  # the losses this thread's connection has been checked against
+
+
+def connection_lost() -> None:
+    """This thread's connection is lost: drop it, and have every other thread replace its own."""
+    global _losses
+    _losses += 1
+    _seen.losses = _losses
+    drop_connection()
+
+
 def replace_lost_connection() -> bool:
-    """At the start of a request (a page, a refresh): a connection the driver knows to be dead is
-    dropped, so this request opens a new one. True when one was dropped."""
-    if connection_is_dead():
+    """At the start of a request, a refresh or a task: a connection the driver knows to be dead, or
+    one opened before another thread found the server gone, is dropped, so this work opens a new
+    one. No round trip to the server. True when one was dropped."""
+    db = database.obj
+    if db is None or db.is_closed():
+        _seen.losses = _losses
+        return False
+    if getattr(_seen, "losses", 0) != _losses or connection_is_dead():
+        _seen.losses = _losses
         drop_connection()
         return True
     return False
@@ -260,11 +280,11 @@ def translated_errors():
         yield
     except (peewee.OperationalError, peewee.InterfaceError) as exc:
         if is_connection_lost(exc):
-            drop_connection()  # the next use, on this thread, connects anew
+            connection_lost()  # the next use, on this thread and every other, connects anew
         raise DatabaseProblem(explain(exc)) from exc
     except DatabaseProblem as exc:  # from a service called inside this one's transaction, now ended
         if is_connection_lost(exc):
-            drop_connection()
+            connection_lost()
         raise
     except peewee.DatabaseError as exc:
         if isinstance(exc, peewee.IntegrityError):

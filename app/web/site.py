@@ -251,7 +251,7 @@ def _register_error_pages(app: Flask) -> None:
         if not database.is_connection_lost(exc):
             log.exception("The claim site failed", exc_info=exc)
             return error_page(500)
-        database.drop_connection()
+        database.connection_lost()
         log.error("The claim site lost its database connection: %s", str(exc).strip().splitlines()[0] if str(exc).strip() else exc)
         return _unavailable()
 
