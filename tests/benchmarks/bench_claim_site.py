@@ -335,6 +335,51 @@ def bench_claims(pool, label: str, database: str, workers: int, clients: int, pr
     return found
 
 
+def application_cpu(folder: str, clients: int, batches_needed: int) -> float:
+    """The claim site's own CPU per claim (ms): the claim form posted straight to the WSGI
+    application, one after another in this process, no server and no network in between."""
+    import io
+
+    from app.core import db
+    from app.web import create_app
+
+    database = os.path.join(folder, "application.db")
+    emails, tokens, _ = prepare(database, clients, batches_needed)
+    db.open_database(database)
+    site = create_app()
+    sessions = []
+    for email in emails:
+        client = site.test_client()
+        form = Member.csrf((0, client.get("/en-us/login").get_data(as_text=True)))
+        client.post("/en-us/login", data={"email": email, "password": PASSWORD, "csrf_token": form})
+        token = Member.csrf((0, client.get("/en-us/my-cards").get_data(as_text=True)))
+        sessions.append((f"voucher_session={client.get_cookie('voucher_session').value}", f"csrf_token={token}".encode()))
+
+    def post(token: str, cookie: str, body: bytes) -> None:
+        environ = {
+            "REQUEST_METHOD": "POST", "PATH_INFO": f"/en-us/claim/{token}", "SCRIPT_NAME": "", "QUERY_STRING": "",
+            "SERVER_NAME": "127.0.0.1", "SERVER_PORT": "8080", "SERVER_PROTOCOL": "HTTP/1.1", "REMOTE_ADDR": "127.0.0.1",
+            "HTTP_HOST": "127.0.0.1:8080", "HTTP_COOKIE": cookie, "CONTENT_TYPE": "application/x-www-form-urlencoded",
+            "CONTENT_LENGTH": str(len(body)), "wsgi.input": io.BytesIO(body), "wsgi.errors": sys.stderr,
+            "wsgi.url_scheme": "http", "wsgi.multithread": True, "wsgi.multiprocess": False, "wsgi.run_once": False,
+        }  # fmt: skip
+        status = []
+        page = b"".join(site(environ, lambda answer, headers, exc_info=None: status.append(answer)))
+        assert status[0].startswith("200") and b"Voucher claimed!" in page, status
+
+    warm = max(1, batches_needed // 10)
+    for token in tokens[:warm]:
+        for cookie, body in sessions:
+            post(token, cookie, body)
+    began = time.process_time()
+    for token in tokens[warm:]:
+        for cookie, body in sessions:
+            post(token, cookie, body)
+    spent = time.process_time() - began
+    db.close_database()
+    return spent / (len(tokens[warm:]) * len(sessions)) * 1000
+
+
 def _postgres_url(given: str | None) -> str:
     url = given or os.environ.get("VOUCHER_BATCHES_TEST_DB", "")
     return url if url.startswith(("postgres://", "postgresql://")) else ""
@@ -376,6 +421,7 @@ def main() -> int:
                     database = url
                 rows.append(bench_claims(pool, f"{name}, {workers} worker{'s' if workers > 1 else ''}", database, workers,
                                          args.clients, args.processes, batches_needed))  # fmt: skip
+        application = application_cpu(folder, args.clients, max(10, batches_needed // 4))
 
     print()
     print(f"{'':<22} {'per second':>10} {'p50 ms':>8} {'p99 ms':>8} {'server CPU':>11} {'x hello':>8}")
@@ -384,6 +430,7 @@ def main() -> int:
         cpu = f"{r.cpu_ms:8.2f} ms" if r.cpu_ms else "       n/a"
         notes = (f"  {r.failures} failed" if r.failures else "") + ("" if r.counters_ok else "  COUNTERS DISAGREE")
         print(f"{r.label:<22} {r.rate:10.0f} {r.p50:8.2f} {r.p99:8.2f} {cpu:>11} {ratio:>8}{notes}")
+    print(f"{'application alone':<22} {'':>10} {'':>8} {'':>8} {application:8.2f} ms {'':>8}  (SQLite, WSGI call, no server)")
     if not pg:
         print("PostgreSQL: left out (no database given: --pg URL, or VOUCHER_BATCHES_TEST_DB=postgresql://...)")
 
