@@ -85,6 +85,10 @@ def private_cluster():
     pytest.skip with the reason when PostgreSQL's server programs are not installed here."""
     import pytest
 
+    try:
+        import psycopg2  # noqa: F401
+    except ImportError:
+        pytest.skip('PostgreSQL\'s driver is not installed: pip install -e ".[test]" (psycopg2-binary)')
     bin_dir = binaries()
     if bin_dir is None:
         pytest.skip("PostgreSQL's server programs (initdb, pg_ctl) are not installed: apt-get install postgresql")
