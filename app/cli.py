@@ -80,6 +80,10 @@ def build_parser() -> argparse.ArgumentParser:
     serve = commands.add_parser("serve", parents=[common], help="run the claim site until Ctrl+C")
     serve.add_argument("--host", help="address to listen on (default: the setting, 0.0.0.0)")
     serve.add_argument("--port", type=int, help="port to listen on (default: the setting, 8080)")
+    serve.add_argument(
+        "--workers", type=_positive_int, default=1, metavar="N",
+        help="server processes sharing the port (default 1; more than 1 needs Linux or macOS)",
+    )  # fmt: skip
 
     template = commands.add_parser("template", help="voucher templates: the offer a batch hands out")
     template_commands = template.add_subparsers(dest="action", metavar="ACTION", required=True)
@@ -348,7 +352,7 @@ def _serve(args) -> int:
     from app.web.server import serve
 
     config = settings.load()
-    serve(args.host or config.host, args.port if args.port is not None else config.port)
+    serve(args.host or config.host, args.port if args.port is not None else config.port, workers=args.workers)
     return 0
 
 

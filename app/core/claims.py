@@ -154,7 +154,10 @@ def _claim(token: str, member_id: int) -> ClaimResult:
         )  # fmt: skip
         run_sql("UPDATE batch SET claimed_count = claimed_count + 1 WHERE id = :batch", {"batch": batch_id})
         analytics.count_claim(batch_id, now)
-        return ClaimResult(ClaimOutcome.CLAIMED, lookup(free[1]))
+        claimed_code = free[1]
+    # read once the claim is committed: the write lock and the batch's row lock are held for the
+    # claim alone, not for building its answer (one indexed read of the voucher, its batch and offer)
+    return ClaimResult(ClaimOutcome.CLAIMED, lookup(claimed_code))
 
 
 def _stamp(value):

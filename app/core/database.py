@@ -24,6 +24,15 @@ _write_lock = threading.RLock()
 _location: str = ""
 
 
+def share_write_lock(lock) -> None:
+    """Use a lock shared with sibling processes (multiprocessing.RLock, made before they were
+    forked) as the write lock: on SQLite the processes of `serve --workers N` then queue for the
+    write lock in the kernel, woken the moment it is free, instead of SQLite's sleep-and-retry.
+    Only an aid: BEGIN IMMEDIATE still guards every write, whoever else writes to the file."""
+    global _write_lock
+    _write_lock = lock
+
+
 def location() -> str:
     """Where the open database is, as a person would name it (a path or a URL without its password)."""
     return _location
@@ -116,6 +125,82 @@ def is_retryable(exc: BaseException) -> bool:
     """A transaction the server aborted only to break a deadlock or a serialization conflict: run
     again, it succeeds (nothing of it was written)."""
     return _sqlstate(exc) in ("40P01", "40001")  # deadlock_detected, serialization_failure
+
+
+# SQLSTATEs that mean the server ended the session: admin_shutdown (a restart), crash_shutdown,
+# cannot_connect_now (starting up or shutting down); class 08 is connection_exception.
+_SERVER_GONE = ("57P01", "57P02", "57P03")
+
+
+def is_connection_lost(exc: BaseException) -> bool:
+    """Whether a failure means the connection to a database server is gone (the server restarted,
+    the network dropped) or cannot be made now, by the driver's codes: SQLSTATE class 08 or a server
+    shutdown; psycopg gives no SQLSTATE at all for a dropped socket or a refused connection. A
+    SQLite file is never "lost". The error may be wrapped (Peewee's, then a DatabaseProblem)."""
+    seen: set[int] = set()
+    candidates = [exc]
+    while candidates:
+        candidate = candidates.pop()
+        if candidate is None or id(candidate) in seen:
+            continue
+        seen.add(id(candidate))
+        if type(candidate).__module__.partition(".")[0] in ("psycopg2", "psycopg"):
+            code = getattr(candidate, "pgcode", None) or getattr(candidate, "sqlstate", None)
+            if code:
+                return code.startswith("08") or code in _SERVER_GONE
+            return type(candidate).__name__ in ("OperationalError", "InterfaceError")
+        candidates += [candidate.__cause__, candidate.__context__]
+    return False
+
+
+def connection_is_dead() -> bool:
+    """Whether this thread's open connection is one its driver knows to be closed (after a failure:
+    psycopg marks it so, and every later use would fail the same way). Costs no round trip."""
+    db = database.obj
+    if db is None or db.is_closed():
+        return False
+    return bool(getattr(db.connection(), "closed", False))  # sqlite3 has no such attribute: never
+
+
+def drop_connection() -> None:
+    """Forget this thread's connection without asking the server (it may be gone); Peewee opens a
+    new one on the next use. Within a transaction nothing is done: the transaction's end comes first."""
+    db = database.obj
+    if db is None or db.is_closed() or db.in_transaction():
+        return
+    try:
+        db.close()
+    except peewee.DatabaseError:
+        pass  # closing a broken connection may fail too; Peewee has forgotten it either way
+
+
+# When one thread finds its connection lost, the server went away for every thread's connection:
+# each thread replaces its own before its next use, rather than each finding out by failing once.
+_losses = 0
+_seen = threading.local()  # the losses this thread's connection has been checked against
+
+
+def connection_lost() -> None:
+    """This thread's connection is lost: drop it, and have every other thread replace its own."""
+    global _losses
+    _losses += 1
+    _seen.losses = _losses
+    drop_connection()
+
+
+def replace_lost_connection() -> bool:
+    """At the start of a request, a refresh or a task: a connection the driver knows to be dead, or
+    one opened before another thread found the server gone, is dropped, so this work opens a new
+    one. No round trip to the server. True when one was dropped."""
+    db = database.obj
+    if db is None or db.is_closed():
+        _seen.losses = _losses
+        return False
+    if getattr(_seen, "losses", 0) != _losses or connection_is_dead():
+        _seen.losses = _losses
+        drop_connection()
+        return True
+    return False
 
 
 def _set_busy_timeout(db: peewee.SqliteDatabase, ms: int) -> None:
@@ -326,7 +411,13 @@ def translated_errors():
     try:
         yield
     except (peewee.OperationalError, peewee.InterfaceError) as exc:
+        if is_connection_lost(exc):
+            connection_lost()  # the next use, on this thread and every other, connects anew
         raise DatabaseProblem(explain(exc)) from exc
+    except DatabaseProblem as exc:  # from a service called inside this one's transaction, now ended
+        if is_connection_lost(exc):
+            connection_lost()
+        raise
     except peewee.DatabaseError as exc:
         if isinstance(exc, peewee.IntegrityError):
             raise

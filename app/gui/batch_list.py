@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from PySide6.QtCore import QObject, QTimer, Signal
 
-from app.core import batches
+from app.core import batches, database
 from app.core.batches import BatchSummary
 from app.core.errors import sentence
 
@@ -15,9 +15,18 @@ from .tasks import run_task
 REFRESH_MS = 1000
 
 
+def unreachable_sentence(refresh_ms: int) -> str:
+    """What the window says while the database server cannot be reached (restarting, the network down)."""
+    return (
+        f"The database {database.location() or ''} cannot be reached just now; the window tries again every "
+        f"{refresh_ms / 1000:g} s and carries on by itself when it answers. Nothing was changed."
+    ).replace("database  ", "database ")
+
+
 class BatchList(QObject):
     failed = Signal(str)  # a sentence, said once however many refreshes fail
     recovered = Signal(str)  # that sentence, no longer true
+    reachable = Signal(bool)  # the database server answers (True), or cannot be reached (False): on changes only
 
     def __init__(self, dashboard: Dashboard, refresh_ms: int = REFRESH_MS, parent: QObject | None = None) -> None:
         super().__init__(parent)
@@ -25,6 +34,8 @@ class BatchList(QObject):
         self._reading = False
         self._again = False
         self._error = ""
+        self._away = False
+        self._refresh_ms = refresh_ms
         self._timer = QTimer(self, interval=refresh_ms)
         self._timer.timeout.connect(self.refresh)
         dashboard.filters_changed.connect(self.refresh)
@@ -50,6 +61,9 @@ class BatchList(QObject):
         if self._error:  # the database is readable again: take back what was said
             self.recovered.emit(self._error)
             self._error = ""
+        if self._away:
+            self._away = False
+            self.reachable.emit(True)
         current = self._dashboard.filters()
         if filters == current:
             self._dashboard.show_batches(found)
@@ -59,7 +73,11 @@ class BatchList(QObject):
 
     def _on_failed(self, exc: Exception) -> None:
         self._reading = False
-        text = sentence(exc, "read the batches")
+        away = database.is_connection_lost(exc)
+        text = unreachable_sentence(self._refresh_ms) if away else sentence(exc, "read the batches")
+        if away and not self._away:
+            self._away = True
+            self.reachable.emit(False)
         if text != self._error:  # once, not every second
             self._error = text
             self.failed.emit(text)

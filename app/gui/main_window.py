@@ -133,6 +133,7 @@ class MainWindow(QMainWindow):
         bar = self.message_bar
         self.batch_list.failed.connect(lambda text: bar.show_message(text, "error"))
         self.batch_list.recovered.connect(bar.retract)
+        self.batch_list.reachable.connect(self._on_database_reachable)
         self.dashboard.requested.connect(self.batch_actions.handle)
         self.dashboard.new_batch_requested.connect(self.new_batch_flow.open)
         self.pages.export_requested.connect(self.batch_actions.export)
@@ -164,6 +165,11 @@ class MainWindow(QMainWindow):
         self.settings.start()
         self.upkeep.start()
         self.setup_checks.start()
+
+    def _on_database_reachable(self, reachable: bool) -> None:
+        """The status bar says while the database server cannot be reached, and that it is retried."""
+        where = db.location()
+        self.database_label.setText(f"Database: {where}" if reachable else f"Database: {where} cannot be reached, retrying…")
 
     def closeEvent(self, event: QCloseEvent) -> None:  # noqa: N802
         """As the window manager closes it: no question; the claim site keeps serving (see Background)."""

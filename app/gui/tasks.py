@@ -80,6 +80,7 @@ class Task(QObject):
 
     def _run(self) -> None:
         try:
+            database.replace_lost_connection()  # the database server restarted: this thread connects anew
             with database.reporting_waits(self._say_waiting):
                 result = self._fn(self) if self._wants_task else self._fn()
         except Exception as exc:  # delivered to on_error; a bug is logged there with its traceback

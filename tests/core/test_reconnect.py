@@ -1,0 +1,69 @@
+"""A connection the database server ended (a restart, an administrator, the network) is noticed by
+the driver's codes and replaced on the next use, in the thread that found out and in every other."""
+
+from __future__ import annotations
+
+from concurrent.futures import ThreadPoolExecutor
+from contextlib import closing
+
+import pytest
+
+from app.core import database, db, settings
+from app.core.errors import DatabaseProblem
+from tests.pg_cluster import private_cluster
+
+
+@pytest.fixture
+def cluster(monkeypatch):
+    monkeypatch.delenv(db.ENV_VAR, raising=False)
+    running = private_cluster()
+    yield running
+    db.close_database()
+    running.stop_for_good()
+
+
+def _end_every_other_session(url: str) -> None:
+    import psycopg2
+
+    with closing(psycopg2.connect(url)) as con:
+        con.autocommit = True
+        with con.cursor() as cursor:
+            cursor.execute("SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE pid <> pg_backend_pid() AND backend_type = 'client backend'")
+
+
+def test_a_connection_the_server_ended_is_replaced_in_every_thread(cluster):
+    db.open_database(cluster.url)
+    settings.save(settings.Settings(store_name="Corner Shop"))
+    with ThreadPoolExecutor(1) as other_thread:
+        assert other_thread.submit(lambda: settings.load().store_name).result() == "Corner Shop"  # it holds a connection
+        _end_every_other_session(cluster.url)
+
+        with pytest.raises(DatabaseProblem) as lost:
+            settings.load()
+        assert database.is_connection_lost(lost.value)
+        assert settings.load().store_name == "Corner Shop"  # the next use connects anew
+
+        # the other thread never fails: told by this one, it replaces its connection before using it
+        assert other_thread.submit(database.replace_lost_connection).result() is True
+        assert other_thread.submit(lambda: settings.load().store_name).result() == "Corner Shop"
+
+
+def test_a_server_that_is_down_is_a_lost_connection_and_a_locked_row_is_not(cluster):
+    import psycopg2
+
+    db.open_database(cluster.url)
+    settings.save(settings.Settings(store_name="Corner Shop"))
+    with closing(psycopg2.connect(cluster.url)) as holder:
+        with holder.cursor() as cursor:
+            cursor.execute("SELECT * FROM setting FOR UPDATE")
+            with pytest.raises(DatabaseProblem) as locked:
+                db.run_sql("SET lock_timeout = 100")
+                with db.translated_errors():
+                    db.run_sql("SELECT * FROM setting FOR UPDATE NOWAIT")
+            assert not database.is_connection_lost(locked.value)
+        holder.rollback()
+    db.close_database()
+    cluster.stop()
+    with pytest.raises(DatabaseProblem) as away:
+        db.open_database(cluster.url)
+    assert database.is_connection_lost(away.value)
