@@ -154,10 +154,9 @@ def _claim(token: str, member_id: int) -> ClaimResult:
         )  # fmt: skip
         run_sql("UPDATE batch SET claimed_count = claimed_count + 1 WHERE id = :batch", {"batch": batch_id})
         analytics.count_claim(batch_id, now)
-        claimed_code = free[1]
-    # read once the claim is committed: the write lock and the batch's row lock are held for the
-    # claim alone, not for building its answer (one indexed read of the voucher, its batch and offer)
-    return ClaimResult(ClaimOutcome.CLAIMED, lookup(claimed_code))
+        # the answer is read inside the transaction: a batch deleted the moment after still answers
+        # "claimed" to the claims its delete counted (one indexed read of the voucher, batch and offer)
+        return ClaimResult(ClaimOutcome.CLAIMED, lookup(free[1]))
 
 
 def _stamp(value):
