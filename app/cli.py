@@ -601,6 +601,8 @@ def _batch_stats(args) -> int:
 
 
 def _hours_text(hours: float) -> str:
+    if hours < 1:  # counted by whole hours since the claim: nothing finer within the first one
+        return "under 1 hour"
     return f"{hours:.1f} hours" if hours < 48 else f"{hours / 24:.1f} days"
 
 

@@ -56,11 +56,13 @@ def sells_out(stats: BatchStats) -> str:
 
 
 def hours(value: float | None) -> str:
-    """A duration given in hours, as people say it: "45 min", "3.5 h", "2.1 days"; "—" without one."""
+    """A median time to redeem as people say it: "under 1 h", "3.5 h", "2.1 days"; "—" without one.
+    Redemptions are counted by whole hours since their claim, so within the first hour there is
+    nothing finer to say (a median of 0.5 h means "in the first hour", not "30 min")."""
     if value is None:
         return "—"
     if value < 1:
-        return f"{max(1, round(value * 60))} min"
+        return "under 1 h"
     if value < 48:
         return f"{value:.1f} h"
     return f"{value / 24:.1f} days"

@@ -227,3 +227,13 @@ def test_the_page_shows_the_pace_the_sell_out_and_the_hints(qtbot):
     assert [label.text() for label in page.hint_labels] == [hint.message]
     assert page.hint_labels[0].textFormat() == Qt.TextFormat.PlainText
     assert page.verdict.text() == "Below typical"
+
+
+def test_redemptions_in_the_first_hour_after_their_claims_read_under_1_h_not_a_made_up_minute(
+    qtbot, make_batch, make_member, window
+):
+    batch = make_batch(10, name="Quick redeemers")
+    claimed_and_redeemed(batch, make_member, 3, 3)  # redeemed seconds after the claim
+    qtbot.mouseClick(card_of(qtbot, window, batch.id).title, Qt.MouseButton.LeftButton)
+    page = batch_page(qtbot, window)
+    assert tiles(page)["Median time to redeem"] == "under 1 h"
