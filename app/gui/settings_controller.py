@@ -162,7 +162,8 @@ class SettingsController(QObject):
             if self._slot.dialog is dialog:
                 dialog.accept()
             text = "Settings saved."
-            if location and location != old_location:
+            # a database typed in, or the open server's given its password: this PC's from now on
+            if location and (location != old_location or (kept and location != self._prefs.database_location())):
                 self._prefs.set_database_location(location)  # never with its password: that is kept apart
                 if db._describe(location) != db._describe(old_location):  # not the open one, named in full
                     text += f" The database {location} is used from the next start."

@@ -9,6 +9,8 @@ import sys
 import types
 
 import peewee
+from urllib.parse import urlsplit, urlunsplit
+
 import pytest
 
 from app.core import credentials, db
@@ -119,7 +121,8 @@ def test_what_a_server_refuses_is_said_in_one_sentence(message, sentence):
 
 @pytest.mark.postgres_only
 def test_no_such_database_on_a_real_server(passwords_file):
-    url = TEST_DB.rpartition("/")[0] + "/no_such_database_here"
+    parts = urlsplit(TEST_DB)  # a host's URL or a socket's (postgresql://user@/name?host=/run/x&port=5432)
+    url = urlunsplit(parts._replace(path="/no_such_database_here"))
     with pytest.raises(DatabaseProblem, match="answers, but has no such database"):
         db.check_connection(url)
     db.check_connection(TEST_DB)  # the real one lets us in
