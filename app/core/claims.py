@@ -10,7 +10,7 @@ from peewee import IntegrityError
 
 from . import analytics, codes, settings, times
 from .activity import Actor, record, redeemed_by
-from .database import guarded, run_sql, write_transaction
+from .database import database, guarded, run_sql, write_transaction
 from .errors import InvalidInput, NotFound
 from .models import CLAIMED, REDEEMED, UNCLAIMED, Template, Voucher, utcnow
 from .templates import expiry_for_claim, has_ended
@@ -139,11 +139,7 @@ def _claim(token: str, member_id: int) -> ClaimResult:
             return ClaimResult(refused)
         # SKIP LOCKED: a voucher another claimer is taking right now is passed over, not waited for.
         # (When the last free ones are all being taken, this claim answers "none left" at once.)
-        free = run_sql(
-            "SELECT id, code FROM voucher WHERE batch_id = :batch AND status = :unclaimed ORDER BY id LIMIT 1",
-            {"batch": batch_id, "unclaimed": UNCLAIMED},
-            lock_rows="UPDATE SKIP LOCKED",
-        ).fetchone()
+        free = _free_voucher(batch_id)
         if free is None:  # the counter and the rows disagree: never hand out more than exist
             return ClaimResult(ClaimOutcome.NO_VOUCHERS)
         run_sql(
@@ -157,6 +153,21 @@ def _claim(token: str, member_id: int) -> ClaimResult:
         # the answer is read inside the transaction: a batch deleted the moment after still answers
         # "claimed" to the claims its delete counted (one indexed read of the voucher, batch and offer)
         return ClaimResult(ClaimOutcome.CLAIMED, lookup(free[1]))
+
+
+_FREE = "SELECT id, code FROM voucher WHERE batch_id = :batch AND status = :unclaimed ORDER BY id LIMIT 1"
+
+
+def _free_voucher(batch_id: int):
+    """A free voucher of the batch, locked for this claim, or None when none is left. On PostgreSQL
+    a row that another claim took in the meantime is re-checked after LIMIT has picked it, so the
+    query can come back empty while vouchers remain: try again (the next free row), and last wait
+    for the claims in flight rather than tell a member "none left" while one is."""
+    for lock in ("UPDATE SKIP LOCKED", "UPDATE SKIP LOCKED", "UPDATE SKIP LOCKED", True):
+        free = run_sql(_FREE, {"batch": batch_id, "unclaimed": UNCLAIMED}, lock_rows=lock).fetchone()
+        if free is not None or not getattr(database.obj, "for_update", False):
+            return free
+    return None
 
 
 def _stamp(value):
