@@ -15,6 +15,8 @@ import subprocess
 import tempfile
 from pathlib import Path
 
+import pytest
+
 
 def binaries() -> Path | None:
     """The folder holding initdb and pg_ctl (the newest version installed), or None."""
@@ -98,3 +100,15 @@ def private_cluster():
     cluster = Cluster(folder, bin_dir)
     cluster.start()
     return cluster
+
+
+@pytest.fixture
+def cluster(monkeypatch):
+    """A private cluster of its own, running, for a test that stops or restarts it; gone afterwards."""
+    from app.core import db
+
+    monkeypatch.delenv(db.ENV_VAR, raising=False)
+    running = private_cluster()
+    yield running
+    db.close_database()
+    running.stop_for_good()

@@ -10,16 +10,7 @@ import pytest
 
 from app.core import database, db, settings
 from app.core.errors import DatabaseProblem
-from tests.pg_cluster import private_cluster
-
-
-@pytest.fixture
-def cluster(monkeypatch):
-    monkeypatch.delenv(db.ENV_VAR, raising=False)
-    running = private_cluster()
-    yield running
-    db.close_database()
-    running.stop_for_good()
+from tests.pg_cluster import cluster  # noqa: F401 (cluster: a fixture)
 
 
 def _end_every_other_session(url: str) -> None:

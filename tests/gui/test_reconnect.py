@@ -8,20 +8,11 @@ import pytest
 
 from app.core import batches, claims, database, db, logfile, members, settings, templates
 from app.gui.main_window import MainWindow
-from tests.pg_cluster import private_cluster
+from tests.pg_cluster import cluster  # noqa: F401 (cluster: a fixture)
 
 from .test_dashboard import card_of, menu_action, status_of
 
 BACK_WITHIN = 10_000  # ms after the database returns by which the window has noticed
-
-
-@pytest.fixture
-def cluster(monkeypatch):
-    monkeypatch.delenv(db.ENV_VAR, raising=False)
-    running = private_cluster()
-    yield running
-    db.close_database()
-    running.stop_for_good()
 
 
 @pytest.fixture

@@ -10,21 +10,12 @@ import pytest
 from werkzeug.security import generate_password_hash
 
 from app.core import batches, db, members, settings, templates
-from tests.pg_cluster import free_port, private_cluster
+from tests.pg_cluster import cluster, free_port  # noqa: F401 (cluster: a fixture)
 
 from .conftest import PASSWORD, QUICK_HASH, Browser, claim_path, visible
 from .serving import start_serve, stop_serve, until
 
 BACK_WITHIN = 10.0  # seconds after the database returns by which the site must serve claims again
-
-
-@pytest.fixture
-def cluster(monkeypatch):
-    monkeypatch.delenv(db.ENV_VAR, raising=False)
-    running = private_cluster()
-    yield running
-    db.close_database()
-    running.stop_for_good()
 
 
 def _prepare(url: str, port: int, quantity: int = 10):
