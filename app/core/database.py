@@ -188,15 +188,36 @@ def connection_lost() -> None:
     drop_connection()
 
 
+# A server connection left unused this long is asked whether it still works before it is used
+# again: the server may have restarted meanwhile, which the driver learns only by failing. Busy
+# connections (used within the second) cost no round trip; an idle one costs one, at most once a second.
+PING_AFTER_IDLE = 1.0
+
+
+def _answers() -> bool:
+    try:
+        database.obj.execute_sql("SELECT 1").fetchone()
+        return True
+    except (peewee.OperationalError, peewee.InterfaceError) as exc:
+        if is_connection_lost(exc):
+            return False
+        raise
+
+
 def replace_lost_connection() -> bool:
-    """At the start of a request, a refresh or a task: a connection the driver knows to be dead, or
-    one opened before another thread found the server gone, is dropped, so this work opens a new
-    one. No round trip to the server. True when one was dropped."""
+    """At the start of a request, a refresh or a task: a connection the driver knows to be dead, one
+    opened before another thread found the server gone, or an idle server connection that no longer
+    answers, is dropped, so this work opens a new one. True when one was dropped."""
     db = database.obj
+    now = time.monotonic()
+    used_at, _seen.used_at = getattr(_seen, "used_at", now), now
     if db is None or db.is_closed():
         _seen.losses = _losses
         return False
-    if getattr(_seen, "losses", 0) != _losses or connection_is_dead():
+    stale = getattr(_seen, "losses", 0) != _losses or connection_is_dead()
+    if not stale and now - used_at > PING_AFTER_IDLE and not isinstance(db, peewee.SqliteDatabase) and not db.in_transaction():
+        stale = not _answers()  # the server restarted while this connection sat unused
+    if stale:
         _seen.losses = _losses
         drop_connection()
         return True

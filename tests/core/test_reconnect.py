@@ -58,3 +58,21 @@ def test_a_server_that_is_down_is_a_lost_connection_and_a_locked_row_is_not(clus
     with pytest.raises(DatabaseProblem) as away:
         db.open_database(cluster.url)
     assert database.is_connection_lost(away.value)
+
+
+def test_an_idle_connection_the_server_ended_is_replaced_before_its_first_use(cluster, monkeypatch):
+    """A worker that served nobody while the server restarted finds out before its next member's
+    request, not by failing it: a connection unused for a while is asked first (a busy one is not)."""
+    import time
+
+    monkeypatch.setattr(database, "PING_AFTER_IDLE", 0.2)
+    db.open_database(cluster.url)
+    settings.save(settings.Settings(store_name="Corner Shop"))
+    assert database.replace_lost_connection() is False  # a request starts on a working connection
+    assert settings.load().store_name == "Corner Shop"
+    _end_every_other_session(cluster.url)
+
+    assert database.replace_lost_connection() is False  # used a moment ago: no round trip to ask
+    time.sleep(0.3)
+    assert database.replace_lost_connection() is True  # idle: asked, found ended, dropped
+    assert settings.load().store_name == "Corner Shop"  # the request itself never fails
