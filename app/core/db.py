@@ -67,11 +67,17 @@ def connect_options(loc: str, password: str | None = None) -> dict:
     return options
 
 
+def server_handle(loc: str, password: str | None = None) -> peewee.Database:
+    """A handle (not yet connected) on the database server at this URL. A user or password in the
+    URL is percent-decoded, as URLs are written: "p%40ss" is the password "p@ss"."""
+    return connect_url(loc, unquote_user=True, unquote_password=True, **connect_options(loc, password))
+
+
 def check_connection(loc: str, password: str | None = None) -> None:
     """Raise a DatabaseProblem sentence unless the database server at this URL lets us in now
     (on its own connection, within CONNECT_TIMEOUT); the open database is left as it is."""
     try:
-        probe = connect_url(loc, **connect_options(loc, password))
+        probe = server_handle(loc, password)
     except (RuntimeError, ValueError) as exc:  # an unknown scheme, no database name
         raise DatabaseProblem(f"{_describe(loc)} is not a database address Voucher Batches can use: {exc}") from None
     try:
@@ -129,7 +135,7 @@ def open_database(loc: str | os.PathLike | None = None, create: bool = True, hav
     if loc.startswith("sqlite:///"):  # a file after all: open it with our settings (WAL, keys, lock wait)
         loc = loc[len("sqlite:///") :].partition("?")[0]
     if is_url(loc):
-        db = connect_url(loc, **connect_options(loc))
+        db = server_handle(loc)
     else:
         path = Path(loc).expanduser()
         if path == default_location():

@@ -84,11 +84,18 @@ def test_a_server_url_without_a_password_is_opened_with_the_kept_one(passwords_f
 def test_the_driver_is_handed_the_kept_password(passwords_file):
     """What psycopg2 would be given (trust authentication accepts any password: the parameters are the proof)."""
     credentials.store(URL, "s3cret")
-    from playhouse.db_url import connect
-
-    handle = connect(URL, **db.connect_options(URL))
+    handle = db.server_handle(URL)
     assert handle.connect_params["password"] == "s3cret"
     assert handle.connect_params["connect_timeout"] == db.CONNECT_TIMEOUT
+
+
+def test_a_password_written_in_the_url_is_percent_decoded(passwords_file):
+    """A password with @, / or : in it can only be written in a URL percent-encoded; the server is
+    given the password itself, and the kept one is the same."""
+    typed = "postgresql://shop%2Dmgr:p%40ss%2Fw%3Ard@db.example.com/vouchers"
+    handle = db.server_handle(typed)
+    assert (handle.connect_params["user"], handle.connect_params["password"]) == ("shop-mgr", "p@ss/w:rd")
+    assert credentials.split(typed)[1] == "p@ss/w:rd"
 
 
 def test_an_unreachable_server_is_one_sentence_without_the_password(passwords_file):
