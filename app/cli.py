@@ -570,6 +570,8 @@ def _batch_stats(args) -> int:
           f"   Redemption rate {batches.rate_text(stats.claimed, stats.redeemed)}")  # fmt: skip
     if stats.band is not None:
         verdict = f"; this batch: {analytics.VERDICT_WORDS[stats.verdict]}" if stats.verdict else ""
+        if stats.too_early:
+            verdict = f"; this batch: {analytics.TOO_EARLY_TEXT[0].lower()}{analytics.TOO_EARLY_TEXT[1:]}"
         print(f"Good rates for {stats.channel}: {analytics.band_text(stats.band)}{verdict}")
     pace = f"{stats.claims_per_hour_now:.1f} an hour now"
     print(f"Claims in the last 24 hours: {stats.claims_last_24h:,} ({pace}); "

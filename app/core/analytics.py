@@ -111,6 +111,7 @@ def band_for(channel: str) -> Band | None:
 
 VERDICTS = ("below_typical", "typical", "great")
 VERDICT_WORDS = {"below_typical": "Below typical", "typical": "Typical", "great": "Great"}
+TOO_EARLY_WORDS = "Too early to judge"  # a batch's page, instead of a verdict, while not judgeable()
 
 
 def verdict(rate: float | None, band: Band | None) -> str | None:
@@ -150,7 +151,8 @@ FEW_REDEMPTIONS_RATE = 5.0  # % without a channel band; with one, below its typi
 HIGH_CLAIM_SHARE = 0.50  # "High everything?": at least half the vouchers claimed ...
 SCALE_UP_RATE = 20.0  # % ... and a rate that is great for the channel (this, without a band)
 ALMOST_SOLD_OUT_SHARE = 0.10  # at most a tenth of the vouchers still available ...
-ALMOST_SOLD_OUT_HOURS = 24  # ... or the current pace claims the rest within a day
+ALMOST_SOLD_OUT_HOURS = 24  # ... or the current pace claims the rest within a day ...
+ALMOST_SOLD_OUT_PACE_SHARE = 0.50  # ... once at least half are claimed (with most left, it is not "almost")
 
 HINT_MESSAGES = {  # the spec's words ("Monitor the First 24 Hours", "Low redemption rate?", "Troubleshooting")
     "low_claims": "Low claims after the first 24 hours? A visibility or messaging issue: verify the QR code scans "
@@ -163,16 +165,26 @@ HINT_MESSAGES = {  # the spec's words ("Monitor the First 24 Hours", "Low redemp
 }
 
 
+def judgeable(age: timedelta, claimed: int) -> bool:
+    """Whether a batch has enough behind it for its redemption rate to say something: as old as the
+    first 24 hours and MIN_CLAIMS_TO_JUDGE claims. Before that, a rate of 0 of 6 claimed a minute
+    ago would read "below typical" and alarm nobody should be alarmed."""
+    return age >= timedelta(hours=EARLY_HOURS) and claimed >= MIN_CLAIMS_TO_JUDGE
+
+
+TOO_EARLY_TEXT = (f"{TOO_EARLY_WORDS}: a batch's redemption rate is compared with its channel's once it is "
+                  f"{EARLY_HOURS} hours old and has {MIN_CLAIMS_TO_JUDGE} claims.")  # fmt: skip
+
+
 def hints_for(*, age: timedelta, total: int, claimed: int, redeemed: int, band: Band | None,
               projected_sold_out_at: datetime | None, now: datetime, paused: bool = False) -> list[Hint]:  # fmt: skip
     """The spec's hints that apply to these numbers, in the order a manager would act on them."""
     codes = []
     available = total - claimed
     rate = redeemed * 100.0 / claimed if claimed else None
-    old_enough = age >= timedelta(hours=EARLY_HOURS)
-    if old_enough and claimed < total * LOW_CLAIM_SHARE:
+    if age >= timedelta(hours=EARLY_HOURS) and claimed < total * LOW_CLAIM_SHARE:
         codes.append("low_claims")
-    if old_enough and claimed >= MIN_CLAIMS_TO_JUDGE:
+    if judgeable(age, claimed):
         few = band.typical[0] if band is not None else FEW_REDEMPTIONS_RATE
         great = band.great if band is not None else SCALE_UP_RATE
         if rate < few:
@@ -180,7 +192,8 @@ def hints_for(*, age: timedelta, total: int, claimed: int, redeemed: int, band: 
         elif claimed >= total * HIGH_CLAIM_SHARE and rate >= great:
             codes.append("scale_up")
     soon = projected_sold_out_at is not None and projected_sold_out_at - now <= timedelta(hours=ALMOST_SOLD_OUT_HOURS)
-    if not paused and 0 < available and (available <= total * ALMOST_SOLD_OUT_SHARE or soon):
+    most_claimed = claimed >= total * ALMOST_SOLD_OUT_PACE_SHARE
+    if not paused and 0 < available and (available <= total * ALMOST_SOLD_OUT_SHARE or (soon and most_claimed)):
         codes.append("almost_sold_out")
     return [Hint(code, HINT_MESSAGES[code]) for code in codes]
 
@@ -238,8 +251,9 @@ class BatchStats:
     median_hours_to_redeem: float | None
     delay_histogram: list[tuple[str, int]]
     band: Band | None
-    verdict: str | None
+    verdict: str | None  # None too while too_early
     hints: list[Hint] = field(default_factory=list)
+    too_early: bool = False  # it has a band, but too little behind it to be judged against it (judgeable)
 
     @property
     def sold_out_text(self) -> str:
@@ -271,6 +285,7 @@ class BatchStats:
             "typical": list(self.band.typical) if self.band else None,
             "great": self.band.great if self.band else None,
             "verdict": self.verdict,
+            "too_early": self.too_early,
             "hints": [{"code": h.code, "message": h.message} for h in self.hints],
         }
 
@@ -420,7 +435,8 @@ def batch_stats(batch_id: int, now: datetime | None = None) -> BatchStats:
         bucket=bucket, series=series, claims_last_24h=last_24h, claims_per_hour_now=pace,
         projected_sold_out_at=times.local(projected) if projected else None,
         median_hours_to_redeem=_median_hours(bins), delay_histogram=_histogram(bins),
-        band=band, verdict=verdict(rate, band), hints=hints,
+        band=band, verdict=verdict(rate, band) if judgeable(age, claimed) else None, hints=hints,
+        too_early=band is not None and rate is not None and not judgeable(age, claimed),
     )  # fmt: skip
 
 

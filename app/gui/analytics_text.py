@@ -41,6 +41,13 @@ def verdict_text(verdict: str | None) -> str:
     return VERDICT_WORDS.get(verdict, "") if verdict else ""
 
 
+def batch_verdict(stats: BatchStats) -> tuple[str, str, str]:
+    """A batch's standing against its channel's band: (words, style, tooltip); all "" without one."""
+    if stats.too_early:
+        return analytics.TOO_EARLY_WORDS, "too_early", analytics.TOO_EARLY_TEXT
+    return verdict_text(stats.verdict), stats.verdict or "", ""
+
+
 def rate_now(per_hour: float) -> str:
     """Claims per hour at the current pace: "12.5 per hour"."""
     if per_hour >= 10:

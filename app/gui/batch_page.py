@@ -205,9 +205,10 @@ class BatchPage(QWidget):
         band = text.band_text(stats.band)
         self.band.setText(f"{stats.channel}: {band}. This batch: {text.percent(stats.redemption_rate)}.")
         self.band.setToolTip(text.band_tip(stats.band))
-        words = text.verdict_text(stats.verdict)
+        words, look, tip = text.batch_verdict(stats)
         self.verdict.setText(words)
-        self.verdict.setProperty("verdict", stats.verdict or "")
+        self.verdict.setToolTip(tip)
+        self.verdict.setProperty("verdict", look)
         self.verdict.setVisible(bool(words))
         restyle(self.verdict)
 

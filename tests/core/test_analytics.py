@@ -440,6 +440,16 @@ def test_almost_sold_out_says_generate_more_or_pause(make_batch, clock):
     for i in range(60):
         claim_at(clock, fast, now - timedelta(minutes=10 * i))
     assert "almost_sold_out" in hint_codes(analytics.batch_stats(fast.id, now=now))
+    # minutes old, six claims at once: it would sell out within a day at that pace, but with 44 of
+    # 50 left it is not "almost" sold out (the sell-out time says the pace), nor judged on its 0 %
+    young = make_batch(quantity=50, name="Young", channel="In-store QR")
+    created_at(young.id, now - timedelta(minutes=3))
+    for i in range(6):
+        claim_at(clock, young, now - timedelta(minutes=2))
+    stats = analytics.batch_stats(young.id, now=now)
+    assert stats.projected_sold_out_at is not None and stats.projected_sold_out_at - now < timedelta(hours=24)
+    assert hint_codes(stats) == [] and stats.verdict is None and stats.too_early
+    assert stats.to_json()["too_early"] is True and stats.to_json()["verdict"] is None
 
 
 # -- bands and channels --------------------------------------------------------------------------
