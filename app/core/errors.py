@@ -27,6 +27,17 @@ class DatabaseProblem(VoucherError):
     """The database cannot be opened, read or written (missing, locked, read-only, corrupt, full)."""
 
 
+class BackupNeeded(DatabaseProblem):
+    """A server database needs a schema update that no backup was made for (pg_dump is missing or
+    failed); nothing was changed. str() says what to do on the command line; the window offers
+    `before` (what happened) and `how` (the pg_dump command to run) with buttons of its own."""
+
+    def __init__(self, before: str, how: str, flag: str) -> None:
+        super().__init__(f"{before} Make a backup ({how}), then run the same command again with {flag}.")
+        self.before = before
+        self.how = how
+
+
 class GenerationCancelled(VoucherError):
     """Generation was stopped by the user; nothing was written."""
 

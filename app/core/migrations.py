@@ -13,7 +13,7 @@ import peewee
 
 from .database import location
 from .backups import default_folder
-from .errors import DatabaseProblem
+from .errors import BackupNeeded, DatabaseProblem
 from .models import ALL_MODELS, ERASED_CHECK, Activity, DelayCount, SchemaVersion, SlotCount, utcnow
 
 CURRENT_VERSION = 6
@@ -213,10 +213,8 @@ def dump_before_migrating(db: peewee.PostgresqlDatabase, version: int, have_back
     if tool is None:
         if have_backup:
             return None
-        raise DatabaseProblem(
-            f"{needs}, and pg_dump was not found to back it up first; nothing was changed. "
-            f"Make a backup ({_how_to_back_up(db, version)}), then run the same command again with {BACKUP_FLAG}."
-        )
+        raise BackupNeeded(f"{needs}, and pg_dump was not found to back it up first; nothing was changed.",
+                           _how_to_back_up(db, version), BACKUP_FLAG)  # fmt: skip
     target = _dump_target(db, version, folder)
     target.parent.mkdir(parents=True, exist_ok=True)
     args, env = _pg_dump_command(db, target)
@@ -230,10 +228,8 @@ def dump_before_migrating(db: peewee.PostgresqlDatabase, version: int, have_back
         target.unlink(missing_ok=True)
         if have_backup:
             return None
-        raise DatabaseProblem(
-            f"{needs}, but pg_dump could not back it up first ({problem}); nothing was changed. "
-            f"Make a backup ({_how_to_back_up(db, version)}), then run the same command again with {BACKUP_FLAG}."
-        )
+        raise BackupNeeded(f"{needs}, but pg_dump could not back it up first ({problem}); nothing was changed.",
+                           _how_to_back_up(db, version), BACKUP_FLAG)  # fmt: skip
     return target
 
 

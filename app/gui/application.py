@@ -14,11 +14,12 @@ from PySide6.QtGui import QGuiApplication
 from PySide6.QtWidgets import QApplication, QMessageBox
 
 from app.core import db, logfile
-from app.core.errors import sentence
+from app.core.errors import BackupNeeded, sentence
 
 from . import instance, style
 from .main_window import MainWindow
 from .preferences import APPLICATION, ORGANIZATION, Preferences
+from .prompts import Prompts
 
 log = logging.getLogger(__name__)
 
@@ -46,15 +47,30 @@ def start_log() -> Path | None:
         return None
 
 
-def open_database(location: str | None, have_backup: bool = False) -> str | None:
-    """Open the database; returns None, or the sentence saying why it cannot be opened."""
+QUIT_QUIETLY = ""  # what open_database answers when the person chose to quit: no error to show
+
+
+def open_database(location: str | None, have_backup: bool = False, prompts: Prompts | None = None) -> str | None:
+    """Open the database; returns None, or the sentence saying why it cannot be opened (QUIT_QUIETLY
+    when the person was asked and chose to quit). A server database whose schema update no backup
+    was made for is updated only once the person says they have one (prompts asks)."""
     try:
         db.open_database(location, have_backup=have_backup)
+    except BackupNeeded as exc:
+        if prompts is None:
+            return _cannot_open(location, exc)
+        if not prompts.confirm_update_unbacked(None, exc.before, exc.how):
+            return QUIT_QUIETLY
+        return open_database(location, have_backup=True)
     except Exception as exc:  # a DatabaseProblem says it in a sentence; anything else still must not crash
-        where = db._describe(db.resolve_location(location))  # a URL's password is never shown
-        reason = sentence(exc, "open the database")
-        return f"The database {where} cannot be opened.\n\n{reason}\n\nStart with --db PATH to use another database."
+        return _cannot_open(location, exc)
     return None
+
+
+def _cannot_open(location: str | None, exc: Exception) -> str:
+    where = db._describe(db.resolve_location(location))  # a URL's password is never shown
+    reason = sentence(exc, "open the database")
+    return f"The database {where} cannot be opened.\n\n{reason}\n\nStart with --db PATH to use another database."
 
 
 def main(
@@ -78,9 +94,10 @@ def main(
     if instance.ask_running(name):
         print(f"Voucher Batches is already running for {db._describe(where)}; showing its window.", flush=True)  # no password
         return 0
-    problem = open_database(location, have_backup)
+    problem = open_database(location, have_backup, Prompts())
     if problem is not None:
-        QMessageBox.critical(None, "Voucher Batches", problem)
+        if problem != QUIT_QUIETLY:
+            QMessageBox.critical(None, "Voucher Batches", problem)
         return 1
     window = MainWindow(prefs, start_server, log_file=log_file)
     running = instance.InstanceServer(name, lambda command: command == "show" and window.background.bring_back(), window)

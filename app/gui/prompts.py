@@ -148,6 +148,12 @@ class Prompts:
         dialog.fileSelected.connect(lambda path: path and then(path))
         dialog.open()
 
+    def confirm_update_unbacked(self, parent: QWidget | None, before: str, how: str) -> bool:
+        """Update a server database's schema though no backup could be made first (what the command
+        line's --i-have-a-backup says)? No (quit, nothing changed) is the default."""
+        text = f"{before}\n\nMake a backup first, for example with this command (select it to copy it):\n\n{how}\n\nThen update it now?"
+        return _ask(parent, "Update the database?", text, "I have a backup: update it", "Quit", wide=True)
+
     def confirm_erase(self, parent: QWidget, question: str) -> bool:
         """Erase a member for good (question from members.erase_confirmation)? No is the default."""
         return _ask(parent, "Erase the member", question, "Erase", "Keep the member")
@@ -170,11 +176,15 @@ class Prompts:
         return QDesktopServices.openUrl(QUrl(url))
 
 
-def _ask(parent: QWidget, title: str, text: str, yes: str, no: str) -> bool:
+def _ask(parent: QWidget | None, title: str, text: str, yes: str, no: str, wide: bool = False) -> bool:
     """A warning that must be answered: True for `yes`; `no` is the default (a stray Enter keeps
-    things as they are). The text may quote a member's email or an address: shown as plain text."""
+    things as they are). The text may quote a member's email or an address: shown as plain text,
+    which may be selected and copied. wide: room for a command line on one line."""
     box = QMessageBox(QMessageBox.Icon.Warning, title, text, parent=parent)
     box.setTextFormat(Qt.TextFormat.PlainText)
+    box.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
+    if wide:
+        box.setStyleSheet("QLabel#qt_msgbox_label { min-width: 640px; }")
     chosen = box.addButton(yes, QMessageBox.ButtonRole.DestructiveRole)
     box.setDefaultButton(box.addButton(no, QMessageBox.ButtonRole.RejectRole))
     box.exec()
