@@ -14,7 +14,10 @@ After each run the batches' counters are compared with the vouchers actually hel
 
 Server CPU per request is the server processes' own CPU time (user + system, from /proc, Linux)
 over the measured interval, divided by the requests: the figure that says how much work a claim
-is, next to a hello, whatever else runs on the machine. Goals (issue 13): on each database 2
+is, next to a hello, whatever else runs on the machine. Client CPU per request is the client
+processes' own, PG CPU that of the PostgreSQL processes on this machine, and "cores busy" all of
+these CPU seconds per second of the run: the clients and the database share the machine, so a
+second worker can only use the cores they leave. Goals (issue 13): on each database 2
 workers >= 1.6x the claims/s of one, p99 < 25 ms at 16 clients; a claim <= 3x a hello in server CPU.
 """
 
@@ -212,7 +215,7 @@ class Member:
         return response.status, text
 
 
-def claim_worker(port: int, emails: list[str], tokens: list[str], start_at: float) -> tuple[list[float], int, float]:
+def claim_worker(port: int, emails: list[str], tokens: list[str], start_at: float) -> tuple[list[float], int, float, float]:
     """Runs in a client process: one thread per member, each claiming from every batch in turn."""
     members = [Member(port, email) for email in emails]
     latencies: list[float] = []
@@ -231,22 +234,23 @@ def claim_worker(port: int, emails: list[str], tokens: list[str], start_at: floa
         with lock:
             latencies.extend(mine)
 
-    elapsed = run_together([threading.Thread(target=run, args=(m,)) for m in members], start_at)
-    return latencies, failures[0], elapsed
+    elapsed, cpu = run_together([threading.Thread(target=run, args=(m,)) for m in members], start_at)
+    return latencies, failures[0], elapsed, cpu
 
 
-def run_together(threads: list[threading.Thread], start_at: float) -> float:
-    """Start the threads at start_at (every client process starts together); seconds until all end."""
+def run_together(threads: list[threading.Thread], start_at: float) -> tuple[float, float]:
+    """Start the threads at start_at (every client process starts together); seconds until all end,
+    and the CPU seconds this client process spent meanwhile."""
     time.sleep(max(0.0, start_at - time.time()))
-    began = time.perf_counter()
+    began, cpu = time.perf_counter(), time.process_time()
     for thread in threads:
         thread.start()
     for thread in threads:
         thread.join()
-    return time.perf_counter() - began
+    return time.perf_counter() - began, time.process_time() - cpu
 
 
-def hello_worker(port: int, clients: int, requests_each: int, start_at: float) -> tuple[list[float], int, float]:
+def hello_worker(port: int, clients: int, requests_each: int, start_at: float) -> tuple[list[float], int, float, float]:
     latencies: list[float] = []
     failures = [0]
     lock = threading.Lock()
@@ -266,8 +270,8 @@ def hello_worker(port: int, clients: int, requests_each: int, start_at: float) -
         with lock:
             latencies.extend(mine)
 
-    elapsed = run_together([threading.Thread(target=run) for _ in range(clients)], start_at)
-    return latencies, failures[0], elapsed
+    elapsed, cpu = run_together([threading.Thread(target=run) for _ in range(clients)], start_at)
+    return latencies, failures[0], elapsed, cpu
 
 
 @dataclass
@@ -277,6 +281,9 @@ class Row:
     p50: float
     p99: float
     cpu_ms: float | None
+    client_cpu_ms: float
+    database_cpu_ms: float  # the PostgreSQL processes on this machine (SQLite's is in the server's)
+    cores_busy: float  # server, clients and PostgreSQL together, of the machine's os.cpu_count()
     requests: int
     failures: int
     counters_ok: bool = True
@@ -286,24 +293,39 @@ def split(items: list, parts: int) -> list[list]:
     return [items[n::parts] for n in range(parts)]
 
 
-def measure(pool, worker, arguments, start_at: float, pids) -> tuple[list, float]:
-    """Run the clients; also the servers' CPU time from the moment they start (after the logins)."""
+def postgres_pids() -> list[int]:
+    """Every PostgreSQL server process on this machine (the database's own CPU, when it runs here)."""
+    found = []
+    for entry in Path("/proc").iterdir():
+        try:
+            if entry.name.isdigit() and (entry / "comm").read_text().strip() == "postgres":
+                found.append(int(entry.name))
+        except OSError:
+            pass
+    return found
+
+
+def measure(pool, worker, arguments, start_at: float, pids) -> tuple[list, float, float]:
+    """Run the clients; also the servers' CPU time from the moment they start (after the logins),
+    and that of the PostgreSQL processes on this machine."""
     running = pool.map(worker, *arguments)  # submitted now; the clients wait for start_at
     time.sleep(max(0.0, start_at - time.time()))
-    watched = pids()
-    before = cpu_seconds(watched)
+    watched, database = pids(), postgres_pids()
+    before, database_before = cpu_seconds(watched), cpu_seconds(database)
     results = list(running)
-    return results, cpu_seconds(watched) - before
+    return results, cpu_seconds(watched) - before, cpu_seconds(sorted(set(database) | set(postgres_pids()))) - database_before
 
 
-def row(label: str, results, server_cpu: float) -> Row:
-    latencies = sorted(l for lat, _, _ in results for l in lat)
-    failures = sum(f for _, f, _ in results)
-    elapsed = max(e for _, _, e in results)
+def row(label: str, results, server_cpu: float, database_cpu: float = 0.0) -> Row:
+    latencies = sorted(l for lat, _, _, _ in results for l in lat)
+    failures = sum(f for _, f, _, _ in results)
+    elapsed = max(e for _, _, e, _ in results)
+    client_cpu = sum(c for _, _, _, c in results)
     n = len(latencies)
     return Row(
         label, n / elapsed, statistics.median(latencies) * 1000, latencies[min(n - 1, int(n * 0.99))] * 1000,
-        server_cpu / n * 1000 if server_cpu > 0 else None, n, failures,
+        server_cpu / n * 1000 if server_cpu > 0 else None, client_cpu / n * 1000, database_cpu / n * 1000,
+        (server_cpu + client_cpu + database_cpu) / elapsed, n, failures,
     )  # fmt: skip
 
 
@@ -314,7 +336,7 @@ def bench_hello(pool, clients: int, processes: int, requests_each: int, threads:
         each = split(list(range(clients)), processes)
         start_at = time.time() + 1.0
         arguments = ([port] * processes, [len(e) for e in each], [requests_each] * processes, [start_at] * processes)
-        results, cpu = measure(pool, hello_worker, arguments, start_at, lambda: [process.pid])
+        results, cpu, _ = measure(pool, hello_worker, arguments, start_at, lambda: [process.pid])
     finally:
         process.stdin.close()
         process.wait()
@@ -327,10 +349,10 @@ def bench_claims(pool, label: str, database: str, workers: int, clients: int, pr
     try:
         start_at = time.time() + 3.0  # the logins happen before this
         arguments = ([site.port] * processes, split(emails, processes), [tokens] * processes, [start_at] * processes)
-        results, cpu = measure(pool, claim_worker, arguments, start_at, site.pids)
+        results, cpu, database_cpu = measure(pool, claim_worker, arguments, start_at, site.pids)
     finally:
         site.stop()
-    found = row(label, results, cpu)
+    found = row(label, results, cpu, database_cpu if database.startswith("postgres") else 0.0)
     found.counters_ok = counters_agree(database, batch_ids)
     return found
 
@@ -424,12 +446,13 @@ def main() -> int:
         application = application_cpu(folder, args.clients, max(10, batches_needed // 4))
 
     print()
-    print(f"{'':<22} {'per second':>10} {'p50 ms':>8} {'p99 ms':>8} {'server CPU':>11} {'x hello':>8}")
+    print(f"{'':<22} {'per second':>10} {'p50 ms':>8} {'p99 ms':>8} {'server CPU':>11} {'x hello':>8} {'client CPU':>11} {'PG CPU':>9} {'cores busy':>10}")
     for r in rows:
         ratio = f"{r.cpu_ms / hello.cpu_ms:7.1f}x" if r is not hello and r.cpu_ms and hello.cpu_ms else ""
         cpu = f"{r.cpu_ms:8.2f} ms" if r.cpu_ms else "       n/a"
         notes = (f"  {r.failures} failed" if r.failures else "") + ("" if r.counters_ok else "  COUNTERS DISAGREE")
-        print(f"{r.label:<22} {r.rate:10.0f} {r.p50:8.2f} {r.p99:8.2f} {cpu:>11} {ratio:>8}{notes}")
+        print(f"{r.label:<22} {r.rate:10.0f} {r.p50:8.2f} {r.p99:8.2f} {cpu:>11} {ratio:>8} {r.client_cpu_ms:8.2f} ms"
+              f" {f'{r.database_cpu_ms:6.2f} ms' if r.database_cpu_ms else '':>9} {r.cores_busy:6.2f} of {os.cpu_count()}{notes}")  # fmt: skip
     print(f"{'application alone':<22} {'':>10} {'':>8} {'':>8} {application:8.2f} ms {'':>8}  (SQLite, WSGI call, no server)")
     if not pg:
         print("PostgreSQL: left out (no database given: --pg URL, or VOUCHER_BATCHES_TEST_DB=postgresql://...)")
@@ -439,7 +462,8 @@ def main() -> int:
     for first, second in zip(claims_rows[0::2], claims_rows[1::2]):
         scale = second.rate / first.rate
         database = first.label.split(",")[0]
-        print(f"  {database}: 2 workers {scale:.2f}x one (goal >= {GOAL_SCALING}x): {'met' if scale >= GOAL_SCALING else 'NOT met'}")
+        print(f"  {database}: 2 workers {scale:.2f}x one (goal >= {GOAL_SCALING}x): {'met' if scale >= GOAL_SCALING else 'NOT met'}"
+              f"; with one worker {first.cores_busy:.2f} of the {os.cpu_count()} CPUs were busy, with two {second.cores_busy:.2f}")  # fmt: skip
     worst = max(claims_rows, key=lambda r: r.p99)
     print(f"  p99 at {args.clients} clients, worst {worst.p99:.1f} ms ({worst.label}; goal < {GOAL_P99_MS:g} ms): "
           f"{'met' if worst.p99 < GOAL_P99_MS else 'NOT met'}")  # fmt: skip
