@@ -625,11 +625,13 @@ def _channels(args) -> int:
             c.channel + mark, f"{c.batches:,}", f"{c.total:,}", f"{c.claimed:,}", f"{c.redeemed:,}",
             batches.rate_text(c.claimed, c.redeemed),
             f"{band.typical[0]:g}–{band.typical[1]:g} %" if band else "—", f"{band.great:g} %+" if band else "—",
-            analytics.VERDICT_WORDS.get(c.verdict, "—") if c.verdict else "—",
+            analytics.VERDICT_WORDS[c.verdict] if c.verdict else analytics.TOO_EARLY_WORDS + "†" if c.too_early else "—",
         ])  # fmt: skip
     _table(rows, ["Channel", "Batches", "Total", "Claimed", "Redeemed", "Rate", "Typical", "Great", "Verdict"], right={1, 2, 3, 4, 5})
     for i, note in enumerate(notes, 1):
         print(f"{'*' * i} {note}")
+    if any(c.too_early for c in found):
+        print(f"† {analytics.CHANNEL_TOO_EARLY_TEXT}")
     if args.batches.strip() and not any(c.batches for c in found):
         print(f"No batch's name matches {args.batches!r}.", file=sys.stderr)
     return 0

@@ -43,12 +43,12 @@ def make(run, name, channel, quantity):
     return batch
 
 
-def claim_and_redeem(batch_id, claims_at, redeem_first, redeem_at):
+def claim_and_redeem(batch_id, claims_at, redeem_first, redeem_at, who="m"):
     token = Batch.get_by_id(batch_id).token
     codes = []
     for moment in claims_at:
         models.set_clock(moment)
-        member = members.create_member(f"m{batch_id}-{len(codes)}@example.com", "x")
+        member = members.create_member(f"{who}{batch_id}-{len(codes)}@example.com", "x")
         codes.append(claims.claim(token, member.id).voucher.code)
     models.set_clock(redeem_at)
     for code in codes[:redeem_first]:
@@ -118,18 +118,53 @@ def test_batch_stats_of_an_unknown_batch_is_refused_with_one_sentence(run, shop)
     assert err == "voucher-batches: There is no batch with id 999.\n"
 
 
-def test_channels_json_has_one_object_per_channel_with_its_band_and_verdict(run, shop):
+@pytest.fixture
+def judged(shop):
+    """The shop with 20 claims or more in Email, In-store QR and Events, 30 hours after creation."""
+    later = CREATED + timedelta(hours=21)
+    claim_and_redeem(shop["email"], [later] * 8, 3, later, who="n")  # 20 claimed, 6 redeemed: 30 %
+    claim_and_redeem(shop["store"], [later] * 10, 6, later, who="n")  # 20 claimed, 12 redeemed: 60 %
+    claim_and_redeem(shop["other"], [later] * 19, 0, later, who="n")  # 20 claimed, none redeemed
+    models.set_clock(CREATED + timedelta(hours=30))
+    return shop
+
+
+def test_channels_json_has_one_object_per_channel_with_its_band_and_verdict(run, judged):
     code, out, err = run("channels", "--json")
     assert code == 0, err
     data = json.loads(out)
     assert [c["channel"] for c in data] == list(models.CHANNELS)
     by = {c["channel"]: c for c in data}
-    assert by["Email"] == {"channel": "Email", "batches": 1, "total": 100, "claimed": 12, "redeemed": 3,
-                           "redemption_rate": 25.0, "typical": [5.0, 15.0], "great": 20.0, "verdict": "great"}  # fmt: skip
+    assert by["Email"] == {"channel": "Email", "batches": 1, "total": 100, "claimed": 20, "redeemed": 6,
+                           "redemption_rate": 30.0, "typical": [5.0, 15.0], "great": 20.0, "verdict": "great",
+                           "too_early": False}  # fmt: skip
     assert by["In-store QR"]["redemption_rate"] == 60.0 and by["In-store QR"]["verdict"] == "great"
     assert by["Events"]["verdict"] == "below_typical" and by["Events"]["typical"] == [30.0, 50.0]
     assert by["SMS"]["batches"] == 1 and by["SMS"]["typical"] is None and by["SMS"]["verdict"] is None
+    assert by["SMS"]["too_early"] is False  # no band: nothing to judge against, ever
     assert by["Website"]["batches"] == 0 and by["Website"]["redemption_rate"] is None
+
+
+def test_a_channel_with_under_20_claims_or_under_a_day_old_is_too_early_to_judge(run, shop):
+    """12 claims, 25 % redeemed: not yet "Great" (nor "Below typical" for 0 of 1 claimed)."""
+    code, out, err = run("channels", "--json")
+    by = {c["channel"]: c for c in json.loads(out)}
+    assert by["Email"]["redemption_rate"] == 25.0 and by["Email"]["verdict"] is None and by["Email"]["too_early"] is True
+    assert by["Events"]["verdict"] is None and by["Events"]["too_early"] is True
+    assert by["Website"]["too_early"] is False  # nothing claimed: no rate to judge
+    # 20 claims, but the channel's first batch is not 24 hours old yet
+    claim_and_redeem(shop["email"], [CREATED + timedelta(hours=21)] * 8, 3, CREATED + timedelta(hours=21), who="n")
+    models.set_clock(CREATED + timedelta(hours=23))
+    by = {c["channel"]: c for c in json.loads(run("channels", "--json")[1])}
+    assert by["Email"]["claimed"] == 20 and by["Email"]["verdict"] is None and by["Email"]["too_early"] is True
+    models.set_clock(CREATED + timedelta(hours=24))
+    by = {c["channel"]: c for c in json.loads(run("channels", "--json")[1])}
+    assert by["Email"]["verdict"] == "great" and by["Email"]["too_early"] is False
+    code, out, err = run("channels")
+    events = next(line for line in out.splitlines() if line.startswith("Events"))
+    assert events.endswith("Too early to judge†")
+    assert ("† Too early to judge: a channel's redemption rate is compared with the guide's once its first batch "
+            "is 24 hours old and it has 20 claims.") in out.splitlines()  # fmt: skip
 
 
 def test_channels_compare_one_campaign_by_name(run, shop):
@@ -142,13 +177,13 @@ def test_channels_compare_one_campaign_by_name(run, shop):
     assert code == 0 and "No batch's name matches 'Winter *'." in err
 
 
-def test_channels_text_marks_the_email_reading_of_the_spec(run, shop):
+def test_channels_text_marks_the_email_reading_of_the_spec(run, judged):
     code, out, err = run("channels")
     assert code == 0, err
     lines = out.splitlines()
     assert lines[0].split() == ["Channel", "Batches", "Total", "Claimed", "Redeemed", "Rate", "Typical", "Great", "Verdict"]
     email = next(line for line in lines if line.startswith("Email"))
-    assert email.startswith("Email*") and "25%" in email and "5–15 %" in email and "20 %+" in email and email.endswith("Great")
+    assert email.startswith("Email*") and "30%" in email and "5–15 %" in email and "20 %+" in email and email.endswith("Great")
     sms = next(line for line in lines if line.startswith("SMS"))
     assert sms.endswith("—")
     assert any(line.startswith("* ") and "read as Email" in line for line in lines)

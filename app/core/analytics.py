@@ -174,6 +174,8 @@ def judgeable(age: timedelta, claimed: int) -> bool:
 
 TOO_EARLY_TEXT = (f"{TOO_EARLY_WORDS}: a batch's redemption rate is compared with its channel's once it is "
                   f"{EARLY_HOURS} hours old and has {MIN_CLAIMS_TO_JUDGE} claims.")  # fmt: skip
+CHANNEL_TOO_EARLY_TEXT = (f"{TOO_EARLY_WORDS}: a channel's redemption rate is compared with the guide's once its "
+                          f"first batch is {EARLY_HOURS} hours old and it has {MIN_CLAIMS_TO_JUDGE} claims.")  # fmt: skip
 
 
 def hints_for(*, age: timedelta, total: int, claimed: int, redeemed: int, band: Band | None,
@@ -452,7 +454,8 @@ class ChannelStats:
     redeemed: int
     redemption_rate: float | None  # percent, exact
     band: Band | None
-    verdict: str | None
+    verdict: str | None  # None too while too_early
+    too_early: bool = False  # it has a band and claims, but too little behind them (judgeable, on its first batch)
 
     def to_json(self) -> dict:
         rate = self.redemption_rate
@@ -466,6 +469,7 @@ class ChannelStats:
             "typical": list(self.band.typical) if self.band else None,
             "great": self.band.great if self.band else None,
             "verdict": self.verdict,
+            "too_early": self.too_early,
         }
 
 
@@ -476,13 +480,16 @@ def like_pattern(pattern: str) -> str:
 
 
 @guarded
-def channel_stats(batches: str = "") -> list[ChannelStats]:
+def channel_stats(batches: str = "", now: datetime | None = None) -> list[ChannelStats]:
     """Every channel (in models.CHANNELS order, those with no batch too, with zeros): its batches,
-    their Total, Claimed and Redeemed, the rate and where it stands in the channel's band.
-    batches: "" for all; else a batch name pattern with * wildcards, any case ("Summer 2025 - *")."""
+    their Total, Claimed and Redeemed, the rate and where it stands in the channel's band: judged
+    as a batch is (judgeable), by the age of the channel's first batch and all its claims.
+    batches: "" for all; else a batch name pattern with * wildcards, any case ("Summer 2025 - *").
+    now: when (aware or naive UTC; default this moment)."""
+    now_utc = _naive_utc(now) if now is not None else utcnow()
     sql = (
         "SELECT channel, COUNT(*), COALESCE(SUM(quantity), 0), COALESCE(SUM(claimed_count), 0),"
-        " COALESCE(SUM(redeemed_count), 0) FROM batch"
+        " COALESCE(SUM(redeemed_count), 0), MIN(created_at) FROM batch"
     )
     params = {}
     if batches.strip():
@@ -491,8 +498,13 @@ def channel_stats(batches: str = "") -> list[ChannelStats]:
     found = {row[0]: row[1:] for row in run_sql(sql + " GROUP BY channel", params).fetchall()}
     result = []
     for channel in CHANNELS:
-        count, total, claimed, redeemed = (int(v) for v in found.get(channel, (0, 0, 0, 0)))
+        *counts, first = found.get(channel, (0, 0, 0, 0, None))
+        count, total, claimed, redeemed = (int(v) for v in counts)
         rate = redeemed * 100.0 / claimed if claimed else None
         band = band_for(channel)
-        result.append(ChannelStats(channel, count, total, claimed, redeemed, rate, band, verdict(rate, band)))
+        judged = first is not None and judgeable(now_utc - as_datetime(first), claimed)
+        result.append(ChannelStats(
+            channel, count, total, claimed, redeemed, rate, band, verdict(rate, band) if judged else None,
+            too_early=band is not None and rate is not None and not judged,
+        ))  # fmt: skip
     return result

@@ -6,7 +6,7 @@ from __future__ import annotations
 from datetime import datetime
 
 from app.core import analytics, times
-from app.core.analytics import VERDICT_WORDS, Band, BatchStats
+from app.core.analytics import VERDICT_WORDS, Band, BatchStats, ChannelStats
 
 NO_BAND = "No band in the guide"
 
@@ -39,6 +39,11 @@ def band_tip(band: Band | None) -> str:
 
 def verdict_text(verdict: str | None) -> str:
     return VERDICT_WORDS.get(verdict, "") if verdict else ""
+
+
+def channel_verdict(row: ChannelStats) -> str:
+    """A channel's standing against the guide's band, "Too early to judge" before it can be judged."""
+    return analytics.TOO_EARLY_WORDS if row.too_early else verdict_text(row.verdict)
 
 
 def batch_verdict(stats: BatchStats) -> tuple[str, str, str]:

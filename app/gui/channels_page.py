@@ -16,7 +16,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from app.core.analytics import ChannelStats
+from app.core.analytics import CHANNEL_TOO_EARLY_TEXT, ChannelStats
 
 from . import analytics_text as text
 from . import style
@@ -32,7 +32,7 @@ VERDICT_COLORS = {"below_typical": "warn_fg", "typical": "text", "great": "ok_fg
 
 def channel_cells(row: ChannelStats) -> tuple[str, ...]:
     return (row.channel, text.count(row.batches), text.count(row.total), text.count(row.claimed), text.count(row.redeemed),
-            text.percent(row.redemption_rate), text.band_text(row.band), text.verdict_text(row.verdict))  # fmt: skip
+            text.percent(row.redemption_rate), text.band_text(row.band), text.channel_verdict(row))  # fmt: skip
 
 
 def channels_data(rows: list[ChannelStats]) -> ChartData:
@@ -42,7 +42,7 @@ def channels_data(rows: list[ChannelStats]) -> ChartData:
         [(r.channel, r.batches, r.total, r.claimed, r.redeemed,
           None if r.redemption_rate is None else round(r.redemption_rate, 1),
           r.band.typical[0] if r.band else None, r.band.typical[1] if r.band else None, r.band.great if r.band else None,
-          r.verdict or "") for r in rows],
+          r.verdict or ("too_early" if r.too_early else "")) for r in rows],
     )  # fmt: skip
 
 
@@ -169,6 +169,9 @@ class ChannelsPage(QWidget):
                 elif column == VERDICT_COLUMN and row.verdict:
                     item.setToolTip(f"{text.percent(row.redemption_rate)} against {text.band_text(row.band)}")
                     item.setForeground(QColor(colors[VERDICT_COLORS[row.verdict]]))
+                elif column == VERDICT_COLUMN and row.too_early:
+                    item.setToolTip(plain_tip(CHANNEL_TOO_EARLY_TEXT))
+                    item.setForeground(QColor(colors["muted"]))
                 self.table.setItem(position, column, item)
         self._fit_rows()
 

@@ -471,13 +471,15 @@ def test_channels_match_counts_made_from_the_voucher_rows(make_batch, clock):
     rng = random.Random(5)
     made = []
     for name, channel, n, r in (
-        ("Summer 2025 - Email List", "Email", 20, 3), ("Summer 2025 - Store Signage", "In-store QR", 15, 9),
-        ("Summer 2025 - Instagram Post", "Social media", 12, 0), ("Winter - Email List", "Email", 10, 1),
+        ("Summer 2025 - Email List", "Email", 20, 3), ("Summer 2025 - Store Signage", "In-store QR", 25, 15),
+        ("Summer 2025 - Instagram Post", "Social media", 22, 0), ("Winter - Email List", "Email", 10, 1),
         ("Winter - SMS", "SMS", 6, 2), ("Summer_2025 - odd", "Events", 3, 1),
     ):  # fmt: skip
         batch = make_batch(quantity=n + rng.randint(0, 10), name=name, channel=channel)
+        created_at(batch.id, now - timedelta(days=2))
         made.append(batch)
         claimed_and_redeemed(clock, batch, now, n, r)
+    clock(now)
 
     def independent(names):
         by_channel = {}
@@ -502,13 +504,20 @@ def test_channels_match_counts_made_from_the_voucher_rows(make_batch, clock):
             batches_n, total, claimed, redeemed = want.get(c.channel, (0, 0, 0, 0))
             assert (c.batches, c.total, c.claimed, c.redeemed) == (batches_n, total, claimed, redeemed), (pattern, c)
             assert c.redemption_rate == (pytest.approx(redeemed * 100 / claimed) if claimed else None)
-            assert c.verdict == analytics.verdict(c.redemption_rate, analytics.band_for(c.channel))
+            band = analytics.band_for(c.channel)
+            # every batch is two days old: judged from 20 claims on
+            assert c.verdict == (analytics.verdict(c.redemption_rate, band) if claimed >= 20 else None), (pattern, c)
+            assert c.too_early == (band is not None and 0 < claimed < 20), (pattern, c)
     by = {c.channel: c for c in analytics.channel_stats("Summer 2025 - *")}
     assert by["Email"].verdict == "typical"  # 3 of 20: 15 %
-    assert by["In-store QR"].verdict == "great"  # 9 of 15: 60 %
-    assert by["Social media"].verdict == "below_typical"  # 0 of 12
+    assert by["In-store QR"].verdict == "great"  # 15 of 25: 60 %
+    assert by["Social media"].verdict == "below_typical"  # 0 of 22
+    assert by["Events"].verdict is None and not by["Events"].too_early  # "Summer_2025 - odd" is not in the campaign
     assert by["SMS"].to_json() == {"channel": "SMS", "batches": 0, "total": 0, "claimed": 0, "redeemed": 0,
-                                   "redemption_rate": None, "typical": None, "great": None, "verdict": None}  # fmt: skip
+                                   "redemption_rate": None, "typical": None, "great": None, "verdict": None,
+                                   "too_early": False}  # fmt: skip
+    events = {c.channel: c for c in analytics.channel_stats()}["Events"]
+    assert (events.claimed, events.verdict, events.too_early) == (3, None, True)  # 1 of 3 redeemed says nothing yet
     assert by["In-store QR"].to_json()["typical"] == [20.0, 40.0] and by["In-store QR"].to_json()["great"] == 50.0
 
 

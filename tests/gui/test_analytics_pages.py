@@ -105,15 +105,23 @@ def test_a_deleted_batch_page_says_so(qtbot, make_batch, make_member, window):
     assert page.notice.text() == analytics_pages.GONE
 
 
+def two_days_old(*made) -> None:
+    then = models.utcnow() - timedelta(days=2)
+    models.Batch.update(created_at=then).where(models.Batch.id.in_([b.id for b in made])).execute()
+
+
 def test_channels_page_lists_every_channel_with_its_band_and_verdict(qtbot, make_batch, make_member, window):
     email = make_batch(100, name="Summer 2025 - Email List", channel="Email")
     claimed_and_redeemed(email, make_member, 20, 3)  # 15 %: typical
     social = make_batch(100, name="Summer 2025 - Instagram Post", channel="Social media")
     claimed_and_redeemed(social, make_member, 20, 0)  # 0 %: below typical
     store = make_batch(50, name="Spring - Store Signage", channel="In-store QR")
-    claimed_and_redeemed(store, make_member, 10, 6)  # 60 %: great
+    claimed_and_redeemed(store, make_member, 20, 12)  # 60 %: great
     sms = make_batch(30, name="Summer 2025 - SMS", channel="SMS")
     claimed_and_redeemed(sms, make_member, 4, 1)
+    two_days_old(email, social, store, sms)
+    events = make_batch(30, name="Spring - Open Day", channel="Events")
+    claimed_and_redeemed(events, make_member, 3, 1)  # made just now, 3 claims: too early to judge
     for _ in range(2):
         window.analytics.channels_action.trigger()
         page = channels_page(qtbot, window)
@@ -123,7 +131,10 @@ def test_channels_page_lists_every_channel_with_its_band_and_verdict(qtbot, make
         assert rows["Email"][1:6] == ["1", "100", "20", "3", "15.0 %"]
         assert rows["Email"][BAND_COLUMN] == "typical 5–15 %, great 20 %+"
         assert [rows[c][VERDICT_COLUMN] for c in ("Email", "Social media", "In-store QR", "SMS", "Events")] == [
-            "Typical", "Below typical", "Great", "", ""]  # fmt: skip
+            "Typical", "Below typical", "Great", "", "Too early to judge"]  # fmt: skip
+        events_row = list(rows).index("Events")
+        assert "once its first batch is 24 hours old and it has 20 claims" in tip_shows(
+            table.item(events_row, VERDICT_COLUMN).toolTip())  # fmt: skip
         assert rows["SMS"][BAND_COLUMN] == "No band in the guide"
         email_row = list(rows).index("Email")
         for column in (0, BAND_COLUMN):  # the guide's first row names no channel: the tooltip says how it is read
