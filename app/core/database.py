@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import functools
 import re
+import select
 import threading
 import time
 from contextlib import ExitStack, contextmanager
@@ -155,11 +156,30 @@ def is_connection_lost(exc: BaseException) -> bool:
 
 def connection_is_dead() -> bool:
     """Whether this thread's open connection is one its driver knows to be closed (after a failure:
-    psycopg marks it so, and every later use would fail the same way). Costs no round trip."""
+    psycopg marks it so, and every later use would fail the same way), or one the server has ended
+    since its last use. Costs no round trip."""
     db = database.obj
     if db is None or db.is_closed():
         return False
-    return bool(getattr(db.connection(), "closed", False))  # sqlite3 has no such attribute: never
+    connection = db.connection()
+    if getattr(connection, "closed", False):
+        return True
+    return not db.in_transaction() and _server_spoke(connection)
+
+
+def _server_spoke(connection) -> bool:
+    """Whether an idle server connection has something to read. Between requests a server says
+    nothing (this app never LISTENs), except when it ends the session: a restart, a shutdown or a
+    terminated backend sends its last message and closes the socket. The driver learns of it only
+    at its next use, by failing; one poll of the socket (no round trip) finds it before."""
+    fileno = getattr(connection, "fileno", None)  # psycopg2; sqlite3 connections have none
+    if fileno is None:
+        return False
+    try:
+        readable, _, _ = select.select([fileno()], [], [], 0)
+    except (OSError, ValueError):  # the socket is gone already
+        return True
+    return bool(readable)
 
 
 def drop_connection() -> None:
