@@ -2,11 +2,14 @@
 
     python tests/benchmarks/bench_core.py            # the full run (about two minutes)
     python tests/benchmarks/bench_core.py --quick    # 100,000-voucher figures only
+    python tests/benchmarks/bench_core.py --pg postgresql://user@host/scratch   # generation there too (it empties it!)
 
 Prints: vouchers generated and stored per second for a 100,000 and a 1,000,000 batch next to the
 same number of rows inserted by raw sqlite3.executemany into the same schema in one transaction;
 all batches' metrics at 1,000 batches / 2,000,000 vouchers; a code lookup; a redeem; exporting
-1,000,000 vouchers.
+1,000,000 vouchers. With --pg: generation on PostgreSQL too, next to the same rows sent by the
+driver's executemany (a round trip a row, as create_batch did there before) and by COPY (the
+fastest bulk path the server has), in the same schema and transaction.
 """
 
 from __future__ import annotations
@@ -57,6 +60,37 @@ def generate(folder: Path, quantity: int) -> tuple[float, float]:
     return ours, raw
 
 
+def generate_pg(url: str, quantity: int) -> tuple[float, float, float]:
+    """Seconds for create_batch on PostgreSQL, for executemany of the same rows, and for COPY."""
+    import io
+
+    from bench_analytics import empty_postgres
+
+    empty_postgres(url)
+    db.open_database(url)
+    template = templates.create_template("T", "10%")
+    started = time.perf_counter()
+    batches.create_batch("B", template, quantity, "Email")
+    ours = time.perf_counter() - started
+    other = batches.create_batch("Raw", template, 1, "Email").id
+    connection = db.database.obj.connection()
+    seconds = []
+    for how in ("executemany", "copy"):
+        rows = codes.random_codes(quantity, codes.DEFAULT_LENGTH)
+        with db.database.atomic():
+            cursor = connection.cursor()
+            started = time.perf_counter()
+            if how == "executemany":
+                cursor.executemany("INSERT INTO voucher (batch_id, code, status) VALUES (%s, %s, 0)", [(other, c) for c in rows])
+            else:
+                text = "".join(f"{other}\t{c}\t0\n" for c in rows)
+                cursor.copy_expert("COPY voucher (batch_id, code, status) FROM STDIN", io.StringIO(text))
+            seconds.append(time.perf_counter() - started)
+        db.database.execute_sql("DELETE FROM voucher WHERE batch_id = %s", (other,))
+    db.close_database()
+    return ours, seconds[0], seconds[1]
+
+
 def timed(fn, repeat: int) -> float:
     """Median seconds of repeat calls."""
     samples = []
@@ -84,6 +118,7 @@ def big_database(folder: Path) -> tuple[int, list[str]]:
 def main() -> None:
     parser = argparse.ArgumentParser()
     parser.add_argument("--quick", action="store_true")
+    parser.add_argument("--pg", metavar="URL", help="also generate on this PostgreSQL database (it is emptied)")
     args = parser.parse_args()
     with tempfile.TemporaryDirectory(prefix="bench-core-") as tmp:
         folder = Path(tmp)
@@ -94,6 +129,15 @@ def main() -> None:
                 f"  {quantity:>9,} vouchers: create_batch {ours:6.2f} s ({quantity / ours:>9,.0f}/s)   "
                 f"raw insert {raw:6.2f} s ({quantity / raw:>9,.0f}/s)   ratio {ours / raw:4.2f}x"
             )
+        if args.pg:
+            where = args.pg.rpartition("@")[2]
+            print(f"Generation on PostgreSQL ({where}; executemany = the driver's, a round trip a row; COPY = the bulk path)")
+            for quantity in (100_000,) if args.quick else (100_000, 1_000_000):
+                ours, many, copy = generate_pg(args.pg, quantity)
+                print(
+                    f"  {quantity:>9,} vouchers: create_batch {ours:6.2f} s ({quantity / ours:>9,.0f}/s)   "
+                    f"executemany {many:6.2f} s ({quantity / many:>9,.0f}/s)   COPY {copy:6.2f} s ({quantity / copy:>9,.0f}/s)"
+                )
         if args.quick:
             return
         started = time.perf_counter()
