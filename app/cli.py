@@ -624,7 +624,7 @@ def _channels(args) -> int:
         rows.append([
             c.channel + mark, f"{c.batches:,}", f"{c.total:,}", f"{c.claimed:,}", f"{c.redeemed:,}",
             batches.rate_text(c.claimed, c.redeemed),
-            f"{band.typical[0]:g}–{band.typical[1]:g} %" if band else "—", f"{band.great:g} %+" if band else "—",
+            f"{band.typical[0]:g}–{band.typical[1]:g}%" if band else "—", f"{band.great:g}%+" if band else "—",
             analytics.VERDICT_WORDS[c.verdict] if c.verdict else analytics.TOO_EARLY_WORDS + "†" if c.too_early else "—",
         ])  # fmt: skip
     _table(rows, ["Channel", "Batches", "Total", "Claimed", "Redeemed", "Rate", "Typical", "Great", "Verdict"], right={1, 2, 3, 4, 5})

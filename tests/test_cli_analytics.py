@@ -105,7 +105,7 @@ def test_batch_stats_text_shows_metrics_series_and_hints_in_local_time(run, shop
     assert code == 0, err
     assert "Autumn - Events" in out and "Total 20" in out and "Claimed 1 " in out and "Redemption rate 0%" in out
     # 0 of 1 claimed says nothing yet: no "below typical" on one claim
-    assert ("Good rates for Events: typical 30–50 %, great 60 %+; this batch: too early to judge: a batch's redemption "
+    assert ("Good rates for Events: typical 30–50%, great 60%+; this batch: too early to judge: a batch's redemption "
             "rate is compared with its channel's once it is 24 hours old and has 20 claims.") in out  # fmt: skip
     assert "Per day, in America/New_York" in out and "2026-10-31 Sat" in out
     assert "Low claims after the first 24 hours? A visibility or messaging issue" in out
@@ -183,7 +183,7 @@ def test_channels_text_marks_the_email_reading_of_the_spec(run, judged):
     lines = out.splitlines()
     assert lines[0].split() == ["Channel", "Batches", "Total", "Claimed", "Redeemed", "Rate", "Typical", "Great", "Verdict"]
     email = next(line for line in lines if line.startswith("Email"))
-    assert email.startswith("Email*") and "30%" in email and "5–15 %" in email and "20 %+" in email and email.endswith("Great")
+    assert email.startswith("Email*") and "30%" in email and "5–15%" in email and "20%+" in email and email.endswith("Great")
     sms = next(line for line in lines if line.startswith("SMS"))
     assert sms.endswith("—")
     assert any(line.startswith("* ") and "read as Email" in line for line in lines)

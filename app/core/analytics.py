@@ -90,7 +90,7 @@ class Band:
         return {"channel": self.channel, "typical": list(self.typical), "great": self.great, "note": self.note}
 
 
-EMAIL_NOTE = "The spec's table of good rates names no channel in its first row (5–15 %, 20 %+); it is read as Email."
+EMAIL_NOTE = "The spec's table of good rates names no channel in its first row (5–15%, 20%+); it is read as Email."
 
 # The spec's "What good rates look like" (Redemption Rate, Redeemed ÷ Claimed × 100 %). SMS,
 # Website and Other have no row there, so no band.
@@ -128,11 +128,11 @@ def verdict(rate: float | None, band: Band | None) -> str | None:
 
 
 def band_text(band: Band | None) -> str:
-    """'typical 5–15 %, great 20 %+', or '' without a band."""
+    """'typical 5–15%, great 20%+', or '' without a band."""
     if band is None:
         return ""
     low, high = band.typical
-    return f"typical {low:g}–{high:g} %, great {band.great:g} %+"
+    return f"typical {low:g}–{high:g}%, great {band.great:g}%+"
 
 
 @dataclass(frozen=True)

@@ -16,17 +16,17 @@ def count(value: int) -> str:
 
 
 def percent(rate: float | None) -> str:
-    """A redemption rate (already a percentage) to one decimal: "12.5 %"; "—" with nothing claimed."""
-    return "—" if rate is None else f"{rate:.1f} %"
+    """A redemption rate (already a percentage) to one decimal: "12.5%"; "—" with nothing claimed."""
+    return "—" if rate is None else f"{rate:.1f}%"
 
 
 def share(part: int, whole: int) -> str:
-    """part of whole as a whole percentage, for the funnel's steps: "25 %"."""
-    return "—" if not whole else f"{part * 100 / whole:.0f} %"
+    """part of whole as a whole percentage, for the funnel's steps: "25%"."""
+    return "—" if not whole else f"{part * 100 / whole:.0f}%"
 
 
 def band_text(band: Band | None) -> str:
-    """The guide's band in the core's words: "typical 5–15 %, great 20 %+"."""
+    """The guide's band in the core's words: "typical 5–15%, great 20%+"."""
     return analytics.band_text(band) if band is not None else NO_BAND
 
 

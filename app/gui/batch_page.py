@@ -100,7 +100,7 @@ class BatchPage(QWidget):
         self.redeemed = cards.Metric("Redeemed")
         self.available = cards.Metric("Available")
         self.rate = cards.Metric("Redemption rate")
-        self.rate.setToolTip("Redeemed ÷ Claimed × 100 %")
+        self.rate.setToolTip("Redeemed ÷ Claimed × 100%")
         self.last_24h = cards.Metric("Claims, last 24 h")
         self.pace = cards.Metric("Claim rate now")
         self.median = cards.Metric("Median time to redeem")

@@ -87,7 +87,7 @@ class ChannelsPage(QWidget):
         header.setSectionResizeMode(BAND_COLUMN, QHeaderView.ResizeMode.Stretch)
         header.setDefaultAlignment(Qt.AlignmentFlag.AlignLeft | Qt.AlignmentFlag.AlignVCenter)
         self.table.horizontalHeaderItem(BAND_COLUMN).setToolTip("Typical and great redemption rates, from the guide")
-        self.table.horizontalHeaderItem(RATE_COLUMN).setToolTip("Redeemed ÷ Claimed × 100 %")
+        self.table.horizontalHeaderItem(RATE_COLUMN).setToolTip("Redeemed ÷ Claimed × 100%")
 
         self.chart_box = ChartBox("Redemption rate by channel, against the guide's bands", "channels", height=300)
 
@@ -151,7 +151,7 @@ class ChannelsPage(QWidget):
         self.chart_box.show_chart(data, lambda colors: bar_chart(
             colors, names,
             [Bars("Redemption rate", rates, CLAIMS), Bars("Typical up to (guide)", typical, BAND), Bars("Great from (guide)", great, GREAT)],
-            value_format="%d %%", value_title="redemption rate",
+            value_format="%d%%", value_title="redemption rate",
         ))  # fmt: skip
 
     def _fill(self) -> None:

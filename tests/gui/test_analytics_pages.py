@@ -51,7 +51,7 @@ def test_a_batch_page_opens_from_the_card_name_and_from_details_twice(qtbot, mak
     claimed_and_redeemed(batch, make_member, 4, 1)
     other = make_batch(20, name="Summer 2025 - Store Signage", channel="In-store QR")
     claimed_and_redeemed(other, make_member, 5, 3)
-    for target, numbers in ((batch, ("10", "4", "1", "6", "25.0 %")), (other, ("20", "5", "3", "15", "60.0 %"))):
+    for target, numbers in ((batch, ("10", "4", "1", "6", "25.0%")), (other, ("20", "5", "3", "15", "60.0%"))):
         for opening in ("name", "details", "name", "details"):
             card = card_of(qtbot, window, target.id)
             if opening == "name":
@@ -83,7 +83,7 @@ def test_the_page_follows_claims_and_says_the_band(qtbot, make_batch, make_membe
     page = batch_page(qtbot, window)
     # 6 of 10 claimed minutes ago is 60 %, but too little to hold against In-store QR's 50 %+ yet
     assert page.verdict.text() == "Too early to judge" and "24 hours old and has 20 claims" in page.verdict.toolTip()
-    assert "typical 20–40 %, great 50 %+" in page.band.text() and "This batch: 60.0 %" in page.band.text()
+    assert "typical 20–40%, great 50%+" in page.band.text() and "This batch: 60.0%" in page.band.text()
     claimed_and_redeemed(batch, make_member, 2, 0)  # claims on the claim site meanwhile
     window.refresh_action.trigger()  # F5, or the page's own refresh a few seconds later
     qtbot.waitUntil(lambda: tiles(page)["Claimed"] == "12")
@@ -128,8 +128,8 @@ def test_channels_page_lists_every_channel_with_its_band_and_verdict(qtbot, make
         table = page.table
         rows = {table.item(r, 0).text(): [table.item(r, c).text() for c in range(table.columnCount())] for r in range(table.rowCount())}
         assert list(rows) == list(models.CHANNELS)
-        assert rows["Email"][1:6] == ["1", "100", "20", "3", "15.0 %"]
-        assert rows["Email"][BAND_COLUMN] == "typical 5–15 %, great 20 %+"
+        assert rows["Email"][1:6] == ["1", "100", "20", "3", "15.0%"]
+        assert rows["Email"][BAND_COLUMN] == "typical 5–15%, great 20%+"
         assert [rows[c][VERDICT_COLUMN] for c in ("Email", "Social media", "In-store QR", "SMS", "Events")] == [
             "Typical", "Below typical", "Great", "", "Too early to judge"]  # fmt: skip
         events_row = list(rows).index("Events")
