@@ -200,6 +200,12 @@ def build_parser() -> argparse.ArgumentParser:
     restore.add_argument("file", type=Path, help="the backup to put back (it is checked first)")
     restore.add_argument("--yes", action="store_true", help="do not ask for confirmation")
 
+    copy = commands.add_parser(
+        "copy-to", parents=[common],
+        help="copy this whole database into an empty PostgreSQL database (moving the store onto a server)",
+    )  # fmt: skip
+    copy.add_argument("url", help="the PostgreSQL database to copy into, e.g. postgresql://vouchers@server:5432/vouchers")
+    copy.add_argument("--quiet", action="store_true", help="no progress bar")
     doctor = commands.add_parser("doctor", parents=[common], help="check the setup: database, claim link, claim site, port")
     doctor.add_argument("--json", action="store_true", help='print {"checks": [{"name", "status", "message"}]}')
 
@@ -706,6 +712,20 @@ def _backup(args) -> int:
     return 0
 
 
+def _copy_to(args) -> int:
+    from app.core import transfer
+
+    copied = transfer.copy_to(args.url, progress=ProgressBar("Copying", enabled=not args.quiet))
+    print(copied.summary())
+    base = settings.load().base_url
+    print(
+        f"This database is left as it was. Open the copy from now on: Settings → Database in the window, or "
+        f"--db {copied.target}. The claim links keep their address ({base}): it must reach the claim site "
+        "serving the copy (see packaging/deploy/README.md)."
+    )
+    return 0
+
+
 def _restore(args) -> int:
     """Run without opening the database: the one to replace may be too damaged to open."""
     from app.core import migrations
@@ -872,6 +892,7 @@ COMMANDS = {
     ("settings", None): _settings,
     ("doctor", None): _doctor,
     ("backup", None): _backup,
+    ("copy-to", None): _copy_to,
 }
 
 if __name__ == "__main__":

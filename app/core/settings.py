@@ -181,10 +181,19 @@ def save(settings: Settings, actor=None) -> Settings:
     return _remember(settings)
 
 
+DATABASE_ID = "database-id"  # the secret naming this database (database_id)
+SESSION_KEY = "claim-site-session"  # the secret the claim site signs its session cookies with
+
+
+def secret_key(name: str) -> str:
+    """The settings row that holds the secret of this name."""
+    return f"secret:{name}"
+
+
 @guarded
 def secret(name: str, nbytes: int = 32) -> str:
     """A random secret kept in the database (e.g. the claim site's session key), made on first use."""
-    key = f"secret:{name}"
+    key = secret_key(name)
     row = Setting.get_or_none(Setting.key == key)
     if row is not None:
         return row.value
@@ -196,7 +205,7 @@ def secret(name: str, nbytes: int = 32) -> str:
 def database_id() -> str:
     """A random name of this database, made on first use: tells which database a running claim
     site serves (two sites on two databases must not be taken for one)."""
-    return secret("database-id", 9)
+    return secret(DATABASE_ID, 9)
 
 
 @guarded

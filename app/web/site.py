@@ -121,7 +121,7 @@ def create_app(config: dict | None = None) -> Flask:
     )
     app.config.update(config or {})
     if not app.config.get("SECRET_KEY"):
-        app.config["SECRET_KEY"] = core_settings.secret("claim-site-session")
+        app.config["SECRET_KEY"] = core_settings.secret(core_settings.SESSION_KEY)
 
     settings_cache = SettingsCache(float(app.config["SETTINGS_MAX_AGE"]))
     app.extensions["voucher_settings"] = settings_cache

@@ -1,0 +1,165 @@
+"""Moving a store onto PostgreSQL: the open database copied whole into an empty server database.
+
+Everything is copied: settings, templates, members (their password hashes, so they log in as
+before), reset codes, batches (their claim tokens, so the links and posters already out keep
+working where the same address reaches the new claim site), vouchers, the activity log and the
+analytics counts. Rows keep their ids, and the server's id sequences are moved past them. The one
+thing not copied is the database's own random name (database-id): the copy is another database,
+and a claim site serving one must not be taken for one serving the other.
+
+The copy is read in one transaction (a consistent snapshot of the source) and written in one: the
+target ends up with all of it or, on any failure, with nothing. It is refused while this PC's claim
+site serves the source (claims made meanwhile would be missing from the copy), and into a database
+that already holds a store."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+
+import peewee
+
+from . import db, doctor, settings
+from .database import database, translated_errors
+from .errors import InvalidInput
+from .migrations import init_db, schema_version
+from .models import ALL_MODELS, Activity, Batch, DelayCount, Member, ResetCode, Setting, SlotCount, Template, Voucher
+
+# In the order their foreign keys need; the schema_version row is the target's own (made by init_db).
+COPIED = (Setting, Template, Member, ResetCode, Batch, Voucher, Activity, SlotCount, DelayCount)
+NOT_COPIED = f"\"key\" <> '{settings.secret_key(settings.DATABASE_ID)}'"  # all settings but the database's own name
+# Where the claim site is: when the server's database has these already (the hosted guide sets the
+# public URL there before the first `serve`), the server's are kept; every other setting is the store's.
+SERVER_SETTINGS = ("public_base_url", "claim_site", "host", "port", "trusted_proxy", settings.secret_key(settings.SESSION_KEY))
+# A target holding any of these holds a store: it is not written into. (Its activity log may hold
+# the settings made there; the copied entries join them, with ids of the target's.)
+STORE_TABLES = (Template, Member, Batch)
+CHUNK = 20_000  # rows read, then written, at a time (progress is reported between chunks)
+
+
+@dataclass(frozen=True)
+class Copied:
+    target: str  # the target as it may be shown (no password)
+    rows: dict[str, int]  # table name -> rows copied
+    kept: tuple[str, ...] = ()  # SERVER_SETTINGS the target had already: kept, not copied
+
+    def summary(self) -> str:
+        n = self.rows
+        return (
+            f"Copied to {self.target}: {_some(n['template'], 'template')}, {_some(n['batch'], 'batch', 'batches')} "
+            f"with {_some(n['voucher'], 'voucher')}, {_some(n['member'], 'member')} and "
+            f"{_some(n['activity'], 'activity entry', 'activity entries')}, with the settings and the analytics counts."
+            + (f" The server's own claim-site settings were kept: {', '.join(self.kept)}." if self.kept else "")
+        )
+
+
+def _some(count: int, one: str, many: str = "") -> str:
+    return f"{count:,} {one if count == 1 else many or one + 's'}"
+
+
+def copy_to(target_url: str, password: str | None = None, progress: Callable[[int, int], None] | None = None) -> Copied:
+    """Copy the open database into the empty PostgreSQL database at target_url (see the module).
+    For the command line: while the target's schema is made, the models are bound to it, in every
+    thread (Peewee's bind_ctx), so nothing else may be using them then."""
+    if not target_url.startswith(("postgresql://", "postgres://")):
+        raise InvalidInput(
+            f"{target_url} is not a PostgreSQL address: copy to one written as postgresql://user@host:5432/database."
+        )
+    shown = db.without_password(target_url)
+    if db._describe(target_url) == db.location():
+        raise InvalidInput(f"{shown} is the database open now: copy it to another, empty, database.")
+    _refuse_while_serving()
+    source = database.obj
+    target = db.server_handle(target_url, password)
+    try:
+        with translated_errors():
+            target.connect()
+            with target.bind_ctx(ALL_MODELS):  # the schema's helpers work on the models' database
+                _refuse_a_store(target, shown)
+                init_db(target, None)
+            return _copy(source, target, shown, progress)
+    finally:
+        target.close()
+
+
+def _refuse_while_serving() -> None:
+    config = settings.load()
+    site = doctor.local_site(config.port)
+    if site is not None and site.ours:
+        raise InvalidInput(
+            f"The claim site on port {config.port} of this PC serves this database: members could claim while it is "
+            "copied, and their vouchers would be missing from the copy. Stop it first (File → Quit in the window, or "
+            "Ctrl+C where `voucher-batches serve` runs), then copy. Nothing was copied."
+        )
+
+
+def _refuse_a_store(target: peewee.Database, shown: str) -> None:
+    if schema_version(target) is None:
+        return
+    for model in STORE_TABLES:
+        if target.execute_sql(f'SELECT 1 FROM "{model._meta.table_name}" LIMIT 1').fetchone():
+            raise InvalidInput(
+                f"{shown} already holds a store's data ({model._meta.table_name} rows): the copy goes into an empty "
+                "database only, so that nothing there is mixed up or overwritten. Nothing was copied."
+            )
+
+
+def _copy(source: peewee.Database, target: peewee.Database, shown: str, progress) -> Copied:
+    from psycopg2.extras import execute_values
+
+    rows: dict[str, int] = {}
+    kept: tuple[str, ...] = ()
+    with source.atomic(), target.atomic():  # one snapshot read, one transaction written
+        total = sum(_count(source, model) for model in COPIED)  # (what is read: database-id left out)
+        done = 0
+        if progress:
+            progress(0, total)
+        cursor = target.cursor()
+        for model in COPIED:
+            table = model._meta.table_name
+            fields = list(model._meta.sorted_fields)
+            if model is Activity:  # an entry is named by (at, id): new ids, in the same order, after the target's
+                fields = [f for f in fields if f is not Activity.id]
+            columns = ", ".join(f'"{f.column_name}"' for f in fields)
+            order = ", ".join(f'"{f.column_name}"' for f in _key_fields(model))
+            where = f" WHERE {NOT_COPIED}" if model is Setting else ""
+            insert = f'INSERT INTO "{table}" ({columns}) VALUES %s'
+            if model is Setting:
+                server = ", ".join(f"'{k}'" for k in SERVER_SETTINGS)
+                kept = tuple(k for (k,) in target.execute_sql(f'SELECT "key" FROM "{table}" WHERE "key" IN ({server}) ORDER BY 1'))
+                insert += f' ON CONFLICT ("key") DO UPDATE SET "value" = EXCLUDED."value" WHERE "{table}"."key" NOT IN ({server})'
+            already = target.execute_sql(f'SELECT COUNT(*) FROM "{table}"{where}').fetchone()[0]
+            read = source.execute_sql(f'SELECT {columns} FROM "{table}"{where} ORDER BY {order}')
+            rows[table] = 0
+            while chunk := read.fetchmany(CHUNK):
+                values = [tuple(f.db_value(f.python_value(v)) for f, v in zip(fields, row)) for row in chunk]
+                execute_values(cursor, insert, values, page_size=1000)
+                rows[table] += len(chunk)
+                done += len(chunk)
+                if progress:
+                    progress(done, total)
+            written = target.execute_sql(f'SELECT COUNT(*) FROM "{table}"{where}').fetchone()[0]
+            if written - already != rows[table] and model is not Setting:  # (a setting made there is updated)
+                raise InvalidInput(f"The copy of {table} holds {written:,} rows, not {rows[table]:,}; nothing was copied.")
+            if isinstance(model._meta.primary_key, peewee.AutoField):  # the next id comes after the copied ones
+                target.execute_sql(
+                    f"SELECT setval(pg_get_serial_sequence('\"{table}\"', 'id'), "
+                    f'COALESCE((SELECT MAX(id) FROM "{table}"), 0) + 1, false)'
+                )
+    return Copied(shown, rows, tuple(k for k in kept if k in _keys(source)))
+
+
+def _keys(source: peewee.Database) -> set[str]:
+    return {k for (k,) in source.execute_sql(f'SELECT "key" FROM "{Setting._meta.table_name}"')}
+
+
+def _count(source: peewee.Database, model) -> int:
+    where = f" WHERE {NOT_COPIED}" if model is Setting else ""
+    return source.execute_sql(f'SELECT COUNT(*) FROM "{model._meta.table_name}"{where}').fetchone()[0]
+
+
+def _key_fields(model) -> list[peewee.Field]:
+    key = model._meta.primary_key
+    if isinstance(key, peewee.CompositeKey):
+        return [model._meta.fields[name] for name in key.field_names]
+    return [key]
