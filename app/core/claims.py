@@ -156,16 +156,30 @@ def _claim(token: str, member_id: int) -> ClaimResult:
 
 
 _FREE = "SELECT id, code FROM voucher WHERE batch_id = :batch AND status = :unclaimed ORDER BY id LIMIT 1"
+_STILL_FREE = "SELECT id, code FROM voucher WHERE id = :id AND status = :unclaimed"
+_WAITS = 64  # claims in flight waited for, one after another, before "none left" (16 threads a worker)
 
 
 def _free_voucher(batch_id: int):
     """A free voucher of the batch, locked for this claim, or None when none is left. On PostgreSQL
-    a row that another claim took in the meantime is re-checked after LIMIT has picked it, so the
-    query can come back empty while vouchers remain: try again (the next free row), and last wait
-    for the claims in flight rather than tell a member "none left" while one is."""
-    for lock in ("UPDATE SKIP LOCKED", "UPDATE SKIP LOCKED", "UPDATE SKIP LOCKED", True):
-        free = run_sql(_FREE, {"batch": batch_id, "unclaimed": UNCLAIMED}, lock_rows=lock).fetchone()
-        if free is not None or not getattr(database.obj, "for_update", False):
+    SKIP LOCKED passes over the rows other claims are taking; when it finds none (every free row is
+    being taken, or one was taken between LIMIT's pick and its lock), the lowest row that still
+    reads as free is waited for alone, and if that claim is undone the row is this one's. Never
+    more than that one row is waited for: a claim that waited holding the rows a blocking
+    `ORDER BY id LIMIT 1 FOR UPDATE` locks on its way could deadlock with another doing the same
+    (CI saw a member's claim answered 503 at a sell-out, and the server log deadlocks)."""
+    params = {"batch": batch_id, "unclaimed": UNCLAIMED}
+    if not getattr(database.obj, "for_update", False):  # SQLite: the write lock covers the rows
+        return run_sql(_FREE, params).fetchone()
+    for _ in range(_WAITS):
+        free = run_sql(_FREE, params, lock_rows="UPDATE SKIP LOCKED").fetchone()
+        if free is not None:
+            return free
+        in_flight = run_sql(_FREE, params).fetchone()  # unlocked: a row being claimed still reads as free
+        if in_flight is None:
+            return None
+        free = run_sql(_STILL_FREE, {"id": in_flight[0], "unclaimed": UNCLAIMED}, lock_rows=True).fetchone()
+        if free is not None:  # that claim was undone: the row is free again, and locked for this one
             return free
     return None
 

@@ -82,7 +82,9 @@ def test_every_layout_prints_its_codes_text_and_paper(batch, tmp_path, layout, p
     for wanted in ("10% off your next visit", "10% off", "Minimum purchase $20.00", "Scan to claim your voucher",
                    "Valid for 30 days after you claim it", "One per visit", "A summer treat for our members", "Corner Shop"):  # fmt: skip
         assert re.sub(r"\s+", "", wanted) in squeezed, wanted
-    assert batch.claim_url in squeezed
+    # the link as text too (the codes above carry it exactly): where it wraps after a "-" of its token,
+    # pdftotext joins the lines as a hyphenated word and drops that "-", so hyphens are not compared
+    assert batch.claim_url.replace("-", "") in squeezed.replace("-", "")
     assert "Summer 2025 - Store Signage" not in text  # the internal name is the manager's, not the shopper's
     assert images_in(pdf) == []  # the QR code is vector: no raster image at all
 
