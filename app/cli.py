@@ -717,12 +717,14 @@ def _copy_to(args) -> int:
 
     copied = transfer.copy_to(args.url, progress=ProgressBar("Copying", enabled=not args.quiet))
     print(copied.summary())
-    base = settings.load().base_url
-    print(
-        f"This database is left as it was. Open the copy from now on: Settings → Database in the window, or "
-        f"--db {copied.target}. The claim links keep their address ({base}): it must reach the claim site "
-        "serving the copy (see packaging/deploy/README.md)."
-    )
+    print(f"This database is left as it was. Open the copy from now on: Settings → Database in the window, or --db {copied.target}.")
+    if copied.links_now in ("", copied.links_before):
+        print(f"The claim links keep their address ({copied.links_before}): it must reach the claim site serving the copy "
+              "(see packaging/deploy/README.md).")  # fmt: skip
+    else:
+        print(f"The copy's claim links carry the server's address ({copied.links_now}); links and posters already out carry "
+              f"{copied.links_before} and reach the new claim site only if that address does (see packaging/deploy/README.md).")  # fmt: skip
+
     return 0
 
 

@@ -42,6 +42,8 @@ class Copied:
     target: str  # the target as it may be shown (no password)
     rows: dict[str, int]  # table name -> rows copied
     kept: tuple[str, ...] = ()  # SERVER_SETTINGS the target had already: kept, not copied
+    links_before: str = ""  # the claim links' base in the source (what links and posters already out carry)
+    links_now: str = ""  # ... and in the copy (the server's own public URL when it had one)
 
     def summary(self) -> str:
         n = self.rows
@@ -146,7 +148,9 @@ def _copy(source: peewee.Database, target: peewee.Database, shown: str, progress
                     f"SELECT setval(pg_get_serial_sequence('\"{table}\"', 'id'), "
                     f'COALESCE((SELECT MAX(id) FROM "{table}"), 0) + 1, false)'
                 )
-    return Copied(shown, rows, tuple(k for k in kept if k in _keys(source)))
+        their_base = target.execute_sql('SELECT "value" FROM "setting" WHERE "key" = %s', ("public_base_url",)).fetchone()
+    kept = tuple(k for k in kept if k in _keys(source))  # (only what the store had a setting of)
+    return Copied(shown, rows, kept, links_before=settings.load().base_url, links_now=(their_base or ("",))[0].rstrip("/"))
 
 
 def _keys(source: peewee.Database) -> set[str]:

@@ -100,6 +100,7 @@ def test_settings_made_on_the_server_before_the_copy_are_kept(store, db_path, cl
     db.open_database(db_path)
     copied = transfer.copy_to(cluster.url)
     assert "The server's own claim-site settings were kept: " in copied.summary() and "public_base_url" in copied.summary()
+    assert (copied.links_before, copied.links_now) == ("http://shop.test:8080", "https://vouchers.shop.test")
     db.open_database(cluster.url)
     assert settings.load().public_base_url == "https://vouchers.shop.test"
     assert batches.get_batch(store["email"].id).claim_url.startswith("https://vouchers.shop.test/")
