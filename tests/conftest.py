@@ -14,7 +14,14 @@ for _name in ("XDG_DATA_HOME", "XDG_STATE_HOME", "XDG_CONFIG_HOME", "XDG_CACHE_H
 
 import pytest  # noqa: E402
 
-from app.core import batches, db, members, settings, templates, times  # noqa: E402
+from app.core import (
+    batches,
+    members,
+    settings,
+    store,  # noqa: E402
+    templates,
+    times,
+)
 
 
 @pytest.fixture(autouse=True)
@@ -64,12 +71,12 @@ def _empty_postgres() -> str:
 def db_path(tmp_path, monkeypatch):
     """A fresh database, opened: a file in a temporary folder (or, on PostgreSQL, the emptied test
     database's URL); the environment variable cannot leak in from outside."""
-    monkeypatch.delenv(db.ENV_VAR, raising=False)
+    monkeypatch.delenv(store.ENV_VAR, raising=False)
     path = _empty_postgres() if ON_POSTGRES else tmp_path / "vouchers.db"
-    db.open_database(path)
+    store.open_database(path)
     settings.save(settings.Settings(store_name="Corner Shop", public_base_url="http://shop.test:8080"))
     yield path
-    db.close_database()
+    store.close_database()
 
 
 @pytest.fixture

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import sqlite3
 
-from app.core import db
+from app.core import store
 
 
 class OtherProgram:
@@ -14,7 +14,7 @@ class OtherProgram:
     mode (reads go on, every change waits)."""
 
     def __init__(self, path) -> None:
-        self._postgres = db.is_url(str(path))
+        self._postgres = store.is_url(str(path))
         if self._postgres:
             import psycopg2
 

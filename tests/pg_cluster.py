@@ -105,10 +105,10 @@ def private_cluster():
 @pytest.fixture
 def cluster(monkeypatch):
     """A private cluster of its own, running, for a test that stops or restarts it; gone afterwards."""
-    from app.core import db
+    from app.core import store
 
-    monkeypatch.delenv(db.ENV_VAR, raising=False)
+    monkeypatch.delenv(store.ENV_VAR, raising=False)
     running = private_cluster()
     yield running
-    db.close_database()
+    store.close_database()
     running.stop_for_good()

@@ -13,15 +13,15 @@ import pytest
 from PIL import Image
 
 from app import cli
-from app.core import claims, db, members
-from app.core.models import Batch, Voucher
+from app.core import claims, members, store
+from app.core.store.models import Batch, Voucher
 
 
 @pytest.fixture
 def run(tmp_path, monkeypatch, capsys):
     """Run the command in this process on a fresh database; returns (exit code, stdout, stderr)."""
     path = tmp_path / "cli.db"
-    monkeypatch.setenv(db.ENV_VAR, str(path))
+    monkeypatch.setenv(store.ENV_VAR, str(path))
 
     def run(*args, stdin=""):
         monkeypatch.setattr(sys, "stdin", io.StringIO(stdin))
@@ -33,7 +33,7 @@ def run(tmp_path, monkeypatch, capsys):
         return code, out, err
 
     yield run
-    db.close_database()
+    store.close_database()
 
 
 @pytest.fixture
@@ -191,7 +191,7 @@ def test_settings_say_where_the_claim_site_runs(run, with_batch):
 
 
 def test_a_server_url_typed_without_its_password_opens_with_the_kept_one(run, monkeypatch, tmp_path):
-    from app.core import credentials
+    from app.core.store import credentials
     from tests.conftest import ON_POSTGRES, TEST_DB
 
     monkeypatch.setattr(credentials, "passwords_file", lambda: tmp_path / "passwords.json")
@@ -207,7 +207,7 @@ def test_a_server_url_typed_without_its_password_opens_with_the_kept_one(run, mo
     if ON_POSTGRES:  # trust authentication takes any password: what the driver was handed is the proof
         credentials.store(TEST_DB, "kept-for-the-shop")
         assert run("--db", TEST_DB, "settings", "--json")[0] == 0
-        assert db.database.obj.connect_params["password"] == "kept-for-the-shop"
+        assert store.database.obj.connect_params["password"] == "kept-for-the-shop"
 
 
 def _command(*args):
@@ -231,7 +231,7 @@ def test_database_problems_are_one_sentence(tmp_path):
 
 def test_ctrl_c_during_generation_leaves_nothing(tmp_path):
     path = tmp_path / "interrupted.db"
-    env = {**os.environ, db.ENV_VAR: str(path)}
+    env = {**os.environ, store.ENV_VAR: str(path)}
     subprocess.run(_command("template", "create", "--name", "T", "--discount", "5"), env=env, check=True, capture_output=True)
     with subprocess.Popen(
         _command("batch", "create", "--name", "Big", "--template", "T", "--quantity", "1000000"),
@@ -245,11 +245,11 @@ def test_ctrl_c_during_generation_leaves_nothing(tmp_path):
         rest = child.stderr.read()
         assert child.wait(timeout=60) == 130
     assert "no batch was created" in rest
-    db.open_database(path)
+    store.open_database(path)
     try:
         assert Batch.select().count() == 0 and Voucher.select().count() == 0
     finally:
-        db.close_database()
+        store.close_database()
 
 
 def test_progress_is_shown_on_stderr_not_stdout(run, with_batch):

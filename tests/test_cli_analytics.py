@@ -8,8 +8,9 @@ from datetime import datetime, timedelta, timezone
 import pytest
 
 from app import cli
-from app.core import claims, db, members, models
-from app.core.models import Batch
+from app.core import claims, members, store
+from app.core.store import models
+from app.core.store.models import Batch
 
 UTC = timezone.utc
 CREATED = datetime(2026, 10, 31, 12, 0, tzinfo=UTC)  # 08:00 in New York, the day before clocks go back
@@ -18,7 +19,7 @@ CREATED = datetime(2026, 10, 31, 12, 0, tzinfo=UTC)  # 08:00 in New York, the da
 @pytest.fixture
 def run(tmp_path, monkeypatch, capsys):
     """Run the command in this process on a fresh database; returns (exit code, stdout, stderr)."""
-    monkeypatch.setenv(db.ENV_VAR, str(tmp_path / "cli.db"))
+    monkeypatch.setenv(store.ENV_VAR, str(tmp_path / "cli.db"))
 
     def run(*args):
         monkeypatch.setattr(sys, "stdin", io.StringIO(""))
@@ -31,7 +32,7 @@ def run(tmp_path, monkeypatch, capsys):
 
     yield run
     models.set_clock(None)
-    db.close_database()
+    store.close_database()
 
 
 def make(run, name, channel, quantity):

@@ -8,7 +8,7 @@ import sys
 import pytest
 
 from app import cli
-from app.core import batches, claims, db, settings
+from app.core import batches, claims, settings, store
 from tests.pg_cluster import cluster, free_port  # noqa: F401 (cluster: a fixture)
 from tests.web.serving import start_serve, stop_serve
 
@@ -16,7 +16,7 @@ pytestmark = pytest.mark.skipif(sys.platform == "win32", reason="the private Pos
 
 
 def copy_to(source, url, capsys) -> tuple[int, str, str]:
-    db.close_database()
+    store.close_database()
     try:
         code = cli.main(["--db", str(source), "copy-to", url, "--quiet"])
     except SystemExit as exc:
@@ -33,7 +33,7 @@ def test_copy_to_says_what_it_copied_and_where_the_links_point(db_path, make_bat
     assert f"Copied to {cluster.url}: 1 template, 1 batch with 40 vouchers, 1 member and " in out
     assert "This database is left as it was." in out
     assert "The claim links keep their address (http://shop.test:8080)" in out
-    db.open_database(cluster.url)
+    store.open_database(cluster.url)
     assert [(b.name, b.total, b.claimed) for b in batches.list_batches()] == [(batch.name, 40, 1)]
 
     code, out, err = copy_to(db_path, cluster.url, capsys)  # again: the target holds the store now
@@ -59,7 +59,7 @@ def test_copy_to_is_refused_while_this_pcs_claim_site_serves_the_database(db_pat
 
 def test_copy_to_says_when_the_copys_links_carry_the_servers_address(db_path, make_batch, cluster, capsys):
     make_batch(quantity=5)
-    db.open_database(cluster.url)  # the hosted guide's step 5, on the server's database first
+    store.open_database(cluster.url)  # the hosted guide's step 5, on the server's database first
     settings.save(settings.Settings(store_name="Corner Shop", public_base_url="https://vouchers.shop.test", claim_site="hosted"))
     code, out, err = copy_to(db_path, cluster.url, capsys)
     assert code == 0, err

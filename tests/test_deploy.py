@@ -9,8 +9,6 @@ import subprocess
 import sys
 from pathlib import Path
 
-import pytest
-
 from app import cli
 
 DEPLOY = Path(__file__).resolve().parents[1] / "packaging" / "deploy"
@@ -64,7 +62,7 @@ def test_every_voucher_batches_command_in_the_guide_is_one_the_application_accep
     assert len(commands) >= 2
     for command in commands:
         args = parsed(shlex.split(command))
-        assert (args.command, getattr(args, "action", None)) in cli.COMMANDS
+        assert callable(args.run)  # a command the parser knows, with what runs it
     settings_args = parsed(shlex.split(next(c for c in commands if c.startswith("settings "))))
     assert settings_args.claim_site == "hosted" and settings_args.public_url == "https://vouchers.yourstore.com"
 

@@ -10,11 +10,12 @@ import socket
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
 
+from app.core.store.models import ACTIVITY_KINDS, Activity, as_datetime, utcnow
+
 from . import codes, times
-from .csvfile import whole_csv
-from .database import database, guarded, run_sql
 from .errors import InvalidInput
-from .models import ACTIVITY_KINDS, Activity, as_datetime, utcnow
+from .files import whole_csv
+from .store import database, guarded, run_sql
 
 MAX_NAME = 64  # a till's or a staff member's name
 DEFAULT_LIMIT = 100

@@ -12,10 +12,11 @@ from bisect import bisect_left
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta, timezone
 
+from app.core.store.models import CHANNELS, as_datetime, utcnow
+
 from . import times
-from .database import guarded, run_sql
 from .errors import NotFound
-from .models import CHANNELS, as_datetime, utcnow
+from .store import guarded, run_sql
 
 SLOT_SECONDS = 900  # a quarter hour: every zone's offset is a whole number of them
 _EPOCH = datetime(1970, 1, 1)

@@ -10,13 +10,23 @@ from typing import Callable
 import peewee
 from peewee import fn
 
+from app.core.store.models import (
+    CHANNELS,
+    MAX_QUANTITY,
+    TEMPLATE_COLUMNS,
+    Batch,
+    Template,
+    Voucher,
+    as_datetime,
+    from_row,
+)
+
 from . import codes, settings, times
 from .activity import Actor, record
+from .errors import GenerationCancelled, InvalidInput, NotFound
+from .store import database, guarded, run_many, run_sql, write_transaction
 from .templates import public_title
 from .vouchers import batch_row
-from .database import database, guarded, run_many, run_sql, write_transaction
-from .errors import GenerationCancelled, InvalidInput, NotFound
-from .models import CHANNELS, MAX_QUANTITY, TEMPLATE_COLUMNS, Batch, Template, Voucher, as_datetime, from_row
 
 CHUNK = 50_000  # vouchers written between two progress reports
 

@@ -8,11 +8,19 @@ from datetime import datetime, timedelta
 
 from peewee import IntegrityError
 
+from app.core.store.models import (
+    CLAIMED,
+    REDEEMED,
+    UNCLAIMED,
+    Template,
+    Voucher,
+    utcnow,
+)
+
 from . import analytics, codes, settings, times
 from .activity import Actor, record, redeemed_by
-from .database import database, guarded, run_sql, write_transaction
 from .errors import InvalidInput, NotFound
-from .models import CLAIMED, REDEEMED, UNCLAIMED, Template, Voucher, utcnow
+from .store import database, guarded, run_sql, write_transaction
 from .templates import expiry_for_claim, has_ended
 from .vouchers import VoucherDetail, lookup, voucher_of
 

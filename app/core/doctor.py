@@ -17,7 +17,7 @@ from urllib.parse import urlsplit
 
 import peewee
 
-from . import db, links, settings
+from . import links, settings, store
 from .errors import VoucherError
 from .links import OK, PROBLEM, WARNING
 
@@ -49,10 +49,10 @@ def run_checks() -> list[Check]:
 
 
 def check_database() -> Check:
-    where = db.location()
+    where = store.location()
     try:
-        with db.translated_errors():
-            database = db.database.obj
+        with store.translated_errors():
+            database = store.database.obj
             if isinstance(database, peewee.SqliteDatabase):
                 verdict = database.execute_sql("PRAGMA quick_check").fetchone()[0]
                 engine = f"SQLite {sqlite3.sqlite_version}"

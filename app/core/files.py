@@ -1,7 +1,8 @@
-"""Files the user asked for (exports), written whole or not at all."""
+"""Files the user asked for (exports, CSV), written whole or not at all."""
 
 from __future__ import annotations
 
+import csv
 import os
 import tempfile
 from contextlib import contextmanager
@@ -39,3 +40,11 @@ def _remove_quietly(path: str) -> None:
         os.unlink(path)
     except OSError:
         pass
+
+
+@contextmanager
+def whole_csv(target: str | os.PathLike):
+    """A csv.writer on a file that becomes target only once the body finishes; any failure
+    leaves target as it was (a FileProblem sentence for the disk's own failures)."""
+    with written_whole(Path(target), " Nothing was exported.") as handle:
+        yield csv.writer(handle)

@@ -18,12 +18,12 @@ from pathlib import Path
 
 import peewee
 
+from app.core.store.models import Member, ResetCode, Voucher, as_datetime, utcnow
 from app.resources import resource_path
 
 from . import activity, files, settings, times, vouchers
-from .database import database, guarded, run_sql, write_transaction
 from .errors import AccountExists, InvalidInput, NotFound
-from .models import Member, ResetCode, Voucher, as_datetime, utcnow
+from .store import database, guarded, run_sql, write_transaction
 
 # What was done to whose account goes to the log by member id, never by email or name: the log is
 # kept for months, and an erased member must not live on in it.

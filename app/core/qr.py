@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import io
 import os
-from html import escape
 from dataclasses import dataclass
+from html import escape
 from pathlib import Path
 
 import qrcode

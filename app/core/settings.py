@@ -10,11 +10,12 @@ import time
 from dataclasses import dataclass, fields
 from urllib.parse import urlsplit
 
+from app.core.store.models import Setting
+
 from . import times
 from .activity import record
-from .database import guarded, write_transaction
 from .errors import InvalidInput
-from .models import Setting
+from .store import guarded, write_transaction
 
 DEFAULT_PORT = 8080
 DEFAULT_HOST = "0.0.0.0"
@@ -223,7 +224,7 @@ def choose_claim_base() -> Settings:
 @guarded
 def base_change_warning(before: Settings, after: Settings) -> str | None:
     """What changing the claim links' base would break, or None when nothing was shared yet."""
-    from .models import Batch
+    from app.core.store.models import Batch
 
     old, new = before.public_base_url.rstrip("/"), after.public_base_url.rstrip("/")
     if not old or old == new:

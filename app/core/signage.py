@@ -1,6 +1,6 @@
 """QR signage as pure data: what goes where on a poster, flyer, counter tent or sheet of handout cards.
 
-One description per page, in points (1/72 inch) from the top left. The renderer (app/gui/signage_render)
+One description per page, in points (1/72 inch) from the top left. The renderer (app/render/painting)
 draws it onto any QPainter, so the preview, the printer and the PDF are one drawing. Boxes state
 their fit rule (a size to start from, a size to shrink to, how many lines it may wrap to); the
 renderer measures the text and applies it."""
@@ -9,10 +9,11 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
+from app.core.store.models import Template
+
 from . import batches, settings, templates
-from .database import guarded
-from .models import Template
 from .qr import QUIET_ZONE, qr_modules
+from .store import guarded
 
 MM = 72 / 25.4  # points per millimetre
 PAPERS = {"a4": (595.0, 842.0), "letter": (612.0, 792.0), "a5": (420.0, 595.0)}

@@ -8,11 +8,12 @@ from decimal import Decimal
 
 import peewee
 
+from app.core.store.models import Template
+
 from . import settings, times
 from .activity import Actor, record
-from .database import guarded, write_transaction
 from .errors import InvalidInput, NotFound
-from .models import Template
+from .store import guarded, write_transaction
 
 _DISCOUNT_RE = re.compile(r"^\s*(\d+(?:[.,]\d{1,2})?)\s*(%?)\s*$")
 _MONEY_RE = re.compile(r"^\d+(?:[.,]\d{1,2})?$")

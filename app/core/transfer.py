@@ -19,11 +19,23 @@ from dataclasses import dataclass
 
 import peewee
 
-from . import db, doctor, settings
-from .database import database, translated_errors
+from app.core.store.migrations import init_db, schema_version
+from app.core.store.models import (
+    ALL_MODELS,
+    Activity,
+    Batch,
+    DelayCount,
+    Member,
+    ResetCode,
+    Setting,
+    SlotCount,
+    Template,
+    Voucher,
+)
+
+from . import doctor, settings, store
 from .errors import InvalidInput
-from .migrations import init_db, schema_version
-from .models import ALL_MODELS, Activity, Batch, DelayCount, Member, ResetCode, Setting, SlotCount, Template, Voucher
+from .store import database, translated_errors
 
 # In the order their foreign keys need; the schema_version row is the target's own (made by init_db).
 COPIED = (Setting, Template, Member, ResetCode, Batch, Voucher, Activity, SlotCount, DelayCount)
@@ -67,12 +79,12 @@ def copy_to(target_url: str, password: str | None = None, progress: Callable[[in
         raise InvalidInput(
             f"{target_url} is not a PostgreSQL address: copy to one written as postgresql://user@host:5432/database."
         )
-    shown = db.without_password(target_url)
-    if db._describe(target_url) == db.location():
+    shown = store.without_password(target_url)
+    if store.describe(target_url) == store.location():
         raise InvalidInput(f"{shown} is the database open now: copy it to another, empty, database.")
     _refuse_while_serving()
     source = database.obj
-    target = db.server_handle(target_url, password)
+    target = store.server_handle(target_url, password)
     try:
         with translated_errors():
             target.connect()

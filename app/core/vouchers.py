@@ -10,12 +10,26 @@ from typing import Callable, Iterator
 
 from peewee import JOIN, fn
 
+from app.core.store.models import (
+    CLAIMED,
+    REDEEMED,
+    TEMPLATE_COLUMNS,
+    UNCLAIMED,
+    VOUCHER_STATUSES,
+    Batch,
+    Member,
+    Template,
+    Voucher,
+    as_datetime,
+    from_row,
+    utcnow,
+)
+
 from . import codes, times
-from .csvfile import whole_csv
-from .templates import public_title
-from .database import database, guarded, run_sql
 from .errors import InvalidInput, NotFound
-from .models import CLAIMED, REDEEMED, UNCLAIMED, VOUCHER_STATUSES, Batch, Member, TEMPLATE_COLUMNS, Template, Voucher, as_datetime, from_row, utcnow
+from .files import whole_csv
+from .store import database, guarded, run_sql
+from .templates import public_title
 
 
 @dataclass(frozen=True)

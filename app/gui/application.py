@@ -13,13 +13,14 @@ from PySide6.QtCore import QCoreApplication
 from PySide6.QtGui import QGuiApplication
 from PySide6.QtWidgets import QApplication, QMessageBox
 
-from app.core import db, logfile
+from app.core import logfile, store
 from app.core.errors import BackupNeeded, sentence
+from app.gui.kit.prompts import Prompts
 
-from . import instance, style
+from . import instance
+from .kit import style
 from .main_window import MainWindow
 from .preferences import APPLICATION, ORGANIZATION, Preferences
-from .prompts import Prompts
 
 log = logging.getLogger(__name__)
 
@@ -55,7 +56,7 @@ def open_database(location: str | None, have_backup: bool = False, prompts: Prom
     when the person was asked and chose to quit). A server database whose schema update no backup
     was made for is updated only once the person says they have one (prompts asks)."""
     try:
-        db.open_database(location, have_backup=have_backup)
+        store.open_database(location, have_backup=have_backup)
     except BackupNeeded as exc:
         if prompts is None:
             return _cannot_open(location, exc)
@@ -68,7 +69,7 @@ def open_database(location: str | None, have_backup: bool = False, prompts: Prom
 
 
 def _cannot_open(location: str | None, exc: Exception) -> str:
-    where = db._describe(db.resolve_location(location))  # a URL's password is never shown
+    where = store.describe(store.resolve_location(location))  # a URL's password is never shown
     reason = sentence(exc, "open the database")
     return f"The database {where} cannot be opened.\n\n{reason}\n\nStart with --db PATH to use another database."
 
@@ -89,10 +90,10 @@ def main(
     app.setQuitOnLastWindowClosed(False)  # a closed window leaves the claim site serving
     prefs = Preferences()
     location = db_location or prefs.database_location()
-    where = db.resolve_location(location)
-    name = instance.socket_name(where if db.is_url(where) else os.path.realpath(where))
+    where = store.resolve_location(location)
+    name = instance.socket_name(where if store.is_url(where) else os.path.realpath(where))
     if instance.ask_running(name):
-        print(f"Voucher Batches is already running for {db._describe(where)}; showing its window.", flush=True)  # no password
+        print(f"Voucher Batches is already running for {store.describe(where)}; showing its window.", flush=True)  # no password
         return 0
     problem = open_database(location, have_backup, Prompts())
     if problem is not None:
@@ -103,8 +104,8 @@ def main(
     running = instance.InstanceServer(name, lambda command: command == "show" and window.background.bring_back(), window)
     window.show()
     window.start()
-    if db.migration_notice():
-        window.message_bar.show_message(db.migration_notice(), "info", stays=True)
+    if store.migration_notice():
+        window.message_bar.show_message(store.migration_notice(), "info", stays=True)
     previous_hook = sys.excepthook
     sys.excepthook = _report_to(window, log_file)
     try:
@@ -113,7 +114,7 @@ def main(
         sys.excepthook = previous_hook
         running.close()
         window.background.shutdown()
-        db.close_database()
+        store.close_database()
 
 
 def _report_to(window: MainWindow, log_file: Path | None):

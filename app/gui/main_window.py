@@ -11,30 +11,31 @@ from PySide6.QtCore import QEvent, QSize, Qt, QTimer
 from PySide6.QtGui import QAction, QCloseEvent, QKeySequence
 from PySide6.QtWidgets import QLabel, QMainWindow
 
-from app.core import db, settings
+from app.core import settings, store
+from app.gui.controllers.activity import ActivityController
+from app.gui.controllers.analytics import AnalyticsController
+from app.gui.controllers.background import Background
+from app.gui.controllers.batch_actions import BatchActions
+from app.gui.controllers.claim_site import ClaimServer, ServerStateLabel
+from app.gui.controllers.live_numbers import REFRESH_MS, BatchList
+from app.gui.controllers.members import MembersController
+from app.gui.controllers.new_batch import NewBatchFlow
+from app.gui.controllers.settings import SettingsController
+from app.gui.controllers.setup_checks import SetupChecks
+from app.gui.controllers.till import TillController, TillField
+from app.gui.controllers.till_identity import TillIdentity
+from app.gui.controllers.undo import UndoController
+from app.gui.controllers.upkeep import Upkeep
+from app.gui.controllers.waiting import WaitingSaid
+from app.gui.dialogs.about import About
+from app.gui.kit.prompts import Prompts
+from app.gui.kit.widgets import MessageBar
+from app.gui.pages.dashboard import Dashboard
+from app.gui.pages.navigation import BatchPages
 
-from . import chrome, style
-from .about import About
-from .activity_page import ActivityController
-from .analytics_pages import AnalyticsController
-from .background import Background
-from .batch_actions import BatchActions
-from .batch_list import REFRESH_MS, BatchList
-from .batch_pages import BatchPages
-from .dashboard import Dashboard
-from .members_page import MembersController
-from .new_batch_flow import NewBatchFlow
+from . import chrome
+from .kit import style
 from .preferences import Preferences
-from .prompts import Prompts
-from .server import ClaimServer, ServerStateLabel
-from .settings_controller import SettingsController
-from .till import TillController, TillField
-from .till_identity import TillIdentity
-from .setup_checks import SetupChecks
-from .undo_dialog import UndoController
-from .upkeep import Upkeep
-from .waiting import WaitingSaid
-from .widgets import MessageBar
 
 
 class MainWindow(QMainWindow):
@@ -159,8 +160,8 @@ class MainWindow(QMainWindow):
 
     def start(self) -> None:
         """Show the batches, start the claim site, keep the numbers live, look after the database, check the setup."""
-        self.database_label.setText(f"Database: {db.location()}")
-        self.database_label.setToolTip(db.location())
+        self.database_label.setText(f"Database: {store.location()}")
+        self.database_label.setToolTip(store.location())
         self.batch_list.start()
         self.settings.start()
         self.upkeep.start()
@@ -168,7 +169,7 @@ class MainWindow(QMainWindow):
 
     def _on_database_reachable(self, reachable: bool) -> None:
         """The status bar says while the database server cannot be reached, and that it is retried."""
-        where = db.location()
+        where = store.location()
         self.database_label.setText(f"Database: {where}" if reachable else f"Database: {where} cannot be reached, retrying…")
 
     def closeEvent(self, event: QCloseEvent) -> None:  # noqa: N802

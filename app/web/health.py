@@ -5,7 +5,7 @@ from __future__ import annotations
 from flask import Blueprint, jsonify
 
 from app import __version__
-from app.core import db, settings
+from app.core import settings, store
 from app.core.errors import VoucherError
 
 bp = Blueprint("health", __name__)
@@ -14,7 +14,7 @@ bp = Blueprint("health", __name__)
 @bp.get("/healthz")
 def healthz():
     try:
-        db.check_reachable()
+        store.check_reachable()
         database_id = settings.database_id()
     except VoucherError as exc:
         response = jsonify(status="unavailable", database=str(exc))

@@ -10,7 +10,7 @@ from flask import Blueprint, Response, abort, current_app, render_template, url_
 from app.core import batches, claims, qr, templates, vouchers
 from app.core.claims import ClaimOutcome
 from app.core.errors import InvalidInput, NotFound
-from app.core.models import utcnow
+from app.core.store.models import utcnow
 
 from .accounts import current_member, members_only
 

@@ -11,9 +11,8 @@ from flask.sessions import SecureCookieSessionInterface
 from itsdangerous import BadSignature
 from werkzeug.exceptions import HTTPException
 
-from app.core import database
 from app.core import settings as core_settings
-from app.core import times
+from app.core import store, times
 from app.core.errors import DatabaseProblem, InvalidInput, NotFound
 from app.resources import resource_path
 
@@ -98,7 +97,7 @@ def current_settings() -> core_settings.Settings:
 
 
 def create_app(config: dict | None = None) -> Flask:
-    """The claim site. The core database must already be open (app.core.db.open_database)."""
+    """The claim site. The core database must already be open (app.core.store.open_database)."""
     app = Flask(
         __name__,
         template_folder=str(resource_path("templates")),
@@ -148,7 +147,7 @@ def create_app(config: dict | None = None) -> Flask:
 def _fresh_connection() -> None:
     """A connection that failed in an earlier request on this thread (the database server restarted,
     the network dropped) is replaced now, without a round trip to the server."""
-    database.replace_lost_connection()
+    store.replace_lost_connection()
 
 
 URLS_KEPT = 2048
@@ -248,10 +247,10 @@ def _register_error_pages(app: Flask) -> None:
     def _driver(exc):
         """A failure outside the core's services (which give DatabaseProblem): a lost connection is
         said like any database that is away (and replaced); anything else is a bug, a 500."""
-        if not database.is_connection_lost(exc):
+        if not store.is_connection_lost(exc):
             log.exception("The claim site failed", exc_info=exc)
             return error_page(500)
-        database.connection_lost()
+        store.connection_lost()
         log.error("The claim site lost its database connection: %s", str(exc).strip().splitlines()[0] if str(exc).strip() else exc)
         return _unavailable()
 

@@ -19,7 +19,7 @@ import logging
 import os
 import threading
 
-from app.core import db, settings
+from app.core import settings, store
 from app.core.errors import VoucherError
 
 from .site import RETRY_AFTER, create_app
@@ -41,7 +41,7 @@ class LazySite:
     def _load(self):
         with self._lock:
             if self._site is None or self._pid != os.getpid():
-                db.open_database(db.resolve_location(None))
+                store.open_database(store.resolve_location(None))
                 settings.load()  # the store's time zone, for every time a page shows
                 self._site, self._pid = create_app(), os.getpid()
             return self._site

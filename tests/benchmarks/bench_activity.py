@@ -22,9 +22,12 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parents[2]
 sys.path.insert(0, str(ROOT))
 
-from app.core import activity, db  # noqa: E402
-from app.core.database import run_many, write_transaction  # noqa: E402
-from app.core.models import ACTIVITY_KINDS, Activity, utcnow  # noqa: E402
+from app.core import (
+    activity,
+    store,  # noqa: E402
+)
+from app.core.store import run_many, write_transaction  # noqa: E402
+from app.core.store.models import ACTIVITY_KINDS, Activity, utcnow  # noqa: E402
 
 GOAL_MS = 10.0
 
@@ -49,7 +52,7 @@ def fill(n: int) -> None:
             " VALUES (:at, :kind, :batch_id, :batch_name, :code, :till, :staff, :details)",
             rows(),
         )
-    db.database.execute_sql("ANALYZE")
+    store.database.execute_sql("ANALYZE")
 
 
 def timed(label: str, call, repeat: int) -> float:
@@ -70,7 +73,7 @@ def main() -> int:
     parser.add_argument("--repeat", type=int, default=50)
     args = parser.parse_args()
     with tempfile.TemporaryDirectory() as folder:
-        db.open_database(Path(folder) / "bench.db")
+        store.open_database(Path(folder) / "bench.db")
         began = time.perf_counter()
         fill(args.entries)
         print(f"{args.entries:,} entries written in {time.perf_counter() - began:.1f} s")
@@ -83,7 +86,7 @@ def main() -> int:
             timed("newest 100 since a day a month ago", lambda: activity.entries(activity.Filter(since=one_day), 100), args.repeat),
             timed("the next 100 after the first page", lambda: activity.entries(before=(newest[-1].at, newest[-1].id)), args.repeat),
         ]
-        db.close_database()
+        store.close_database()
     verdict = "met" if medians[0] < GOAL_MS else "MISSED"
     print(f"Goal: the newest 100 of {args.entries:,} under {GOAL_MS:g} ms: {verdict} ({medians[0]:.2f} ms).")
     return 0 if medians[0] < GOAL_MS else 1

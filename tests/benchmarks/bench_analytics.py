@@ -26,9 +26,12 @@ import peewee
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[2]))
 
-from app.core import analytics, batches, claims, db, members, migrations, templates  # noqa: E402
-from app.core.database import run_sql  # noqa: E402
-from app.core.models import CHANNELS, utcnow  # noqa: E402
+from app.core import analytics, batches, claims, members, store, templates
+from app.core.store import (
+    migrations,  # noqa: E402
+    run_sql,  # noqa: E402
+)
+from app.core.store.models import CHANNELS, utcnow  # noqa: E402
 
 SPAN = 60 * 24 * 3600  # 60 days, in seconds
 BATCH_STATS_GOAL_MS = 50
@@ -57,7 +60,7 @@ def empty_postgres(url: str) -> None:
 def fill_big_batch(batch_id: int, n: int, redeemed: int, created) -> None:
     """n members and n vouchers, all claimed over 60 days, the first `redeemed` redeemed up to 14
     days after their claim (never after now): bulk SQL, one statement per table."""
-    on_sqlite = isinstance(db.database.obj, peewee.SqliteDatabase)
+    on_sqlite = isinstance(store.database.obj, peewee.SqliteDatabase)
     start = created.strftime("%Y-%m-%d %H:%M:%S")
     # a spread that looks random: claim offsets by a multiplicative step, delays likewise
     num = "n" if on_sqlite else "CAST(n AS BIGINT)"
@@ -87,7 +90,7 @@ def fill_big_batch(batch_id: int, n: int, redeemed: int, created) -> None:
         f" SELECT {batch_id}, 'BENCH' || n, CASE WHEN n <= {redeemed} THEN 2 ELSE 1 END, {first_member} - 1 + n,"
         f" {at(claim_offset)}, CASE WHEN n <= {redeemed} THEN {at(redeem_offset)} ELSE NULL END, NULL FROM {source}"
     )
-    db.database.execute_sql(
+    store.database.execute_sql(
         f"UPDATE batch SET quantity = {n}, claimed_count = {n}, redeemed_count = {redeemed} WHERE id = {batch_id}"
     )
 
@@ -104,9 +107,9 @@ def other_batches(template_id: int, count: int, created) -> None:
                  template=template_id, quantity=quantity, token=f"bench-{i}", code_length=10,
                  claimed_count=claimed, redeemed_count=rng.randint(0, claimed), created_at=created, description="")
         )  # fmt: skip
-    from app.core.models import Batch
+    from app.core.store.models import Batch
 
-    with db.database.atomic():
+    with store.database.atomic():
         for chunk in range(0, len(rows), 200):
             Batch.insert_many(rows[chunk : chunk + 200]).execute()
 
@@ -157,23 +160,23 @@ def main() -> None:
     with tempfile.TemporaryDirectory(prefix="bench-analytics-") as tmp:
         if args.db:
             empty_postgres(args.db)
-            db.open_database(args.db)
+            store.open_database(args.db)
         else:
-            db.open_database(Path(tmp) / "analytics.db")
+            store.open_database(Path(tmp) / "analytics.db")
         where = args.db.rpartition("@")[2] if args.db else "SQLite file"
         template = templates.create_template("T", "10%")
         created = utcnow() - timedelta(days=60)
         big = batches.create_batch("Summer 2025 - Million", template, 1, "In-store QR")
-        db.database.execute_sql("DELETE FROM voucher WHERE batch_id = %d" % big.id)
+        store.database.execute_sql("DELETE FROM voucher WHERE batch_id = %d" % big.id)
         started = time.perf_counter()
-        with db.database.atomic():
+        with store.database.atomic():
             fill_big_batch(big.id, n, redeemed, created)
-            db.database.execute_sql("UPDATE batch SET created_at = '%s' WHERE id = %d" % (created.strftime("%Y-%m-%d %H:%M:%S"), big.id))
+            store.database.execute_sql("UPDATE batch SET created_at = '%s' WHERE id = %d" % (created.strftime("%Y-%m-%d %H:%M:%S"), big.id))
         print(f"{where}: {n:,} vouchers, {n:,} claims, {redeemed:,} redemptions over 60 days written in {time.perf_counter() - started:.1f} s")
         started = time.perf_counter()
-        with db.database.atomic():
-            migrations.fill_analytics_counts(db.database.obj)
-        slots = db.database.execute_sql("SELECT COUNT(*) FROM slot_count").fetchone()[0]
+        with store.database.atomic():
+            migrations.fill_analytics_counts(store.database.obj)
+        slots = store.database.execute_sql("SELECT COUNT(*) FROM slot_count").fetchone()[0]
         print(f"  counted by the 5 -> 6 migration's fill in {time.perf_counter() - started:.1f} s ({slots:,} quarter-hour rows)")
         other_batches(template.id, count - 1, created)
 
@@ -190,7 +193,7 @@ def main() -> None:
         median, best = timed(lambda: analytics.channel_stats("Summer 2025 - *"), 50)
         print(f"  the same for 'Summer 2025 - *':            median {median:6.2f} ms, best {best:6.2f} ms")
         claim_cost(template)
-        db.close_database()
+        store.close_database()
 
 
 if __name__ == "__main__":

@@ -41,21 +41,22 @@ class _FakeServer:
 def build(path: Path, n: int, redeemed: int) -> int:
     from bench_analytics import fill_big_batch
 
-    from app.core import batches, db, migrations, templates
-    from app.core.models import utcnow
+    from app.core import batches, store, templates
+    from app.core.store import migrations
+    from app.core.store.models import utcnow
 
-    db.open_database(path)
+    store.open_database(path)
     template = templates.create_template("T", "10%")
     created = utcnow() - timedelta(days=60)
     big = batches.create_batch("Summer 2025 - Million", template, 1, "In-store QR")
     started = time.perf_counter()
-    with db.database.atomic():
-        db.database.execute_sql("DELETE FROM voucher WHERE batch_id = %d" % big.id)
+    with store.database.atomic():
+        store.database.execute_sql("DELETE FROM voucher WHERE batch_id = %d" % big.id)
         fill_big_batch(big.id, n, redeemed, created)
-        db.database.execute_sql("UPDATE batch SET created_at = '%s' WHERE id = %d" % (created.strftime("%Y-%m-%d %H:%M:%S"), big.id))
-    with db.database.atomic():
-        migrations.fill_analytics_counts(db.database.obj)
-    db.close_database()  # the window opens it as it would any morning
+        store.database.execute_sql("UPDATE batch SET created_at = '%s' WHERE id = %d" % (created.strftime("%Y-%m-%d %H:%M:%S"), big.id))
+    with store.database.atomic():
+        migrations.fill_analytics_counts(store.database.obj)
+    store.close_database()  # the window opens it as it would any morning
     print(f"built: {n:,} vouchers, {n:,} claims, {redeemed:,} redemptions over 60 days in {time.perf_counter() - started:.1f} s")
     return big.id
 
@@ -72,16 +73,15 @@ def main() -> int:
     from PySide6.QtTest import QTest
     from PySide6.QtWidgets import QApplication
 
+    from app.core import store
     from app.gui import application, main_window, preferences
-    from app.gui.batch_page import BatchPage
-    from app.gui.channels_page import ChannelsPage
-
-    from app.core import db
+    from app.gui.pages.batch import BatchPage
+    from app.gui.pages.channels import ChannelsPage
 
     folder = Path(tempfile.mkdtemp(prefix="bench-analytics-gui-"))
     os.environ["XDG_DATA_HOME"] = str(folder / "data")  # the window's daily backup goes there
     big_id = build(folder / "analytics.db", n, redeemed)
-    db.open_database(folder / "analytics.db")
+    store.open_database(folder / "analytics.db")
 
     qapp = QApplication.instance() or QApplication(sys.argv[:1])
     application.configure_application(qapp)
@@ -143,7 +143,7 @@ def main() -> int:
     qapp.removeEventFilter(paints)
     window.close()
     window.background.shutdown()
-    db.close_database()
+    store.close_database()
     shutil.rmtree(folder, ignore_errors=True)
     return 0
 

@@ -32,8 +32,8 @@ sys.path.insert(0, str(ROOT))
 SERVE = """
 import logging, sys, threading
 logging.getLogger("waitress").setLevel(logging.CRITICAL)  # its overflow warning, once per refused phone
-from app.core import db
-db.open_database(sys.argv[1])
+from app.core import store
+store.open_database(sys.argv[1])
 if sys.argv[2] == "defaults":  # the claim site as it was: waitress's own limits
     from waitress.server import create_server
     from app.web import create_app
@@ -90,10 +90,10 @@ def idle_phones(db_path: str, kind: str, idle: int, tries: int) -> str:
 
 
 def locked_till(db_path: str, tries: int) -> tuple[list[float], list[float]]:
-    from app.core import batches, claims, database, db, members, templates
+    from app.core import batches, claims, members, store, templates
     from app.core.errors import DatabaseProblem
 
-    db.open_database(db_path)
+    store.open_database(db_path)
     offer = templates.create_template("Bench offer", "10%")
     batch = batches.create_batch("Till bench", offer, tries, "Other")
     codes = [claims.claim(batch.token, members.create_member(f"till{n}@example.com", "x").id).voucher.code for n in range(tries)]
@@ -102,13 +102,13 @@ def locked_till(db_path: str, tries: int) -> tuple[list[float], list[float]]:
         other.execute("BEGIN IMMEDIATE")  # another program: a backup, the CLI, a long delete
         for code in codes:
             started = time.perf_counter()
-            with database.reporting_waits(lambda: said.append(time.perf_counter() - started)):
+            with store.reporting_waits(lambda: said.append(time.perf_counter() - started)):
                 try:
                     claims.redeem(code)
                 except DatabaseProblem:
                     gave_up.append(time.perf_counter() - started)
         other.execute("ROLLBACK")
-    db.close_database()
+    store.close_database()
     return said, gave_up
 
 
@@ -119,10 +119,10 @@ def main() -> int:
     args = parser.parse_args()
     with tempfile.TemporaryDirectory() as folder:
         db_path = str(Path(folder) / "bench.db")
-        from app.core import db
+        from app.core import store
 
-        db.open_database(db_path)
-        db.close_database()
+        store.open_database(db_path)
+        store.close_database()
         print(f"{args.idle} idle keep-alive connections from {args.idle} addresses, then a new member opens a page {args.tries} times:")
         print(f"  claim site now        {idle_phones(db_path, 'site', args.idle, args.tries)}   (goal < 1 s)")
         print(f"  waitress's defaults   {idle_phones(db_path, 'defaults', args.idle, args.tries)}")

@@ -150,26 +150,26 @@ def prepare(database: str, clients: int, batches_needed: int) -> tuple[list[str]
     """A store with `clients` members and `batches_needed` batches of `clients` vouchers each."""
     from werkzeug.security import generate_password_hash
 
-    from app.core import batches, db, members, settings, templates
+    from app.core import batches, members, settings, store, templates
 
-    db.open_database(database)
+    store.open_database(database)
     settings.save(settings.Settings(store_name="Benchmark Store", public_base_url="http://127.0.0.1"))
     template = templates.create_template("Bench offer", "10%", min_purchase="5", valid_days=30, terms="One per visit")
     quick = generate_password_hash(PASSWORD, QUICK_HASH)
     emails = [members.create_member(f"bench{n}@example.com", quick, f"Bench {n}").email for n in range(clients)]
     made = [batches.create_batch(f"Bench batch {n}", template, clients, "Other", "Benchmark") for n in range(batches_needed)]
-    db.close_database()
+    store.close_database()
     return emails, [b.token for b in made], [b.id for b in made]
 
 
 def counters_agree(database: str, batch_ids: list[int]) -> bool:
     """After the run: every batch's claimed counter equals the vouchers its members hold."""
-    from app.core import db
+    from app.core import store
 
-    db.open_database(database)
+    store.open_database(database)
     try:
         for batch_id in batch_ids:
-            counted, held = db.run_sql(
+            counted, held = store.run_sql(
                 "SELECT b.claimed_count, (SELECT COUNT(*) FROM voucher v WHERE v.batch_id = b.id AND v.member_id IS NOT NULL)"
                 " FROM batch b WHERE b.id = :batch",
                 {"batch": batch_id},
@@ -178,7 +178,7 @@ def counters_agree(database: str, batch_ids: list[int]) -> bool:
                 return False
         return True
     finally:
-        db.close_database()
+        store.close_database()
 
 
 # -- the clients ---------------------------------------------------------------------------------
@@ -362,12 +362,12 @@ def application_cpu(folder: str, clients: int, batches_needed: int) -> float:
     application, one after another in this process, no server and no network in between."""
     import io
 
-    from app.core import db
+    from app.core import store
     from app.web import create_app
 
     database = os.path.join(folder, "application.db")
     emails, tokens, _ = prepare(database, clients, batches_needed)
-    db.open_database(database)
+    store.open_database(database)
     site = create_app()
     sessions = []
     for email in emails:
@@ -398,7 +398,7 @@ def application_cpu(folder: str, clients: int, batches_needed: int) -> float:
         for cookie, body in sessions:
             post(token, cookie, body)
     spent = time.process_time() - began
-    db.close_database()
+    store.close_database()
     return spent / (len(tokens[warm:]) * len(sessions)) * 1000
 
 

@@ -25,12 +25,20 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[2]))
 
-from app.core import batches, claims, codes, db, members, templates, vouchers  # noqa: E402
+from app.core import (
+    batches,
+    claims,
+    codes,
+    members,
+    store,  # noqa: E402
+    templates,
+    vouchers,
+)
 
 
 def fresh(folder: Path, name: str) -> Path:
     path = folder / name
-    db.open_database(path)
+    store.open_database(path)
     return path
 
 
@@ -41,15 +49,15 @@ def generate(folder: Path, quantity: int) -> tuple[float, float]:
     started = time.perf_counter()
     batches.create_batch("B", template, quantity, "Email")
     ours = time.perf_counter() - started
-    db.close_database()
+    store.close_database()
 
     raw_path = fresh(folder, f"raw-{quantity}.db")
     template = templates.create_template("T", "10%")
     batches.create_batch("B", template, 1, "Email")
-    db.close_database()
+    store.close_database()
     rows = [(1, c) for c in codes.random_codes(quantity, codes.DEFAULT_LENGTH)]  # codes made before the clock starts
     connection = sqlite3.connect(raw_path, isolation_level=None)
-    for pragma, value in db.SQLITE_PRAGMAS.items():
+    for pragma, value in store.SQLITE_PRAGMAS.items():
         connection.execute(f"PRAGMA {pragma} = {value}")
     started = time.perf_counter()
     connection.execute("BEGIN")
@@ -67,17 +75,17 @@ def generate_pg(url: str, quantity: int) -> tuple[float, float, float]:
     from bench_analytics import empty_postgres
 
     empty_postgres(url)
-    db.open_database(url)
+    store.open_database(url)
     template = templates.create_template("T", "10%")
     started = time.perf_counter()
     batches.create_batch("B", template, quantity, "Email")
     ours = time.perf_counter() - started
     other = batches.create_batch("Raw", template, 1, "Email").id
-    connection = db.database.obj.connection()
+    connection = store.database.obj.connection()
     seconds = []
     for how in ("executemany", "copy"):
         rows = codes.random_codes(quantity, codes.DEFAULT_LENGTH)
-        with db.database.atomic():
+        with store.database.atomic():
             cursor = connection.cursor()
             started = time.perf_counter()
             if how == "executemany":
@@ -86,8 +94,8 @@ def generate_pg(url: str, quantity: int) -> tuple[float, float, float]:
                 text = "".join(f"{other}\t{c}\t0\n" for c in rows)
                 cursor.copy_expert("COPY voucher (batch_id, code, status) FROM STDIN", io.StringIO(text))
             seconds.append(time.perf_counter() - started)
-        db.database.execute_sql("DELETE FROM voucher WHERE batch_id = %s", (other,))
-    db.close_database()
+        store.database.execute_sql("DELETE FROM voucher WHERE batch_id = %s", (other,))
+    store.close_database()
     return ours, seconds[0], seconds[1]
 
 
@@ -167,7 +175,7 @@ def main() -> None:
         started = time.perf_counter()
         deleted = batches.delete_batch(big_id)
         print(f"  delete the {deleted:,}-voucher batch:   {time.perf_counter() - started:7.2f} s")
-        db.close_database()
+        store.close_database()
 
 
 if __name__ == "__main__":

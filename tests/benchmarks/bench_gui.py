@@ -30,13 +30,13 @@ CLAIMS = 2_000
 
 def build_fixture(path: Path) -> None:
     """1,000 batches, 2,000,000 vouchers, some claimed and redeemed, some batches paused."""
-    from app.core import batches, claims, db, members, settings, templates
+    from app.core import batches, claims, members, settings, store, templates
 
     part = path.with_name(path.name + ".part")
     for leftover in (part, Path(str(part) + "-wal"), Path(str(part) + "-shm")):
         leftover.unlink(missing_ok=True)
     started = time.perf_counter()
-    db.open_database(part)
+    store.open_database(part)
     settings.save(settings.Settings(store_name="Bench Shop", public_base_url="https://shop.example"))
     template = templates.create_template("15% off", "15%", min_purchase="20", valid_days=60)
     big = batches.create_batch("Grand opening - every flyer", template, BIG, "In-store QR", "The big one")
@@ -49,7 +49,7 @@ def build_fixture(path: Path) -> None:
         result = claims.claim(big.token, member.id)
         if n % 4 == 0:
             claims.redeem(result.voucher.code)
-    db.close_database()
+    store.close_database()
     os.replace(part, path)
     print(f"built {path} in {time.perf_counter() - started:.1f} s")
 
@@ -106,9 +106,9 @@ def main() -> int:
     from PySide6.QtCore import QElapsedTimer, QEventLoop, QSettings
     from PySide6.QtWidgets import QApplication
 
-    from app.core import batches, db
+    from app.core import batches, store
     from app.gui import application, main_window, preferences
-    from app.gui.cards import BatchCard
+    from app.gui.pages.cards import BatchCard
 
     def run_until(condition) -> None:
         """Turn the event loop until condition() holds, waiting inside Qt between events (a loop
@@ -121,7 +121,7 @@ def main() -> int:
     qapp = QApplication.instance() or QApplication(sys.argv[:1])
     application.configure_application(qapp)
     card_painted = PaintWatch(qapp, lambda widget: isinstance(widget, BatchCard))
-    db.open_database(FIXTURE)
+    store.open_database(FIXTURE)
     prefs = preferences.Preferences(QSettings(str(Path(tempfile.mkdtemp()) / "bench.ini"), QSettings.Format.IniFormat))
     window = main_window.MainWindow(prefs, start_server=lambda host, port: _FakeServer())
     window.resize(1280, 800)

@@ -7,8 +7,8 @@ import subprocess
 import sys
 from pathlib import Path
 
-from app.core import db
-from app.core.database import run_sql
+from app.core import store
+from app.core.store import run_sql
 
 ROOT = Path(__file__).resolve().parents[2]
 
@@ -32,8 +32,8 @@ def counters(batch_id: int) -> tuple[int, int, int]:
 def table_counts() -> tuple[int, int]:
     """(batches, vouchers) in the whole database."""
     return (
-        db.database.execute_sql("SELECT COUNT(*) FROM batch").fetchone()[0],
-        db.database.execute_sql("SELECT COUNT(*) FROM voucher").fetchone()[0],
+        store.database.execute_sql("SELECT COUNT(*) FROM batch").fetchone()[0],
+        store.database.execute_sql("SELECT COUNT(*) FROM voucher").fetchone()[0],
     )
 
 
@@ -88,7 +88,7 @@ def raw_rows_holding(path, *needles: str) -> list[tuple[str, tuple]]:
         return found
 
     if str(path).startswith(("postgres://", "postgresql://")):
-        return matching(db.database.get_tables(), lambda table: db.database.execute_sql(f'SELECT * FROM "{table}"'))
+        return matching(store.database.get_tables(), lambda table: store.database.execute_sql(f'SELECT * FROM "{table}"'))
     with closing(sqlite3.connect(path)) as con:
         tables = [row[0] for row in con.execute("SELECT name FROM sqlite_master WHERE type = 'table'")]
         return matching(tables, lambda table: con.execute(f'SELECT * FROM "{table}"'))

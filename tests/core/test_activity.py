@@ -9,10 +9,11 @@ from datetime import timedelta
 import peewee
 import pytest
 
-from app.core import activity, batches, claims, db, migrations, settings, templates, times
+from app.core import activity, batches, claims, settings, store, templates, times
 from app.core.activity import Actor, Filter
 from app.core.errors import DatabaseProblem
-from app.core.models import Activity, utcnow
+from app.core.store import migrations
+from app.core.store.models import Activity, utcnow
 
 from .helpers import counters, real_counts
 
@@ -84,13 +85,13 @@ def test_settings_changes_name_the_keys_that_changed_never_values_or_secrets(db_
 @pytest.mark.sqlite_only  # SQLite's own file
 def test_a_change_that_fails_on_a_full_disk_leaves_no_entry(template):
     mark = last_id()
-    pages = db.database.execute_sql("PRAGMA page_count").fetchone()[0]
-    db.database.execute_sql(f"PRAGMA max_page_count = {pages + 20}")
+    pages = store.database.execute_sql("PRAGMA page_count").fetchone()[0]
+    store.database.execute_sql(f"PRAGMA max_page_count = {pages + 20}")
     try:
         with pytest.raises(DatabaseProblem, match="full"):
             batches.create_batch("Too big", template, 100_000, "Email", actor=MORNING)
     finally:
-        db.database.execute_sql("PRAGMA max_page_count = 1073741823")
+        store.database.execute_sql("PRAGMA max_page_count = 1073741823")
     assert newer_than(mark) == []
     assert batches.list_batches() == []
 
@@ -119,7 +120,7 @@ def test_the_log_cannot_be_changed_or_deleted(make_batch):
     make_batch()
     for statement in ("UPDATE activity SET staff = 'Mallory'", "DELETE FROM activity"):
         with pytest.raises(peewee.IntegrityError, match="cannot be changed"):
-            db.database.execute_sql(statement)
+            store.database.execute_sql(statement)
     assert Activity.select().where(Activity.staff == "Mallory").count() == 0
     assert Activity.select().where(Activity.kind == "batch_created").count() == 1
 
@@ -127,20 +128,20 @@ def test_the_log_cannot_be_changed_or_deleted(make_batch):
 @pytest.mark.sqlite_only  # SQLite's own file
 def test_a_version_3_database_gains_the_log(db_path, make_batch):
     make_batch()
-    db.close_database()
+    store.close_database()
     with closing(sqlite3.connect(db_path)) as con:
         con.executescript(
             "DROP TRIGGER activity_no_update; DROP TRIGGER activity_no_delete; DROP TABLE activity;"
             " ALTER TABLE batch DROP COLUMN title;"  # (step 4 -> 5, which comes after)
             " UPDATE schema_version SET version = 3;"
         )
-    db.open_database(db_path)
-    assert migrations.schema_version(db.database) == migrations.CURRENT_VERSION
+    store.open_database(db_path)
+    assert migrations.schema_version(store.database) == migrations.CURRENT_VERSION
     assert activity.entries() == []
     batches.pause_batch(batches.list_batches()[0].id)
     assert [e.kind for e in activity.entries()] == ["batch_paused"]
     with pytest.raises(peewee.IntegrityError):
-        db.database.execute_sql("DELETE FROM activity")
+        store.database.execute_sql("DELETE FROM activity")
 
 
 def test_filters_pages_and_search(make_batch, claim_some):

@@ -11,11 +11,11 @@ from datetime import date, datetime, time, timedelta, timezone
 
 import pytest
 
-from app.core import analytics, batches, claims, db, members, migrations, models, settings, times
+from app.core import analytics, batches, claims, members, settings, store, times
 from app.core.claims import ClaimOutcome, RedeemOutcome, UndoOutcome
-from app.core.database import run_sql
 from app.core.errors import NotFound
-from app.core.models import Batch, as_datetime
+from app.core.store import migrations, models, run_sql
+from app.core.store.models import Batch, as_datetime
 
 from .helpers import counters, real_counts
 
@@ -554,7 +554,7 @@ def test_buckets_add_up_to_the_batch_counts_when_threads_claim_redeem_and_undo_a
         except BaseException as exc:
             errors.append(exc)
         finally:
-            db.close_database()
+            store.close_database()
 
     threads = [threading.Thread(target=work, args=(i,)) for i in range(12)]
     for t in threads:
@@ -606,15 +606,15 @@ def test_a_version_5_database_gets_its_history_counted_from_its_vouchers(db_path
     kept_rows = table_rows()
     before = [analytics.batch_stats(b.id, now=start + timedelta(days=5)) for b in batches.list_batches()]
     # what version 5 had: no count tables
-    db.database.execute_sql("DROP TABLE slot_count")
-    db.database.execute_sql("DROP TABLE delay_count")
-    db.database.execute_sql("UPDATE schema_version SET version = 5")
-    db.close_database()
+    store.database.execute_sql("DROP TABLE slot_count")
+    store.database.execute_sql("DROP TABLE delay_count")
+    store.database.execute_sql("UPDATE schema_version SET version = 5")
+    store.close_database()
     assert migrations.MIGRATIONS[5] is migrations._add_analytics_counts
 
-    db.open_database(db_path)
+    store.open_database(db_path)
 
-    assert migrations.schema_version(db.database) == migrations.CURRENT_VERSION == 6
+    assert migrations.schema_version(store.database) == migrations.CURRENT_VERSION == 6
     assert table_rows() == kept_rows
     after = [analytics.batch_stats(b.id, now=start + timedelta(days=5)) for b in batches.list_batches()]
     assert after == before
@@ -636,7 +636,7 @@ def test_the_pages_read_no_voucher(make_batch, claim_some):
             read.add(table)
         return sqlite3.SQLITE_OK
 
-    connection = db.database.connection()
+    connection = store.database.connection()
     connection.set_authorizer(note)
     try:
         stats = analytics.batch_stats(batch.id)

@@ -11,8 +11,9 @@ from datetime import date, timedelta
 import pytest
 
 from app import cli
-from app.core import backups, batches, claims, db, members, migrations, templates
+from app.core import batches, claims, members, store, templates
 from app.core.errors import DatabaseProblem, InvalidInput
+from app.core.store import backups, migrations
 
 from .helpers import ROOT
 
@@ -54,11 +55,11 @@ def test_a_backup_round_trips_claims_and_redemptions(shop, tmp_path):
     target = backups.backup_to(tmp_path / "now.db")
     assert backups.problem_in(target) is None
     batches.delete_batch(batch.id)  # the mistake a backup is for
-    db.close_database()
+    store.close_database()
     aside = backups.restore(target, path, migrations.CURRENT_VERSION)
     assert raw_rows(path) == before
     assert raw_rows(aside)["batch"] == []  # the replaced database is kept as it was
-    db.open_database(path, create=False)
+    store.open_database(path, create=False)
     assert batches.get_batch(batch.id).claimed == 6 and batches.get_batch(batch.id).redeemed == 3
 
 
@@ -75,7 +76,7 @@ def test_restore_refuses_while_another_program_has_the_database_open(shop, tmp_p
 
 def test_restore_refuses_a_file_that_is_not_a_good_backup(shop, tmp_path):
     path, _ = shop
-    db.close_database()
+    store.close_database()
     before = path.read_bytes()
     junk = tmp_path / "junk.db"
     junk.write_bytes(b"not a database at all" * 100)
@@ -107,7 +108,7 @@ def test_a_damaged_file_is_refused_by_batch_create_naming_it_and_the_latest_back
     monkeypatch.setattr(backups, "default_folder", lambda: folder)
     made = backups.daily()
     batches.create_batch("Big", templates.find_template("10% off"), 5000, "Email")  # pages to damage
-    db.close_database()
+    store.close_database()
     damaged = damage(path)
     code = cli.main(["--db", str(path), "batch", "create", "--name", "More", "--template", "10% off", "--quantity", "5", "--quiet"])
     err = capsys.readouterr().err
@@ -137,11 +138,11 @@ def test_a_read_only_command_never_makes_a_database_of_an_empty_file(tmp_path):
 def test_the_cli_backs_up_and_restores(shop, tmp_path, capsys):
     path, batch = shop
     before = raw_rows(path)
-    db.close_database()
+    store.close_database()
     target = tmp_path / "copy.db"
     assert cli.main(["--db", str(path), "backup", "--output", str(target)]) == 0
     assert cli.main(["--db", str(path), "batch", "delete", str(batch.id), "--yes"]) == 0
-    db.close_database()
+    store.close_database()
     assert cli.main(["--db", str(path), "restore", str(target), "--yes"]) == 0
     out = capsys.readouterr().out
     assert "kept at" in out

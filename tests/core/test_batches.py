@@ -9,7 +9,7 @@ import pytest
 from app.core import batches, claims, members, settings, vouchers
 from app.core.claims import ClaimOutcome, RedeemOutcome
 from app.core.errors import InvalidInput, NotFound
-from app.core.models import CHANNELS, Batch, Voucher
+from app.core.store.models import CHANNELS, Batch, Voucher
 
 from .helpers import real_counts, table_counts
 

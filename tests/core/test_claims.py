@@ -6,7 +6,7 @@ import pytest
 
 from app.core import batches, claims, templates, vouchers
 from app.core.claims import ClaimOutcome
-from app.core.models import Batch, Voucher, utcnow
+from app.core.store.models import Batch, Voucher, utcnow
 
 from .helpers import counters, real_counts
 

@@ -6,9 +6,9 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from app.core import batches, codes
+from app.core import codes
 from app.core.errors import GenerationCancelled, InvalidInput
-from app.core.models import Voucher
+from app.core.store.models import Voucher
 
 from .helpers import table_counts
 

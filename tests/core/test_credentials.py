@@ -7,15 +7,14 @@ import json
 import stat
 import sys
 import types
-
-import peewee
 from urllib.parse import urlsplit, urlunsplit
 
+import peewee
 import pytest
 
-from app.core import credentials, db
-from app.core.database import explain
+from app.core import store
 from app.core.errors import DatabaseProblem
+from app.core.store import credentials, explain
 from tests.conftest import TEST_DB
 
 URL = "postgresql://shop@db.example.com:5432/vouchers"
@@ -75,25 +74,25 @@ def test_a_url_typed_with_its_password_is_split_from_it():
 
 def test_a_server_url_without_a_password_is_opened_with_the_kept_one(passwords_file):
     credentials.store(URL, "s3cret")
-    assert db.connect_options(URL) == {"connect_timeout": db.CONNECT_TIMEOUT, "password": "s3cret"}
-    assert db.connect_options(URL, "typed") == {"connect_timeout": db.CONNECT_TIMEOUT, "password": "typed"}
+    assert store.connect_options(URL) == {"connect_timeout": store.CONNECT_TIMEOUT, "password": "s3cret"}
+    assert store.connect_options(URL, "typed") == {"connect_timeout": store.CONNECT_TIMEOUT, "password": "typed"}
     with_own = "postgresql://shop:own@db.example.com/vouchers?connect_timeout=2"
-    assert db.connect_options(with_own) == {}  # its own password and wait win
+    assert store.connect_options(with_own) == {}  # its own password and wait win
 
 
 def test_the_driver_is_handed_the_kept_password(passwords_file):
     """What psycopg2 would be given (trust authentication accepts any password: the parameters are the proof)."""
     credentials.store(URL, "s3cret")
-    handle = db.server_handle(URL)
+    handle = store.server_handle(URL)
     assert handle.connect_params["password"] == "s3cret"
-    assert handle.connect_params["connect_timeout"] == db.CONNECT_TIMEOUT
+    assert handle.connect_params["connect_timeout"] == store.CONNECT_TIMEOUT
 
 
 def test_a_password_written_in_the_url_is_percent_decoded(passwords_file):
     """A password with @, / or : in it can only be written in a URL percent-encoded; the server is
     given the password itself, and the kept one is the same."""
     typed = "postgresql://shop%2Dmgr:p%40ss%2Fw%3Ard@db.example.com/vouchers"
-    handle = db.server_handle(typed)
+    handle = store.server_handle(typed)
     assert (handle.connect_params["user"], handle.connect_params["password"]) == ("shop-mgr", "p@ss/w:rd")
     assert credentials.split(typed)[1] == "p@ss/w:rd"
 
@@ -101,7 +100,7 @@ def test_a_password_written_in_the_url_is_percent_decoded(passwords_file):
 def test_an_unreachable_server_is_one_sentence_without_the_password(passwords_file):
     url = "postgresql://shop:s3cret@127.0.0.1:1/vouchers"
     with pytest.raises(DatabaseProblem) as refused:
-        db.check_connection(url)
+        store.check_connection(url)
     said = str(refused.value)
     assert said == (
         "The database server of postgresql://127.0.0.1:1/vouchers does not answer: check that it runs, "
@@ -131,13 +130,13 @@ def test_no_such_database_on_a_real_server(passwords_file):
     parts = urlsplit(TEST_DB)  # a host's URL or a socket's (postgresql://user@/name?host=/run/x&port=5432)
     url = urlunsplit(parts._replace(path="/no_such_database_here"))
     with pytest.raises(DatabaseProblem, match="answers, but has no such database"):
-        db.check_connection(url)
-    db.check_connection(TEST_DB)  # the real one lets us in
+        store.check_connection(url)
+    store.check_connection(TEST_DB)  # the real one lets us in
 
 
 @pytest.mark.postgres_only
 def test_open_database_uses_the_kept_password(db_path, passwords_file):
     credentials.store(TEST_DB, "kept-for-the-shop")
-    db.open_database(TEST_DB)
-    assert db.database.obj.connect_params["password"] == "kept-for-the-shop"
-    assert "kept-for-the-shop" not in db.location()
+    store.open_database(TEST_DB)
+    assert store.database.obj.connect_params["password"] == "kept-for-the-shop"
+    assert "kept-for-the-shop" not in store.location()

@@ -11,10 +11,11 @@ from datetime import datetime
 import peewee
 import pytest
 
-from app.core import batches, claims, database, db, migrations, vouchers
+from app.core import batches, claims, store, vouchers
 from app.core.claims import ClaimOutcome, RedeemOutcome
 from app.core.errors import DatabaseProblem
-from app.core.models import CLAIMED, Voucher, utcnow
+from app.core.store import migrations, waits
+from app.core.store.models import CLAIMED, Voucher, utcnow
 
 from .helpers import counters, real_counts, table_counts
 
@@ -46,9 +47,9 @@ V1_SCHEMA = [
 @pytest.fixture
 def fresh(tmp_path, monkeypatch):
     """A database path in an empty folder; whatever the test opens is closed afterwards."""
-    monkeypatch.delenv(db.ENV_VAR, raising=False)
+    monkeypatch.delenv(store.ENV_VAR, raising=False)
     yield tmp_path / "vouchers.db"
-    db.close_database()
+    store.close_database()
 
 
 def sql(path, query, *args):
@@ -61,10 +62,10 @@ def backups(path):
 
 
 def test_a_new_database_carries_the_current_schema_version(fresh):
-    db.open_database(fresh)
+    store.open_database(fresh)
     assert sql(fresh, "SELECT version FROM schema_version") == [(migrations.CURRENT_VERSION,)]
-    db.close_database()
-    db.open_database(fresh)  # opening it again changes nothing and copies nothing aside
+    store.close_database()
+    store.open_database(fresh)  # opening it again changes nothing and copies nothing aside
     assert sql(fresh, "SELECT version FROM schema_version") == [(migrations.CURRENT_VERSION,)]
     assert backups(fresh) == []
 
@@ -96,7 +97,7 @@ def make_v1(path):
 def test_a_version_1_database_is_migrated_with_true_counts_and_a_backup(fresh):
     make_v1(fresh)
     before = sql(fresh, "SELECT * FROM voucher ORDER BY id")
-    db.open_database(fresh)
+    store.open_database(fresh)
     assert sql(fresh, "SELECT version FROM schema_version") == [(migrations.CURRENT_VERSION,)]
     listed = {b.name: (b.total, b.claimed, b.redeemed, b.available, b.status) for b in batches.list_batches()}
     assert listed == {"Old": (6, 3, 1, 3, "active"), "Untouched": (2, 0, 0, 2, "paused")}
@@ -119,8 +120,8 @@ def test_a_version_1_database_is_migrated_with_true_counts_and_a_backup(fresh):
     with pytest.raises(peewee.IntegrityError):
         Voucher.update(status=CLAIMED, member=1, claimed_at=utcnow()).where(Voucher.code == "AAAAAAAA7A").execute()
 
-    db.close_database()
-    db.open_database(fresh)  # migrated once: no second copy
+    store.close_database()
+    store.open_database(fresh)  # migrated once: no second copy
     assert len(backups(fresh)) == 1
 
 
@@ -142,18 +143,18 @@ def test_a_version_2_database_gains_sessions_erasure_and_reset_codes_as_a_new_on
     make_v2(fresh)
     members_before = sql(fresh, "SELECT id, email, name, password_hash, created_at FROM member ORDER BY id")
     vouchers_before = sql(fresh, "SELECT * FROM voucher ORDER BY id")
-    db.open_database(fresh)
+    store.open_database(fresh)
     assert sql(fresh, "SELECT version FROM schema_version") == [(migrations.CURRENT_VERSION,)]
     assert sql(fresh, "SELECT id, email, name, password_hash, created_at FROM member ORDER BY id") == members_before
     assert sql(fresh, "SELECT session_generation, erased_at FROM member") == [(0, None)] * 4
     assert sql(fresh, "SELECT * FROM voucher ORDER BY id") == vouchers_before
     (backup,) = backups(fresh)
     assert backup.name.startswith("vouchers.db.v2-") and sql(backup, "SELECT version FROM schema_version") == [(2,)]
-    db.close_database()
+    store.close_database()
 
     new = tmp_path / "new.db"
-    db.open_database(new)
-    db.close_database()
+    store.open_database(new)
+    store.close_database()
     for table in ("member", "reset_code"):
         assert columns(fresh, table) == columns(new, table), table
     indexes = "SELECT name, sql FROM sqlite_master WHERE type = 'index' AND tbl_name = 'reset_code' ORDER BY name"
@@ -166,13 +167,13 @@ def test_a_version_2_database_gains_sessions_erasure_and_reset_codes_as_a_new_on
 
 
 def test_a_database_from_a_newer_version_is_refused_untouched(fresh):
-    db.open_database(fresh)
-    db.close_database()
+    store.open_database(fresh)
+    store.close_database()
     with closing(sqlite3.connect(fresh)) as con:
         con.execute("UPDATE schema_version SET version = ?", (migrations.CURRENT_VERSION + 1,))
         con.commit()
     with pytest.raises(DatabaseProblem, match=r"newer Voucher Batches.*update the application") as refused:
-        db.open_database(fresh)
+        store.open_database(fresh)
     assert str(fresh) in str(refused.value)
     assert sql(fresh, "SELECT version FROM schema_version") == [(migrations.CURRENT_VERSION + 1,)]
     assert backups(fresh) == []
@@ -182,7 +183,7 @@ def test_a_database_of_another_program_is_refused(fresh):
     with closing(sqlite3.connect(fresh)) as con:
         con.execute("CREATE TABLE recipes (id INTEGER PRIMARY KEY, name TEXT)")
     with pytest.raises(DatabaseProblem, match="not a Voucher Batches database") as refused:
-        db.open_database(fresh)
+        store.open_database(fresh)
     assert str(fresh) in str(refused.value)
     assert sql(fresh, "SELECT name FROM sqlite_master") == [("recipes",)]
 
@@ -191,7 +192,7 @@ def test_a_corrupt_file_is_named_and_left_as_it_was(fresh):
     garbage = os.urandom(16_384)
     fresh.write_bytes(garbage)
     with pytest.raises(DatabaseProblem, match="not a Voucher Batches database, or it is damaged") as refused:
-        db.open_database(fresh)
+        store.open_database(fresh)
     assert str(fresh) in str(refused.value)
     assert fresh.read_bytes() == garbage
 
@@ -199,7 +200,7 @@ def test_a_corrupt_file_is_named_and_left_as_it_was(fresh):
 def test_a_missing_folder_is_named(fresh):
     missing = fresh.parent / "gone" / "vouchers.db"
     with pytest.raises(DatabaseProblem, match="does not exist") as refused:
-        db.open_database(missing)
+        store.open_database(missing)
     assert str(missing) in str(refused.value)
     assert not missing.parent.exists()
 
@@ -207,7 +208,7 @@ def test_a_missing_folder_is_named(fresh):
 def test_a_folder_is_not_a_database(fresh):
     fresh.mkdir()
     with pytest.raises(DatabaseProblem, match="is a folder") as refused:
-        db.open_database(fresh)
+        store.open_database(fresh)
     assert str(fresh) in str(refused.value)
 
 
@@ -216,7 +217,7 @@ def shop(fresh):
     """A database with a batch of 10 (2 claimed, 1 redeemed) and the codes and members it has."""
     from app.core import members, templates
 
-    db.open_database(fresh)
+    store.open_database(fresh)
     offer = templates.create_template("10% off", "10%", valid_days=30)
     batch = batches.create_batch("Summer", offer, 10, "Email")
     people = [members.create_member(f"m{n}@example.com", "hash") for n in range(3)]
@@ -244,10 +245,10 @@ def assert_unchanged(batch):
 
 def test_a_read_only_database_says_so_naming_the_file(shop, monkeypatch):
     path, offer, batch, people, held = shop
-    db.close_database()
+    store.close_database()
     # Tests run as root, which file modes do not stop: SQLite's query_only gives the same refusal.
-    monkeypatch.setitem(db.SQLITE_PRAGMAS, "query_only", 1)
-    db.open_database(path)
+    monkeypatch.setitem(store.SQLITE_PRAGMAS, "query_only", 1)
+    store.open_database(path)
     assert [b.name for b in batches.list_batches()] == ["Summer"]  # reading still works
     assert vouchers.lookup(held[1]).status == "claimed"
     for name, attempt in attempts(offer, batch, people, held).items():
@@ -259,9 +260,9 @@ def test_a_read_only_database_says_so_naming_the_file(shop, monkeypatch):
 
 def test_a_locked_database_says_so_naming_the_file(shop, monkeypatch):
     path, offer, batch, people, held = shop
-    db.close_database()
-    monkeypatch.setattr(database, "_wait_limit", 0.2)
-    db.open_database(path)
+    store.close_database()
+    monkeypatch.setattr(waits, "_wait_limit", 0.2)
+    store.open_database(path)
     with closing(sqlite3.connect(path, isolation_level=None)) as other:
         other.execute("BEGIN EXCLUSIVE")
         for name, attempt in attempts(offer, batch, people, held).items():
@@ -275,14 +276,14 @@ def test_a_locked_database_says_so_naming_the_file(shop, monkeypatch):
 
 def test_a_full_disk_says_so_naming_the_file_and_writes_nothing(shop):
     path, offer, batch, people, held = shop
-    pages = db.database.execute_sql("PRAGMA page_count").fetchone()[0]
-    db.database.execute_sql(f"PRAGMA max_page_count = {pages + 20}")
+    pages = store.database.execute_sql("PRAGMA page_count").fetchone()[0]
+    store.database.execute_sql(f"PRAGMA max_page_count = {pages + 20}")
     with pytest.raises(DatabaseProblem, match="disk .* is full") as refused:
         batches.create_batch("Too big", offer, 100_000, "Email")
     assert str(path) in str(refused.value)
     assert_unchanged(batch)
     assert sql(path, "PRAGMA integrity_check") == [("ok",)]
-    db.database.execute_sql("PRAGMA max_page_count = 1073741823")
+    store.database.execute_sql("PRAGMA max_page_count = 1073741823")
     assert batches.create_batch("Fits now", offer, 1_000, "Email").total == 1_000
 
 
@@ -309,8 +310,8 @@ class ReadOnlyCursor:
 
 def test_a_read_only_file_as_the_driver_reports_it_says_so_naming_the_file(shop, monkeypatch):
     path, offer, batch, people, held = shop
-    real_cursor = db.database.obj.cursor
-    monkeypatch.setattr(db.database.obj, "cursor", lambda *a, **k: ReadOnlyCursor(real_cursor(*a, **k)))
+    real_cursor = store.database.obj.cursor
+    monkeypatch.setattr(store.database.obj, "cursor", lambda *a, **k: ReadOnlyCursor(real_cursor(*a, **k)))
     assert batches.get_batch(batch.id).claimed == 2  # reading still works
     for name, attempt in attempts(offer, batch, people, held).items():
         with pytest.raises(DatabaseProblem, match=f"The database {path} is read-only; nothing was changed") as refused:
@@ -323,7 +324,7 @@ def test_a_read_only_file_as_the_driver_reports_it_says_so_naming_the_file(shop,
 def test_a_disk_error_in_the_middle_of_generation_says_so_and_writes_nothing(shop, monkeypatch):
     path, offer, batch, people, held = shop
     monkeypatch.setattr(batches, "CHUNK", 100)
-    real_cursor = db.database.obj.cursor
+    real_cursor = store.database.obj.cursor
     written = []
 
     class FailingSecondChunk(ReadOnlyCursor):
@@ -336,7 +337,7 @@ def test_a_disk_error_in_the_middle_of_generation_says_so_and_writes_nothing(sho
             written.append(1)
             return self._cursor.executemany(sql, rows)
 
-    monkeypatch.setattr(db.database.obj, "cursor", lambda *a, **k: FailingSecondChunk(real_cursor(*a, **k)))
+    monkeypatch.setattr(store.database.obj, "cursor", lambda *a, **k: FailingSecondChunk(real_cursor(*a, **k)))
     with pytest.raises(DatabaseProblem, match=f"The database {path} could not be read or written"):
         batches.create_batch("Half", offer, 1_000, "Email")
     monkeypatch.undo()
@@ -350,7 +351,7 @@ def test_a_version_1_database_that_cannot_be_copied_aside_is_not_migrated(fresh,
     in_the_way = fresh.with_name("vouchers.db.v1-20300101-000000.bak")
     in_the_way.mkdir()  # where the copy would go, a folder: the copy cannot be made
     with pytest.raises(DatabaseProblem, match="could not first be copied") as refused:
-        db.open_database(fresh)
+        store.open_database(fresh)
     assert str(fresh) in str(refused.value) and str(in_the_way) in str(refused.value)
     assert sql(fresh, "SELECT version FROM schema_version") == [(1,)]
     assert "claimed_count" not in {row[1] for row in sql(fresh, "PRAGMA table_info(batch)")}
@@ -358,42 +359,42 @@ def test_a_version_1_database_that_cannot_be_copied_aside_is_not_migrated(fresh,
 
 def test_a_database_that_is_not_there_is_not_created_when_only_reading(fresh):
     with pytest.raises(DatabaseProblem, match="no database") as refused:
-        db.open_database(fresh, create=False)
+        store.open_database(fresh, create=False)
     assert str(fresh) in str(refused.value)
     assert not fresh.exists()
 
 
 def test_a_sqlite_url_gets_the_same_settings_as_a_path(tmp_path, monkeypatch):
-    monkeypatch.delenv(db.ENV_VAR, raising=False)
+    monkeypatch.delenv(store.ENV_VAR, raising=False)
     path = tmp_path / "by-url.db"
     try:
-        db.open_database(f"sqlite:///{path}")
-        assert db.database.execute_sql("PRAGMA journal_mode").fetchone()[0] == "wal"
-        assert db.database.execute_sql("PRAGMA foreign_keys").fetchone()[0] == 1
-        assert db.location() == str(path)
+        store.open_database(f"sqlite:///{path}")
+        assert store.database.execute_sql("PRAGMA journal_mode").fetchone()[0] == "wal"
+        assert store.database.execute_sql("PRAGMA foreign_keys").fetchone()[0] == 1
+        assert store.location() == str(path)
     finally:
-        db.close_database()
+        store.close_database()
     assert path.exists()
 
 
 def test_a_refused_database_is_not_left_open(tmp_path, monkeypatch):
-    monkeypatch.delenv(db.ENV_VAR, raising=False)
+    monkeypatch.delenv(store.ENV_VAR, raising=False)
     corrupt = tmp_path / "corrupt.db"
     corrupt.write_bytes(b"\x00not sqlite" * 1000)
     with pytest.raises(DatabaseProblem):
-        db.open_database(corrupt)
-    assert db.database.is_closed()
+        store.open_database(corrupt)
+    assert store.database.is_closed()
 
 
 def test_a_change_says_at_once_that_it_waits_and_gives_up_within_the_limit(shop, monkeypatch):
     """The till showed "This voucher can be redeemed." for 30 s while another program held the database."""
     path, offer, batch, people, held = shop
-    monkeypatch.setattr(database, "_wait_limit", 1.0)
+    monkeypatch.setattr(waits, "_wait_limit", 1.0)
     said = []
     with closing(sqlite3.connect(path, isolation_level=None)) as other:
         other.execute("BEGIN IMMEDIATE")
         started = time.monotonic()
-        with database.reporting_waits(lambda: said.append(time.monotonic() - started)):
+        with store.reporting_waits(lambda: said.append(time.monotonic() - started)):
             with pytest.raises(DatabaseProblem, match="locked by another program") as refused:
                 claims.redeem(held[1])
         gave_up = time.monotonic() - started
@@ -410,7 +411,7 @@ def test_a_change_that_gets_the_database_after_a_short_wait_goes_through(shop, m
         other.execute("BEGIN IMMEDIATE")
         release = threading.Timer(0.6, lambda: other.execute("ROLLBACK"))
         release.start()
-        with database.reporting_waits(lambda: said.append(True)):
+        with store.reporting_waits(lambda: said.append(True)):
             assert claims.redeem(held[1]).outcome is RedeemOutcome.REDEEMED
         release.join()
     assert said == [True]

@@ -6,10 +6,9 @@ import time
 
 import pytest
 
-from tests.conftest import ON_POSTGRES
-
-from app.core import batches, db
+from app.core import batches, store
 from app.core.errors import GenerationCancelled
+from tests.conftest import ON_POSTGRES
 
 from .helpers import real_counts, table_counts, worker
 
@@ -69,10 +68,10 @@ def test_a_killed_generation_leaves_no_batch_no_vouchers_and_a_sound_database(db
         child.stdout.close()
         child.stdin.close()
 
-    db.close_database()
-    db.open_database(db_path)
+    store.close_database()
+    store.open_database(db_path)
     if not ON_POSTGRES:  # (a PostgreSQL server's own recovery is not ours to check)
-        assert db.database.execute_sql("PRAGMA integrity_check").fetchall() == [("ok",)]
+        assert store.database.execute_sql("PRAGMA integrity_check").fetchall() == [("ok",)]
     assert table_counts() == (0, 0)
     # the dead process's lock is gone: the next batch is written whole
     assert real_counts(batches.create_batch("After", template, 500, "Email").id) == (500, 0, 0)

@@ -9,10 +9,10 @@ from datetime import datetime, timedelta
 
 import pytest
 
-from app.core import batches, claims, db, members, times, vouchers
+from app.core import batches, claims, members, store, times, vouchers
 from app.core.claims import ClaimOutcome
 from app.core.errors import FileProblem, InvalidInput, NotFound
-from app.core.models import Member, ResetCode
+from app.core.store.models import Member, ResetCode
 
 from .helpers import counters, raw_rows_holding, real_counts
 
@@ -187,13 +187,13 @@ def test_an_erased_members_text_is_not_left_in_the_bytes_of_the_file(db_path, ma
     for n in range(20):
         make_member(f"someone{n}@example.com", name=f"Someone {n}")
     ann = make_member("ann.lee@example.com", name="Annabel Lee")
-    db.database.execute_sql("PRAGMA wal_checkpoint(TRUNCATE)")  # an old account: it is in the file itself
-    db.database.execute_sql("PRAGMA secure_delete = 0")  # as some SQLite builds have it
+    store.database.execute_sql("PRAGMA wal_checkpoint(TRUNCATE)")  # an old account: it is in the file itself
+    store.database.execute_sql("PRAGMA secure_delete = 0")  # as some SQLite builds have it
     members.erase_member(ann.id)
     for path in (db_path, db_path.with_name(db_path.name + "-wal")):
         data = path.read_bytes() if path.exists() else b""
         assert b"ann.lee" not in data and b"Annabel" not in data, path.name
-    assert db.database.execute_sql("PRAGMA secure_delete").fetchone()[0] == 0  # the connection's own setting is back
+    assert store.database.execute_sql("PRAGMA secure_delete").fetchone()[0] == 0  # the connection's own setting is back
 
 
 def test_erasing_and_resetting_are_in_the_activity_log_without_the_email(make_member):

@@ -4,7 +4,7 @@ import pytest
 
 from app.core import claims, members, settings, vouchers
 from app.core.errors import InvalidInput
-from app.core.models import Member
+from app.core.store.models import Member
 
 
 def test_an_email_is_kept_lower_case_and_found_however_typed(db_path):

@@ -6,7 +6,7 @@ import pytest
 
 from app.core import batches, claims, vouchers
 from app.core.errors import InvalidInput, NotFound
-from app.core.models import Batch, Voucher
+from app.core.store.models import Batch, Voucher
 
 from .helpers import real_counts
 

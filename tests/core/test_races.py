@@ -6,10 +6,10 @@ import random
 import threading
 from collections import Counter
 
-from app.core.database import run_sql
-from app.core import activity, batches, claims, db
+from app.core import activity, batches, claims, store
 from app.core.claims import ClaimOutcome, RedeemOutcome
-from app.core.models import Member
+from app.core.store import run_sql
+from app.core.store.models import Member
 
 from .helpers import counters, real_counts, run_together
 
@@ -26,7 +26,7 @@ def run_threads(n, work):
         except BaseException as exc:  # reported below, in the test's thread
             errors.append(exc)
         finally:
-            db.close_database()  # this thread's connection
+            store.close_database()  # this thread's connection
 
     threads = [threading.Thread(target=run, args=(i,)) for i in range(n)]
     for t in threads:

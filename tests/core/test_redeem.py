@@ -7,7 +7,7 @@ import pytest
 from app.core import activity, batches, claims, codes, templates, vouchers
 from app.core.claims import RedeemOutcome
 from app.core.errors import InvalidInput
-from app.core.models import Voucher, utcnow
+from app.core.store.models import Voucher, utcnow
 
 from .helpers import counters, real_counts
 

@@ -5,7 +5,16 @@ from datetime import date
 import peewee
 import pytest
 
-from app.core.models import CLAIMED, REDEEMED, UNCLAIMED, Batch, Member, Template, Voucher, utcnow
+from app.core.store.models import (
+    CLAIMED,
+    REDEEMED,
+    UNCLAIMED,
+    Batch,
+    Member,
+    Template,
+    Voucher,
+    utcnow,
+)
 
 
 def template_row(**changes):

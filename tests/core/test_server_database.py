@@ -16,9 +16,9 @@ import peewee
 import pytest
 
 from app import cli
-from app.core import batches, db, migrations
-from app.core.database import explain, guarded
+from app.core import batches, store
 from app.core.errors import DatabaseProblem
+from app.core.store import explain, guarded, migrations
 
 from ..conftest import TEST_DB
 
@@ -35,7 +35,7 @@ def on_the_test_server(database: str = NAME, login: str = "postgres") -> str:
 
 def refusal(url: str) -> str:
     with pytest.raises(DatabaseProblem) as refused:
-        db.open_database(url)
+        store.open_database(url)
     return str(refused.value)
 
 
@@ -49,13 +49,13 @@ def test_a_server_that_does_not_answer_is_one_sentence_naming_the_database(db_pa
 
 def test_a_database_that_does_not_exist_is_named(db_path):
     url = on_the_test_server("no_such_vouchers")
-    assert refusal(url) == f"The database server of {db._describe(url)} answers, but has no such database: check its name."
+    assert refusal(url) == f"The database server of {store.describe(url)} answers, but has no such database: check its name."
 
 
 def test_a_login_the_server_refuses_is_one_sentence_without_the_password(db_path):
     url = on_the_test_server(login="nobody_here:secret")
     said = refusal(url)
-    assert said == f"The database server of {db._describe(url)} answers, but has no such user: check the user name."
+    assert said == f"The database server of {store.describe(url)} answers, but has no such user: check the user name."
     assert "secret" not in said and "\n" not in said
 
 
@@ -131,24 +131,24 @@ def _wrapped(driver_error: Exception) -> peewee.OperationalError:
 
 def make_version_4(url: str) -> None:  # (as tests/core/test_titles.py makes a version 4 file)
     """The test database as version 4 left it: no public titles yet."""
-    db.database.execute_sql("ALTER TABLE batch DROP COLUMN title")
-    db.database.execute_sql("UPDATE schema_version SET version = 4")
-    db.close_database()
+    store.database.execute_sql("ALTER TABLE batch DROP COLUMN title")
+    store.database.execute_sql("UPDATE schema_version SET version = 4")
+    store.close_database()
 
 
 def stored_version() -> int:
-    return db.database.execute_sql("SELECT version FROM schema_version").fetchone()[0]
+    return store.database.execute_sql("SELECT version FROM schema_version").fetchone()[0]
 
 
 def test_a_server_database_is_dumped_before_its_schema_is_updated(db_path, make_batch):
     batch = make_batch(quantity=3, name="Before the update")
     make_version_4(db_path)
-    db.open_database(db_path)
+    store.open_database(db_path)
     assert stored_version() == migrations.CURRENT_VERSION
     assert batches.get_batch(batch.id).title == "10% off"  # the step ran
-    notice = db.migration_notice()
+    notice = store.migration_notice()
     dump = Path(notice.rpartition(" is ")[2].rstrip("."))
-    assert notice == f"The database {db.location()} was updated to schema {migrations.CURRENT_VERSION}; its backup from before is {dump}."
+    assert notice == f"The database {store.location()} was updated to schema {migrations.CURRENT_VERSION}; its backup from before is {dump}."
     assert dump.parent == Path(os.environ["XDG_DATA_HOME"]) / "voucher-batches" / "backups" / NAME
     assert dump.name.startswith(f"{NAME}-v4-") and dump.suffix == ".dump"
     # the dump holds the database as it was: version 4, and the batch
@@ -176,7 +176,7 @@ def test_without_pg_dump_the_update_is_refused_until_someone_has_a_backup(db_pat
     said = capsys.readouterr().err
     needs, _, how = said.partition("; nothing was changed. ")
     assert needs == (
-        f"voucher-batches: The database {db._describe(db_path)} needs updating from schema 4 to "
+        f"voucher-batches: The database {store.describe(db_path)} needs updating from schema 4 to "
         f"{migrations.CURRENT_VERSION}, and pg_dump was not found to back it up first"
     )
     command, _, then = how.removeprefix("Make a backup (").partition("), ")
@@ -189,4 +189,4 @@ def test_without_pg_dump_the_update_is_refused_until_someone_has_a_backup(db_pat
     assert cli.main(["batch", "list", "--db", db_path, "--i-have-a-backup"]) == 0
     assert "Summer 2025 - Email List" in capsys.readouterr().out
     assert schema_version_now() == migrations.CURRENT_VERSION
-    assert db.migration_notice() is None  # nothing was dumped, and nothing is said to be
+    assert store.migration_notice() is None  # nothing was dumped, and nothing is said to be

@@ -6,9 +6,9 @@ import pytest
 
 from app.core import claims, settings, templates, times, vouchers
 from app.core.activity import Actor
-from app.core.database import _bound
 from app.core.errors import InvalidInput
-from app.core.models import Voucher
+from app.core.store.handle import _bound
+from app.core.store.models import Voucher
 
 
 @pytest.fixture

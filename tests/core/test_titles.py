@@ -6,8 +6,9 @@ from contextlib import closing
 
 import pytest
 
-from app.core import batches, db, migrations, templates, vouchers
+from app.core import batches, store, templates, vouchers
 from app.core.errors import InvalidInput, NotFound
+from app.core.store import migrations
 
 
 def test_a_batch_without_a_title_is_titled_by_its_offer(make_batch, template):
@@ -53,22 +54,22 @@ def test_the_claim_link_and_a_members_voucher_carry_the_title(make_batch, make_m
 
 def test_a_version_4_database_gains_an_empty_title_by_the_title_step(tmp_path, monkeypatch):
     """The step alone: a batch table of version 4 gets the column, and old batches show their offer."""
-    monkeypatch.delenv(db.ENV_VAR, raising=False)
+    monkeypatch.delenv(store.ENV_VAR, raising=False)
     path = tmp_path / "v4.db"
-    db.open_database(path)
+    store.open_database(path)
     template = templates.create_template("10% off", "10%")
     batch = batches.create_batch("Old batch", template, 2, "Email")
-    db.close_database()
+    store.close_database()
     with closing(sqlite3.connect(path)) as con:
         con.execute("ALTER TABLE batch DROP COLUMN title")
         con.execute("UPDATE schema_version SET version = 4")
         con.commit()
     assert migrations.MIGRATIONS[4] is migrations._add_batch_title
-    db.open_database(path)
+    store.open_database(path)
     try:
         with closing(sqlite3.connect(path)) as con:
             assert con.execute("SELECT version FROM schema_version").fetchall() == [(migrations.CURRENT_VERSION,)]
             assert con.execute("SELECT title FROM batch").fetchall() == [("",)]
         assert batches.get_batch(batch.id).title == "10% off"
     finally:
-        db.close_database()
+        store.close_database()

@@ -10,10 +10,21 @@ from datetime import timedelta
 import pytest
 from werkzeug.security import check_password_hash, generate_password_hash
 
-from app.core import activity, analytics, batches, claims, db, members, settings, templates, transfer, vouchers
+from app.core import (
+    activity,
+    analytics,
+    batches,
+    claims,
+    members,
+    settings,
+    store,
+    templates,
+    transfer,
+    vouchers,
+)
 from app.core.claims import ClaimOutcome
 from app.core.errors import InvalidInput
-from app.core.models import set_clock, utcnow
+from app.core.store.models import set_clock, utcnow
 from tests.pg_cluster import cluster  # noqa: F401 (cluster: a fixture)
 
 
@@ -32,7 +43,7 @@ def the_store(now) -> dict:
 
 
 @pytest.fixture
-def store(db_path, template, make_batch):
+def shop(db_path, template, make_batch):
     """Two batches on a clock set back two days: claims, redemptions, an undo, a pause, a member
     with a real password and a reset code in hand."""
     start = utcnow() - timedelta(days=2)
@@ -58,7 +69,7 @@ def store(db_path, template, make_batch):
     return {"email": email, "flyer": flyer, "held": held}
 
 
-def test_a_store_copied_to_postgresql_is_the_same_store_there_and_goes_on_working(store, cluster):
+def test_a_store_copied_to_postgresql_is_the_same_store_there_and_goes_on_working(shop, cluster):
     now = utcnow()
     before = the_store(now)
     source_id = settings.database_id()
@@ -68,47 +79,47 @@ def test_a_store_copied_to_postgresql_is_the_same_store_there_and_goes_on_workin
     assert said[0][0] == 0 and said[-1][0] == said[-1][1] and said == sorted(said)  # progress, to the end
     assert "2 batches with 35 vouchers, 8 members" in copied.summary()
 
-    db.open_database(cluster.url)
+    store.open_database(cluster.url)
     assert the_store(now) == before  # batches, counters, links, series, verdicts, vouchers, log
     assert settings.database_id() != source_id  # another database: never taken for the source's claim site
     ann = members.find_member("ann@example.com")
     assert ann.name == "Ann" and check_password_hash(ann.password_hash, "sunflower-7")  # she logs in as before
-    assert vouchers.lookup(store["held"][0].code).state == "redeemed"
-    assert vouchers.lookup(store["held"][1].code).state == "claimed"  # the undo came along
+    assert vouchers.lookup(shop["held"][0].code).state == "redeemed"
+    assert vouchers.lookup(shop["held"][1].code).state == "claimed"  # the undo came along
 
     # new rows there come after the copied ones: a new member, template and batch, a claim, a redemption
     newcomer = members.create_member("new@example.com", "x")
     assert newcomer.id == 9
-    claimed = claims.claim(store["email"].token, newcomer.id)
+    claimed = claims.claim(shop["email"].token, newcomer.id)
     assert claimed.outcome is ClaimOutcome.CLAIMED
     claims.redeem(claimed.voucher.code)
     later = batches.create_batch("Autumn", templates.create_template("5% off", "5%"), 3, "Events")
-    assert later.id == 3 and batches.get_batch(store["email"].id).claimed == 9
+    assert later.id == 3 and batches.get_batch(shop["email"].id).claimed == 9
 
 
-def test_a_database_holding_a_store_is_never_written_into(store, cluster):
+def test_a_database_holding_a_store_is_never_written_into(shop, cluster):
     transfer.copy_to(cluster.url)
     with pytest.raises(InvalidInput, match="already holds a store's data .*Nothing was copied"):
         transfer.copy_to(cluster.url)
-    db.open_database(cluster.url)
+    store.open_database(cluster.url)
     assert [b.total for b in batches.list_batches()] == [5, 30]  # once, not twice
 
 
-def test_settings_made_on_the_server_before_the_copy_are_kept(store, db_path, cluster):
-    db.open_database(cluster.url)  # as the hosted guide has it: the server's address set first
+def test_settings_made_on_the_server_before_the_copy_are_kept(shop, db_path, cluster):
+    store.open_database(cluster.url)  # as the hosted guide has it: the server's address set first
     settings.save(settings.Settings(store_name="Corner Shop", public_base_url="https://vouchers.shop.test"))
-    db.open_database(db_path)
+    store.open_database(db_path)
     copied = transfer.copy_to(cluster.url)
     assert "The server's own claim-site settings were kept: " in copied.summary() and "public_base_url" in copied.summary()
     assert (copied.links_before, copied.links_now) == ("http://shop.test:8080", "https://vouchers.shop.test")
-    db.open_database(cluster.url)
+    store.open_database(cluster.url)
     assert settings.load().public_base_url == "https://vouchers.shop.test"
-    assert batches.get_batch(store["email"].id).claim_url.startswith("https://vouchers.shop.test/")
+    assert batches.get_batch(shop["email"].id).claim_url.startswith("https://vouchers.shop.test/")
 
 
-def test_the_copy_names_what_it_cannot_copy_into(store, db_path, tmp_path):
+def test_the_copy_names_what_it_cannot_copy_into(shop, db_path, tmp_path):
     with pytest.raises(InvalidInput, match="is not a PostgreSQL address"):
         transfer.copy_to(str(tmp_path / "elsewhere.db"))
-    if db.is_url(str(db_path)):  # (the PostgreSQL pass: the suite's database is a server's)
+    if store.is_url(str(db_path)):  # (the PostgreSQL pass: the suite's database is a server's)
         with pytest.raises(InvalidInput, match="is the database open now"):
             transfer.copy_to(str(db_path))

@@ -10,7 +10,7 @@ from app.core import activity, claims, codes, settings, vouchers
 from app.core.activity import Actor
 from app.core.claims import RedeemOutcome, UndoOutcome
 from app.core.errors import InvalidInput
-from app.core.models import Voucher, utcnow
+from app.core.store.models import Voucher, utcnow
 
 from .helpers import counters, real_counts, run_together
 from .test_races import run_threads

@@ -11,9 +11,9 @@ import sys
 
 def main(argv: list[str]) -> None:
     command, path, *rest = argv
-    from app.core import activity, batches, claims, db
+    from app.core import activity, batches, claims, store
 
-    db.open_database(path)
+    store.open_database(path)
     if command == "generate":
         template_id, quantity = map(int, rest)
 
@@ -41,7 +41,7 @@ def main(argv: list[str]) -> None:
             results.append([code, result.outcome.value])
     else:
         raise SystemExit(f"unknown command {command}")
-    db.close_database()
+    store.close_database()
     print(json.dumps(results), flush=True)
 
 

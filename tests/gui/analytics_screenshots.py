@@ -36,9 +36,10 @@ PLAN = [
 
 def demo_database(folder: Path) -> None:
     """The batches, their claims at shop hours day by day, and redemptions hours to days later."""
-    from app.core import batches, claims, db, members, models, settings, templates
+    from app.core import batches, claims, members, settings, store, templates
+    from app.core.store import models
 
-    db.open_database(folder / "demo.db")
+    store.open_database(folder / "demo.db")
     settings.save(settings.Settings(store_name="Corner Shop", public_base_url="https://yoursite.com", time_zone="America/New_York"))
     chance = random.Random(12)
     events = []  # (when, what, batch index)
@@ -83,9 +84,10 @@ def main() -> int:
     from PySide6.QtWidgets import QApplication, QStyleFactory
 
     from app.core import batches
-    from app.gui import application, main_window, preferences, style
-    from app.gui.batch_page import BatchPage
-    from app.gui.channels_page import ChannelsPage
+    from app.gui import application, main_window, preferences
+    from app.gui.kit import style
+    from app.gui.pages.batch import BatchPage
+    from app.gui.pages.channels import ChannelsPage
     from tests.gui.make_screenshots import dark_palette
 
     qapp = QApplication(sys.argv[:1])

@@ -8,7 +8,8 @@ from PySide6.QtCore import QSettings
 from PySide6.QtWidgets import QApplication
 
 from app.core import logfile
-from app.gui import application, tasks
+from app.gui import application
+from app.gui.kit import tasks
 from app.gui.main_window import MainWindow
 from app.gui.preferences import Preferences
 

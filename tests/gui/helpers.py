@@ -3,8 +3,8 @@
 from __future__ import annotations
 
 from app.core.errors import ServerProblem
-from app.gui.delete_dialog import DeleteChoice
-from app.gui.prompts import Prompts
+from app.gui.dialogs.delete_batch import DeleteChoice
+from app.gui.kit.prompts import Prompts
 
 
 class FakeServer:
@@ -155,7 +155,7 @@ def settle() -> None:
     """Let every task the window started finish and deliver its result, as a pause in a shift would."""
     from PySide6.QtWidgets import QApplication
 
-    from app.gui import tasks
+    from app.gui.kit import tasks
 
     assert tasks.wait_for_all(30_000)
     QApplication.processEvents()

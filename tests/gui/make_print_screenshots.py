@@ -26,16 +26,16 @@ LOGO = (
 
 
 def main() -> int:
+    from app.gui.kit.dialog_slot.print_studio import SignagePreview
     from PySide6.QtPrintSupport import QPrinter
     from PySide6.QtWidgets import QApplication
 
-    from app.core import batches, db, settings, signage, templates
-    from app.gui import signage_render
-    from app.gui.print_studio import SignagePreview
+    from app.core import batches, settings, signage, store, templates
+    from app.render import painting
 
     app = QApplication.instance() or QApplication(sys.argv[:1])
     with tempfile.TemporaryDirectory() as folder:
-        db.open_database(Path(folder) / "demo.db")
+        store.open_database(Path(folder) / "demo.db")
         settings.save(settings.Settings(store_name="Corner Shop", public_base_url="https://yoursite.com"))
         ten = templates.create_template("10% off, spend $20", "10%", min_purchase="20", valid_days=30, terms="One per visit. Not with other offers.")
         batch = batches.create_batch(
@@ -45,7 +45,7 @@ def main() -> int:
         OUT.mkdir(parents=True, exist_ok=True)
         for layout in signage.LAYOUTS:
             target = OUT / f"print-{layout}.png"
-            signage_render.render_image(signage.layout(content, layout), 100).save(str(target))
+            painting.render_image(signage.layout(content, layout), 100).save(str(target))
             print(target)
         # A store logo (SVG), an accent colour and a long title, which shrinks and wraps rather than be cut.
         logo = Path(folder) / "logo.svg"
@@ -53,7 +53,7 @@ def main() -> int:
         settings.save(dataclasses.replace(settings.load(), logo_path=str(logo), accent_color="#c0392b"))
         batches.set_title(batch.id, "Summer celebration: ten percent off everything in the store on your next visit")
         target = OUT / "print-a4-logo.png"
-        signage_render.render_image(signage.layout(signage.content_for(batch.id), "a4"), 100).save(str(target))
+        painting.render_image(signage.layout(signage.content_for(batch.id), "a4"), 100).save(str(target))
         print(target)
         printer = QPrinter(QPrinter.PrinterMode.HighResolution)
         preview = SignagePreview(content, printer)
@@ -66,7 +66,7 @@ def main() -> int:
         preview.grab().save(str(target))
         print(target)
         preview.close()
-        db.close_database()
+        store.close_database()
     return 0
 
 

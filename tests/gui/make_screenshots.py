@@ -22,9 +22,9 @@ OUT = ROOT / "packaging" / "screenshots"
 
 
 def demo_database(folder: Path) -> None:
-    from app.core import batches, claims, db, members, settings, templates
+    from app.core import batches, claims, members, settings, store, templates
 
-    db.open_database(folder / "demo.db")
+    store.open_database(folder / "demo.db")
     settings.save(settings.Settings(store_name="Corner Shop", public_base_url="https://yoursite.com", time_zone="America/New_York"))
     ten = templates.create_template("10% off, spend $20", "10%", min_purchase="20", valid_days=30, terms="One per visit.")
     five = templates.create_template("$5 off", "5", valid_days=14)
@@ -93,12 +93,13 @@ def main() -> int:
     from PySide6.QtWidgets import QApplication, QStyleFactory
 
     from app.core import batches, vouchers
-    from app.gui import application, main_window, preferences, style
-    from app.gui.delete_dialog import DeleteDialog
-    from app.gui.find_voucher_dialog import FindVoucherDialog
-    from app.gui.new_batch_dialog import NewBatchDialog
-    from app.gui.qr_dialog import QrDialog
-    from app.gui.settings_dialog import SettingsDialog
+    from app.gui import application, main_window, preferences
+    from app.gui.dialogs.delete_batch import DeleteDialog
+    from app.gui.dialogs.find_voucher import FindVoucherDialog
+    from app.gui.dialogs.new_batch import NewBatchDialog
+    from app.gui.dialogs.qr import QrDialog
+    from app.gui.dialogs.settings import SettingsDialog
+    from app.gui.kit import style
     from tests.gui import till_screenshots
 
     qapp = QApplication(sys.argv[:1])

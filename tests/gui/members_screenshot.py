@@ -22,14 +22,14 @@ def main() -> int:
     from PySide6.QtTest import QTest
     from PySide6.QtWidgets import QApplication, QStyleFactory
 
-    from app.core import batches, claims, db, members, settings, templates
+    from app.core import batches, claims, members, settings, store, templates
     from app.gui import application, main_window, preferences
 
     qapp = QApplication(sys.argv[:1])
     qapp.setStyle(QStyleFactory.create("Fusion"))
     folder = Path(tempfile.mkdtemp())
     os.environ["XDG_DATA_HOME"] = str(folder / "data")
-    db.open_database(folder / "demo.db")
+    store.open_database(folder / "demo.db")
     settings.save(settings.Settings(store_name="Corner Shop", public_base_url="https://yoursite.com", time_zone="America/New_York"))
     ten = templates.create_template("10% off, spend $20", "10%", min_purchase="20", valid_days=30)
     summer = batches.create_batch("Summer 2025 - Email List", ten, 50, "Email", "Summer treat", prefix="SUMMER")
@@ -66,7 +66,7 @@ def main() -> int:
     page.grab().save(str(out))
     print(out.relative_to(ROOT))
     window.background.shutdown()
-    db.close_database()
+    store.close_database()
     return 0
 
 

@@ -15,9 +15,9 @@ import time
 
 def main(argv: list[str]) -> None:
     location, command, token, count = argv
-    from app.core import activity, claims, db, members
+    from app.core import activity, claims, members, store
 
-    db.open_database(location, create=False)
+    store.open_database(location, create=False)
     till = activity.Actor("Back office 2", "Sam")
     if command == "busy":
         print("ready", flush=True)
@@ -32,7 +32,7 @@ def main(argv: list[str]) -> None:
             redeemed += claims.redeem(result.voucher.code, till).outcome is claims.RedeemOutcome.REDEEMED
         if command == "busy":
             time.sleep(0.01)
-    db.close_database()
+    store.close_database()
     print(json.dumps({"outcomes": outcomes, "redeemed": redeemed}), flush=True)
 
 

@@ -15,8 +15,8 @@ from PySide6.QtWidgets import QApplication
 
 from app.core import settings
 from app.gui import instance
-from app.gui.background import KEEPS_SERVING
-from app.gui.prompts import quit_question
+from app.gui.controllers.background import KEEPS_SERVING
+from app.gui.kit.prompts import quit_question
 from app.web.server import start_server
 
 from .test_another_program import ROOT

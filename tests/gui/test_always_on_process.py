@@ -13,7 +13,7 @@ from pathlib import Path
 
 import pytest
 
-from app.core import db, settings
+from app.core import settings, store
 
 from ..web.conftest import Browser, claim_path, visible
 from . import x11
@@ -96,7 +96,7 @@ def test_a_claim_works_after_the_window_is_closed_and_a_second_launch_shows_the_
             assert second.wait(60) == 0
             assert time.monotonic() - started < 30
             said = (tmp_path / "second.out").read_text()
-            assert said == f"Voucher Batches is already running for {db._describe(str(db_path))}; showing its window.\n"
+            assert said == f"Voucher Batches is already running for {store.describe(str(db_path))}; showing its window.\n"
             until(lambda: len(shown_windows(x_server)) == 1, "the running instance's window shows again", process=first)
             x11.close_as_window_manager(x_server, shown_windows(x_server)[0])
             until(lambda: not shown_windows(x_server), "the window closes again", process=first)

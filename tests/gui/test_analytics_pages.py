@@ -11,11 +11,13 @@ from PySide6.QtCore import Qt
 from PySide6.QtGui import QColor
 from PySide6.QtWidgets import QApplication
 
-from app.core import analytics, batches, claims, models
+from app.core import analytics, batches, claims
 from app.core.analytics import BatchStats, Bucket, Hint
-from app.gui import analytics_pages, style
-from app.gui.batch_page import BatchPage
-from app.gui.channels_page import BAND_COLUMN, VERDICT_COLUMN, ChannelsPage
+from app.core.store import models
+from app.gui.controllers import analytics as analytics_controller
+from app.gui.kit import style
+from app.gui.pages.batch import BatchPage
+from app.gui.pages.channels import BAND_COLUMN, VERDICT_COLUMN, ChannelsPage
 
 from .helpers import label_shows, settle, shown_text
 from .test_dashboard import card_of, menu_action
@@ -98,11 +100,11 @@ def test_a_deleted_batch_page_says_so(qtbot, make_batch, make_member, window):
     batches.delete_batch(batch.id)  # by another program (the CLI)
     window.analytics.refresh()
     qtbot.waitUntil(lambda: page.notice.isVisible())
-    assert page.notice.text() == analytics_pages.GONE
+    assert page.notice.text() == analytics_controller.GONE
     assert not page.body.isVisible()
     window.analytics.refresh()  # asking again is harmless
     settle()
-    assert page.notice.text() == analytics_pages.GONE
+    assert page.notice.text() == analytics_controller.GONE
 
 
 def two_days_old(*made) -> None:

@@ -21,10 +21,10 @@ from PySide6.QtWidgets import QFileDialog, QFileSystemModel
 
 import app
 from app.core import claims
-from app.gui import prompts as prompts_module
-from app.gui.prompts import NameOnlyIconProvider, Prompts, file_dialog
-from app.gui.qr_dialog import QrDialog
-from app.gui.settings_dialog import SettingsDialog
+from app.gui.dialogs.qr import QrDialog
+from app.gui.dialogs.settings import SettingsDialog
+from app.gui.kit import prompts as prompts_module
+from app.gui.kit.prompts import NameOnlyIconProvider, Prompts, file_dialog
 
 from .helpers import dialog_of, flush_deletions, shown
 from .test_dashboard import card_of, menu_action

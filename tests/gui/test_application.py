@@ -14,7 +14,7 @@ from PySide6.QtCore import QSettings
 from PySide6.QtWidgets import QApplication, QMessageBox
 
 import app.gui
-from app.core import db, logfile
+from app.core import logfile, store
 from app.gui import application
 from app.gui.main_window import MainWindow
 from app.gui.preferences import Preferences
@@ -25,11 +25,11 @@ from .helpers import FakeServerFactory
 @pytest.fixture(autouse=True)
 def private_settings(tmp_path, monkeypatch):
     """QSettings of the test in a temporary folder, never the user's."""
-    monkeypatch.delenv(db.ENV_VAR, raising=False)
+    monkeypatch.delenv(store.ENV_VAR, raising=False)
     for fmt in (QSettings.Format.NativeFormat, QSettings.Format.IniFormat):
         QSettings.setPath(fmt, QSettings.Scope.UserScope, str(tmp_path / "config"))
     yield
-    db.close_database()
+    store.close_database()
 
 
 def run_main(qtbot, monkeypatch, servers, check, **kwargs) -> int:
@@ -96,7 +96,7 @@ def test_a_database_problem_at_start_is_a_message_and_exit_1(qtbot, monkeypatch,
 
 
 def test_the_gui_never_imports_the_web_package():
-    for source in Path(app.gui.__file__).parent.glob("*.py"):
+    for source in Path(app.gui.__file__).parent.rglob("*.py"):
         tree = ast.parse(source.read_text())
         for node in ast.walk(tree):
             names = []

@@ -11,7 +11,7 @@ import urllib.request
 import pytest
 
 from app.core import settings
-from app.gui.settings_dialog import SettingsDialog
+from app.gui.dialogs.settings import SettingsDialog
 from app.web.server import start_server
 
 from .helpers import shown

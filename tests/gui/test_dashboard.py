@@ -9,10 +9,10 @@ from PySide6.QtWidgets import QApplication, QLabel, QPushButton
 
 from app.core import batches, claims
 from app.core.errors import NotFound
-from app.core.models import Voucher
-from app.gui.cards import BatchCard
-from app.gui.delete_dialog import DeleteChoice
-from app.gui.new_batch_dialog import NewBatchDialog
+from app.core.store.models import Voucher
+from app.gui.dialogs.delete_batch import DeleteChoice
+from app.gui.dialogs.new_batch import NewBatchDialog
+from app.gui.pages.cards import BatchCard
 
 from .helpers import dialog_of, settle, shown
 
@@ -237,14 +237,14 @@ def test_a_thousand_batches_build_only_the_cards_on_screen(qtbot, template, wind
 
 
 def test_database_errors_become_a_sentence(qtbot, make_batch, window, monkeypatch):
-    from app.core import db
+    from app.core import store
     from app.core.errors import DatabaseProblem
 
     batch = make_batch()
     card = card_of(qtbot, window, batch.id)
 
     def locked(_batch_id, _actor=None):
-        raise DatabaseProblem(db.explain(Exception("database is locked")))
+        raise DatabaseProblem(store.explain(Exception("database is locked")))
 
     monkeypatch.setattr(batches, "pause_batch", locked)
     menu_action(card, "Pause Batch").trigger()
@@ -263,11 +263,11 @@ def test_keyboard_shortcuts(qtbot, make_batch, window):
 
 
 def test_a_database_that_recovers_takes_its_error_back(qtbot, make_batch, window, monkeypatch):
-    from app.core import db
+    from app.core import store
     from app.core.errors import DatabaseProblem
 
     real = batches.list_batches
-    monkeypatch.setattr(batches, "list_batches", lambda *a: (_ for _ in ()).throw(DatabaseProblem(db.explain(Exception("disk I/O error")))))
+    monkeypatch.setattr(batches, "list_batches", lambda *a: (_ for _ in ()).throw(DatabaseProblem(store.explain(Exception("disk I/O error")))))
     qtbot.waitUntil(lambda: "could not be read or written" in window.message_bar.text())
     monkeypatch.setattr(batches, "list_batches", real)
     qtbot.waitUntil(lambda: not window.message_bar.isVisible())

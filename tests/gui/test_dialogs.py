@@ -10,13 +10,13 @@ from PySide6.QtGui import QGuiApplication
 from PySide6.QtWidgets import QApplication
 
 from app.core import batches, settings, templates
-from app.core.models import Voucher
-from app.gui.delete_dialog import DeleteChoice, DeleteDialog
-from app.gui.new_batch_dialog import QUANTITY_HINT, NewBatchDialog
-from app.gui.new_batch_flow import read_offers
-from app.gui.prompts import Prompts
-from app.gui.qr_dialog import QrDialog
-from app.gui.settings_dialog import SettingsDialog
+from app.core.store.models import Voucher
+from app.gui.controllers.new_batch import read_offers
+from app.gui.dialogs.delete_batch import DeleteChoice, DeleteDialog
+from app.gui.dialogs.new_batch import QUANTITY_HINT, NewBatchDialog
+from app.gui.dialogs.qr import QrDialog
+from app.gui.dialogs.settings import SettingsDialog
+from app.gui.kit.prompts import Prompts
 
 from .helpers import answer_modal, dialog_of, escape, flush_deletions, settle, shown
 from .test_dashboard import card_of, menu_action
@@ -407,7 +407,7 @@ def test_settings_choose_the_stores_time_zone(qtbot, window):
 def test_the_till_name_and_the_undo_window_are_set_in_settings(qtbot, window, prefs):
     """Each PC has a till name (default: its host name), recorded with every redemption and undo."""
     from app.core.activity import this_pc
-    from app.gui.till_identity import TillIdentity
+    from app.gui.controllers.till_identity import TillIdentity
 
     dialog = open_settings(qtbot, window)
     assert dialog.till_name.text() == "" and this_pc() in dialog.till_name.placeholderText()

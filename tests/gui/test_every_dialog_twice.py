@@ -6,13 +6,13 @@ from __future__ import annotations
 from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QMessageBox, QProgressDialog, QPushButton
 
-from app.core import claims, db
-from app.gui.delete_dialog import DeleteDialog
-from app.gui.find_voucher_dialog import FindVoucherDialog
-from app.gui.new_batch_dialog import NewBatchDialog
-from app.gui.prompts import Prompts
-from app.gui.qr_dialog import QrDialog
-from app.gui.settings_dialog import SettingsDialog
+from app.core import claims, store
+from app.gui.dialogs.delete_batch import DeleteDialog
+from app.gui.dialogs.find_voucher import FindVoucherDialog
+from app.gui.dialogs.new_batch import NewBatchDialog
+from app.gui.dialogs.qr import QrDialog
+from app.gui.dialogs.settings import SettingsDialog
+from app.gui.kit.prompts import Prompts
 
 from .helpers import answer_modal, dialog_of, escape, flush_deletions, shown, shown_text
 from .test_dashboard import card_of, menu_action
@@ -122,7 +122,7 @@ def test_about_opens_again_and_names_the_database_and_the_log(qtbot, window, log
         window.about_action.trigger()
         box = dialog_of(qtbot, window, QMessageBox)
         on_screen = shown_text(box.text(), box.textFormat())  # a socket URL's & is shown as &, written &amp;
-        assert f"Database: {db.location()}" in on_screen
+        assert f"Database: {store.location()}" in on_screen
         assert f"Log file: {log_folder / 'voucher-batches.log'}" in on_screen
         qtbot.mouseClick(box.button(QMessageBox.StandardButton.Ok), Qt.MouseButton.LeftButton)
         qtbot.waitUntil(lambda box=box: not box.isVisible())
@@ -143,7 +143,7 @@ def test_a_batchs_vouchers_open_again(qtbot, make_batch, window):
 
 
 def test_undo_redemption_opens_again_after_cancel(qtbot, window, make_batch, make_member):
-    from app.gui.undo_dialog import UndoDialog
+    from app.gui.dialogs.undo import UndoDialog
 
     batch = make_batch(quantity=3)
     code = claims.claim(batch.token, make_member().id).voucher.code
@@ -164,7 +164,7 @@ def test_undo_redemption_opens_again_after_cancel(qtbot, window, make_batch, mak
 
 
 def test_activity_opens_again_after_close(qtbot, window):
-    from app.gui.activity_page import ActivityDialog
+    from app.gui.dialogs.activity import ActivityDialog
 
     for _ in range(2):
         window.activity_action.trigger()

@@ -11,9 +11,9 @@ from PySide6.QtWidgets import QApplication, QLabel
 
 from app.core import batches, claims, settings, templates
 from app.core.activity import Actor
-from app.core.models import Voucher
-from app.gui.find_voucher_dialog import FindVoucherDialog
-from app.gui.voucher_model import CLAIMED_AT, REDEEMED_AT
+from app.core.store.models import Voucher
+from app.gui.dialogs.find_voucher import FindVoucherDialog
+from app.gui.pages.voucher_model import CLAIMED_AT, REDEEMED_AT
 
 from .helpers import dialog_of, escape, shown
 from .test_dashboard import card_of

@@ -9,10 +9,11 @@ import sys
 
 import pytest
 
-from app.core import credentials, db, settings
+from app.core import settings, store
 from app.core.errors import DatabaseProblem
-from app.gui import hosted_site
-from app.gui.settings_dialog import SettingsDialog
+from app.core.store import credentials
+from app.gui.controllers import hosted_site
+from app.gui.dialogs.settings import SettingsDialog
 from app.web.server import start_server
 from tests.conftest import TEST_DB
 
@@ -97,7 +98,7 @@ def test_the_status_bar_follows_the_hosted_site_and_its_database(
     def away():
         raise DatabaseProblem("The database server of postgresql://db/vouchers does not answer.")
 
-    monkeypatch.setattr(db, "check_reachable", away)  # the hosted site's own database goes away
+    monkeypatch.setattr(store, "check_reachable", away)  # the hosted site's own database goes away
     qtbot.waitUntil(lambda: window.server_label.text() == (
         f"Claim site hosted at {hosted.url}: answering, but its database is unavailable: "
         "The database server of postgresql://db/vouchers does not answer."), timeout=5_000)  # fmt: skip
@@ -120,7 +121,7 @@ def test_a_database_server_that_does_not_answer_is_refused_and_nothing_is_kept(q
         assert dialog.db_password.echoMode() is dialog.db_password.EchoMode.Password
         dialog.db_password.setText("s3cret")
         save(dialog)
-        qtbot.waitUntil(lambda: dialog.notice.isVisible(), timeout=10_000)  # within db.CONNECT_TIMEOUT, off the GUI thread
+        qtbot.waitUntil(lambda: dialog.notice.isVisible(), timeout=10_000)  # within store.CONNECT_TIMEOUT, off the GUI thread
         assert dialog.notice.text() == (
             "The database server of postgresql://127.0.0.1:1/vouchers does not answer: check that it runs, "
             "and that its firewall lets this PC in."

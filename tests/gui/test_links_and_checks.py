@@ -9,12 +9,13 @@ import shlex
 import pytest
 from PySide6.QtCore import Qt
 
-from app.core import autostart, backups, links, settings
+from app.core import autostart, links, settings
 from app.core.errors import DatabaseProblem
-from app.gui.guide import GuideDialog
-from app.gui.qr_dialog import QrDialog
-from app.gui.settings_dialog import SettingsDialog
-from app.gui.setup_checks import ChecksDialog
+from app.core.store import backups
+from app.gui.dialogs.checks import ChecksDialog
+from app.gui.dialogs.guide import GuideDialog
+from app.gui.dialogs.qr import QrDialog
+from app.gui.dialogs.settings import SettingsDialog
 
 from .helpers import dialog_of, escape, shown
 from .test_dashboard import card_of

@@ -9,7 +9,7 @@ from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QToolBar
 
 from app.core import batches, claims, members
-from app.gui.members_page import MembersDialog
+from app.gui.dialogs.members import MembersDialog
 
 from .helpers import dialog_of, escape
 

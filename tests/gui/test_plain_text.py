@@ -7,8 +7,8 @@ from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QLabel, QProgressDialog
 
 from app.core import batches, claims
-from app.gui.delete_dialog import DeleteChoice, DeleteDialog
-from app.gui.qr_dialog import QrDialog
+from app.gui.dialogs.delete_batch import DeleteChoice, DeleteDialog
+from app.gui.dialogs.qr import QrDialog
 
 from .helpers import dialog_of, escape, label_shows, shown, shown_text
 from .test_dashboard import card_of, menu_action
@@ -69,7 +69,7 @@ def test_markup_in_a_batch_name_and_an_email_shows_as_typed(qtbot, template, mak
 
 def test_markup_in_the_activity_shows_as_typed(qtbot, template, window):
     from app.core.activity import Actor
-    from app.gui.activity_page import ActivityDialog
+    from app.gui.dialogs.activity import ActivityDialog
 
     batches.create_batch(NAME, template, 2, "Email", actor=Actor("<b>till</b>", EMAIL))
     window.activity_action.trigger()
@@ -89,7 +89,7 @@ def test_the_real_confirmations_show_text_as_typed_and_default_to_no(qtbot):
     from PySide6.QtCore import QTimer
     from PySide6.QtWidgets import QApplication, QMessageBox
 
-    from app.gui.prompts import Prompts
+    from app.gui.kit.prompts import Prompts
 
     seen = []
 

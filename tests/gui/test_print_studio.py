@@ -11,8 +11,8 @@ from PIL import Image
 from PySide6.QtCore import Qt
 
 from app.core import batches, settings
-from app.gui.print_studio import SavePdfDialog, SignagePreview, TitleDialog
-from app.gui.qr_dialog import QrDialog
+from app.gui.dialogs.print_studio import SavePdfDialog, SignagePreview, TitleDialog
+from app.gui.dialogs.qr import QrDialog
 
 from .helpers import dialog_of, escape, flush_deletions, shown
 from .test_dashboard import card_of, menu_action
@@ -115,7 +115,7 @@ def test_the_public_title_is_edited_from_the_card_menu(qtbot, window, make_batch
 
 
 def test_the_signage_logo_and_accent_are_set_in_settings(qtbot, window, tmp_path):
-    from app.gui.settings_dialog import SettingsDialog
+    from app.gui.dialogs.settings import SettingsDialog
 
     logo = tmp_path / "logo.png"
     Image.new("RGB", (60, 30), "#aa3300").save(logo)

@@ -6,7 +6,7 @@ from __future__ import annotations
 
 import pytest
 
-from app.core import batches, claims, database, db, logfile, members, settings, templates
+from app.core import batches, claims, logfile, members, settings, store, templates
 from app.gui.main_window import MainWindow
 from tests.pg_cluster import cluster  # noqa: F401 (cluster: a fixture)
 
@@ -17,7 +17,7 @@ BACK_WITHIN = 10_000  # ms after the database returns by which the window has no
 
 @pytest.fixture
 def pg_window(qtbot, cluster, prefs, prompts, servers, log_folder):
-    db.open_database(cluster.url)
+    store.open_database(cluster.url)
     settings.save(settings.Settings(store_name="Corner Shop", public_base_url="http://shop.test:8080"))
     win = MainWindow(prefs, start_server=servers, prompts=prompts, refresh_ms=200, log_file=logfile.setup_logging())
     qtbot.addWidget(win)
@@ -42,10 +42,10 @@ def test_the_window_says_the_database_is_away_and_carries_on_when_it_returns(qtb
     qtbot.waitUntil(lambda: card.actions_button.isEnabled(), timeout=10_000)
 
     cluster.start()
-    qtbot.waitUntil(lambda: window.database_label.text() == f"Database: {db.location()}", timeout=BACK_WITHIN)
+    qtbot.waitUntil(lambda: window.database_label.text() == f"Database: {store.location()}", timeout=BACK_WITHIN)
     assert not window.message_bar.isVisible() or "cannot be reached" not in window.message_bar._label.text()
 
-    database.replace_lost_connection()  # this (the test's) thread too: its connection died with the server
+    store.replace_lost_connection()  # this (the test's) thread too: its connection died with the server
     claims.claim(batch.token, member.id)
     qtbot.waitUntil(lambda: card.summary.claimed == 1, timeout=5_000)  # the live numbers
     menu_action(card, "Pause Batch").trigger()  # the next action just works

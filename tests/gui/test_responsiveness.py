@@ -8,10 +8,10 @@ import pytest
 from PySide6.QtCore import Qt
 
 from app.core import batches, claims, qr, settings, templates, times, vouchers
-from app.gui.delete_dialog import DeleteChoice
-from app.gui.new_batch_dialog import NewBatchDialog
-from app.gui.qr_dialog import QrDialog
-from app.gui.settings_dialog import SettingsDialog
+from app.gui.dialogs.delete_batch import DeleteChoice
+from app.gui.dialogs.new_batch import NewBatchDialog
+from app.gui.dialogs.qr import QrDialog
+from app.gui.dialogs.settings import SettingsDialog
 
 from .helpers import dialog_of, escape
 from .test_dashboard import card_of, menu_action, status_of
@@ -98,7 +98,7 @@ def test_no_core_call_on_the_gui_thread(qtbot, make_batch, make_member, window, 
 
 
 def test_switching_to_dark_redraws_the_cards(qtbot, make_batch, window, qapp):
-    from app.gui import style
+    from app.gui.kit import style
     from tests.gui.make_screenshots import dark_palette
 
     batch = make_batch()

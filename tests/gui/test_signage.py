@@ -15,7 +15,7 @@ from PySide6.QtGui import QImage
 
 from app.core import batches, qr, settings, signage
 from app.core.errors import InvalidInput
-from app.gui import signage_render
+from app.render import painting
 
 DPI = 150
 PAGE_POINTS = {"a4": (595, 842), "letter": (612, 792), "a5": (420, 595)}
@@ -34,7 +34,7 @@ def batch(make_batch, qapp):
 def poster(batch, tmp_path, layout="a4", paper="a4"):
     target = tmp_path / f"{layout}-{paper}.pdf"
     page = signage.layout(signage.content_for(batch.id), layout, paper)
-    signage_render.save_pdf(page, target, batch.title)
+    painting.save_pdf(page, target, batch.title)
     return target, page
 
 
@@ -121,7 +121,7 @@ def test_a_long_title_shrinks_then_wraps_and_is_never_clipped(batch, tmp_path):
         device = QImage(10, 10, QImage.Format.Format_RGB32)
         device.setDotsPerMeterX(round(300 / 0.0254))
         device.setDotsPerMeterY(round(300 / 0.0254))
-        fitted = signage_render.fit(item, device)
+        fitted = painting.fit(item, device)
         assert fitted.size < item.size and fitted.lines >= 2
         from PySide6.QtCore import QRectF
         from PySide6.QtGui import QFontMetricsF
@@ -135,7 +135,7 @@ def test_a_long_title_shrinks_then_wraps_and_is_never_clipped(batch, tmp_path):
 def test_a_short_offer_keeps_its_large_size(batch, layout):
     page = signage.layout(signage.content_for(batch.id), layout)
     offer = next(item for item in page.panels[0].items if isinstance(item, signage.Text) and item.role == "offer")
-    assert signage_render.fit(offer, signage_render.render_image(page, 72)).size == offer.size
+    assert painting.fit(offer, painting.render_image(page, 72)).size == offer.size
 
 
 def test_a_png_logo_is_the_only_image_and_an_svg_logo_stays_vector(batch, tmp_path):
@@ -190,7 +190,7 @@ def test_the_qr_code_alone_as_svg_and_as_pdf_reads_as_the_link(batch, tmp_path):
     image.save(str(tmp_path / "svg.png"))
     assert [code.text for code in zxingcpp.read_barcodes(Image.open(tmp_path / "svg.png"))] == [batch.claim_url]
 
-    pdf = signage_render.save_qr_pdf(batch.claim_url, tmp_path / "code.pdf")
+    pdf = painting.save_qr_pdf(batch.claim_url, tmp_path / "code.pdf")
     assert page_points(pdf) == pytest.approx((60 * signage.MM, 60 * signage.MM), abs=0.5)
     assert images_in(pdf) == []
     assert [code.text for code in zxingcpp.read_barcodes(raster(pdf, tmp_path))] == [batch.claim_url]

@@ -10,10 +10,10 @@ from PySide6.QtCore import Qt
 
 from app.core import activity, batches, claims, codes
 from app.core.activity import Actor
-from app.core.models import Voucher, utcnow
-from app.gui.activity_page import ActivityDialog
-from app.gui.till_panel import TillPanel
-from app.gui.undo_dialog import UndoDialog
+from app.core.store.models import Voucher, utcnow
+from app.gui.dialogs.activity import ActivityDialog
+from app.gui.dialogs.till_panel import TillPanel
+from app.gui.dialogs.undo import UndoDialog
 
 from .helpers import dialog_of, escape, flush_deletions, shown
 from .test_dashboard import card_of
@@ -160,7 +160,7 @@ def test_a_batchs_vouchers_page_opens_its_own_activity(qtbot, window, claimed):
 
 
 def test_the_windows_changes_record_this_tills_names(qtbot, window, make_batch, prompts, prefs):
-    from app.gui.delete_dialog import DeleteChoice
+    from app.gui.dialogs.delete_batch import DeleteChoice
 
     from .test_dashboard import menu_action
 
@@ -181,7 +181,7 @@ def test_the_windows_changes_record_this_tills_names(qtbot, window, make_batch, 
 
 
 def test_a_batch_made_in_the_window_records_this_tills_names(qtbot, window, template, prefs):
-    from app.gui.new_batch_dialog import NewBatchDialog
+    from app.gui.dialogs.new_batch import NewBatchDialog
 
     prefs.store.setValue("till/staff", "Maria")
     window.new_action.trigger()

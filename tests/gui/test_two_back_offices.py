@@ -16,8 +16,8 @@ import pytest
 
 import app
 from app.core import batches, logfile
-from app.core.models import Activity, Voucher
-from app.gui.batch_list import REFRESH_MS
+from app.core.store.models import Activity, Voucher
+from app.gui.controllers.live_numbers import REFRESH_MS
 from app.gui.main_window import MainWindow
 
 from .test_dashboard import card_of, menu_action, status_of

@@ -8,7 +8,8 @@ import os
 
 import pytest
 
-from app.core import db, migrations
+from app.core import store
+from app.core.store import migrations
 from app.gui import application
 from tests.core.test_server_database import make_version_4, schema_version_now
 
@@ -28,7 +29,7 @@ class Answers:
 def test_the_window_asks_before_updating_a_server_database_without_a_backup(db_path, make_batch, monkeypatch, tmp_path):
     make_batch(quantity=3)
     make_version_4(db_path)
-    db.close_database()
+    store.close_database()
     monkeypatch.setenv("PATH", str(tmp_path))  # no pg_dump on this PC
     prompts = Answers(False, True)
 
@@ -40,13 +41,13 @@ def test_the_window_asks_before_updating_a_server_database_without_a_backup(db_p
 
     assert application.open_database(db_path, prompts=prompts) is None  # "I have a backup: update it"
     assert schema_version_now() == migrations.CURRENT_VERSION
-    assert db.location() and not prompts.answers
+    assert store.location() and not prompts.answers
 
 
 def test_without_anyone_to_ask_it_is_the_sentence_of_the_command_line(db_path, make_batch, monkeypatch, tmp_path):
     make_batch(quantity=3)
     make_version_4(db_path)
-    db.close_database()
+    store.close_database()
     monkeypatch.setenv("PATH", str(tmp_path))
     said = application.open_database(db_path)
     assert "then run the same command again with --i-have-a-backup." in said

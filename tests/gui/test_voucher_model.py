@@ -7,7 +7,15 @@ import pytest
 from PySide6.QtCore import Qt
 
 from app.core import claims, vouchers
-from app.gui.voucher_model import CLAIM, CODE, LOADING, MEMBER, REDEMPTION, RowRole, VoucherTableModel
+from app.gui.pages.voucher_model import (
+    CLAIM,
+    CODE,
+    LOADING,
+    MEMBER,
+    REDEMPTION,
+    RowRole,
+    VoucherTableModel,
+)
 
 
 class CountingRunner:

@@ -9,7 +9,7 @@ from PySide6.QtGui import QGuiApplication
 from PySide6.QtWidgets import QProgressDialog, QPushButton
 
 from app.core import claims
-from app.gui.voucher_model import CLAIM, CODE, MEMBER, REDEEMED_AT, REDEMPTION
+from app.gui.pages.voucher_model import CLAIM, CODE, MEMBER, REDEEMED_AT, REDEMPTION
 
 from .helpers import dialog_of, shown
 from .test_dashboard import card_of

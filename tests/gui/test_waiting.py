@@ -8,8 +8,8 @@ import time
 import pytest
 from PySide6.QtCore import Qt
 
-from app.core import batches, claims, database, db
-from app.core.database import WAITING
+from app.core import batches, claims, store
+from app.core.store import WAITING, waits
 
 from ..other_program import OtherProgram
 from .test_dashboard import card_of, menu_action
@@ -20,7 +20,7 @@ LIMIT = 1.0  # seconds: the core's wait limit for these tests (5 in use)
 
 @pytest.fixture
 def other_program(db_path, monkeypatch):
-    monkeypatch.setattr(database, "_wait_limit", LIMIT)
+    monkeypatch.setattr(waits, "_wait_limit", LIMIT)
     other = OtherProgram(db_path)
     yield other
     other.close()
@@ -28,7 +28,7 @@ def other_program(db_path, monkeypatch):
 
 def gave_up() -> str:
     return (
-        f"The database {db.location()} is locked by another program (waited {LIMIT:g} s); nothing was changed. "
+        f"The database {store.location()} is locked by another program (waited {LIMIT:g} s); nothing was changed. "
         "Try again in a moment."
     )
 

@@ -19,10 +19,10 @@ def a_shift() -> None:
 
 def take(window, shown, settle, save, tag: str) -> None:
     from app.core import activity
-    from app.gui.activity_page import ActivityDialog
-    from app.gui.find_voucher_dialog import FindVoucherDialog
-    from app.gui.till_panel import TillPanel
-    from app.gui.undo_dialog import UndoDialog
+    from app.gui.dialogs.activity import ActivityDialog
+    from app.gui.dialogs.find_voucher import FindVoucherDialog
+    from app.gui.dialogs.till_panel import TillPanel
+    from app.gui.dialogs.undo import UndoDialog
 
     window.till_identity.set_till("Till 2")
     window.till_identity.set_staff("Anna")

@@ -85,9 +85,9 @@ def server(db_path, clock):
 
 SERVER_PROCESS = """
 import sys
-from app.core import db
+from app.core import store
 from app.web.server import start_server
-db.open_database(sys.argv[1])
+store.open_database(sys.argv[1])
 running = start_server("127.0.0.1", 0)
 print(running.port, flush=True)
 sys.stdin.read()  # serve until the test closes our stdin

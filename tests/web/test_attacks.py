@@ -14,7 +14,7 @@ import peewee
 import pytest
 from werkzeug.security import generate_password_hash
 
-from app.core import batches, db, members
+from app.core import batches, members, store
 from app.web import create_app
 from app.web.security import SECURITY_HEADERS, LoginThrottle, Policy
 
@@ -189,16 +189,16 @@ def test_checking_the_session_reads_and_never_writes(client, make_batch, member_
     batch = make_batch()
     token = csrf_from(client.get("/en-us/login").text)
     client.post("/en-us/login", data={"email": member.email, "password": PASSWORD, "csrf_token": token})
-    connection = db.database.connection()  # the test client runs the site on this thread's connection
-    if isinstance(db.database.obj, peewee.SqliteDatabase):
+    connection = store.database.connection()  # the test client runs the site on this thread's connection
+    if isinstance(store.database.obj, peewee.SqliteDatabase):
         before = connection.total_changes
     else:  # PostgreSQL refuses any write on this connection (and the page would fail)
-        db.database.execute_sql("SET default_transaction_read_only = on")
+        store.database.execute_sql("SET default_transaction_read_only = on")
     for path in ("/en-us/my-cards", claim_path(batch), "/", "/en-us/login"):
         assert client.get(path).status_code in (200, 303)
-    if isinstance(db.database.obj, peewee.SqliteDatabase):
+    if isinstance(store.database.obj, peewee.SqliteDatabase):
         assert connection.total_changes == before
     else:
-        db.database.execute_sql("SET default_transaction_read_only = off")
+        store.database.execute_sql("SET default_transaction_read_only = off")
     members.sign_out_everywhere(member.id)
     assert client.get("/en-us/my-cards").status_code == 303  # the same read sees the session ended

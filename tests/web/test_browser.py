@@ -13,12 +13,11 @@ import tempfile
 from pathlib import Path
 
 import pytest
+from playwright import sync_api as playwright_api
 
 from app.core import batches
 
 from .conftest import PASSWORD, claim_path
-
-from playwright import sync_api as playwright_api
 
 CHROMIUM = "/usr/bin/chromium"
 ARGS = ["--disable-gpu", "--disable-quic", "--no-first-run", "--disable-background-networking", "--disable-component-update", "--disable-sync"]

@@ -8,7 +8,8 @@ import time
 
 import pytest
 
-from app.core import database
+from app.core import store
+from app.core.store import waits
 
 from ..other_program import OtherProgram
 from .conftest import claim_path, csrf_from, visible
@@ -16,7 +17,7 @@ from .conftest import claim_path, csrf_from, visible
 
 @pytest.fixture
 def short_wait(monkeypatch):
-    monkeypatch.setattr(database, "_wait_limit", 1.0)
+    monkeypatch.setattr(waits, "_wait_limit", 1.0)
 
 
 def test_a_claim_that_cannot_get_the_database_is_answered_busy_try_again(
@@ -85,13 +86,12 @@ def test_healthz_says_ok_and_which_database(client):
 
 
 def test_healthz_says_what_is_wrong_when_the_database_is_away(client, monkeypatch):
-    from app.core import db
     from app.core.errors import DatabaseProblem
 
     def away():
         raise DatabaseProblem("The database db.example is unreachable.")
 
-    monkeypatch.setattr(db, "check_reachable", away)
+    monkeypatch.setattr(store, "check_reachable", away)
     answer = client.get("/healthz")
     assert answer.status_code == 503
     assert answer.get_json() == {"status": "unavailable", "database": "The database db.example is unreachable."}

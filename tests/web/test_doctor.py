@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from app.core import doctor, settings
+from app.core import doctor, settings, store
 
 
 def test_doctor_finds_the_claim_site_serving_this_database(server):
@@ -47,7 +47,6 @@ def test_doctor_asks_the_hosted_claim_site_at_its_public_url(server):
 
 
 def test_doctor_says_when_the_hosted_site_answers_but_its_database_is_away(server, monkeypatch):
-    from app.core import db
     from app.core.errors import DatabaseProblem
 
     _hosted_at(server.url)
@@ -55,7 +54,7 @@ def test_doctor_says_when_the_hosted_site_answers_but_its_database_is_away(serve
     def away():
         raise DatabaseProblem("The database server of postgresql://db/vouchers does not answer.")
 
-    monkeypatch.setattr(db, "check_reachable", away)  # as the hosted site's own database would fail it
+    monkeypatch.setattr(store, "check_reachable", away)  # as the hosted site's own database would fail it
     check = doctor.check_hosted_site(server.url)
     assert check.status == "problem"
     assert check.message == (

@@ -14,7 +14,7 @@ from pathlib import Path
 import pytest
 
 from app.core import batches, vouchers
-from app.core.models import Voucher
+from app.core.store.models import Voucher
 
 from .conftest import Browser, claim_path
 

@@ -9,7 +9,7 @@ import time
 import pytest
 from werkzeug.security import generate_password_hash
 
-from app.core import batches, db, members, settings, templates
+from app.core import batches, members, settings, store, templates
 from tests.pg_cluster import cluster, free_port  # noqa: F401 (cluster: a fixture)
 
 from .conftest import PASSWORD, QUICK_HASH, Browser, claim_path, visible
@@ -20,12 +20,12 @@ BACK_WITHIN = 10.0  # seconds after the database returns by which the site must 
 
 def _prepare(url: str, port: int, quantity: int = 10):
     """A store on the cluster: one batch, three members who can log in."""
-    db.open_database(url)
+    store.open_database(url)
     settings.save(settings.Settings(store_name="Corner Shop", public_base_url=f"http://127.0.0.1:{port}"))
     offer = templates.create_template("10% off", "10%", min_purchase="20", valid_days=30, terms="One per visit")
     batch = batches.create_batch("Restart batch", offer, quantity, "Email", "")
     emails = [members.create_member(f"m{n}@example.com", generate_password_hash(PASSWORD, QUICK_HASH), "").email for n in range(3)]
-    db.close_database()
+    store.close_database()
     return batch, emails
 
 
@@ -92,6 +92,6 @@ def test_the_claim_site_recovers_by_itself_after_postgresql_restarts(cluster, wo
     finally:
         _, _, err = stop_serve(site)
     assert "Traceback" not in err, err
-    db.open_database(cluster.url)
-    held = db.run_sql("SELECT COUNT(*) FROM voucher WHERE batch_id = :batch AND member_id IS NOT NULL", {"batch": batch.id})
+    store.open_database(cluster.url)
+    held = store.run_sql("SELECT COUNT(*) FROM voucher WHERE batch_id = :batch AND member_id IS NOT NULL", {"batch": batch.id})
     assert batches.get_batch(batch.id).claimed == held.fetchone()[0] == 3  # one each, counted once

@@ -4,7 +4,13 @@ from __future__ import annotations
 
 import pytest
 
-from app.web.security import LoginThrottle, Policy, RateLimit, is_trusted_proxy, safe_next
+from app.web.security import (
+    LoginThrottle,
+    Policy,
+    RateLimit,
+    is_trusted_proxy,
+    safe_next,
+)
 
 from .conftest import FakeClock
 

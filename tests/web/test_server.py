@@ -62,9 +62,9 @@ def test_the_wildcard_address_listens_on_loopback_too(db_path):
 
 SERVE = """
 import sys
-from app.core import db
-from app.web.server import serve
-db.open_database(sys.argv[1])
+from app.core import store
+from app.web.supervisor import serve
+store.open_database(sys.argv[1])
 serve("127.0.0.1", 0)
 """
 
@@ -97,9 +97,9 @@ def test_serve_prints_where_it_listens_and_stops_on_ctrl_c(db_path, stop_signal)
 
 
 def test_starting_before_the_database_is_open_is_a_sentence(monkeypatch):
-    from app.core import db
+    from app.core import store
 
-    monkeypatch.setattr(db.database, "obj", None)
+    monkeypatch.setattr(store.database, "obj", None)
     with pytest.raises(ServerProblem, match="Open the database"):
         start_server("127.0.0.1", 0)
 

@@ -8,8 +8,8 @@ from datetime import date, datetime, timedelta, timezone
 import pytest
 
 from app.core import batches, claims, members, settings, templates, times
-from app.core.models import Voucher, utcnow
 from app.core.errors import DatabaseProblem
+from app.core.store.models import Voucher, utcnow
 from app.web import create_app
 from app.web.security import LoginThrottle, Policy
 

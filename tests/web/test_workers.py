@@ -10,7 +10,7 @@ import threading
 
 import pytest
 
-from app.core import batches, db
+from app.core import batches, store
 from tests.pg_cluster import free_port
 
 from .conftest import Browser, claim_path, visible
@@ -56,7 +56,7 @@ def test_two_worker_processes_hand_out_each_voucher_once_and_one_per_member(db_p
     claimed = [text for status, text in answers if status == 200 and "Voucher claimed!" in text]
     assert len(claimed) == 20  # every voucher, once
     assert {status for status, _ in answers} <= {200, 409}  # the rest: already yours, or none left
-    holders = db.run_sql(
+    holders = store.run_sql(
         "SELECT COUNT(*), COUNT(DISTINCT member_id) FROM voucher WHERE batch_id = :batch AND member_id IS NOT NULL",
         {"batch": batch.id},
     ).fetchone()

@@ -7,13 +7,13 @@ import json
 
 from werkzeug.test import Client
 
-from app.core import db, settings
+from app.core import settings, store
 
 
 def test_the_wsgi_application_serves_the_database_named_in_the_environment(db_path, monkeypatch):
     expected = settings.database_id()
-    db.close_database()
-    monkeypatch.setenv(db.ENV_VAR, str(db_path))
+    store.close_database()
+    monkeypatch.setenv(store.ENV_VAR, str(db_path))
     wsgi = importlib.reload(importlib.import_module("app.web.wsgi"))
     answer = Client(wsgi.application).get("/healthz")
     assert answer.status_code == 200
@@ -23,7 +23,7 @@ def test_the_wsgi_application_serves_the_database_named_in_the_environment(db_pa
 
 
 def test_the_wsgi_application_says_try_again_while_its_database_cannot_be_opened(tmp_path, monkeypatch):
-    monkeypatch.setenv(db.ENV_VAR, str(tmp_path / "no such folder" / "vouchers.db"))
+    monkeypatch.setenv(store.ENV_VAR, str(tmp_path / "no such folder" / "vouchers.db"))
     wsgi = importlib.reload(importlib.import_module("app.web.wsgi"))
     answer = Client(wsgi.application).get("/healthz")
     assert answer.status_code == 503 and answer.headers["Retry-After"] == "5"

@@ -1,0 +1,7 @@
+"""python -m app: the same as the voucher-batches command."""
+
+import sys
+
+from app.launch import main
+
+sys.exit(main())

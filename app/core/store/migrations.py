@@ -1,0 +1,273 @@
+"""Create a fresh database, or bring an older one up to the current schema (after a copy aside)."""
+
+from __future__ import annotations
+
+import os
+import shutil
+import sqlite3
+import subprocess
+from contextlib import closing
+from pathlib import Path
+
+import peewee
+
+from app.core.errors import BackupNeeded, DatabaseProblem
+
+from .backups import default_folder
+from .handle import location
+from .models import (
+    ALL_MODELS,
+    ERASED_CHECK,
+    Activity,
+    DelayCount,
+    SchemaVersion,
+    SlotCount,
+    utcnow,
+)
+
+CURRENT_VERSION = 6
+
+
+def _v1_to_v2(db: peewee.Database) -> None:
+    """Version 2 keeps the claimed and redeemed counts on the batch row, so the dashboard reads
+    every batch's metrics in one cheap query instead of counting millions of vouchers."""
+    db.execute_sql(
+        "ALTER TABLE batch ADD COLUMN claimed_count INTEGER NOT NULL DEFAULT 0"
+        " CHECK (claimed_count BETWEEN 0 AND quantity)"
+    )
+    db.execute_sql(
+        "ALTER TABLE batch ADD COLUMN redeemed_count INTEGER NOT NULL DEFAULT 0"
+        " CHECK (redeemed_count BETWEEN 0 AND claimed_count)"
+    )
+    db.execute_sql(
+        "UPDATE batch SET"
+        " claimed_count = (SELECT COUNT(*) FROM voucher v WHERE v.batch_id = batch.id AND v.status > 0),"
+        " redeemed_count = (SELECT COUNT(*) FROM voucher v WHERE v.batch_id = batch.id AND v.status = 2)"
+    )
+    # ... and leaves unclaimed vouchers out of the one-per-member index.
+    db.execute_sql("DROP INDEX voucher_member_id_batch_id")
+    db.execute_sql("CREATE UNIQUE INDEX voucher_member_id_batch_id ON voucher (member_id, batch_id) WHERE member_id IS NOT NULL")
+
+
+class _MemberV3(peewee.Model):
+    """The columns version 3 adds to the member table, as they were then (the models may change later)."""
+
+    session_generation = peewee.IntegerField(default=0, constraints=[peewee.SQL("DEFAULT 0"), peewee.Check("session_generation >= 0")])
+    erased_at = peewee.DateTimeField(null=True, constraints=[peewee.Check(ERASED_CHECK)])
+
+    class Meta:
+        table_name = "member"
+        legacy_table_names = False  # index names from the table's name, as the models make them
+
+
+class _ResetCodeV3(peewee.Model):
+    member = peewee.ForeignKeyField(_MemberV3, on_delete="CASCADE")
+    code_hash = peewee.CharField(max_length=64, unique=True)
+    created_at = peewee.DateTimeField()
+    expires_at = peewee.DateTimeField()
+
+    class Meta:
+        table_name = "reset_code"
+        legacy_table_names = False
+
+
+def _v2_to_v3(db: peewee.Database) -> None:
+    """Version 3 lets the server end a member's sessions (a generation every session carries),
+    erase a member while their vouchers stay counted (a row with nothing of them left), and keep
+    one-time password reset codes (as hashes). Columns with defaults: no table is rebuilt."""
+    with db.bind_ctx([_MemberV3, _ResetCodeV3]):
+        for field in (_MemberV3.session_generation, _MemberV3.erased_at):
+            ctx = db.get_sql_context()
+            column, _ = ctx.sql(field.ddl(ctx)).query()
+            db.execute_sql(f"ALTER TABLE member ADD COLUMN {column}")
+        _ResetCodeV3.create_table(safe=False)
+
+
+def _add_activity_log(db: peewee.Database) -> None:
+    """The activity log (who did what, at which till): a table of its own, with no key to the
+    batch it names, so that deleting a batch keeps its entries; append-only."""
+    db.create_tables([Activity])
+    _forbid_activity_changes(db)
+
+
+def _forbid_activity_changes(db: peewee.Database) -> None:
+    """The log cannot be edited: the database itself refuses to change or delete an entry."""
+    if isinstance(db, peewee.SqliteDatabase):
+        for event in ("UPDATE", "DELETE"):
+            db.execute_sql(
+                f"CREATE TRIGGER IF NOT EXISTS activity_no_{event.lower()} BEFORE {event} ON activity"
+                " BEGIN SELECT RAISE(ABORT, 'the activity log cannot be changed'); END"
+            )
+    elif isinstance(db, peewee.PostgresqlDatabase):
+        db.execute_sql(
+            "CREATE OR REPLACE FUNCTION activity_append_only() RETURNS trigger AS $$"
+            " BEGIN RAISE EXCEPTION 'the activity log cannot be changed' USING ERRCODE = 'integrity_constraint_violation';"
+            " END $$ LANGUAGE plpgsql"
+        )
+        db.execute_sql("DROP TRIGGER IF EXISTS activity_append_only ON activity")
+        db.execute_sql(
+            "CREATE TRIGGER activity_append_only BEFORE UPDATE OR DELETE ON activity"
+            " FOR EACH ROW EXECUTE FUNCTION activity_append_only()"
+        )
+
+
+def _add_batch_title(db: peewee.Database) -> None:
+    """A batch gets a public title, the headline members read on the claim page and on every print;
+    empty means "the offer" (e.g. "10% off"), so batches made before keep showing something true."""
+    db.execute_sql("ALTER TABLE batch ADD COLUMN title VARCHAR(120) NOT NULL DEFAULT ''")
+
+
+def _add_analytics_counts(db: peewee.Database) -> None:
+    """Version 6 keeps each batch's claims and redemptions per quarter hour, and its redemptions by
+    hours since claim, so a batch's analytics page never reads its vouchers. The history of an
+    older database is counted once here from its vouchers' claimed_at and redeemed_at."""
+    db.create_tables([SlotCount, DelayCount])  # (IF NOT EXISTS: a test may have kept them)
+    fill_analytics_counts(db)
+
+
+def fill_analytics_counts(db: peewee.Database) -> None:
+    """Count every batch's history anew from its vouchers (the migration; the benchmark's bulk fill)."""
+    if isinstance(db, peewee.SqliteDatabase):
+        def seconds(column):
+            return f"CAST(strftime('%s', {column}) AS INTEGER)"
+    else:  # PostgreSQL: a timestamp without zone, read as UTC
+        def seconds(column):
+            return f"CAST(FLOOR(EXTRACT(EPOCH FROM {column})) AS BIGINT)"
+    db.execute_sql("DELETE FROM slot_count")
+    db.execute_sql("DELETE FROM delay_count")
+    db.execute_sql(
+        "INSERT INTO slot_count (batch_id, slot, claims, redemptions)"
+        " SELECT batch_id, slot, SUM(c), SUM(r) FROM ("
+        f"  SELECT batch_id, {seconds('claimed_at')} / 900 AS slot, 1 AS c, 0 AS r FROM voucher WHERE claimed_at IS NOT NULL"
+        "   UNION ALL"
+        f"  SELECT batch_id, {seconds('redeemed_at')} / 900 AS slot, 0 AS c, 1 AS r FROM voucher WHERE redeemed_at IS NOT NULL"
+        " ) AS happened GROUP BY batch_id, slot"
+    )
+    db.execute_sql(
+        "INSERT INTO delay_count (batch_id, hours, redemptions)"
+        f" SELECT batch_id, hours, COUNT(*) FROM ("
+        f"  SELECT batch_id, CASE WHEN {seconds('redeemed_at')} > {seconds('claimed_at')}"
+        f"   THEN ({seconds('redeemed_at')} - {seconds('claimed_at')}) / 3600 ELSE 0 END AS hours"
+        "   FROM voucher WHERE redeemed_at IS NOT NULL"
+        " ) AS delays GROUP BY batch_id, hours"
+    )
+
+
+# MIGRATIONS[n] brings a database from version n to n + 1.
+MIGRATIONS = {1: _v1_to_v2, 2: _v2_to_v3, 3: _add_activity_log, 4: _add_batch_title, 5: _add_analytics_counts}
+
+
+def _this_database() -> str:
+    """The database being opened, named as the error sentences name it."""
+    return f"The database {location()}" if location() else "This database"
+
+
+def schema_version(db: peewee.Database) -> int | None:
+    """The version stored in the database, or None for an empty database."""
+    if not db.table_exists(SchemaVersion._meta.table_name):
+        if db.get_tables():
+            raise DatabaseProblem(f"{_this_database()} holds other tables and is not a Voucher Batches database.")
+        return None
+    row = SchemaVersion.select().first()
+    return row.version if row else None
+
+
+def backup_copy(path: Path, version: int) -> Path:
+    """Copy a SQLite database aside (consistently, WAL included) before it is migrated."""
+    stamp = utcnow().strftime("%Y%m%d-%H%M%S")
+    target = path.with_name(f"{path.name}.v{version}-{stamp}.bak")
+    try:
+        with closing(sqlite3.connect(str(path))) as src, closing(sqlite3.connect(str(target))) as dst:
+            src.backup(dst)
+    except (sqlite3.Error, OSError) as exc:
+        if target.is_file():
+            target.unlink()
+        raise DatabaseProblem(
+            f"{_this_database()} needs updating, but it could not first be copied to {target} ({exc}); nothing was changed."
+        ) from exc
+    return target
+
+
+BACKUP_FLAG = "--i-have-a-backup"
+
+
+def _dump_target(db: peewee.PostgresqlDatabase, version: int, folder: Path | None) -> Path:
+    """backups/<database>/<database>-v<old version>-<time>.dump in the data folder: named so that
+    nobody mistakes which database, and which schema, it holds."""
+    stamp = utcnow().strftime("%Y%m%d-%H%M%S")
+    return (folder or default_folder()) / db.database / f"{db.database}-v{version}-{stamp}.dump"
+
+
+def _pg_dump_command(db: peewee.PostgresqlDatabase, target: Path | str) -> tuple[list[str], dict]:
+    """pg_dump's arguments for this database (the password, if any, through its environment only)."""
+    params = db.connect_params
+    args = ["pg_dump", "--format=custom", f"--file={target}"]
+    for flag, key in (("--host", "host"), ("--port", "port"), ("--username", "user")):
+        if params.get(key):
+            args.append(f"{flag}={params[key]}")
+    env = {"PGPASSWORD": str(params["password"])} if params.get("password") else {}
+    return args + [db.database], env
+
+
+def _how_to_back_up(db: peewee.PostgresqlDatabase, version: int) -> str:
+    args, _ = _pg_dump_command(db, f"{db.database}-v{version}.dump")
+    return " ".join(args)
+
+
+def dump_before_migrating(db: peewee.PostgresqlDatabase, version: int, have_backup: bool, folder: Path | None = None) -> Path | None:
+    """Before a server database is migrated: a pg_dump of it when the tool is on PATH; without the
+    tool, a refusal saying how to make one, unless the person says they have one (--i-have-a-backup)."""
+    tool = shutil.which("pg_dump")
+    needs = f"{_this_database()} needs updating from schema {version} to {CURRENT_VERSION}"
+    if tool is None:
+        if have_backup:
+            return None
+        raise BackupNeeded(f"{needs}, and pg_dump was not found to back it up first; nothing was changed.",
+                           _how_to_back_up(db, version), BACKUP_FLAG)  # fmt: skip
+    target = _dump_target(db, version, folder)
+    target.parent.mkdir(parents=True, exist_ok=True)
+    args, env = _pg_dump_command(db, target)
+    try:
+        done = subprocess.run([tool, *args[1:]], env={**os.environ, **env}, capture_output=True, text=True, timeout=3600)
+    except (OSError, subprocess.SubprocessError) as exc:
+        done, problem = None, str(exc)
+    else:
+        problem = " ".join((done.stderr.strip().splitlines() or [f"exit code {done.returncode}"])[0].split())
+    if done is None or done.returncode != 0:
+        target.unlink(missing_ok=True)
+        if have_backup:
+            return None
+        raise BackupNeeded(f"{needs}, but pg_dump could not back it up first ({problem}); nothing was changed.",
+                           _how_to_back_up(db, version), BACKUP_FLAG)  # fmt: skip
+    return target
+
+
+def init_db(db: peewee.Database, path: Path | None, have_backup: bool = False) -> Path | None:
+    """Create the schema in an empty database or migrate an older one. Returns the backup made, if any:
+    a copy of a SQLite file beside it, a pg_dump of a PostgreSQL database in the data folder's backups."""
+    version = schema_version(db)
+    if version is None:
+        with db.atomic():
+            db.create_tables(ALL_MODELS)
+            _forbid_activity_changes(db)
+            SchemaVersion.delete().execute()
+            SchemaVersion.create(version=CURRENT_VERSION)
+        return None
+    if version > CURRENT_VERSION:
+        raise DatabaseProblem(
+            f"{_this_database()} was written by a newer Voucher Batches (schema {version}, this one knows {CURRENT_VERSION}); "
+            "update the application to open it."
+        )
+    if version == CURRENT_VERSION:
+        return None
+    if path is not None:
+        backup = backup_copy(path, version)
+    elif isinstance(db, peewee.PostgresqlDatabase):
+        backup = dump_before_migrating(db, version, have_backup)
+    else:
+        backup = None
+    with db.atomic():
+        for step in range(version, CURRENT_VERSION):
+            MIGRATIONS[step](db)
+        SchemaVersion.update(version=CURRENT_VERSION).execute()
+    return backup

@@ -1,0 +1,232 @@
+"""The tables. Every rule that the schema can hold is declared here, as the last line of defence."""
+
+from datetime import datetime, timezone
+
+from peewee import (
+    SQL,
+    CharField,
+    Check,
+    CompositeKey,
+    DateField,
+    DateTimeField,
+    DecimalField,
+    ForeignKeyField,
+    IntegerField,
+    Model,
+    SmallIntegerField,
+    TextField,
+)
+
+from .handle import database
+
+CHANNELS = ("Email", "SMS", "In-store QR", "Social media", "Events", "Website", "Other")
+BATCH_STATUSES = ("active", "paused")
+VOUCHER_STATUSES = ("unclaimed", "claimed", "redeemed")  # stored as their index
+UNCLAIMED, CLAIMED, REDEEMED = range(3)
+MAX_QUANTITY = 1_000_000
+
+
+_fixed_now: datetime | None = None
+
+
+def utcnow() -> datetime:
+    """Now, in UTC, without tzinfo: what every timestamp column stores (the one clock of the core)."""
+    if _fixed_now is not None:
+        return _fixed_now
+    return datetime.now(timezone.utc).replace(tzinfo=None, microsecond=0)
+
+
+def set_clock(moment: datetime | None) -> None:
+    """Make utcnow() answer this moment (aware, or naive UTC) until set again; None: the real time.
+    For tests that place claims and redemptions at known times, and the benchmarks."""
+    global _fixed_now
+    if moment is not None and moment.tzinfo is not None:
+        moment = moment.astimezone(timezone.utc).replace(tzinfo=None)
+    _fixed_now = moment.replace(microsecond=0) if moment is not None else None
+
+
+def as_datetime(value) -> datetime | None:
+    """A stored timestamp as a datetime: SQLite's drivers hand back text, server databases datetimes."""
+    if value is None or isinstance(value, datetime):
+        return value
+    return datetime.fromisoformat(value)
+
+
+def _in(column: str, values) -> Check:
+    listed = ", ".join("'" + v.replace("'", "''") + "'" for v in values)
+    return Check(f"{column} IN ({listed})")
+
+
+class BaseModel(Model):
+    class Meta:
+        database = database
+        legacy_table_names = False
+
+
+class SchemaVersion(BaseModel):
+    version = IntegerField()
+
+
+class Setting(BaseModel):
+    key = CharField(primary_key=True, max_length=64)
+    value = TextField()
+
+
+class Template(BaseModel):
+    """The offer a batch's vouchers carry: discount, minimum purchase, expiry and terms."""
+
+    title = CharField(max_length=120, unique=True)
+    discount_kind = CharField(max_length=8, constraints=[_in("discount_kind", ("percent", "amount"))])
+    discount_value = DecimalField(max_digits=12, decimal_places=2, constraints=[Check("discount_value > 0")])
+    min_purchase = DecimalField(max_digits=12, decimal_places=2, default=0, constraints=[Check("min_purchase >= 0")])
+    expires_on = DateField(null=True)  # a fixed last day ...
+    valid_days = IntegerField(null=True, constraints=[Check("valid_days IS NULL OR valid_days > 0")])  # ... or N days after claim
+    terms = TextField(default="")
+    created_at = DateTimeField(default=utcnow)
+
+    class Meta:
+        constraints = [
+            Check("expires_on IS NULL OR valid_days IS NULL"),
+            Check("discount_kind <> 'percent' OR discount_value <= 100"),
+        ]
+
+
+# An erased member's row stays, so that their vouchers stay counted, but holds nothing of them: no
+# name, no password, and an email placeholder that is not an address ("erased-12").
+ERASED_CHECK = "erased_at IS NULL OR (name = '' AND password_hash = '' AND replace(email, '@', '') = email)"
+
+
+class Member(BaseModel):
+    """A member of the store who logs in on the claim site."""
+
+    email = CharField(max_length=254, unique=True)  # stored lower-case
+    name = CharField(max_length=120, default="")
+    password_hash = CharField(max_length=255)
+    created_at = DateTimeField(default=utcnow)
+    # Every session carries the generation it began in; raising it ends them all (logout, a new
+    # password, the manager's "sign out everywhere") without a write on each page view.
+    session_generation = IntegerField(default=0, constraints=[SQL("DEFAULT 0"), Check("session_generation >= 0")])
+    erased_at = DateTimeField(null=True, constraints=[Check(ERASED_CHECK)])
+
+
+class ResetCode(BaseModel):
+    """A one-time password reset the store handed to a member: only the code's hash is kept."""
+
+    member = ForeignKeyField(Member, backref="reset_codes", on_delete="CASCADE")
+    code_hash = CharField(max_length=64, unique=True)  # SHA-256 hex of the code
+    created_at = DateTimeField(default=utcnow)
+    expires_at = DateTimeField()
+
+
+class Batch(BaseModel):
+    name = CharField(max_length=120)  # the manager's identifier
+    title = CharField(max_length=120, default="")  # what members read; empty: the offer
+    description = TextField(default="")
+    channel = CharField(max_length=20, constraints=[_in("channel", CHANNELS)])
+    template = ForeignKeyField(Template, backref="batches", on_delete="RESTRICT")
+    quantity = IntegerField(constraints=[Check(f"quantity BETWEEN 1 AND {MAX_QUANTITY}")])
+    status = CharField(max_length=8, default="active", constraints=[_in("status", BATCH_STATUSES)])
+    token = CharField(max_length=64, unique=True)
+    code_prefix = CharField(max_length=8, default="")
+    code_length = SmallIntegerField()
+    # Kept inside the claim and redeem transactions so that all batches' metrics are one cheap read.
+    claimed_count = IntegerField(default=0, constraints=[Check("claimed_count BETWEEN 0 AND quantity")])
+    redeemed_count = IntegerField(default=0, constraints=[Check("redeemed_count BETWEEN 0 AND claimed_count")])
+    created_at = DateTimeField(default=utcnow, index=True)
+
+
+class Voucher(BaseModel):
+    batch = ForeignKeyField(Batch, backref="vouchers", on_delete="CASCADE")
+    code = CharField(max_length=32, unique=True)  # normalised: upper-case, no separators
+    status = SmallIntegerField(default=UNCLAIMED)
+    member = ForeignKeyField(Member, null=True, backref="vouchers", on_delete="RESTRICT", index=False)
+    claimed_at = DateTimeField(null=True)
+    redeemed_at = DateTimeField(null=True)
+    expires_at = DateTimeField(null=True)
+
+    class Meta:
+        indexes = ((("batch", "status"), False),)  # keyset pages per status, and the next free voucher to claim
+        constraints = [
+            Check(
+                "(status = 0 AND member_id IS NULL AND claimed_at IS NULL AND redeemed_at IS NULL)"
+                " OR (status = 1 AND member_id IS NOT NULL AND claimed_at IS NOT NULL AND redeemed_at IS NULL)"
+                " OR (status = 2 AND member_id IS NOT NULL AND claimed_at IS NOT NULL AND redeemed_at IS NOT NULL)"
+            )
+        ]
+
+
+# One voucher per member per batch. Partial: unclaimed vouchers stay out of it, which makes
+# generating a million vouchers about a fifth faster.
+Voucher.add_index(
+    Voucher.index(Voucher.member, Voucher.batch, unique=True, where=Voucher.member.is_null(False))
+)
+
+# What the activity log records. member_erased and member_reset are for the members' own actions
+# (erase, password reset) when they come: record them with activity.record like the others.
+ACTIVITY_KINDS = (
+    "template_created", "batch_created", "batch_paused", "batch_resumed", "batch_deleted",
+    "voucher_redeemed", "redemption_undone", "settings_changed", "member_erased", "member_reset",
+)  # fmt: skip
+
+
+class Activity(BaseModel):
+    """The activity log: one row per change, written in the change's own transaction, never
+    changed afterwards (triggers refuse UPDATE and DELETE). The batch is named, not referenced:
+    an entry outlives its batch."""
+
+    at = DateTimeField(default=utcnow)
+    kind = CharField(max_length=32, constraints=[_in("kind", ACTIVITY_KINDS)])
+    batch_id = IntegerField(null=True)
+    batch_name = CharField(max_length=120, default="")
+    code = CharField(max_length=40, null=True)  # as shown: grouped, SUMMER-K7QM-3XT9-PA
+    till = CharField(max_length=64, default="")
+    staff = CharField(max_length=64, default="")
+    details = TextField(default="{}")  # a JSON object
+
+    class Meta:
+        indexes = (
+            (("at", "id"), False),  # newest first, and date ranges
+            (("batch_id", "at", "id"), False),  # a batch's page
+            (("kind", "at", "id"), False),
+            (("code", "id"), False),  # who redeemed this voucher
+        )
+
+
+class SlotCount(BaseModel):
+    """A batch's claims and redemptions per quarter hour (UTC), kept inside the claim, redeem and
+    undo transactions: a batch's history is read from these rows, never from its vouchers.
+
+    Quarter hours, not hours: every time zone's offset is a whole number of quarter hours (India
+    +5:30, Nepal +5:45, Chatham +12:45), so each local hour and local day is a sum of whole slots,
+    whatever the store's zone, and changing the zone later re-buckets the same history exactly."""
+
+    batch = ForeignKeyField(Batch, on_delete="CASCADE", index=False)  # the key's first column indexes it
+    slot = IntegerField()  # seconds since 1970-01-01 00:00 UTC, divided by 900
+    claims = IntegerField(default=0, constraints=[Check("claims >= 0")])
+    redemptions = IntegerField(default=0, constraints=[Check("redemptions >= 0")])
+
+    class Meta:
+        primary_key = CompositeKey("batch", "slot")
+
+
+class DelayCount(BaseModel):
+    """How many of a batch's redemptions came this many whole hours after their claim (kept at
+    redeem and undo): the median and the histogram of claim-to-redemption without the vouchers."""
+
+    batch = ForeignKeyField(Batch, on_delete="CASCADE", index=False)
+    hours = IntegerField(constraints=[Check("hours >= 0")])
+    redemptions = IntegerField(default=0, constraints=[Check("redemptions >= 0")])
+
+    class Meta:
+        primary_key = CompositeKey("batch", "hours")
+
+
+def from_row(model, columns: tuple[str, ...], values) -> Model:
+    """A model instance from a plain SQL row, with each column converted as Peewee would."""
+    fields = model._meta.fields
+    return model(**{name: fields[name].python_value(value) for name, value in zip(columns, values)})
+
+
+TEMPLATE_COLUMNS = ("id", "title", "discount_kind", "discount_value", "min_purchase", "expires_on", "valid_days", "terms", "created_at")
+
+ALL_MODELS = (SchemaVersion, Setting, Template, Member, ResetCode, Batch, Voucher, Activity, SlotCount, DelayCount)

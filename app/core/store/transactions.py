@@ -1,0 +1,192 @@
+"""Write transactions: one writer at a time on SQLite (BEGIN IMMEDIATE, waits bounded and said),
+row locks on PostgreSQL; and the guard that turns a database's failures into a sentence."""
+
+from __future__ import annotations
+
+import functools
+import threading
+import time
+from contextlib import ExitStack, contextmanager
+
+import peewee
+
+from app.core.errors import DatabaseProblem
+
+from . import waits
+from .failures import explain, is_busy, is_connection_lost, is_retryable
+from .handle import database
+from .reconnect import connection_lost
+from .waits import PROBE_MS, busy_sentence, current_reporter, say_waiting
+
+# One writer at a time inside this process: SQLite lets only one transaction write anyway, and
+# waiting on a lock here is far cheaper (and fairer) than SQLite's busy-wait back-off.
+_write_lock = threading.RLock()
+_lock_timeouts = threading.local()  # the lock_timeout set on this thread's server connection
+
+
+def share_write_lock(lock) -> None:
+    """Use a lock shared with sibling processes (multiprocessing.RLock, made before they were
+    forked) as the write lock: on SQLite the processes of `serve --workers N` then queue for the
+    write lock in the kernel, woken the moment it is free, instead of SQLite's sleep-and-retry.
+    Only an aid: BEGIN IMMEDIATE still guards every write, whoever else writes to the file."""
+    global _write_lock
+    _write_lock = lock
+
+
+def _set_busy_timeout(db: peewee.SqliteDatabase, ms: int) -> None:
+    db.execute_sql(f"PRAGMA busy_timeout = {int(ms)}")
+
+
+def _begin_immediate(db: peewee.SqliteDatabase, stack, deadline: float) -> None:
+    """BEGIN IMMEDIATE: take SQLite's write lock now. A short first try; if another program holds
+    the lock, say so, then wait for it until the deadline."""
+    try:
+        _set_busy_timeout(db, PROBE_MS)
+        try:
+            stack.enter_context(db.atomic(lock_type="IMMEDIATE"))
+            return
+        except peewee.OperationalError as exc:
+            if not is_busy(exc):
+                raise
+        say_waiting()
+        _set_busy_timeout(db, max(1, (deadline - time.monotonic()) * 1000 - 30))  # within the limit, not just past it
+        try:
+            stack.enter_context(db.atomic(lock_type="IMMEDIATE"))
+        except peewee.OperationalError as exc:
+            if is_busy(exc):
+                raise DatabaseProblem(busy_sentence()) from exc
+            raise
+    finally:
+        _set_busy_timeout(db, waits.wait_limit() * 1000)
+
+
+def _limit_lock_waits(db: peewee.Database) -> None:
+    """On PostgreSQL a change waits for a row another program holds at most wait_limit() (then
+    lock_not_available, said as "locked by another program"): set once on each connection, outside
+    any transaction (a rolled-back transaction would undo the setting)."""
+    conn, limit = db.connection(), waits.wait_limit()
+    if getattr(_lock_timeouts, "set", None) == (conn, limit):
+        return
+    db.execute_sql(f"SET lock_timeout = {int(limit * 1000)}")
+    _lock_timeouts.set = (conn, limit)
+
+
+@contextmanager
+def _watching_for_waits(db: peewee.Database):
+    """On PostgreSQL, while a change runs for someone who is told about waits (reporting_waits),
+    a watcher asks the server every PROBE_MS whether the change waits for a lock another program
+    holds (pg_blocking_pids), and says so once. Quick changes end before it ever asks."""
+    callback = current_reporter()
+    if callback is None:
+        yield
+        return
+    raw = db.connection()
+    pid = raw.get_backend_pid() if hasattr(raw, "get_backend_pid") else raw.info.backend_pid
+    done = threading.Event()
+
+    def watch() -> None:
+        probe = None
+        try:
+            while not done.wait(PROBE_MS / 1000):
+                probe = probe or db._connect()  # a connection of its own, with the same parameters
+                with probe.cursor() as cursor:
+                    cursor.execute("SELECT cardinality(pg_blocking_pids(%s)) > 0", (pid,))
+                    if cursor.fetchone()[0]:
+                        callback()
+                        return
+        except Exception:  # noqa: BLE001 - only a hint is lost; the change itself reports its failure
+            return
+        finally:
+            if probe is not None:
+                probe.close()
+
+    watcher = threading.Thread(target=watch, name="database-wait-watcher", daemon=True)
+    watcher.start()
+    try:
+        yield
+    finally:
+        done.set()
+
+
+@contextmanager
+def write_transaction():
+    """One atomic write. On SQLite it takes the write lock up front (BEGIN IMMEDIATE), so two
+    writers never deadlock upgrading a read lock, and threads of this process queue for it here.
+    On PostgreSQL nothing queues in this process: the rows a change depends on are locked in its
+    transaction (batch row first, then its vouchers, everywhere), as several processes need anyway.
+    It waits for a database held by another program at most wait_limit() seconds (saying so
+    through reporting_waits on SQLite), then gives up with a DatabaseProblem; nothing is changed."""
+    db = database.obj
+    if not isinstance(db, peewee.SqliteDatabase):
+        if db.in_transaction():
+            with db.atomic():
+                yield
+            return
+        _limit_lock_waits(db)
+        with _watching_for_waits(db), db.atomic():
+            yield
+        return
+    limit = waits.wait_limit()
+    deadline = time.monotonic() + limit
+    if not _write_lock.acquire(timeout=limit):
+        raise DatabaseProblem(busy_sentence())
+    try:
+        with ExitStack() as stack:
+            if not db.in_transaction():
+                _begin_immediate(db, stack, deadline)
+            else:
+                stack.enter_context(db.atomic())
+            yield
+    except peewee.OperationalError as exc:
+        # On a full disk or an I/O error SQLite has already rolled the transaction back; the
+        # ROLLBACK that follows then fails, and its error would hide the one that matters.
+        original = exc
+        while original is not None and "no transaction is active" in str(original):
+            original = original.__context__
+        if original is not exc and isinstance(original, peewee.DatabaseError):
+            raise original from original.__context__  # (the driver's error, with its code)
+        raise
+    finally:
+        _write_lock.release()
+
+
+@contextmanager
+def translated_errors():
+    """Turn the database's own failures (not rule violations) into a DatabaseProblem sentence."""
+    try:
+        yield
+    except (peewee.OperationalError, peewee.InterfaceError) as exc:
+        if is_connection_lost(exc):
+            connection_lost()  # the next use, on this thread and every other, connects anew
+        raise DatabaseProblem(explain(exc)) from exc
+    except DatabaseProblem as exc:  # from a service called inside this one's transaction, now ended
+        if is_connection_lost(exc):
+            connection_lost()
+        raise
+    except peewee.DatabaseError as exc:
+        if isinstance(exc, peewee.IntegrityError):
+            raise
+        raise DatabaseProblem(explain(exc)) from exc
+
+
+def guarded(fn):
+    """Decorate a service so that a database failure reaches its caller as a DatabaseProblem.
+
+    A service called outside any transaction that the server aborted to break a deadlock (or a
+    serialization conflict) runs once more: its transaction was rolled back whole, so nothing of
+    the first try remains, and the second normally succeeds. Called inside another service's
+    transaction, it leaves that to the outermost call."""
+
+    @functools.wraps(fn)
+    def wrapper(*args, **kwargs):
+        outermost = database.obj is not None and not isinstance(database.obj, peewee.SqliteDatabase) and not database.in_transaction()
+        try:
+            with translated_errors():
+                return fn(*args, **kwargs)
+        except DatabaseProblem as exc:
+            if not (outermost and is_retryable(exc)):
+                raise
+        with translated_errors():
+            return fn(*args, **kwargs)
+
+    return wrapper

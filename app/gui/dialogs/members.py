@@ -1,0 +1,228 @@
+"""Members: find a member by email or name, see their vouchers, and do what the store owes them or is
+asked for at the counter: a one-time password reset link, signing out everywhere, their data as JSON,
+erasing them. Every read and change runs on a worker; emails and names are shown as typed."""
+
+from __future__ import annotations
+
+from PySide6.QtCore import Qt, Signal
+from PySide6.QtGui import QGuiApplication
+from PySide6.QtWidgets import (
+    QAbstractItemView,
+    QDialog,
+    QHBoxLayout,
+    QHeaderView,
+    QLineEdit,
+    QPushButton,
+    QTableWidget,
+    QTableWidgetItem,
+    QVBoxLayout,
+    QWidget,
+)
+
+from app.core import members, times, vouchers
+from app.core.errors import NotFound, sentence
+from app.core.members import MemberRow
+from app.gui.kit.tasks import run_task
+from app.gui.kit.widgets import Notice, SearchField, plain_label, plain_tip
+
+MEMBER_COLUMNS = ("Email", "Name", "Vouchers", "Joined")
+VOUCHER_COLUMNS = ("Batch", "Code", "Status", "When")
+LIMIT = 50
+
+
+def _table(columns: tuple[str, ...]) -> QTableWidget:
+    table = QTableWidget(0, len(columns))
+    table.setHorizontalHeaderLabels(list(columns))
+    table.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
+    table.setSelectionMode(QAbstractItemView.SelectionMode.SingleSelection)
+    table.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
+    table.setAlternatingRowColors(True)
+    table.setWordWrap(False)
+    table.verticalHeader().hide()
+    header = table.horizontalHeader()
+    header.setSectionResizeMode(QHeaderView.ResizeMode.Stretch)
+    header.setDefaultAlignment(Qt.AlignmentFlag.AlignLeft | Qt.AlignmentFlag.AlignVCenter)
+    return table
+
+
+def _fill(table: QTableWidget, rows: list[tuple[str, ...]]) -> None:
+    """Rows of text, shown as typed (a table item never reads its text as markup)."""
+    table.setRowCount(len(rows))
+    for row, cells in enumerate(rows):
+        for column, text in enumerate(cells):
+            item = QTableWidgetItem(text)
+            item.setToolTip(plain_tip(text))
+            table.setItem(row, column, item)
+
+
+def voucher_cells(voucher) -> tuple[str, ...]:
+    when = voucher.redeemed_at if voucher.state == "redeemed" else voucher.claimed_at
+    return (voucher.batch_name, voucher.code, voucher.state, times.local_text(when, zone=True))
+
+
+def _erase_question(member_id: int) -> str:
+    member = members.get_member(member_id)
+    if member is None:
+        raise NotFound(f"There is no member with id {member_id} (any more).")
+    return members.erase_confirmation(member)
+
+
+class MembersDialog(QDialog):
+    """The page. Reports what the person asks for (reset, sign out, export, erase) with the member's
+    row; the controller does it and tells the page through show_message, show_reset and reload."""
+
+    reset_requested = Signal(object)
+    sign_out_requested = Signal(object)
+    export_requested = Signal(object)
+    erase_requested = Signal(object)
+
+    def __init__(self, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.setObjectName("MembersDialog")
+        self.setWindowTitle("Members")
+        self.rows: list[MemberRow] = []
+        self._reads = 0  # a newer read replaces an older one still on its way
+
+        self.search = SearchField("Find a member by email or name")
+        self.search.search_changed.connect(lambda _text: self.reload())
+        self.table = _table(MEMBER_COLUMNS)
+        self.table.itemSelectionChanged.connect(self._on_selection)
+        self.count_label = plain_label()
+        self.count_label.setObjectName("Muted")
+        self.notice = Notice()
+        self.notice.hide()
+
+        self.member_label = plain_label()  # the member's email and name, as typed
+        self.member_label.setObjectName("SectionTitle")
+        self.member_label.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
+        self.vouchers_table = _table(VOUCHER_COLUMNS)
+        self.reset_button = QPushButton("Reset password…")
+        self.sign_out_button = QPushButton("Sign out everywhere")
+        self.export_button = QPushButton("Export data…")
+        self.erase_button = QPushButton("Erase member…")
+        self.erase_button.setObjectName("DangerButton")
+        for button, signal in ((self.reset_button, self.reset_requested), (self.sign_out_button, self.sign_out_requested),
+                               (self.export_button, self.export_requested), (self.erase_button, self.erase_requested)):  # fmt: skip
+            button.setAutoDefault(False)
+            button.clicked.connect(lambda _checked=False, signal=signal: self._ask(signal))
+
+        self.reset_link = QLineEdit()
+        self.reset_link.setReadOnly(True)
+        self.reset_link.setAccessibleName("One-time reset link")
+        self.copy_button = QPushButton("Copy")
+        self.copy_button.setAutoDefault(False)
+        self.copy_button.clicked.connect(self._on_copy_clicked)
+        self.reset_note = plain_label()
+        self.reset_note.setWordWrap(True)
+        self.reset_box = QWidget()
+        reset_layout = QVBoxLayout(self.reset_box)
+        reset_layout.setContentsMargins(0, 0, 0, 0)
+        link_row = QHBoxLayout()
+        link_row.addWidget(self.reset_link, 1)
+        link_row.addWidget(self.copy_button)
+        reset_layout.addLayout(link_row)
+        reset_layout.addWidget(self.reset_note)
+        self.reset_box.hide()
+
+        close = QPushButton("Close")
+        close.setAutoDefault(False)
+        close.clicked.connect(self.reject)
+        actions = QHBoxLayout()
+        for button in (self.reset_button, self.sign_out_button, self.export_button):
+            actions.addWidget(button)
+        actions.addStretch(1)
+        actions.addWidget(self.erase_button)
+        footer = QHBoxLayout()
+        footer.addWidget(self.count_label)
+        footer.addStretch(1)
+        footer.addWidget(close)
+
+        layout = QVBoxLayout(self)
+        layout.setContentsMargins(16, 12, 16, 12)
+        layout.addWidget(self.search)
+        layout.addWidget(self.notice)
+        layout.addWidget(self.table, 3)
+        layout.addWidget(self.member_label)
+        layout.addWidget(self.vouchers_table, 2)
+        layout.addLayout(actions)
+        layout.addWidget(self.reset_box)
+        layout.addLayout(footer)
+        self._show_member(None)
+        self.resize(900, 640)
+
+    # Reading --------------------------------------------------------------------------------
+    def reload(self) -> None:
+        wanted = self.search.text().strip()
+        self._reads += 1
+        read = self._reads
+
+        def done(found: list[MemberRow]) -> None:
+            if read != self._reads:
+                return
+            chosen = self.selected()
+            self.rows = list(found)
+            self.table.blockSignals(True)
+            _fill(self.table, [(r.email, r.name, f"{r.vouchers:,}", times.local_text(r.created_at)) for r in self.rows])
+            self.table.blockSignals(False)
+            again = [n for n, r in enumerate(self.rows) if chosen and r.id == chosen.id]
+            if again:
+                self.table.selectRow(again[0])
+            else:
+                self.table.clearSelection()
+                self._show_member(None)
+            count = len(self.rows)
+            more = " (the first ones: type more to narrow it)" if count == LIMIT else ""
+            self.count_label.setText(f"{count:,} member{'' if count == 1 else 's'}{more}")
+
+        run_task(lambda: members.find_members(wanted, LIMIT), done,
+                 lambda exc: self.show_message(sentence(exc, "find the members"), "error"), context=self)  # fmt: skip
+
+    def selected(self) -> MemberRow | None:
+        rows = self.table.selectionModel().selectedRows()
+        return self.rows[rows[0].row()] if rows and rows[0].row() < len(self.rows) else None
+
+    def _on_selection(self) -> None:
+        self._show_member(self.selected())
+
+    def _show_member(self, row: MemberRow | None) -> None:
+        self.reset_box.hide()
+        self.reset_link.clear()
+        self.vouchers_table.setRowCount(0)
+        for button in (self.reset_button, self.sign_out_button, self.export_button, self.erase_button):
+            button.setEnabled(row is not None)
+        if row is None:
+            self.member_label.setText("Choose a member to see their vouchers.")
+            return
+        self.member_label.setText(f"{row.email} — {row.name}" if row.name else row.email)
+
+        def done(found) -> None:
+            if self.selected() == row:
+                _fill(self.vouchers_table, [voucher_cells(v) for v in found])
+
+        run_task(lambda: vouchers.for_member(row.id), done,
+                 lambda exc: self.show_message(sentence(exc, "read the member's vouchers"), "error"), context=self)  # fmt: skip
+
+    # Telling --------------------------------------------------------------------------------
+    def _ask(self, signal) -> None:
+        row = self.selected()
+        if row is not None:
+            signal.emit(row)
+
+    def show_reset(self, row: MemberRow, url: str, expires_at) -> None:
+        if self.selected() != row:
+            return
+        self.reset_link.setText(url)
+        self.reset_link.setCursorPosition(0)
+        self.copy_button.setText("Copy")
+        self.reset_note.setText(
+            f"Hand this link to {row.email}. It works once, within 24 hours: until "
+            f"{times.local_text(expires_at, zone=True)}. A newer link replaces it."
+        )
+        self.reset_box.show()
+
+    def _on_copy_clicked(self) -> None:
+        QGuiApplication.clipboard().setText(self.reset_link.text())
+        self.copy_button.setText("Copied!")
+
+    def show_message(self, text: str, kind: str) -> None:
+        self.notice.say(text, kind)

@@ -1,0 +1,1 @@
+"""The window's kit: running work off the GUI thread, asking the person, small widgets, the style, charts."""

@@ -1,0 +1,191 @@
+"""What the window asks of the person and of the desktop and waits for (a confirmation, a file name, a
+browser), behind one small service that tests replace instead of patching Qt."""
+
+from __future__ import annotations
+
+import re
+import sys
+import tempfile
+from pathlib import Path
+from typing import Callable
+
+from PySide6.QtCore import QFileInfo, QStandardPaths, Qt, QUrl
+from PySide6.QtGui import QAbstractFileIconProvider, QDesktopServices, QIcon
+from PySide6.QtWidgets import QApplication, QFileDialog, QMessageBox, QStyle, QWidget
+
+from app.core.batches import BatchSummary
+from app.gui.dialogs.delete_batch import DeleteChoice, DeleteDialog
+
+
+def file_stem(name: str) -> str:
+    """A file name from a batch name: 'Q1 2025 Email Campaign' -> 'q1-2025-email-campaign'."""
+    stem = re.sub(r"[^a-z0-9]+", "-", name.lower()).strip("-")
+    return stem[:60] or "batch"
+
+
+def with_suffix(path: str, suffix: str) -> str:
+    """The path with its file type's suffix, added when the person typed a name without it."""
+    return path if path.lower().endswith(suffix) else path + suffix
+
+
+def default_folder() -> Path:
+    folder = QStandardPaths.writableLocation(QStandardPaths.StandardLocation.DocumentsLocation)
+    return Path(folder) if folder else Path.home()
+
+
+def quit_question(where: str) -> str:
+    return (
+        f"Quit Voucher Batches? Claim links ({where}) go offline: members who scan a poster or open a link "
+        "cannot claim until Voucher Batches runs again.\n\nClose the window instead to keep serving them."
+    )
+
+
+class NameOnlyIconProvider(QAbstractFileIconProvider):
+    """A file's icon and type name from its name alone: it never opens a file to sniff what it holds
+    (Qt's own providers ask QMimeDatabase, which opens and reads each file the dialog lists)."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        style = QApplication.style()
+        self._folder = style.standardIcon(QStyle.StandardPixmap.SP_DirIcon)
+        self._file = style.standardIcon(QStyle.StandardPixmap.SP_FileIcon)
+
+    def icon(self, what) -> QIcon:  # a QFileInfo, or an IconType
+        if isinstance(what, QFileInfo):
+            return self._folder if what.isDir() else self._file
+        return self._folder if what in (self.IconType.Folder, self.IconType.Drive, self.IconType.Computer) else self._file
+
+    def type(self, info: QFileInfo) -> str:
+        if info.isDir():
+            return "Folder"
+        return f"{info.suffix().upper()} file" if info.suffix() else "File"
+
+
+# Native dialogs only where opening a file cannot cost a lock (see file_dialog).
+NATIVE_FILE_DIALOGS = sys.platform == "win32"
+
+
+def file_dialog(parent: QWidget | None, caption: str, start: str, file_filter: str, *, confirm_overwrite: bool = True) -> QFileDialog:
+    """The one way this window makes a file dialog: one that never opens the files it lists. start
+    names a folder, or a file to suggest in its folder.
+
+    Why: on Linux and macOS a process's POSIX locks on a file (SQLite's locks on vouchers.db and its
+    -wal and -shm) are dropped when the process closes ANY descriptor of that file. Qt's file dialogs
+    sniff each listed file's type by opening and closing it (and again whenever another program writes
+    it); GTK's and macOS's in-process choosers do the same. Shown on the database's folder, such a
+    dialog silently drops the window's locks: the next other program (`serve`, the CLI) believes it is
+    alone, checkpoints and deletes the -wal and -shm under the window, and from then on the window
+    reads and writes a deleted file ("a disk error"). So there, always Qt's own dialog with icons and
+    types from the names alone, given before the dialog lists anything. Windows has no such lock
+    semantics: its native dialog is fine."""
+    if NATIVE_FILE_DIALOGS:
+        dialog = QFileDialog(parent, caption, start, file_filter)
+    else:
+        # Qt lists the folder it is made with at once, with its own provider: make it on an empty one.
+        dialog = QFileDialog(parent, caption, _empty_folder(), file_filter)
+        dialog.setOption(QFileDialog.Option.DontUseNativeDialog, True)
+        provider = NameOnlyIconProvider()
+        dialog.setIconProvider(provider)
+        dialog._icon_provider = provider  # the dialog does not own it: alive as long as the dialog
+        target = Path(start)
+        if target.is_dir():
+            dialog.setDirectory(str(target))
+        else:
+            dialog.setDirectory(str(target.parent))
+            dialog.selectFile(target.name)
+    dialog.setAcceptMode(QFileDialog.AcceptMode.AcceptSave)
+    dialog.setFileMode(QFileDialog.FileMode.AnyFile)
+    dialog.setOption(QFileDialog.Option.DontConfirmOverwrite, not confirm_overwrite)
+    return dialog
+
+
+_empty: tempfile.TemporaryDirectory | None = None
+
+
+def _empty_folder() -> str:
+    """A folder that holds nothing, ever (removed when the program ends)."""
+    global _empty
+    if _empty is None:
+        _empty = tempfile.TemporaryDirectory(prefix="voucher-batches-dialogs-")
+    return _empty.name
+
+
+class Prompts:
+    """Questions to the person and the desktop's browser. File names are asked without blocking: the
+    answer comes to a callback; nothing else in the window blocks but the delete confirmation."""
+
+    def confirm_delete(self, parent: QWidget, summary: BatchSummary, exported_to: str = "") -> DeleteChoice:
+        dialog = DeleteDialog(summary, parent, exported_to)
+        dialog.exec()
+        choice = dialog.choice()
+        dialog.deleteLater()
+        return choice
+
+    def confirm_quit(self, parent: QWidget, where: str) -> bool:
+        """Quit, though the claim links go offline? No is the default."""
+        return _ask(parent, "Quit Voucher Batches", quit_question(where), "Quit", "Keep serving")
+
+    def confirm_base_change(self, parent: QWidget, warning: str) -> bool:
+        """Change the claim links' address, though the links already out stop working? No is the default."""
+        return _ask(parent, "Change the claim links' address", warning, "Change it", "Keep the address")
+
+    def save_file_name(
+        self,
+        parent: QWidget,
+        caption: str,
+        suggested: str,
+        file_filter: str,
+        then: Callable[[str], None],
+        *,
+        confirm_overwrite: bool = True,
+    ) -> None:
+        """Ask for a path to write; then(path) once chosen, nothing when the person cancels. A bare
+        name starts in the Documents folder; a path starts where it names."""
+        start = suggested if Path(suggested).is_absolute() else str(default_folder() / suggested)
+        dialog = file_dialog(parent, caption, start, file_filter, confirm_overwrite=confirm_overwrite)
+        dialog.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
+        dialog.fileSelected.connect(lambda path: path and then(path))
+        dialog.open()
+
+    def confirm_update_unbacked(self, parent: QWidget | None, before: str, how: str) -> bool:
+        """Update a server database's schema though no backup could be made first (what the command
+        line's --i-have-a-backup says)? No (quit, nothing changed) is the default."""
+        text = f"{before}\n\nMake a backup first, for example with this command (select it to copy it):\n\n{how}\n\nThen update it now?"
+        return _ask(parent, "Update the database?", text, "I have a backup: update it", "Quit", wide=True)
+
+    def confirm_erase(self, parent: QWidget, question: str) -> bool:
+        """Erase a member for good (question from members.erase_confirmation)? No is the default."""
+        return _ask(parent, "Erase the member", question, "Erase", "Keep the member")
+
+    def confirm_print_anyway(self, parent: QWidget, warning: str) -> bool:
+        """Before printing a link that not every member's phone opens: True to print all the same."""
+        box = QMessageBox(QMessageBox.Icon.Warning, "Print this link?", warning, QMessageBox.StandardButton.Cancel, parent)
+        box.setTextFormat(Qt.TextFormat.PlainText)
+        box.setInformativeText("Posters stay up for weeks: print a link that works anywhere if you can.")
+        box.addButton("Print anyway", QMessageBox.ButtonRole.AcceptRole)
+        box.setDefaultButton(QMessageBox.StandardButton.Cancel)
+        box.exec()
+        answer = box.buttonRole(box.clickedButton()) == QMessageBox.ButtonRole.AcceptRole
+        box.deleteLater()
+        return answer
+
+    def open_url(self, url: str) -> bool:
+        """Hand the link to the desktop's web browser. False when none could be started; True only
+        means one was asked to (whether it opens is the desktop's business)."""
+        return QDesktopServices.openUrl(QUrl(url))
+
+
+def _ask(parent: QWidget | None, title: str, text: str, yes: str, no: str, wide: bool = False) -> bool:
+    """A warning that must be answered: True for `yes`; `no` is the default (a stray Enter keeps
+    things as they are). The text may quote a member's email or an address: shown as plain text,
+    which may be selected and copied. wide: room for a command line on one line."""
+    box = QMessageBox(QMessageBox.Icon.Warning, title, text, parent=parent)
+    box.setTextFormat(Qt.TextFormat.PlainText)
+    box.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
+    if wide:
+        box.setStyleSheet("QLabel#qt_msgbox_label { min-width: 640px; }")
+    chosen = box.addButton(yes, QMessageBox.ButtonRole.DestructiveRole)
+    box.setDefaultButton(box.addButton(no, QMessageBox.ButtonRole.RejectRole))
+    box.exec()
+    box.deleteLater()
+    return box.clickedButton() is chosen

@@ -1,0 +1,190 @@
+"""Channels: every channel with its batches, Total, Claimed, Redeemed and redemption rate, next to the
+guide's band for it and a verdict (below typical / typical / great), and a chart comparing them. A
+name pattern ("Summer 2025 - *") narrows both to one campaign across its channels."""
+
+from __future__ import annotations
+
+from PySide6.QtCore import QEvent, Qt, Signal
+from PySide6.QtGui import QColor
+from PySide6.QtWidgets import (
+    QAbstractItemView,
+    QHBoxLayout,
+    QHeaderView,
+    QTableWidget,
+    QTableWidgetItem,
+    QVBoxLayout,
+    QWidget,
+)
+
+from app.core import wording as text
+from app.core.analytics import CHANNEL_TOO_EARLY_TEXT, ChannelStats
+from app.gui.kit import style
+from app.gui.kit.charts import BAND, CLAIMS, GREAT, Bars, ChartBox, ChartData, bar_chart
+from app.gui.kit.widgets import Notice, SearchField, plain_label, plain_tip
+
+from .batch import back_button, page_title
+
+COLUMNS = ("Channel", "Batches", "Total", "Claimed", "Redeemed", "Redemption rate", "Guide's band", "Verdict")
+RATE_COLUMN, BAND_COLUMN, VERDICT_COLUMN = 5, 6, 7
+NUMBER_COLUMNS = (1, 2, 3, 4, 5)
+VERDICT_COLORS = {"below_typical": "warn_fg", "typical": "text", "great": "ok_fg"}
+
+
+def channel_cells(row: ChannelStats) -> tuple[str, ...]:
+    return (row.channel, text.count(row.batches), text.count(row.total), text.count(row.claimed), text.count(row.redeemed),
+            text.percent(row.redemption_rate), text.band_text(row.band), text.channel_verdict(row))  # fmt: skip
+
+
+def channels_data(rows: list[ChannelStats]) -> ChartData:
+    """The comparison as CSV rows: rates as percentages with one decimal, the band as numbers."""
+    return ChartData(
+        ("channel", "batches", "total", "claimed", "redeemed", "redemption_rate", "typical_low", "typical_high", "great", "verdict"),
+        [(r.channel, r.batches, r.total, r.claimed, r.redeemed,
+          None if r.redemption_rate is None else round(r.redemption_rate, 1),
+          r.band.typical[0] if r.band else None, r.band.typical[1] if r.band else None, r.band.great if r.band else None,
+          r.verdict or ("too_early" if r.too_early else "")) for r in rows],
+    )  # fmt: skip
+
+
+class ChannelsPage(QWidget):
+    """The comparison; reports the pattern typed (pattern_changed) and shows what it is given."""
+
+    back_requested = Signal()
+    pattern_changed = Signal(str)
+
+    def __init__(self, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.setObjectName("ChannelsPage")
+        self.rows: list[ChannelStats] = []
+        self.pattern = ""
+        self.back = back = back_button("Back to the batches (Esc)")
+        back.clicked.connect(self.back_requested)
+        self.title = page_title("Channels")
+        self.search = SearchField("Compare batches by name, e.g. Summer 2025 - *")
+        self.search.setMinimumWidth(320)
+        self.search.setToolTip("Only the batches whose name matches; * stands for any text. Empty: every batch.")
+        self.search.search_changed.connect(self._on_search)
+        self.loading = plain_label("Loading the channels…")
+        self.loading.setObjectName("Muted")
+        self.updated = plain_label()
+        self.updated.setObjectName("Muted")
+        self.scope = plain_label()  # it quotes the pattern
+        self.scope.setObjectName("Muted")
+        self.notice = Notice()
+        self.notice.hide()
+
+        self.table = QTableWidget(0, len(COLUMNS))
+        self.table.setHorizontalHeaderLabels(list(COLUMNS))
+        self.table.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
+        self.table.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
+        self.table.setAlternatingRowColors(True)
+        self.table.setWordWrap(False)
+        self.table.verticalHeader().hide()
+        self.table.verticalHeader().setSectionResizeMode(QHeaderView.ResizeMode.Fixed)
+        self.table.verticalHeader().setDefaultSectionSize(self.fontMetrics().height() + 12)
+        header = self.table.horizontalHeader()
+        header.setSectionResizeMode(QHeaderView.ResizeMode.ResizeToContents)
+        header.setSectionResizeMode(BAND_COLUMN, QHeaderView.ResizeMode.Stretch)
+        header.setDefaultAlignment(Qt.AlignmentFlag.AlignLeft | Qt.AlignmentFlag.AlignVCenter)
+        self.table.horizontalHeaderItem(BAND_COLUMN).setToolTip("Typical and great redemption rates, from the guide")
+        self.table.horizontalHeaderItem(RATE_COLUMN).setToolTip("Redeemed ÷ Claimed × 100%")
+
+        self.chart_box = ChartBox("Redemption rate by channel, against the guide's bands", "channels", height=300)
+
+        top = QHBoxLayout()
+        top.addWidget(back)
+        top.addSpacing(8)
+        top.addWidget(self.title)
+        top.addSpacing(12)
+        top.addWidget(self.scope)
+        top.addStretch(1)
+        top.addWidget(self.loading)
+        top.addWidget(self.updated)
+        top.addSpacing(8)
+        top.addWidget(self.search)
+        layout = QVBoxLayout(self)
+        layout.setContentsMargins(16, 8, 16, 16)
+        layout.addLayout(top)
+        layout.addWidget(self.notice)
+        layout.addWidget(self.table)
+        layout.addWidget(self.chart_box, 1)
+
+    def keyPressEvent(self, event) -> None:  # noqa: N802
+        if event.key() == Qt.Key.Key_Escape:
+            self.back_requested.emit()
+        else:
+            super().keyPressEvent(event)
+
+    def chart_boxes(self) -> tuple[ChartBox, ...]:
+        return (self.chart_box,)
+
+    def _on_search(self, pattern: str) -> None:
+        self.pattern = pattern
+        self.loading.show()
+        self.pattern_changed.emit(pattern)
+
+    def show_channels(self, pattern: str, rows: list[ChannelStats], now=None) -> None:
+        if pattern != self.pattern:
+            return  # an answer for a pattern no longer typed
+        self.loading.hide()
+        self.notice.hide()
+        if now is not None:
+            self.updated.setText(text.updated(now))
+        batches = sum(r.batches for r in rows)
+        if pattern:
+            self.scope.setText(f"{batches:,} batch{'' if batches == 1 else 'es'} named “{pattern}”")
+            self.chart_box.set_title(f"Redemption rate by channel for “{pattern}”, against the guide's bands")
+        else:
+            self.scope.setText(f"All {batches:,} batch{'' if batches == 1 else 'es'}")
+            self.chart_box.set_title("Redemption rate by channel, against the guide's bands")
+        if pattern and not batches:
+            self.notice.say(f"No batch is named like “{pattern}”. * stands for any text: Summer 2025 - *", "info")
+        if rows == self.rows:
+            return
+        self.rows = list(rows)
+        self._fill()
+        data = channels_data(self.rows)
+        names = [r.channel for r in self.rows]
+        rates = [r.redemption_rate or 0.0 for r in self.rows]
+        typical = [r.band.typical[1] if r.band else 0.0 for r in self.rows]
+        great = [r.band.great if r.band else 0.0 for r in self.rows]
+        self.chart_box.show_chart(data, lambda colors: bar_chart(
+            colors, names,
+            [Bars("Redemption rate", rates, CLAIMS), Bars("Typical up to (guide)", typical, BAND), Bars("Great from (guide)", great, GREAT)],
+            value_format="%d%%", value_title="redemption rate",
+        ))  # fmt: skip
+
+    def _fill(self) -> None:
+        colors = style.colors(self.palette())
+        self.table.setRowCount(len(self.rows))
+        for position, row in enumerate(self.rows):
+            for column, value in enumerate(channel_cells(row)):
+                item = QTableWidgetItem(value)
+                if column in NUMBER_COLUMNS:
+                    item.setTextAlignment(Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter)
+                if column in (0, BAND_COLUMN) and row.band is not None and row.band.note:
+                    item.setToolTip(plain_tip(row.band.note))  # Email: which row of the guide it is
+                elif column == BAND_COLUMN:
+                    item.setToolTip(plain_tip(text.band_tip(row.band)))
+                elif column == VERDICT_COLUMN and row.verdict:
+                    item.setToolTip(f"{text.percent(row.redemption_rate)} against {text.band_text(row.band)}")
+                    item.setForeground(QColor(colors[VERDICT_COLORS[row.verdict]]))
+                elif column == VERDICT_COLUMN and row.too_early:
+                    item.setToolTip(plain_tip(CHANNEL_TOO_EARLY_TEXT))
+                    item.setForeground(QColor(colors["muted"]))
+                self.table.setItem(position, column, item)
+        self._fit_rows()
+
+    def _fit_rows(self) -> None:
+        """As tall as its rows (seven channels): the chart takes the rest."""
+        rows = self.table.verticalHeader().defaultSectionSize() * self.table.rowCount()
+        self.table.setFixedHeight(rows + self.table.horizontalHeader().sizeHint().height() + 2 * self.table.frameWidth() + 2)
+
+    def changeEvent(self, event) -> None:  # noqa: N802
+        super().changeEvent(event)
+        if event.type() == QEvent.Type.PaletteChange and self.rows:
+            self._fill()  # the verdicts' colours
+
+    def show_error(self, sentence: str) -> None:
+        self.loading.hide()
+        self.notice.say(sentence, "error")

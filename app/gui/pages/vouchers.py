@@ -1,0 +1,188 @@
+"""A batch's vouchers: filter, search, copy a code, export to CSV. Opens at once on a million rows."""
+
+from __future__ import annotations
+
+from PySide6.QtCore import Qt, Signal
+from PySide6.QtGui import QFont, QGuiApplication, QKeySequence
+from PySide6.QtWidgets import (
+    QAbstractItemView,
+    QButtonGroup,
+    QHBoxLayout,
+    QHeaderView,
+    QLabel,
+    QMenu,
+    QPushButton,
+    QTableView,
+    QToolButton,
+    QVBoxLayout,
+    QWidget,
+)
+
+from app.core.batches import BatchSummary
+from app.gui.kit import style
+from app.gui.kit.widgets import SearchField, plain_label
+
+from .voucher_model import FILTERS, VoucherTableModel
+
+
+class VouchersView(QWidget):
+    """The vouchers of one batch. Reports what it cannot do itself: going back and exporting."""
+
+    back_requested = Signal()
+    export_requested = Signal(object, object, str)  # (BatchSummary, status or None, search)
+    message = Signal(str, str)  # (sentence, kind)
+    undo_requested = Signal(str)  # a redeemed voucher's code: Undo redemption…
+    activity_requested = Signal(object)  # the BatchSummary: its entries in the activity log
+
+    def __init__(self, summary: BatchSummary, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.summary = summary
+        self.model = VoucherTableModel(summary.id, parent=self)
+        self.model.loaded.connect(self._on_loaded)
+        self.model.failed.connect(lambda text: self.message.emit(text, "error"))
+        self.model.busy_changed.connect(self._on_busy_changed)
+
+        back = QToolButton()
+        back.setIcon(style.icon("back"))
+        back.setText("Batches")
+        back.setToolButtonStyle(Qt.ToolButtonStyle.ToolButtonTextBesideIcon)
+        back.setAutoRaise(True)
+        back.setToolTip("Back to the batches (Esc)")
+        back.clicked.connect(self.back_requested)
+        self.title = plain_label(f"{summary.name} — Vouchers")
+        self.title.setObjectName("PageTitle")
+        font = QFont(self.title.font())
+        font.setPointSizeF(font.pointSizeF() * 1.4)
+        self.title.setFont(font)
+        self.count_label = plain_label()  # it quotes the search
+        self.count_label.setObjectName("Muted")
+
+        self.filter_buttons = QButtonGroup(self)
+        filters = QHBoxLayout()
+        filters.setSpacing(4)
+        for position, (text, status) in enumerate(FILTERS):
+            button = QPushButton(text)
+            button.setObjectName("FilterButton")
+            button.setCheckable(True)
+            button.setChecked(position == 0)
+            button.setProperty("status", status)
+            self.filter_buttons.addButton(button, position)
+            filters.addWidget(button)
+        self.filter_buttons.idClicked.connect(lambda _id: self._apply_filter())
+        self.search = SearchField("Search a code or a member's email")
+        self.search.setMinimumWidth(280)
+        self.search.search_changed.connect(lambda _text: self._apply_filter())
+        self.export_button = QPushButton(style.icon("export"), "Export to CSV…")
+        self.export_button.clicked.connect(self._on_export_clicked)
+        self.activity_button = QPushButton("Activity")
+        self.activity_button.setToolTip("Who did what with this batch")
+        self.activity_button.clicked.connect(lambda: self.activity_requested.emit(self.summary))
+
+        self.table = QTableView()
+        self.table.setModel(self.model)
+        self.table.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
+        self.table.setAlternatingRowColors(True)
+        self.table.setWordWrap(False)
+        self.table.setCornerButtonEnabled(False)
+        self.table.setVerticalScrollMode(QAbstractItemView.ScrollMode.ScrollPerPixel)
+        self.table.setContextMenuPolicy(Qt.ContextMenuPolicy.CustomContextMenu)
+        self.table.customContextMenuRequested.connect(self._on_context_menu)
+        vertical = self.table.verticalHeader()
+        vertical.setSectionResizeMode(QHeaderView.ResizeMode.Fixed)  # uniform rows: no per-row sizing on a million
+        vertical.setDefaultSectionSize(self.fontMetrics().height() + 10)
+        vertical.setDefaultAlignment(Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter)
+        horizontal = self.table.horizontalHeader()
+        horizontal.setStretchLastSection(True)
+        horizontal.setDefaultAlignment(Qt.AlignmentFlag.AlignLeft | Qt.AlignmentFlag.AlignVCenter)
+        width = self.fontMetrics().horizontalAdvance
+        for column, sample in enumerate(("SUMMER-XXXX-XXXX-XX  ", "Claim status  ", "someone.long@example.com  ",
+                                         "2025-12-31 23:59  ", "Not redeemed  ")):  # fmt: skip
+            self.table.setColumnWidth(column, width(sample) + 16)
+
+        self.busy_label = QLabel()
+        self.busy_label.setObjectName("Muted")
+
+        header = QHBoxLayout()
+        header.addWidget(back)
+        header.addSpacing(8)
+        header.addWidget(self.title)
+        header.addSpacing(8)
+        header.addWidget(self.count_label)
+        header.addStretch(1)
+        tools = QHBoxLayout()
+        tools.addLayout(filters)
+        tools.addSpacing(12)
+        tools.addWidget(self.search)
+        tools.addStretch(1)
+        tools.addWidget(self.activity_button)
+        tools.addWidget(self.export_button)
+        footer = QHBoxLayout()
+        footer.addWidget(self.busy_label, 1)
+        layout = QVBoxLayout(self)
+        layout.setContentsMargins(16, 8, 16, 8)
+        layout.addLayout(header)
+        layout.addLayout(tools)
+        layout.addWidget(self.table, 1)
+        layout.addLayout(footer)
+
+        self.model.set_filter(None, "")
+
+    # Filter -----------------------------------------------------------------------------------
+    def status_filter(self) -> str | None:
+        return self.filter_buttons.checkedButton().property("status")
+
+    def _apply_filter(self) -> None:
+        self.model.set_filter(self.status_filter(), self.search.text())
+
+    def _on_loaded(self) -> None:
+        rows = self.model.rowCount()
+        status, search = self.model.filter()
+        noun = "voucher" if rows == 1 else "vouchers"
+        text = f"{rows:,} {noun}" if status is None else f"{rows:,} {status} {noun}"
+        if search:
+            text += f" matching “{search}”"
+        self.count_label.setText(text)
+        self.table.scrollToTop()
+
+    def _on_busy_changed(self, busy: bool) -> None:
+        self.busy_label.setText("Reading vouchers…" if busy else "")
+
+    # Copy -------------------------------------------------------------------------------------
+    def selected_codes(self) -> list[str]:
+        rows = sorted({index.row() for index in self.table.selectionModel().selectedRows()})
+        found = (self.model.row_at(row) for row in rows)
+        return [voucher.code for voucher in found if voucher is not None]
+
+    def copy_selected_codes(self) -> None:
+        codes = self.selected_codes()
+        if codes:
+            QGuiApplication.clipboard().setText("\n".join(codes))
+            noun = "code" if len(codes) == 1 else "codes"
+            self.message.emit(f"Copied {len(codes):,} {noun} to the clipboard.", "success")
+
+    def keyPressEvent(self, event) -> None:  # noqa: N802
+        if event.matches(QKeySequence.StandardKey.Copy):
+            self.copy_selected_codes()
+        elif event.key() == Qt.Key.Key_Escape:
+            self.back_requested.emit()
+        else:
+            super().keyPressEvent(event)
+
+    def _on_context_menu(self, position) -> None:
+        index = self.table.indexAt(position)
+        if index.isValid():
+            self.menu_for(index.row()).popup(self.table.viewport().mapToGlobal(position))
+
+    def menu_for(self, row: int) -> QMenu:
+        """The row's context menu: copy its code; undo its redemption when it is redeemed."""
+        menu = QMenu(self)
+        menu.addAction(style.icon("copy"), "Copy code", self.copy_selected_codes)
+        voucher = self.model.row_at(row)
+        if voucher is not None and voucher.status == "redeemed":
+            menu.addAction("Undo redemption…", lambda code=voucher.code: self.undo_requested.emit(code))
+        return menu
+
+    # Export -----------------------------------------------------------------------------------
+    def _on_export_clicked(self) -> None:
+        status, search = self.model.filter()
+        self.export_requested.emit(self.summary, status, search)
