@@ -87,7 +87,9 @@ def template(db_path):
 @pytest.fixture
 def make_batch(template):
     def make(quantity=10, name="Summer 2025 - Email List", channel="Email", **kwargs):
-        return batches.create_batch(name, template, quantity, channel, kwargs.pop("description", "Summer treat"), **kwargs)
+        return batches.create_batch(
+            name, template, quantity, channel, kwargs.pop("description", "Summer treat"), **kwargs
+        )
 
     return make
 

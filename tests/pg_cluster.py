@@ -20,7 +20,10 @@ import pytest
 
 def binaries() -> Path | None:
     """The folder holding initdb and pg_ctl (the newest version installed), or None."""
-    found = sorted(glob.glob("/usr/lib/postgresql/*/bin"), key=lambda p: [int(x) for x in Path(p).parent.name.split(".") if x.isdigit()])
+    found = sorted(
+        glob.glob("/usr/lib/postgresql/*/bin"),
+        key=lambda p: [int(x) for x in Path(p).parent.name.split(".") if x.isdigit()],
+    )
     for folder in reversed(found):
         if os.access(os.path.join(folder, "initdb"), os.X_OK):
             return Path(folder)
@@ -55,7 +58,9 @@ class Cluster:
         command = [str(self.bin / tool), *args]
         if self.as_root:
             command = ["su", "postgres", "-c", shlex.join(command)]
-        done = subprocess.run(command, timeout=timeout, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True, cwd=self.folder)
+        done = subprocess.run(
+            command, timeout=timeout, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True, cwd=self.folder
+        )
         if done.returncode != 0:
             raise subprocess.CalledProcessError(done.returncode, command, stderr=done.stderr)
 
@@ -72,7 +77,19 @@ class Cluster:
         self._run("pg_ctl", "-D", str(self.data), "-w", "-m", "fast", "stop")
 
     def restart(self) -> None:
-        self._run("pg_ctl", "-D", str(self.data), "-l", str(self.folder / "log"), "-w", "-m", "fast", "-o", self._options(), "restart")
+        self._run(
+            "pg_ctl",
+            "-D",
+            str(self.data),
+            "-l",
+            str(self.folder / "log"),
+            "-w",
+            "-m",
+            "fast",
+            "-o",
+            self._options(),
+            "restart",
+        )
 
     def stop_for_good(self) -> None:
         try:

@@ -1,10 +1,10 @@
 """The layers, as ARCHITECTURE.md draws them, and no import cycles.
 
-    app.launch                the entry point: composes the window, the claim site and the command line
-    app.cli  app.gui  app.web   the front ends: each imports app.core (and app.render), never each other
-    app.render                drawing with QtGui alone (signage for print and PDF), no widgets
-    app.core                  the domain: no Qt, no web framework, no front end
-    app.core.store            storage, at the bottom: imports no domain module of app.core
+app.launch                the entry point: composes the window, the claim site and the command line
+app.cli  app.gui  app.web   the front ends: each imports app.core (and app.render), never each other
+app.render                drawing with QtGui alone (signage for print and PDF), no widgets
+app.core                  the domain: no Qt, no web framework, no front end
+app.core.store            storage, at the bottom: imports no domain module of app.core
 """
 
 import ast

@@ -38,10 +38,38 @@ def run(tmp_path, monkeypatch, capsys):
 
 @pytest.fixture
 def with_batch(run):
-    assert run("template", "create", "--name", "10% off", "--discount", "10%", "--min-purchase", "20",
-               "--valid-days", "30", "--terms", "One per visit")[0] == 0  # fmt: skip
-    code, out, err = run("batch", "create", "--name", "Summer 2025 - Email List", "--template", "10% off",
-                         "--quantity", "500", "--channel", "email", "--description", "Summer treat for our list", "--json")  # fmt: skip
+    assert (
+        run(
+            "template",
+            "create",
+            "--name",
+            "10% off",
+            "--discount",
+            "10%",
+            "--min-purchase",
+            "20",
+            "--valid-days",
+            "30",
+            "--terms",
+            "One per visit",
+        )[0]
+        == 0
+    )
+    code, out, err = run(
+        "batch",
+        "create",
+        "--name",
+        "Summer 2025 - Email List",
+        "--template",
+        "10% off",
+        "--quantity",
+        "500",
+        "--channel",
+        "email",
+        "--description",
+        "Summer treat for our list",
+        "--json",
+    )
     assert code == 0, err
     return json.loads(out)
 
@@ -63,8 +91,19 @@ def test_the_issue_walkthrough(run, with_batch, tmp_path):
 
     code, out, _ = run("batch", "list", "--json")
     [listed] = json.loads(out)
-    assert set(listed) >= {"id", "name", "status", "channel", "total", "claimed", "redeemed", "available",
-                           "redemption_rate", "claim_url", "created_at"}  # fmt: skip
+    assert set(listed) >= {
+        "id",
+        "name",
+        "status",
+        "channel",
+        "total",
+        "claimed",
+        "redeemed",
+        "available",
+        "redemption_rate",
+        "claim_url",
+        "created_at",
+    }
     assert (listed["available"], listed["redemption_rate"]) == (500, None)
 
     assert len(set(codes_of(run, batch["id"]))) == 500
@@ -232,11 +271,16 @@ def test_database_problems_are_one_sentence(tmp_path):
 def test_ctrl_c_during_generation_leaves_nothing(tmp_path):
     path = tmp_path / "interrupted.db"
     env = {**os.environ, store.ENV_VAR: str(path)}
-    subprocess.run(_command("template", "create", "--name", "T", "--discount", "5"), env=env, check=True, capture_output=True)
+    subprocess.run(
+        _command("template", "create", "--name", "T", "--discount", "5"), env=env, check=True, capture_output=True
+    )
     with subprocess.Popen(
         _command("batch", "create", "--name", "Big", "--template", "T", "--quantity", "1000000"),
-        env=env, stderr=subprocess.PIPE, stdout=subprocess.PIPE, text=True,
-    ) as child:  # fmt: skip
+        env=env,
+        stderr=subprocess.PIPE,
+        stdout=subprocess.PIPE,
+        text=True,
+    ) as child:
         # the progress lines say when generation is under way
         for line in child.stderr:
             if "Generating vouchers" in line and "(0/" not in line:
@@ -405,7 +449,9 @@ def test_member_reset_password_prints_a_one_time_link_for_24_hours(run, ann):
     assert members.reset_code_email(reset_code) == "ann.lee@example.com"
     code, out, _ = run("member", "reset-password", "ann.lee@example.com", "--json")
     data = json.loads(out)
-    assert data["email"] == "ann.lee@example.com" and data["link"].startswith("https://vouchers.example.com/en-us/reset/")
+    assert data["email"] == "ann.lee@example.com" and data["link"].startswith(
+        "https://vouchers.example.com/en-us/reset/"
+    )
     assert data["expires_at"][-6] in "+-"
     assert members.reset_code_email(reset_code) is None  # the newer link replaced the first
     code, _, err = run("member", "reset-password", "nobody@example.com")
@@ -447,6 +493,8 @@ def test_member_sign_out_ends_every_session(run, ann):
     code, out, _ = run("member", "sign-out", "ann.lee@example.com")
     assert code == 0 and "Signed ann.lee@example.com out everywhere" in out
     assert members.session_member(ann.id, before) is None
+
+
 def claimed_code(batch_id, email="undo@example.com"):
     member = members.create_member(email, "not-a-real-hash")
     return claims.claim(Batch.get_by_id(batch_id).token, member.id).voucher.code
@@ -469,7 +517,8 @@ def test_undo_outcomes_and_exit_codes(run, with_batch):
     assert (code, json.loads(out)["outcome"]) == (1, "unknown_code")
     assert run("redeem", code_)[0] == 0  # redeemable again
     Voucher.update(redeemed_at="2020-01-01 10:00:00", claimed_at="2020-01-01 09:00:00").where(
-        Voucher.code == code_.replace("-", "")).execute()  # fmt: skip
+        Voucher.code == code_.replace("-", "")
+    ).execute()
     code, out, err = run("undo", code_, "--reason", "sale cancelled", "--json")
     assert (code, json.loads(out)["outcome"]) == (1, "too_late") and "within 7 days" in err
     code, out, _ = run("undo", code_, "--reason", "sale cancelled")
@@ -496,11 +545,21 @@ def test_activity_lists_who_did_what_newest_first(run, with_batch):
     code, out, _ = run("activity", "--batch", bid, "--json")
     found = json.loads(out)
     assert code == 0
-    assert [e["kind"] for e in found] == ["batch_deleted", "redemption_undone", "voucher_redeemed", "batch_paused", "batch_created"]
+    assert [e["kind"] for e in found] == [
+        "batch_deleted",
+        "redemption_undone",
+        "voucher_redeemed",
+        "batch_paused",
+        "batch_created",
+    ]
     deleted, undone = found[0], found[1]
     assert set(deleted) == {"at", "kind", "batch_id", "batch_name", "code", "till", "staff", "details"}
     assert (deleted["batch_id"], deleted["batch_name"], deleted["code"], deleted["staff"]) == (
-        with_batch["id"], "Summer 2025 - Email List", None, "Ben")
+        with_batch["id"],
+        "Summer 2025 - Email List",
+        None,
+        "Ben",
+    )
     assert deleted["details"] == {"vouchers": 500, "claimed": 1, "redeemed": 0}
     assert (undone["code"], undone["till"], undone["details"]["reason"]) == (code_, "2", "scanned by mistake")
     assert datetime.fromisoformat(deleted["at"]).utcoffset() is not None
@@ -520,13 +579,27 @@ def test_settings_changes_are_logged_by_key_and_the_undo_window_is_a_setting(run
     entry = json.loads(run("activity", "--kind", "settings_changed", "--limit", "1", "--json")[1])[0]
     assert (entry["details"], entry["staff"]) == ({"keys": ["undo_days"]}, "Cleo")
     assert run("settings", "--undo-days", "0")[0] == 2
+
+
 # -- print studio ---------------------------------------------------------------------------------
 
 
 def test_a_batch_gets_a_public_title_at_creation_and_later(run, with_batch):
     assert with_batch["title"] == "10% off"  # no title given: the offer
-    code, out, err = run("batch", "create", "--name", "Summer 2025 - Store Signage", "--template", "10% off", "--quantity", "5",
-                         "--title", "10% off your next visit", "--json", "--quiet")  # fmt: skip
+    code, out, err = run(
+        "batch",
+        "create",
+        "--name",
+        "Summer 2025 - Store Signage",
+        "--template",
+        "10% off",
+        "--quantity",
+        "5",
+        "--title",
+        "10% off your next visit",
+        "--json",
+        "--quiet",
+    )
     assert code == 0, err
     created = json.loads(out)
     assert (created["name"], created["title"]) == ("Summer 2025 - Store Signage", "10% off your next visit")
@@ -540,9 +613,15 @@ def test_batch_poster_writes_each_layout_and_warns_of_a_link_only_this_network_o
     import subprocess
 
     assert run("settings", "--public-url", "http://192.168.1.20:8080", "--yes")[0] == 0
-    for layout, paper, size in (("a4", "letter", "595 x 842"), ("letter", "a4", "612 x 792"), ("8-up", "letter", "612 x 792")):
+    for layout, paper, size in (
+        ("a4", "letter", "595 x 842"),
+        ("letter", "a4", "612 x 792"),
+        ("8-up", "letter", "612 x 792"),
+    ):
         target = tmp_path / f"{layout}.pdf"
-        code, out, err = run("batch", "poster", str(with_batch["id"]), "--output", str(target), "--layout", layout, "--paper", paper)
+        code, out, err = run(
+            "batch", "poster", str(with_batch["id"]), "--output", str(target), "--layout", layout, "--paper", paper
+        )
         assert code == 0, err
         assert "warning" in err and "only be opened on this store's network" in err  # warned, and still written
         assert str(target) in out and "http://192.168.1.20:8080/en-us/claim/" in out
@@ -557,7 +636,9 @@ def test_batch_poster_that_cannot_be_written_says_so_in_one_sentence(run, with_b
     code, out, err = run("batch", "poster", str(with_batch["id"]), "--output", str(tmp_path / "missing" / "poster.pdf"))
     assert code == 1 and out == ""
     (sentence,) = [line for line in err.splitlines() if not line.startswith("voucher-batches: warning")]
-    assert sentence == f"voucher-batches: Cannot write {tmp_path / 'missing' / 'poster.pdf'}: No such file or directory."
+    assert (
+        sentence == f"voucher-batches: Cannot write {tmp_path / 'missing' / 'poster.pdf'}: No such file or directory."
+    )
     assert not list(tmp_path.glob("**/*.part"))
     code, _, err = run("batch", "poster", "999", "--output", str(tmp_path / "p.pdf"))
     assert code == 1 and "no batch with id 999" in err
@@ -574,11 +655,17 @@ def test_batch_qr_picks_png_svg_or_pdf_by_the_extension(run, with_batch, tmp_pat
         code, out, err = run("batch", "qr", str(with_batch["id"]), "--output", str(target))
         assert code == 0, err
         written[target.suffix.lower()] = target.read_bytes()
-    assert written[".png"].startswith(b"\x89PNG") and written[".svg"].startswith(b"<?xml") and written[".pdf"].startswith(b"%PDF")
+    assert (
+        written[".png"].startswith(b"\x89PNG")
+        and written[".svg"].startswith(b"<?xml")
+        and written[".pdf"].startswith(b"%PDF")
+    )
     with Image.open(tmp_path / "code.PNG") as image:
         assert [c.text for c in zxingcpp.read_barcodes(image)] == [with_batch["claim_url"]]
     code, _, err = run("batch", "qr", str(with_batch["id"]), "--output", str(tmp_path / "code.image"))
-    assert code == 0 and (tmp_path / "code.image").read_bytes().startswith(b"\x89PNG")  # any other name: a PNG, as before
+    assert code == 0 and (tmp_path / "code.image").read_bytes().startswith(
+        b"\x89PNG"
+    )  # any other name: a PNG, as before
     code, _, err = run("batch", "qr", str(with_batch["id"]), "--output", str(tmp_path / "small.png"), "--size", "100")
     assert code == 2 and "500×500" in err
 

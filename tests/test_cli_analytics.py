@@ -36,8 +36,20 @@ def run(tmp_path, monkeypatch, capsys):
 
 
 def make(run, name, channel, quantity):
-    code, out, err = run("batch", "create", "--name", name, "--template", "10% off", "--quantity", str(quantity),
-                         "--channel", channel, "--json", "--quiet")  # fmt: skip
+    code, out, err = run(
+        "batch",
+        "create",
+        "--name",
+        name,
+        "--template",
+        "10% off",
+        "--quantity",
+        str(quantity),
+        "--channel",
+        channel,
+        "--json",
+        "--quiet",
+    )
     assert code == 0, err
     batch = json.loads(out)
     Batch.update(created_at=CREATED.replace(tzinfo=None)).where(Batch.id == batch["id"]).execute()
@@ -66,8 +78,12 @@ def shop(run):
     make(run, "Summer 2025 - SMS", "sms", 10)
     other = make(run, "Autumn - Events", "events", 20)
     # 12 claims an hour apart from 13:30 UTC (09:30 EDT); 3 redeemed the next morning
-    claim_and_redeem(email["id"], [CREATED + timedelta(hours=1.5 + i) for i in range(12)], 3, CREATED + timedelta(hours=20))
-    claim_and_redeem(store["id"], [CREATED + timedelta(hours=2, minutes=i) for i in range(10)], 6, CREATED + timedelta(hours=3))
+    claim_and_redeem(
+        email["id"], [CREATED + timedelta(hours=1.5 + i) for i in range(12)], 3, CREATED + timedelta(hours=20)
+    )
+    claim_and_redeem(
+        store["id"], [CREATED + timedelta(hours=2, minutes=i) for i in range(10)], 6, CREATED + timedelta(hours=3)
+    )
     claim_and_redeem(other["id"], [CREATED + timedelta(hours=5)], 0, CREATED + timedelta(hours=5))
     models.set_clock(CREATED + timedelta(hours=30))  # 2026-11-01 13:00 EST, 30 hours after creation
     return {"email": email["id"], "store": store["id"], "other": other["id"]}
@@ -77,8 +93,19 @@ def test_batch_stats_json_is_the_contract(run, shop):
     code, out, err = run("batch", "stats", str(shop["email"]), "--json")
     assert code == 0, err
     data = json.loads(out)
-    for key in ("total", "claimed", "redeemed", "available", "redemption_rate", "bucket", "series", "claims_last_24h",
-                "projected_sold_out_at", "median_hours_to_redeem", "hints"):  # fmt: skip
+    for key in (
+        "total",
+        "claimed",
+        "redeemed",
+        "available",
+        "redemption_rate",
+        "bucket",
+        "series",
+        "claims_last_24h",
+        "projected_sold_out_at",
+        "median_hours_to_redeem",
+        "hints",
+    ):
         assert key in data
     assert (data["total"], data["claimed"], data["redeemed"], data["available"]) == (100, 12, 3, 88)
     assert data["redemption_rate"] == 25.0
@@ -106,8 +133,10 @@ def test_batch_stats_text_shows_metrics_series_and_hints_in_local_time(run, shop
     assert code == 0, err
     assert "Autumn - Events" in out and "Total 20" in out and "Claimed 1 " in out and "Redemption rate 0%" in out
     # 0 of 1 claimed says nothing yet: no "below typical" on one claim
-    assert ("Good rates for Events: typical 30–50%, great 60%+; this batch: too early to judge: a batch's redemption "
-            "rate is compared with its channel's once it is 24 hours old and has 20 claims.") in out  # fmt: skip
+    assert (
+        "Good rates for Events: typical 30–50%, great 60%+; this batch: too early to judge: a batch's redemption "
+        "rate is compared with its channel's once it is 24 hours old and has 20 claims."
+    ) in out
     assert "Per day, in America/New_York" in out and "2026-10-31 Sat" in out
     assert "Low claims after the first 24 hours? A visibility or messaging issue" in out
     assert "not trending toward selling out" in out
@@ -136,9 +165,18 @@ def test_channels_json_has_one_object_per_channel_with_its_band_and_verdict(run,
     data = json.loads(out)
     assert [c["channel"] for c in data] == list(models.CHANNELS)
     by = {c["channel"]: c for c in data}
-    assert by["Email"] == {"channel": "Email", "batches": 1, "total": 100, "claimed": 20, "redeemed": 6,
-                           "redemption_rate": 30.0, "typical": [5.0, 15.0], "great": 20.0, "verdict": "great",
-                           "too_early": False}  # fmt: skip
+    assert by["Email"] == {
+        "channel": "Email",
+        "batches": 1,
+        "total": 100,
+        "claimed": 20,
+        "redeemed": 6,
+        "redemption_rate": 30.0,
+        "typical": [5.0, 15.0],
+        "great": 20.0,
+        "verdict": "great",
+        "too_early": False,
+    }
     assert by["In-store QR"]["redemption_rate"] == 60.0 and by["In-store QR"]["verdict"] == "great"
     assert by["Events"]["verdict"] == "below_typical" and by["Events"]["typical"] == [30.0, 50.0]
     assert by["SMS"]["batches"] == 1 and by["SMS"]["typical"] is None and by["SMS"]["verdict"] is None
@@ -150,7 +188,9 @@ def test_a_channel_with_under_20_claims_or_under_a_day_old_is_too_early_to_judge
     """12 claims, 25 % redeemed: not yet "Great" (nor "Below typical" for 0 of 1 claimed)."""
     code, out, err = run("channels", "--json")
     by = {c["channel"]: c for c in json.loads(out)}
-    assert by["Email"]["redemption_rate"] == 25.0 and by["Email"]["verdict"] is None and by["Email"]["too_early"] is True
+    assert (
+        by["Email"]["redemption_rate"] == 25.0 and by["Email"]["verdict"] is None and by["Email"]["too_early"] is True
+    )
     assert by["Events"]["verdict"] is None and by["Events"]["too_early"] is True
     assert by["Website"]["too_early"] is False  # nothing claimed: no rate to judge
     # 20 claims, but the channel's first batch is not 24 hours old yet
@@ -164,8 +204,10 @@ def test_a_channel_with_under_20_claims_or_under_a_day_old_is_too_early_to_judge
     code, out, err = run("channels")
     events = next(line for line in out.splitlines() if line.startswith("Events"))
     assert events.endswith("Too early to judge†")
-    assert ("† Too early to judge: a channel's redemption rate is compared with the guide's once its first batch "
-            "is 24 hours old and it has 20 claims.") in out.splitlines()  # fmt: skip
+    assert (
+        "† Too early to judge: a channel's redemption rate is compared with the guide's once its first batch "
+        "is 24 hours old and it has 20 claims."
+    ) in out.splitlines()
 
 
 def test_channels_compare_one_campaign_by_name(run, shop):
@@ -182,9 +224,25 @@ def test_channels_text_marks_the_email_reading_of_the_spec(run, judged):
     code, out, err = run("channels")
     assert code == 0, err
     lines = out.splitlines()
-    assert lines[0].split() == ["Channel", "Batches", "Total", "Claimed", "Redeemed", "Rate", "Typical", "Great", "Verdict"]
+    assert lines[0].split() == [
+        "Channel",
+        "Batches",
+        "Total",
+        "Claimed",
+        "Redeemed",
+        "Rate",
+        "Typical",
+        "Great",
+        "Verdict",
+    ]
     email = next(line for line in lines if line.startswith("Email"))
-    assert email.startswith("Email*") and "30%" in email and "5–15%" in email and "20%+" in email and email.endswith("Great")
+    assert (
+        email.startswith("Email*")
+        and "30%" in email
+        and "5–15%" in email
+        and "20%+" in email
+        and email.endswith("Great")
+    )
     sms = next(line for line in lines if line.startswith("SMS"))
     assert sms.endswith("—")
     assert any(line.startswith("* ") and "read as Email" in line for line in lines)

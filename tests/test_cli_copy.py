@@ -12,7 +12,9 @@ from app.core import batches, claims, settings, store
 from tests.pg_cluster import cluster, free_port  # noqa: F401 (cluster: a fixture)
 from tests.web.serving import start_serve, stop_serve
 
-pytestmark = pytest.mark.skipif(sys.platform == "win32", reason="the private PostgreSQL cluster needs Debian's server programs")
+pytestmark = pytest.mark.skipif(
+    sys.platform == "win32", reason="the private PostgreSQL cluster needs Debian's server programs"
+)
 
 
 def copy_to(source, url, capsys) -> tuple[int, str, str]:
@@ -60,9 +62,15 @@ def test_copy_to_is_refused_while_this_pcs_claim_site_serves_the_database(db_pat
 def test_copy_to_says_when_the_copys_links_carry_the_servers_address(db_path, make_batch, cluster, capsys):
     make_batch(quantity=5)
     store.open_database(cluster.url)  # the hosted guide's step 5, on the server's database first
-    settings.save(settings.Settings(store_name="Corner Shop", public_base_url="https://vouchers.shop.test", claim_site="hosted"))
+    settings.save(
+        settings.Settings(store_name="Corner Shop", public_base_url="https://vouchers.shop.test", claim_site="hosted")
+    )
     code, out, err = copy_to(db_path, cluster.url, capsys)
     assert code == 0, err
-    assert "The server's own claim-site settings were kept: claim_site, host, port, public_base_url, trusted_proxy." in out
-    assert ("The copy's claim links carry the server's address (https://vouchers.shop.test); links and posters "
-            "already out carry http://shop.test:8080") in out  # fmt: skip
+    assert (
+        "The server's own claim-site settings were kept: claim_site, host, port, public_base_url, trusted_proxy." in out
+    )
+    assert (
+        "The copy's claim links carry the server's address (https://vouchers.shop.test); links and posters "
+        "already out carry http://shop.test:8080"
+    ) in out

@@ -72,5 +72,7 @@ def test_systemd_accepts_the_units(tmp_path):
     for name in UNITS:
         text = (DEPLOY / name).read_text().replace("/opt/voucher-batches/.venv/bin/voucher-batches", sys.executable)
         (tmp_path / name).write_text(text)
-    done = subprocess.run(["systemd-analyze", "verify", *(str(tmp_path / n) for n in UNITS)], capture_output=True, text=True)
+    done = subprocess.run(
+        ["systemd-analyze", "verify", *(str(tmp_path / n) for n in UNITS)], capture_output=True, text=True
+    )
     assert done.returncode == 0 and not done.stderr.strip(), done.stderr

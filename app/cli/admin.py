@@ -21,16 +21,21 @@ def register(parsers: Parsers) -> None:
     backup = parsers.top.add_parser("backup", parents=[parsers.common], help="make a backup of the database now")
     backup.add_argument("--output", "-o", required=True, type=Path, help="the backup file to write")
     backup.set_defaults(run=_backup)
-    restore = parsers.top.add_parser("restore", parents=[parsers.common], help="put a backup back in place of the database")
+    restore = parsers.top.add_parser(
+        "restore", parents=[parsers.common], help="put a backup back in place of the database"
+    )
     restore.add_argument("file", type=Path, help="the backup to put back (it is checked first)")
     restore.add_argument("--yes", action="store_true", help="do not ask for confirmation")
     # run without opening the database: the one to replace may be too damaged to open
     restore.set_defaults(run=_restore, opens=False)
     copy = parsers.top.add_parser(
-        "copy-to", parents=[parsers.common],
+        "copy-to",
+        parents=[parsers.common],
         help="copy this whole database into an empty PostgreSQL database (moving the store onto a server)",
     )
-    copy.add_argument("url", help="the PostgreSQL database to copy into, e.g. postgresql://vouchers@server:5432/vouchers")
+    copy.add_argument(
+        "url", help="the PostgreSQL database to copy into, e.g. postgresql://vouchers@server:5432/vouchers"
+    )
     copy.add_argument("--quiet", action="store_true", help="no progress bar")
     copy.set_defaults(run=_copy_to)
 
@@ -46,13 +51,19 @@ def _copy_to(args) -> int:
 
     copied = transfer.copy_to(args.url, progress=ProgressBar("Copying", enabled=not args.quiet))
     print(copied.summary())
-    print(f"This database is left as it was. Open the copy from now on: Settings → Database in the window, or --db {copied.target}.")
+    print(
+        f"This database is left as it was. Open the copy from now on: Settings → Database in the window, or --db {copied.target}."
+    )
     if copied.links_now in ("", copied.links_before):
-        print(f"The claim links keep their address ({copied.links_before}): it must reach the claim site serving the copy "
-              "(see packaging/deploy/README.md).")  # fmt: skip
+        print(
+            f"The claim links keep their address ({copied.links_before}): it must reach the claim site serving the copy "
+            "(see packaging/deploy/README.md)."
+        )
     else:
-        print(f"The copy's claim links carry the server's address ({copied.links_now}); links and posters already out carry "
-              f"{copied.links_before} and reach the new claim site only if that address does (see packaging/deploy/README.md).")  # fmt: skip
+        print(
+            f"The copy's claim links carry the server's address ({copied.links_now}); links and posters already out carry "
+            f"{copied.links_before} and reach the new claim site only if that address does (see packaging/deploy/README.md)."
+        )
 
     return 0
 

@@ -17,12 +17,25 @@ from .output import print_json, table
 
 
 def register(parsers: Parsers) -> None:
-    stats = parsers.batch.add_parser("stats", parents=[parsers.common], help="a batch's analytics: metrics, claims and redemptions over time, pace, hints")
+    stats = parsers.batch.add_parser(
+        "stats",
+        parents=[parsers.common],
+        help="a batch's analytics: metrics, claims and redemptions over time, pace, hints",
+    )
     stats.add_argument("id", type=int)
     stats.add_argument("--json", action="store_true", help="print JSON (times ISO 8601 with their offset)")
     stats.set_defaults(run=_batch_stats)
-    channels = parsers.top.add_parser("channels", parents=[parsers.common], help="every channel's batches and redemption rate next to the spec's good rates")
-    channels.add_argument("--batches", metavar="PATTERN", default="", help="only batches whose name matches, * for any text, e.g. 'Summer 2025 - *'")
+    channels = parsers.top.add_parser(
+        "channels",
+        parents=[parsers.common],
+        help="every channel's batches and redemption rate next to the spec's good rates",
+    )
+    channels.add_argument(
+        "--batches",
+        metavar="PATTERN",
+        default="",
+        help="only batches whose name matches, * for any text, e.g. 'Summer 2025 - *'",
+    )
     channels.add_argument("--json", action="store_true", help="print JSON")
     channels.set_defaults(run=_channels)
 
@@ -32,20 +45,28 @@ def _batch_stats(args) -> int:
     if args.json:
         print_json(stats.to_json())
         return 0
-    print(f"{stats.name} (batch {stats.batch_id}, {stats.channel}, {stats.status}), created {times.local_text(stats.created_at, zone=True)}")
-    print(f"Total {stats.total:,}   Claimed {stats.claimed:,}   Redeemed {stats.redeemed:,}   Available {stats.available:,}"
-          f"   Redemption rate {batches.rate_text(stats.claimed, stats.redeemed)}")  # fmt: skip
+    print(
+        f"{stats.name} (batch {stats.batch_id}, {stats.channel}, {stats.status}), created {times.local_text(stats.created_at, zone=True)}"
+    )
+    print(
+        f"Total {stats.total:,}   Claimed {stats.claimed:,}   Redeemed {stats.redeemed:,}   Available {stats.available:,}"
+        f"   Redemption rate {batches.rate_text(stats.claimed, stats.redeemed)}"
+    )
     if stats.band is not None:
         verdict = f"; this batch: {analytics.VERDICT_WORDS[stats.verdict]}" if stats.verdict else ""
         if stats.too_early:
             verdict = f"; this batch: {analytics.TOO_EARLY_TEXT[0].lower()}{analytics.TOO_EARLY_TEXT[1:]}"
         print(f"Good rates for {stats.channel}: {analytics.band_text(stats.band)}{verdict}")
     pace = f"{stats.claims_per_hour_now:.1f} an hour now"
-    print(f"Claims in the last 24 hours: {stats.claims_last_24h:,} ({pace}); "
-          + (f"{stats.sold_out_text} at this pace." if stats.sold_out_text else "not trending toward selling out."))  # fmt: skip
+    print(
+        f"Claims in the last 24 hours: {stats.claims_last_24h:,} ({pace}); "
+        + (f"{stats.sold_out_text} at this pace." if stats.sold_out_text else "not trending toward selling out.")
+    )
     if stats.median_hours_to_redeem is not None:
-        print(f"Claim to redemption: median {_hours_text(stats.median_hours_to_redeem)}; "
-              + ", ".join(f"{label} {n:,}" for label, n in stats.delay_histogram))  # fmt: skip
+        print(
+            f"Claim to redemption: median {_hours_text(stats.median_hours_to_redeem)}; "
+            + ", ".join(f"{label} {n:,}" for label, n in stats.delay_histogram)
+        )
     hourly = stats.bucket == "hour"
     shown = [b for b in stats.series if b.claims or b.redemptions]
     left_out = len(stats.series) - len(shown)
@@ -53,15 +74,26 @@ def _batch_stats(args) -> int:
     if not shown:
         print(f"\nNo claims or redemptions yet (since {times.local_text(stats.created_at)}, {times.zone_label()}).")
     else:
-        print(f"\nPer {unit}, in {times.zone_label()}"
-              + (f" ({left_out} empty {unit}{'s' if left_out != 1 else ''} left out):" if left_out else ":"))  # fmt: skip
+        print(
+            f"\nPer {unit}, in {times.zone_label()}"
+            + (f" ({left_out} empty {unit}{'s' if left_out != 1 else ''} left out):" if left_out else ":")
+        )
     rows = [
-        [times.local_text(b.start, zone=True) if hourly else f"{b.start:%Y-%m-%d %a}",
-         f"{b.claims:,}", f"{b.redemptions:,}", f"{b.claimed_so_far:,}", f"{b.redeemed_so_far:,}"]
+        [
+            times.local_text(b.start, zone=True) if hourly else f"{b.start:%Y-%m-%d %a}",
+            f"{b.claims:,}",
+            f"{b.redemptions:,}",
+            f"{b.claimed_so_far:,}",
+            f"{b.redeemed_so_far:,}",
+        ]
         for b in shown
-    ]  # fmt: skip
+    ]
     if rows:
-        table(rows, ["Hour" if hourly else "Day", "Claims", "Redemptions", "Claimed so far", "Redeemed so far"], right={1, 2, 3, 4})
+        table(
+            rows,
+            ["Hour" if hourly else "Day", "Claims", "Redemptions", "Claimed so far", "Redeemed so far"],
+            right={1, 2, 3, 4},
+        )
     if stats.hints:
         print("\nHints:")
         for hint in stats.hints:
@@ -88,13 +120,28 @@ def _channels(args) -> int:
         if band is not None and band.note:
             notes.append(band.note)
             mark = "*" * len(notes)
-        rows.append([
-            c.channel + mark, f"{c.batches:,}", f"{c.total:,}", f"{c.claimed:,}", f"{c.redeemed:,}",
-            batches.rate_text(c.claimed, c.redeemed),
-            f"{band.typical[0]:g}–{band.typical[1]:g}%" if band else "—", f"{band.great:g}%+" if band else "—",
-            analytics.VERDICT_WORDS[c.verdict] if c.verdict else analytics.TOO_EARLY_WORDS + "†" if c.too_early else "—",
-        ])  # fmt: skip
-    table(rows, ["Channel", "Batches", "Total", "Claimed", "Redeemed", "Rate", "Typical", "Great", "Verdict"], right={1, 2, 3, 4, 5})
+        rows.append(
+            [
+                c.channel + mark,
+                f"{c.batches:,}",
+                f"{c.total:,}",
+                f"{c.claimed:,}",
+                f"{c.redeemed:,}",
+                batches.rate_text(c.claimed, c.redeemed),
+                f"{band.typical[0]:g}–{band.typical[1]:g}%" if band else "—",
+                f"{band.great:g}%+" if band else "—",
+                analytics.VERDICT_WORDS[c.verdict]
+                if c.verdict
+                else analytics.TOO_EARLY_WORDS + "†"
+                if c.too_early
+                else "—",
+            ]
+        )
+    table(
+        rows,
+        ["Channel", "Batches", "Total", "Claimed", "Redeemed", "Rate", "Typical", "Great", "Verdict"],
+        right={1, 2, 3, 4, 5},
+    )
     for i, note in enumerate(notes, 1):
         print(f"{'*' * i} {note}")
     if any(c.too_early for c in found):

@@ -38,7 +38,11 @@ def register(parsers: Parsers) -> None:
     create.add_argument("--template", required=True, help="template title or id")
     create.add_argument("--quantity", required=True, type=positive_int, help="how many vouchers (1 to 1,000,000)")
     create.add_argument("--channel", default="Other", help=f"one of: {', '.join(CHANNELS)} (default Other)")
-    create.add_argument("--title", default="", help="the public title members read, e.g. '10%% off your next visit' (default: the offer)")
+    create.add_argument(
+        "--title",
+        default="",
+        help="the public title members read, e.g. '10%% off your next visit' (default: the offer)",
+    )
     create.add_argument("--description", default="", help="shown on the claim page")
     create.add_argument("--prefix", default="", help=f"code prefix, up to {codes.MAX_PREFIX} letters or digits")
     create.add_argument("--code-length", type=int, help=f"random characters per code (default {codes.DEFAULT_LENGTH})")
@@ -72,16 +76,34 @@ def register(parsers: Parsers) -> None:
     export.add_argument("--output", "-o", required=True, type=Path, help="the CSV file to write")
     export.add_argument("--status", choices=VOUCHER_STATUSES)
     export.set_defaults(run=_batch_export)
-    qr = batch.add_parser("qr", parents=[common], help="save the claim link's QR code: PNG, SVG or PDF by the file's extension")
+    qr = batch.add_parser(
+        "qr", parents=[common], help="save the claim link's QR code: PNG, SVG or PDF by the file's extension"
+    )
     qr.add_argument("id", type=int)
-    qr.add_argument("--output", "-o", required=True, type=Path, help="the file to write: .svg or .pdf for vector, else a PNG")
-    qr.add_argument("--size", type=positive_int, default=1200, help="PNG only: pixels a side (default 1200; 500 at least for print)")
+    qr.add_argument(
+        "--output", "-o", required=True, type=Path, help="the file to write: .svg or .pdf for vector, else a PNG"
+    )
+    qr.add_argument(
+        "--size", type=positive_int, default=1200, help="PNG only: pixels a side (default 1200; 500 at least for print)"
+    )
     qr.set_defaults(run=_batch_qr)
-    poster = batch.add_parser("poster", parents=[common], help="write print-ready signage (poster, flyer, tent, cards) as a PDF")
+    poster = batch.add_parser(
+        "poster", parents=[common], help="write print-ready signage (poster, flyer, tent, cards) as a PDF"
+    )
     poster.add_argument("id", type=int)
     poster.add_argument("--output", "-o", required=True, type=Path, help="the PDF file to write")
-    poster.add_argument("--layout", choices=LAYOUTS, default="a4", help="a4 or letter poster, a5 flyer, a6-tent counter card, 4-up or 8-up handout cards (default a4)")
-    poster.add_argument("--paper", choices=("a4", "letter"), default="a4", help="paper of the tent and the cards (default a4; a poster's paper is its layout)")
+    poster.add_argument(
+        "--layout",
+        choices=LAYOUTS,
+        default="a4",
+        help="a4 or letter poster, a5 flyer, a6-tent counter card, 4-up or 8-up handout cards (default a4)",
+    )
+    poster.add_argument(
+        "--paper",
+        choices=("a4", "letter"),
+        default="a4",
+        help="paper of the tent and the cards (default a4; a poster's paper is its layout)",
+    )
     poster.set_defaults(run=_batch_poster)
     title = batch.add_parser("title", parents=[common], help="change a batch's public title (empty: the offer)")
     title.add_argument("id", type=int)
@@ -124,14 +146,35 @@ def _batch_list(args) -> int:
         print_json([b.to_json() for b in found])
         return 0
     rows = [
-        [str(b.id), b.name, b.status.capitalize(), b.channel, f"{b.total:,}", f"{b.claimed:,}", f"{b.redeemed:,}",
-         f"{b.available:,}", b.rate_text, b.claim_url]
+        [
+            str(b.id),
+            b.name,
+            b.status.capitalize(),
+            b.channel,
+            f"{b.total:,}",
+            f"{b.claimed:,}",
+            f"{b.redeemed:,}",
+            f"{b.available:,}",
+            b.rate_text,
+            b.claim_url,
+        ]
         for b in found
-    ]  # fmt: skip
+    ]
     if not rows:
         print("No batches yet. Create one with: voucher-batches batch create --help")
         return 0
-    headers = ["ID", "Name", "Status", "Channel", "Total", "Claimed", "Redeemed", "Available", "Redemption Rate", "Claim URL"]
+    headers = [
+        "ID",
+        "Name",
+        "Status",
+        "Channel",
+        "Total",
+        "Claimed",
+        "Redeemed",
+        "Available",
+        "Redemption Rate",
+        "Claim URL",
+    ]
     table(rows, headers, right={0, 4, 5, 6, 7, 8})
     return 0
 
@@ -223,7 +266,9 @@ def _batch_poster(args) -> int:
     page = signage.layout(content, args.layout, args.paper)
     with writing(args.output):
         painting.save_pdf(page, args.output, content.title)
-    paper = "" if args.layout in signage.POSTERS else f" on {args.paper.upper() if args.paper == 'a4' else 'Letter'} paper"
+    paper = (
+        "" if args.layout in signage.POSTERS else f" on {args.paper.upper() if args.paper == 'a4' else 'Letter'} paper"
+    )
     print(f"Saved the signage ({signage.LAYOUT_NAMES[args.layout]}{paper}) for {content.url} to {args.output}")
     return 0
 

@@ -6,11 +6,11 @@ from __future__ import annotations
 import argparse
 import os
 import sys
+from collections.abc import Callable
 from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import date
 from pathlib import Path
-from typing import Callable
 
 from app.core import activity, store
 from app.core.errors import FileProblem
@@ -77,8 +77,12 @@ def common_options() -> argparse.ArgumentParser:
 def who_options() -> argparse.ArgumentParser:
     """Who makes a change and where: every change is recorded in the activity log with both."""
     who = argparse.ArgumentParser(add_help=False)
-    who.add_argument("--staff", metavar="NAME", default="", help="the staff member making the change (recorded in the activity log)")
-    who.add_argument("--till", metavar="NAME", default="", help="the till making the change (default: this PC's host name)")
+    who.add_argument(
+        "--staff", metavar="NAME", default="", help="the staff member making the change (recorded in the activity log)"
+    )
+    who.add_argument(
+        "--till", metavar="NAME", default="", help="the till making the change (default: this PC's host name)"
+    )
     return who
 
 

@@ -87,4 +87,3 @@ def main(argv: list[str] | None = None, front_ends: FrontEnds | None = None) -> 
     except BrokenPipeError:  # `voucher-batches batch vouchers 1 | head`
         sys.stderr.close()
         return 0
-

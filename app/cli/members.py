@@ -25,7 +25,9 @@ def register(parsers: Parsers) -> None:
     find.add_argument("--limit", type=positive_int, default=50, help="at most this many (default 50)")
     find.add_argument("--json", action="store_true", help="print JSON")
     find.set_defaults(run=_member_find)
-    reset = member.add_parser("reset-password", parents=[common], help="a one-time link (24 hours) for the member to choose a new password")
+    reset = member.add_parser(
+        "reset-password", parents=[common], help="a one-time link (24 hours) for the member to choose a new password"
+    )
     reset.add_argument("email")
     reset.add_argument("--json", action="store_true", help='print {"email", "link", "expires_at"}')
     reset.set_defaults(run=_member_reset_password)
@@ -33,11 +35,15 @@ def register(parsers: Parsers) -> None:
     export.add_argument("email")
     export.add_argument("--output", "-o", required=True, type=Path, help="the JSON file to write")
     export.set_defaults(run=_member_export)
-    erase = member.add_parser("erase", parents=[common], help="erase the member: account and personal data go, their vouchers stay counted")
+    erase = member.add_parser(
+        "erase", parents=[common], help="erase the member: account and personal data go, their vouchers stay counted"
+    )
     erase.add_argument("email")
     erase.add_argument("--yes", action="store_true", help="do not ask for confirmation")
     erase.set_defaults(run=_member_erase)
-    sign_out = member.add_parser("sign-out", parents=[common], help="end every session of the member, on every phone and browser")
+    sign_out = member.add_parser(
+        "sign-out", parents=[common], help="end every session of the member, on every phone and browser"
+    )
     sign_out.add_argument("email")
     sign_out.set_defaults(run=_member_sign_out)
 

@@ -23,16 +23,25 @@ def register(parsers: Parsers) -> None:
     serve.add_argument("--host", help="address to listen on (default: the setting, 0.0.0.0)")
     serve.add_argument("--port", type=int, help="port to listen on (default: the setting, 8080)")
     serve.add_argument(
-        "--workers", type=positive_int, default=1, metavar="N",
+        "--workers",
+        type=positive_int,
+        default=1,
+        metavar="N",
         help="server processes sharing the port (default 1; more than 1 needs Linux or macOS)",
     )
     serve.set_defaults(run=_serve, creates=True)
-    doctor = parsers.top.add_parser("doctor", parents=[parsers.common], help="check the setup: database, claim link, claim site, port")
+    doctor = parsers.top.add_parser(
+        "doctor", parents=[parsers.common], help="check the setup: database, claim link, claim site, port"
+    )
     doctor.add_argument("--json", action="store_true", help='print {"checks": [{"name", "status", "message"}]}')
     doctor.set_defaults(run=_doctor)
-    config = parsers.top.add_parser("settings", parents=[parsers.common, parsers.who], help="show or change the shared settings")
+    config = parsers.top.add_parser(
+        "settings", parents=[parsers.common, parsers.who], help="show or change the shared settings"
+    )
     config.add_argument("--store-name")
-    config.add_argument("--public-url", help="the address printed in claim links and QR codes, e.g. https://yoursite.com")
+    config.add_argument(
+        "--public-url", help="the address printed in claim links and QR codes, e.g. https://yoursite.com"
+    )
     config.add_argument("--host", help="address the claim site listens on")
     config.add_argument("--port", type=int, help="port the claim site listens on")
     config.add_argument("--currency", help="currency symbol for amounts")
@@ -42,7 +51,8 @@ def register(parsers: Parsers) -> None:
     config.add_argument("--logo", help="a PNG or SVG printed on the signage (empty: none)")
     config.add_argument("--accent-color", help="the signage's accent colour, e.g. #0b6e4f (empty: the default)")
     config.add_argument(
-        "--claim-site", choices=settings.CLAIM_SITES,
+        "--claim-site",
+        choices=settings.CLAIM_SITES,
         help="local: the window serves the claim site on this PC; hosted: a server does, at the public URL (no local site)",
     )
     config.add_argument("--yes", action="store_true", help="change the public URL without asking, though links are out")
@@ -52,7 +62,9 @@ def register(parsers: Parsers) -> None:
 
 def _serve(args) -> int:
     config = settings.load()
-    args.front_ends.serve(args.host or config.host, args.port if args.port is not None else config.port, workers=args.workers)
+    args.front_ends.serve(
+        args.host or config.host, args.port if args.port is not None else config.port, workers=args.workers
+    )
     return 0
 
 

@@ -47,7 +47,12 @@ def _template_json(template) -> dict:
 
 def _template_create(args) -> int:
     template = templates.create_template(
-        args.name, args.discount, args.min_purchase, valid_days=args.valid_days, expires_on=args.expires_on, terms=args.terms,
+        args.name,
+        args.discount,
+        args.min_purchase,
+        valid_days=args.valid_days,
+        expires_on=args.expires_on,
+        terms=args.terms,
         actor=actor(args),
     )
     if args.json:

@@ -33,14 +33,23 @@ def register(parsers: Parsers) -> None:
         sub = parsers.top.add_parser(name, parents=parents, help=text)
         sub.add_argument("code", help="the code, typed or scanned (case, spaces and dashes do not matter)")
         if name == "undo":
-            sub.add_argument("--reason", required=True, help=f"why, e.g. {', '.join(repr(r) for r in claims.COMMON_REASONS)}")
+            sub.add_argument(
+                "--reason", required=True, help=f"why, e.g. {', '.join(repr(r) for r in claims.COMMON_REASONS)}"
+            )
         sub.add_argument("--json", action="store_true", help="print JSON")
         sub.set_defaults(run=run)
-    log = parsers.top.add_parser("activity", parents=[parsers.common], help="the activity log: who did what, newest first")
+    log = parsers.top.add_parser(
+        "activity", parents=[parsers.common], help="the activity log: who did what, newest first"
+    )
     log.add_argument("--batch", type=int, metavar="ID", help="only this batch's entries (deleted batches too)")
     log.add_argument("--kind", choices=ACTIVITY_KINDS, help="only this kind of action")
     log.add_argument("--since", type=day, metavar="DATE", help="only from this day on (YYYY-MM-DD, the store's time)")
-    log.add_argument("--limit", type=positive_int, default=activity.DEFAULT_LIMIT, help=f"at most this many (default {activity.DEFAULT_LIMIT})")
+    log.add_argument(
+        "--limit",
+        type=positive_int,
+        default=activity.DEFAULT_LIMIT,
+        help=f"at most this many (default {activity.DEFAULT_LIMIT})",
+    )
     log.add_argument("--json", action="store_true", help="print JSON")
     log.set_defaults(run=_activity)
 
@@ -67,8 +76,12 @@ def _lookup(args) -> int:
 def _redeem(args) -> int:
     result = claims.redeem(args.code, actor(args))
     by = result.redeemed_by
-    return _till_answer(args, result, result.outcome is claims.RedeemOutcome.REDEEMED,
-                        redeemed_by={"staff": by.staff, "till": by.till} if by else None)  # fmt: skip
+    return _till_answer(
+        args,
+        result,
+        result.outcome is claims.RedeemOutcome.REDEEMED,
+        redeemed_by={"staff": by.staff, "till": by.till} if by else None,
+    )
 
 
 def _undo(args) -> int:
@@ -100,9 +113,16 @@ def _activity(args) -> int:
         return 0
     print(f"Times in {times.zone_label()}.", file=sys.stderr)
     rows = [
-        [times.local_text(e.at), e.kind_text, e.batch_name + (f" ({e.batch_id})" if e.batch_id is not None else ""),
-         e.code or "", e.till, e.staff, e.summary]
+        [
+            times.local_text(e.at),
+            e.kind_text,
+            e.batch_name + (f" ({e.batch_id})" if e.batch_id is not None else ""),
+            e.code or "",
+            e.till,
+            e.staff,
+            e.summary,
+        ]
         for e in found
-    ]  # fmt: skip
+    ]
     table(rows, ["Time", "Action", "Batch", "Code", "Till", "Staff", "Details"])
     return 0

@@ -66,8 +66,15 @@ class Actor:
         return f" at {place}" if self.till else ""
 
 
-def record(kind: str, actor: Actor | None, *, batch_id: int | None = None, batch_name: str = "",
-           code: str | None = None, **details) -> None:
+def record(
+    kind: str,
+    actor: Actor | None,
+    *,
+    batch_id: int | None = None,
+    batch_name: str = "",
+    code: str | None = None,
+    **details,
+) -> None:
     """Append one entry. Call it inside the write_transaction of the change it records."""
     if kind not in ACTIVITY_KINDS:
         raise ValueError(f"unknown activity kind {kind!r}")
@@ -77,9 +84,17 @@ def record(kind: str, actor: Actor | None, *, batch_id: int | None = None, batch
     run_sql(
         "INSERT INTO activity (at, kind, batch_id, batch_name, code, till, staff, details)"
         " VALUES (:at, :kind, :batch_id, :batch_name, :code, :till, :staff, :details)",
-        {"at": Activity.at.db_value(utcnow()), "kind": kind, "batch_id": batch_id, "batch_name": batch_name or "",
-         "code": code, "till": actor.till, "staff": actor.staff, "details": json.dumps(details, ensure_ascii=False)},
-    )  # fmt: skip
+        {
+            "at": Activity.at.db_value(utcnow()),
+            "kind": kind,
+            "batch_id": batch_id,
+            "batch_name": batch_name or "",
+            "code": code,
+            "till": actor.till,
+            "staff": actor.staff,
+            "details": json.dumps(details, ensure_ascii=False),
+        },
+    )
 
 
 @dataclass(frozen=True)
@@ -116,9 +131,15 @@ class Entry:
 
     def to_json(self) -> dict:
         return {
-            "at": times.iso(self.at), "kind": self.kind, "batch_id": self.batch_id, "batch_name": self.batch_name,
-            "code": self.code, "till": self.till, "staff": self.staff, "details": self.details,
-        }  # fmt: skip
+            "at": times.iso(self.at),
+            "kind": self.kind,
+            "batch_id": self.batch_id,
+            "batch_name": self.batch_name,
+            "code": self.code,
+            "till": self.till,
+            "staff": self.staff,
+            "details": self.details,
+        }
 
 
 _COLUMNS = "id, at, kind, batch_id, batch_name, code, till, staff, details"
@@ -178,12 +199,16 @@ class Filter:
 
 
 @guarded
-def entries(where: Filter | None = None, limit: int = DEFAULT_LIMIT, before: tuple[datetime, int] | None = None) -> list[Entry]:
+def entries(
+    where: Filter | None = None, limit: int = DEFAULT_LIMIT, before: tuple[datetime, int] | None = None
+) -> list[Entry]:
     """The newest `limit` entries that match, newest first; `before` (an entry's at and id) gives
     the next page after it. Read from the (at, id) index: as fast at a million entries as at ten."""
     sql_where, params = (where or Filter()).where()
     if before is not None:
-        sql_where += (" AND " if sql_where else " WHERE ") + "(at < :before_at OR (at = :before_at AND id < :before_id))"
+        sql_where += (
+            " AND " if sql_where else " WHERE "
+        ) + "(at < :before_at OR (at = :before_at AND id < :before_id))"
         params.update(before_at=Activity.at.db_value(before[0]), before_id=before[1])
     params["limit"] = int(limit)
     rows = run_sql(f"SELECT {_COLUMNS} FROM activity{sql_where} ORDER BY at DESC, id DESC LIMIT :limit", params)
@@ -236,7 +261,9 @@ def last_redemptions(till: str, limit: int = 10) -> list[Redemption]:
             "SELECT COUNT(*) FROM activity WHERE code = :code AND id > :id AND kind IN ('redemption_undone', 'voucher_redeemed')",
             {"code": entry.code, "id": entry.id},
         ).fetchone()[0]
-        status = run_sql("SELECT status FROM voucher WHERE code = :code", {"code": codes.normalise(entry.code)}).fetchone()
+        status = run_sql(
+            "SELECT status FROM voucher WHERE code = :code", {"code": codes.normalise(entry.code)}
+        ).fetchone()
         result.append(Redemption(entry, standing=not later and status is not None and status[0] == 2))
     return result
 
@@ -247,8 +274,16 @@ CSV_HEADERS = ["Time", "Action", "Batch ID", "Batch", "Code", "Till", "Staff", "
 def csv_row(entry: Entry) -> list[str]:
     """One entry as the CSV export writes it: times in the store's zone, as people read them."""
     batch_id = "" if entry.batch_id is None else str(entry.batch_id)
-    return [times.local_text(entry.at, zone=True), entry.kind_text, batch_id, entry.batch_name, entry.code or "",
-            entry.till, entry.staff, entry.summary]  # fmt: skip
+    return [
+        times.local_text(entry.at, zone=True),
+        entry.kind_text,
+        batch_id,
+        entry.batch_name,
+        entry.code or "",
+        entry.till,
+        entry.staff,
+        entry.summary,
+    ]
 
 
 def _cell(text: str) -> str:

@@ -173,14 +173,27 @@ def judgeable(age: timedelta, claimed: int) -> bool:
     return age >= timedelta(hours=EARLY_HOURS) and claimed >= MIN_CLAIMS_TO_JUDGE
 
 
-TOO_EARLY_TEXT = (f"{TOO_EARLY_WORDS}: a batch's redemption rate is compared with its channel's once it is "
-                  f"{EARLY_HOURS} hours old and has {MIN_CLAIMS_TO_JUDGE} claims.")  # fmt: skip
-CHANNEL_TOO_EARLY_TEXT = (f"{TOO_EARLY_WORDS}: a channel's redemption rate is compared with the guide's once its "
-                          f"first batch is {EARLY_HOURS} hours old and it has {MIN_CLAIMS_TO_JUDGE} claims.")  # fmt: skip
+TOO_EARLY_TEXT = (
+    f"{TOO_EARLY_WORDS}: a batch's redemption rate is compared with its channel's once it is "
+    f"{EARLY_HOURS} hours old and has {MIN_CLAIMS_TO_JUDGE} claims."
+)
+CHANNEL_TOO_EARLY_TEXT = (
+    f"{TOO_EARLY_WORDS}: a channel's redemption rate is compared with the guide's once its "
+    f"first batch is {EARLY_HOURS} hours old and it has {MIN_CLAIMS_TO_JUDGE} claims."
+)
 
 
-def hints_for(*, age: timedelta, total: int, claimed: int, redeemed: int, band: Band | None,
-              projected_sold_out_at: datetime | None, now: datetime, paused: bool = False) -> list[Hint]:  # fmt: skip
+def hints_for(
+    *,
+    age: timedelta,
+    total: int,
+    claimed: int,
+    redeemed: int,
+    band: Band | None,
+    projected_sold_out_at: datetime | None,
+    now: datetime,
+    paused: bool = False,
+) -> list[Hint]:
     """The spec's hints that apply to these numbers, in the order a manager would act on them."""
     codes = []
     available = total - claimed
@@ -196,7 +209,7 @@ def hints_for(*, age: timedelta, total: int, claimed: int, redeemed: int, band: 
             codes.append("scale_up")
     soon = projected_sold_out_at is not None and projected_sold_out_at - now <= timedelta(hours=ALMOST_SOLD_OUT_HOURS)
     most_claimed = claimed >= total * ALMOST_SOLD_OUT_PACE_SHARE
-    if not paused and 0 < available and (available <= total * ALMOST_SOLD_OUT_SHARE or (soon and most_claimed)):
+    if not paused and available > 0 and (available <= total * ALMOST_SOLD_OUT_SHARE or (soon and most_claimed)):
         codes.append("almost_sold_out")
     return [Hint(code, HINT_MESSAGES[code]) for code in codes]
 
@@ -283,7 +296,9 @@ class BatchStats:
             "claims_last_24h": self.claims_last_24h,
             "claims_per_hour_now": round(self.claims_per_hour_now, 3),
             "projected_sold_out_at": self.projected_sold_out_at.isoformat() if self.projected_sold_out_at else None,
-            "median_hours_to_redeem": round(self.median_hours_to_redeem, 1) if self.median_hours_to_redeem is not None else None,
+            "median_hours_to_redeem": round(self.median_hours_to_redeem, 1)
+            if self.median_hours_to_redeem is not None
+            else None,
             "delay_histogram": [{"label": label, "redemptions": n} for label, n in self.delay_histogram],
             "typical": list(self.band.typical) if self.band else None,
             "great": self.band.great if self.band else None,
@@ -398,12 +413,19 @@ def batch_stats(batch_id: int, now: datetime | None = None) -> BatchStats:
     created = as_datetime(created)
     now_utc = _naive_utc(now) if now is not None else utcnow()
     now_utc = max(now_utc, created)
-    rows = [tuple(r) for r in run_sql(
-        "SELECT slot, claims, redemptions FROM slot_count WHERE batch_id = :id ORDER BY slot", {"id": batch_id}
-    ).fetchall()]  # fmt: skip
-    bins = [tuple(r) for r in run_sql(
-        "SELECT hours, redemptions FROM delay_count WHERE batch_id = :id AND redemptions > 0 ORDER BY hours", {"id": batch_id}
-    ).fetchall()]  # fmt: skip
+    rows = [
+        tuple(r)
+        for r in run_sql(
+            "SELECT slot, claims, redemptions FROM slot_count WHERE batch_id = :id ORDER BY slot", {"id": batch_id}
+        ).fetchall()
+    ]
+    bins = [
+        tuple(r)
+        for r in run_sql(
+            "SELECT hours, redemptions FROM delay_count WHERE batch_id = :id AND redemptions > 0 ORDER BY hours",
+            {"id": batch_id},
+        ).fetchall()
+    ]
 
     age = now_utc - created
     bucket = "hour" if age < HOURLY_FOR else "day"
@@ -415,7 +437,7 @@ def batch_stats(batch_id: int, now: datetime | None = None) -> BatchStats:
     def claims_since(moment: datetime) -> int:
         """Claims in the slots that begin at or after moment (to the quarter hour), up to now."""
         since = -(-int((moment - _EPOCH).total_seconds()) // SLOT_SECONDS)  # the first slot starting at or after
-        return sum(r[1] for r in rows[bisect_left(slots, since): bisect_left(slots, now_slot + 1)])
+        return sum(r[1] for r in rows[bisect_left(slots, since) : bisect_left(slots, now_slot + 1)])
 
     last_24h = claims_since(now_utc - PACE_WINDOW)
     window = min(PACE_WINDOW, max(age, MIN_PACE_WINDOW))
@@ -429,18 +451,40 @@ def batch_stats(batch_id: int, now: datetime | None = None) -> BatchStats:
             projected = now_utc + ahead
     band = band_for(channel)
     rate = redeemed * 100.0 / claimed if claimed else None
-    hints = hints_for(age=age, total=total, claimed=claimed, redeemed=redeemed, band=band,
-                      projected_sold_out_at=projected, now=now_utc, paused=status == "paused")  # fmt: skip
+    hints = hints_for(
+        age=age,
+        total=total,
+        claimed=claimed,
+        redeemed=redeemed,
+        band=band,
+        projected_sold_out_at=projected,
+        now=now_utc,
+        paused=status == "paused",
+    )
     return BatchStats(
-        batch_id=batch_id, name=name, channel=channel, status=status,
-        created_at=times.local(created), now=times.local(now_utc),
-        total=total, claimed=claimed, redeemed=redeemed, available=available, redemption_rate=rate,
-        bucket=bucket, series=series, claims_last_24h=last_24h, claims_per_hour_now=pace,
+        batch_id=batch_id,
+        name=name,
+        channel=channel,
+        status=status,
+        created_at=times.local(created),
+        now=times.local(now_utc),
+        total=total,
+        claimed=claimed,
+        redeemed=redeemed,
+        available=available,
+        redemption_rate=rate,
+        bucket=bucket,
+        series=series,
+        claims_last_24h=last_24h,
+        claims_per_hour_now=pace,
         projected_sold_out_at=times.local(projected) if projected else None,
-        median_hours_to_redeem=_median_hours(bins), delay_histogram=_histogram(bins),
-        band=band, verdict=verdict(rate, band) if judgeable(age, claimed) else None, hints=hints,
+        median_hours_to_redeem=_median_hours(bins),
+        delay_histogram=_histogram(bins),
+        band=band,
+        verdict=verdict(rate, band) if judgeable(age, claimed) else None,
+        hints=hints,
         too_early=band is not None and rate is not None and not judgeable(age, claimed),
-    )  # fmt: skip
+    )
 
 
 # -- channels ------------------------------------------------------------------------------------
@@ -504,8 +548,17 @@ def channel_stats(batches: str = "", now: datetime | None = None) -> list[Channe
         rate = redeemed * 100.0 / claimed if claimed else None
         band = band_for(channel)
         judged = first is not None and judgeable(now_utc - as_datetime(first), claimed)
-        result.append(ChannelStats(
-            channel, count, total, claimed, redeemed, rate, band, verdict(rate, band) if judged else None,
-            too_early=band is not None and rate is not None and not judged,
-        ))  # fmt: skip
+        result.append(
+            ChannelStats(
+                channel,
+                count,
+                total,
+                claimed,
+                redeemed,
+                rate,
+                band,
+                verdict(rate, band) if judged else None,
+                too_early=band is not None and rate is not None and not judged,
+            )
+        )
     return result

@@ -33,7 +33,7 @@ def entry_path(platform: str = sys.platform, home: Path | None = None) -> Path:
 
 def _desktop_quote(arg: str) -> str:
     """An Exec argument as the Desktop Entry Specification quotes it."""
-    if arg and not any(c in arg for c in ' \t\n"\'\\><~|&;$*?#()`'):
+    if arg and not any(c in arg for c in " \t\n\"'\\><~|&;$*?#()`"):
         return arg.replace("%", "%%")
     escaped = "".join("\\" + c if c in '"`$\\' else c for c in arg)
     return '"' + escaped.replace("%", "%%") + '"'
@@ -42,7 +42,7 @@ def _desktop_quote(arg: str) -> str:
 def entry_text(args: list[str], platform: str = sys.platform) -> bytes:
     if platform == "win32":
         quoted = " ".join(f'"{arg}"' for arg in args[1:])
-        return f'@start "" "{args[0]}" {quoted}\r\n'.encode("utf-8")
+        return f'@start "" "{args[0]}" {quoted}\r\n'.encode()
     if platform == "darwin":
         return plistlib.dumps({"Label": APP_ID, "ProgramArguments": args, "RunAtLoad": True})
     return (
@@ -50,14 +50,16 @@ def entry_text(args: list[str], platform: str = sys.platform) -> bytes:
         "Comment=Keeps claim links working: starts the claim site when you log in\n"
         f"Exec={' '.join(_desktop_quote(arg) for arg in args)}\nIcon={APP_ID}\nTerminal=false\n"
         "X-GNOME-Autostart-enabled=true\n"
-    ).encode("utf-8")
+    ).encode()
 
 
 def is_enabled(platform: str = sys.platform, home: Path | None = None) -> bool:
     return entry_path(platform, home).is_file()
 
 
-def set_enabled(enabled: bool, db_location: str | None = None, platform: str = sys.platform, home: Path | None = None) -> Path:
+def set_enabled(
+    enabled: bool, db_location: str | None = None, platform: str = sys.platform, home: Path | None = None
+) -> Path:
     """Write (or remove) the login entry; a FileProblem sentence when the folder cannot be written."""
     path = entry_path(platform, home)
     try:

@@ -3,9 +3,9 @@
 from __future__ import annotations
 
 import secrets
+from collections.abc import Callable
 from dataclasses import asdict, dataclass
 from datetime import datetime
-from typing import Callable
 
 import peewee
 from peewee import fn
@@ -52,7 +52,6 @@ class BatchSummary:
     title: str = ""  # the public title members read (the offer's discount until one is set)
     custom_title: str = ""  # the title as set; empty: none
 
-
     @property
     def available(self) -> int:
         return self.total - self.claimed
@@ -88,10 +87,21 @@ def rate_text(claimed: int, redeemed: int) -> str:
 
 
 _SUMMARY_FIELDS = (
-    Batch.id, Batch.name, Batch.description, Batch.status, Batch.channel, Batch.quantity,
-    Batch.claimed_count, Batch.redeemed_count, Batch.token, Batch.created_at, Batch.template,
-    Batch.title, Template.discount_kind, Template.discount_value,
-)  # fmt: skip
+    Batch.id,
+    Batch.name,
+    Batch.description,
+    Batch.status,
+    Batch.channel,
+    Batch.quantity,
+    Batch.claimed_count,
+    Batch.redeemed_count,
+    Batch.token,
+    Batch.created_at,
+    Batch.template,
+    Batch.title,
+    Template.discount_kind,
+    Template.discount_value,
+)
 
 
 def batch_public_title(batch: Batch) -> str:
@@ -103,11 +113,21 @@ def _summaries(query, base_url: str) -> list[BatchSummary]:
     # Straight from the driver's cursor: Peewee's per-row conversion costs more than the query.
     return [
         BatchSummary(
-            id=row[0], name=row[1], description=row[2], status=row[3], channel=row[4], total=row[5],
-            claimed=row[6], redeemed=row[7], token=row[8], claim_url=f"{base_url}/en-us/claim/{row[8]}",
-            created_at=as_datetime(row[9]), template_id=row[10],
-            title=public_title(row[11], row[12], row[13]), custom_title=row[11],
-        )  # fmt: skip
+            id=row[0],
+            name=row[1],
+            description=row[2],
+            status=row[3],
+            channel=row[4],
+            total=row[5],
+            claimed=row[6],
+            redeemed=row[7],
+            token=row[8],
+            claim_url=f"{base_url}/en-us/claim/{row[8]}",
+            created_at=as_datetime(row[9]),
+            template_id=row[10],
+            title=public_title(row[11], row[12], row[13]),
+            custom_title=row[11],
+        )
         for row in database.execute(query)
     ]
 
@@ -127,16 +147,30 @@ def list_batches(search: str = "", status: str | None = None, channel: str | Non
 
 @guarded
 def get_batch(batch_id: int) -> BatchSummary:
-    found = _summaries(Batch.select(*_SUMMARY_FIELDS).join(Template).where(Batch.id == batch_id), settings.load().base_url)
+    found = _summaries(
+        Batch.select(*_SUMMARY_FIELDS).join(Template).where(Batch.id == batch_id), settings.load().base_url
+    )
     if not found:
         raise NotFound(f"There is no batch with id {batch_id}.")
     return found[0]
 
 
 _BATCH_COLUMNS = (
-    "id", "name", "title", "description", "channel", "template", "quantity", "status", "token", "code_prefix",
-    "code_length", "claimed_count", "redeemed_count", "created_at",
-)  # fmt: skip
+    "id",
+    "name",
+    "title",
+    "description",
+    "channel",
+    "template",
+    "quantity",
+    "status",
+    "token",
+    "code_prefix",
+    "code_length",
+    "claimed_count",
+    "redeemed_count",
+    "created_at",
+)
 
 
 @guarded
@@ -222,7 +256,9 @@ def create_batch(
             raise NotFound(f"There is no template with id {template_id}.")
         length = code_length or codes.DEFAULT_LENGTH
         if not codes.MIN_LENGTH <= length <= codes.MAX_LENGTH:
-            raise InvalidInput(f"Codes are {codes.MIN_LENGTH} to {codes.MAX_LENGTH} characters long (after the prefix).")
+            raise InvalidInput(
+                f"Codes are {codes.MIN_LENGTH} to {codes.MAX_LENGTH} characters long (after the prefix)."
+            )
         sharing = (
             Batch.select(fn.COALESCE(fn.SUM(Batch.quantity), 0))
             .where(Batch.code_prefix == prefix, Batch.code_length == length)
@@ -234,9 +270,16 @@ def create_batch(
                 f"use at least {codes.minimum_length(sharing + quantity)} characters."
             )
         batch = Batch.create(
-            name=name, title=title, description=description, channel=channel, template=template_id, quantity=quantity,
-            token=secrets.token_urlsafe(24), code_prefix=prefix, code_length=length,
-        )  # fmt: skip
+            name=name,
+            title=title,
+            description=description,
+            channel=channel,
+            template=template_id,
+            quantity=quantity,
+            token=secrets.token_urlsafe(24),
+            code_prefix=prefix,
+            code_length=length,
+        )
         _insert_vouchers(batch.id, quantity, length, prefix, progress, should_stop)
         record("batch_created", actor, batch_id=batch.id, batch_name=name, quantity=quantity)
     return get_batch(batch.id)
@@ -319,8 +362,15 @@ def delete_batch(batch_id: int, actor: Actor | None = None) -> int:
         batch = batch_row(batch_id)
         deleted = Voucher.delete().where(Voucher.batch == batch_id).execute()
         Batch.delete().where(Batch.id == batch_id).execute()
-        record("batch_deleted", actor, batch_id=batch_id, batch_name=batch.name, vouchers=deleted,
-               claimed=batch.claimed_count, redeemed=batch.redeemed_count)  # fmt: skip
+        record(
+            "batch_deleted",
+            actor,
+            batch_id=batch_id,
+            batch_name=batch.name,
+            vouchers=deleted,
+            claimed=batch.claimed_count,
+            redeemed=batch.redeemed_count,
+        )
     return deleted
 
 

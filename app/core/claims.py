@@ -80,7 +80,9 @@ def _on_at(value) -> str:
     return f"{day} at {clock}"
 
 
-def claim_refusal(status: str, quantity: int, claimed_count: int, offer: Template, now: datetime) -> ClaimOutcome | None:
+def claim_refusal(
+    status: str, quantity: int, claimed_count: int, offer: Template, now: datetime
+) -> ClaimOutcome | None:
     """Why a new claim on this batch would be refused now (ended, paused, none left), or None.
     claim() decides with this rule inside its transaction; the claim page uses it to show the state."""
     if has_ended(offer, now):
@@ -103,7 +105,10 @@ _LOCK_BATCH = "KEY SHARE OF b"
 
 def _lock_batch(batch_id: int) -> bool:
     """Lock the batch row as claims and redemptions do; False when the batch is gone."""
-    return run_sql("SELECT b.id FROM batch b WHERE b.id = :batch", {"batch": batch_id}, lock_rows=_LOCK_BATCH).fetchone() is not None
+    return (
+        run_sql("SELECT b.id FROM batch b WHERE b.id = :batch", {"batch": batch_id}, lock_rows=_LOCK_BATCH).fetchone()
+        is not None
+    )
 
 
 @guarded
@@ -136,7 +141,8 @@ def _claim(token: str, member_id: int) -> ClaimResult:
             return ClaimResult(ClaimOutcome.NOT_FOUND)
         batch_id, status, quantity, claimed_count, valid_days, expires_on = batch
         mine = run_sql(
-            "SELECT code FROM voucher WHERE member_id = :member AND batch_id = :batch", {"member": member_id, "batch": batch_id}
+            "SELECT code FROM voucher WHERE member_id = :member AND batch_id = :batch",
+            {"member": member_id, "batch": batch_id},
         ).fetchone()
         if mine is not None:
             return ClaimResult(ClaimOutcome.ALREADY_CLAIMED, lookup(mine[0]))
@@ -153,9 +159,15 @@ def _claim(token: str, member_id: int) -> ClaimResult:
         run_sql(
             "UPDATE voucher SET status = :claimed, member_id = :member, claimed_at = :now, expires_at = :expires"
             " WHERE id = :id AND status = :unclaimed",
-            {"claimed": CLAIMED, "member": member_id, "now": _stamp(now), "expires": _stamp(expiry_for_claim(offer, now)),
-             "id": free[0], "unclaimed": UNCLAIMED},
-        )  # fmt: skip
+            {
+                "claimed": CLAIMED,
+                "member": member_id,
+                "now": _stamp(now),
+                "expires": _stamp(expiry_for_claim(offer, now)),
+                "id": free[0],
+                "unclaimed": UNCLAIMED,
+            },
+        )
         run_sql("UPDATE batch SET claimed_count = claimed_count + 1 WHERE id = :batch", {"batch": batch_id})
         analytics.count_claim(batch_id, now)
         # the answer is read inside the transaction: a batch deleted the moment after still answers
@@ -327,6 +339,13 @@ def undo_redemption(typed_code: str, reason: str, actor: Actor | None = None) ->
             return UndoResult(UndoOutcome.NOT_REDEEMED, lookup(code))
         run_sql("UPDATE batch SET redeemed_count = redeemed_count - 1 WHERE id = :batch", {"batch": voucher.batch_id})
         analytics.uncount_redemption(voucher.batch_id, voucher.claimed_at, redeemed_at)
-        record("redemption_undone", actor, batch_id=voucher.batch_id, batch_name=voucher.batch_name, code=voucher.code,
-               reason=reason, redeemed_at=times.iso(redeemed_at))  # fmt: skip
+        record(
+            "redemption_undone",
+            actor,
+            batch_id=voucher.batch_id,
+            batch_name=voucher.batch_name,
+            code=voucher.code,
+            reason=reason,
+            redeemed_at=times.iso(redeemed_at),
+        )
         return UndoResult(UndoOutcome.UNDONE, lookup(code), redeemed_at, days)

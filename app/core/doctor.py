@@ -143,9 +143,13 @@ def check_hosted_site(url: str, timeout: float = TIMEOUT) -> Check:
     if isinstance(answer, str):  # "<url>/healthz does not answer (Connection refused)": the reason, not the URL again
         reason = answer.removeprefix(f"{url.rstrip('/')}/healthz").strip()
         bare = re.fullmatch(r"does not answer \((.*)\)", reason)
-        return Check("claim_site", PROBLEM, f"{where}: not answering ({bare.group(1) if bare else '/healthz ' + reason})")
+        return Check(
+            "claim_site", PROBLEM, f"{where}: not answering ({bare.group(1) if bare else '/healthz ' + reason})"
+        )
     if answer.get("status") != "ok":
-        return Check("claim_site", PROBLEM, f"{where}: answering, but its database is unavailable: {answer.get('database', '?')}")
+        return Check(
+            "claim_site", PROBLEM, f"{where}: answering, but its database is unavailable: {answer.get('database', '?')}"
+        )
     try:
         ours = settings.database_id()
     except VoucherError:
@@ -158,10 +162,11 @@ def check_hosted_site(url: str, timeout: float = TIMEOUT) -> Check:
 def check_claim_site(config: settings.Settings, site: Site | None) -> Check:
     if site is None:
         return Check(
-            "claim_site", WARNING,
+            "claim_site",
+            WARNING,
             f"No claim site is serving on port {config.port} of this PC: claim links do not work until the window "
             "or `voucher-batches serve` runs.",
-        )  # fmt: skip
+        )
     if not site.ours:
         return Check("claim_site", PROBLEM, f"The claim site on port {config.port} of this PC serves another database.")
     answer = ask_health(config.base_url)
@@ -169,9 +174,10 @@ def check_claim_site(config: settings.Settings, site: Site | None) -> Check:
         return Check("claim_site", OK, f"A claim site serves this database, and {config.base_url} answers.")
     reason = answer if isinstance(answer, str) else f"{config.base_url} answers for another database"
     return Check(
-        "claim_site", PROBLEM,
+        "claim_site",
+        PROBLEM,
         f"A claim site serves this database on this PC, but the claim link's address does not reach it: {reason}.",
-    )  # fmt: skip
+    )
 
 
 def check_port(config: settings.Settings, site: Site | None) -> Check:
@@ -184,5 +190,7 @@ def check_port(config: settings.Settings, site: Site | None) -> Check:
     except OSError as exc:
         if exc.errno == errno.EADDRINUSE:
             return Check("port", PROBLEM, f"Port {port} is used by another program: the claim site cannot start on it.")
-        return Check("port", PROBLEM, f"The claim site cannot listen on {config.host} port {port}: {exc.strerror or exc}.")
+        return Check(
+            "port", PROBLEM, f"The claim site cannot listen on {config.host} port {port}: {exc.strerror or exc}."
+        )
     return Check("port", OK, f"Port {port} is free for the claim site.")

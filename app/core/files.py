@@ -5,9 +5,10 @@ from __future__ import annotations
 import csv
 import os
 import tempfile
+from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
-from typing import IO, Iterator
+from typing import IO
 
 from .errors import FileProblem
 
@@ -19,7 +20,13 @@ def written_whole(target: Path, on_failure: str = "") -> Iterator[IO[str]]:
     (`on_failure` adds a sentence, such as " Nothing was exported."), and leaves nothing behind."""
     try:
         handle = tempfile.NamedTemporaryFile(
-            "w", newline="", encoding="utf-8", dir=target.parent, prefix=f".{target.name}.", suffix=".part", delete=False
+            "w",
+            newline="",
+            encoding="utf-8",
+            dir=target.parent,
+            prefix=f".{target.name}.",
+            suffix=".part",
+            delete=False,
         )
     except OSError as exc:
         raise FileProblem(f"Cannot write {target}: {exc.strerror or exc}.") from None

@@ -37,7 +37,9 @@ def judge(url: str) -> Verdict:
         return Verdict(PROBLEM, f"The claim link {url!r} is not a web address.", True)
     reach = _reach(host)
     if reach == "pc":
-        return Verdict(PROBLEM, f"The claim link {url} can only be opened on this PC: no member's phone reaches it.", True)
+        return Verdict(
+            PROBLEM, f"The claim link {url} can only be opened on this PC: no member's phone reaches it.", True
+        )
     if reach == "network":
         return Verdict(
             WARNING,

@@ -51,8 +51,13 @@ class MemberRow:
     vouchers: int  # claimed or redeemed, in batches that still exist
 
     def to_json(self) -> dict:
-        return {"id": self.id, "email": self.email, "name": self.name, "created_at": times.iso(self.created_at),
-                "vouchers": self.vouchers}  # fmt: skip
+        return {
+            "id": self.id,
+            "email": self.email,
+            "name": self.name,
+            "created_at": times.iso(self.created_at),
+            "vouchers": self.vouchers,
+        }
 
 
 @dataclass(frozen=True)
@@ -320,12 +325,11 @@ def erase_member(member_id: int, actor: activity.Actor | None = None) -> int:
     """Erase the member: the account and every piece of personal data go, every session ends. The
     claims and redemptions happened, so their vouchers stay counted, pointing to a row that holds
     nothing of the person (email 'erased-<id>', no name, no password). Returns how many vouchers stay."""
-    with _overwriting_what_is_deleted():
-        with write_transaction():
-            _end_sessions(member_id, email=f"erased-{member_id}", name="", password_hash="", erased_at=utcnow())
-            ResetCode.delete().where(ResetCode.member == member_id).execute()
-            kept = Voucher.select().where(Voucher.member == member_id).count()
-            activity.record("member_erased", actor, member_id=member_id, vouchers_kept=kept)
+    with _overwriting_what_is_deleted(), write_transaction():
+        _end_sessions(member_id, email=f"erased-{member_id}", name="", password_hash="", erased_at=utcnow())
+        ResetCode.delete().where(ResetCode.member == member_id).execute()
+        kept = Voucher.select().where(Voucher.member == member_id).count()
+        activity.record("member_erased", actor, member_id=member_id, vouchers_kept=kept)
     log.info("Member %d was erased; %d of their vouchers stay counted", member_id, kept)
     return kept
 

@@ -90,7 +90,9 @@ def validate_base_url(url: str) -> str:
         return ""
     parts = urlsplit(url)
     if parts.scheme not in ("http", "https") or not parts.netloc:
-        raise InvalidInput("The public base URL must start with http:// or https:// and name a host, e.g. https://yoursite.com")
+        raise InvalidInput(
+            "The public base URL must start with http:// or https:// and name a host, e.g. https://yoursite.com"
+        )
     return url
 
 
@@ -168,9 +170,13 @@ def save(settings: Settings, actor=None) -> Settings:
     settings.logo_path = validate_logo(settings.logo_path)
     settings.claim_site = (settings.claim_site or LOCAL).strip().lower()
     if settings.claim_site not in CLAIM_SITES:
-        raise InvalidInput(f"The claim site is {LOCAL!r} (on this PC) or {HOSTED!r} (on a server), not {settings.claim_site!r}.")
+        raise InvalidInput(
+            f"The claim site is {LOCAL!r} (on this PC) or {HOSTED!r} (on a server), not {settings.claim_site!r}."
+        )
     if settings.hosted and not settings.public_base_url:
-        raise InvalidInput("A hosted claim site answers at the public base URL: set it first, e.g. https://vouchers.yourstore.com")
+        raise InvalidInput(
+            "A hosted claim site answers at the public base URL: set it first, e.g. https://vouchers.yourstore.com"
+        )
     rows = [{"key": f.name, "value": str(getattr(settings, f.name))} for f in fields(Settings)]
     with write_transaction():
         stored = {row.key: row.value for row in Setting.select().where(Setting.key.in_([r["key"] for r in rows]))}

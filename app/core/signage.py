@@ -157,9 +157,14 @@ def content_for(batch_id: int) -> SignContent:
     summary = batches.get_batch(batch_id)
     offer = templates.describe_offer(Template.get_by_id(summary.template_id), config.currency)
     return make_content(
-        store_name=config.store_name, title=summary.title, offer=offer, description=summary.description,
-        url=summary.claim_url, logo_path=config.logo_path, accent=config.accent_color,
-    )  # fmt: skip
+        store_name=config.store_name,
+        title=summary.title,
+        offer=offer,
+        description=summary.description,
+        url=summary.claim_url,
+        logo_path=config.logo_path,
+        accent=config.accent_color,
+    )
 
 
 def make_content(store_name, title, offer: dict, description, url, logo_path="", accent="") -> SignContent:
@@ -191,7 +196,10 @@ def _header(c: SignContent, box: Box, size: float, min_size: float, align: str) 
         return [Text("store", c.store_name, box, size, min_size, True, MUTED, align, 1)]
     logo_w = box.h * 1.6
     name = Box(box.x + logo_w + 0.2 * box.h, box.y, box.w - logo_w - 0.2 * box.h, box.h)
-    return [Logo(Box(box.x, box.y, logo_w, box.h), c.logo_path), Text("store", c.store_name, name, size, min_size, True, MUTED, "left", 1)]
+    return [
+        Logo(Box(box.x, box.y, logo_w, box.h), c.logo_path),
+        Text("store", c.store_name, name, size, min_size, True, MUTED, "left", 1),
+    ]
 
 
 def _portrait(c: SignContent, w: float, h: float) -> tuple:
@@ -207,7 +215,11 @@ def _portrait(c: SignContent, w: float, h: float) -> tuple:
 
     def add(role, text, height, size, min_size, bold=False, color=INK, lines=2, anywhere=False):
         nonlocal y
-        items.append(Text(role, text, Box(m, y, inner, height * h), size * u, min_size * u, bold, color, "center", lines, anywhere))
+        items.append(
+            Text(
+                role, text, Box(m, y, inner, height * h), size * u, min_size * u, bold, color, "center", lines, anywhere
+            )
+        )
         y += height * h
 
     add("title", c.title, 0.12, 0.085, 0.045, True, lines=3)
@@ -235,9 +247,34 @@ def _landscape(c: SignContent, w: float, h: float) -> tuple:
     url_h = 0.09 * h
     side = min(0.40 * w, h - top - url_h - 0.12 * h - m * 0.5)
     right = w - m - side
-    items.append(Text("cta", CALL_TO_ACTION, Box(right - 0.05 * w, top, side + 0.05 * w, 0.1 * h), 0.036 * w, 0.022 * w, True, INK, "center", 1))
+    items.append(
+        Text(
+            "cta",
+            CALL_TO_ACTION,
+            Box(right - 0.05 * w, top, side + 0.05 * w, 0.1 * h),
+            0.036 * w,
+            0.022 * w,
+            True,
+            INK,
+            "center",
+            1,
+        )
+    )
     items.append(QrCode(Box(right, top + 0.11 * h, side, side), c.modules))
-    items.append(Text("url", c.url, Box(m, h - m * 0.5 - url_h, w - 2 * m, url_h), 0.022 * w, 0.016 * w, False, MUTED, "center", 2, True))
+    items.append(
+        Text(
+            "url",
+            c.url,
+            Box(m, h - m * 0.5 - url_h, w - 2 * m, url_h),
+            0.022 * w,
+            0.016 * w,
+            False,
+            MUTED,
+            "center",
+            2,
+            True,
+        )
+    )
     col = right - 0.04 * w - m
     y = top
     head = 0.1 * h
@@ -263,7 +300,9 @@ def _panel(c: SignContent, box: Box, upside_down: bool = False) -> Panel:
     return Panel(box, draw(c, box.w, box.h), upside_down)
 
 
-def _grid(c: SignContent, width: float, height: float, cols: int, rows: int) -> tuple[tuple[Panel, ...], tuple[Mark, ...]]:
+def _grid(
+    c: SignContent, width: float, height: float, cols: int, rows: int
+) -> tuple[tuple[Panel, ...], tuple[Mark, ...]]:
     """Cards tiled inside the printable margin, with short cut marks in the margin and at the corners."""
     cw, ch = (width - 2 * SHEET_MARGIN) / cols, (height - 2 * SHEET_MARGIN) / rows
     panels = tuple(
@@ -273,10 +312,16 @@ def _grid(c: SignContent, width: float, height: float, cols: int, rows: int) -> 
     marks = []
     for i in range(cols + 1):
         x = SHEET_MARGIN + i * cw
-        marks += [Mark("cut", x, SHEET_MARGIN - tick - 2, x, SHEET_MARGIN - 2), Mark("cut", x, height - SHEET_MARGIN + 2, x, height - SHEET_MARGIN + tick + 2)]
+        marks += [
+            Mark("cut", x, SHEET_MARGIN - tick - 2, x, SHEET_MARGIN - 2),
+            Mark("cut", x, height - SHEET_MARGIN + 2, x, height - SHEET_MARGIN + tick + 2),
+        ]
     for j in range(rows + 1):
         y = SHEET_MARGIN + j * ch
-        marks += [Mark("cut", SHEET_MARGIN - tick - 2, y, SHEET_MARGIN - 2, y), Mark("cut", width - SHEET_MARGIN + 2, y, width - SHEET_MARGIN + tick + 2, y)]
+        marks += [
+            Mark("cut", SHEET_MARGIN - tick - 2, y, SHEET_MARGIN - 2, y),
+            Mark("cut", width - SHEET_MARGIN + 2, y, width - SHEET_MARGIN + tick + 2, y),
+        ]
     for i in range(1, cols):
         for j in range(1, rows):
             x, y = SHEET_MARGIN + i * cw, SHEET_MARGIN + j * ch
@@ -303,7 +348,13 @@ def layout(content: SignContent, name: str = "a4", paper: str = "a4") -> Page:
         front = _panel(content, Box(inset, half + inset, width - 2 * inset, half - 2 * inset))
         fold = Text("fold", "fold here", Box(width - 70, half - 12, 62, 10), 6.5, 6.5, False, RULE_GREY, "center", 1)
         return Page(
-            width, height, panels=(back, front), marks=(Mark("fold", 0, half, width, half),), texts=(fold,), min_qr=MIN_QR_CARD, **common
+            width,
+            height,
+            panels=(back, front),
+            marks=(Mark("fold", 0, half, width, half),),
+            texts=(fold,),
+            min_qr=MIN_QR_CARD,
+            **common,
         )
     cols, rows = (2, 2) if name == "4-up" else (2, 4)
     panels, marks = _grid(content, width, height, cols, rows)

@@ -98,7 +98,11 @@ def expiry_for_claim(template: Template, claimed_at: datetime) -> datetime | Non
     if template.valid_days:
         return claimed_at + timedelta(days=template.valid_days)
     if template.expires_on:
-        last_day = template.expires_on if isinstance(template.expires_on, date) else date.fromisoformat(str(template.expires_on))
+        last_day = (
+            template.expires_on
+            if isinstance(template.expires_on, date)
+            else date.fromisoformat(str(template.expires_on))
+        )
         return times.end_of_day_utc(last_day)  # valid through the whole last day, in the store's time
     return None
 

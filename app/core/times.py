@@ -26,7 +26,9 @@ def validate_zone(name: str) -> str:
     """The zone name as stored, or InvalidInput for one this PC does not know."""
     name = (name or "").strip()
     if name and _zone(name) is None:
-        raise InvalidInput(f"Unknown time zone {name!r}; use a name like Europe/Paris or America/New_York, or leave it empty for this PC's.")
+        raise InvalidInput(
+            f"Unknown time zone {name!r}; use a name like Europe/Paris or America/New_York, or leave it empty for this PC's."
+        )
     return name
 
 
@@ -97,7 +99,7 @@ def iso(value) -> str | None:
 
 def end_of_day_utc(day: date) -> datetime:
     """The first instant after `day` in the store's zone, as stored (naive UTC)."""
-    zone = (_zone(_zone_name) if _zone_name else None)
+    zone = _zone(_zone_name) if _zone_name else None
     start_next = datetime.combine(day + timedelta(days=1), time())
     aware = start_next.replace(tzinfo=zone) if zone is not None else start_next.astimezone()
     return aware.astimezone(timezone.utc).replace(tzinfo=None)

@@ -42,7 +42,14 @@ COPIED = (Setting, Template, Member, ResetCode, Batch, Voucher, Activity, SlotCo
 NOT_COPIED = f"\"key\" <> '{settings.secret_key(settings.DATABASE_ID)}'"  # all settings but the database's own name
 # Where the claim site is: when the server's database has these already (the hosted guide sets the
 # public URL there before the first `serve`), the server's are kept; every other setting is the store's.
-SERVER_SETTINGS = ("public_base_url", "claim_site", "host", "port", "trusted_proxy", settings.secret_key(settings.SESSION_KEY))
+SERVER_SETTINGS = (
+    "public_base_url",
+    "claim_site",
+    "host",
+    "port",
+    "trusted_proxy",
+    settings.secret_key(settings.SESSION_KEY),
+)
 # A target holding any of these holds a store: it is not written into. (Its activity log may hold
 # the settings made there; the copied entries join them, with ids of the target's.)
 STORE_TABLES = (Template, Member, Batch)
@@ -140,7 +147,10 @@ def _copy(source: peewee.Database, target: peewee.Database, shown: str, progress
             insert = f'INSERT INTO "{table}" ({columns}) VALUES %s'
             if model is Setting:
                 server = ", ".join(f"'{k}'" for k in SERVER_SETTINGS)
-                kept = tuple(k for (k,) in target.execute_sql(f'SELECT "key" FROM "{table}" WHERE "key" IN ({server}) ORDER BY 1'))
+                kept = tuple(
+                    k
+                    for (k,) in target.execute_sql(f'SELECT "key" FROM "{table}" WHERE "key" IN ({server}) ORDER BY 1')
+                )
                 insert += f' ON CONFLICT ("key") DO UPDATE SET "value" = EXCLUDED."value" WHERE "{table}"."key" NOT IN ({server})'
             already = target.execute_sql(f'SELECT COUNT(*) FROM "{table}"{where}').fetchone()[0]
             read = source.execute_sql(f'SELECT {columns} FROM "{table}"{where} ORDER BY {order}')
@@ -154,15 +164,21 @@ def _copy(source: peewee.Database, target: peewee.Database, shown: str, progress
                     progress(done, total)
             written = target.execute_sql(f'SELECT COUNT(*) FROM "{table}"{where}').fetchone()[0]
             if written - already != rows[table] and model is not Setting:  # (a setting made there is updated)
-                raise InvalidInput(f"The copy of {table} holds {written:,} rows, not {rows[table]:,}; nothing was copied.")
+                raise InvalidInput(
+                    f"The copy of {table} holds {written:,} rows, not {rows[table]:,}; nothing was copied."
+                )
             if isinstance(model._meta.primary_key, peewee.AutoField):  # the next id comes after the copied ones
                 target.execute_sql(
                     f"SELECT setval(pg_get_serial_sequence('\"{table}\"', 'id'), "
                     f'COALESCE((SELECT MAX(id) FROM "{table}"), 0) + 1, false)'
                 )
-        their_base = target.execute_sql('SELECT "value" FROM "setting" WHERE "key" = %s', ("public_base_url",)).fetchone()
+        their_base = target.execute_sql(
+            'SELECT "value" FROM "setting" WHERE "key" = %s', ("public_base_url",)
+        ).fetchone()
     kept = tuple(k for k in kept if k in _keys(source))  # (only what the store had a setting of)
-    return Copied(shown, rows, kept, links_before=settings.load().base_url, links_now=(their_base or ("",))[0].rstrip("/"))
+    return Copied(
+        shown, rows, kept, links_before=settings.load().base_url, links_now=(their_base or ("",))[0].rstrip("/")
+    )
 
 
 def _keys(source: peewee.Database) -> set[str]:

@@ -3,10 +3,10 @@
 from __future__ import annotations
 
 import os
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
-from typing import Callable, Iterator
 
 from peewee import JOIN, fn
 
@@ -90,14 +90,21 @@ def status_code(status: str | None) -> int | None:
 
 
 _ROW_FIELDS = (
-    Voucher.id, Voucher.code, Voucher.status, Member.email, Voucher.claimed_at, Voucher.redeemed_at,
+    Voucher.id,
+    Voucher.code,
+    Voucher.status,
+    Member.email,
+    Voucher.claimed_at,
+    Voucher.redeemed_at,
     Voucher.expires_at,
-)  # fmt: skip
+)
 
 
 def _row(values, prefix_length: int) -> VoucherRow:
     vid, code, status, email, claimed_at, redeemed_at, expires_at = values
-    return VoucherRow(vid, codes.display(code, prefix_length), VOUCHER_STATUSES[status], email, claimed_at, redeemed_at, expires_at)
+    return VoucherRow(
+        vid, codes.display(code, prefix_length), VOUCHER_STATUSES[status], email, claimed_at, redeemed_at, expires_at
+    )
 
 
 def _filtered(batch: Batch, status: str | None, search: str):
@@ -118,16 +125,28 @@ def _filtered(batch: Batch, status: str | None, search: str):
 
 def batch_row(batch_id: int) -> Batch:
     """The batch's row (its name, status, code prefix and counts), or NotFound."""
-    batch = Batch.select(
-        Batch.id, Batch.name, Batch.status, Batch.code_prefix, Batch.quantity, Batch.claimed_count, Batch.redeemed_count
-    ).where(Batch.id == batch_id).first()
+    batch = (
+        Batch.select(
+            Batch.id,
+            Batch.name,
+            Batch.status,
+            Batch.code_prefix,
+            Batch.quantity,
+            Batch.claimed_count,
+            Batch.redeemed_count,
+        )
+        .where(Batch.id == batch_id)
+        .first()
+    )
     if batch is None:
         raise NotFound(f"There is no batch with id {batch_id}.")
     return batch
 
 
 @guarded
-def page(batch_id: int, status: str | None = None, search: str = "", after_id: int = 0, limit: int = 100) -> list[VoucherRow]:
+def page(
+    batch_id: int, status: str | None = None, search: str = "", after_id: int = 0, limit: int = 100
+) -> list[VoucherRow]:
     """The next `limit` vouchers after voucher id `after_id` (keyset paging: as fast at the end as at the start)."""
     batch = batch_row(batch_id)
     query = _filtered(batch, status, search).where(Voucher.id > after_id).order_by(Voucher.id).limit(limit)
@@ -136,7 +155,9 @@ def page(batch_id: int, status: str | None = None, search: str = "", after_id: i
 
 
 @guarded
-def page_from(batch_id: int, first_id: int, limit: int, status: str | None = None, search: str = "") -> list[VoucherRow]:
+def page_from(
+    batch_id: int, first_id: int, limit: int, status: str | None = None, search: str = ""
+) -> list[VoucherRow]:
     """`limit` vouchers starting at voucher id `first_id` (a page start from page_starts)."""
     return page(batch_id, status, search, after_id=first_id - 1, limit=limit)
 
@@ -263,7 +284,13 @@ def export_csv(
         writer.writerow(EXPORT_COLUMNS)
         for rows in _chunks(batch, status, search, chunk):
             writer.writerows(
-                (codes.display(r[1], n), VOUCHER_STATUSES[r[2]], r[3] or "", times.iso(r[4]) or "", times.iso(r[5]) or "")
+                (
+                    codes.display(r[1], n),
+                    VOUCHER_STATUSES[r[2]],
+                    r[3] or "",
+                    times.iso(r[4]) or "",
+                    times.iso(r[5]) or "",
+                )
                 for r in rows
             )
             written += len(rows)

@@ -5,8 +5,9 @@ from __future__ import annotations
 import logging
 import os
 import sys
+from collections.abc import Callable
 from pathlib import Path
-from typing import Any, Callable
+from typing import Any
 
 import shiboken6
 from PySide6.QtCore import QCoreApplication
@@ -93,7 +94,9 @@ def main(
     where = store.resolve_location(location)
     name = instance.socket_name(where if store.is_url(where) else os.path.realpath(where))
     if instance.ask_running(name):
-        print(f"Voucher Batches is already running for {store.describe(where)}; showing its window.", flush=True)  # no password
+        print(
+            f"Voucher Batches is already running for {store.describe(where)}; showing its window.", flush=True
+        )  # no password
         return 0
     problem = open_database(location, have_backup, Prompts())
     if problem is not None:
@@ -101,7 +104,9 @@ def main(
             QMessageBox.critical(None, "Voucher Batches", problem)
         return 1
     window = MainWindow(prefs, start_server, log_file=log_file)
-    running = instance.InstanceServer(name, lambda command: command == "show" and window.background.bring_back(), window)
+    running = instance.InstanceServer(
+        name, lambda command: command == "show" and window.background.bring_back(), window
+    )
     window.show()
     window.start()
     if store.migration_notice():
@@ -124,6 +129,8 @@ def _report_to(window: MainWindow, log_file: Path | None):
     def hook(kind, value, traceback) -> None:
         log.error("Unexpected error", exc_info=(kind, value, traceback))
         if shiboken6.isValid(window):
-            window.message_bar.show_message(f"Something unexpected went wrong ({kind.__name__}: {value}). {where}", "error")
+            window.message_bar.show_message(
+                f"Something unexpected went wrong ({kind.__name__}: {value}). {where}", "error"
+            )
 
     return hook

@@ -6,7 +6,7 @@ from __future__ import annotations
 
 import getpass
 import hashlib
-from typing import Callable
+from collections.abc import Callable
 
 from PySide6.QtCore import QObject
 from PySide6.QtNetwork import QLocalServer, QLocalSocket
@@ -21,7 +21,7 @@ def socket_name(location: str) -> str:
         user = getpass.getuser()
     except (KeyError, OSError):  # no name for this user id (a container): the id's home is theirs alone anyway
         user = ""
-    digest = hashlib.sha256(f"{user}\0{location}".encode("utf-8")).hexdigest()[:20]
+    digest = hashlib.sha256(f"{user}\0{location}".encode()).hexdigest()[:20]
     return f"voucher-batches-{digest}"
 
 

@@ -4,8 +4,9 @@ that do the work: the refresh loop, the card actions, the new-batch flow, the ti
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from pathlib import Path
-from typing import Any, Callable
+from typing import Any
 
 from PySide6.QtCore import QEvent, QSize, Qt, QTimer
 from PySide6.QtGui import QAction, QCloseEvent, QKeySequence
@@ -108,25 +109,58 @@ class MainWindow(QMainWindow):
 
     def _build_actions(self) -> None:
         self.new_action = self._action(
-            "New batch", QKeySequence.StandardKey.New, self.new_batch_flow.open, "plus", "Create a batch of vouchers (Ctrl+N)"
+            "New batch",
+            QKeySequence.StandardKey.New,
+            self.new_batch_flow.open,
+            "plus",
+            "Create a batch of vouchers (Ctrl+N)",
         )
         self.search_action = self._action("Search batches", QKeySequence.StandardKey.Find, self.pages.focus_search)
         self.find_action = self._action("Find voucher", "Ctrl+L", self.focus_find, "scan")
         self.settings_action = self._action("Settings…", "Ctrl+,", self.settings.open, "settings")
         self.activity_action = self._action(
-            "Activity", "Ctrl+Shift+A", lambda: self.activity.open(), "activity", "Who did what: the activity log (Ctrl+Shift+A)"
+            "Activity",
+            "Ctrl+Shift+A",
+            lambda: self.activity.open(),
+            "activity",
+            "Who did what: the activity log (Ctrl+Shift+A)",
         )
         self.members_action = self.members.action()
         self.refresh_action = self._action("Refresh", QKeySequence.StandardKey.Refresh, self.batch_list.refresh)
         self.refresh_action.triggered.connect(self.pages.reload_vouchers)
-        self.quit_action = self._action("Quit", "Ctrl+Q", self.background.quit)  # Cmd+Q on macOS; not every platform theme binds StandardKey.Quit
+        self.quit_action = self._action(
+            "Quit", "Ctrl+Q", self.background.quit
+        )  # Cmd+Q on macOS; not every platform theme binds StandardKey.Quit
 
     def _build_toolbar(self) -> None:
-        self.addToolBar(chrome.toolbar(leading=[self.new_action], field=self.till_field, trailing=[self.analytics.channels_action, self.activity_action, self.members_action, self.settings_action]))
+        self.addToolBar(
+            chrome.toolbar(
+                leading=[self.new_action],
+                field=self.till_field,
+                trailing=[
+                    self.analytics.channels_action,
+                    self.activity_action,
+                    self.members_action,
+                    self.settings_action,
+                ],
+            )
+        )
 
     def _build_menus(self) -> None:
-        chrome.add_menu(self.menuBar(), "&File", (self.new_action, self.find_action), (self.settings_action,), (self.quit_action,))
-        chrome.add_menu(self.menuBar(), "&View", (self.search_action, self.analytics.channels_action, self.activity_action, self.members_action, self.refresh_action))
+        chrome.add_menu(
+            self.menuBar(), "&File", (self.new_action, self.find_action), (self.settings_action,), (self.quit_action,)
+        )
+        chrome.add_menu(
+            self.menuBar(),
+            "&View",
+            (
+                self.search_action,
+                self.analytics.channels_action,
+                self.activity_action,
+                self.members_action,
+                self.refresh_action,
+            ),
+        )
         self.about_action = self.menuBar().addMenu("&Help").addAction("About Voucher Batches")
         self.about_action.triggered.connect(self.about.open)
 
@@ -147,14 +181,24 @@ class MainWindow(QMainWindow):
         self.batch_actions.batch_deleted.connect(self.pages.forget_batch)
         self.new_batch_flow.created.connect(self.pages.show_dashboard)
         self.new_batch_flow.created.connect(self.dashboard.show_newest)
-        for changed in (self.batch_actions.batch_changed, self.batch_actions.batch_deleted, self.new_batch_flow.created,
-                        self.till.redeemed):  # fmt: skip
+        for changed in (
+            self.batch_actions.batch_changed,
+            self.batch_actions.batch_deleted,
+            self.new_batch_flow.created,
+            self.till.redeemed,
+        ):
             changed.connect(self.batch_list.refresh)
         self.till_field.code_entered.connect(self.till.find)
         self.till.closed.connect(self._on_till_closed)
         self.settings.changed.connect(self._on_settings_changed)
-        for said in (self.pages.message, self.batch_actions.message, self.batch_actions.link_message, self.new_batch_flow.message,
-                     self.settings.message, self.upkeep.message):  # fmt: skip
+        for said in (
+            self.pages.message,
+            self.batch_actions.message,
+            self.batch_actions.link_message,
+            self.new_batch_flow.message,
+            self.settings.message,
+            self.upkeep.message,
+        ):
             said.connect(bar.show_message)
         self.server.state_changed.connect(self.server_label.show_state)
 
@@ -170,7 +214,9 @@ class MainWindow(QMainWindow):
     def _on_database_reachable(self, reachable: bool) -> None:
         """The status bar says while the database server cannot be reached, and that it is retried."""
         where = store.location()
-        self.database_label.setText(f"Database: {where}" if reachable else f"Database: {where} cannot be reached, retrying…")
+        self.database_label.setText(
+            f"Database: {where}" if reachable else f"Database: {where} cannot be reached, retrying…"
+        )
 
     def closeEvent(self, event: QCloseEvent) -> None:  # noqa: N802
         """As the window manager closes it: no question; the claim site keeps serving (see Background)."""
@@ -198,8 +244,12 @@ class MainWindow(QMainWindow):
     def retint(self) -> None:
         """Redraw the icons in the palette's colours (the system switched between light and dark)."""
         style.icon.cache_clear()
-        for action, name in ((self.new_action, "plus"), (self.find_action, "scan"), (self.settings_action, "settings"),
-                             (self.activity_action, "activity")):
+        for action, name in (
+            (self.new_action, "plus"),
+            (self.find_action, "scan"),
+            (self.settings_action, "settings"),
+            (self.activity_action, "activity"),
+        ):
             action.setIcon(style.icon(name))
         self.dashboard.retint()
         self.batch_list.refresh()

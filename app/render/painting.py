@@ -53,7 +53,9 @@ def ensure_app() -> QGuiApplication:
 def page_size(page: Page) -> QPageSize:
     if page.paper in _PAGE_IDS:
         return QPageSize(_PAGE_IDS[page.paper])
-    return QPageSize(QSizeF(page.width, page.height), QPageSize.Unit.Point, "QR code", QPageSize.SizeMatchPolicy.ExactMatch)
+    return QPageSize(
+        QSizeF(page.width, page.height), QPageSize.Unit.Point, "QR code", QPageSize.SizeMatchPolicy.ExactMatch
+    )
 
 
 @dataclass(frozen=True)

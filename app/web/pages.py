@@ -68,7 +68,9 @@ def _promotions() -> dict[str, Promotion]:
 
 
 def _promotion(batch) -> Promotion:
-    found = Promotion(batch.id, batch.token, batch.name, batches.batch_public_title(batch), batch.description, batch.template)
+    found = Promotion(
+        batch.id, batch.token, batch.name, batches.batch_public_title(batch), batch.description, batch.template
+    )
     kept = _promotions()
     if len(kept) >= PROMOTIONS_KEPT:
         kept.clear()

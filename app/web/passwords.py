@@ -60,7 +60,9 @@ def change_password(member):
     address = request.remote_addr or ""
     stored = members.get_member(member.id)
     if throttle.attempt(member.email, address) > 0:
-        return render_template("change_password.html", errors={"current": "Too many failed attempts. Try again later."}), 429
+        return render_template(
+            "change_password.html", errors={"current": "Too many failed attempts. Try again later."}
+        ), 429
     current = request.form.get("current_password", "")[: members.MAX_PASSWORD]
     if stored is None or not check_password_hash(stored.password_hash, current):
         throttle.attempt_failed(address)

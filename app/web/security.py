@@ -8,9 +8,9 @@ import secrets
 import threading
 import time
 from collections import OrderedDict, deque
+from collections.abc import Callable
 from dataclasses import dataclass
 from functools import lru_cache
-from typing import Callable
 from urllib.parse import parse_qs, urlsplit
 
 from flask import abort, request, session
@@ -21,8 +21,7 @@ _CSRF_KEY = "csrf"
 UNSAFE_METHODS = frozenset({"POST", "PUT", "PATCH", "DELETE"})
 
 CONTENT_SECURITY_POLICY = (
-    "default-src 'none'; style-src 'self'; img-src 'self'; form-action 'self'; "
-    "frame-ancestors 'none'; base-uri 'none'"
+    "default-src 'none'; style-src 'self'; img-src 'self'; form-action 'self'; frame-ancestors 'none'; base-uri 'none'"
 )
 SECURITY_HEADERS = {
     "Content-Security-Policy": CONTENT_SECURITY_POLICY,
@@ -277,7 +276,9 @@ class RateLimit:
     """At most `limit` events per key in `window` seconds (account creation per address)."""
 
     def __init__(self, limit: int, window: float, clock: Callable[[], float] = time.monotonic, max_keys: int = 10_000):
-        self._failures = _Failures(Policy(free=limit, lock_after=limit, window=window, lock_for=window), clock, max_keys)
+        self._failures = _Failures(
+            Policy(free=limit, lock_after=limit, window=window, lock_for=window), clock, max_keys
+        )
         self._lock = threading.Lock()
         self._clock = clock
 

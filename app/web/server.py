@@ -54,7 +54,9 @@ class _Channel(HTTPChannel):
     def __init__(self, server, sock, addr, adj, map=None):
         peer = addr[0] if isinstance(addr, tuple) and addr else ""
         if peer and not is_trusted_proxy(peer, settings.cached().trusted_proxy):
-            held = sum(1 for channel in list(server.active_channels.values()) if channel.addr and channel.addr[0] == peer)
+            held = sum(
+                1 for channel in list(server.active_channels.values()) if channel.addr and channel.addr[0] == peer
+            )
             if held >= PER_ADDRESS:
                 sock.close()  # never registered: the loop does not see it
                 return
@@ -221,14 +223,6 @@ def _bound_address(server, host: str) -> tuple[str, int]:
     if listening:  # several sockets (a name with IPv4 and IPv6 addresses): report the first
         return str(listening[0][0]), int(listening[0][1])
     return str(server.effective_host), int(server.effective_port)
-
-
-
-
-
-
-
-
 
 
 # -- several processes on one port ---------------------------------------------------------------

@@ -195,7 +195,10 @@ def _register_template_helpers(app: Flask) -> None:
 
 ERROR_PAGES = {
     400: ("Something was wrong with that request", "Go back, reload the page and try again."),
-    404: ("Page not found", "This page or promotion doesn't exist. The promotion may have ended, or the link may be mistyped."),
+    404: (
+        "Page not found",
+        "This page or promotion doesn't exist. The promotion may have ended, or the link may be mistyped.",
+    ),
     405: ("Page not found", "This page can't be opened that way."),
     413: ("Too much data", "That form sent more than this site accepts."),
     429: ("Too many attempts", "Wait a moment and try again."),
@@ -214,11 +217,14 @@ def error_page(status: int, heading: str | None = None, message: str | None = No
     retry_url = request.path if status == 503 and request.path.startswith("/en-us/") else None
     return (
         render_template(
-            "error.html", heading=heading or default_heading, message=message or default_message, status=status,
+            "error.html",
+            heading=heading or default_heading,
+            message=message or default_message,
+            status=status,
             retry_url=retry_url,
         ),
         status,
-    )  # fmt: skip
+    )
 
 
 def _register_error_pages(app: Flask) -> None:
@@ -251,7 +257,10 @@ def _register_error_pages(app: Flask) -> None:
             log.exception("The claim site failed", exc_info=exc)
             return error_page(500)
         store.connection_lost()
-        log.error("The claim site lost its database connection: %s", str(exc).strip().splitlines()[0] if str(exc).strip() else exc)
+        log.error(
+            "The claim site lost its database connection: %s",
+            str(exc).strip().splitlines()[0] if str(exc).strip() else exc,
+        )
         return _unavailable()
 
 

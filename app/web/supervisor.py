@@ -119,7 +119,9 @@ def serve_with_workers(host: str, port: int, workers: int) -> None:
     database itself (BEGIN IMMEDIATE on SQLite, row locks on PostgreSQL, unique indexes, checked
     counters), not in the in-process write lock."""
     if not hasattr(os, "fork"):
-        raise ServerProblem("Several worker processes need Linux or macOS; on Windows the claim site runs as one process (--workers 1).")
+        raise ServerProblem(
+            "Several worker processes need Linux or macOS; on Windows the claim site runs as one process (--workers 1)."
+        )
     sockets = _listening_sockets(host, port)
     if isinstance(store.database.obj, peewee.SqliteDatabase):
         import multiprocessing
@@ -130,7 +132,9 @@ def serve_with_workers(host: str, port: int, workers: int) -> None:
     try:
         bound_host, bound_port = sockets[0].getsockname()[:2]
         shown = "127.0.0.1" if bound_host in ("0.0.0.0", "") else ("::1" if bound_host == "::" else bound_host)
-        _announce(host or bound_host, bound_port, f"http://{f'[{shown}]' if ':' in shown else shown}:{bound_port}", workers)
+        _announce(
+            host or bound_host, bound_port, f"http://{f'[{shown}]' if ':' in shown else shown}:{bound_port}", workers
+        )
         _upkeep()  # before the first fork: no connection is shared with a worker
         for number in range(1, workers + 1):
             children[_fork_worker(sockets, number)] = (number, time.monotonic())

@@ -26,7 +26,9 @@ from .site import RETRY_AFTER, create_app
 
 log = logging.getLogger(__name__)
 
-UNAVAILABLE = "The store's system cannot reach its database just now. Nothing was changed. Please try again in a moment.\n"
+UNAVAILABLE = (
+    "The store's system cannot reach its database just now. Nothing was changed. Please try again in a moment.\n"
+)
 
 
 class LazySite:
@@ -56,9 +58,13 @@ class LazySite:
                 body = UNAVAILABLE.encode()
                 start_response(
                     "503 Service Unavailable",
-                    [("Content-Type", "text/plain; charset=utf-8"), ("Content-Length", str(len(body))),
-                     ("Retry-After", str(RETRY_AFTER)), ("Cache-Control", "no-store")],
-                )  # fmt: skip
+                    [
+                        ("Content-Type", "text/plain; charset=utf-8"),
+                        ("Content-Length", str(len(body))),
+                        ("Retry-After", str(RETRY_AFTER)),
+                        ("Cache-Control", "no-store"),
+                    ],
+                )
                 return [body]
         return site(environ, start_response)
 

@@ -41,10 +41,15 @@ def fill(n: int) -> None:
         for i in range(n):
             kind = kinds[i % 8] if i % 10 else "voucher_redeemed"
             yield {
-                "at": Activity.at.db_value(start + step * i), "kind": kind, "batch_id": i % 10 + 1,
-                "batch_name": f"Batch {i % 10 + 1}", "code": f"CODE-{i:08d}" if kind == "voucher_redeemed" else None,
-                "till": f"till {i % 4 + 1}", "staff": ("Anna", "Ben", "Cleo")[i % 3], "details": json.dumps({"n": i}),
-            }  # fmt: skip
+                "at": Activity.at.db_value(start + step * i),
+                "kind": kind,
+                "batch_id": i % 10 + 1,
+                "batch_name": f"Batch {i % 10 + 1}",
+                "code": f"CODE-{i:08d}" if kind == "voucher_redeemed" else None,
+                "till": f"till {i % 4 + 1}",
+                "staff": ("Anna", "Ben", "Cleo")[i % 3],
+                "details": json.dumps({"n": i}),
+            }
 
     with write_transaction():
         run_many(
@@ -82,9 +87,21 @@ def main() -> int:
         medians = [
             timed("newest 100", lambda: activity.entries(limit=100), args.repeat),
             timed("newest 100 of batch 3", lambda: activity.entries(activity.Filter(batch_id=3), 100), args.repeat),
-            timed("newest 100 undone redemptions", lambda: activity.entries(activity.Filter(kind="redemption_undone"), 100), args.repeat),
-            timed("newest 100 since a day a month ago", lambda: activity.entries(activity.Filter(since=one_day), 100), args.repeat),
-            timed("the next 100 after the first page", lambda: activity.entries(before=(newest[-1].at, newest[-1].id)), args.repeat),
+            timed(
+                "newest 100 undone redemptions",
+                lambda: activity.entries(activity.Filter(kind="redemption_undone"), 100),
+                args.repeat,
+            ),
+            timed(
+                "newest 100 since a day a month ago",
+                lambda: activity.entries(activity.Filter(since=one_day), 100),
+                args.repeat,
+            ),
+            timed(
+                "the next 100 after the first page",
+                lambda: activity.entries(before=(newest[-1].at, newest[-1].id)),
+                args.repeat,
+            ),
         ]
         store.close_database()
     verdict = "met" if medians[0] < GOAL_MS else "MISSED"

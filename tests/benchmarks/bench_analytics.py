@@ -103,10 +103,19 @@ def other_batches(template_id: int, count: int, created) -> None:
         quantity = rng.randint(100, 5000)
         claimed = rng.randint(0, quantity)
         rows.append(
-            dict(name=f"{'Summer 2025' if i % 4 == 0 else 'Campaign ' + str(i % 50)} - {i}", channel=CHANNELS[i % len(CHANNELS)],
-                 template=template_id, quantity=quantity, token=f"bench-{i}", code_length=10,
-                 claimed_count=claimed, redeemed_count=rng.randint(0, claimed), created_at=created, description="")
-        )  # fmt: skip
+            dict(
+                name=f"{'Summer 2025' if i % 4 == 0 else 'Campaign ' + str(i % 50)} - {i}",
+                channel=CHANNELS[i % len(CHANNELS)],
+                template=template_id,
+                quantity=quantity,
+                token=f"bench-{i}",
+                code_length=10,
+                claimed_count=claimed,
+                redeemed_count=rng.randint(0, claimed),
+                created_at=created,
+                description="",
+            )
+        )
     from app.core.store.models import Batch
 
     with store.database.atomic():
@@ -129,7 +138,7 @@ def claim_cost(template, rounds: int = 10, per_round: int = 40) -> None:
 
     samples = {(op, on): [] for op in ("claim", "redeem", "undo") for on in (True, False)}
     for r in range(rounds):
-        for on in ((True, False) if r % 2 == 0 else (False, True)):
+        for on in (True, False) if r % 2 == 0 else (False, True):
             switch(on)
             codes = []
             for _ in range(per_round):
@@ -171,25 +180,35 @@ def main() -> None:
         started = time.perf_counter()
         with store.database.atomic():
             fill_big_batch(big.id, n, redeemed, created)
-            store.database.execute_sql("UPDATE batch SET created_at = '%s' WHERE id = %d" % (created.strftime("%Y-%m-%d %H:%M:%S"), big.id))
-        print(f"{where}: {n:,} vouchers, {n:,} claims, {redeemed:,} redemptions over 60 days written in {time.perf_counter() - started:.1f} s")
+            store.database.execute_sql(
+                "UPDATE batch SET created_at = '%s' WHERE id = %d" % (created.strftime("%Y-%m-%d %H:%M:%S"), big.id)
+            )
+        print(
+            f"{where}: {n:,} vouchers, {n:,} claims, {redeemed:,} redemptions over 60 days written in {time.perf_counter() - started:.1f} s"
+        )
         started = time.perf_counter()
         with store.database.atomic():
             migrations.fill_analytics_counts(store.database.obj)
         slots = store.database.execute_sql("SELECT COUNT(*) FROM slot_count").fetchone()[0]
-        print(f"  counted by the 5 -> 6 migration's fill in {time.perf_counter() - started:.1f} s ({slots:,} quarter-hour rows)")
+        print(
+            f"  counted by the 5 -> 6 migration's fill in {time.perf_counter() - started:.1f} s ({slots:,} quarter-hour rows)"
+        )
         other_batches(template.id, count - 1, created)
 
         stats = analytics.batch_stats(big.id)
         assert (stats.claimed, stats.redeemed, stats.bucket) == (n, redeemed, "day")
         assert sum(b.claims for b in stats.series) == n and sum(b.redemptions for b in stats.series) == redeemed
         median, best = timed(lambda: analytics.batch_stats(big.id), 30)
-        print(f"  a batch's page (batch_stats, {len(stats.series)} days):  median {median:6.2f} ms, best {best:6.2f} ms"
-              f"   goal < {BATCH_STATS_GOAL_MS} ms: {'met' if median < BATCH_STATS_GOAL_MS else 'MISSED'}")  # fmt: skip
+        print(
+            f"  a batch's page (batch_stats, {len(stats.series)} days):  median {median:6.2f} ms, best {best:6.2f} ms"
+            f"   goal < {BATCH_STATS_GOAL_MS} ms: {'met' if median < BATCH_STATS_GOAL_MS else 'MISSED'}"
+        )
         assert sum(c.batches for c in analytics.channel_stats()) == count
         median, best = timed(analytics.channel_stats, 50)
-        print(f"  channels page over {count:,} batches:        median {median:6.2f} ms, best {best:6.2f} ms"
-              f"   goal < {CHANNEL_STATS_GOAL_MS} ms: {'met' if median < CHANNEL_STATS_GOAL_MS else 'MISSED'}")  # fmt: skip
+        print(
+            f"  channels page over {count:,} batches:        median {median:6.2f} ms, best {best:6.2f} ms"
+            f"   goal < {CHANNEL_STATS_GOAL_MS} ms: {'met' if median < CHANNEL_STATS_GOAL_MS else 'MISSED'}"
+        )
         median, best = timed(lambda: analytics.channel_stats("Summer 2025 - *"), 50)
         print(f"  the same for 'Summer 2025 - *':            median {median:6.2f} ms, best {best:6.2f} ms")
         claim_cost(template)

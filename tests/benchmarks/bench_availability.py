@@ -72,7 +72,9 @@ def idle_phones(db_path: str, kind: str, idle: int, tries: int) -> str:
             for n in range(idle):
                 source = f"127.0.{1 + n // 250}.{2 + n % 250}"
                 try:
-                    held.enter_context(socket.create_connection(("127.0.0.1", port), timeout=5, source_address=(source, 0)))
+                    held.enter_context(
+                        socket.create_connection(("127.0.0.1", port), timeout=5, source_address=(source, 0))
+                    )
                 except OSError:
                     break
             time.sleep(0.5)  # let the server accept what it will
@@ -96,7 +98,10 @@ def locked_till(db_path: str, tries: int) -> tuple[list[float], list[float]]:
     store.open_database(db_path)
     offer = templates.create_template("Bench offer", "10%")
     batch = batches.create_batch("Till bench", offer, tries, "Other")
-    codes = [claims.claim(batch.token, members.create_member(f"till{n}@example.com", "x").id).voucher.code for n in range(tries)]
+    codes = [
+        claims.claim(batch.token, members.create_member(f"till{n}@example.com", "x").id).voucher.code
+        for n in range(tries)
+    ]
     said, gave_up = [], []
     with closing(sqlite3.connect(db_path, isolation_level=None)) as other:
         other.execute("BEGIN IMMEDIATE")  # another program: a backup, the CLI, a long delete
@@ -123,13 +128,19 @@ def main() -> int:
 
         store.open_database(db_path)
         store.close_database()
-        print(f"{args.idle} idle keep-alive connections from {args.idle} addresses, then a new member opens a page {args.tries} times:")
+        print(
+            f"{args.idle} idle keep-alive connections from {args.idle} addresses, then a new member opens a page {args.tries} times:"
+        )
         print(f"  claim site now        {idle_phones(db_path, 'site', args.idle, args.tries)}   (goal < 1 s)")
         print(f"  waitress's defaults   {idle_phones(db_path, 'defaults', args.idle, args.tries)}")
         said, gave_up = locked_till(db_path, 5)
     print("A redeem at the till while another program holds the database (5 tries):")
-    print(f"  says it is waiting after   median {statistics.median(said) * 1000:.0f} ms, slowest {max(said) * 1000:.0f} ms   (goal < 500 ms)")
-    print(f"  gives up with a sentence   median {statistics.median(gave_up):.2f} s, slowest {max(gave_up):.2f} s   (goal <= 5 s)")
+    print(
+        f"  says it is waiting after   median {statistics.median(said) * 1000:.0f} ms, slowest {max(said) * 1000:.0f} ms   (goal < 500 ms)"
+    )
+    print(
+        f"  gives up with a sentence   median {statistics.median(gave_up):.2f} s, slowest {max(gave_up):.2f} s   (goal <= 5 s)"
+    )
     return 0
 
 

@@ -107,11 +107,26 @@ class Serve:
     def __init__(self, database: str, workers: int):
         self.port = free_port()
         self.process = subprocess.Popen(
-            [sys.executable, "-m", "app.cli", "serve", "--db", database, "--host", "127.0.0.1", "--port", str(self.port),
-             "--workers", str(workers)],
-            stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, cwd=ROOT,
+            [
+                sys.executable,
+                "-m",
+                "app.cli",
+                "serve",
+                "--db",
+                database,
+                "--host",
+                "127.0.0.1",
+                "--port",
+                str(self.port),
+                "--workers",
+                str(workers),
+            ],
+            stdout=subprocess.PIPE,
+            stderr=subprocess.PIPE,
+            text=True,
+            cwd=ROOT,
             env={**os.environ, "PYTHONPATH": str(ROOT)},
-        )  # fmt: skip
+        )
         for line in self.process.stdout:
             if "Press Ctrl+C to stop." in line:
                 break
@@ -157,7 +172,9 @@ def prepare(database: str, clients: int, batches_needed: int) -> tuple[list[str]
     template = templates.create_template("Bench offer", "10%", min_purchase="5", valid_days=30, terms="One per visit")
     quick = generate_password_hash(PASSWORD, QUICK_HASH)
     emails = [members.create_member(f"bench{n}@example.com", quick, f"Bench {n}").email for n in range(clients)]
-    made = [batches.create_batch(f"Bench batch {n}", template, clients, "Other", "Benchmark") for n in range(batches_needed)]
+    made = [
+        batches.create_batch(f"Bench batch {n}", template, clients, "Other", "Benchmark") for n in range(batches_needed)
+    ]
     store.close_database()
     return emails, [b.token for b in made], [b.id for b in made]
 
@@ -215,7 +232,9 @@ class Member:
         return response.status, text
 
 
-def claim_worker(port: int, emails: list[str], tokens: list[str], start_at: float) -> tuple[list[float], int, float, float]:
+def claim_worker(
+    port: int, emails: list[str], tokens: list[str], start_at: float
+) -> tuple[list[float], int, float, float]:
     """Runs in a client process: one thread per member, each claiming from every batch in turn."""
     members = [Member(port, email) for email in emails]
     latencies: list[float] = []
@@ -313,7 +332,11 @@ def measure(pool, worker, arguments, start_at: float, pids) -> tuple[list, float
     watched, database = pids(), postgres_pids()
     before, database_before = cpu_seconds(watched), cpu_seconds(database)
     results = list(running)
-    return results, cpu_seconds(watched) - before, cpu_seconds(sorted(set(database) | set(postgres_pids()))) - database_before
+    return (
+        results,
+        cpu_seconds(watched) - before,
+        cpu_seconds(sorted(set(database) | set(postgres_pids()))) - database_before,
+    )
 
 
 def row(label: str, results, server_cpu: float, database_cpu: float = 0.0) -> Row:
@@ -323,14 +346,27 @@ def row(label: str, results, server_cpu: float, database_cpu: float = 0.0) -> Ro
     client_cpu = sum(c for _, _, _, c in results)
     n = len(latencies)
     return Row(
-        label, n / elapsed, statistics.median(latencies) * 1000, latencies[min(n - 1, int(n * 0.99))] * 1000,
-        server_cpu / n * 1000 if server_cpu > 0 else None, client_cpu / n * 1000, database_cpu / n * 1000,
-        (server_cpu + client_cpu + database_cpu) / elapsed, n, failures,
-    )  # fmt: skip
+        label,
+        n / elapsed,
+        statistics.median(latencies) * 1000,
+        latencies[min(n - 1, int(n * 0.99))] * 1000,
+        server_cpu / n * 1000 if server_cpu > 0 else None,
+        client_cpu / n * 1000,
+        database_cpu / n * 1000,
+        (server_cpu + client_cpu + database_cpu) / elapsed,
+        n,
+        failures,
+    )
 
 
 def bench_hello(pool, clients: int, processes: int, requests_each: int, threads: int) -> Row:
-    process = subprocess.Popen([sys.executable, __file__, "--serve-hello", str(threads)], stdin=subprocess.PIPE, stdout=subprocess.PIPE, text=True, cwd=ROOT)
+    process = subprocess.Popen(
+        [sys.executable, __file__, "--serve-hello", str(threads)],
+        stdin=subprocess.PIPE,
+        stdout=subprocess.PIPE,
+        text=True,
+        cwd=ROOT,
+    )
     try:
         port = int(process.stdout.readline())
         each = split(list(range(clients)), processes)
@@ -343,7 +379,9 @@ def bench_hello(pool, clients: int, processes: int, requests_each: int, threads:
     return row("hello (waitress)", results, cpu)
 
 
-def bench_claims(pool, label: str, database: str, workers: int, clients: int, processes: int, batches_needed: int) -> Row:
+def bench_claims(
+    pool, label: str, database: str, workers: int, clients: int, processes: int, batches_needed: int
+) -> Row:
     emails, tokens, batch_ids = prepare(database, clients, batches_needed)
     site = Serve(database, workers)
     try:
@@ -375,16 +413,31 @@ def application_cpu(folder: str, clients: int, batches_needed: int) -> float:
         form = Member.csrf((0, client.get("/en-us/login").get_data(as_text=True)))
         client.post("/en-us/login", data={"email": email, "password": PASSWORD, "csrf_token": form})
         token = Member.csrf((0, client.get("/en-us/my-cards").get_data(as_text=True)))
-        sessions.append((f"voucher_session={client.get_cookie('voucher_session').value}", f"csrf_token={token}".encode()))
+        sessions.append(
+            (f"voucher_session={client.get_cookie('voucher_session').value}", f"csrf_token={token}".encode())
+        )
 
     def post(token: str, cookie: str, body: bytes) -> None:
         environ = {
-            "REQUEST_METHOD": "POST", "PATH_INFO": f"/en-us/claim/{token}", "SCRIPT_NAME": "", "QUERY_STRING": "",
-            "SERVER_NAME": "127.0.0.1", "SERVER_PORT": "8080", "SERVER_PROTOCOL": "HTTP/1.1", "REMOTE_ADDR": "127.0.0.1",
-            "HTTP_HOST": "127.0.0.1:8080", "HTTP_COOKIE": cookie, "CONTENT_TYPE": "application/x-www-form-urlencoded",
-            "CONTENT_LENGTH": str(len(body)), "wsgi.input": io.BytesIO(body), "wsgi.errors": sys.stderr,
-            "wsgi.url_scheme": "http", "wsgi.multithread": True, "wsgi.multiprocess": False, "wsgi.run_once": False,
-        }  # fmt: skip
+            "REQUEST_METHOD": "POST",
+            "PATH_INFO": f"/en-us/claim/{token}",
+            "SCRIPT_NAME": "",
+            "QUERY_STRING": "",
+            "SERVER_NAME": "127.0.0.1",
+            "SERVER_PORT": "8080",
+            "SERVER_PROTOCOL": "HTTP/1.1",
+            "REMOTE_ADDR": "127.0.0.1",
+            "HTTP_HOST": "127.0.0.1:8080",
+            "HTTP_COOKIE": cookie,
+            "CONTENT_TYPE": "application/x-www-form-urlencoded",
+            "CONTENT_LENGTH": str(len(body)),
+            "wsgi.input": io.BytesIO(body),
+            "wsgi.errors": sys.stderr,
+            "wsgi.url_scheme": "http",
+            "wsgi.multithread": True,
+            "wsgi.multiprocess": False,
+            "wsgi.run_once": False,
+        }
         status = []
         page = b"".join(site(environ, lambda answer, headers, exc_info=None: status.append(answer)))
         assert status[0].startswith("200") and b"Voucher claimed!" in page, status
@@ -412,7 +465,9 @@ def main() -> int:
     parser.add_argument("--quick", action="store_true", help="fewer claims per row (a rough figure in about a minute)")
     parser.add_argument("--clients", type=int, default=16)
     parser.add_argument("--claims", type=int, default=None, help="claims per row (default 3200, --quick 800)")
-    parser.add_argument("--pg", metavar="URL", help="a PostgreSQL database the benchmark may empty (default $VOUCHER_BATCHES_TEST_DB)")
+    parser.add_argument(
+        "--pg", metavar="URL", help="a PostgreSQL database the benchmark may empty (default $VOUCHER_BATCHES_TEST_DB)"
+    )
     parser.add_argument("--processes", type=int, default=2, help="client processes sharing the clients")
     parser.add_argument("--serve-hello", type=int, help=argparse.SUPPRESS)
     args = parser.parse_args()
@@ -425,12 +480,18 @@ def main() -> int:
     claims = args.claims or (800 if args.quick else 3200)
     batches_needed = max(1, claims // args.clients)
     pg = _postgres_url(args.pg)
-    print(f"{args.clients} concurrent clients in {args.processes} processes, {THREADS} server threads per process, "
-          f"{os.cpu_count()} CPUs, Python {sys.version.split()[0]}; {batches_needed * args.clients} claims per row")  # fmt: skip
+    print(
+        f"{args.clients} concurrent clients in {args.processes} processes, {THREADS} server threads per process, "
+        f"{os.cpu_count()} CPUs, Python {sys.version.split()[0]}; {batches_needed * args.clients} claims per row"
+    )
     rows: list[Row] = []
-    with tempfile.TemporaryDirectory() as folder, ProcessPoolExecutor(
-        args.processes, mp_context=multiprocessing.get_context("spawn")  # forked clients would hold the servers' pipes open
-    ) as pool:
+    with (
+        tempfile.TemporaryDirectory() as folder,
+        ProcessPoolExecutor(
+            args.processes,
+            mp_context=multiprocessing.get_context("spawn"),  # forked clients would hold the servers' pipes open
+        ) as pool,
+    ):
         hello = bench_hello(pool, args.clients, args.processes, max(200, batches_needed), THREADS)
         rows.append(hello)
         databases = [("SQLite", None)] + ([("PostgreSQL", pg)] if pg else [])
@@ -441,19 +502,34 @@ def main() -> int:
                 else:
                     empty_postgres(url)
                     database = url
-                rows.append(bench_claims(pool, f"{name}, {workers} worker{'s' if workers > 1 else ''}", database, workers,
-                                         args.clients, args.processes, batches_needed))  # fmt: skip
+                rows.append(
+                    bench_claims(
+                        pool,
+                        f"{name}, {workers} worker{'s' if workers > 1 else ''}",
+                        database,
+                        workers,
+                        args.clients,
+                        args.processes,
+                        batches_needed,
+                    )
+                )
         application = application_cpu(folder, args.clients, max(10, batches_needed // 4))
 
     print()
-    print(f"{'':<22} {'per second':>10} {'p50 ms':>8} {'p99 ms':>8} {'server CPU':>11} {'x hello':>8} {'client CPU':>11} {'PG CPU':>9} {'cores busy':>10}")
+    print(
+        f"{'':<22} {'per second':>10} {'p50 ms':>8} {'p99 ms':>8} {'server CPU':>11} {'x hello':>8} {'client CPU':>11} {'PG CPU':>9} {'cores busy':>10}"
+    )
     for r in rows:
         ratio = f"{r.cpu_ms / hello.cpu_ms:7.1f}x" if r is not hello and r.cpu_ms and hello.cpu_ms else ""
         cpu = f"{r.cpu_ms:8.2f} ms" if r.cpu_ms else "       n/a"
         notes = (f"  {r.failures} failed" if r.failures else "") + ("" if r.counters_ok else "  COUNTERS DISAGREE")
-        print(f"{r.label:<22} {r.rate:10.0f} {r.p50:8.2f} {r.p99:8.2f} {cpu:>11} {ratio:>8} {r.client_cpu_ms:8.2f} ms"
-              f" {f'{r.database_cpu_ms:6.2f} ms' if r.database_cpu_ms else '':>9} {r.cores_busy:6.2f} of {os.cpu_count()}{notes}")  # fmt: skip
-    print(f"{'application alone':<22} {'':>10} {'':>8} {'':>8} {application:8.2f} ms {'':>8}  (SQLite, WSGI call, no server)")
+        print(
+            f"{r.label:<22} {r.rate:10.0f} {r.p50:8.2f} {r.p99:8.2f} {cpu:>11} {ratio:>8} {r.client_cpu_ms:8.2f} ms"
+            f" {f'{r.database_cpu_ms:6.2f} ms' if r.database_cpu_ms else '':>9} {r.cores_busy:6.2f} of {os.cpu_count()}{notes}"
+        )
+    print(
+        f"{'application alone':<22} {'':>10} {'':>8} {'':>8} {application:8.2f} ms {'':>8}  (SQLite, WSGI call, no server)"
+    )
     if not pg:
         print("PostgreSQL: left out (no database given: --pg URL, or VOUCHER_BATCHES_TEST_DB=postgresql://...)")
 
@@ -462,16 +538,22 @@ def main() -> int:
     for first, second in zip(claims_rows[0::2], claims_rows[1::2]):
         scale = second.rate / first.rate
         database = first.label.split(",")[0]
-        print(f"  {database}: 2 workers {scale:.2f}x one (goal >= {GOAL_SCALING}x): {'met' if scale >= GOAL_SCALING else 'NOT met'}"
-              f"; with one worker {first.cores_busy:.2f} of the {os.cpu_count()} CPUs were busy, with two {second.cores_busy:.2f}")  # fmt: skip
+        print(
+            f"  {database}: 2 workers {scale:.2f}x one (goal >= {GOAL_SCALING}x): {'met' if scale >= GOAL_SCALING else 'NOT met'}"
+            f"; with one worker {first.cores_busy:.2f} of the {os.cpu_count()} CPUs were busy, with two {second.cores_busy:.2f}"
+        )
     worst = max(claims_rows, key=lambda r: r.p99)
-    print(f"  p99 at {args.clients} clients, worst {worst.p99:.1f} ms ({worst.label}; goal < {GOAL_P99_MS:g} ms): "
-          f"{'met' if worst.p99 < GOAL_P99_MS else 'NOT met'}")  # fmt: skip
+    print(
+        f"  p99 at {args.clients} clients, worst {worst.p99:.1f} ms ({worst.label}; goal < {GOAL_P99_MS:g} ms): "
+        f"{'met' if worst.p99 < GOAL_P99_MS else 'NOT met'}"
+    )
     one = claims_rows[0]
     if one.cpu_ms and hello.cpu_ms:
         ratio = one.cpu_ms / hello.cpu_ms
-        print(f"  a claim {one.cpu_ms:.2f} ms of server CPU, {ratio:.1f}x a hello's {hello.cpu_ms:.2f} ms "
-              f"(goal <= {GOAL_CPU_RATIO:g}x): {'met' if ratio <= GOAL_CPU_RATIO else 'NOT met'}")  # fmt: skip
+        print(
+            f"  a claim {one.cpu_ms:.2f} ms of server CPU, {ratio:.1f}x a hello's {hello.cpu_ms:.2f} ms "
+            f"(goal <= {GOAL_CPU_RATIO:g}x): {'met' if ratio <= GOAL_CPU_RATIO else 'NOT met'}"
+        )
     broken = any(r.failures or not r.counters_ok for r in rows)
     return 1 if broken else 0
 

@@ -89,7 +89,9 @@ def generate_pg(url: str, quantity: int) -> tuple[float, float, float]:
             cursor = connection.cursor()
             started = time.perf_counter()
             if how == "executemany":
-                cursor.executemany("INSERT INTO voucher (batch_id, code, status) VALUES (%s, %s, 0)", [(other, c) for c in rows])
+                cursor.executemany(
+                    "INSERT INTO voucher (batch_id, code, status) VALUES (%s, %s, 0)", [(other, c) for c in rows]
+                )
             else:
                 text = "".join(f"{other}\t{c}\t0\n" for c in rows)
                 cursor.copy_expert("COPY voucher (batch_id, code, status) FROM STDIN", io.StringIO(text))
@@ -115,7 +117,9 @@ def big_database(folder: Path) -> tuple[int, list[str]]:
     template = templates.create_template("T", "10%", valid_days=30)
     big = batches.create_batch("Million", template, 1_000_000, "In-store QR")
     for i in range(999):
-        batches.create_batch(f"Batch {i}", template, 1002 if i == 0 else 1001, "Email")  # 999 batches, 1,000,000 vouchers
+        batches.create_batch(
+            f"Batch {i}", template, 1002 if i == 0 else 1001, "Email"
+        )  # 999 batches, 1,000,000 vouchers
     member_ids = [members.create_member(f"m{i}@example.com", "x").id for i in range(200)]
     claimed = [claims.claim(big.token, m).voucher.code for m in member_ids]
     for code in claimed[:100]:
@@ -139,7 +143,9 @@ def main() -> None:
             )
         if args.pg:
             where = args.pg.rpartition("@")[2]
-            print(f"Generation on PostgreSQL ({where}; executemany = the driver's, a round trip a row; COPY = the bulk path)")
+            print(
+                f"Generation on PostgreSQL ({where}; executemany = the driver's, a round trip a row; COPY = the bulk path)"
+            )
             for quantity in (100_000,) if args.quick else (100_000, 1_000_000):
                 ours, many, copy = generate_pg(args.pg, quantity)
                 print(
@@ -155,19 +161,29 @@ def main() -> None:
         assert len(listed) == 1000 and sum(b.total for b in listed) == 2_000_000
         print(f"  all batches' metrics (list_batches):  {timed(batches.list_batches, 50) * 1000:7.2f} ms")
         sample = random.sample(claimed, 100)
-        print(f"  code lookup:                          {timed(lambda: vouchers.lookup(random.choice(sample)), 200) * 1000:7.3f} ms")
+        print(
+            f"  code lookup:                          {timed(lambda: vouchers.lookup(random.choice(sample)), 200) * 1000:7.3f} ms"
+        )
         fresh_codes = iter(claimed[100:])
-        print(f"  redeem at the till:                   {timed(lambda: claims.redeem(next(fresh_codes)), 50) * 1000:7.3f} ms")
+        print(
+            f"  redeem at the till:                   {timed(lambda: claims.redeem(next(fresh_codes)), 50) * 1000:7.3f} ms"
+        )
         members_left = iter(members.create_member(f"late{i}@example.com", "x").id for i in range(50))
         token = batches.get_batch(big_id).token
-        print(f"  claim:                                {timed(lambda: claims.claim(token, next(members_left)), 50) * 1000:7.3f} ms")
+        print(
+            f"  claim:                                {timed(lambda: claims.claim(token, next(members_left)), 50) * 1000:7.3f} ms"
+        )
         print(
             f"  first keyset page of the 1,000,000:   "
             f"{timed(lambda: vouchers.page(big_id, limit=100), 50) * 1000:7.3f} ms"
         )
         last = vouchers.page_starts(big_id, 100)[-1]
-        print(f"  last page (after page_starts):        {timed(lambda: vouchers.page_from(big_id, last, 100), 50) * 1000:7.3f} ms")
-        print(f"  page_starts of the 1,000,000:         {timed(lambda: vouchers.page_starts(big_id, 200), 3) * 1000:7.0f} ms")
+        print(
+            f"  last page (after page_starts):        {timed(lambda: vouchers.page_from(big_id, last, 100), 50) * 1000:7.3f} ms"
+        )
+        print(
+            f"  page_starts of the 1,000,000:         {timed(lambda: vouchers.page_starts(big_id, 200), 3) * 1000:7.0f} ms"
+        )
         started = time.perf_counter()
         written = vouchers.export_csv(big_id, folder / "export.csv")
         seconds = time.perf_counter() - started

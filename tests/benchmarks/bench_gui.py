@@ -140,9 +140,13 @@ def main() -> int:
     run_until(lambda: window.dashboard.grid.card_for(big.id) is not None)
     card = window.dashboard.grid.card_for(big.id)
     rows_painted = PaintWatch(
-        qapp, lambda widget: window.pages.vouchers_view is not None and widget is window.pages.vouchers_view.table.viewport()
-        and window.pages.vouchers_view.model.row_at(0) is not None
-    )  # fmt: skip
+        qapp,
+        lambda widget: (
+            window.pages.vouchers_view is not None
+            and widget is window.pages.vouchers_view.table.viewport()
+            and window.pages.vouchers_view.model.row_at(0) is not None
+        ),
+    )
     timer = QElapsedTimer()
     timer.start()
     card.vouchers_button.click()
@@ -171,14 +175,18 @@ def main() -> int:
     last_code = view.model.data(view.model.index(last_row, 0))
     added = rss_mb() - before
     size = view.model.page_size
-    in_memory = sum(1 for page in range(-(-view.model.rowCount() // size)) if view.model.row_at(page * size) is not None)
+    in_memory = sum(
+        1 for page in range(-(-view.model.rowCount() // size)) if view.model.row_at(page * size) is not None
+    )
 
     print(f"batches: {total_batches:,}; cards built at first paint: {shown:,}")
     print(f"start to dashboard painted (1,000 batches, 2,000,000 vouchers): {startup_ms:.0f} ms  (goal < 1500 ms)")
     print(f"vouchers view of a 1,000,000-voucher batch, click to first rows: {open_ms} ms  (goal < 300 ms)")
     print(f"memory added by scrolling that view to its end: {added:.1f} MB  (goal < 100 MB)")
-    print(f"  ({steps} scroll stops in {scroll_s:.1f} s; last row {last_row + 1:,}: {last_code}; "
-          f"pages in memory: {in_memory})")
+    print(
+        f"  ({steps} scroll stops in {scroll_s:.1f} s; last row {last_row + 1:,}: {last_code}; "
+        f"pages in memory: {in_memory})"
+    )
     window.close()
     return 0
 

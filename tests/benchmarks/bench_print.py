@@ -31,8 +31,12 @@ def main() -> int:
         store.open_database(Path(folder) / "bench.db")
         settings.save(settings.Settings(store_name="Bench Shop", public_base_url="https://shop.example"))
         offer = templates.create_template("10% off", "10%", min_purchase="20", valid_days=30, terms="One per visit.")
-        batch = batches.create_batch("Bench", offer, 100, "In-store QR", "A treat for our regulars.", title="10% off your next visit")
-        painting.save_pdf(signage.layout(signage.content_for(batch.id), "a4"), Path(folder) / "warm.pdf")  # fonts loaded once
+        batch = batches.create_batch(
+            "Bench", offer, 100, "In-store QR", "A treat for our regulars.", title="10% off your next visit"
+        )
+        painting.save_pdf(
+            signage.layout(signage.content_for(batch.id), "a4"), Path(folder) / "warm.pdf"
+        )  # fonts loaded once
         worst = 0.0
         print(f"{'layout':<9} {'best':>8} {'median':>8} {'size':>9}")
         for layout in signage.LAYOUTS:
@@ -44,7 +48,9 @@ def main() -> int:
                 painting.save_pdf(signage.layout(content, layout), target, content.title)
                 times.append(time.perf_counter() - started)
             worst = max(worst, statistics.median(times))
-            print(f"{layout:<9} {min(times) * 1000:6.0f} ms {statistics.median(times) * 1000:6.0f} ms {target.stat().st_size / 1024:6.0f} KB")
+            print(
+                f"{layout:<9} {min(times) * 1000:6.0f} ms {statistics.median(times) * 1000:6.0f} ms {target.stat().st_size / 1024:6.0f} KB"
+            )
         store.close_database()
     print(f"slowest median {worst * 1000:.0f} ms (goal < {GOAL * 1000:.0f} ms): {'ok' if worst < GOAL else 'TOO SLOW'}")
     return 0 if worst < GOAL else 1

@@ -26,7 +26,11 @@ def real_counts(batch_id: int) -> tuple[int, int, int]:
 
 def counters(batch_id: int) -> tuple[int, int, int]:
     """(quantity, claimed_count, redeemed_count) as the batch row keeps them."""
-    return tuple(run_sql("SELECT quantity, claimed_count, redeemed_count FROM batch WHERE id = :batch", {"batch": batch_id}).fetchone())
+    return tuple(
+        run_sql(
+            "SELECT quantity, claimed_count, redeemed_count FROM batch WHERE id = :batch", {"batch": batch_id}
+        ).fetchone()
+    )
 
 
 def table_counts() -> tuple[int, int]:
@@ -88,7 +92,9 @@ def raw_rows_holding(path, *needles: str) -> list[tuple[str, tuple]]:
         return found
 
     if str(path).startswith(("postgres://", "postgresql://")):
-        return matching(store.database.get_tables(), lambda table: store.database.execute_sql(f'SELECT * FROM "{table}"'))
+        return matching(
+            store.database.get_tables(), lambda table: store.database.execute_sql(f'SELECT * FROM "{table}"')
+        )
     with closing(sqlite3.connect(path)) as con:
         tables = [row[0] for row in con.execute("SELECT name FROM sqlite_master WHERE type = 'table'")]
         return matching(tables, lambda table: con.execute(f'SELECT * FROM "{table}"'))

@@ -52,10 +52,17 @@ def test_a_scripted_day_writes_exactly_its_entries_in_order(template, claim_some
         ("batch_resumed", batch.id, "Winter mail", None, "till 1", "Anna", {}),
         ("voucher_redeemed", batch.id, "Winter mail", first.code, "till 1", "Anna", {}),
         ("voucher_redeemed", batch.id, "Winter mail", second.code, "till 2", "Ben", {}),
-        ("redemption_undone", batch.id, "Winter mail", second.code, "till 2", "Ben",
-         {"reason": "sale cancelled", "redeemed_at": day[5].to_json()["at"]}),
+        (
+            "redemption_undone",
+            batch.id,
+            "Winter mail",
+            second.code,
+            "till 2",
+            "Ben",
+            {"reason": "sale cancelled", "redeemed_at": day[5].to_json()["at"]},
+        ),
         ("batch_deleted", batch.id, "Winter mail", None, "till 2", "Ben", {"vouchers": 5, "claimed": 2, "redeemed": 1}),
-    ]  # fmt: skip
+    ]
     assert all(utcnow() - timedelta(minutes=1) <= e.at <= utcnow() for e in day)
     # the deleted batch's entries are all still there, newest first
     assert [e.kind for e in activity.entries(Filter(batch_id=batch.id))][:2] == ["batch_deleted", "redemption_undone"]
@@ -78,7 +85,12 @@ def test_settings_changes_name_the_keys_that_changed_never_values_or_secrets(db_
     settings.save(config)  # nothing changed
     settings.secret("session-key")
     (entry,) = newer_than(mark)
-    assert (entry.kind, entry.details, entry.till, entry.staff) == ("settings_changed", {"keys": ["store_name", "currency"]}, "office", "Cleo")
+    assert (entry.kind, entry.details, entry.till, entry.staff) == (
+        "settings_changed",
+        {"keys": ["store_name", "currency"]},
+        "office",
+        "Cleo",
+    )
     assert "Another Shop" not in str(entry.to_json())
 
 

@@ -180,7 +180,10 @@ def test_daily_series_across_berlins_spring_forward_has_a_23_hour_day(make_batch
     assert stats.bucket == "day"
     assert [b.start.isoformat() for b in stats.series] == expected_day_starts(created, now, berlin)
     check_series_against_vouchers(stats, berlin)
-    lengths = {b.start.date(): (n.start.astimezone(UTC) - b.start.astimezone(UTC)) for b, n in zip(stats.series, stats.series[1:])}
+    lengths = {
+        b.start.date(): (n.start.astimezone(UTC) - b.start.astimezone(UTC))
+        for b, n in zip(stats.series, stats.series[1:])
+    }
     assert lengths[date(2026, 3, 29)] == timedelta(hours=23)
     assert lengths[date(2026, 3, 28)] == timedelta(hours=24)
 
@@ -191,8 +194,14 @@ def test_daily_series_across_new_yorks_fall_back_has_a_25_hour_day(make_batch, c
     created = at(ny, 2026, 10, 28, 15, 0)
     now = at(ny, 2026, 11, 3, 9, 0)
     created_at(batch.id, created)
-    moments = [at(ny, 2026, 11, 1, 0, 30), datetime(2026, 11, 1, 5, 45, tzinfo=UTC), datetime(2026, 11, 1, 6, 45, tzinfo=UTC),
-               at(ny, 2026, 11, 1, 23, 59), at(ny, 2026, 11, 2, 0, 0), at(ny, 2026, 10, 31, 23, 59, 59)]  # fmt: skip
+    moments = [
+        at(ny, 2026, 11, 1, 0, 30),
+        datetime(2026, 11, 1, 5, 45, tzinfo=UTC),
+        datetime(2026, 11, 1, 6, 45, tzinfo=UTC),
+        at(ny, 2026, 11, 1, 23, 59),
+        at(ny, 2026, 11, 2, 0, 0),
+        at(ny, 2026, 10, 31, 23, 59, 59),
+    ]
     for m in sorted(moments):
         claim_at(clock, batch, m)
     stats = analytics.batch_stats(batch.id, now=now)
@@ -216,7 +225,9 @@ def test_hours_and_days_follow_a_zone_offset_by_a_half_or_quarter_hour(make_batc
     hourly = analytics.batch_stats(batch.id, now=created + timedelta(hours=47, minutes=30))
     assert hourly.bucket == "hour"
     assert all(b.start.minute == 0 for b in hourly.series)
-    assert [b.start.isoformat() for b in hourly.series] == expected_hour_starts(created, created + timedelta(hours=47, minutes=30), local_zone)
+    assert [b.start.isoformat() for b in hourly.series] == expected_hour_starts(
+        created, created + timedelta(hours=47, minutes=30), local_zone
+    )
     check_series_against_vouchers(hourly, local_zone)
     daily = analytics.batch_stats(batch.id, now=created + timedelta(days=3))
     assert daily.bucket == "day"
@@ -233,8 +244,10 @@ def test_the_bucket_is_an_hour_until_48_hours_and_a_day_after(make_batch, clock,
     assert len(young.series) == 48 and all(b.claims == 0 for b in young.series)  # empty buckets included
     old = analytics.batch_stats(batch.id, now=created + timedelta(hours=48))
     assert old.bucket == "day" and [b.start.isoformat() for b in old.series] == [
-        "2026-05-04T00:00:00+02:00", "2026-05-05T00:00:00+02:00", "2026-05-06T00:00:00+02:00"
-    ]  # fmt: skip
+        "2026-05-04T00:00:00+02:00",
+        "2026-05-05T00:00:00+02:00",
+        "2026-05-06T00:00:00+02:00",
+    ]
 
 
 def test_an_unknown_batch_is_not_found(db_path):
@@ -300,14 +313,27 @@ def test_median_and_histogram_of_the_time_to_redeem_match_the_voucher_rows(make_
     rng = random.Random(7)
     claimed = [(claim_at(clock, batch, start + timedelta(minutes=i)), start + timedelta(minutes=i)) for i in range(90)]
     for code, when in claimed[:71]:
-        redeem_at(clock, code, when + timedelta(hours=rng.choice([0.2, 0.5, 2, 5, 7, 20, 30, 80, 200, 400])) + timedelta(minutes=rng.uniform(0, 50)))
+        redeem_at(
+            clock,
+            code,
+            when
+            + timedelta(hours=rng.choice([0.2, 0.5, 2, 5, 7, 20, 30, 80, 200, 400]))
+            + timedelta(minutes=rng.uniform(0, 50)),
+        )
 
     stats = analytics.batch_stats(batch.id, now=start + timedelta(days=30))
     _, _, delays = voucher_times(batch.id)
     hours = [d.total_seconds() / 3600 for d in delays]
     assert stats.median_hours_to_redeem == pytest.approx(statistics.median(hours), abs=1.0)  # within the hour bin
-    bins = [("< 1 h", 0, 1), ("1–6 h", 1, 6), ("6–24 h", 6, 24), ("1–3 days", 24, 72), ("3–7 days", 72, 168),
-            ("1–2 weeks", 168, 336), ("2 weeks +", 336, 10**9)]  # fmt: skip
+    bins = [
+        ("< 1 h", 0, 1),
+        ("1–6 h", 1, 6),
+        ("6–24 h", 6, 24),
+        ("1–3 days", 24, 72),
+        ("3–7 days", 72, 168),
+        ("1–2 weeks", 168, 336),
+        ("2 weeks +", 336, 10**9),
+    ]
     assert stats.delay_histogram == [(label, sum(1 for h in hours if lo <= h < hi)) for label, lo, hi in bins]
     assert sum(n for _, n in stats.delay_histogram) == stats.redeemed == 71
 
@@ -459,10 +485,20 @@ def test_the_spec_bands_and_verdicts():
     email = analytics.band_for("Email")
     assert (email.typical, email.great) == ((5.0, 15.0), 20.0) and "Email" in email.note
     assert analytics.band_for("Events").typical == (30.0, 50.0) and analytics.band_for("Events").great == 60.0
-    assert analytics.band_for("SMS") is None and analytics.band_for("Website") is None and analytics.band_for("Other") is None
+    assert (
+        analytics.band_for("SMS") is None
+        and analytics.band_for("Website") is None
+        and analytics.band_for("Other") is None
+    )
     assert [analytics.verdict(r, email) for r in (4.9, 5.0, 15.0, 17.5, 19.99, 20.0, 80.0)] == [
-        "below_typical", "typical", "typical", "typical", "typical", "great", "great"
-    ]  # fmt: skip
+        "below_typical",
+        "typical",
+        "typical",
+        "typical",
+        "typical",
+        "great",
+        "great",
+    ]
     assert analytics.verdict(None, email) is None and analytics.verdict(50.0, None) is None
 
 
@@ -471,10 +507,13 @@ def test_channels_match_counts_made_from_the_voucher_rows(make_batch, clock):
     rng = random.Random(5)
     made = []
     for name, channel, n, r in (
-        ("Summer 2025 - Email List", "Email", 20, 3), ("Summer 2025 - Store Signage", "In-store QR", 25, 15),
-        ("Summer 2025 - Instagram Post", "Social media", 22, 0), ("Winter - Email List", "Email", 10, 1),
-        ("Winter - SMS", "SMS", 6, 2), ("Summer_2025 - odd", "Events", 3, 1),
-    ):  # fmt: skip
+        ("Summer 2025 - Email List", "Email", 20, 3),
+        ("Summer 2025 - Store Signage", "In-store QR", 25, 15),
+        ("Summer 2025 - Instagram Post", "Social media", 22, 0),
+        ("Winter - Email List", "Email", 10, 1),
+        ("Winter - SMS", "SMS", 6, 2),
+        ("Summer_2025 - odd", "Events", 3, 1),
+    ):
         batch = make_batch(quantity=n + rng.randint(0, 10), name=name, channel=channel)
         created_at(batch.id, now - timedelta(days=2))
         made.append(batch)
@@ -493,7 +532,10 @@ def test_channels_match_counts_made_from_the_voucher_rows(make_batch, clock):
 
     for pattern, names in (
         ("", {b.name for b in made}),
-        ("Summer 2025 - *", {"Summer 2025 - Email List", "Summer 2025 - Store Signage", "Summer 2025 - Instagram Post"}),
+        (
+            "Summer 2025 - *",
+            {"Summer 2025 - Email List", "Summer 2025 - Store Signage", "Summer 2025 - Instagram Post"},
+        ),
         ("*email*", {"Summer 2025 - Email List", "Winter - Email List"}),
         ("winter - sms", {"Winter - SMS"}),
     ):
@@ -513,9 +555,18 @@ def test_channels_match_counts_made_from_the_voucher_rows(make_batch, clock):
     assert by["In-store QR"].verdict == "great"  # 15 of 25: 60 %
     assert by["Social media"].verdict == "below_typical"  # 0 of 22
     assert by["Events"].verdict is None and not by["Events"].too_early  # "Summer_2025 - odd" is not in the campaign
-    assert by["SMS"].to_json() == {"channel": "SMS", "batches": 0, "total": 0, "claimed": 0, "redeemed": 0,
-                                   "redemption_rate": None, "typical": None, "great": None, "verdict": None,
-                                   "too_early": False}  # fmt: skip
+    assert by["SMS"].to_json() == {
+        "channel": "SMS",
+        "batches": 0,
+        "total": 0,
+        "claimed": 0,
+        "redeemed": 0,
+        "redemption_rate": None,
+        "typical": None,
+        "great": None,
+        "verdict": None,
+        "too_early": False,
+    }
     events = {c.channel: c for c in analytics.channel_stats()}["Events"]
     assert (events.claimed, events.verdict, events.too_early) == (3, None, True)  # 1 of 3 redeemed says nothing yet
     assert by["In-store QR"].to_json()["typical"] == [20.0, 40.0] and by["In-store QR"].to_json()["great"] == 50.0
@@ -526,13 +577,18 @@ def test_channels_match_counts_made_from_the_voucher_rows(make_batch, clock):
 
 def bucket_sums(batch_id):
     claims_sum, redemptions_sum = run_sql(
-        "SELECT COALESCE(SUM(claims), 0), COALESCE(SUM(redemptions), 0) FROM slot_count WHERE batch_id = :b", {"b": batch_id}
+        "SELECT COALESCE(SUM(claims), 0), COALESCE(SUM(redemptions), 0) FROM slot_count WHERE batch_id = :b",
+        {"b": batch_id},
     ).fetchone()
-    delays = run_sql("SELECT COALESCE(SUM(redemptions), 0) FROM delay_count WHERE batch_id = :b", {"b": batch_id}).fetchone()[0]
+    delays = run_sql(
+        "SELECT COALESCE(SUM(redemptions), 0) FROM delay_count WHERE batch_id = :b", {"b": batch_id}
+    ).fetchone()[0]
     return int(claims_sum), int(redemptions_sum), int(delays)
 
 
-def test_buckets_add_up_to_the_batch_counts_when_threads_claim_redeem_and_undo_at_once(make_batch, make_member, claim_some):
+def test_buckets_add_up_to_the_batch_counts_when_threads_claim_redeem_and_undo_at_once(
+    make_batch, make_member, claim_some
+):
     batch = make_batch(quantity=60)
     held = [v.code for v in claim_some(batch, 20)]
     member_ids = [make_member().id for _ in range(80)]
@@ -575,8 +631,14 @@ def test_buckets_add_up_when_separate_processes_claim_and_redeem(make_batch, mak
     batch = make_batch(quantity=40)
     held = [v.code for v in claim_some(batch, 10)]
     ids = [make_member().id for _ in range(40)]
-    run_together([["claim", db_path, batch.token, *ids[:20]], ["claim", db_path, batch.token, *ids[20:]],
-                  ["redeem", db_path, *held], ["redeem", db_path, *reversed(held)]])  # fmt: skip
+    run_together(
+        [
+            ["claim", db_path, batch.token, *ids[:20]],
+            ["claim", db_path, batch.token, *ids[20:]],
+            ["redeem", db_path, *held],
+            ["redeem", db_path, *reversed(held)],
+        ]
+    )
     total, claimed, redeemed = real_counts(batch.id)
     assert (claimed, redeemed) == (40, 10)
     assert bucket_sums(batch.id) == (claimed, redeemed, redeemed)
@@ -588,7 +650,10 @@ def test_buckets_add_up_when_separate_processes_claim_and_redeem(make_batch, mak
 def table_rows():
     return (
         sorted(tuple(r) for r in run_sql("SELECT batch_id, slot, claims, redemptions FROM slot_count").fetchall()),
-        sorted(tuple(r) for r in run_sql("SELECT batch_id, hours, redemptions FROM delay_count WHERE redemptions > 0").fetchall()),
+        sorted(
+            tuple(r)
+            for r in run_sql("SELECT batch_id, hours, redemptions FROM delay_count WHERE redemptions > 0").fetchall()
+        ),
     )
 
 

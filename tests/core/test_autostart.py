@@ -49,7 +49,11 @@ def test_macos_writes_a_launch_agent(tmp_path):
     path = autostart.set_enabled(True, None, platform="darwin", home=tmp_path)
     assert path == tmp_path / "Library" / "LaunchAgents" / "io.github.voucherbatches.VoucherBatches.plist"
     agent = plistlib.loads(path.read_bytes())
-    assert agent == {"Label": autostart.APP_ID, "ProgramArguments": [sys.executable, "-m", "app.cli"], "RunAtLoad": True}
+    assert agent == {
+        "Label": autostart.APP_ID,
+        "ProgramArguments": [sys.executable, "-m", "app.cli"],
+        "RunAtLoad": True,
+    }
 
 
 def test_a_folder_that_cannot_be_made_is_a_sentence(tmp_path, monkeypatch):

@@ -110,7 +110,9 @@ def test_a_damaged_file_is_refused_by_batch_create_naming_it_and_the_latest_back
     batches.create_batch("Big", templates.find_template("10% off"), 5000, "Email")  # pages to damage
     store.close_database()
     damaged = damage(path)
-    code = cli.main(["--db", str(path), "batch", "create", "--name", "More", "--template", "10% off", "--quantity", "5", "--quiet"])
+    code = cli.main(
+        ["--db", str(path), "batch", "create", "--name", "More", "--template", "10% off", "--quantity", "5", "--quiet"]
+    )
     err = capsys.readouterr().err
     assert code == 1
     assert "damaged" in err and str(path) in err and str(made.path) in err and "voucher-batches restore" in err
@@ -128,7 +130,10 @@ def test_a_read_only_command_never_makes_a_database_of_an_empty_file(tmp_path):
     blank = tmp_path / "blank.db"
     sqlite3.connect(blank).execute("PRAGMA user_version = 0").connection.close()
     done = subprocess.run(
-        [sys.executable, "-m", "app.cli", "--db", str(blank), "template", "list"], capture_output=True, text=True, cwd=ROOT
+        [sys.executable, "-m", "app.cli", "--db", str(blank), "template", "list"],
+        capture_output=True,
+        text=True,
+        cwd=ROOT,
     )
     assert done.returncode == 1 and "holds no Voucher Batches database" in done.stderr
     with closing(sqlite3.connect(blank)) as con:

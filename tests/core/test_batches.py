@@ -17,8 +17,11 @@ from .helpers import real_counts, table_counts
 def test_a_new_batch_has_its_details_and_exactly_its_quantity_of_vouchers(make_batch, template):
     batch = make_batch(quantity=25, name="  Summer 2025 - Email List ", description=" Summer treat for our list ")
     assert (batch.name, batch.description, batch.channel, batch.status) == (
-        "Summer 2025 - Email List", "Summer treat for our list", "Email", "active",
-    )  # fmt: skip
+        "Summer 2025 - Email List",
+        "Summer treat for our list",
+        "Email",
+        "active",
+    )
     assert (batch.total, batch.claimed, batch.redeemed, batch.available) == (25, 0, 0, 25)
     assert batch.template_id == template.id
     assert real_counts(batch.id) == (25, 0, 0)
@@ -36,7 +39,9 @@ def test_the_claim_token_is_random_url_safe_and_long_enough(make_batch):
         assert len({t[position] for t in tokens}) > 1
     # nor carries the id at either end: a random token does so by chance for 1 batch in 2,048 (two
     # characters of 64, at two ends), so more than two of 30 would mean the id is in it (1 in 2 million)
-    carrying = [t for b, t in zip(made, tokens) if b.id > 9 and str(b.id) in (t[: len(str(b.id))], t[-len(str(b.id)) :])]
+    carrying = [
+        t for b, t in zip(made, tokens) if b.id > 9 and str(b.id) in (t[: len(str(b.id))], t[-len(str(b.id)) :])
+    ]
     assert len(carrying) <= 2, carrying
 
 
@@ -81,7 +86,13 @@ def test_an_unknown_channel_is_refused(make_batch):
 
 @pytest.mark.parametrize(
     ("typed", "channel"),
-    [("email", "Email"), ("SMS", "SMS"), ("in-store-qr", "In-store QR"), ("social_media", "Social media"), ("Other", "Other")],
+    [
+        ("email", "Email"),
+        ("SMS", "SMS"),
+        ("in-store-qr", "In-store QR"),
+        ("social_media", "Social media"),
+        ("Other", "Other"),
+    ],
 )
 def test_a_channel_can_be_typed_loosely(typed, channel):
     assert batches.channel_named(typed) == channel

@@ -18,7 +18,12 @@ def test_a_member_claims_a_voucher(make_batch, make_member):
     result = claims.claim(batch.token, member.id)
     assert result.outcome is ClaimOutcome.CLAIMED
     voucher = result.voucher
-    assert (voucher.status, voucher.member, voucher.batch_id, voucher.batch_name) == ("claimed", "ann@example.com", batch.id, batch.name)
+    assert (voucher.status, voucher.member, voucher.batch_id, voucher.batch_name) == (
+        "claimed",
+        "ann@example.com",
+        batch.id,
+        batch.name,
+    )
     assert before <= voucher.claimed_at <= utcnow()
     assert voucher.expires_at == voucher.claimed_at + timedelta(days=30)  # the template's 30 days
     assert voucher.redeemed_at is None

@@ -43,7 +43,8 @@ def test_every_character_of_the_alphabet_is_equally_likely():
 @given(code=code_bodies, data=st.data())
 def test_typing_ignores_case_spaces_and_dashes(code, data):
     typed = "".join(
-        data.draw(st.sampled_from(["", "", " ", "-", " - ", "  ", "\t"])) + (ch.lower() if data.draw(st.booleans()) else ch)
+        data.draw(st.sampled_from(["", "", " ", "-", " - ", "  ", "\t"]))
+        + (ch.lower() if data.draw(st.booleans()) else ch)
         for ch in code
     ) + data.draw(st.sampled_from(["", " ", "\n", "-"]))
     assert codes.normalise(typed) == code

@@ -68,7 +68,10 @@ def test_with_a_keyring_the_password_goes_there_and_not_to_the_file(fake_keyring
 
 
 def test_a_url_typed_with_its_password_is_split_from_it():
-    assert credentials.split("postgresql://shop:p%40ss@db:5433/vouchers") == ("postgresql://shop@db:5433/vouchers", "p@ss")
+    assert credentials.split("postgresql://shop:p%40ss@db:5433/vouchers") == (
+        "postgresql://shop@db:5433/vouchers",
+        "p@ss",
+    )
     assert credentials.split(URL) == (URL, "")
 
 
@@ -111,14 +114,22 @@ def test_an_unreachable_server_is_one_sentence_without_the_password(passwords_fi
 @pytest.mark.parametrize(
     "message, sentence",
     [
-        ('connection to server at "db", port 5432 failed: FATAL:  password authentication failed for user "shop"\n',
-         "The database server of postgresql://db/vouchers refused the password: check it in Settings → Database."),
-        ("fe_sendauth: no password supplied\n",
-         "The database server of postgresql://db/vouchers refused the password: check it in Settings → Database."),
-        ('connection to server at "db", port 5432 failed: FATAL:  database "vouchers" does not exist\n',
-         "The database server of postgresql://db/vouchers answers, but has no such database: check its name."),
-        ('connection to server at "db", port 5432 failed: FATAL:  role "shop" does not exist\n',
-         "The database server of postgresql://db/vouchers answers, but has no such user: check the user name."),
+        (
+            'connection to server at "db", port 5432 failed: FATAL:  password authentication failed for user "shop"\n',
+            "The database server of postgresql://db/vouchers refused the password: check it in Settings → Database.",
+        ),
+        (
+            "fe_sendauth: no password supplied\n",
+            "The database server of postgresql://db/vouchers refused the password: check it in Settings → Database.",
+        ),
+        (
+            'connection to server at "db", port 5432 failed: FATAL:  database "vouchers" does not exist\n',
+            "The database server of postgresql://db/vouchers answers, but has no such database: check its name.",
+        ),
+        (
+            'connection to server at "db", port 5432 failed: FATAL:  role "shop" does not exist\n',
+            "The database server of postgresql://db/vouchers answers, but has no such user: check the user name.",
+        ),
     ],
 )
 def test_what_a_server_refuses_is_said_in_one_sentence(message, sentence):

@@ -77,9 +77,15 @@ def make_v1(path):
             con.execute(statement)
         con.execute("INSERT INTO template VALUES (1, '10% off', 'percent', 10, 0, NULL, 30, '', '2025-01-01 00:00:00')")
         for n in range(1, 5):
-            con.execute("INSERT INTO member VALUES (?, ?, '', 'hash', '2025-01-01 00:00:00')", (n, f"member{n}@example.com"))
-        con.execute("INSERT INTO batch VALUES (1, 'Old', 'd', 'Email', 1, 6, 'active', 'tok1', '', 10, '2025-01-01 00:00:00')")
-        con.execute("INSERT INTO batch VALUES (2, 'Untouched', 'd', 'SMS', 1, 2, 'paused', 'tok2', '', 10, '2025-01-02 00:00:00')")
+            con.execute(
+                "INSERT INTO member VALUES (?, ?, '', 'hash', '2025-01-01 00:00:00')", (n, f"member{n}@example.com")
+            )
+        con.execute(
+            "INSERT INTO batch VALUES (1, 'Old', 'd', 'Email', 1, 6, 'active', 'tok1', '', 10, '2025-01-01 00:00:00')"
+        )
+        con.execute(
+            "INSERT INTO batch VALUES (2, 'Untouched', 'd', 'SMS', 1, 2, 'paused', 'tok2', '', 10, '2025-01-02 00:00:00')"
+        )
         for n in range(1, 7):
             con.execute("INSERT INTO voucher (batch_id, code, status) VALUES (1, ?, 0)", (f"AAAAAAAA{n + 1}A",))
         for n in range(1, 3):
@@ -163,7 +169,9 @@ def test_a_version_2_database_gains_sessions_erasure_and_reset_codes_as_a_new_on
     # the migrated table refuses what a new one refuses: an erased member who kept a name
     for path in (fresh, new):
         with closing(sqlite3.connect(path)) as con, pytest.raises(sqlite3.IntegrityError):
-            con.execute("INSERT INTO member (email, name, password_hash, created_at, erased_at) VALUES ('erased-9', 'Ann', '', 'x', 'x')")
+            con.execute(
+                "INSERT INTO member (email, name, password_hash, created_at, erased_at) VALUES ('erased-9', 'Ann', '', 'x', 'x')"
+            )
 
 
 def test_a_database_from_a_newer_version_is_refused_untouched(fresh):

@@ -50,7 +50,9 @@ def test_an_export_can_be_filtered_and_reports_progress(make_batch, claim_some, 
     claim_some(batch, 4)
     seen = []
     target = tmp_path / "claimed.csv"
-    assert vouchers.export_csv(batch.id, target, status="claimed", progress=lambda d, t: seen.append((d, t)), chunk=3) == 4
+    assert (
+        vouchers.export_csv(batch.id, target, status="claimed", progress=lambda d, t: seen.append((d, t)), chunk=3) == 4
+    )
     assert [row[1] for row in read_csv(target)[1:]] == ["claimed"] * 4
     assert seen == [(3, 4), (4, 4)]
 

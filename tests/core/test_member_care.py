@@ -120,9 +120,12 @@ def test_the_export_holds_the_member_their_vouchers_and_resets(make_member, make
     members.issue_reset_code(ann.email)
     data = members.export_member(ann.id)
     assert data["member"] | {"created_at": None} == {
-        "id": ann.id, "email": "ann@example.com", "name": "Ann", "created_at": None,
+        "id": ann.id,
+        "email": "ann@example.com",
+        "name": "Ann",
+        "created_at": None,
         "password": "set; stored only as a salted hash, which is not exported",
-    }  # fmt: skip
+    }
     assert data["member"]["created_at"] == times.iso(ann.created_at)
     assert datetime.fromisoformat(data["exported_at"]).utcoffset() is not None  # ISO 8601 with its offset
     (held,) = data["vouchers"]
@@ -142,7 +145,9 @@ def test_the_export_holds_the_member_their_vouchers_and_resets(make_member, make
     assert sorted(p.name for p in out.iterdir()) == ["ann.json", "taken"]  # nothing half-written left
 
 
-def test_erasing_a_member_leaves_no_personal_data_and_the_numbers_unchanged(db_path, make_member, make_batch, caplog, tmp_path):
+def test_erasing_a_member_leaves_no_personal_data_and_the_numbers_unchanged(
+    db_path, make_member, make_batch, caplog, tmp_path
+):
     caplog.set_level(logging.INFO, logger="app.core.members")
     ann = make_member("ann.lee@example.com", name="Ann Lee")
     bob = make_member("bob@example.com", name="Bob")

@@ -22,7 +22,9 @@ def test_one_account_per_email(db_path):
     assert Member.select().count() == 1
 
 
-@pytest.mark.parametrize("email", ["", "ann", "ann@", "@example.com", "ann@example", "a b@example.com", "x" * 65 + "@example.com"])
+@pytest.mark.parametrize(
+    "email", ["", "ann", "ann@", "@example.com", "ann@example", "a b@example.com", "x" * 65 + "@example.com"]
+)
 def test_an_invalid_email_is_refused(db_path, email):
     with pytest.raises(InvalidInput):
         members.create_member(email, "hash")
@@ -37,16 +39,29 @@ def test_my_cards_lists_a_members_vouchers_newest_claim_first(make_batch, make_m
 
 
 def test_settings_are_kept_in_the_database(db_path):
-    saved = settings.save(settings.Settings(store_name="Corner Shop", public_base_url="https://yoursite.com/", port=8081, currency="€"))
+    saved = settings.save(
+        settings.Settings(store_name="Corner Shop", public_base_url="https://yoursite.com/", port=8081, currency="€")
+    )
     assert saved.public_base_url == "https://yoursite.com"
     loaded = settings.load()
-    assert (loaded.store_name, loaded.public_base_url, loaded.port, loaded.currency) == ("Corner Shop", "https://yoursite.com", 8081, "€")
+    assert (loaded.store_name, loaded.public_base_url, loaded.port, loaded.currency) == (
+        "Corner Shop",
+        "https://yoursite.com",
+        8081,
+        "€",
+    )
     assert loaded.claim_url("TOKEN123") == "https://yoursite.com/en-us/claim/TOKEN123"
 
 
 @pytest.mark.parametrize(
     "changes",
-    [{"public_base_url": "yoursite.com"}, {"public_base_url": "ftp://yoursite.com"}, {"port": 0}, {"port": 70_000}, {"store_name": " "}],
+    [
+        {"public_base_url": "yoursite.com"},
+        {"public_base_url": "ftp://yoursite.com"},
+        {"port": 0},
+        {"port": 70_000},
+        {"store_name": " "},
+    ],
 )
 def test_bad_settings_are_refused(db_path, changes):
     with pytest.raises(InvalidInput):

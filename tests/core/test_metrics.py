@@ -30,15 +30,28 @@ def test_the_spec_card_500_total_127_claimed_45_redeemed_is_35_percent(make_batc
     assert real_counts(batch.id) == (500, 127, 45)
     data = card.to_json()
     assert {k: data[k] for k in ("total", "claimed", "redeemed", "available", "status")} == {
-        "total": 500, "claimed": 127, "redeemed": 45, "available": 373, "status": "active",
-    }  # fmt: skip
+        "total": 500,
+        "claimed": 127,
+        "redeemed": 45,
+        "available": 373,
+        "status": "active",
+    }
     assert data["claim_url"] == card.claim_url and datetime.fromisoformat(data["created_at"]).utcoffset() is not None
 
 
 @pytest.mark.parametrize(
     ("claimed", "redeemed", "shown"),
     # 45.45 % and 89.47 % were shown as 46 % and 90 %: rounded to one decimal first, then again
-    [(0, 0, "—"), (7, 0, "0%"), (2, 1, "50%"), (3, 3, "100%"), (11, 5, "45%"), (19, 17, "89%"), (8, 1, "13%"), (200, 1, "1%")],
+    [
+        (0, 0, "—"),
+        (7, 0, "0%"),
+        (2, 1, "50%"),
+        (3, 3, "100%"),
+        (11, 5, "45%"),
+        (19, 17, "89%"),
+        (8, 1, "13%"),
+        (200, 1, "1%"),
+    ],
 )
 def test_a_rate_is_a_whole_percentage_rounded_once_from_the_counts(claimed, redeemed, shown):
     assert batches.rate_text(claimed, redeemed) == shown
@@ -178,7 +191,9 @@ def test_a_search_for_a_members_underscore_is_not_a_wildcard(make_batch, make_me
     assert [r.member for r in walk(batch.id, 10, search="a_b")] == ["a_b@example.com"]
 
 
-@pytest.mark.parametrize(("size", "filters"), [(7, {}), (1, {}), (50, {}), (3, {"status": "claimed"}), (4, {"search": "@example"})])
+@pytest.mark.parametrize(
+    ("size", "filters"), [(7, {}), (1, {}), (50, {}), (3, {"status": "claimed"}), (4, {"search": "@example"})]
+)
 def test_page_starts_and_page_from_agree_with_the_keyset_walk(mixed, size, filters):
     batch, _ = mixed
     pages = walk(batch.id, size, **filters)

@@ -20,14 +20,18 @@ def _end_every_other_session(url: str) -> None:
     with closing(psycopg2.connect(url)) as con:
         con.autocommit = True
         with con.cursor() as cursor:
-            cursor.execute("SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE pid <> pg_backend_pid() AND backend_type = 'client backend'")
+            cursor.execute(
+                "SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE pid <> pg_backend_pid() AND backend_type = 'client backend'"
+            )
 
 
 def test_a_connection_the_server_ended_is_replaced_in_every_thread(cluster):
     store.open_database(cluster.url)
     settings.save(settings.Settings(store_name="Corner Shop"))
     with ThreadPoolExecutor(1) as other_thread:
-        assert other_thread.submit(lambda: settings.load().store_name).result() == "Corner Shop"  # it holds a connection
+        assert (
+            other_thread.submit(lambda: settings.load().store_name).result() == "Corner Shop"
+        )  # it holds a connection
         _end_every_other_session(cluster.url)
 
         with pytest.raises(DatabaseProblem) as lost:

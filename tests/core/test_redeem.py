@@ -100,7 +100,9 @@ def test_a_paused_batch_still_redeems(make_batch, claim_some):
     assert claims.redeem(voucher.code).outcome is RedeemOutcome.REDEEMED
 
 
-@pytest.mark.parametrize("mangle", [str.lower, lambda c: c.replace("-", ""), lambda c: " " + c.replace("-", " ").lower() + " "])
+@pytest.mark.parametrize(
+    "mangle", [str.lower, lambda c: c.replace("-", ""), lambda c: " " + c.replace("-", " ").lower() + " "]
+)
 def test_typing_at_the_till_is_forgiving(make_batch, claim_some, mangle):
     batch = make_batch(quantity=3, prefix="SUM")
     (voucher,) = claim_some(batch, 1)

@@ -138,4 +138,6 @@ def test_an_erased_member_keeps_nothing_of_them(make_member, changes):
     values = {k: utcnow() if v == "now" else v for k, v in changes.items()}
     with pytest.raises(peewee.IntegrityError):
         Member.update(**values).where(Member.id == member.id).execute()
-    Member.update(erased_at=utcnow(), email="erased-1", name="", password_hash="").where(Member.id == member.id).execute()
+    Member.update(erased_at=utcnow(), email="erased-1", name="", password_hash="").where(
+        Member.id == member.id
+    ).execute()

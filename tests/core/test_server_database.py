@@ -49,7 +49,10 @@ def test_a_server_that_does_not_answer_is_one_sentence_naming_the_database(db_pa
 
 def test_a_database_that_does_not_exist_is_named(db_path):
     url = on_the_test_server("no_such_vouchers")
-    assert refusal(url) == f"The database server of {store.describe(url)} answers, but has no such database: check its name."
+    assert (
+        refusal(url)
+        == f"The database server of {store.describe(url)} answers, but has no such database: check its name."
+    )
 
 
 def test_a_login_the_server_refuses_is_one_sentence_without_the_password(db_path):
@@ -148,11 +151,16 @@ def test_a_server_database_is_dumped_before_its_schema_is_updated(db_path, make_
     assert batches.get_batch(batch.id).title == "10% off"  # the step ran
     notice = store.migration_notice()
     dump = Path(notice.rpartition(" is ")[2].rstrip("."))
-    assert notice == f"The database {store.location()} was updated to schema {migrations.CURRENT_VERSION}; its backup from before is {dump}."
+    assert (
+        notice
+        == f"The database {store.location()} was updated to schema {migrations.CURRENT_VERSION}; its backup from before is {dump}."
+    )
     assert dump.parent == Path(os.environ["XDG_DATA_HOME"]) / "voucher-batches" / "backups" / NAME
     assert dump.name.startswith(f"{NAME}-v4-") and dump.suffix == ".dump"
     # the dump holds the database as it was: version 4, and the batch
-    listed = subprocess.run(["pg_restore", "--data-only", "--file=-", str(dump)], capture_output=True, text=True, check=True).stdout
+    listed = subprocess.run(
+        ["pg_restore", "--data-only", "--file=-", str(dump)], capture_output=True, text=True, check=True
+    ).stdout
     assert "Before the update" in listed
     copy = listed.partition("COPY public.schema_version")[2]
     assert copy.splitlines()[1].split("\t")[-1] == "4"
@@ -167,7 +175,9 @@ def schema_version_now() -> int:
         return cursor.fetchone()[0]
 
 
-def test_without_pg_dump_the_update_is_refused_until_someone_has_a_backup(db_path, make_batch, monkeypatch, tmp_path, capsys):
+def test_without_pg_dump_the_update_is_refused_until_someone_has_a_backup(
+    db_path, make_batch, monkeypatch, tmp_path, capsys
+):
     make_batch(quantity=3)
     make_version_4(db_path)
     path = os.environ["PATH"]

@@ -38,7 +38,12 @@ def test_a_template_keeps_its_offer(db_path):
     found = templates.find_template("Fiver")
     assert found.id == made.id == templates.find_template(str(made.id)).id
     assert (found.title, found.discount_kind, Decimal(found.discount_value)) == ("Fiver", "amount", Decimal("5.50"))
-    assert (Decimal(found.min_purchase), found.valid_days, found.expires_on, found.terms) == (Decimal("20"), 14, None, "One per visit")
+    assert (Decimal(found.min_purchase), found.valid_days, found.expires_on, found.terms) == (
+        Decimal("20"),
+        14,
+        None,
+        "One per visit",
+    )
     assert templates.describe_offer(found) == {
         "discount": "$5.50 off",
         "min_purchase": "Minimum purchase $20.00",
@@ -110,7 +115,13 @@ def test_an_unknown_template_is_not_found(db_path):
 
 @pytest.mark.parametrize(
     ("typed", "amount"),
-    [("20", Decimal("20")), (" 20.5 ", Decimal("20.5")), ("20,50", Decimal("20.50")), ("$20", Decimal("20")), ("", Decimal("0"))],
+    [
+        ("20", Decimal("20")),
+        (" 20.5 ", Decimal("20.5")),
+        ("20,50", Decimal("20.50")),
+        ("$20", Decimal("20")),
+        ("", Decimal("0")),
+    ],
 )
 def test_a_minimum_purchase_is_read_as_money(typed, amount):
     assert templates.parse_money(typed) == amount

@@ -67,7 +67,9 @@ def test_an_unknown_zone_is_refused_and_nothing_changes(db_path):
 def test_empty_means_this_pcs_zone(db_path):
     assert settings.load().time_zone == ""
     assert times.zone_label().startswith("this PC's time zone")
-    assert times.local(datetime(2026, 12, 1, 19, 6)).utcoffset() == datetime(2026, 12, 1, 19, 6).astimezone().utcoffset()
+    assert (
+        times.local(datetime(2026, 12, 1, 19, 6)).utcoffset() == datetime(2026, 12, 1, 19, 6).astimezone().utcoffset()
+    )
 
 
 def test_zone_choices_are_names_the_setting_takes():

@@ -33,7 +33,9 @@ def the_store(now) -> dict:
     listed = batches.list_batches()
     return {
         "settings": settings.load(),
-        "batches": [(b.id, b.name, b.title, b.channel, b.status, b.total, b.claimed, b.redeemed, b.claim_url) for b in listed],
+        "batches": [
+            (b.id, b.name, b.title, b.channel, b.status, b.total, b.claimed, b.redeemed, b.claim_url) for b in listed
+        ],
         "stats": [analytics.batch_stats(b.id, now=now).to_json() for b in listed],
         "channels": [c.to_json() for c in analytics.channel_stats(now=now)],
         "vouchers": [[(v.code, v.state) for v in vouchers.page(b.id, limit=1000)] for b in listed],
@@ -75,7 +77,12 @@ def test_a_store_copied_to_postgresql_is_the_same_store_there_and_goes_on_workin
     source_id = settings.database_id()
     said = []
     copied = transfer.copy_to(cluster.url, progress=lambda done, total: said.append((done, total)))
-    assert (copied.rows["batch"], copied.rows["voucher"], copied.rows["member"], copied.rows["template"]) == (2, 35, 8, 1)
+    assert (copied.rows["batch"], copied.rows["voucher"], copied.rows["member"], copied.rows["template"]) == (
+        2,
+        35,
+        8,
+        1,
+    )
     assert said[0][0] == 0 and said[-1][0] == said[-1][1] and said == sorted(said)  # progress, to the end
     assert "2 batches with 35 vouchers, 8 members" in copied.summary()
 
@@ -110,7 +117,9 @@ def test_settings_made_on_the_server_before_the_copy_are_kept(shop, db_path, clu
     settings.save(settings.Settings(store_name="Corner Shop", public_base_url="https://vouchers.shop.test"))
     store.open_database(db_path)
     copied = transfer.copy_to(cluster.url)
-    assert "The server's own claim-site settings were kept: " in copied.summary() and "public_base_url" in copied.summary()
+    assert (
+        "The server's own claim-site settings were kept: " in copied.summary() and "public_base_url" in copied.summary()
+    )
     assert (copied.links_before, copied.links_now) == ("http://shop.test:8080", "https://vouchers.shop.test")
     store.open_database(cluster.url)
     assert settings.load().public_base_url == "https://vouchers.shop.test"

@@ -108,7 +108,9 @@ def test_eight_threads_undoing_one_redemption_undo_it_once(make_batch, claim_som
     batch = make_batch(quantity=3)
     (voucher,) = claim_some(batch, 1)
     claims.redeem(voucher.code)
-    results = run_threads(8, lambda i: claims.undo_redemption(voucher.code, "sale cancelled", Actor(f"till {i}")).outcome)
+    results = run_threads(
+        8, lambda i: claims.undo_redemption(voucher.code, "sale cancelled", Actor(f"till {i}")).outcome
+    )
     assert Counter(results) == {UndoOutcome.UNDONE: 1, UndoOutcome.NOT_REDEEMED: 7}
     assert counters(batch.id) == real_counts(batch.id) == (3, 1, 0)
     assert len(activity.entries(activity.Filter(kind="redemption_undone"))) == 1

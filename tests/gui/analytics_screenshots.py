@@ -40,7 +40,11 @@ def demo_database(folder: Path) -> None:
     from app.core.store import models
 
     store.open_database(folder / "demo.db")
-    settings.save(settings.Settings(store_name="Corner Shop", public_base_url="https://yoursite.com", time_zone="America/New_York"))
+    settings.save(
+        settings.Settings(
+            store_name="Corner Shop", public_base_url="https://yoursite.com", time_zone="America/New_York"
+        )
+    )
     chance = random.Random(12)
     events = []  # (when, what, batch index)
     made = []
@@ -57,8 +61,12 @@ def demo_database(folder: Path) -> None:
                 if at >= NOW:
                     continue
                 claimed += 1
-                redeem_at = at + timedelta(hours=chance.choice((0.5, 2, 5, 9, 20, 30, 50, 80, 120)) * chance.uniform(0.7, 1.3))
-                events.append((at, "claim", index, redeem_at if chance.random() < redeemed_share and redeem_at < NOW else None))
+                redeem_at = at + timedelta(
+                    hours=chance.choice((0.5, 2, 5, 9, 20, 30, 50, 80, 120)) * chance.uniform(0.7, 1.3)
+                )
+                events.append(
+                    (at, "claim", index, redeem_at if chance.random() < redeemed_share and redeem_at < NOW else None)
+                )
     events.sort(key=lambda event: event[0])
     redemptions = []
     for n, (at, _kind, index, redeem_at) in enumerate(events):

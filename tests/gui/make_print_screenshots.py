@@ -26,20 +26,27 @@ LOGO = (
 
 
 def main() -> int:
-    from app.gui.kit.dialog_slot.print_studio import SignagePreview
     from PySide6.QtPrintSupport import QPrinter
     from PySide6.QtWidgets import QApplication
 
     from app.core import batches, settings, signage, store, templates
+    from app.gui.kit.dialog_slot.print_studio import SignagePreview
     from app.render import painting
 
     app = QApplication.instance() or QApplication(sys.argv[:1])
     with tempfile.TemporaryDirectory() as folder:
         store.open_database(Path(folder) / "demo.db")
         settings.save(settings.Settings(store_name="Corner Shop", public_base_url="https://yoursite.com"))
-        ten = templates.create_template("10% off, spend $20", "10%", min_purchase="20", valid_days=30, terms="One per visit. Not with other offers.")
+        ten = templates.create_template(
+            "10% off, spend $20", "10%", min_purchase="20", valid_days=30, terms="One per visit. Not with other offers."
+        )
         batch = batches.create_batch(
-            "Summer 2025 - Store Signage", ten, 300, "In-store QR", "A summer thank-you to our regulars.", title="10% off your next visit"
+            "Summer 2025 - Store Signage",
+            ten,
+            300,
+            "In-store QR",
+            "A summer thank-you to our regulars.",
+            title="10% off your next visit",
         )
         content = signage.content_for(batch.id)
         OUT.mkdir(parents=True, exist_ok=True)

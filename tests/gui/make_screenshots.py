@@ -25,8 +25,14 @@ def demo_database(folder: Path) -> None:
     from app.core import batches, claims, members, settings, store, templates
 
     store.open_database(folder / "demo.db")
-    settings.save(settings.Settings(store_name="Corner Shop", public_base_url="https://yoursite.com", time_zone="America/New_York"))
-    ten = templates.create_template("10% off, spend $20", "10%", min_purchase="20", valid_days=30, terms="One per visit.")
+    settings.save(
+        settings.Settings(
+            store_name="Corner Shop", public_base_url="https://yoursite.com", time_zone="America/New_York"
+        )
+    )
+    ten = templates.create_template(
+        "10% off, spend $20", "10%", min_purchase="20", valid_days=30, terms="One per visit."
+    )
     five = templates.create_template("$5 off", "5", valid_days=14)
     plan = [
         ("Q1 2025 Email Campaign", "Email", 500, 127, 45, ten, "", "Quarterly thank-you for newsletter readers"),

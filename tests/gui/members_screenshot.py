@@ -30,15 +30,22 @@ def main() -> int:
     folder = Path(tempfile.mkdtemp())
     os.environ["XDG_DATA_HOME"] = str(folder / "data")
     store.open_database(folder / "demo.db")
-    settings.save(settings.Settings(store_name="Corner Shop", public_base_url="https://yoursite.com", time_zone="America/New_York"))
+    settings.save(
+        settings.Settings(
+            store_name="Corner Shop", public_base_url="https://yoursite.com", time_zone="America/New_York"
+        )
+    )
     ten = templates.create_template("10% off, spend $20", "10%", min_purchase="20", valid_days=30)
     summer = batches.create_batch("Summer 2025 - Email List", ten, 50, "Email", "Summer treat", prefix="SUMMER")
     fair = batches.create_batch("Spring Fair stand", ten, 50, "Events", "Flyers", prefix="FAIR")
     ann = members.create_member("ann.lee@example.com", "x", "Ann Lee")
     claims.claim(summer.token, ann.id)
     claims.redeem(claims.claim(fair.token, ann.id).voucher.code)
-    for email, name in (("bob.stone@example.com", "Bob Stone"), ("<b>x</b>@a.bc", "<i>Not bold</i>"),
-                        ("carla@example.org", "Carla Diaz")):  # fmt: skip
+    for email, name in (
+        ("bob.stone@example.com", "Bob Stone"),
+        ("<b>x</b>@a.bc", "<i>Not bold</i>"),
+        ("carla@example.org", "Carla Diaz"),
+    ):
         claims.claim(summer.token, members.create_member(email, "x", name).id)
 
     application.configure_application(qapp)

@@ -82,7 +82,9 @@ def ask_from_another_process(qtbot, name: str) -> bool:
 
 def test_a_second_start_reaches_the_running_instance_and_a_stale_name_is_taken_over(qapp, qtbot, tmp_path):
     name = instance.socket_name(str(tmp_path / "vouchers.db"))
-    assert name == instance.socket_name(str(tmp_path / "vouchers.db")) != instance.socket_name(str(tmp_path / "other.db"))
+    assert (
+        name == instance.socket_name(str(tmp_path / "vouchers.db")) != instance.socket_name(str(tmp_path / "other.db"))
+    )
     # an instance that crashed left its socket behind: nobody answers on it
     stale = Path(QDir.tempPath()) / name
     with socket.socket(socket.AF_UNIX) as crashed:

@@ -40,8 +40,11 @@ def x_server(tmp_path):
     xvfb = shutil.which("Xvfb")
     assert xvfb, "Xvfb is not installed: apt-get install xvfb (the README's prerequisites)"
     read, write = os.pipe()
-    server = subprocess.Popen([xvfb, "-displayfd", str(write), "-screen", "0", "1400x900x24", "-nolisten", "tcp"],
-                              pass_fds=[write], stderr=subprocess.DEVNULL)  # fmt: skip
+    server = subprocess.Popen(
+        [xvfb, "-displayfd", str(write), "-screen", "0", "1400x900x24", "-nolisten", "tcp"],
+        pass_fds=[write],
+        stderr=subprocess.DEVNULL,
+    )
     os.close(write)
     with os.fdopen(read) as displayfd:
         number = displayfd.readline().strip()
@@ -59,8 +62,9 @@ def launch(db_path: Path, display: str, tmp_path: Path, log: str, **kwargs) -> s
         env[name] = str(tmp_path / name.lower())
         Path(env[name]).mkdir(mode=0o700, exist_ok=True)
     with open(tmp_path / f"{log}.out", "w") as out, open(tmp_path / f"{log}.err", "w") as err:
-        return subprocess.Popen([sys.executable, "-m", "app.cli", "--db", str(db_path)], env=env, cwd=ROOT,
-                                stdout=out, stderr=err, **kwargs)  # fmt: skip
+        return subprocess.Popen(
+            [sys.executable, "-m", "app.cli", "--db", str(db_path)], env=env, cwd=ROOT, stdout=out, stderr=err, **kwargs
+        )
 
 
 def shown_windows(display: str) -> list[int]:
@@ -85,7 +89,9 @@ def test_a_claim_works_after_the_window_is_closed_and_a_second_launch_shows_the_
 
         member = Browser(base)
         member.get(f"/en-us/register?next={claim_path(batch)}")
-        page = member.post("/en-us/register", {"email": "ann@example.com", "password": "sunflower-7", "next": claim_path(batch)})
+        page = member.post(
+            "/en-us/register", {"email": "ann@example.com", "password": "sunflower-7", "next": claim_path(batch)}
+        )
         assert page.status == 200 and page.path == claim_path(batch)
         page = member.post(claim_path(batch))
         assert page.status == 200 and "Voucher claimed!" in visible(page.text)
@@ -96,7 +102,9 @@ def test_a_claim_works_after_the_window_is_closed_and_a_second_launch_shows_the_
             assert second.wait(60) == 0
             assert time.monotonic() - started < 30
             said = (tmp_path / "second.out").read_text()
-            assert said == f"Voucher Batches is already running for {store.describe(str(db_path))}; showing its window.\n"
+            assert (
+                said == f"Voucher Batches is already running for {store.describe(str(db_path))}; showing its window.\n"
+            )
             until(lambda: len(shown_windows(x_server)) == 1, "the running instance's window shows again", process=first)
             x11.close_as_window_manager(x_server, shown_windows(x_server)[0])
             until(lambda: not shown_windows(x_server), "the window closes again", process=first)

@@ -65,7 +65,13 @@ def test_a_batch_page_opens_from_the_card_name_and_from_details_twice(qtbot, mak
             assert label_shows(page.title) == target.name  # plain text: the <b> is shown as typed
             assert page.title.textFormat() == Qt.TextFormat.PlainText
             shown = tiles(page)
-            assert (shown["Total"], shown["Claimed"], shown["Redeemed"], shown["Available"], shown["Redemption rate"]) == numbers
+            assert (
+                shown["Total"],
+                shown["Claimed"],
+                shown["Redeemed"],
+                shown["Available"],
+                shown["Redemption rate"],
+            ) == numbers
             assert shown["Claims, last 24 h"] == numbers[1]
             assert page.funnel_box.data.rows[1][1] == int(numbers[1])
             assert sum(row[1] for row in page.series_box.data.rows) == int(numbers[1])  # the buckets add up
@@ -128,15 +134,24 @@ def test_channels_page_lists_every_channel_with_its_band_and_verdict(qtbot, make
         window.analytics.channels_action.trigger()
         page = channels_page(qtbot, window)
         table = page.table
-        rows = {table.item(r, 0).text(): [table.item(r, c).text() for c in range(table.columnCount())] for r in range(table.rowCount())}
+        rows = {
+            table.item(r, 0).text(): [table.item(r, c).text() for c in range(table.columnCount())]
+            for r in range(table.rowCount())
+        }
         assert list(rows) == list(models.CHANNELS)
         assert rows["Email"][1:6] == ["1", "100", "20", "3", "15.0%"]
         assert rows["Email"][BAND_COLUMN] == "typical 5–15%, great 20%+"
         assert [rows[c][VERDICT_COLUMN] for c in ("Email", "Social media", "In-store QR", "SMS", "Events")] == [
-            "Typical", "Below typical", "Great", "", "Too early to judge"]  # fmt: skip
+            "Typical",
+            "Below typical",
+            "Great",
+            "",
+            "Too early to judge",
+        ]
         events_row = list(rows).index("Events")
         assert "once its first batch is 24 hours old and it has 20 claims" in tip_shows(
-            table.item(events_row, VERDICT_COLUMN).toolTip())  # fmt: skip
+            table.item(events_row, VERDICT_COLUMN).toolTip()
+        )
         assert rows["SMS"][BAND_COLUMN] == "No band in the guide"
         email_row = list(rows).index("Email")
         for column in (0, BAND_COLUMN):  # the guide's first row names no channel: the tooltip says how it is read
@@ -170,7 +185,10 @@ def test_every_chart_saves_a_png_and_exports_its_rows(qtbot, make_batch, make_me
             rows = list(csv.reader(handle))
         assert tuple(rows[0]) == box.data.header
         assert len(rows) == 1 + len(box.data.rows)
-    assert prompts.asked_file_names[:2] == ["summer-2025-email-list-over-time.png", "summer-2025-email-list-over-time.csv"]
+    assert prompts.asked_file_names[:2] == [
+        "summer-2025-email-list-over-time.png",
+        "summer-2025-email-list-over-time.csv",
+    ]
     series = page.series_box.data
     assert [int(row[1]) for row in series.rows] == [b.claims for b in analytics.batch_stats(batch.id).series]
     qtbot.waitUntil(lambda: window.message_bar.isVisible())
@@ -209,13 +227,28 @@ def test_charts_follow_the_dark_palette(qtbot, make_batch, make_member, window):
 def _stats(**changes) -> BatchStats:
     start = datetime(2026, 11, 30, 9, tzinfo=timezone.utc)
     values = dict(
-        batch_id=1, name="Q1 2025 Email Campaign", channel="Email", status="active", created_at=start,
-        now=start + timedelta(hours=30), total=500, claimed=127, redeemed=45, available=373, redemption_rate=45 * 100 / 127,
-        bucket="hour", series=[Bucket(start + timedelta(hours=h), 4, 1, 4 * (h + 1), h + 1) for h in range(31)],
-        claims_last_24h=96, claims_per_hour_now=4.0, projected_sold_out_at=start + timedelta(hours=123),
-        median_hours_to_redeem=5.25, delay_histogram=[("< 1 h", 3), ("1–6 h", 20), ("6–24 h", 22)],
-        band=analytics.band_for("Email"), verdict="great", hints=[],
-    )  # fmt: skip
+        batch_id=1,
+        name="Q1 2025 Email Campaign",
+        channel="Email",
+        status="active",
+        created_at=start,
+        now=start + timedelta(hours=30),
+        total=500,
+        claimed=127,
+        redeemed=45,
+        available=373,
+        redemption_rate=45 * 100 / 127,
+        bucket="hour",
+        series=[Bucket(start + timedelta(hours=h), 4, 1, 4 * (h + 1), h + 1) for h in range(31)],
+        claims_last_24h=96,
+        claims_per_hour_now=4.0,
+        projected_sold_out_at=start + timedelta(hours=123),
+        median_hours_to_redeem=5.25,
+        delay_histogram=[("< 1 h", 3), ("1–6 h", 20), ("6–24 h", 22)],
+        band=analytics.band_for("Email"),
+        verdict="great",
+        hints=[],
+    )
     values.update(changes)
     return BatchStats(**values)
 

@@ -45,8 +45,12 @@ def other_program(qtbot, db_path: Path, *args: str) -> subprocess.CompletedProce
     env = dict(os.environ, PYTHONPATH=str(ROOT))
     proc = subprocess.Popen(
         [sys.executable, "-m", "app.cli", "--db", str(db_path), *args],
-        stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, env=env, cwd=ROOT,
-    )  # fmt: skip
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+        env=env,
+        cwd=ROOT,
+    )
     qtbot.waitUntil(lambda: proc.poll() is not None, timeout=60_000)
     out, err = proc.communicate()
     return subprocess.CompletedProcess(proc.args, proc.returncode, out, err)
@@ -125,7 +129,11 @@ def test_another_program_writes_while_a_file_dialog_shows_the_database_folder(
         seen = other_program(qtbot, db_path, "lookup", ours, "--json")  # and the others see what the window wrote
         assert seen.returncode == 0, seen.stderr
         assert json.loads(seen.stdout)["state"] == "redeemed"
-    assert sorted(path.name for path in db_path.parent.glob("vouchers.db*")) == ["vouchers.db", "vouchers.db-shm", "vouchers.db-wal"]
+    assert sorted(path.name for path in db_path.parent.glob("vouchers.db*")) == [
+        "vouchers.db",
+        "vouchers.db-shm",
+        "vouchers.db-wal",
+    ]
 
 
 def test_the_file_dialog_lists_files_by_name_alone_where_locks_can_be_lost(qapp, tmp_path):

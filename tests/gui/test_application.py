@@ -147,7 +147,9 @@ def test_the_log_is_set_up_once_and_rotates(tmp_path):
         assert first.read_text(encoding="utf-8").count("written once") == 1
         moved = logfile.setup_logging(tmp_path / "b")
         assert logfile.log_path() == moved == tmp_path / "b" / "voucher-batches.log"
-        assert len([h for h in logging.getLogger().handlers if isinstance(h, logging.handlers.RotatingFileHandler)]) == 1
+        assert (
+            len([h for h in logging.getLogger().handlers if isinstance(h, logging.handlers.RotatingFileHandler)]) == 1
+        )
     finally:
         logfile.close_logging()
     assert logfile.log_path() is None
@@ -181,5 +183,7 @@ def test_a_database_server_refusing_at_start_is_a_message_without_its_password(q
     monkeypatch.setenv("VOUCHER_BATCHES_DB", "postgresql://shop:s3cret@127.0.0.1:1/vouchers")
     assert application.main(["voucher-batches"], start_server=FakeServerFactory()) == 1
     assert len(shown) == 1 and "s3cret" not in shown[0]
-    assert shown[0].startswith("The database postgresql://127.0.0.1:1/vouchers cannot be opened.\n\n"
-                               "The database server of postgresql://127.0.0.1:1/vouchers does not answer")  # fmt: skip
+    assert shown[0].startswith(
+        "The database postgresql://127.0.0.1:1/vouchers cannot be opened.\n\n"
+        "The database server of postgresql://127.0.0.1:1/vouchers does not answer"
+    )

@@ -54,7 +54,11 @@ class RecordingStarts:
 @pytest.fixture
 def first_port(db_path):
     port = free_port()
-    settings.save(settings.Settings(store_name="Corner Shop", public_base_url="http://shop.test:8080", host="127.0.0.1", port=port))
+    settings.save(
+        settings.Settings(
+            store_name="Corner Shop", public_base_url="http://shop.test:8080", host="127.0.0.1", port=port
+        )
+    )
     return port
 
 
@@ -77,8 +81,12 @@ def test_a_new_port_listens_before_the_old_one_stops(qtbot, first_port, window, 
         qtbot.waitUntil(lambda: not answers(ports[-2]), timeout=10_000)
         assert settings.load().port == ports[-1]
     assert servers.events == [
-        ("listening", ports[0]), ("listening", ports[1]), ("stopping", ports[0]), ("listening", ports[2]), ("stopping", ports[1]),
-    ]  # fmt: skip
+        ("listening", ports[0]),
+        ("listening", ports[1]),
+        ("stopping", ports[0]),
+        ("listening", ports[2]),
+        ("stopping", ports[1]),
+    ]
 
 
 def test_a_busy_port_keeps_the_old_site_serving_and_nothing_is_saved(qtbot, first_port, window, servers):

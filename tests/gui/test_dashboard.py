@@ -190,7 +190,9 @@ def test_open_claim_page_asks_the_browser_and_offers_the_link(qtbot, make_batch,
     copy = window.message_bar.findChild(QPushButton, "CopyLinkButton")
     for _ in range(2):
         menu_action(card, "Open claim page").trigger()
-        assert window.message_bar.text() == f"Opening {batch.claim_url} in your web browser. If none opens, copy the link."
+        assert (
+            window.message_bar.text() == f"Opening {batch.claim_url} in your web browser. If none opens, copy the link."
+        )
         assert copy is not None and copy.isVisible() and copy.text() == "Copy link"
     assert prompts.opened == [batch.claim_url, batch.claim_url]
 
@@ -267,7 +269,11 @@ def test_a_database_that_recovers_takes_its_error_back(qtbot, make_batch, window
     from app.core.errors import DatabaseProblem
 
     real = batches.list_batches
-    monkeypatch.setattr(batches, "list_batches", lambda *a: (_ for _ in ()).throw(DatabaseProblem(store.explain(Exception("disk I/O error")))))
+    monkeypatch.setattr(
+        batches,
+        "list_batches",
+        lambda *a: (_ for _ in ()).throw(DatabaseProblem(store.explain(Exception("disk I/O error")))),
+    )
     qtbot.waitUntil(lambda: "could not be read or written" in window.message_bar.text())
     monkeypatch.setattr(batches, "list_batches", real)
     qtbot.waitUntil(lambda: not window.message_bar.isVisible())

@@ -57,7 +57,9 @@ def test_delete_dialog_answers(qtbot, make_batch, press, expected):
         elif press == "enter":
             qtbot.keyClick(dialog.cancel_button, Qt.Key.Key_Return)
         else:
-            button = {"cancel": dialog.cancel_button, "confirm": dialog.confirm_button, "export": dialog.export_button}[press]
+            button = {"cancel": dialog.cancel_button, "confirm": dialog.confirm_button, "export": dialog.export_button}[
+                press
+            ]
             qtbot.mouseClick(button, Qt.MouseButton.LeftButton)
     assert dialog.choice() is expected
 
@@ -116,8 +118,10 @@ def test_qr_modal_shows_the_link_and_copies_it(qtbot, qr_dialog):
     assert url.startswith("http://shop.test:8080/en-us/claim/")
     assert qr_dialog.link.text() == url and qr_dialog.link.isReadOnly()
     assert [b.text() for b in (qr_dialog.copy_button, qr_dialog.download_button, qr_dialog.visit_button)] == [
-        "Copy Link", "Download QR", "Visit Page",
-    ]  # fmt: skip
+        "Copy Link",
+        "Download QR",
+        "Visit Page",
+    ]
     QGuiApplication.clipboard().clear()
     qtbot.mouseClick(qr_dialog.copy_button, Qt.MouseButton.LeftButton)
     assert QGuiApplication.clipboard().text() == url
@@ -348,7 +352,11 @@ def test_settings_are_saved_and_the_server_restarts_on_a_new_port(qtbot, window,
     qtbot.waitUntil(lambda: "Settings saved." in window.message_bar.text())
     assert not shown(window, SettingsDialog)
     saved = settings.load()
-    assert (saved.store_name, saved.public_base_url, saved.port) == ("Corner Shop Two", "https://vouchers.example.com", 8099)
+    assert (saved.store_name, saved.public_base_url, saved.port) == (
+        "Corner Shop Two",
+        "https://vouchers.example.com",
+        8099,
+    )
     assert prefs.database_location() == str(tmp_path / "next.db")
     qtbot.waitUntil(lambda: len(servers.started) == 2 and window.server.is_running())
     qtbot.waitUntil(lambda: servers.started[0].stopped)  # once the new one listens
@@ -380,7 +388,9 @@ def test_settings_refused_by_the_core_stay_open_with_what_was_typed(qtbot, windo
     assert "Settings saved." not in window.message_bar.text()
 
 
-@pytest.mark.qt_log_ignore("^This plugin does not support grabbing the keyboard")  # offscreen, for the completer's popup
+@pytest.mark.qt_log_ignore(
+    "^This plugin does not support grabbing the keyboard"
+)  # offscreen, for the completer's popup
 def test_settings_choose_the_stores_time_zone(qtbot, window):
     dialog = open_settings(qtbot, window)
     assert dialog.time_zone.currentText() == "This PC's time zone"

@@ -93,7 +93,9 @@ def test_the_delete_confirmation_opens_again(qtbot, make_batch, window):
     batch = make_batch()
     card = card_of(qtbot, window, batch.id)
     for _ in range(2):
-        timer = answer_modal(DeleteDialog, lambda dialog: qtbot.mouseClick(dialog.cancel_button, Qt.MouseButton.LeftButton))
+        timer = answer_modal(
+            DeleteDialog, lambda dialog: qtbot.mouseClick(dialog.cancel_button, Qt.MouseButton.LeftButton)
+        )
         menu_action(card, "Delete Batch").trigger()
         assert not timer.isActive()
         flush_deletions()

@@ -96,7 +96,9 @@ def test_another_till_was_quicker(qtbot, window, claimed):
 
 def test_long_lines_wrap_and_show_whole(qtbot, window, make_member):
     """A long batch name, member email, terms or notice wraps; the dialog grows so no line is cut."""
-    offer = templates.create_template("Long terms", "10%", valid_days=30, terms=" ".join(["One per visit, not with other offers."] * 12))
+    offer = templates.create_template(
+        "Long terms", "10%", valid_days=30, terms=" ".join(["One per visit, not with other offers."] * 12)
+    )
     batch = batches.create_batch(("Spring Fair and the whole town's summer festival " * 3)[:120], offer, 3, "Events")
     email = "carol.long-surname@" + "an-unusually-long-domain-name." * 4 + "example.com"
     voucher = claims.claim(batch.token, make_member(email).id).voucher
@@ -126,7 +128,10 @@ def test_times_at_the_till_are_the_stores_with_its_zone(qtbot, window, claimed):
     ).execute()
     for _ in range(2):
         dialog = scan(qtbot, window, voucher.code)
-        assert dialog.notice.text() == f"Voucher {voucher.code} was already redeemed on 2026-12-01 at 14:06 EST by Anna, till 2."
+        assert (
+            dialog.notice.text()
+            == f"Voucher {voucher.code} was already redeemed on 2026-12-01 at 14:06 EST by Anna, till 2."
+        )
         assert dialog.fields["status"].text() == "Redeemed on 2026-12-01 14:06 EST"
         escape(qtbot, dialog)
 

@@ -99,9 +99,16 @@ def test_the_status_bar_follows_the_hosted_site_and_its_database(
         raise DatabaseProblem("The database server of postgresql://db/vouchers does not answer.")
 
     monkeypatch.setattr(store, "check_reachable", away)  # the hosted site's own database goes away
-    qtbot.waitUntil(lambda: window.server_label.text() == (
-        f"Claim site hosted at {hosted.url}: answering, but its database is unavailable: "
-        "The database server of postgresql://db/vouchers does not answer."), timeout=5_000)  # fmt: skip
+    qtbot.waitUntil(
+        lambda: (
+            window.server_label.text()
+            == (
+                f"Claim site hosted at {hosted.url}: answering, but its database is unavailable: "
+                "The database server of postgresql://db/vouchers does not answer."
+            )
+        ),
+        timeout=5_000,
+    )
     monkeypatch.undo()
     qtbot.waitUntil(lambda: window.server_label.text() == answering, timeout=5_000)
     hosted.stop()
@@ -121,7 +128,9 @@ def test_a_database_server_that_does_not_answer_is_refused_and_nothing_is_kept(q
         assert dialog.db_password.echoMode() is dialog.db_password.EchoMode.Password
         dialog.db_password.setText("s3cret")
         save(dialog)
-        qtbot.waitUntil(lambda: dialog.notice.isVisible(), timeout=10_000)  # within store.CONNECT_TIMEOUT, off the GUI thread
+        qtbot.waitUntil(
+            lambda: dialog.notice.isVisible(), timeout=10_000
+        )  # within store.CONNECT_TIMEOUT, off the GUI thread
         assert dialog.notice.text() == (
             "The database server of postgresql://127.0.0.1:1/vouchers does not answer: check that it runs, "
             "and that its firewall lets this PC in."

@@ -36,7 +36,10 @@ def test_the_qr_modal_says_the_link_is_plain_http_and_what_to_do(qtbot, make_bat
         qtbot.mouseClick(card_of(qtbot, window, batch.id).qr_button, Qt.MouseButton.LeftButton)
         dialog = dialog_of(qtbot, window, QrDialog)
         qtbot.waitUntil(dialog.reach.isVisible)
-        assert dialog.reach.text() == f"The claim link {batch.claim_url} is plain http: members' passwords travel unencrypted. {links.FIX}"
+        assert (
+            dialog.reach.text()
+            == f"The claim link {batch.claim_url} is plain http: members' passwords travel unencrypted. {links.FIX}"
+        )
         assert dialog.reach.property("kind") == "warning" and verdict.status == "warning"
         escape(qtbot, dialog)
 
@@ -56,14 +59,18 @@ def test_settings_say_where_the_link_works_and_show_the_guide(qtbot, db_path, wi
     for _ in range(2):
         dialog = open_settings(qtbot, window)
         assert dialog.link_notice.isVisible()
-        assert dialog.link_notice.text().startswith("The claim link http://shop-pc.lan:8080 can only be opened on this store's network")
+        assert dialog.link_notice.text().startswith(
+            "The claim link http://shop-pc.lan:8080 can only be opened on this store's network"
+        )
         assert dialog.link_notice.text().endswith(links.FIX)
         assert dialog.guide_button.text() == "Share links that work anywhere"
         qtbot.mouseClick(dialog.guide_button, Qt.MouseButton.LeftButton)
         guide = dialog_of(qtbot, window, GuideDialog)
         assert guide.windowTitle() == "Share links that work anywhere"
         shown_text = guide.text.toPlainText()
-        assert shown_text.startswith("Share links that work anywhere") and "Caddy" in shown_text and "##" not in shown_text
+        assert (
+            shown_text.startswith("Share links that work anywhere") and "Caddy" in shown_text and "##" not in shown_text
+        )
         escape(qtbot, guide)
         escape(qtbot, dialog)
 
@@ -118,7 +125,9 @@ def test_settings_say_when_there_is_no_backup_yet(qtbot, monkeypatch, window):
 def test_a_damaged_database_is_said_at_start(qtbot, monkeypatch, db_path, prefs, servers, prompts):
     from app.gui.main_window import MainWindow
 
-    damaged = f"The database {db_path} is damaged (page 3: btree corrupt); it was left as it is and nothing was written."
+    damaged = (
+        f"The database {db_path} is damaged (page 3: btree corrupt); it was left as it is and nothing was written."
+    )
 
     def maintain():
         raise DatabaseProblem(damaged)
@@ -131,7 +140,9 @@ def test_a_damaged_database_is_said_at_start(qtbot, monkeypatch, db_path, prefs,
     try:
         qtbot.waitUntil(lambda: window.message_bar.text() == damaged)
         assert window.message_bar.property("kind") == "error"
-        qtbot.waitUntil(lambda: window.dashboard.stack.currentWidget() is not window.dashboard.loading)  # still shows what it can
+        qtbot.waitUntil(
+            lambda: window.dashboard.stack.currentWidget() is not window.dashboard.loading
+        )  # still shows what it can
     finally:
         window.close()
         window.background.shutdown()

@@ -72,7 +72,9 @@ def test_save_as_pdf_writes_the_chosen_layout_on_a_worker(qtbot, window, make_ba
         options.choice.choose(layout, paper)
         qtbot.mouseClick(options.save_button, Qt.MouseButton.LeftButton)
         written = target.with_suffix(".pdf")
-        qtbot.waitUntil(lambda written=written: dialog.status.text().endswith(f"print-ready PDF to {written}."), timeout=15_000)
+        qtbot.waitUntil(
+            lambda written=written: dialog.status.text().endswith(f"print-ready PDF to {written}."), timeout=15_000
+        )
         assert page_size(written) == size
         flush_deletions()
 
@@ -93,9 +95,13 @@ def test_download_qr_also_writes_svg_and_pdf(qtbot, window, make_batch, prompts,
     target = tmp_path / name
     prompts.file_names.append(str(target))
     qtbot.mouseClick(dialog.download_button, Qt.MouseButton.LeftButton)
-    qtbot.waitUntil(lambda: dialog.status.text() == f"Saved a print-ready QR code ({said}) to {target}.", timeout=15_000)
+    qtbot.waitUntil(
+        lambda: dialog.status.text() == f"Saved a print-ready QR code ({said}) to {target}.", timeout=15_000
+    )
     if name.endswith(".pdf"):
-        subprocess.run(["pdftoppm", "-r", "150", "-png", "-singlefile", str(target), str(tmp_path / "code")], check=True)
+        subprocess.run(
+            ["pdftoppm", "-r", "150", "-png", "-singlefile", str(target), str(tmp_path / "code")], check=True
+        )
         with Image.open(tmp_path / "code.png") as image:
             assert [code.text for code in zxingcpp.read_barcodes(image)] == [batch.claim_url]
     else:
@@ -109,7 +115,11 @@ def test_the_public_title_is_edited_from_the_card_menu(qtbot, window, make_batch
         dialog = dialog_of(qtbot, window, TitleDialog)
         dialog.field.setText(typed)
         qtbot.keyClick(dialog.field, Qt.Key.Key_Return)
-        qtbot.waitUntil(lambda expected=expected: window.message_bar.text() == f"Members now read “{expected}” for “Summer 2025 - Store Signage”.")
+        qtbot.waitUntil(
+            lambda expected=expected: (
+                window.message_bar.text() == f"Members now read “{expected}” for “Summer 2025 - Store Signage”."
+            )
+        )
         assert batches.get_batch(batch.id).title == expected
         flush_deletions()
 

@@ -18,12 +18,26 @@ from .test_dashboard import card_of, menu_action, status_of
 from .test_find_voucher import scan
 
 WATCHED = [
-    (batches, "list_batches"), (batches, "pause_batch"), (batches, "create_batch"), (batches, "delete_batch"),
-    (vouchers, "page"), (vouchers, "page_from"), (vouchers, "page_starts"), (vouchers, "count"), (vouchers, "lookup"),
-    (vouchers, "export_csv"), (claims, "redeem"), (templates, "list_templates"), (templates, "create_template"),
-    (templates, "describe_offer"), (settings, "load"), (settings, "save"), (times, "zone_choices"),
-    (qr, "qr_png_bytes"), (qr, "save_qr_png"),
-]  # fmt: skip
+    (batches, "list_batches"),
+    (batches, "pause_batch"),
+    (batches, "create_batch"),
+    (batches, "delete_batch"),
+    (vouchers, "page"),
+    (vouchers, "page_from"),
+    (vouchers, "page_starts"),
+    (vouchers, "count"),
+    (vouchers, "lookup"),
+    (vouchers, "export_csv"),
+    (claims, "redeem"),
+    (templates, "list_templates"),
+    (templates, "create_template"),
+    (templates, "describe_offer"),
+    (settings, "load"),
+    (settings, "save"),
+    (times, "zone_choices"),
+    (qr, "qr_png_bytes"),
+    (qr, "save_qr_png"),
+]
 
 
 @pytest.fixture

@@ -28,7 +28,11 @@ def batch(make_batch, qapp):
     config = settings.load()
     config.public_base_url = PUBLIC
     settings.save(config)
-    return make_batch(name="Summer 2025 - Store Signage", title="10% off your next visit", description="A summer treat for our members")
+    return make_batch(
+        name="Summer 2025 - Store Signage",
+        title="10% off your next visit",
+        description="A summer treat for our members",
+    )
 
 
 def poster(batch, tmp_path, layout="a4", paper="a4"):
@@ -64,7 +68,10 @@ def code_width_mm(barcode) -> float:
     return math.dist((p.top_left.x, p.top_left.y), (p.top_right.x, p.top_right.y)) / DPI * 25.4
 
 
-@pytest.mark.parametrize("layout, paper", [(name, "a4") for name in signage.LAYOUTS] + [("4-up", "letter"), ("8-up", "letter"), ("a6-tent", "letter")])
+@pytest.mark.parametrize(
+    "layout, paper",
+    [(name, "a4") for name in signage.LAYOUTS] + [("4-up", "letter"), ("8-up", "letter"), ("a6-tent", "letter")],
+)
 def test_every_layout_prints_its_codes_text_and_paper(batch, tmp_path, layout, paper):
     pdf, page = poster(batch, tmp_path, layout, paper)
     expected_paper = layout if layout in signage.POSTERS else paper
@@ -79,8 +86,16 @@ def test_every_layout_prints_its_codes_text_and_paper(batch, tmp_path, layout, p
 
     text = pdf_text(pdf)
     squeezed = re.sub(r"\s+", "", text)
-    for wanted in ("10% off your next visit", "10% off", "Minimum purchase $20.00", "Scan to claim your voucher",
-                   "Valid for 30 days after you claim it", "One per visit", "A summer treat for our members", "Corner Shop"):  # fmt: skip
+    for wanted in (
+        "10% off your next visit",
+        "10% off",
+        "Minimum purchase $20.00",
+        "Scan to claim your voucher",
+        "Valid for 30 days after you claim it",
+        "One per visit",
+        "A summer treat for our members",
+        "Corner Shop",
+    ):
         assert re.sub(r"\s+", "", wanted) in squeezed, wanted
     # the link as text too (the codes above carry it exactly): where it wraps after a "-" of its token,
     # pdftotext joins the lines as a hyphenated word and drops that "-", so hyphens are not compared
@@ -109,11 +124,15 @@ def test_cards_have_cut_marks_outside_the_cards_and_at_their_corners(batch, tmp_
     assert len(xs) == 3 and len(ys) == 5
     vertical = {round(mark.x1, 3) for mark in page.marks if mark.x1 == mark.x2}
     assert {round(x, 3) for x in xs} <= vertical
-    assert all(0 < mark.x1 < page.width and 0 < mark.y1 < page.height for mark in page.marks)  # printable, inside the sheet
+    assert all(
+        0 < mark.x1 < page.width and 0 < mark.y1 < page.height for mark in page.marks
+    )  # printable, inside the sheet
 
 
 def test_a_long_title_shrinks_then_wraps_and_is_never_clipped(batch, tmp_path):
-    long_title = "Summer celebration: ten percent off everything in the store on your next visit, members only, this month"
+    long_title = (
+        "Summer celebration: ten percent off everything in the store on your next visit, members only, this month"
+    )
     batches.set_title(batch.id, long_title)
     for layout in ("a4", "8-up"):
         pdf, page = poster(batch, tmp_path, layout)
@@ -142,7 +161,9 @@ def test_a_png_logo_is_the_only_image_and_an_svg_logo_stays_vector(batch, tmp_pa
     png = tmp_path / "logo.png"
     Image.new("RGB", (120, 60), "#c0392b").save(png)
     svg = tmp_path / "logo.svg"
-    svg.write_text('<svg xmlns="http://www.w3.org/2000/svg" width="120" height="60"><rect width="120" height="60" fill="#c0392b"/></svg>')
+    svg.write_text(
+        '<svg xmlns="http://www.w3.org/2000/svg" width="120" height="60"><rect width="120" height="60" fill="#c0392b"/></svg>'
+    )
     config = settings.load()
     config.logo_path, config.accent_color = str(png), "#C0392B"
     settings.save(config)

@@ -24,7 +24,11 @@ from .test_vouchers_view import filter_by, open_view
 def undo_with(qtbot, window, reason: str | None = None, pick: int | None = None) -> UndoDialog:
     """Give the reason (a common one by its place, or typed) and press Undo redemption."""
     dialog = dialog_of(qtbot, window, UndoDialog)
-    assert [dialog.reason.itemText(i) for i in range(3)] == ["scanned by mistake", "sale cancelled", "customer returned goods"]
+    assert [dialog.reason.itemText(i) for i in range(3)] == [
+        "scanned by mistake",
+        "sale cancelled",
+        "customer returned goods",
+    ]
     assert not dialog.undo_button.isEnabled()  # no reason yet
     if pick is not None:
         dialog.reason.setCurrentIndex(pick)
@@ -57,7 +61,10 @@ def test_redeem_then_undo_in_find_voucher_and_the_numbers_follow(qtbot, window, 
     qtbot.waitUntil(lambda: dialog.notice.text() == "This voucher can be redeemed.")
     assert not dialog.undo_button.isVisible()
     qtbot.waitUntil(lambda: panel.undo_buttons() == [] and panel.table.item(0, 3).text() == "Undone")
-    assert window.message_bar.text() == f"Redemption of voucher {voucher.code} undone: it is claimed again and can be redeemed."
+    assert (
+        window.message_bar.text()
+        == f"Redemption of voucher {voucher.code} undone: it is claimed again and can be redeemed."
+    )
     (entry,) = activity.entries(activity.Filter(kind="redemption_undone"))
     assert (entry.staff, entry.till, entry.details["reason"]) == ("Anna", activity.this_pc(), "sale cancelled")
     assert window.prefs.store.value("till/staff") == "Anna"  # remembered on this PC
@@ -83,7 +90,9 @@ def test_too_late_the_till_says_why_not(qtbot, window, claimed):
     batch, voucher = claimed
     claims.redeem(voucher.code)
     long_ago = utcnow() - timedelta(days=8)
-    Voucher.update(redeemed_at=long_ago, claimed_at=long_ago).where(Voucher.code == codes.normalise(voucher.code)).execute()
+    Voucher.update(redeemed_at=long_ago, claimed_at=long_ago).where(
+        Voucher.code == codes.normalise(voucher.code)
+    ).execute()
     dialog = scan(qtbot, window, voucher.code)
     qtbot.mouseClick(dialog.undo_button, Qt.MouseButton.LeftButton)
     undo = undo_with(qtbot, window, pick=0)
@@ -152,7 +161,9 @@ def test_a_batchs_vouchers_page_opens_its_own_activity(qtbot, window, claimed):
         view = open_view(qtbot, window, batch)
         qtbot.mouseClick(view.activity_button, Qt.MouseButton.LeftButton)
         dialog = dialog_of(qtbot, window, ActivityDialog)
-        qtbot.waitUntil(lambda dialog=dialog: [e.kind for e in dialog.model.entries] == ["voucher_redeemed", "batch_created"])
+        qtbot.waitUntil(
+            lambda dialog=dialog: [e.kind for e in dialog.model.entries] == ["voucher_redeemed", "batch_created"]
+        )
         assert dialog.batch.currentData() == batch.id
         escape(qtbot, dialog)
         window.pages.show_dashboard()
@@ -176,7 +187,9 @@ def test_the_windows_changes_record_this_tills_names(qtbot, window, make_batch, 
     qtbot.waitUntil(lambda: not batches.list_batches())
     found = activity.entries(activity.Filter(batch_id=batch.id))
     assert [(e.kind, e.till, e.staff) for e in found] == [
-        ("batch_deleted", "Office", "Maria"), ("batch_paused", "Office", "Maria"), ("batch_created", activity.this_pc(), ""),
+        ("batch_deleted", "Office", "Maria"),
+        ("batch_paused", "Office", "Maria"),
+        ("batch_created", activity.this_pc(), ""),
     ]  # (the batch was made by the test, not at this till)
 
 
@@ -191,4 +204,9 @@ def test_a_batch_made_in_the_window_records_this_tills_names(qtbot, window, temp
     qtbot.mouseClick(dialog.create_button, Qt.MouseButton.LeftButton)
     qtbot.waitUntil(lambda: window.message_bar.text() == "Created “Made here” with 5 vouchers.")
     (entry,) = activity.entries(activity.Filter(kind="batch_created"))
-    assert (entry.batch_name, entry.till, entry.staff, entry.details) == ("Made here", activity.this_pc(), "Maria", {"quantity": 5})
+    assert (entry.batch_name, entry.till, entry.staff, entry.details) == (
+        "Made here",
+        activity.this_pc(),
+        "Maria",
+        {"quantity": 5},
+    )

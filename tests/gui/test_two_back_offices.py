@@ -29,7 +29,9 @@ SHOWS_WITHIN_MS = 2_000
 @pytest.fixture
 def window(qtbot, db_path, prefs, prompts, servers, log_folder):
     """The window as a store runs it: refreshing at its own pace (REFRESH_MS), not the tests' faster one."""
-    win = MainWindow(prefs, start_server=servers, prompts=prompts, refresh_ms=REFRESH_MS, log_file=logfile.setup_logging())
+    win = MainWindow(
+        prefs, start_server=servers, prompts=prompts, refresh_ms=REFRESH_MS, log_file=logfile.setup_logging()
+    )
     qtbot.addWidget(win)
     win.resize(1200, 800)
     win.show()
@@ -42,11 +44,22 @@ def window(qtbot, db_path, prefs, prompts, servers, log_folder):
 
 def start(db_path, *args: str, module: str = "app.cli") -> subprocess.Popen:
     """The other back office: a process of its own on the same database."""
-    command = [sys.executable, "-m", module, *(("--db", str(db_path)) if module == "app.cli" else (str(db_path),)), *args]
+    command = [
+        sys.executable,
+        "-m",
+        module,
+        *(("--db", str(db_path)) if module == "app.cli" else (str(db_path),)),
+        *args,
+    ]
     return subprocess.Popen(
-        command, stdin=subprocess.PIPE, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, cwd=ROOT,
+        command,
+        stdin=subprocess.PIPE,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+        cwd=ROOT,
         env=dict(os.environ, PYTHONPATH=str(ROOT)),
-    )  # fmt: skip
+    )
 
 
 def finished(qtbot, proc: subprocess.Popen) -> str:
@@ -69,8 +82,22 @@ def test_what_the_other_back_office_does_shows_here_within_two_seconds(qtbot, wi
     finished(qtbot, start(db_path, "batch", "pause", str(batch.id), "--till", "Back office 2"))
     qtbot.waitUntil(lambda: status_of(card) == "Paused", timeout=SHOWS_WITHIN_MS)
 
-    out = finished(qtbot, start(db_path, "batch", "create", "--name", "Made elsewhere", "--template", str(template.id),
-                                "--quantity", "5", "--json", "--quiet"))  # fmt: skip
+    out = finished(
+        qtbot,
+        start(
+            db_path,
+            "batch",
+            "create",
+            "--name",
+            "Made elsewhere",
+            "--template",
+            str(template.id),
+            "--quantity",
+            "5",
+            "--json",
+            "--quiet",
+        ),
+    )
     made = json.loads(out)["id"]
     qtbot.waitUntil(lambda: window.dashboard.grid.card_for(made) is not None, timeout=SHOWS_WITHIN_MS)
 
@@ -109,6 +136,8 @@ def test_both_back_offices_acting_at_once_lose_nothing(qtbot, window, db_path, m
     real_redeemed = Voucher.select().where(Voucher.batch == batch.id, Voucher.redeemed_at.is_null(False)).count()
     assert (summary.claimed, summary.redeemed) == (real_claimed, real_redeemed) == (claimed, redeemed)
     assert summary.status == "active"
-    logged = {kind: Activity.select().where(Activity.batch_id == batch.id, Activity.kind == kind).count()
-              for kind in ("batch_paused", "batch_resumed", "voucher_redeemed")}  # fmt: skip
+    logged = {
+        kind: Activity.select().where(Activity.batch_id == batch.id, Activity.kind == kind).count()
+        for kind in ("batch_paused", "batch_resumed", "voucher_redeemed")
+    }
     assert logged == {"batch_paused": toggles // 2, "batch_resumed": toggles // 2, "voucher_redeemed": redeemed}

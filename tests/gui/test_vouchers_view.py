@@ -53,7 +53,11 @@ def test_filters_and_search(qtbot, make_batch, make_member, window):
     qtbot.waitUntil(lambda: view.model.rowCount() == 38)
     filter_by(view, "Claimed")
     qtbot.waitUntil(lambda: view.model.rowCount() == 1)
-    assert [cell(view, 0, CODE), cell(view, 0, CLAIM), cell(view, 0, MEMBER)] == [alice_code, "Claimed", "alice@example.com"]
+    assert [cell(view, 0, CODE), cell(view, 0, CLAIM), cell(view, 0, MEMBER)] == [
+        alice_code,
+        "Claimed",
+        "alice@example.com",
+    ]
     filter_by(view, "Redeemed")
     qtbot.waitUntil(lambda: view.model.rowCount() == 1 and cell(view, 0, CODE) == bob_code)
     assert cell(view, 0, REDEMPTION) == "Redeemed" and cell(view, 0, REDEEMED_AT) != ""
@@ -130,7 +134,9 @@ def test_export_into_a_missing_folder_is_a_sentence(qtbot, make_batch, window, p
     view = open_view(qtbot, window, batch)
     prompts.file_names.append(str(tmp_path / "gone" / "vouchers.csv"))
     qtbot.mouseClick(view.export_button, Qt.MouseButton.LeftButton)
-    qtbot.waitUntil(lambda: window.message_bar.property("kind") == "error" and "Cannot write" in window.message_bar.text())
+    qtbot.waitUntil(
+        lambda: window.message_bar.property("kind") == "error" and "Cannot write" in window.message_bar.text()
+    )
     qtbot.waitUntil(lambda: not shown(window, QProgressDialog))
 
 

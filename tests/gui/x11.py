@@ -15,13 +15,25 @@ _x.XDefaultRootWindow.restype = ctypes.c_ulong
 _x.XDefaultRootWindow.argtypes = [ctypes.c_void_p]
 _x.XInternAtom.restype = ctypes.c_ulong
 _x.XInternAtom.argtypes = [ctypes.c_void_p, ctypes.c_char_p, ctypes.c_int]
-_x.XQueryTree.argtypes = [ctypes.c_void_p, ctypes.c_ulong] + [ctypes.POINTER(ctypes.c_ulong)] * 2 + [
-    ctypes.POINTER(ctypes.POINTER(ctypes.c_ulong)), ctypes.POINTER(ctypes.c_uint)]  # fmt: skip
+_x.XQueryTree.argtypes = (
+    [ctypes.c_void_p, ctypes.c_ulong]
+    + [ctypes.POINTER(ctypes.c_ulong)] * 2
+    + [ctypes.POINTER(ctypes.POINTER(ctypes.c_ulong)), ctypes.POINTER(ctypes.c_uint)]
+)
 _x.XGetWindowProperty.argtypes = [
-    ctypes.c_void_p, ctypes.c_ulong, ctypes.c_ulong, ctypes.c_long, ctypes.c_long, ctypes.c_int, ctypes.c_ulong,
-    ctypes.POINTER(ctypes.c_ulong), ctypes.POINTER(ctypes.c_int), ctypes.POINTER(ctypes.c_ulong),
-    ctypes.POINTER(ctypes.c_ulong), ctypes.POINTER(ctypes.c_void_p),
-]  # fmt: skip
+    ctypes.c_void_p,
+    ctypes.c_ulong,
+    ctypes.c_ulong,
+    ctypes.c_long,
+    ctypes.c_long,
+    ctypes.c_int,
+    ctypes.c_ulong,
+    ctypes.POINTER(ctypes.c_ulong),
+    ctypes.POINTER(ctypes.c_int),
+    ctypes.POINTER(ctypes.c_ulong),
+    ctypes.POINTER(ctypes.c_ulong),
+    ctypes.POINTER(ctypes.c_void_p),
+]
 _x.XSendEvent.argtypes = [ctypes.c_void_p, ctypes.c_ulong, ctypes.c_int, ctypes.c_long, ctypes.c_void_p]
 _x.XFree.argtypes = [ctypes.c_void_p]
 _x.XFlush.argtypes = [ctypes.c_void_p]
@@ -30,21 +42,38 @@ _x.XCloseDisplay.argtypes = [ctypes.c_void_p]
 
 class _Attributes(ctypes.Structure):  # XWindowAttributes
     _fields_ = [(n, ctypes.c_int) for n in ("x", "y", "width", "height", "border_width", "depth")] + [
-        ("visual", ctypes.c_void_p), ("root", ctypes.c_ulong), ("class_", ctypes.c_int), ("bit_gravity", ctypes.c_int),
-        ("win_gravity", ctypes.c_int), ("backing_store", ctypes.c_int), ("backing_planes", ctypes.c_ulong),
-        ("backing_pixel", ctypes.c_ulong), ("save_under", ctypes.c_int), ("colormap", ctypes.c_ulong),
-        ("map_installed", ctypes.c_int), ("map_state", ctypes.c_int), ("all_event_masks", ctypes.c_long),
-        ("your_event_mask", ctypes.c_long), ("do_not_propagate_mask", ctypes.c_long),
-        ("override_redirect", ctypes.c_int), ("screen", ctypes.c_void_p),
-    ]  # fmt: skip
+        ("visual", ctypes.c_void_p),
+        ("root", ctypes.c_ulong),
+        ("class_", ctypes.c_int),
+        ("bit_gravity", ctypes.c_int),
+        ("win_gravity", ctypes.c_int),
+        ("backing_store", ctypes.c_int),
+        ("backing_planes", ctypes.c_ulong),
+        ("backing_pixel", ctypes.c_ulong),
+        ("save_under", ctypes.c_int),
+        ("colormap", ctypes.c_ulong),
+        ("map_installed", ctypes.c_int),
+        ("map_state", ctypes.c_int),
+        ("all_event_masks", ctypes.c_long),
+        ("your_event_mask", ctypes.c_long),
+        ("do_not_propagate_mask", ctypes.c_long),
+        ("override_redirect", ctypes.c_int),
+        ("screen", ctypes.c_void_p),
+    ]
 
 
 class _ClientMessage(ctypes.Structure):  # XClientMessageEvent, padded to the size of an XEvent
     _fields_ = [
-        ("type", ctypes.c_int), ("serial", ctypes.c_ulong), ("send_event", ctypes.c_int), ("display", ctypes.c_void_p),
-        ("window", ctypes.c_ulong), ("message_type", ctypes.c_ulong), ("format", ctypes.c_int),
-        ("data", ctypes.c_long * 5), ("pad", ctypes.c_long * 12),
-    ]  # fmt: skip
+        ("type", ctypes.c_int),
+        ("serial", ctypes.c_ulong),
+        ("send_event", ctypes.c_int),
+        ("display", ctypes.c_void_p),
+        ("window", ctypes.c_ulong),
+        ("message_type", ctypes.c_ulong),
+        ("format", ctypes.c_int),
+        ("data", ctypes.c_long * 5),
+        ("pad", ctypes.c_long * 12),
+    ]
 
 
 _x.XGetWindowAttributes.argtypes = [ctypes.c_void_p, ctypes.c_ulong, ctypes.POINTER(_Attributes)]
@@ -63,10 +92,32 @@ def _display(name: str):
 
 
 def _title(display, window: int) -> str:
-    kind, fmt, count, after, data = ctypes.c_ulong(), ctypes.c_int(), ctypes.c_ulong(), ctypes.c_ulong(), ctypes.c_void_p()
+    kind, fmt, count, after, data = (
+        ctypes.c_ulong(),
+        ctypes.c_int(),
+        ctypes.c_ulong(),
+        ctypes.c_ulong(),
+        ctypes.c_void_p(),
+    )
     name = _x.XInternAtom(display, b"_NET_WM_NAME", 0)
-    if _x.XGetWindowProperty(display, window, name, 0, 1024, 0, 0, ctypes.byref(kind), ctypes.byref(fmt),
-                             ctypes.byref(count), ctypes.byref(after), ctypes.byref(data)) != 0 or not data.value:  # fmt: skip
+    if (
+        _x.XGetWindowProperty(
+            display,
+            window,
+            name,
+            0,
+            1024,
+            0,
+            0,
+            ctypes.byref(kind),
+            ctypes.byref(fmt),
+            ctypes.byref(count),
+            ctypes.byref(after),
+            ctypes.byref(data),
+        )
+        != 0
+        or not data.value
+    ):
         return ""
     try:
         return ctypes.string_at(data.value, count.value).decode("utf-8", "replace")
@@ -79,8 +130,14 @@ def windows(display_name: str) -> dict[int, tuple[str, bool]]:
     with _display(display_name) as display:
         root, parent = ctypes.c_ulong(), ctypes.c_ulong()
         children, count = ctypes.POINTER(ctypes.c_ulong)(), ctypes.c_uint()
-        _x.XQueryTree(display, _x.XDefaultRootWindow(display), ctypes.byref(root), ctypes.byref(parent),
-                      ctypes.byref(children), ctypes.byref(count))  # fmt: skip
+        _x.XQueryTree(
+            display,
+            _x.XDefaultRootWindow(display),
+            ctypes.byref(root),
+            ctypes.byref(parent),
+            ctypes.byref(children),
+            ctypes.byref(count),
+        )
         found = {}
         try:
             for i in range(count.value):

@@ -42,7 +42,9 @@ def member_with_password(db_path):
     counter = iter(range(1, 10**9))
 
     def make(email=None, password=PASSWORD, name=""):
-        return members.create_member(email or f"shopper{next(counter)}@example.com", generate_password_hash(password, QUICK_HASH), name)
+        return members.create_member(
+            email or f"shopper{next(counter)}@example.com", generate_password_hash(password, QUICK_HASH), name
+        )
 
     return make
 

@@ -15,7 +15,19 @@ ROOT = Path(__file__).resolve().parents[2]
 def start_serve(database: str, port: int, *extra: str) -> subprocess.Popen:
     """Started and listening (it has said "Press Ctrl+C to stop.")."""
     process = subprocess.Popen(
-        [sys.executable, "-m", "app.cli", "serve", "--db", database, "--host", "127.0.0.1", "--port", str(port), *extra],
+        [
+            sys.executable,
+            "-m",
+            "app.cli",
+            "serve",
+            "--db",
+            database,
+            "--host",
+            "127.0.0.1",
+            "--port",
+            str(port),
+            *extra,
+        ],
         stdout=subprocess.PIPE,
         stderr=subprocess.PIPE,
         text=True,

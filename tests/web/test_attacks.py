@@ -50,7 +50,11 @@ NO_THROTTLE = Policy(free=10**6, lock_after=10**6)
 def test_a_login_takes_as_long_whether_the_account_exists_or_not(db_path):
     """An empty password answered in 2.8 ms for an account and in 116 ms for none."""
     app = create_app(
-        {"SETTINGS_MAX_AGE": 0, "PASSWORD_HASH_METHOD": TIMED_HASH, "LOGIN_THROTTLE": LoginThrottle(NO_THROTTLE, NO_THROTTLE)}
+        {
+            "SETTINGS_MAX_AGE": 0,
+            "PASSWORD_HASH_METHOD": TIMED_HASH,
+            "LOGIN_THROTTLE": LoginThrottle(NO_THROTTLE, NO_THROTTLE),
+        }
     )
     members.create_member("ann@example.com", generate_password_hash("the real one", TIMED_HASH))
     client = app.test_client()
@@ -74,7 +78,9 @@ def test_a_login_takes_as_long_whether_the_account_exists_or_not(db_path):
 
 def register(client, email: str) -> int:
     token = csrf_from(client.get("/en-us/register").text)
-    return client.post("/en-us/register", data={"email": email, "password": "long enough", "csrf_token": token}).status_code
+    return client.post(
+        "/en-us/register", data={"email": email, "password": "long enough", "csrf_token": token}
+    ).status_code
 
 
 def test_asking_whether_accounts_exist_counts_toward_the_registration_limit(db_path):
@@ -96,7 +102,11 @@ def test_already_exists_offers_to_log_in(client, member_with_password):
     assert "An account with this email already exists; log in instead." in visible(page.text)
     assert 'href="/en-us/login' in page.text and 'href="/en-us/forgot-password"' in page.text
     forgot = client.get("/en-us/forgot-password")
-    assert forgot.status_code == 200 and "24 hours" in visible(forgot.text) and "Nothing is sent by email" in visible(forgot.text)
+    assert (
+        forgot.status_code == 200
+        and "24 hours" in visible(forgot.text)
+        and "Nothing is sent by email" in visible(forgot.text)
+    )
 
 
 def raw_request(server, method: str, path: str, headers: dict, body: bytes = b"") -> http.client.HTTPResponse:

@@ -20,7 +20,14 @@ from app.core import batches
 from .conftest import PASSWORD, claim_path
 
 CHROMIUM = "/usr/bin/chromium"
-ARGS = ["--disable-gpu", "--disable-quic", "--no-first-run", "--disable-background-networking", "--disable-component-update", "--disable-sync"]
+ARGS = [
+    "--disable-gpu",
+    "--disable-quic",
+    "--no-first-run",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+]
 SHOTS = Path(os.environ.get("SCREENSHOTS_DIR") or tempfile.mkdtemp(prefix="claim-screenshots-"))
 PHONE = {"width": 390, "height": 844}
 
@@ -38,13 +45,18 @@ def phone():
         problems = []
         # A page's own status (401 for a wrong password, 404 ...) is expected; a refused style sheet,
         # a missing image or a Content-Security-Policy violation is not.
-        page.on("console", lambda message: problems.append(message.text) if "Content Security Policy" in message.text else None)
+        page.on(
+            "console",
+            lambda message: problems.append(message.text) if "Content Security Policy" in message.text else None,
+        )
         page.on("pageerror", lambda error: problems.append(str(error)))
         page.on(
             "response",
-            lambda response: problems.append(f"{response.status} {response.url}")
-            if response.request.resource_type != "document" and response.status >= 400
-            else None,
+            lambda response: (
+                problems.append(f"{response.status} {response.url}")
+                if response.request.resource_type != "document" and response.status >= 400
+                else None
+            ),
         )
         page.problems = problems
         yield page
@@ -64,7 +76,12 @@ def snap(page, state: str) -> None:
 def test_a_member_logs_in_claims_and_sees_the_code_on_a_phone(server, phone, make_batch, member_with_password):
     expect = playwright_api.expect
     member = member_with_password("maya@example.com", name="Maya")
-    batch = make_batch(quantity=50, name="Summer 2025 - Store Signage", title="10% off your summer basket", description="Treat yourself this summer: 10% off your basket.")
+    batch = make_batch(
+        quantity=50,
+        name="Summer 2025 - Store Signage",
+        title="10% off your summer basket",
+        description="Treat yourself this summer: 10% off your basket.",
+    )
     page = phone
 
     page.goto(server.url + "/")

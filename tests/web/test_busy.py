@@ -60,7 +60,9 @@ def test_read_only_pages_answer_while_claims_wait(short_wait, server, db_path, m
         other.hold()
         answers = []
         waiting = [
-            threading.Thread(target=lambda b=b, t=t: answers.append(b.post(claim_path(batch), {"csrf_token": t}, csrf=False).status))
+            threading.Thread(
+                target=lambda b=b, t=t: answers.append(b.post(claim_path(batch), {"csrf_token": t}, csrf=False).status)
+            )
             for b, t in browsers
         ]
         for thread in waiting:

@@ -47,12 +47,16 @@ class _FromAddress(urllib.request.HTTPSHandler):
         self._source = source
 
     def https_open(self, req):
-        return self.do_open(functools.partial(http.client.HTTPSConnection, source_address=(self._source, 0)), req, context=self._ctx)
+        return self.do_open(
+            functools.partial(http.client.HTTPSConnection, source_address=(self._source, 0)), req, context=self._ctx
+        )
 
 
 def member_browser(base_url: str) -> Browser:
     browser = Browser(base_url)
-    browser.opener = urllib.request.build_opener(urllib.request.HTTPCookieProcessor(browser.cookies), _FromAddress(MEMBER_ADDRESS))
+    browser.opener = urllib.request.build_opener(
+        urllib.request.HTTPCookieProcessor(browser.cookies), _FromAddress(MEMBER_ADDRESS)
+    )
     return browser
 
 
@@ -75,12 +79,20 @@ def behind_caddy(db_path, tmp_path):
         f"\thttp_port {http_port}\n\thttps_port {https_port}\n\tstorage file_system {tmp_path / 'caddy-data'}\n}}\n\n"
         f"{base} {{\n\ttls internal\n\timport {DEPLOY / 'claim-site.caddy'}\n}}\n"
     )
-    env = {**os.environ, "HOME": str(tmp_path), "XDG_DATA_HOME": str(tmp_path), "XDG_CONFIG_HOME": str(tmp_path),
-           "VOUCHER_UPSTREAM": f"127.0.0.1:{site.port}"}  # fmt: skip
+    env = {
+        **os.environ,
+        "HOME": str(tmp_path),
+        "XDG_DATA_HOME": str(tmp_path),
+        "XDG_CONFIG_HOME": str(tmp_path),
+        "VOUCHER_UPSTREAM": f"127.0.0.1:{site.port}",
+    }
     log = tmp_path / "caddy.log"
     with open(log, "w") as log_file:
         process = subprocess.Popen(
-            [caddy, "run", "--config", str(caddyfile), "--adapter", "caddyfile"], env=env, stdout=log_file, stderr=log_file
+            [caddy, "run", "--config", str(caddyfile), "--adapter", "caddyfile"],
+            env=env,
+            stdout=log_file,
+            stderr=log_file,
         )
     try:
         deadline = time.monotonic() + 20
@@ -114,7 +126,9 @@ def test_a_member_registers_and_claims_over_https_through_caddy(behind_caddy, ma
     assert page.headers["Strict-Transport-Security"].startswith("max-age=")
     assert page.headers["Content-Security-Policy"] and page.headers["X-Frame-Options"] == "DENY"
     member.get(f"/en-us/register?next={claim_path(batch)}")
-    page = member.post("/en-us/register", {"email": "ann@example.com", "password": "sunflower-7", "next": claim_path(batch)})
+    page = member.post(
+        "/en-us/register", {"email": "ann@example.com", "password": "sunflower-7", "next": claim_path(batch)}
+    )
     assert page.status == 200 and page.path == claim_path(batch)
     session = next(c for c in member.cookies if c.name == "voucher_session")
     assert session.secure  # over https the session cookie never travels in clear

@@ -33,10 +33,12 @@ def test_three_hundred_idle_phones_leave_the_site_answering(server):
 
 def test_one_address_cannot_take_all_the_connections(server):
     with ExitStack() as held:
-        socks = [held.enter_context(idle_connection(server.port, "127.0.9.9")) for _ in range(server_module.PER_ADDRESS + 5)]
+        socks = [
+            held.enter_context(idle_connection(server.port, "127.0.9.9")) for _ in range(server_module.PER_ADDRESS + 5)
+        ]
         # the ones over the cap are closed by the server at once
         refused = 0
-        for sock in socks[server_module.PER_ADDRESS:]:
+        for sock in socks[server_module.PER_ADDRESS :]:
             sock.settimeout(3)
             try:
                 refused += sock.recv(1) == b""  # closed by the server

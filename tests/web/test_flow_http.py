@@ -24,7 +24,12 @@ def shown_code(html: str) -> str:
 
 
 def test_register_claim_my_cards_and_claim_again(browser, make_batch):
-    batch = make_batch(quantity=5, name="Summer 2025 - Email List", title="10% off your next visit", description="A summer treat for members")
+    batch = make_batch(
+        quantity=5,
+        name="Summer 2025 - Email List",
+        title="10% off your next visit",
+        description="A summer treat for members",
+    )
     member = browser()
 
     page = member.get(claim_path(batch))
@@ -42,7 +47,9 @@ def test_register_claim_my_cards_and_claim_again(browser, make_batch):
     form = member.get(register_link.replace("&amp;", "&"))
     way_back = html.unescape(re.search(r'name="next" value="([^"]*)"', form.text).group(1))
     assert way_back == claim_path(batch)
-    page = member.post("/en-us/register", {"email": "Ann@Example.com", "password": "sunflower-7", "name": "Ann", "next": way_back})
+    page = member.post(
+        "/en-us/register", {"email": "Ann@Example.com", "password": "sunflower-7", "name": "Ann", "next": way_back}
+    )
     assert page.status == 200 and page.path == claim_path(batch)
     assert form.csrf != page.csrf, "the session (and its CSRF token) must change on login"
     assert "Claim voucher" in visible(page.text) and "Log out" in visible(page.text)
@@ -67,7 +74,12 @@ def test_register_claim_my_cards_and_claim_again(browser, make_batch):
     cards = member.get("/en-us/my-cards")
     text = visible(cards.text)
     assert cards.status == 200 and "My Cards" in text
-    assert "10% off your next visit" in text and "Summer 2025 - Email List" not in text and code in text and "Valid" in text
+    assert (
+        "10% off your next visit" in text
+        and "Summer 2025 - Email List" not in text
+        and code in text
+        and "Valid" in text
+    )
     assert "10% off" in text and "One per visit" in text and "Valid until" in text
 
     # Claiming again gives the same voucher, not a second one.

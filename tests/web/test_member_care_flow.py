@@ -24,8 +24,12 @@ def manager(db_path, *args: str) -> subprocess.CompletedProcess:
     """`voucher-batches ARGS` as the manager runs it at the store's PC, on the site's database."""
     done = subprocess.run(
         [sys.executable, "-m", "app.cli", *args, "--db", str(db_path)],
-        capture_output=True, text=True, cwd=ROOT, env={**os.environ, "PYTHONPATH": str(ROOT)}, timeout=60,
-    )  # fmt: skip
+        capture_output=True,
+        text=True,
+        cwd=ROOT,
+        env={**os.environ, "PYTHONPATH": str(ROOT)},
+        timeout=60,
+    )
     assert done.returncode == 0, done.stderr
     return done
 
@@ -51,7 +55,7 @@ def test_reset_then_export_then_delete_from_my_cards(server, db_path, make_batch
     # The manager makes a one-time link and hands it over.
     link = manager(db_path, "member", "reset-password", ann.email).stdout.strip()
     assert link.startswith("http://shop.test:8080/en-us/reset/")
-    path = link[len("http://shop.test:8080"):]
+    path = link[len("http://shop.test:8080") :]
     page = laptop.get(path)
     assert page.status == 200 and "For ann.lee@example.com" in visible(page.text)
     refused = laptop.post(path, {"password": "password1"})
@@ -60,7 +64,9 @@ def test_reset_then_export_then_delete_from_my_cards(server, db_path, make_batch
     assert no_token.status == 400 and members.reset_code_email(path.rsplit("/", 1)[1]) is not None
     laptop.get(path)
     done = laptop.post(path, {"password": NEW_PASSWORD})
-    assert done.path == "/en-us/my-cards" and "10% off" in visible(done.text)  # logged in with the new password (a card shows the public title)
+    assert done.path == "/en-us/my-cards" and "10% off" in visible(
+        done.text
+    )  # logged in with the new password (a card shows the public title)
     again = Browser(server.url).get(path)
     assert again.status == 404 and "used already" in visible(again.text)  # one use
 

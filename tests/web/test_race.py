@@ -24,7 +24,9 @@ QUANTITY = 300
 
 
 @pytest.mark.slow
-def test_fifty_clients_and_a_thousand_members_get_exactly_three_hundred_vouchers(server_process, db_path, make_batch, member_with_password):
+def test_fifty_clients_and_a_thousand_members_get_exactly_three_hundred_vouchers(
+    server_process, db_path, make_batch, member_with_password
+):
     batch = make_batch(quantity=QUANTITY, name="Doorbuster")
     everyone = [member_with_password(f"racer{n}@example.com") for n in range(MEMBERS)]
     start_together = threading.Barrier(CLIENTS)
@@ -57,14 +59,21 @@ def test_fifty_clients_and_a_thousand_members_get_exactly_three_hundred_vouchers
 
     # What the members were shown is what the database holds.
     assert batches.get_batch(batch.id).claimed == QUANTITY
-    claimed = list(Voucher.select(Voucher.member).where(Voucher.batch == batch.id, Voucher.member.is_null(False)).tuples())
+    claimed = list(
+        Voucher.select(Voucher.member).where(Voucher.batch == batch.id, Voucher.member.is_null(False)).tuples()
+    )
     assert len(claimed) == len({m for (m,) in claimed}) == QUANTITY
-    assert {vouchers.lookup(code).member for code in codes} == {m.email for m in everyone if m.id in {m for (m,) in claimed}}
+    assert {vouchers.lookup(code).member for code in codes} == {
+        m.email for m in everyone if m.id in {m for (m,) in claimed}
+    }
 
     # `voucher-batches batch list`, another process on the same file, sees every claim at once.
     listed = subprocess.run(
         [sys.executable, "-m", "app.cli", "batch", "list", "--json", "--db", str(db_path)],
-        capture_output=True, text=True, check=True, cwd=Path(__file__).resolve().parents[2],
+        capture_output=True,
+        text=True,
+        check=True,
+        cwd=Path(__file__).resolve().parents[2],
     )
     [row] = [b for b in json.loads(listed.stdout) if b["name"] == "Doorbuster"]
     assert (row["claimed"], row["available"]) == (QUANTITY, 0)

@@ -24,7 +24,10 @@ def _prepare(url: str, port: int, quantity: int = 10):
     settings.save(settings.Settings(store_name="Corner Shop", public_base_url=f"http://127.0.0.1:{port}"))
     offer = templates.create_template("10% off", "10%", min_purchase="20", valid_days=30, terms="One per visit")
     batch = batches.create_batch("Restart batch", offer, quantity, "Email", "")
-    emails = [members.create_member(f"m{n}@example.com", generate_password_hash(PASSWORD, QUICK_HASH), "").email for n in range(3)]
+    emails = [
+        members.create_member(f"m{n}@example.com", generate_password_hash(PASSWORD, QUICK_HASH), "").email
+        for n in range(3)
+    ]
     store.close_database()
     return batch, emails
 
@@ -73,7 +76,9 @@ def test_the_claim_site_recovers_by_itself_after_postgresql_restarts(cluster, wo
         for _ in range(5):  # whichever thread answers: the page, or "try again in a moment", never a bare 500
             page = shoppers[0].get(claim_path(batch))
             assert page.status == 200 or _says_try_again(page), (page.status, visible(page.text)[:300])
-        assert until(lambda: _steady(shoppers[0], claim_path(batch)), BACK_WITHIN), "still failing 10 s after the restart"
+        assert until(lambda: _steady(shoppers[0], claim_path(batch)), BACK_WITHIN), (
+            "still failing 10 s after the restart"
+        )
         assert _claims(shoppers[0], batch)
 
         cluster.stop()
@@ -93,5 +98,7 @@ def test_the_claim_site_recovers_by_itself_after_postgresql_restarts(cluster, wo
         _, _, err = stop_serve(site)
     assert "Traceback" not in err, err
     store.open_database(cluster.url)
-    held = store.run_sql("SELECT COUNT(*) FROM voucher WHERE batch_id = :batch AND member_id IS NOT NULL", {"batch": batch.id})
+    held = store.run_sql(
+        "SELECT COUNT(*) FROM voucher WHERE batch_id = :batch AND member_id IS NOT NULL", {"batch": batch.id}
+    )
     assert batches.get_batch(batch.id).claimed == held.fetchone()[0] == 3  # one each, counted once

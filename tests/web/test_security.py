@@ -127,7 +127,9 @@ def test_only_the_configured_proxy_is_trusted(peer, trusted, expected):
 
 def test_an_attempt_counts_against_its_email_when_checked_and_against_its_address_when_wrong():
     clock = FakeClock()
-    throttle = LoginThrottle(per_email=Policy(free=3, lock_after=6), per_address=Policy(free=2, lock_after=5), clock=clock)
+    throttle = LoginThrottle(
+        per_email=Policy(free=3, lock_after=6), per_address=Policy(free=2, lock_after=5), clock=clock
+    )
     assert [throttle.attempt("a@example.com", "10.0.0.1") for _ in range(5)] == [0, 0, 0, 1, 1]
     assert throttle.wait_time("a@example.com", "10.0.0.1") == 1  # the refused ones were not counted
     throttle.succeeded("a@example.com")

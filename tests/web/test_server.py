@@ -73,15 +73,25 @@ serve("127.0.0.1", 0)
 def test_serve_prints_where_it_listens_and_stops_on_ctrl_c(db_path, stop_signal):
     env = {**os.environ, "PYTHONPATH": str(ROOT)}
     process = subprocess.Popen(
-        [sys.executable, "-c", SERVE, str(db_path)], stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, env=env, cwd=ROOT
+        [sys.executable, "-c", SERVE, str(db_path)],
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+        env=env,
+        cwd=ROOT,
     )
     try:
         first = process.stdout.readline()
         assert first.startswith("Claim site listening on 127.0.0.1:"), first + process.stderr.read()
         port = int(first.split("127.0.0.1:", 1)[1].split()[0])
-        assert process.stdout.readline().strip() == "Public base URL (in claim links and QR codes): http://shop.test:8080"
+        assert (
+            process.stdout.readline().strip() == "Public base URL (in claim links and QR codes): http://shop.test:8080"
+        )
         note = process.stdout.readline().strip()  # the manager is told what the link cannot do
-        assert note.startswith("Note: The claim link http://shop.test:8080 is plain http") and "Share links that work anywhere" in note
+        assert (
+            note.startswith("Note: The claim link http://shop.test:8080 is plain http")
+            and "Share links that work anywhere" in note
+        )
         assert process.stdout.readline().strip() == "Press Ctrl+C to stop."
         with urllib.request.urlopen(f"http://127.0.0.1:{port}/", timeout=10) as response:
             assert b"Corner Shop" in response.read()
@@ -107,7 +117,9 @@ def test_starting_before_the_database_is_open_is_a_sentence(monkeypatch):
 def test_serve_on_every_address_also_names_the_address_phones_use(db_path):
     script = SERVE.replace('serve("127.0.0.1", 0)', 'serve("0.0.0.0", 0)')
     env = {**os.environ, "PYTHONPATH": str(ROOT)}
-    process = subprocess.Popen([sys.executable, "-c", script, str(db_path)], stdout=subprocess.PIPE, text=True, env=env, cwd=ROOT)
+    process = subprocess.Popen(
+        [sys.executable, "-c", script, str(db_path)], stdout=subprocess.PIPE, text=True, env=env, cwd=ROOT
+    )
     try:
         assert process.stdout.readline().startswith("Claim site listening on 0.0.0.0:")
         assert process.stdout.readline().startswith("Phones on this network reach it at http://")
@@ -124,7 +136,12 @@ def test_serve_on_every_address_also_names_the_address_phones_use(db_path):
 def test_serve_makes_the_days_backup_as_it_starts(db_path, tmp_path):
     env = {**os.environ, "PYTHONPATH": str(ROOT), "XDG_DATA_HOME": str(tmp_path / "data")}  # no backup made yet today
     process = subprocess.Popen(
-        [sys.executable, "-c", SERVE, str(db_path)], stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True, env=env, cwd=ROOT
+        [sys.executable, "-c", SERVE, str(db_path)],
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.PIPE,
+        text=True,
+        env=env,
+        cwd=ROOT,
     )
     try:
         line = process.stderr.readline()  # (a serve that printed nothing ends with the timeout below)

@@ -18,7 +18,9 @@ from .conftest import PASSWORD, FakeClock, claim_path, csrf_from, visible
 
 def log_in(client, email, password=PASSWORD, **environ):
     token = csrf_from(client.get("/en-us/login", environ_base=environ).text)
-    return client.post("/en-us/login", data={"email": email, "password": password, "csrf_token": token}, environ_base=environ)
+    return client.post(
+        "/en-us/login", data={"email": email, "password": password, "csrf_token": token}, environ_base=environ
+    )
 
 
 def claim(client, batch):
@@ -77,7 +79,11 @@ def test_my_cards_shows_valid_redeemed_and_expired_vouchers(client, make_batch, 
     page = client.get("/en-us/my-cards")
     cards = {name: visible(chunk) for name, chunk in _cards(page.text).items()}
     assert set(cards) == {"Fresh one", "Used one", "Old one"}
-    assert "Valid" in cards["Fresh one"] and codes["Fresh one"] in cards["Fresh one"] and "Valid until" in cards["Fresh one"]
+    assert (
+        "Valid" in cards["Fresh one"]
+        and codes["Fresh one"] in cards["Fresh one"]
+        and "Valid until" in cards["Fresh one"]
+    )
     assert "Redeemed" in cards["Used one"] and "Used" in cards["Used one"]
     assert "Expired" in cards["Old one"] and "$5.00 off" in cards["Old one"] and "Gone" in cards["Old one"]
     assert "3 vouchers" in visible(page.text)
@@ -122,9 +128,15 @@ def test_a_voucher_qr_code_is_only_for_its_owner(app, make_batch, member_with_pa
     [
         ({"email": "not-an-email", "password": "long enough"}, "Enter a valid email address"),
         ({"email": "ann@example.com", "password": "short"}, "Use at least 8 characters."),
-        ({"email": "ann@example.com", "password": "long enough", "name": "x" * 121}, "A name is at most 120 characters."),
+        (
+            {"email": "ann@example.com", "password": "long enough", "name": "x" * 121},
+            "A name is at most 120 characters.",
+        ),
         ({"email": "taken@example.com", "password": "long enough"}, "An account with this email already exists"),
-        ({"email": "ann@example.com", "password": "Password123"}, "This password is one of the first that anyone would guess"),
+        (
+            {"email": "ann@example.com", "password": "Password123"},
+            "This password is one of the first that anyone would guess",
+        ),
     ],
 )
 def test_create_account_explains_what_to_fix(client, member_with_password, fields, message):
@@ -139,11 +151,15 @@ def test_create_account_explains_what_to_fix(client, member_with_password, field
 
 
 def test_account_creation_per_address_is_limited(db_path):
-    app = create_app({"SETTINGS_MAX_AGE": 0, "REGISTRATIONS_PER_ADDRESS": (1, 3600), "PASSWORD_HASH_METHOD": "pbkdf2:sha256:1000"})
+    app = create_app(
+        {"SETTINGS_MAX_AGE": 0, "REGISTRATIONS_PER_ADDRESS": (1, 3600), "PASSWORD_HASH_METHOD": "pbkdf2:sha256:1000"}
+    )
     for n, expected in ((1, 303), (2, 429)):
         client = app.test_client()  # another visitor from the same address
         token = csrf_from(client.get("/en-us/register").text)
-        page = client.post("/en-us/register", data={"email": f"a{n}@example.com", "password": "long enough", "csrf_token": token})
+        page = client.post(
+            "/en-us/register", data={"email": f"a{n}@example.com", "password": "long enough", "csrf_token": token}
+        )
         assert page.status_code == expected
     assert "Too many accounts" in visible(page.text)
 
@@ -180,7 +196,9 @@ def test_forwarded_addresses_are_believed_only_from_the_trusted_proxy(db_path, m
     assert attempt("203.0.113.1") == 401
     assert attempt("203.0.113.2") == 429
 
-    settings.save(settings.Settings(store_name="Corner Shop", public_base_url="http://shop.test:8080", trusted_proxy="10.0.0.7"))
+    settings.save(
+        settings.Settings(store_name="Corner Shop", public_base_url="http://shop.test:8080", trusted_proxy="10.0.0.7")
+    )
     # Trusted: each member behind the proxy is told apart by the address it forwards.
     assert attempt("203.0.113.3") == 401
     assert attempt("203.0.113.3") == 429
@@ -213,7 +231,9 @@ def test_a_database_failure_answers_busy_without_details(app, monkeypatch, make_
     assert page.status_code == 503 and "busy" in visible(page.text) and "/secret/path" not in page.text
 
 
-@pytest.mark.parametrize("method, path, status", [("get", "/en-us/logout", 405), ("get", "/nope", 404), ("get", "/en-us/claim/", 404)])
+@pytest.mark.parametrize(
+    "method, path, status", [("get", "/en-us/logout", 405), ("get", "/nope", 404), ("get", "/en-us/claim/", 404)]
+)
 def test_other_pages_answer_with_a_way_home(client, method, path, status):
     page = getattr(client, method)(path)
     assert page.status_code == status and "Back to Home" in visible(page.text)
@@ -271,7 +291,13 @@ def test_changing_or_deleting_needs_a_login_and_a_form_of_this_site(client, memb
 
 
 def test_a_new_password_keeps_the_rule_and_wrong_current_ones_are_throttled(db_path, member_with_password):
-    app = create_app({"SETTINGS_MAX_AGE": 0, "LOGIN_THROTTLE": LoginThrottle(clock=FakeClock()), "PASSWORD_HASH_METHOD": "pbkdf2:sha256:1000"})
+    app = create_app(
+        {
+            "SETTINGS_MAX_AGE": 0,
+            "LOGIN_THROTTLE": LoginThrottle(clock=FakeClock()),
+            "PASSWORD_HASH_METHOD": "pbkdf2:sha256:1000",
+        }
+    )
     client = app.test_client()
     member = member_with_password()
     log_in(client, member.email)

@@ -110,8 +110,9 @@ def damaged_sentence(path: Path, problem: str, folder: Path | None = None) -> st
     backup = latest(folder, path)
     then = (
         f"The latest backup is {backup.describe()}: put it back with `voucher-batches restore {backup.path}`."
-        if backup else "There is no backup of it in the backups folder."
-    )  # fmt: skip
+        if backup
+        else "There is no backup of it in the backups folder."
+    )
     return f"The database {path} is damaged ({problem}); it was left as it is and nothing was written. {then}"
 
 
@@ -197,7 +198,9 @@ def restore(source: str | os.PathLike, target: str | os.PathLike, current_versio
         except (sqlite3.Error, TypeError):
             raise InvalidInput(f"{source} is not a Voucher Batches database; nothing was restored.") from None
         if version > current_version:
-            raise InvalidInput(f"{source} was written by a newer Voucher Batches (schema {version}); nothing was restored.")
+            raise InvalidInput(
+                f"{source} was written by a newer Voucher Batches (schema {version}); nothing was restored."
+            )
         with closing(sqlite3.connect(target, isolation_level=None, timeout=0.5)) as live:
             live.execute("PRAGMA locking_mode = EXCLUSIVE")
             # WAL can only be left while no other connection has the file open: the test of "alone"
@@ -214,7 +217,9 @@ def restore(source: str | os.PathLike, target: str | os.PathLike, current_versio
                 live.execute("BEGIN EXCLUSIVE")
                 live.execute("COMMIT")
             except sqlite3.OperationalError:
-                raise DatabaseProblem(f"The database {target} is in use by another program; nothing was restored.") from None
+                raise DatabaseProblem(
+                    f"The database {target} is in use by another program; nothing was restored."
+                ) from None
             stamp = datetime.now().strftime("%Y%m%d-%H%M%S")
             aside = target.with_name(f"{target.stem}.replaced-{stamp}{target.suffix}")
             _copy_into(live, aside)
@@ -222,7 +227,9 @@ def restore(source: str | os.PathLike, target: str | os.PathLike, current_versio
             live.execute("PRAGMA journal_mode = WAL")
     problem = problem_in(target)
     if problem is not None:  # should not happen; the replaced file is there to go back to
-        raise DatabaseProblem(f"The restored database {target} does not check out ({problem}); the replaced file is {aside}.")
+        raise DatabaseProblem(
+            f"The restored database {target} does not check out ({problem}); the replaced file is {aside}."
+        )
     return aside
 
 

@@ -154,9 +154,14 @@ _CONNECTING = (
     ("no_role", re.compile(r'fatal:\s+role "[^"]*" does not exist')),
     ("resources", re.compile(r"too many clients|remaining connection slots")),
     ("shutdown", re.compile(r"the database system is (starting up|shutting down|in recovery mode)")),
-    ("unreachable", re.compile(r"connection refused|could not translate host name|timeout expired|no route to host"
-                               r"|network is unreachable|could not connect to server|server closed the connection"
-                               r"|connection already closed|no such file or directory")),
+    (
+        "unreachable",
+        re.compile(
+            r"connection refused|could not translate host name|timeout expired|no route to host"
+            r"|network is unreachable|could not connect to server|server closed the connection"
+            r"|connection already closed|no such file or directory"
+        ),
+    ),
 )
 
 

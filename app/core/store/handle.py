@@ -4,8 +4,8 @@ SQL with named parameters for the hot paths."""
 from __future__ import annotations
 
 import re
+from collections.abc import Iterable, Mapping
 from functools import lru_cache
-from typing import Iterable, Mapping
 
 import peewee
 

@@ -46,13 +46,17 @@ def _v1_to_v2(db: peewee.Database) -> None:
     )
     # ... and leaves unclaimed vouchers out of the one-per-member index.
     db.execute_sql("DROP INDEX voucher_member_id_batch_id")
-    db.execute_sql("CREATE UNIQUE INDEX voucher_member_id_batch_id ON voucher (member_id, batch_id) WHERE member_id IS NOT NULL")
+    db.execute_sql(
+        "CREATE UNIQUE INDEX voucher_member_id_batch_id ON voucher (member_id, batch_id) WHERE member_id IS NOT NULL"
+    )
 
 
 class _MemberV3(peewee.Model):
     """The columns version 3 adds to the member table, as they were then (the models may change later)."""
 
-    session_generation = peewee.IntegerField(default=0, constraints=[peewee.SQL("DEFAULT 0"), peewee.Check("session_generation >= 0")])
+    session_generation = peewee.IntegerField(
+        default=0, constraints=[peewee.SQL("DEFAULT 0"), peewee.Check("session_generation >= 0")]
+    )
     erased_at = peewee.DateTimeField(null=True, constraints=[peewee.Check(ERASED_CHECK)])
 
     class Meta:
@@ -128,11 +132,14 @@ def _add_analytics_counts(db: peewee.Database) -> None:
 def fill_analytics_counts(db: peewee.Database) -> None:
     """Count every batch's history anew from its vouchers (the migration; the benchmark's bulk fill)."""
     if isinstance(db, peewee.SqliteDatabase):
+
         def seconds(column):
             return f"CAST(strftime('%s', {column}) AS INTEGER)"
     else:  # PostgreSQL: a timestamp without zone, read as UTC
+
         def seconds(column):
             return f"CAST(FLOOR(EXTRACT(EPOCH FROM {column})) AS BIGINT)"
+
     db.execute_sql("DELETE FROM slot_count")
     db.execute_sql("DELETE FROM delay_count")
     db.execute_sql(
@@ -214,7 +221,9 @@ def _how_to_back_up(db: peewee.PostgresqlDatabase, version: int) -> str:
     return " ".join(args)
 
 
-def dump_before_migrating(db: peewee.PostgresqlDatabase, version: int, have_backup: bool, folder: Path | None = None) -> Path | None:
+def dump_before_migrating(
+    db: peewee.PostgresqlDatabase, version: int, have_backup: bool, folder: Path | None = None
+) -> Path | None:
     """Before a server database is migrated: a pg_dump of it when the tool is on PATH; without the
     tool, a refusal saying how to make one, unless the person says they have one (--i-have-a-backup)."""
     tool = shutil.which("pg_dump")
@@ -222,13 +231,18 @@ def dump_before_migrating(db: peewee.PostgresqlDatabase, version: int, have_back
     if tool is None:
         if have_backup:
             return None
-        raise BackupNeeded(f"{needs}, and pg_dump was not found to back it up first; nothing was changed.",
-                           _how_to_back_up(db, version), BACKUP_FLAG)  # fmt: skip
+        raise BackupNeeded(
+            f"{needs}, and pg_dump was not found to back it up first; nothing was changed.",
+            _how_to_back_up(db, version),
+            BACKUP_FLAG,
+        )
     target = _dump_target(db, version, folder)
     target.parent.mkdir(parents=True, exist_ok=True)
     args, env = _pg_dump_command(db, target)
     try:
-        done = subprocess.run([tool, *args[1:]], env={**os.environ, **env}, capture_output=True, text=True, timeout=3600)
+        done = subprocess.run(
+            [tool, *args[1:]], env={**os.environ, **env}, capture_output=True, text=True, timeout=3600
+        )
     except (OSError, subprocess.SubprocessError) as exc:
         done, problem = None, str(exc)
     else:
@@ -237,8 +251,11 @@ def dump_before_migrating(db: peewee.PostgresqlDatabase, version: int, have_back
         target.unlink(missing_ok=True)
         if have_backup:
             return None
-        raise BackupNeeded(f"{needs}, but pg_dump could not back it up first ({problem}); nothing was changed.",
-                           _how_to_back_up(db, version), BACKUP_FLAG)  # fmt: skip
+        raise BackupNeeded(
+            f"{needs}, but pg_dump could not back it up first ({problem}); nothing was changed.",
+            _how_to_back_up(db, version),
+            BACKUP_FLAG,
+        )
     return target
 
 

@@ -80,7 +80,9 @@ class Template(BaseModel):
     discount_value = DecimalField(max_digits=12, decimal_places=2, constraints=[Check("discount_value > 0")])
     min_purchase = DecimalField(max_digits=12, decimal_places=2, default=0, constraints=[Check("min_purchase >= 0")])
     expires_on = DateField(null=True)  # a fixed last day ...
-    valid_days = IntegerField(null=True, constraints=[Check("valid_days IS NULL OR valid_days > 0")])  # ... or N days after claim
+    valid_days = IntegerField(
+        null=True, constraints=[Check("valid_days IS NULL OR valid_days > 0")]
+    )  # ... or N days after claim
     terms = TextField(default="")
     created_at = DateTimeField(default=utcnow)
 
@@ -157,16 +159,22 @@ class Voucher(BaseModel):
 
 # One voucher per member per batch. Partial: unclaimed vouchers stay out of it, which makes
 # generating a million vouchers about a fifth faster.
-Voucher.add_index(
-    Voucher.index(Voucher.member, Voucher.batch, unique=True, where=Voucher.member.is_null(False))
-)
+Voucher.add_index(Voucher.index(Voucher.member, Voucher.batch, unique=True, where=Voucher.member.is_null(False)))
 
 # What the activity log records. member_erased and member_reset are for the members' own actions
 # (erase, password reset) when they come: record them with activity.record like the others.
 ACTIVITY_KINDS = (
-    "template_created", "batch_created", "batch_paused", "batch_resumed", "batch_deleted",
-    "voucher_redeemed", "redemption_undone", "settings_changed", "member_erased", "member_reset",
-)  # fmt: skip
+    "template_created",
+    "batch_created",
+    "batch_paused",
+    "batch_resumed",
+    "batch_deleted",
+    "voucher_redeemed",
+    "redemption_undone",
+    "settings_changed",
+    "member_erased",
+    "member_reset",
+)
 
 
 class Activity(BaseModel):
@@ -227,6 +235,16 @@ def from_row(model, columns: tuple[str, ...], values) -> Model:
     return model(**{name: fields[name].python_value(value) for name, value in zip(columns, values)})
 
 
-TEMPLATE_COLUMNS = ("id", "title", "discount_kind", "discount_value", "min_purchase", "expires_on", "valid_days", "terms", "created_at")
+TEMPLATE_COLUMNS = (
+    "id",
+    "title",
+    "discount_kind",
+    "discount_value",
+    "min_purchase",
+    "expires_on",
+    "valid_days",
+    "terms",
+    "created_at",
+)
 
 ALL_MODELS = (SchemaVersion, Setting, Template, Member, ResetCode, Batch, Voucher, Activity, SlotCount, DelayCount)

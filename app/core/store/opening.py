@@ -121,7 +121,9 @@ def migration_notice() -> str | None:
     return f"The database {location()} was updated to schema {CURRENT_VERSION}; its backup from before is {_migration_backup}."
 
 
-def open_database(loc: str | os.PathLike | None = None, create: bool = True, have_backup: bool = False) -> peewee.Database:
+def open_database(
+    loc: str | os.PathLike | None = None, create: bool = True, have_backup: bool = False
+) -> peewee.Database:
     """Open (creating or migrating if needed) the database and bind every model to it.
 
     With create=False a database file that does not exist is an error, not a new empty database
@@ -138,13 +140,17 @@ def open_database(loc: str | os.PathLike | None = None, create: bool = True, hav
         if path == default_location():
             path.parent.mkdir(parents=True, exist_ok=True)
         elif not path.parent.is_dir():
-            raise DatabaseProblem(f"The folder {path.parent} does not exist, so the database {path} cannot be created there.")
+            raise DatabaseProblem(
+                f"The folder {path.parent} does not exist, so the database {path} cannot be created there."
+            )
         if path.is_dir():
             raise DatabaseProblem(f"{path} is a folder, not a database file.")
         if not create and not path.exists():
             raise DatabaseProblem(f"There is no database at {path}.")
         if not create and path.stat().st_size == 0:  # SQLite would write a header into it on opening
-            raise DatabaseProblem(f"The file {path} is empty: it holds no Voucher Batches database. Nothing was written to it.")
+            raise DatabaseProblem(
+                f"The file {path} is empty: it holds no Voucher Batches database. Nothing was written to it."
+            )
         db = peewee.SqliteDatabase(str(path), pragmas={**SQLITE_PRAGMAS, "busy_timeout": int(wait_limit() * 1000)})
         loc = str(path)
     close_database()
@@ -167,8 +173,6 @@ def open_database(loc: str | os.PathLike | None = None, create: bool = True, hav
 def close_database() -> None:
     if database.obj is not None and not database.is_closed():
         database.close()
-
-
 
 
 @guarded

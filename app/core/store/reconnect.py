@@ -94,7 +94,12 @@ def replace_lost_connection() -> bool:
         _seen.losses = _losses
         return False
     stale = getattr(_seen, "losses", 0) != _losses or connection_is_dead()
-    if not stale and now - used_at > PING_AFTER_IDLE and not isinstance(db, peewee.SqliteDatabase) and not db.in_transaction():
+    if (
+        not stale
+        and now - used_at > PING_AFTER_IDLE
+        and not isinstance(db, peewee.SqliteDatabase)
+        and not db.in_transaction()
+    ):
         stale = not _answers()  # the server restarted while this connection sat unused
     if stale:
         _seen.losses = _losses

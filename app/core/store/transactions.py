@@ -179,7 +179,11 @@ def guarded(fn):
 
     @functools.wraps(fn)
     def wrapper(*args, **kwargs):
-        outermost = database.obj is not None and not isinstance(database.obj, peewee.SqliteDatabase) and not database.in_transaction()
+        outermost = (
+            database.obj is not None
+            and not isinstance(database.obj, peewee.SqliteDatabase)
+            and not database.in_transaction()
+        )
         try:
             with translated_errors():
                 return fn(*args, **kwargs)

@@ -42,7 +42,11 @@ class ActivityController(QObject):
 
     def _export(self, dialog: ActivityDialog, wanted: Filter) -> None:
         self._prompts.save_file_name(
-            dialog, "Export the activity", "activity.csv", "CSV files (*.csv)", lambda path: self._write(dialog, wanted, path)
+            dialog,
+            "Export the activity",
+            "activity.csv",
+            "CSV files (*.csv)",
+            lambda path: self._write(dialog, wanted, path),
         )
 
     def _write(self, dialog: ActivityDialog, wanted: Filter, path: str) -> None:

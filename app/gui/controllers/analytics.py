@@ -4,7 +4,7 @@ few seconds and at once after a change made here; reads never overlap; a chart's
 
 from __future__ import annotations
 
-from typing import Callable
+from collections.abc import Callable
 
 import shiboken6
 from PySide6.QtCore import QEvent, QObject, QTimer, Signal
@@ -42,8 +42,13 @@ class AnalyticsController(QObject):
         self._again = False
         self._timer = QTimer(self, interval=refresh_ms, timeout=self.refresh)
         window.dashboard.requested.connect(self._on_card_requested)
-        for changed in (window.batch_actions.batch_changed, window.batch_actions.batch_deleted, window.till.redeemed,
-                        window.undo.undone, window.refresh_action.triggered):  # fmt: skip
+        for changed in (
+            window.batch_actions.batch_changed,
+            window.batch_actions.batch_deleted,
+            window.till.redeemed,
+            window.undo.undone,
+            window.refresh_action.triggered,
+        ):
             changed.connect(lambda *_args: self.refresh())
         self.message.connect(window.message_bar.show_message)
         self.channels_action = QAction(style.icon("chart"), "Channels", window)
@@ -120,7 +125,9 @@ class AnalyticsController(QObject):
             pattern = page.pattern
             work = lambda: (analytics.channel_stats(pattern), utcnow())  # noqa: E731
             show = lambda found: page.show_channels(pattern, *found)  # noqa: E731
-        run_task(work, lambda found: self._on_read(page, show, found), lambda exc: self._on_failed(page, exc), context=page)
+        run_task(
+            work, lambda found: self._on_read(page, show, found), lambda exc: self._on_failed(page, exc), context=page
+        )
 
     def _settled(self, page) -> None:
         if self._reading is not page:
@@ -145,12 +152,22 @@ class AnalyticsController(QObject):
 
     # Saving a chart ----------------------------------------------------------------------------
     def _save_png(self, box: ChartBox) -> None:
-        self._prompts.save_file_name(self._window, "Save the chart", f"{box.file_stem}.png", "PNG images (*.png)",
-                                     lambda path: self._write(box, with_suffix(path, ".png"), "png"))  # fmt: skip
+        self._prompts.save_file_name(
+            self._window,
+            "Save the chart",
+            f"{box.file_stem}.png",
+            "PNG images (*.png)",
+            lambda path: self._write(box, with_suffix(path, ".png"), "png"),
+        )
 
     def _export_csv(self, box: ChartBox) -> None:
-        self._prompts.save_file_name(self._window, "Export the chart's data", f"{box.file_stem}.csv", "CSV files (*.csv)",
-                                     lambda path: self._write(box, with_suffix(path, ".csv"), "csv"))  # fmt: skip
+        self._prompts.save_file_name(
+            self._window,
+            "Export the chart's data",
+            f"{box.file_stem}.csv",
+            "CSV files (*.csv)",
+            lambda path: self._write(box, with_suffix(path, ".csv"), "csv"),
+        )
 
     def _write(self, box: ChartBox, path: str, kind: str) -> None:
         if not shiboken6.isValid(box):
@@ -163,5 +180,9 @@ class AnalyticsController(QObject):
             data = box.data
             work = lambda: write_csv(data, path)  # noqa: E731
             said = f"Exported the chart's data to {path}."
-        run_task(work, lambda _done: self.message.emit(said, "success"),
-                 lambda exc: self.message.emit(sentence(exc, "save the chart"), "error"), context=self)  # fmt: skip
+        run_task(
+            work,
+            lambda _done: self.message.emit(said, "success"),
+            lambda exc: self.message.emit(sentence(exc, "save the chart"), "error"),
+            context=self,
+        )

@@ -32,7 +32,13 @@ class Background(QObject):
         self, window: QWidget, server: ClaimServer, batch_list: BatchList, prompts: Prompts, bar: MessageBar
     ) -> None:
         super().__init__(window)
-        self._window, self._server, self._batch_list, self._prompts, self._bar = window, server, batch_list, prompts, bar
+        self._window, self._server, self._batch_list, self._prompts, self._bar = (
+            window,
+            server,
+            batch_list,
+            prompts,
+            bar,
+        )
         self._told = False
         self._stopped = False
         self.tray: QSystemTrayIcon | None = None

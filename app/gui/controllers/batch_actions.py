@@ -3,7 +3,7 @@ Every core call runs on a worker; every refusal becomes a sentence in the window
 
 from __future__ import annotations
 
-from typing import Callable
+from collections.abc import Callable
 
 import shiboken6
 from PySide6.QtCore import QObject, Qt, Signal
@@ -74,8 +74,12 @@ class BatchActions(QObject):
         dialog.save_pdf_requested.connect(studio.save_pdf)
         self._share.open(dialog)
         url, size = summary.claim_url, dialog.image_pixels()
-        self._answer(dialog, lambda: qr.qr_png_bytes(url, size), dialog.show_image, dialog.show_image_failed, "draw the QR code")
-        self._answer(dialog, lambda: links.judge(url), dialog.show_reach, dialog.show_image_failed, "judge the claim link")
+        self._answer(
+            dialog, lambda: qr.qr_png_bytes(url, size), dialog.show_image, dialog.show_image_failed, "draw the QR code"
+        )
+        self._answer(
+            dialog, lambda: links.judge(url), dialog.show_reach, dialog.show_image_failed, "judge the claim link"
+        )
 
     def edit_title(self, summary: BatchSummary) -> None:
         """The public title members read (claim page, My Cards, prints); the card shows it at once."""
@@ -83,7 +87,9 @@ class BatchActions(QObject):
             return
         dialog = TitleDialog(summary, self._window)
         dialog.title_chosen.connect(
-            lambda title: self._run_busy(summary, lambda: batches.set_title(summary.id, title), self._on_title_set, "retitle")
+            lambda title: self._run_busy(
+                summary, lambda: batches.set_title(summary.id, title), self._on_title_set, "retitle"
+            )
         )
         self._share.open(dialog)
 
@@ -97,12 +103,18 @@ class BatchActions(QObject):
                 return
             dialog.show_saving()
             url = dialog.url
-            self._answer(dialog, lambda: save_qr_file(url, path), dialog.show_saved, dialog.show_save_failed, "save the QR code")
+            self._answer(
+                dialog, lambda: save_qr_file(url, path), dialog.show_saved, dialog.show_save_failed, "save the QR code"
+            )
 
-        self.prompts.save_file_name(dialog, "Save the QR code", f"{file_stem(dialog.summary.name)}-qr.png", QR_FILE_FILTER, save)
+        self.prompts.save_file_name(
+            dialog, "Save the QR code", f"{file_stem(dialog.summary.name)}-qr.png", QR_FILE_FILTER, save
+        )
 
     @staticmethod
-    def _answer(dialog: QrDialog, work: Callable, show: Callable, show_failure: Callable[[str], None], doing: str) -> None:
+    def _answer(
+        dialog: QrDialog, work: Callable, show: Callable, show_failure: Callable[[str], None], doing: str
+    ) -> None:
         """Work for the dialog on a worker; its answer, or the sentence why not (nothing once it closed)."""
         run_task(work, show, lambda exc: show_failure(sentence(exc, doing)), context=dialog)
 
@@ -157,9 +169,12 @@ class BatchActions(QObject):
         """Ask where, then write the CSV with a progress dialog and Cancel; then(path) once written."""
         suffix = f"-{status}" if status else ""
         self.prompts.save_file_name(
-            self._window, "Export vouchers", f"{file_stem(summary.name)}-vouchers{suffix}.csv", "CSV file (*.csv)",
+            self._window,
+            "Export vouchers",
+            f"{file_stem(summary.name)}-vouchers{suffix}.csv",
+            "CSV file (*.csv)",
             lambda chosen: self._export_to(with_suffix(chosen, ".csv"), summary, status, search, then),
-        )  # fmt: skip
+        )
 
     def _export_to(self, path: str, summary: BatchSummary, status: str | None, search: str, then) -> None:
         progress = self._progress_dialog(f"Exporting the vouchers of “{summary.name}”…")

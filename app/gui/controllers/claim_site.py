@@ -6,7 +6,8 @@ the old one stop; when the new one cannot start, the old one keeps serving."""
 
 from __future__ import annotations
 
-from typing import Any, Callable
+from collections.abc import Callable
+from typing import Any
 
 from PySide6.QtCore import QObject, Signal
 from PySide6.QtWidgets import QLabel, QWidget
@@ -56,7 +57,9 @@ class ClaimServer(QObject):
         self._stopped_early: Any = None  # the old listener, when the new one needed its port
         self.elsewhere = ""  # another program's claim site that serves this database, when the window uses it
         self.hosted = HostedSite(self)  # the claim site on a server of its own, when Settings say so
-        self.hosted.answered.connect(lambda check, tip: self._set(RUNNING if check.status == "ok" else FAILED, check.message, tip))
+        self.hosted.answered.connect(
+            lambda check, tip: self._set(RUNNING if check.status == "ok" else FAILED, check.message, tip)
+        )
 
     def can_start(self) -> bool:
         return self._start_server is not None
@@ -68,7 +71,9 @@ class ClaimServer(QObject):
             return
         self.listen(host, port, lambda server: self.switch_to(server, public_url), self._on_refused)
 
-    def listen(self, host: str, port: int, on_listening: Callable[[Any], None], on_refused: Callable[[str], None]) -> None:
+    def listen(
+        self, host: str, port: int, on_listening: Callable[[Any], None], on_refused: Callable[[str], None]
+    ) -> None:
         """Start a listener on host:port on a worker, the current one still serving: on_listening(server)
         (then switch_to or discard it), or on_refused(the sentence why not) with the current one kept."""
         if self._server is None:
@@ -95,7 +100,9 @@ class ClaimServer(QObject):
         self.hosted.stop()
         if old is not None and old is not server:
             run_task(old.stop)
-        self._tip = f"Listening on {getattr(server, 'host', '?')}:{getattr(server, 'port', '?')} ({getattr(server, 'url', '')})"
+        self._tip = (
+            f"Listening on {getattr(server, 'host', '?')}:{getattr(server, 'port', '?')} ({getattr(server, 'url', '')})"
+        )
         self.announce(public_url or getattr(server, "url", ""))
 
     def discard(self, server: Any) -> None:
@@ -109,7 +116,11 @@ class ClaimServer(QObject):
         self.elsewhere = url
         self.hosted.stop()
         self._where = public_url
-        self._set(RUNNING, f"Claim site running at {public_url} (served by another Voucher Batches program)", f"Answering at {url}")
+        self._set(
+            RUNNING,
+            f"Claim site running at {public_url} (served by another Voucher Batches program)",
+            f"Answering at {url}",
+        )
 
     def use_hosted(self, url: str) -> None:
         """The claim site is hosted at url: this window serves none (it stops its own), and says
@@ -126,7 +137,11 @@ class ClaimServer(QObject):
 
     def _on_refused(self, reason: str) -> None:
         if self._server is not None:
-            self._set(RUNNING, f"Claim site still running at {self._where}; the new address could not be used: {reason}", self._tip)
+            self._set(
+                RUNNING,
+                f"Claim site still running at {self._where}; the new address could not be used: {reason}",
+                self._tip,
+            )
         else:
             self._set(FAILED, f"Claim site not running: {reason}", "Change the host or port in Settings, then save.")
 

@@ -40,8 +40,12 @@ class HostedSite(QObject):
         if self._asking or not url:  # one question at a time: a slow answer is not asked twice
             return
         self._asking = True
-        run_task(lambda: doctor.check_hosted_site(url, timeout=TIMEOUT), lambda check: self._on_answer(url, check),
-                 lambda exc: self._on_failed(url, exc), context=self)  # fmt: skip
+        run_task(
+            lambda: doctor.check_hosted_site(url, timeout=TIMEOUT),
+            lambda check: self._on_answer(url, check),
+            lambda exc: self._on_failed(url, exc),
+            context=self,
+        )
 
     def _on_answer(self, url: str, check: doctor.Check) -> None:
         self._asking = False
@@ -53,4 +57,9 @@ class HostedSite(QObject):
         self.answered.emit(check, f"{check.message}\n{asked}")  # the status bar may cut a long sentence short
 
     def _on_failed(self, url: str, exc: Exception) -> None:
-        self._on_answer(url, doctor.Check("claim_site", doctor.PROBLEM, f"Claim site hosted at {url}: not answering ({sentence(exc, 'ask it')})"))
+        self._on_answer(
+            url,
+            doctor.Check(
+                "claim_site", doctor.PROBLEM, f"Claim site hosted at {url}: not answering ({sentence(exc, 'ask it')})"
+            ),
+        )

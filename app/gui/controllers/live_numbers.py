@@ -53,7 +53,12 @@ class BatchList(QObject):
             return
         self._reading = True
         filters = self._dashboard.filters()
-        run_task(lambda: batches.list_batches(*filters), lambda found: self._on_read(filters, found), self._on_failed, context=self)
+        run_task(
+            lambda: batches.list_batches(*filters),
+            lambda found: self._on_read(filters, found),
+            self._on_failed,
+            context=self,
+        )
 
     def _on_read(self, filters, found: list[BatchSummary]) -> None:
         self._reading = False

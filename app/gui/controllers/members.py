@@ -66,28 +66,45 @@ class MembersController(QObject):
             code, expires_at = members.issue_reset_code(row.email, actor)
             return members.reset_url(code), expires_at
 
-        run_task(issue, lambda made: dialog.show_reset(row, *made), self._failed(dialog, "make a reset link"), context=dialog)
+        run_task(
+            issue, lambda made: dialog.show_reset(row, *made), self._failed(dialog, "make a reset link"), context=dialog
+        )
 
     def _sign_out(self, dialog: MembersDialog, row: MemberRow) -> None:
-        run_task(lambda: members.sign_out_everywhere(row.id),
-                 lambda _none: dialog.show_message(f"{row.email} is signed out everywhere.", "success"),
-                 self._failed(dialog, "sign the member out"), context=dialog)  # fmt: skip
+        run_task(
+            lambda: members.sign_out_everywhere(row.id),
+            lambda _none: dialog.show_message(f"{row.email} is signed out everywhere.", "success"),
+            self._failed(dialog, "sign the member out"),
+            context=dialog,
+        )
 
     def _export(self, dialog: MembersDialog, row: MemberRow) -> None:
-        self._prompts.save_file_name(dialog, "Export the member's data", f"member-{row.id}.json", "JSON files (*.json)",
-                                     lambda path: self._write(dialog, row, path))  # fmt: skip
+        self._prompts.save_file_name(
+            dialog,
+            "Export the member's data",
+            f"member-{row.id}.json",
+            "JSON files (*.json)",
+            lambda path: self._write(dialog, row, path),
+        )
 
     def _write(self, dialog: MembersDialog, row: MemberRow, path: str) -> None:
         if not shiboken6.isValid(dialog):
             return
         path = with_suffix(path, ".json")
-        run_task(lambda: members.save_export(row.id, path),
-                 lambda written: dialog.show_message(f"Exported the data of {row.email} to {written}.", "success"),
-                 self._failed(dialog, "export the member's data"), context=dialog)  # fmt: skip
+        run_task(
+            lambda: members.save_export(row.id, path),
+            lambda written: dialog.show_message(f"Exported the data of {row.email} to {written}.", "success"),
+            self._failed(dialog, "export the member's data"),
+            context=dialog,
+        )
 
     def _erase(self, dialog: MembersDialog, row: MemberRow) -> None:
-        run_task(lambda: _erase_question(row.id), lambda question: self._confirm_erase(dialog, row, question),
-                 self._failed(dialog, "erase the member"), context=dialog)  # fmt: skip
+        run_task(
+            lambda: _erase_question(row.id),
+            lambda question: self._confirm_erase(dialog, row, question),
+            self._failed(dialog, "erase the member"),
+            context=dialog,
+        )
 
     def _confirm_erase(self, dialog: MembersDialog, row: MemberRow, question: str) -> None:
         if not self._prompts.confirm_erase(dialog, question) or not shiboken6.isValid(dialog):
@@ -99,4 +116,6 @@ class MembersController(QObject):
             dialog.show_message(f"The member {row.email} is erased; {stay}.", "success")
             dialog.reload()
 
-        run_task(lambda: members.erase_member(row.id, actor), done, self._failed(dialog, "erase the member"), context=dialog)
+        run_task(
+            lambda: members.erase_member(row.id, actor), done, self._failed(dialog, "erase the member"), context=dialog
+        )

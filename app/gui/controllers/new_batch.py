@@ -3,7 +3,7 @@ create the templates and generate the batch it asks for (with progress and Stop)
 
 from __future__ import annotations
 
-from typing import Callable
+from collections.abc import Callable
 
 from PySide6.QtCore import QObject, Signal
 from PySide6.QtWidgets import QWidget
@@ -93,10 +93,14 @@ class NewBatchFlow(QObject):
 
         actor = self._who()
         self._generation = run_task(
-            lambda task: batches.create_batch(**values, progress=task.report, should_stop=task.is_cancelled, actor=actor),
+            lambda task: batches.create_batch(
+                **values, progress=task.report, should_stop=task.is_cancelled, actor=actor
+            ),
             done,
             failed,
-            on_progress=lambda done_count, total: self._slot.dialog is dialog and dialog.show_progress(done_count, total),
+            on_progress=lambda done_count, total: (
+                self._slot.dialog is dialog and dialog.show_progress(done_count, total)
+            ),
             context=self,
         )
 

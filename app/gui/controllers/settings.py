@@ -105,26 +105,44 @@ class SettingsController(QObject):
             return
         self._opening = True
         location = self._prefs.database_location() or store.opened_location()
-        run_task(lambda: _read_for_dialog(location), lambda read: self._on_read_for_dialog(location, read), self._on_read_failed, context=self)
+        run_task(
+            lambda: _read_for_dialog(location),
+            lambda read: self._on_read_for_dialog(location, read),
+            self._on_read_failed,
+            context=self,
+        )
 
     def _on_read_for_dialog(self, location: str, read) -> None:
         self._opening = False
         current, zones, link, at_login, last_backup, kept = read
         till = (TillIdentity(self._prefs).named_till(), this_pc())
         dialog = SettingsDialog(
-            current, location, zones, self._window, link=link, starts_at_login=at_login, last_backup=last_backup, till=till,
+            current,
+            location,
+            zones,
+            self._window,
+            link=link,
+            starts_at_login=at_login,
+            last_backup=last_backup,
+            till=till,
             password_kept=kept,
-        )  # fmt: skip
-        dialog.save_requested.connect(lambda edited, new_location: self._confirm(dialog, current, edited, location, new_location))
+        )
+        dialog.save_requested.connect(
+            lambda edited, new_location: self._confirm(dialog, current, edited, location, new_location)
+        )
         dialog.browse_requested.connect(lambda: self._browse(dialog))
         dialog.guide_requested.connect(lambda: self._guide.open(GuideDialog(dialog)))
         self._slot.open(dialog)
 
     def _browse(self, dialog: SettingsDialog) -> None:
         self._prompts.save_file_name(
-            dialog, "Database file", dialog.database.text() or str(store.default_location()),
-            "Voucher Batches database (*.db);;All files (*)", dialog.choose_database, confirm_overwrite=False,
-        )  # fmt: skip
+            dialog,
+            "Database file",
+            dialog.database.text() or str(store.default_location()),
+            "Voucher Batches database (*.db);;All files (*)",
+            dialog.choose_database,
+            confirm_overwrite=False,
+        )
 
     def _confirm(self, dialog: SettingsDialog, before, edited, old_location: str, new_location: str) -> None:
         """A new public base URL breaks the links already shared: ask first (what it breaks is read on a worker)."""
@@ -136,7 +154,12 @@ class SettingsController(QObject):
                 return
             self._save(dialog, before, edited, old_location, new_location)
 
-        run_task(lambda: settings.base_change_warning(before, edited), answer, lambda exc: self._refuse(dialog, sentence(exc, "save the settings")), context=dialog)
+        run_task(
+            lambda: settings.base_change_warning(before, edited),
+            answer,
+            lambda exc: self._refuse(dialog, sentence(exc, "save the settings")),
+            context=dialog,
+        )
 
     def _save(self, dialog: SettingsDialog, before, edited, old_location: str, new_location: str) -> None:
         """Listen on a new address first; save; only then does the old listener stop. When the new
@@ -151,7 +174,9 @@ class SettingsController(QObject):
             kept = f" The claim site keeps serving at {self._server.where()}." if self._server.serves_here() else ""
             self._refuse(dialog, f"{reason}{kept} Nothing was saved.")
 
-        self._server.listen(host, port, lambda listener: self._write(dialog, edited, old_location, new_location, listener), refused)
+        self._server.listen(
+            host, port, lambda listener: self._write(dialog, edited, old_location, new_location, listener), refused
+        )
 
     def _write(self, dialog: SettingsDialog, edited, old_location: str, new_location: str, listener) -> None:
         till_name, password = dialog.till_name.text(), dialog.db_password.text()
@@ -188,7 +213,9 @@ class SettingsController(QObject):
         actor = TillIdentity(self._prefs).actor()  # recorded with the change in the activity log
 
         def work():
-            location, kept = _try_database(where, password) if tried else (where, "")  # a server that refuses: nothing is saved
+            location, kept = (
+                _try_database(where, password) if tried else (where, "")
+            )  # a server that refuses: nothing is saved
             saved = settings.save(edited, actor)
             if autostart.is_enabled() != at_login:
                 autostart.set_enabled(at_login, store.without_password(location))  # a file others may read: no password

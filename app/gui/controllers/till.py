@@ -108,9 +108,12 @@ class TillController(QObject):
 
         actor = self._identity.actor()
         run_task(
-            lambda: redeem(code, actor), done, lambda exc: dialog.show_error(sentence(exc, "redeem the voucher")),
-            on_wait=lambda: dialog.show_waiting(WAITING), context=dialog,
-        )  # fmt: skip
+            lambda: redeem(code, actor),
+            done,
+            lambda exc: dialog.show_error(sentence(exc, "redeem the voucher")),
+            on_wait=lambda: dialog.show_waiting(WAITING),
+            context=dialog,
+        )
 
     def _on_undone(self, result) -> None:
         """A redemption was undone (here or in the vouchers view): the open dialog shows it."""

@@ -28,4 +28,9 @@ class Upkeep(QObject):
         self._timer.stop()
 
     def run(self) -> None:
-        run_task(backups.maintain, None, lambda exc: self.message.emit(sentence(exc, "check and back up the database"), "error"), context=self)
+        run_task(
+            backups.maintain,
+            None,
+            lambda exc: self.message.emit(sentence(exc, "check and back up the database"), "error"),
+            context=self,
+        )

@@ -31,8 +31,13 @@ class About(QObject):
     def open(self) -> None:
         if self._slot.bring_forward():
             return
-        box = QMessageBox(QMessageBox.Icon.NoIcon, "About Voucher Batches", about_text(store.location(), self._log_file),
-                          QMessageBox.StandardButton.Ok, self._window)  # fmt: skip
+        box = QMessageBox(
+            QMessageBox.Icon.NoIcon,
+            "About Voucher Batches",
+            about_text(store.location(), self._log_file),
+            QMessageBox.StandardButton.Ok,
+            self._window,
+        )
         box.setObjectName("AboutBox")
         box.setTextFormat(Qt.TextFormat.RichText)
         box.setIconPixmap(self._window.windowIcon().pixmap(64, 64))

@@ -29,8 +29,15 @@ COLUMNS = ("Time", "Action", "Batch", "Code", "Till", "Staff", "Details")
 
 
 def cells(entry: Entry) -> tuple[str, ...]:
-    return (times.local_text(entry.at), entry.kind_text, entry.batch_name, entry.code or "", entry.till, entry.staff,
-            entry.summary)  # fmt: skip
+    return (
+        times.local_text(entry.at),
+        entry.kind_text,
+        entry.batch_name,
+        entry.code or "",
+        entry.till,
+        entry.staff,
+        entry.summary,
+    )
 
 
 class ActivityModel(QAbstractTableModel):
@@ -134,8 +141,16 @@ class ActivityDialog(QDialog):
         header.setStretchLastSection(True)
         header.setDefaultAlignment(Qt.AlignmentFlag.AlignLeft | Qt.AlignmentFlag.AlignVCenter)
         width = self.fontMetrics().horizontalAdvance
-        for column, sample in enumerate(("2026-12-31 23:59  ", "Redemption undone  ", "Summer 2025 - Email List  ",
-                                         "SUMMER-XXXX-XXXX-XX  ", "Front till  ", "Someone  ")):  # fmt: skip
+        for column, sample in enumerate(
+            (
+                "2026-12-31 23:59  ",
+                "Redemption undone  ",
+                "Summer 2025 - Email List  ",
+                "SUMMER-XXXX-XXXX-XX  ",
+                "Front till  ",
+                "Someone  ",
+            )
+        ):
             self.table.setColumnWidth(column, width(sample) + 12)
 
         self.count_label = plain_label()
@@ -172,9 +187,13 @@ class ActivityDialog(QDialog):
 
     def current_filter(self) -> Filter:
         return Filter(
-            batch_id=self.batch.currentData(), kind=self.kind.currentData(), staff=self.staff.currentData(),
-            since=_day(self.since), until=_day(self.until), search=self.search.text(),
-        )  # fmt: skip
+            batch_id=self.batch.currentData(),
+            kind=self.kind.currentData(),
+            staff=self.staff.currentData(),
+            since=_day(self.since),
+            until=_day(self.until),
+            search=self.search.text(),
+        )
 
     def start(self) -> None:
         """Fill the batch and staff pickers, then read the newest entries."""
@@ -216,11 +235,17 @@ class ActivityDialog(QDialog):
             (self.model.extend if before else self.model.replace)(found)
             self.more_button.setVisible(len(found) == PAGE)
             rows = self.model.rowCount()
-            self.count_label.setText(f"{rows:,} entr{'y' if rows == 1 else 'ies'}" + ("" if len(found) < PAGE else " so far"))
+            self.count_label.setText(
+                f"{rows:,} entr{'y' if rows == 1 else 'ies'}" + ("" if len(found) < PAGE else " so far")
+            )
             self.notice.hide()
 
-        run_task(lambda: activity.entries(wanted, PAGE, before), done,
-                 lambda exc: self.show_message(sentence(exc, "read the activity"), "error"), context=self)  # fmt: skip
+        run_task(
+            lambda: activity.entries(wanted, PAGE, before),
+            done,
+            lambda exc: self.show_message(sentence(exc, "read the activity"), "error"),
+            context=self,
+        )
 
     def show_message(self, text: str, kind: str) -> None:
         self.notice.say(text, kind)

@@ -50,8 +50,10 @@ class ChecksDialog(QDialog):
         self.lines: list[Notice] = []
         for check in checks:
             line = Notice()
-            line.say(f"{BADGE[check.status]} {NAMES.get(check.name, check.name)}: {check.message}",
-                     {OK: "success", WARNING: "warning", PROBLEM: "error"}[check.status])  # fmt: skip
+            line.say(
+                f"{BADGE[check.status]} {NAMES.get(check.name, check.name)}: {check.message}",
+                {OK: "success", WARNING: "warning", PROBLEM: "error"}[check.status],
+            )
             self.lines.append(line)
             layout.addWidget(line)
         buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Close)

@@ -21,7 +21,12 @@ from app.core.vouchers import VoucherDetail
 from app.gui.kit import style
 from app.gui.kit.widgets import Notice, plain_label
 
-STATE_TEXT = {"unclaimed": "Not claimed yet", "claimed": "Claimed, not redeemed", "expired": "Expired", "redeemed": "Redeemed"}
+STATE_TEXT = {
+    "unclaimed": "Not claimed yet",
+    "claimed": "Claimed, not redeemed",
+    "expired": "Expired",
+    "redeemed": "Redeemed",
+}
 
 
 def state_text(detail: VoucherDetail) -> str:
@@ -68,8 +73,15 @@ class FindVoucherDialog(QDialog):
         form = QFormLayout(self.details)
         form.setContentsMargins(0, 0, 0, 0)
         form.setRowWrapPolicy(QFormLayout.RowWrapPolicy.DontWrapRows)
-        for key, caption in (("code", "Code"), ("batch", "Batch"), ("status", "Status"), ("member", "Member"),
-                             ("offer", "Offer"), ("expiry", "Expires"), ("terms", "Terms")):  # fmt: skip
+        for key, caption in (
+            ("code", "Code"),
+            ("batch", "Batch"),
+            ("status", "Status"),
+            ("member", "Member"),
+            ("offer", "Offer"),
+            ("expiry", "Expires"),
+            ("terms", "Terms"),
+        ):
             label = plain_label()  # batch names, emails and terms are what people typed
             label.setWordWrap(True)
             label.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
@@ -131,7 +143,9 @@ class FindVoucherDialog(QDialog):
         self.fields["member"].setText(detail.member or "—")
         self.fields["offer"].setText(f"{offer['discount']} · {offer['min_purchase']}" if offer else "—")
         if detail.expires_at is not None:
-            expiry = times.local_text(detail.expires_at, zone=True) + ("  (expired)" if detail.state == "expired" else "")
+            expiry = times.local_text(detail.expires_at, zone=True) + (
+                "  (expired)" if detail.state == "expired" else ""
+            )
         else:
             expiry = offer.get("expiry", "—") if offer else "—"
         self.fields["expiry"].setText(expiry)

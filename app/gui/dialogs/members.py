@@ -101,8 +101,12 @@ class MembersDialog(QDialog):
         self.export_button = QPushButton("Export data…")
         self.erase_button = QPushButton("Erase member…")
         self.erase_button.setObjectName("DangerButton")
-        for button, signal in ((self.reset_button, self.reset_requested), (self.sign_out_button, self.sign_out_requested),
-                               (self.export_button, self.export_requested), (self.erase_button, self.erase_requested)):  # fmt: skip
+        for button, signal in (
+            (self.reset_button, self.reset_requested),
+            (self.sign_out_button, self.sign_out_requested),
+            (self.export_button, self.export_requested),
+            (self.erase_button, self.erase_requested),
+        ):
             button.setAutoDefault(False)
             button.clicked.connect(lambda _checked=False, signal=signal: self._ask(signal))
 
@@ -174,8 +178,12 @@ class MembersDialog(QDialog):
             more = " (the first ones: type more to narrow it)" if count == LIMIT else ""
             self.count_label.setText(f"{count:,} member{'' if count == 1 else 's'}{more}")
 
-        run_task(lambda: members.find_members(wanted, LIMIT), done,
-                 lambda exc: self.show_message(sentence(exc, "find the members"), "error"), context=self)  # fmt: skip
+        run_task(
+            lambda: members.find_members(wanted, LIMIT),
+            done,
+            lambda exc: self.show_message(sentence(exc, "find the members"), "error"),
+            context=self,
+        )
 
     def selected(self) -> MemberRow | None:
         rows = self.table.selectionModel().selectedRows()
@@ -199,8 +207,12 @@ class MembersDialog(QDialog):
             if self.selected() == row:
                 _fill(self.vouchers_table, [voucher_cells(v) for v in found])
 
-        run_task(lambda: vouchers.for_member(row.id), done,
-                 lambda exc: self.show_message(sentence(exc, "read the member's vouchers"), "error"), context=self)  # fmt: skip
+        run_task(
+            lambda: vouchers.for_member(row.id),
+            done,
+            lambda exc: self.show_message(sentence(exc, "read the member's vouchers"), "error"),
+            context=self,
+        )
 
     # Telling --------------------------------------------------------------------------------
     def _ask(self, signal) -> None:

@@ -234,7 +234,9 @@ class NewBatchDialog(QDialog):
         self.new_template_button.setEnabled(not shown)
         if shown:
             self.template_form.title.setFocus()
-        QTimer.singleShot(0, self, self.adjustSize)  # once the layout knows the new height (not after the dialog is gone)
+        QTimer.singleShot(
+            0, self, self.adjustSize
+        )  # once the layout knows the new height (not after the dialog is gone)
 
     def _on_template_submitted(self) -> None:
         self.template_form.setEnabled(False)

@@ -202,7 +202,9 @@ class PrintStudio(QObject):
     def _link_ok_to_print(self) -> bool:
         """A link only this network (or this PC) opens is said before anything is printed."""
         verdict = links.judge(self._dialog.url)
-        return not verdict.local_only or self.prompts.confirm_print_anyway(self._dialog, f"{verdict.message} {verdict.fix}")
+        return not verdict.local_only or self.prompts.confirm_print_anyway(
+            self._dialog, f"{verdict.message} {verdict.fix}"
+        )
 
     def _with_content(self, then, doing: str) -> None:
         batch_id = self._dialog.summary.id
@@ -237,7 +239,10 @@ class PrintStudio(QObject):
     def _ask_where(self, layout: str, paper: str) -> None:
         suffix = layout if layout in signage.POSTERS else f"{layout}-{paper}"
         self.prompts.save_file_name(
-            self._dialog, "Save signage as PDF", f"{file_stem(self._dialog.summary.name)}-{suffix}.pdf", "PDF document (*.pdf)",
+            self._dialog,
+            "Save signage as PDF",
+            f"{file_stem(self._dialog.summary.name)}-{suffix}.pdf",
+            "PDF document (*.pdf)",
             lambda path: self._save(layout, paper, path),
         )
 
@@ -254,7 +259,9 @@ class PrintStudio(QObject):
 
         run_task(
             work,
-            lambda saved: self._dialog.status.say(f"Saved the {signage.LAYOUT_NAMES[layout]} as a print-ready PDF to {saved}.", "success"),
+            lambda saved: self._dialog.status.say(
+                f"Saved the {signage.LAYOUT_NAMES[layout]} as a print-ready PDF to {saved}.", "success"
+            ),
             lambda exc: self._dialog.status.say(sentence(exc, "save the PDF"), "error"),
             context=self._dialog,
         )

@@ -46,10 +46,18 @@ class SettingsDialog(QDialog):
     browse_requested = Signal()  # Choose… for the database: its controller asks for the file
 
     def __init__(
-        self, current: Settings, db_location: str, zones: list[str], parent: QWidget | None = None, *,
-        link: Verdict | None = None, starts_at_login: bool = False, last_backup: str = "", till: tuple[str, str] = ("", ""),
+        self,
+        current: Settings,
+        db_location: str,
+        zones: list[str],
+        parent: QWidget | None = None,
+        *,
+        link: Verdict | None = None,
+        starts_at_login: bool = False,
+        last_backup: str = "",
+        till: tuple[str, str] = ("", ""),
         password_kept: str = "",
-    ) -> None:  # fmt: skip
+    ) -> None:
         super().__init__(parent)
         self.setObjectName("SettingsDialog")
         self.setWindowTitle("Settings")
@@ -101,7 +109,9 @@ class SettingsDialog(QDialog):
         self._claim_site.addButton(self.on_this_pc)
         self._claim_site.addButton(self.hosted)
         (self.hosted if current.hosted else self.on_this_pc).setChecked(True)
-        self.hosted.setToolTip("A server of its own runs the claim site: this window starts none and asks it every 15 s whether it answers")
+        self.hosted.setToolTip(
+            "A server of its own runs the claim site: this window starts none and asks it every 15 s whether it answers"
+        )
         self.base_url.textChanged.connect(lambda text: self.hosted.setText(hosted_text(text)))
         self.hosted.toggled.connect(self._on_claim_site_toggled)
         self.database = QLineEdit(db_location)
@@ -113,9 +123,15 @@ class SettingsDialog(QDialog):
         self.db_password = QLineEdit()
         self.db_password.setEchoMode(QLineEdit.EchoMode.Password)
         self.db_password.setAccessibleName("Database password")
-        self.db_password.setPlaceholderText(f"kept in {password_kept}; type a new one to replace it" if password_kept else "the server's password for that user")
+        self.db_password.setPlaceholderText(
+            f"kept in {password_kept}; type a new one to replace it"
+            if password_kept
+            else "the server's password for that user"
+        )
         self.database.textChanged.connect(self._on_database_typed)
-        db_hint = QLabel("A new database is used from the next start. A server's password is kept in the keyring or a file only you can read, never in the settings.")
+        db_hint = QLabel(
+            "A new database is used from the next start. A server's password is kept in the keyring or a file only you can read, never in the settings."
+        )
         db_hint.setObjectName("Hint")
         db_hint.setWordWrap(True)
         self.logo = QLineEdit(current.logo_path)

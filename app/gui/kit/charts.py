@@ -6,9 +6,9 @@ from __future__ import annotations
 import html
 import math
 import os
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Callable, Sequence
 
 import shiboken6
 from PySide6.QtCharts import (
@@ -124,7 +124,9 @@ def _round_steps(top: float) -> tuple[float, int]:
     """The axis's step and tick count: a round step (1, 2, 5 × 10ⁿ, or 25, 250, …), 3 to 6 steps,
     the one whose range overshoots top the least (Qt's nice numbers put 900 on 0–1,500)."""
     power = 10 ** math.floor(math.log10(top))
-    candidates = [m * p for p in (power / 100, power / 10, power) for m in (1, 2, 2.5, 5) if m * p >= 1 and (m != 2.5 or p >= 10)]
+    candidates = [
+        m * p for p in (power / 100, power / 10, power) for m in (1, 2, 2.5, 5) if m * p >= 1 and (m != 2.5 or p >= 10)
+    ]
     fits = [(math.ceil(top / step - 1e-9), step) for step in candidates]
     count, step = min(((n, st) for n, st in fits if 3 <= n <= 6), key=lambda f: (f[0] * f[1], f[0]))
     return step, count
@@ -281,7 +283,9 @@ class ChartBox(QFrame):
         self.menu_button.setPopupMode(QToolButton.ToolButtonPopupMode.InstantPopup)
         self.menu = QMenu(self.menu_button)
         self.save_action = self.menu.addAction(style.icon("download"), SAVE_PNG, lambda: self.save_requested.emit(self))
-        self.export_action = self.menu.addAction(style.icon("export"), EXPORT_CSV, lambda: self.export_requested.emit(self))
+        self.export_action = self.menu.addAction(
+            style.icon("export"), EXPORT_CSV, lambda: self.export_requested.emit(self)
+        )
         self.menu_button.setMenu(self.menu)
         self.view = ChartView()
         self.view.setMinimumHeight(height)

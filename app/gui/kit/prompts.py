@@ -6,8 +6,8 @@ from __future__ import annotations
 import re
 import sys
 import tempfile
+from collections.abc import Callable
 from pathlib import Path
-from typing import Callable
 
 from PySide6.QtCore import QFileInfo, QStandardPaths, Qt, QUrl
 from PySide6.QtGui import QAbstractFileIconProvider, QDesktopServices, QIcon
@@ -53,7 +53,9 @@ class NameOnlyIconProvider(QAbstractFileIconProvider):
     def icon(self, what) -> QIcon:  # a QFileInfo, or an IconType
         if isinstance(what, QFileInfo):
             return self._folder if what.isDir() else self._file
-        return self._folder if what in (self.IconType.Folder, self.IconType.Drive, self.IconType.Computer) else self._file
+        return (
+            self._folder if what in (self.IconType.Folder, self.IconType.Drive, self.IconType.Computer) else self._file
+        )
 
     def type(self, info: QFileInfo) -> str:
         if info.isDir():
@@ -65,7 +67,9 @@ class NameOnlyIconProvider(QAbstractFileIconProvider):
 NATIVE_FILE_DIALOGS = sys.platform == "win32"
 
 
-def file_dialog(parent: QWidget | None, caption: str, start: str, file_filter: str, *, confirm_overwrite: bool = True) -> QFileDialog:
+def file_dialog(
+    parent: QWidget | None, caption: str, start: str, file_filter: str, *, confirm_overwrite: bool = True
+) -> QFileDialog:
     """The one way this window makes a file dialog: one that never opens the files it lists. start
     names a folder, or a file to suggest in its folder.
 
@@ -159,7 +163,9 @@ class Prompts:
 
     def confirm_print_anyway(self, parent: QWidget, warning: str) -> bool:
         """Before printing a link that not every member's phone opens: True to print all the same."""
-        box = QMessageBox(QMessageBox.Icon.Warning, "Print this link?", warning, QMessageBox.StandardButton.Cancel, parent)
+        box = QMessageBox(
+            QMessageBox.Icon.Warning, "Print this link?", warning, QMessageBox.StandardButton.Cancel, parent
+        )
         box.setTextFormat(Qt.TextFormat.PlainText)
         box.setInformativeText("Posters stay up for weeks: print a link that works anywhere if you can.")
         box.addButton("Print anyway", QMessageBox.ButtonRole.AcceptRole)

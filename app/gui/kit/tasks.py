@@ -8,7 +8,8 @@ from __future__ import annotations
 
 import logging
 import threading
-from typing import Any, Callable
+from collections.abc import Callable
+from typing import Any
 
 import shiboken6
 from PySide6.QtCore import QObject, QRunnable, Qt, QThreadPool, Signal, Slot
@@ -18,7 +19,7 @@ from app.core import store
 log = logging.getLogger(__name__)
 
 _pool: QThreadPool | None = None
-_running: set["Task"] = set()  # keeps each Task alive until its result is delivered
+_running: set[Task] = set()  # keeps each Task alive until its result is delivered
 
 
 def pool() -> QThreadPool:

@@ -37,7 +37,12 @@ from app.gui.kit.widgets import Notice, plain_label, restyle
 
 from . import cards
 
-HINT_KINDS = {"low_claims": "warning", "few_redemptions": "warning", "scale_up": "success", "almost_sold_out": "warning"}
+HINT_KINDS = {
+    "low_claims": "warning",
+    "few_redemptions": "warning",
+    "scale_up": "success",
+    "almost_sold_out": "warning",
+}
 
 
 def back_button(tip: str) -> QToolButton:
@@ -60,11 +65,14 @@ def page_title(value: str = "") -> QLabel:
 
 
 def funnel_data(stats: BatchStats) -> ChartData:
-    return ChartData(("step", "vouchers", "share_of_total"), [
-        ("Total", stats.total, 100.0),
-        ("Claimed", stats.claimed, round(stats.claimed * 100 / stats.total, 1) if stats.total else None),
-        ("Redeemed", stats.redeemed, round(stats.redeemed * 100 / stats.total, 1) if stats.total else None),
-    ])  # fmt: skip
+    return ChartData(
+        ("step", "vouchers", "share_of_total"),
+        [
+            ("Total", stats.total, 100.0),
+            ("Claimed", stats.claimed, round(stats.claimed * 100 / stats.total, 1) if stats.total else None),
+            ("Redeemed", stats.redeemed, round(stats.redeemed * 100 / stats.total, 1) if stats.total else None),
+        ],
+    )
 
 
 def series_data(stats: BatchStats) -> ChartData:
@@ -124,7 +132,16 @@ class BatchPage(QWidget):
         self.pace = cards.Metric("Claim rate now")
         self.median = cards.Metric("Median time to redeem")
         self.median.setToolTip("Half of the redeemed vouchers were redeemed within this time of being claimed")
-        self.metrics = (self.total, self.claimed, self.redeemed, self.available, self.rate, self.last_24h, self.pace, self.median)
+        self.metrics = (
+            self.total,
+            self.claimed,
+            self.redeemed,
+            self.available,
+            self.rate,
+            self.last_24h,
+            self.pace,
+            self.median,
+        )
         tiles = QGridLayout()
         tiles.setHorizontalSpacing(24)
         for column, metric in enumerate(self.metrics):
@@ -207,11 +224,19 @@ class BatchPage(QWidget):
         self.badge.setProperty("status", stats.status)
         restyle(self.badge)
         self.channel.setText(stats.channel)
-        for metric, value in zip(self.metrics, (
-            text.count(stats.total), text.count(stats.claimed), text.count(stats.redeemed), text.count(stats.available),
-            text.percent(stats.redemption_rate), text.count(stats.claims_last_24h), text.rate_now(stats.claims_per_hour_now),
-            text.hours(stats.median_hours_to_redeem),
-        )):  # fmt: skip
+        for metric, value in zip(
+            self.metrics,
+            (
+                text.count(stats.total),
+                text.count(stats.claimed),
+                text.count(stats.redeemed),
+                text.count(stats.available),
+                text.percent(stats.redemption_rate),
+                text.count(stats.claims_last_24h),
+                text.rate_now(stats.claims_per_hour_now),
+                text.hours(stats.median_hours_to_redeem),
+            ),
+        ):
             metric.set_value(value)
         self.sells_out.setText(text.sells_out(stats))
         self.sells_out.setVisible(bool(self.sells_out.text()))
@@ -246,27 +271,47 @@ class BatchPage(QWidget):
     def _draw(self, stats: BatchStats) -> None:
         funnel = funnel_data(stats)
         steps = funnel.rows[::-1]  # Total on top
-        self.funnel_box.show_chart(funnel, lambda colors: bar_chart(
-            colors, [row[0] for row in steps], [Bars("Vouchers", [row[1] for row in steps], CLAIMS, labels=True)], horizontal=True,
-        ))  # fmt: skip
+        self.funnel_box.show_chart(
+            funnel,
+            lambda colors: bar_chart(
+                colors,
+                [row[0] for row in steps],
+                [Bars("Vouchers", [row[1] for row in steps], CLAIMS, labels=True)],
+                horizontal=True,
+            ),
+        )
         series = series_data(stats)
         labels = [text.bucket_label(bucket.start, stats.bucket) for bucket in stats.series]
         noun = text.bucket_noun(stats.bucket)
         self.series_box.set_title(f"Claims and redemptions over time (per {noun}, and in all)")
-        self.series_box.show_chart(series, lambda colors: bars_and_lines(
-            colors, labels,
-            [Bars(f"Claims per {noun}", [r[1] for r in series.rows], CLAIMS),
-             Bars(f"Redemptions per {noun}", [r[2] for r in series.rows], REDEMPTIONS)],
-            [Bars("Claims in all", [r[3] for r in series.rows], CLAIMS),
-             Bars("Redemptions in all", [r[4] for r in series.rows], REDEMPTIONS)],
-            bar_title=f"per {noun}", line_title="in all",
-        ))  # fmt: skip
+        self.series_box.show_chart(
+            series,
+            lambda colors: bars_and_lines(
+                colors,
+                labels,
+                [
+                    Bars(f"Claims per {noun}", [r[1] for r in series.rows], CLAIMS),
+                    Bars(f"Redemptions per {noun}", [r[2] for r in series.rows], REDEMPTIONS),
+                ],
+                [
+                    Bars("Claims in all", [r[3] for r in series.rows], CLAIMS),
+                    Bars("Redemptions in all", [r[4] for r in series.rows], REDEMPTIONS),
+                ],
+                bar_title=f"per {noun}",
+                line_title="in all",
+            ),
+        )
         delays = delay_data(stats)
         median = text.hours(stats.median_hours_to_redeem)
         self.delay_box.set_title(f"Time from claim to redemption (median {median})")
-        self.delay_box.show_chart(delays, lambda colors: bar_chart(
-            colors, [row[0] for row in delays.rows], [Bars("Redemptions", [row[1] for row in delays.rows], TOTAL, labels=True)],
-        ))  # fmt: skip
+        self.delay_box.show_chart(
+            delays,
+            lambda colors: bar_chart(
+                colors,
+                [row[0] for row in delays.rows],
+                [Bars("Redemptions", [row[1] for row in delays.rows], TOTAL, labels=True)],
+            ),
+        )
 
     def show_loading(self) -> None:
         self.loading.show()

@@ -26,7 +26,15 @@ from app.gui.kit import style
 from app.gui.kit.widgets import Spinner, plain_label, plain_tip, restyle
 
 # What a card can ask for; the window decides how.
-QR, VOUCHERS, PAUSE, RESUME, EXPORT, OPEN_PAGE, DELETE = "qr", "vouchers", "pause", "resume", "export", "open_page", "delete"
+QR, VOUCHERS, PAUSE, RESUME, EXPORT, OPEN_PAGE, DELETE = (
+    "qr",
+    "vouchers",
+    "pause",
+    "resume",
+    "export",
+    "open_page",
+    "delete",
+)
 TITLE = "title"
 DETAILS = "details"  # the batch's page: its numbers over time
 
@@ -124,8 +132,12 @@ class BatchCard(QFrame):
         self.pause_action = self.menu.addAction(style.icon("pause"), "Pause Batch", lambda: self._request(PAUSE))
         self.resume_action = self.menu.addAction(style.icon("play"), "Resume Batch", lambda: self._request(RESUME))
         self.menu.addSeparator()
-        self.export_action = self.menu.addAction(style.icon("export"), "Export vouchers…", lambda: self._request(EXPORT))
-        self.open_action = self.menu.addAction(style.icon("external"), "Open claim page", lambda: self._request(OPEN_PAGE))
+        self.export_action = self.menu.addAction(
+            style.icon("export"), "Export vouchers…", lambda: self._request(EXPORT)
+        )
+        self.open_action = self.menu.addAction(
+            style.icon("external"), "Open claim page", lambda: self._request(OPEN_PAGE)
+        )
         self.title_action = self.menu.addAction("Public title…", lambda: self._request(TITLE))
         self.menu.addSeparator()
         self.delete_action = self.menu.addAction(

@@ -31,19 +31,49 @@ VERDICT_COLORS = {"below_typical": "warn_fg", "typical": "text", "great": "ok_fg
 
 
 def channel_cells(row: ChannelStats) -> tuple[str, ...]:
-    return (row.channel, text.count(row.batches), text.count(row.total), text.count(row.claimed), text.count(row.redeemed),
-            text.percent(row.redemption_rate), text.band_text(row.band), text.channel_verdict(row))  # fmt: skip
+    return (
+        row.channel,
+        text.count(row.batches),
+        text.count(row.total),
+        text.count(row.claimed),
+        text.count(row.redeemed),
+        text.percent(row.redemption_rate),
+        text.band_text(row.band),
+        text.channel_verdict(row),
+    )
 
 
 def channels_data(rows: list[ChannelStats]) -> ChartData:
     """The comparison as CSV rows: rates as percentages with one decimal, the band as numbers."""
     return ChartData(
-        ("channel", "batches", "total", "claimed", "redeemed", "redemption_rate", "typical_low", "typical_high", "great", "verdict"),
-        [(r.channel, r.batches, r.total, r.claimed, r.redeemed,
-          None if r.redemption_rate is None else round(r.redemption_rate, 1),
-          r.band.typical[0] if r.band else None, r.band.typical[1] if r.band else None, r.band.great if r.band else None,
-          r.verdict or ("too_early" if r.too_early else "")) for r in rows],
-    )  # fmt: skip
+        (
+            "channel",
+            "batches",
+            "total",
+            "claimed",
+            "redeemed",
+            "redemption_rate",
+            "typical_low",
+            "typical_high",
+            "great",
+            "verdict",
+        ),
+        [
+            (
+                r.channel,
+                r.batches,
+                r.total,
+                r.claimed,
+                r.redeemed,
+                None if r.redemption_rate is None else round(r.redemption_rate, 1),
+                r.band.typical[0] if r.band else None,
+                r.band.typical[1] if r.band else None,
+                r.band.great if r.band else None,
+                r.verdict or ("too_early" if r.too_early else ""),
+            )
+            for r in rows
+        ],
+    )
 
 
 class ChannelsPage(QWidget):
@@ -148,11 +178,20 @@ class ChannelsPage(QWidget):
         rates = [r.redemption_rate or 0.0 for r in self.rows]
         typical = [r.band.typical[1] if r.band else 0.0 for r in self.rows]
         great = [r.band.great if r.band else 0.0 for r in self.rows]
-        self.chart_box.show_chart(data, lambda colors: bar_chart(
-            colors, names,
-            [Bars("Redemption rate", rates, CLAIMS), Bars("Typical up to (guide)", typical, BAND), Bars("Great from (guide)", great, GREAT)],
-            value_format="%d%%", value_title="redemption rate",
-        ))  # fmt: skip
+        self.chart_box.show_chart(
+            data,
+            lambda colors: bar_chart(
+                colors,
+                names,
+                [
+                    Bars("Redemption rate", rates, CLAIMS),
+                    Bars("Typical up to (guide)", typical, BAND),
+                    Bars("Great from (guide)", great, GREAT),
+                ],
+                value_format="%d%%",
+                value_title="redemption rate",
+            ),
+        )
 
     def _fill(self) -> None:
         colors = style.colors(self.palette())
@@ -178,7 +217,9 @@ class ChannelsPage(QWidget):
     def _fit_rows(self) -> None:
         """As tall as its rows (seven channels): the chart takes the rest."""
         rows = self.table.verticalHeader().defaultSectionSize() * self.table.rowCount()
-        self.table.setFixedHeight(rows + self.table.horizontalHeader().sizeHint().height() + 2 * self.table.frameWidth() + 2)
+        self.table.setFixedHeight(
+            rows + self.table.horizontalHeader().sizeHint().height() + 2 * self.table.frameWidth() + 2
+        )
 
     def changeEvent(self, event) -> None:  # noqa: N802
         super().changeEvent(event)

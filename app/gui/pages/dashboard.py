@@ -68,7 +68,9 @@ class EmptyState(QWidget):
         if self.property("filtered") is filtered:
             return  # the refresh repeats every second: redraw only on a change
         self.setProperty("filtered", filtered)
-        self.icon.setPixmap(style.icon("search" if filtered else "inbox", style.colors()["muted"]).pixmap(QSize(56, 56)))
+        self.icon.setPixmap(
+            style.icon("search" if filtered else "inbox", style.colors()["muted"]).pixmap(QSize(56, 56))
+        )
         if filtered:
             self.title.setText("No batches match")
             self.text.setText("No batch has that name, status and channel.")

@@ -5,7 +5,7 @@ in a small least-recently-used cache, read on a worker thread."""
 from __future__ import annotations
 
 from collections import OrderedDict
-from typing import Callable
+from collections.abc import Callable
 
 from PySide6.QtCore import QAbstractTableModel, QModelIndex, QObject, Qt, QTimer, Signal
 from PySide6.QtGui import QFontDatabase
@@ -150,8 +150,11 @@ class VoucherTableModel(QAbstractTableModel):
 
     # Pages ------------------------------------------------------------------------------------
     def is_loading(self) -> bool:
-        return self._loading_count or bool(self._in_flight) or bool(self._wanted) or (
-            self._starts is None and self._rows > 0
+        return (
+            self._loading_count
+            or bool(self._in_flight)
+            or bool(self._wanted)
+            or (self._starts is None and self._rows > 0)
         )
 
     def _emit_busy(self) -> None:
@@ -236,7 +239,11 @@ class VoucherTableModel(QAbstractTableModel):
     def headerData(self, section: int, orientation, role: int = Qt.ItemDataRole.DisplayRole):  # noqa: N802
         if orientation == Qt.Orientation.Horizontal and role == Qt.ItemDataRole.DisplayRole:
             return HEADERS[section]
-        if orientation == Qt.Orientation.Horizontal and role == Qt.ItemDataRole.ToolTipRole and section in (CLAIMED_AT, REDEEMED_AT):
+        if (
+            orientation == Qt.Orientation.Horizontal
+            and role == Qt.ItemDataRole.ToolTipRole
+            and section in (CLAIMED_AT, REDEEMED_AT)
+        ):
             return f"In the store's time zone: {times.zone_label()}"
         if orientation == Qt.Orientation.Vertical and role == Qt.ItemDataRole.DisplayRole:
             return f"{section + 1:,}"

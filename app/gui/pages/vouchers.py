@@ -95,8 +95,15 @@ class VouchersView(QWidget):
         horizontal.setStretchLastSection(True)
         horizontal.setDefaultAlignment(Qt.AlignmentFlag.AlignLeft | Qt.AlignmentFlag.AlignVCenter)
         width = self.fontMetrics().horizontalAdvance
-        for column, sample in enumerate(("SUMMER-XXXX-XXXX-XX  ", "Claim status  ", "someone.long@example.com  ",
-                                         "2025-12-31 23:59  ", "Not redeemed  ")):  # fmt: skip
+        for column, sample in enumerate(
+            (
+                "SUMMER-XXXX-XXXX-XX  ",
+                "Claim status  ",
+                "someone.long@example.com  ",
+                "2025-12-31 23:59  ",
+                "Not redeemed  ",
+            )
+        ):
             self.table.setColumnWidth(column, width(sample) + 16)
 
         self.busy_label = QLabel()
