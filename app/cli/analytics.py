@@ -6,8 +6,8 @@ import sys
 
 from app.core import (
     analytics,
-    batches,
     times,
+    wording,
 )
 
 from .common import (
@@ -50,21 +50,21 @@ def _batch_stats(args) -> int:
     )
     print(
         f"Total {stats.total:,}   Claimed {stats.claimed:,}   Redeemed {stats.redeemed:,}   Available {stats.available:,}"
-        f"   Redemption rate {batches.rate_text(stats.claimed, stats.redeemed)}"
+        f"   Redemption rate {wording.rate_text(stats.claimed, stats.redeemed)}"
     )
     if stats.band is not None:
-        verdict = f"; this batch: {analytics.VERDICT_WORDS[stats.verdict]}" if stats.verdict else ""
+        verdict = f"; this batch: {wording.verdict_text(stats.verdict)}" if stats.verdict else ""
         if stats.too_early:
-            verdict = f"; this batch: {analytics.TOO_EARLY_TEXT[0].lower()}{analytics.TOO_EARLY_TEXT[1:]}"
-        print(f"Good rates for {stats.channel}: {analytics.band_text(stats.band)}{verdict}")
-    pace = f"{stats.claims_per_hour_now:.1f} an hour now"
+            verdict = f"; this batch: {wording.TOO_EARLY_TEXT[0].lower()}{wording.TOO_EARLY_TEXT[1:]}"
+        print(f"Good rates for {stats.channel}: {wording.band_text(stats.band)}{verdict}")
+    pace = f"{wording.rate_now(stats.claims_per_hour_now)} now"
     print(
         f"Claims in the last 24 hours: {stats.claims_last_24h:,} ({pace}); "
         + (f"{stats.sold_out_text} at this pace." if stats.sold_out_text else "not trending toward selling out.")
     )
     if stats.median_hours_to_redeem is not None:
         print(
-            f"Claim to redemption: median {_hours_text(stats.median_hours_to_redeem)}; "
+            f"Claim to redemption: median {wording.hours(stats.median_hours_to_redeem)}; "
             + ", ".join(f"{label} {n:,}" for label, n in stats.delay_histogram)
         )
     hourly = stats.bucket == "hour"
@@ -101,12 +101,6 @@ def _batch_stats(args) -> int:
     return 0
 
 
-def _hours_text(hours: float) -> str:
-    if hours < 1:  # counted by whole hours since the claim: nothing finer within the first one
-        return "under 1 hour"
-    return f"{hours:.1f} hours" if hours < 48 else f"{hours / 24:.1f} days"
-
-
 def _channels(args) -> int:
     found = analytics.channel_stats(args.batches)
     if args.json:
@@ -127,14 +121,10 @@ def _channels(args) -> int:
                 f"{c.total:,}",
                 f"{c.claimed:,}",
                 f"{c.redeemed:,}",
-                batches.rate_text(c.claimed, c.redeemed),
-                f"{band.typical[0]:g}–{band.typical[1]:g}%" if band else "—",
-                f"{band.great:g}%+" if band else "—",
-                analytics.VERDICT_WORDS[c.verdict]
-                if c.verdict
-                else analytics.TOO_EARLY_WORDS + "†"
-                if c.too_early
-                else "—",
+                wording.rate_text(c.claimed, c.redeemed),
+                wording.typical_text(band),
+                wording.great_text(band),
+                wording.channel_verdict(c) + ("†" if c.too_early else "") if c.verdict or c.too_early else "—",
             ]
         )
     table(
@@ -145,7 +135,7 @@ def _channels(args) -> int:
     for i, note in enumerate(notes, 1):
         print(f"{'*' * i} {note}")
     if any(c.too_early for c in found):
-        print(f"† {analytics.CHANNEL_TOO_EARLY_TEXT}")
+        print(f"† {wording.CHANNEL_TOO_EARLY_TEXT}")
     if args.batches.strip() and not any(c.batches for c in found):
         print(f"No batch's name matches {args.batches!r}.", file=sys.stderr)
     return 0

@@ -14,6 +14,7 @@ from app.core import (
     templates,
     times,
     vouchers,
+    wording,
 )
 from app.core.errors import GenerationCancelled, InvalidInput
 from app.core.signage import LAYOUTS
@@ -212,7 +213,7 @@ def _batch_vouchers(args) -> int:
     print(f"{'Code':<20}  {'Status':<9}  {'Member':<30}  {'Claimed at':<16}  Redeemed at")
     for row in rows:
         print(
-            f"{row.code:<20}  {row.state:<9}  {row.member or '':<30}  {times.local_text(row.claimed_at):<16}  "
+            f"{row.code:<20}  {wording.state_word(row.state):<9}  {row.member or '':<30}  {times.local_text(row.claimed_at):<16}  "
             f"{times.local_text(row.redeemed_at)}".rstrip()
         )
     return 0

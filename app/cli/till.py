@@ -11,6 +11,7 @@ from app.core import (
     templates,
     times,
     vouchers,
+    wording,
 )
 from app.core.store.models import ACTIVITY_KINDS
 
@@ -62,7 +63,7 @@ def _lookup(args) -> int:
     offer = templates.describe_offer(found.template)
     print(f"Code:      {found.code}")
     print(f"Batch:     {found.batch_name} (id {found.batch_id}, {found.batch_status})")
-    print(f"Status:    {found.state}")
+    print(f"Status:    {wording.state_line(found)}")
     print(f"Member:    {found.member or '—'}")
     print(f"Claimed:   {times.local_text(found.claimed_at, zone=True) or '—'}")
     print(f"Redeemed:  {times.local_text(found.redeemed_at, zone=True) or '—'}")

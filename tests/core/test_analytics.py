@@ -11,7 +11,7 @@ from datetime import date, datetime, time, timedelta, timezone
 
 import pytest
 
-from app.core import analytics, batches, claims, members, settings, store, times
+from app.core import analytics, batches, claims, members, rates, settings, store, times, wording
 from app.core.claims import ClaimOutcome, RedeemOutcome, UndoOutcome
 from app.core.errors import NotFound
 from app.core.store import migrations, models, run_sql
@@ -482,15 +482,12 @@ def test_almost_sold_out_says_generate_more_or_pause(make_batch, clock):
 
 
 def test_the_spec_bands_and_verdicts():
-    email = analytics.band_for("Email")
+    email = rates.band_for("Email")
     assert (email.typical, email.great) == ((5.0, 15.0), 20.0) and "Email" in email.note
-    assert analytics.band_for("Events").typical == (30.0, 50.0) and analytics.band_for("Events").great == 60.0
-    assert (
-        analytics.band_for("SMS") is None
-        and analytics.band_for("Website") is None
-        and analytics.band_for("Other") is None
-    )
-    assert [analytics.verdict(r, email) for r in (4.9, 5.0, 15.0, 17.5, 19.99, 20.0, 80.0)] == [
+    assert rates.band_for("Events").typical == (30.0, 50.0) and rates.band_for("Events").great == 60.0
+    assert rates.band_for("SMS") is None and rates.band_for("Website") is None and rates.band_for("Other") is None
+    redeemed_of_1000 = (44, 45, 150, 175, 194, 195, 200, 800)
+    assert [rates.verdict(1000, r, email) for r in redeemed_of_1000] == [
         "below_typical",
         "typical",
         "typical",
@@ -498,8 +495,17 @@ def test_the_spec_bands_and_verdicts():
         "typical",
         "great",
         "great",
+        "great",
     ]
-    assert analytics.verdict(None, email) is None and analytics.verdict(50.0, None) is None
+    assert rates.verdict(0, 0, email) is None and rates.verdict(100, 50, None) is None
+
+
+def test_a_rate_is_judged_as_it_reads():
+    """The verdict never contradicts the number beside it: 4.5 % reads "5%", typical for Email
+    (5–15%); 19.5 % reads "20%", great; 4.4 % reads "4%", below typical."""
+    email = rates.band_for("Email")
+    for redeemed, shown, judged in ((44, "4%", "below_typical"), (45, "5%", "typical"), (195, "20%", "great")):
+        assert (wording.rate_text(1000, redeemed), rates.verdict(1000, redeemed, email)) == (shown, judged)
 
 
 def test_channels_match_counts_made_from_the_voucher_rows(make_batch, clock):
@@ -546,9 +552,9 @@ def test_channels_match_counts_made_from_the_voucher_rows(make_batch, clock):
             batches_n, total, claimed, redeemed = want.get(c.channel, (0, 0, 0, 0))
             assert (c.batches, c.total, c.claimed, c.redeemed) == (batches_n, total, claimed, redeemed), (pattern, c)
             assert c.redemption_rate == (pytest.approx(redeemed * 100 / claimed) if claimed else None)
-            band = analytics.band_for(c.channel)
+            band = rates.band_for(c.channel)
             # every batch is two days old: judged from 20 claims on
-            assert c.verdict == (analytics.verdict(c.redemption_rate, band) if claimed >= 20 else None), (pattern, c)
+            assert c.verdict == (rates.verdict(c.claimed, c.redeemed, band) if claimed >= 20 else None), (pattern, c)
             assert c.too_early == (band is not None and 0 < claimed < 20), (pattern, c)
     by = {c.channel: c for c in analytics.channel_stats("Summer 2025 - *")}
     assert by["Email"].verdict == "typical"  # 3 of 20: 15 %

@@ -69,7 +69,7 @@ def test_find_by_part_of_email_and_by_name_shows_their_vouchers(qtbot, window, a
     assert cells(page.table, 1) == ["Bob Stone"]
     choose(qtbot, page, "ann.lee@example.com")
     qtbot.waitUntil(lambda: page.vouchers_table.rowCount() == 1)
-    assert [page.vouchers_table.item(0, c).text() for c in range(3)] == [batch.name, code, "claimed"]
+    assert [page.vouchers_table.item(0, c).text() for c in range(3)] == [batch.name, code, "Claimed"]
     assert page.vouchers_table.item(0, 3).text()  # when it was claimed
     assert cells(page.table, 2) == ["1"]
 

@@ -16,29 +16,10 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from app.core import times
+from app.core import times, wording
 from app.core.vouchers import VoucherDetail
 from app.gui.kit import style
 from app.gui.kit.widgets import Notice, plain_label
-
-STATE_TEXT = {
-    "unclaimed": "Not claimed yet",
-    "claimed": "Claimed, not redeemed",
-    "expired": "Expired",
-    "redeemed": "Redeemed",
-}
-
-
-def state_text(detail: VoucherDetail) -> str:
-    """The Status line: the voucher's state, with when, in the store's time and zone."""
-    state = detail.state
-    if state == "redeemed":
-        return f"Redeemed on {times.local_text(detail.redeemed_at, zone=True)}"
-    if state == "claimed":
-        return f"Claimed on {times.local_text(detail.claimed_at, zone=True)}, not redeemed"
-    if state == "expired":
-        return f"Claimed on {times.local_text(detail.claimed_at, zone=True)}, expired"
-    return STATE_TEXT.get(state, state)
 
 
 class FindVoucherDialog(QDialog):
@@ -139,7 +120,7 @@ class FindVoucherDialog(QDialog):
         self.detail = detail
         self.fields["code"].setText(detail.code)
         self.fields["batch"].setText(detail.batch_name + ("  (paused)" if detail.batch_status == "paused" else ""))
-        self.fields["status"].setText(state_text(detail))
+        self.fields["status"].setText(wording.state_line(detail))
         self.fields["member"].setText(detail.member or "—")
         self.fields["offer"].setText(f"{offer['discount']} · {offer['min_purchase']}" if offer else "—")
         if detail.expires_at is not None:

@@ -19,7 +19,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from app.core import members, times, vouchers
+from app.core import members, times, vouchers, wording
 from app.core.errors import NotFound, sentence
 from app.core.members import MemberRow
 from app.gui.kit.tasks import run_task
@@ -57,7 +57,7 @@ def _fill(table: QTableWidget, rows: list[tuple[str, ...]]) -> None:
 
 def voucher_cells(voucher) -> tuple[str, ...]:
     when = voucher.redeemed_at if voucher.state == "redeemed" else voucher.claimed_at
-    return (voucher.batch_name, voucher.code, voucher.state, times.local_text(when, zone=True))
+    return (voucher.batch_name, voucher.code, wording.state_word(voucher.state), times.local_text(when, zone=True))
 
 
 def _erase_question(member_id: int) -> str:

@@ -231,7 +231,7 @@ class BatchPage(QWidget):
                 text.count(stats.claimed),
                 text.count(stats.redeemed),
                 text.count(stats.available),
-                text.percent(stats.redemption_rate),
+                text.rate_text(stats.claimed, stats.redeemed),
                 text.count(stats.claims_last_24h),
                 text.rate_now(stats.claims_per_hour_now),
                 text.hours(stats.median_hours_to_redeem),
@@ -247,7 +247,7 @@ class BatchPage(QWidget):
 
     def _show_band(self, stats: BatchStats) -> None:
         band = text.band_text(stats.band)
-        self.band.setText(f"{stats.channel}: {band}. This batch: {text.percent(stats.redemption_rate)}.")
+        self.band.setText(f"{stats.channel}: {band}. This batch: {text.rate_text(stats.claimed, stats.redeemed)}.")
         self.band.setToolTip(text.band_tip(stats.band))
         words, look, tip = text.batch_verdict(stats)
         self.verdict.setText(words)

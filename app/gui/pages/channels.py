@@ -17,7 +17,8 @@ from PySide6.QtWidgets import (
 )
 
 from app.core import wording as text
-from app.core.analytics import CHANNEL_TOO_EARLY_TEXT, ChannelStats
+from app.core.analytics import ChannelStats
+from app.core.rates import rate_json
 from app.gui.kit import style
 from app.gui.kit.charts import BAND, CLAIMS, GREAT, Bars, ChartBox, ChartData, bar_chart
 from app.gui.kit.widgets import Notice, SearchField, plain_label, plain_tip
@@ -37,14 +38,15 @@ def channel_cells(row: ChannelStats) -> tuple[str, ...]:
         text.count(row.total),
         text.count(row.claimed),
         text.count(row.redeemed),
-        text.percent(row.redemption_rate),
+        text.rate_text(row.claimed, row.redeemed),
         text.band_text(row.band),
         text.channel_verdict(row),
     )
 
 
 def channels_data(rows: list[ChannelStats]) -> ChartData:
-    """The comparison as CSV rows: rates as percentages with one decimal, the band as numbers."""
+    """The comparison as CSV rows, for a spreadsheet: the rate as JSON has it (rates.rate_json, one
+    decimal), the band as numbers."""
     return ChartData(
         (
             "channel",
@@ -65,7 +67,7 @@ def channels_data(rows: list[ChannelStats]) -> ChartData:
                 r.total,
                 r.claimed,
                 r.redeemed,
-                None if r.redemption_rate is None else round(r.redemption_rate, 1),
+                rate_json(r.claimed, r.redeemed),
                 r.band.typical[0] if r.band else None,
                 r.band.typical[1] if r.band else None,
                 r.band.great if r.band else None,
@@ -206,10 +208,10 @@ class ChannelsPage(QWidget):
                 elif column == BAND_COLUMN:
                     item.setToolTip(plain_tip(text.band_tip(row.band)))
                 elif column == VERDICT_COLUMN and row.verdict:
-                    item.setToolTip(f"{text.percent(row.redemption_rate)} against {text.band_text(row.band)}")
+                    item.setToolTip(f"{text.rate_text(row.claimed, row.redeemed)} against {text.band_text(row.band)}")
                     item.setForeground(QColor(colors[VERDICT_COLORS[row.verdict]]))
                 elif column == VERDICT_COLUMN and row.too_early:
-                    item.setToolTip(plain_tip(CHANNEL_TOO_EARLY_TEXT))
+                    item.setToolTip(plain_tip(text.CHANNEL_TOO_EARLY_TEXT))
                     item.setForeground(QColor(colors["muted"]))
                 self.table.setItem(position, column, item)
         self._fit_rows()

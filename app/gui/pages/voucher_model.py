@@ -10,8 +10,9 @@ from collections.abc import Callable
 from PySide6.QtCore import QAbstractTableModel, QModelIndex, QObject, Qt, QTimer, Signal
 from PySide6.QtGui import QFontDatabase
 
-from app.core import times, vouchers
+from app.core import times, vouchers, wording
 from app.core.errors import sentence
+from app.core.store.models import VOUCHER_STATUSES
 from app.core.vouchers import VoucherRow
 from app.gui.kit.tasks import run_task
 
@@ -24,11 +25,8 @@ _ROLES_SERVED = frozenset(
     int(role) for role in (Qt.ItemDataRole.DisplayRole, RowRole, Qt.ItemDataRole.FontRole, Qt.ItemDataRole.ToolTipRole)
 )
 
-FILTERS = (("All", None), ("Unclaimed", "unclaimed"), ("Claimed", "claimed"), ("Redeemed", "redeemed"))
+FILTERS = (("All", None), *((wording.state_word(status), status) for status in VOUCHER_STATUSES))
 LOADING = "Loading…"
-
-
-REDEMPTION_TEXT = {"redeemed": "Redeemed", "expired": "Expired", "claimed": "Not redeemed", "unclaimed": ""}
 
 
 def cell_text(row: VoucherRow, column: int) -> str:
@@ -36,13 +34,13 @@ def cell_text(row: VoucherRow, column: int) -> str:
     if column == CODE:
         return row.code
     if column == CLAIM:
-        return "Unclaimed" if row.state == "unclaimed" else "Claimed"
+        return wording.state_word("unclaimed" if row.state == "unclaimed" else "claimed")
     if column == MEMBER:
         return row.member or ""
     if column == CLAIMED_AT:
         return times.local_text(row.claimed_at)
     if column == REDEMPTION:
-        return REDEMPTION_TEXT[row.state]
+        return wording.REDEMPTION_WORDS[row.state]
     if column == REDEEMED_AT:
         return times.local_text(row.redeemed_at)
     return ""
