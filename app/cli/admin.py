@@ -52,17 +52,19 @@ def _copy_to(args) -> int:
     copied = transfer.copy_to(args.url, progress=ProgressBar("Copying", enabled=not args.quiet))
     print(copied.summary())
     print(
-        f"This database is left as it was. Open the copy from now on: Settings → Database in the window, or --db {copied.target}."
+        "This database is left as it was. Open the copy from now on: Settings → Database in the window, "
+        f"or --db {copied.target}."
     )
     if copied.links_now in ("", copied.links_before):
         print(
-            f"The claim links keep their address ({copied.links_before}): it must reach the claim site serving the copy "
-            "(see packaging/deploy/README.md)."
+            f"The claim links keep their address ({copied.links_before}): it must reach the claim site serving "
+            "the copy (see packaging/deploy/README.md)."
         )
     else:
         print(
-            f"The copy's claim links carry the server's address ({copied.links_now}); links and posters already out carry "
-            f"{copied.links_before} and reach the new claim site only if that address does (see packaging/deploy/README.md)."
+            f"The copy's claim links carry the server's address ({copied.links_now}); links and posters already "
+            f"out carry {copied.links_before} and reach the new claim site only if that address does "
+            "(see packaging/deploy/README.md)."
         )
 
     return 0
@@ -75,7 +77,10 @@ def _restore(args) -> int:
     target = Path(store.resolve_location(getattr(args, "db", None)))
     if store.is_url(str(target)):
         raise InvalidInput(backups.PG_DUMP_HINT)
-    question = f"Put {args.file} back in place of {target}? What was changed since that backup is replaced (the current file is kept aside)."
+    question = (
+        f"Put {args.file} back in place of {target}? What was changed since that backup is replaced (the "
+        "current file is kept aside)."
+    )
     if not go_ahead(args, question, "Not restored."):
         return 1
     aside = backups.restore(args.file, target, migrations.CURRENT_VERSION)

@@ -46,10 +46,12 @@ def _batch_stats(args) -> int:
         print_json(stats.to_json())
         return 0
     print(
-        f"{stats.name} (batch {stats.batch_id}, {stats.channel}, {stats.status}), created {times.local_text(stats.created_at, zone=True)}"
+        f"{stats.name} (batch {stats.batch_id}, {stats.channel}, {stats.status}), created "
+        f"{times.local_text(stats.created_at, zone=True)}"
     )
     print(
-        f"Total {stats.total:,}   Claimed {stats.claimed:,}   Redeemed {stats.redeemed:,}   Available {stats.available:,}"
+        f"Total {stats.total:,}   Claimed {stats.claimed:,}   Redeemed {stats.redeemed:,}   Available "
+        f"{stats.available:,}"
         f"   Redemption rate {wording.rate_text(stats.claimed, stats.redeemed)}"
     )
     if stats.band is not None:
@@ -124,7 +126,9 @@ def _channels(args) -> int:
                 wording.rate_text(c.claimed, c.redeemed),
                 wording.typical_text(band),
                 wording.great_text(band),
-                wording.channel_verdict(c) + ("†" if c.too_early else "") if c.verdict or c.too_early else "—",
+                wording.standing(c.verdict, c.too_early) + ("†" if c.too_early else "")
+                if c.verdict or c.too_early
+                else "—",
             ]
         )
     table(

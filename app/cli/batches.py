@@ -1,4 +1,5 @@
-"""voucher-batches batch ...: create, list, pause, resume, delete a batch; its vouchers, export, QR code, signage, title."""
+"""voucher-batches batch ...: create, list, pause, resume and delete a batch; its vouchers, export, QR code,
+signage and title."""
 
 from __future__ import annotations
 
@@ -213,7 +214,8 @@ def _batch_vouchers(args) -> int:
     print(f"{'Code':<20}  {'Status':<9}  {'Member':<30}  {'Claimed at':<16}  Redeemed at")
     for row in rows:
         print(
-            f"{row.code:<20}  {wording.state_word(row.state):<9}  {row.member or '':<30}  {times.local_text(row.claimed_at):<16}  "
+            f"{row.code:<20}  {wording.state_word(row.state):<9}  {row.member or '':<30}  "
+            f"{times.local_text(row.claimed_at):<16}  "
             f"{times.local_text(row.redeemed_at)}".rstrip()
         )
     return 0

@@ -31,7 +31,9 @@ def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
         prog=PROG,
         parents=[common],
-        description="Create, share, monitor and redeem batches of unique vouchers. Without a command, opens the window.",
+        description=(
+            "Create, share, monitor and redeem batches of unique vouchers. Without a command, opens the window."
+        ),
     )
     parser.add_argument("--version", action="version", version=f"%(prog)s {__version__}")
     top = parser.add_subparsers(dest="command", metavar="COMMAND")

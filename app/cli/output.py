@@ -19,7 +19,7 @@ def table(rows: list[list[str]], headers: list[str], right: set[int] = frozenset
 
     def line(cells):
         return "  ".join(
-            c.rjust(w) if i in right else c.ljust(w) for i, (c, w) in enumerate(zip(cells, widths))
+            c.rjust(w) if i in right else c.ljust(w) for i, (c, w) in enumerate(zip(cells, widths, strict=True))
         ).rstrip()
 
     print(line(headers))

@@ -53,7 +53,10 @@ def register(parsers: Parsers) -> None:
     config.add_argument(
         "--claim-site",
         choices=settings.CLAIM_SITES,
-        help="local: the window serves the claim site on this PC; hosted: a server does, at the public URL (no local site)",
+        help=(
+            "local: the window serves the claim site on this PC; "
+            "hosted: a server does, at the public URL (no local site)"
+        ),
     )
     config.add_argument("--yes", action="store_true", help="change the public URL without asking, though links are out")
     config.add_argument("--json", action="store_true", help="print JSON")

@@ -120,7 +120,10 @@ class Entry:
         if self.kind == "batch_created":
             return f"{d.get('quantity', 0):,} vouchers"
         if self.kind == "batch_deleted":
-            return f"{d.get('vouchers', 0):,} vouchers ({d.get('claimed', 0):,} claimed, {d.get('redeemed', 0):,} redeemed)"
+            return (
+                f"{d.get('vouchers', 0):,} vouchers ({d.get('claimed', 0):,} claimed, {d.get('redeemed', 0):,} "
+                "redeemed)"
+            )
         if self.kind == "redemption_undone":
             return f"Reason: {d.get('reason', '')}"
         if self.kind == "settings_changed":
@@ -258,7 +261,8 @@ def last_redemptions(till: str, limit: int = 10) -> list[Redemption]:
     result = []
     for entry in found:
         later = run_sql(
-            "SELECT COUNT(*) FROM activity WHERE code = :code AND id > :id AND kind IN ('redemption_undone', 'voucher_redeemed')",
+            "SELECT COUNT(*) FROM activity WHERE code = :code AND id > :id"
+            " AND kind IN ('redemption_undone', 'voucher_redeemed')",
             {"code": entry.code, "id": entry.id},
         ).fetchone()[0]
         status = run_sql(

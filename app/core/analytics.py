@@ -228,7 +228,7 @@ def _series(rows: list[tuple[int, int, int]], created: datetime, now: datetime, 
     series, claimed, redeemed = [], 0, 0
     ends = bounds[1:] + [last + 1]
     lo = 0  # what came before the first bucket (never, but for a clock set back) counts in it
-    for start, end in zip(bounds, ends):
+    for start, end in zip(bounds, ends, strict=True):
         hi = bisect_left(slots, end, lo)
         claims = sum(row[1] for row in rows[lo:hi])
         redemptions = sum(row[2] for row in rows[lo:hi])
@@ -265,7 +265,8 @@ def batch_stats(batch_id: int, now: datetime | None = None) -> BatchStats:
     """Everything a batch's analytics page shows, from the batch row and its counts (no voucher is
     read). now: when (aware or naive UTC; default this moment)."""
     row = run_sql(
-        "SELECT id, name, channel, status, quantity, claimed_count, redeemed_count, created_at FROM batch WHERE id = :id",
+        "SELECT id, name, channel, status, quantity, claimed_count, redeemed_count, created_at"
+        " FROM batch WHERE id = :id",
         {"id": batch_id},
     ).fetchone()
     if row is None:

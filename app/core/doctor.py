@@ -84,7 +84,8 @@ def check_claim_link(config: settings.Settings) -> Check:
     elif here and (parts.port or (443 if parts.scheme == "https" else 80)) != config.port:
         status = PROBLEM
         message = (
-            f"Claim links point to port {parts.port or 80} of this PC, but the claim site listens on port {config.port}: "
+            f"Claim links point to port {parts.port or 80} of this PC, but the claim site listens on port "
+            f"{config.port}: "
             "the links lead nowhere. Set the port back, or set the public base URL."
         )
     elif status != OK:

@@ -19,7 +19,7 @@ def written_whole(target: Path, on_failure: str = "") -> Iterator[IO[str]]:
     beside the target and renamed at the end. Failing to write is a FileProblem naming the file
     (`on_failure` adds a sentence, such as " Nothing was exported."), and leaves nothing behind."""
     try:
-        handle = tempfile.NamedTemporaryFile(
+        handle = tempfile.NamedTemporaryFile(  # noqa: SIM115 - closed below, after the failure that matters is known
             "w",
             newline="",
             encoding="utf-8",

@@ -27,7 +27,8 @@ def validate_zone(name: str) -> str:
     name = (name or "").strip()
     if name and _zone(name) is None:
         raise InvalidInput(
-            f"Unknown time zone {name!r}; use a name like Europe/Paris or America/New_York, or leave it empty for this PC's."
+            f"Unknown time zone {name!r}; use a name like Europe/Paris or America/New_York, or leave it empty for "
+            "this PC's."
         )
     return name
 

@@ -151,12 +151,17 @@ def _copy(source: peewee.Database, target: peewee.Database, shown: str, progress
                     k
                     for (k,) in target.execute_sql(f'SELECT "key" FROM "{table}" WHERE "key" IN ({server}) ORDER BY 1')
                 )
-                insert += f' ON CONFLICT ("key") DO UPDATE SET "value" = EXCLUDED."value" WHERE "{table}"."key" NOT IN ({server})'
+                insert += (
+                    f' ON CONFLICT ("key") DO UPDATE SET "value" = EXCLUDED."value" WHERE "{table}"."key" NOT '
+                    f"IN ({server})"
+                )
             already = target.execute_sql(f'SELECT COUNT(*) FROM "{table}"{where}').fetchone()[0]
             read = source.execute_sql(f'SELECT {columns} FROM "{table}"{where} ORDER BY {order}')
             rows[table] = 0
             while chunk := read.fetchmany(CHUNK):
-                values = [tuple(f.db_value(f.python_value(v)) for f, v in zip(fields, row)) for row in chunk]
+                values = [
+                    tuple(f.db_value(f.python_value(v)) for f, v in zip(fields, row, strict=True)) for row in chunk
+                ]
                 execute_values(cursor, insert, values, page_size=1000)
                 rows[table] += len(chunk)
                 done += len(chunk)

@@ -204,7 +204,8 @@ def page_starts(batch_id: int, page_size: int, status: str | None = None, search
 _DETAIL_SQL = (
     "SELECT v.id, v.code, v.status, m.email, v.claimed_at, v.redeemed_at, v.expires_at,"
     " b.id, b.name, b.status, b.code_prefix,"
-    " t.id, t.title, t.discount_kind, t.discount_value, t.min_purchase, t.expires_on, t.valid_days, t.terms, t.created_at,"
+    " t.id, t.title, t.discount_kind, t.discount_value, t.min_purchase, t.expires_on, t.valid_days, t.terms,"
+    " t.created_at,"
     " b.title"
     " FROM voucher v JOIN batch b ON b.id = v.batch_id JOIN template t ON t.id = b.template_id"
     " LEFT JOIN member m ON m.id = v.member_id"

@@ -10,7 +10,6 @@ from typing import TYPE_CHECKING
 from . import rates, times
 
 if TYPE_CHECKING:
-    from .analytics import BatchStats, ChannelStats
     from .vouchers import VoucherRow
 
 NONE_YET = "—"  # a number there is nothing to compute from yet (a rate with nothing claimed)
@@ -106,16 +105,17 @@ def verdict_text(verdict: str | None) -> str:
     return VERDICT_WORDS.get(verdict, "") if verdict else ""
 
 
-def channel_verdict(row: ChannelStats) -> str:
-    """A channel's standing against the guide's band, "Too early to judge" before it can be judged."""
-    return TOO_EARLY_WORDS if row.too_early else verdict_text(row.verdict)
+def standing(verdict: str | None, too_early: bool) -> str:
+    """A batch's or a channel's standing against the guide's band: its verdict's words, "Too early to
+    judge" before it can be judged, "" without a band."""
+    return TOO_EARLY_WORDS if too_early else verdict_text(verdict)
 
 
-def batch_verdict(stats: BatchStats) -> tuple[str, str, str]:
+def batch_verdict(verdict: str | None, too_early: bool) -> tuple[str, str, str]:
     """A batch's standing against its channel's band: (words, style, tooltip); all "" without one."""
-    if stats.too_early:
+    if too_early:
         return TOO_EARLY_WORDS, "too_early", TOO_EARLY_TEXT
-    return verdict_text(stats.verdict), stats.verdict or "", ""
+    return verdict_text(verdict), verdict or "", ""
 
 
 # -- times on the analytics pages ----------------------------------------------------------------
@@ -132,9 +132,9 @@ def sold_out_text(moment: datetime | None, now: datetime) -> str:
     return f"sells out around {local:%a %H:%M}"
 
 
-def sells_out(stats: BatchStats) -> str:
+def sells_out(moment: datetime | None, now: datetime) -> str:
     """The same as a sentence: "Sells out around Tue 14:00"; "" when not trending."""
-    said = sold_out_text(stats.projected_sold_out_at, stats.now)
+    said = sold_out_text(moment, now)
     return said[:1].upper() + said[1:]
 
 

@@ -80,15 +80,15 @@ class MainWindow(QMainWindow):
         self.activity = ActivityController(self, self.prompts)
         self.members = MembersController(self, self.prompts, self.till_identity)
         self.server = ClaimServer(start_server, self)
-        self.settings = SettingsController(self, self.server, prefs, self.prompts)
+        self.settings_controller = SettingsController(self, self.server, prefs, self.prompts)
         self.about = About(self, log_file)
         self.waiting = WaitingSaid(self.message_bar, self)
         self.background = Background(self, self.server, self.batch_list, self.prompts, self.message_bar)
         self.background.stopping.connect(lambda: prefs.set_window_geometry(self.saveGeometry()))
         self.upkeep = Upkeep(self)
+        self.analytics = AnalyticsController(self.pages, self.prompts, self)  # the batch's page and the channels page
 
         self._build_actions()
-        self.analytics = AnalyticsController(self, self.prompts)  # the batch's page and the channels page
         self._build_toolbar()
         self._build_menus()
         self._connect()
@@ -117,7 +117,7 @@ class MainWindow(QMainWindow):
         )
         self.search_action = self._action("Search batches", QKeySequence.StandardKey.Find, self.pages.focus_search)
         self.find_action = self._action("Find voucher", "Ctrl+L", self.focus_find, "scan")
-        self.settings_action = self._action("Settings…", "Ctrl+,", self.settings.open, "settings")
+        self.settings_action = self._action("Settings…", "Ctrl+,", self.settings_controller.open, "settings")
         self.activity_action = self._action(
             "Activity",
             "Ctrl+Shift+A",
@@ -190,14 +190,25 @@ class MainWindow(QMainWindow):
             changed.connect(self.batch_list.refresh)
         self.till_field.code_entered.connect(self.till.find)
         self.till.closed.connect(self._on_till_closed)
-        self.settings.changed.connect(self._on_settings_changed)
+        self.settings_controller.changed.connect(self._on_settings_changed)
+        self.dashboard.requested.connect(self.analytics.on_card_requested)
+        for changed in (
+            self.batch_actions.batch_changed,
+            self.batch_actions.batch_deleted,
+            self.till.redeemed,
+            self.undo.undone,
+            self.refresh_action.triggered,
+        ):
+            changed.connect(lambda *_args: self.analytics.refresh())
         for said in (
             self.pages.message,
             self.batch_actions.message,
             self.batch_actions.link_message,
             self.new_batch_flow.message,
-            self.settings.message,
+            self.settings_controller.message,
             self.upkeep.message,
+            self.analytics.message,
+            self.setup_checks.message,
         ):
             said.connect(bar.show_message)
         self.server.state_changed.connect(self.server_label.show_state)
@@ -207,7 +218,7 @@ class MainWindow(QMainWindow):
         self.database_label.setText(f"Database: {store.location()}")
         self.database_label.setToolTip(store.location())
         self.batch_list.start()
-        self.settings.start()
+        self.settings_controller.start()
         self.upkeep.start()
         self.setup_checks.start()
 
@@ -252,4 +263,5 @@ class MainWindow(QMainWindow):
         ):
             action.setIcon(style.icon(name))
         self.dashboard.retint()
+        self.analytics.retint()
         self.batch_list.refresh()

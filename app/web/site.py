@@ -207,7 +207,8 @@ ERROR_PAGES = {
 }
 CSRF_MESSAGE = (
     "Form expired",
-    "This form has expired or didn't come from this site, so nothing was changed. Go back, reload the page and try again.",
+    "This form has expired or didn't come from this site, so nothing was changed. "
+    "Go back, reload the page and try again.",
 )
 
 

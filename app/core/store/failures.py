@@ -191,7 +191,8 @@ def explain(exc: BaseException, where: str = "") -> str:
         "damaged": f"The file {where} is not a Voucher Batches database, or it is damaged.",
         "cantopen": f"The database {where} cannot be opened (check that its folder exists and may be written).",
         "io": f"The database {where} could not be read or written (a disk error); nothing was changed.",
-        "unreachable": f"The database server of {where} does not answer: check that it runs, and that its firewall lets this PC in.",
+        "unreachable": f"The database server of {where} does not answer: check that it runs, "
+        "and that its firewall lets this PC in.",
         "password": f"The database server of {where} refused the password: check it in Settings → Database.",
         "no_database": f"The database server of {where} answers, but has no such database: check its name.",
         "no_role": f"The database server of {where} answers, but has no such user: check the user name.",

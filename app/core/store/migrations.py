@@ -105,7 +105,8 @@ def _forbid_activity_changes(db: peewee.Database) -> None:
     elif isinstance(db, peewee.PostgresqlDatabase):
         db.execute_sql(
             "CREATE OR REPLACE FUNCTION activity_append_only() RETURNS trigger AS $$"
-            " BEGIN RAISE EXCEPTION 'the activity log cannot be changed' USING ERRCODE = 'integrity_constraint_violation';"
+            " BEGIN RAISE EXCEPTION 'the activity log cannot be changed'"
+            " USING ERRCODE = 'integrity_constraint_violation';"
             " END $$ LANGUAGE plpgsql"
         )
         db.execute_sql("DROP TRIGGER IF EXISTS activity_append_only ON activity")
@@ -145,9 +146,11 @@ def fill_analytics_counts(db: peewee.Database) -> None:
     db.execute_sql(
         "INSERT INTO slot_count (batch_id, slot, claims, redemptions)"
         " SELECT batch_id, slot, SUM(c), SUM(r) FROM ("
-        f"  SELECT batch_id, {seconds('claimed_at')} / 900 AS slot, 1 AS c, 0 AS r FROM voucher WHERE claimed_at IS NOT NULL"
+        f"  SELECT batch_id, {seconds('claimed_at')} / 900 AS slot, 1 AS c, 0 AS r FROM voucher WHERE claimed_at IS "
+        "NOT NULL"
         "   UNION ALL"
-        f"  SELECT batch_id, {seconds('redeemed_at')} / 900 AS slot, 0 AS c, 1 AS r FROM voucher WHERE redeemed_at IS NOT NULL"
+        f"  SELECT batch_id, {seconds('redeemed_at')} / 900 AS slot, 0 AS c, 1 AS r FROM voucher WHERE redeemed_at "
+        "IS NOT NULL"
         " ) AS happened GROUP BY batch_id, slot"
     )
     db.execute_sql(
@@ -190,7 +193,8 @@ def backup_copy(path: Path, version: int) -> Path:
         if target.is_file():
             target.unlink()
         raise DatabaseProblem(
-            f"{_this_database()} needs updating, but it could not first be copied to {target} ({exc}); nothing was changed."
+            f"{_this_database()} needs updating, but it could not first be copied to {target} ({exc}); nothing was "
+            "changed."
         ) from exc
     return target
 
@@ -272,7 +276,8 @@ def init_db(db: peewee.Database, path: Path | None, have_backup: bool = False) -
         return None
     if version > CURRENT_VERSION:
         raise DatabaseProblem(
-            f"{_this_database()} was written by a newer Voucher Batches (schema {version}, this one knows {CURRENT_VERSION}); "
+            f"{_this_database()} was written by a newer Voucher Batches (schema {version}, this one knows "
+            f"{CURRENT_VERSION}); "
             "update the application to open it."
         )
     if version == CURRENT_VERSION:

@@ -232,7 +232,7 @@ class DelayCount(BaseModel):
 def from_row(model, columns: tuple[str, ...], values) -> Model:
     """A model instance from a plain SQL row, with each column converted as Peewee would."""
     fields = model._meta.fields
-    return model(**{name: fields[name].python_value(value) for name, value in zip(columns, values)})
+    return model(**{name: fields[name].python_value(value) for name, value in zip(columns, values, strict=True)})
 
 
 TEMPLATE_COLUMNS = (

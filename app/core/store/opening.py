@@ -118,7 +118,10 @@ def migration_notice() -> str | None:
     (a copy of the file, or a pg_dump), when opening it did migrate it; else None."""
     if _migration_backup is None:
         return None
-    return f"The database {location()} was updated to schema {CURRENT_VERSION}; its backup from before is {_migration_backup}."
+    return (
+        f"The database {location()} was updated to schema {CURRENT_VERSION}; its backup from before is "
+        f"{_migration_backup}."
+    )
 
 
 def open_database(

@@ -24,6 +24,7 @@ from app.gui.kit import style
 from app.gui.kit.tasks import run_task
 from app.gui.kit.widgets import Notice, SearchField, plain_label, plain_tip
 
+_ROOT = QModelIndex()  # the table has rows only under its invisible root
 PAGE = 200
 COLUMNS = ("Time", "Action", "Batch", "Code", "Till", "Staff", "Details")
 
@@ -47,10 +48,10 @@ class ActivityModel(QAbstractTableModel):
         super().__init__(parent)
         self.entries: list[Entry] = []
 
-    def rowCount(self, parent=QModelIndex()) -> int:  # noqa: N802
+    def rowCount(self, parent=_ROOT) -> int:  # noqa: N802
         return 0 if parent.isValid() else len(self.entries)
 
-    def columnCount(self, parent=QModelIndex()) -> int:  # noqa: N802
+    def columnCount(self, parent=_ROOT) -> int:  # noqa: N802
         return 0 if parent.isValid() else len(COLUMNS)
 
     def headerData(self, section, orientation, role=Qt.ItemDataRole.DisplayRole):  # noqa: N802

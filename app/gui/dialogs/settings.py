@@ -130,7 +130,8 @@ class SettingsDialog(QDialog):
         )
         self.database.textChanged.connect(self._on_database_typed)
         db_hint = QLabel(
-            "A new database is used from the next start. A server's password is kept in the keyring or a file only you can read, never in the settings."
+            "A new database is used from the next start. A server's password is kept in the keyring or a file "
+            "only you can read, never in the settings."
         )
         db_hint.setObjectName("Hint")
         db_hint.setWordWrap(True)

@@ -154,7 +154,10 @@ class Prompts:
     def confirm_update_unbacked(self, parent: QWidget | None, before: str, how: str) -> bool:
         """Update a server database's schema though no backup could be made first (what the command
         line's --i-have-a-backup says)? No (quit, nothing changed) is the default."""
-        text = f"{before}\n\nMake a backup first, for example with this command (select it to copy it):\n\n{how}\n\nThen update it now?"
+        text = (
+            f"{before}\n\nMake a backup first, for example with this command (select it to copy "
+            f"it):\n\n{how}\n\nThen update it now?"
+        )
         return _ask(parent, "Update the database?", text, "I have a backup: update it", "Quit", wide=True)
 
     def confirm_erase(self, parent: QWidget, question: str) -> bool:

@@ -236,9 +236,10 @@ class BatchPage(QWidget):
                 text.rate_now(stats.claims_per_hour_now),
                 text.hours(stats.median_hours_to_redeem),
             ),
+            strict=True,
         ):
             metric.set_value(value)
-        self.sells_out.setText(text.sells_out(stats))
+        self.sells_out.setText(text.sells_out(stats.projected_sold_out_at, stats.now))
         self.sells_out.setVisible(bool(self.sells_out.text()))
         self._show_band(stats)
         self._show_hints(stats)
@@ -249,7 +250,7 @@ class BatchPage(QWidget):
         band = text.band_text(stats.band)
         self.band.setText(f"{stats.channel}: {band}. This batch: {text.rate_text(stats.claimed, stats.redeemed)}.")
         self.band.setToolTip(text.band_tip(stats.band))
-        words, look, tip = text.batch_verdict(stats)
+        words, look, tip = text.batch_verdict(stats.verdict, stats.too_early)
         self.verdict.setText(words)
         self.verdict.setToolTip(tip)
         self.verdict.setProperty("verdict", look)

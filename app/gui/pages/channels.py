@@ -40,7 +40,7 @@ def channel_cells(row: ChannelStats) -> tuple[str, ...]:
         text.count(row.redeemed),
         text.rate_text(row.claimed, row.redeemed),
         text.band_text(row.band),
-        text.channel_verdict(row),
+        text.standing(row.verdict, row.too_early),
     )
 
 

@@ -6,6 +6,7 @@ from __future__ import annotations
 
 from collections import OrderedDict
 from collections.abc import Callable
+from functools import partial
 
 from PySide6.QtCore import QAbstractTableModel, QModelIndex, QObject, Qt, QTimer, Signal
 from PySide6.QtGui import QFontDatabase
@@ -186,12 +187,11 @@ class VoucherTableModel(QAbstractTableModel):
             if page_no in self._cache or page_no in self._in_flight or page_no >= len(self._starts):
                 continue
             self._in_flight.add(page_no)
-            epoch, first_id = self._epoch, self._starts[page_no]
-            batch_id, status, search, size = self.batch_id, self._status, self._search, self.page_size
+            first_id = self._starts[page_no]
             self._run(
-                lambda first_id=first_id: vouchers.page_from(batch_id, first_id, size, status, search),
-                lambda rows, page_no=page_no: self._on_page(epoch, page_no, rows),
-                lambda exc: self._on_error(epoch, exc),
+                partial(vouchers.page_from, self.batch_id, first_id, self.page_size, self._status, self._search),
+                partial(self._on_page, self._epoch, page_no),
+                partial(self._on_error, self._epoch),
             )
         self._emit_busy()
 
