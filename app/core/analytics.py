@@ -170,12 +170,19 @@ class BatchStats:
             if self.median_hours_to_redeem is not None
             else None,
             "delay_histogram": [{"label": label, "redemptions": n} for label, n in self.delay_histogram],
-            "typical": list(self.band.typical) if self.band else None,
-            "great": self.band.great if self.band else None,
-            "verdict": self.verdict,
-            "too_early": self.too_early,
+            **_standing_json(self.band, self.verdict, self.too_early),
             "hints": [{"code": h.code, "message": h.message} for h in self.hints],
         }
+
+
+def _standing_json(band: Band | None, verdict: str | None, too_early: bool) -> dict:
+    """Where a batch or a channel stands against the guide's band, as their JSON says it."""
+    return {
+        "typical": list(band.typical) if band else None,
+        "great": band.great if band else None,
+        "verdict": verdict,
+        "too_early": too_early,
+    }
 
 
 def _aware_utc(value: datetime) -> datetime:
@@ -372,10 +379,7 @@ class ChannelStats:
             "claimed": self.claimed,
             "redeemed": self.redeemed,
             "redemption_rate": rate_json(self.claimed, self.redeemed),
-            "typical": list(self.band.typical) if self.band else None,
-            "great": self.band.great if self.band else None,
-            "verdict": self.verdict,
-            "too_early": self.too_early,
+            **_standing_json(self.band, self.verdict, self.too_early),
         }
 
 

@@ -236,6 +236,16 @@ def _found(code: str) -> VoucherDetail | None:
         return None
 
 
+def _found_and_locked(code: str) -> VoucherDetail | None:
+    """The voucher with this code, its batch locked for the rest of the transaction (the lock
+    order: the batch row before its vouchers); None for an unknown code, or one whose batch was
+    deleted meanwhile with its vouchers."""
+    voucher = _found(code)
+    if voucher is None or not _lock_batch(voucher.batch_id):
+        return None
+    return voucher
+
+
 def _already_redeemed(voucher: VoucherDetail) -> RedeemResult:
     return RedeemResult(RedeemOutcome.ALREADY_REDEEMED, voucher, voucher.redeemed_at, redeemed_by(voucher.code))
 
@@ -245,10 +255,8 @@ def redeem(typed_code: str, actor: Actor | None = None) -> RedeemResult:
     """Use a claimed voucher at the till, once, recording who and where. Paused batches still redeem."""
     code = _typed(typed_code)
     with write_transaction():
-        voucher = _found(code)
+        voucher = _found_and_locked(code)
         if voucher is None:
-            return RedeemResult(RedeemOutcome.UNKNOWN_CODE)
-        if not _lock_batch(voucher.batch_id):  # deleted meanwhile, with its vouchers
             return RedeemResult(RedeemOutcome.UNKNOWN_CODE)
         refused = refusal(voucher)
         if refused is not None:
@@ -320,10 +328,8 @@ def undo_redemption(typed_code: str, reason: str, actor: Actor | None = None) ->
     reason = undo_reason(reason)
     code = _typed(typed_code)
     with write_transaction():
-        voucher = _found(code)
+        voucher = _found_and_locked(code)
         if voucher is None:
-            return UndoResult(UndoOutcome.UNKNOWN_CODE)
-        if not _lock_batch(voucher.batch_id):  # deleted meanwhile, with its vouchers
             return UndoResult(UndoOutcome.UNKNOWN_CODE)
         if voucher.status != "redeemed":
             return UndoResult(UndoOutcome.NOT_REDEEMED, voucher)

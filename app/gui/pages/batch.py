@@ -7,21 +7,18 @@ from __future__ import annotations
 from dataclasses import replace
 
 from PySide6.QtCore import Qt, Signal
-from PySide6.QtGui import QFont
 from PySide6.QtWidgets import (
     QFrame,
     QGridLayout,
     QHBoxLayout,
     QLabel,
     QScrollArea,
-    QToolButton,
     QVBoxLayout,
     QWidget,
 )
 
 from app.core import wording as text
 from app.core.analytics import BatchStats
-from app.gui.kit import style
 from app.gui.kit.charts import (
     CLAIMS,
     REDEMPTIONS,
@@ -36,6 +33,7 @@ from app.gui.kit.prompts import file_stem
 from app.gui.kit.widgets import Notice, plain_label, restyle
 
 from . import cards
+from .parts import back_button, header_row, page_title
 
 HINT_KINDS = {
     "low_claims": "warning",
@@ -43,25 +41,6 @@ HINT_KINDS = {
     "scale_up": "success",
     "almost_sold_out": "warning",
 }
-
-
-def back_button(tip: str) -> QToolButton:
-    back = QToolButton()
-    back.setIcon(style.icon("back"))
-    back.setText("Batches")
-    back.setToolButtonStyle(Qt.ToolButtonStyle.ToolButtonTextBesideIcon)
-    back.setAutoRaise(True)
-    back.setToolTip(tip)
-    return back
-
-
-def page_title(value: str = "") -> QLabel:
-    title = plain_label(value)  # a batch name, as typed
-    title.setObjectName("PageTitle")
-    font = QFont(title.font())
-    font.setPointSizeF(font.pointSizeF() * 1.4)
-    title.setFont(font)
-    return title
 
 
 def funnel_data(stats: BatchStats) -> ChartData:
@@ -111,16 +90,7 @@ class BatchPage(QWidget):
         self.loading.setObjectName("Muted")
         self.notice = Notice()
         self.notice.hide()
-        header = QHBoxLayout()
-        header.addWidget(back)
-        header.addSpacing(8)
-        header.addWidget(self.title)
-        header.addSpacing(8)
-        header.addWidget(self.badge)
-        header.addWidget(self.channel)
-        header.addStretch(1)
-        header.addWidget(self.loading)
-        header.addWidget(self.updated)
+        header = header_row(back, self.title, [self.badge, self.channel], [self.loading, self.updated])
 
         self.total = cards.Metric("Total")
         self.claimed = cards.Metric("Claimed")

@@ -8,7 +8,6 @@ from PySide6.QtCore import QEvent, Qt, Signal
 from PySide6.QtGui import QColor
 from PySide6.QtWidgets import (
     QAbstractItemView,
-    QHBoxLayout,
     QHeaderView,
     QTableWidget,
     QTableWidgetItem,
@@ -23,7 +22,7 @@ from app.gui.kit import style
 from app.gui.kit.charts import BAND, CLAIMS, GREAT, Bars, ChartBox, ChartData, bar_chart
 from app.gui.kit.widgets import Notice, SearchField, plain_label, plain_tip
 
-from .batch import back_button, page_title
+from .parts import back_button, header_row, page_title
 
 COLUMNS = ("Channel", "Batches", "Total", "Claimed", "Redeemed", "Redemption rate", "Guide's band", "Verdict")
 RATE_COLUMN, BAND_COLUMN, VERDICT_COLUMN = 5, 6, 7
@@ -123,17 +122,7 @@ class ChannelsPage(QWidget):
 
         self.chart_box = ChartBox("Redemption rate by channel, against the guide's bands", "channels", height=300)
 
-        top = QHBoxLayout()
-        top.addWidget(back)
-        top.addSpacing(8)
-        top.addWidget(self.title)
-        top.addSpacing(12)
-        top.addWidget(self.scope)
-        top.addStretch(1)
-        top.addWidget(self.loading)
-        top.addWidget(self.updated)
-        top.addSpacing(8)
-        top.addWidget(self.search)
+        top = header_row(back, self.title, [self.scope], [self.loading, self.updated], [self.search])
         layout = QVBoxLayout(self)
         layout.setContentsMargins(16, 8, 16, 16)
         layout.addLayout(top)

@@ -20,7 +20,7 @@ from PySide6.QtWidgets import (
 
 from app.core.batches import BatchSummary
 from app.gui.kit import style
-from app.gui.kit.widgets import SearchField, plain_label
+from app.gui.kit.widgets import SearchField, plain_label, size_columns
 
 from .voucher_model import FILTERS, VoucherTableModel
 
@@ -91,20 +91,14 @@ class VouchersView(QWidget):
         vertical.setSectionResizeMode(QHeaderView.ResizeMode.Fixed)  # uniform rows: no per-row sizing on a million
         vertical.setDefaultSectionSize(self.fontMetrics().height() + 10)
         vertical.setDefaultAlignment(Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter)
-        horizontal = self.table.horizontalHeader()
-        horizontal.setStretchLastSection(True)
-        horizontal.setDefaultAlignment(Qt.AlignmentFlag.AlignLeft | Qt.AlignmentFlag.AlignVCenter)
-        width = self.fontMetrics().horizontalAdvance
-        for column, sample in enumerate(
-            (
-                "SUMMER-XXXX-XXXX-XX  ",
-                "Claim status  ",
-                "someone.long@example.com  ",
-                "2025-12-31 23:59  ",
-                "Not redeemed  ",
-            )
-        ):
-            self.table.setColumnWidth(column, width(sample) + 16)
+        samples = (
+            "SUMMER-XXXX-XXXX-XX",
+            "Claim status",
+            "someone.long@example.com",
+            "2025-12-31 23:59",
+            "Not redeemed",
+        )
+        size_columns(self.table, tuple(f"{sample}  " for sample in samples), padding=16)
 
         self.busy_label = QLabel()
         self.busy_label.setObjectName("Muted")
