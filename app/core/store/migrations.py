@@ -209,7 +209,7 @@ def _dump_target(db: peewee.PostgresqlDatabase, version: int, folder: Path | Non
     return (folder or default_folder()) / db.database / f"{db.database}-v{version}-{stamp}.dump"
 
 
-def _pg_dump_command(db: peewee.PostgresqlDatabase, target: Path | str) -> tuple[list[str], dict]:
+def _pg_dump_command(db: peewee.PostgresqlDatabase, target: Path | str) -> tuple[list[str], dict[str, str]]:
     """pg_dump's arguments for this database (the password, if any, through its environment only)."""
     params = db.connect_params
     args = ["pg_dump", "--format=custom", f"--file={target}"]
