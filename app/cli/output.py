@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import json
 import sys
+from collections.abc import Set
 
 from app.core import store
 
@@ -14,7 +15,7 @@ def print_json(data) -> None:
     sys.stdout.write("\n")
 
 
-def table(rows: list[list[str]], headers: list[str], right: set[int] = frozenset()) -> None:
+def table(rows: list[list[str]], headers: list[str], right: Set[int] = frozenset()) -> None:
     widths = [max([len(h)] + [len(r[i]) for r in rows]) for i, h in enumerate(headers)]
 
     def line(cells):
@@ -52,7 +53,7 @@ class ProgressBar:
 
 def say_waiting():
     """Tell the person at once (on stderr) that a change waits for the database, once per command."""
-    said = []
+    said: list[bool] = []
 
     def say() -> None:
         if not said:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import sys
+from typing import cast
 
 from app.core import (
     activity,
@@ -13,7 +14,7 @@ from app.core import (
     vouchers,
     wording,
 )
-from app.core.store.models import ACTIVITY_KINDS
+from app.core.store.models import ACTIVITY_KINDS, Template
 
 from .common import (
     PROG,
@@ -60,7 +61,7 @@ def _lookup(args) -> int:
     if args.json:
         print_json(found.to_json())
         return 0
-    offer = templates.describe_offer(found.template)
+    offer = templates.describe_offer(cast(Template, found.template))  # a voucher looked up carries its offer
     print(f"Code:      {found.code}")
     print(f"Batch:     {found.batch_name} (id {found.batch_id}, {found.batch_status})")
     print(f"Status:    {wording.state_line(found)}")

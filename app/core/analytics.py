@@ -12,6 +12,7 @@ from __future__ import annotations
 from bisect import bisect_left
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta, timezone
+from typing import Any
 
 from app.core.store.models import CHANNELS, as_datetime, utcnow
 
@@ -113,7 +114,7 @@ class Bucket:
     claimed_so_far: int = 0  # cumulative, this bucket included
     redeemed_so_far: int = 0
 
-    def to_json(self) -> dict:
+    def to_json(self) -> dict[str, Any]:
         return {"start": self.start.isoformat(), "claims": self.claims, "redemptions": self.redemptions}
 
 
@@ -148,7 +149,7 @@ class BatchStats:
         away), or '' when not trending."""
         return wording.sold_out_text(self.projected_sold_out_at, self.now)
 
-    def to_json(self) -> dict:
+    def to_json(self) -> dict[str, Any]:
         return {
             "batch_id": self.batch_id,
             "name": self.name,
@@ -371,7 +372,7 @@ class ChannelStats:
     verdict: str | None  # None too while too_early
     too_early: bool = False  # it has a band and claims, but too little behind them (judgeable, on its first batch)
 
-    def to_json(self) -> dict:
+    def to_json(self) -> dict[str, Any]:
         return {
             "channel": self.channel,
             "batches": self.batches,

@@ -6,6 +6,7 @@ import secrets
 from collections.abc import Callable
 from dataclasses import asdict, dataclass
 from datetime import datetime
+from typing import Any
 
 import peewee
 from peewee import fn
@@ -66,7 +67,7 @@ class BatchSummary:
         """The rate as people read it (card, `batch list`): wording.rate_text."""
         return wording.rate_text(self.claimed, self.redeemed)
 
-    def to_json(self) -> dict:
+    def to_json(self) -> dict[str, Any]:
         data = asdict(self)
         del data["token"], data["template_id"], data["custom_title"]
         data.update(
@@ -100,7 +101,7 @@ def batch_public_title(batch: Batch) -> str:
     return public_title(batch.title, batch.template.discount_kind, batch.template.discount_value)
 
 
-def _summaries(query, base_url: str) -> list[BatchSummary]:
+def _summaries(query: peewee.ModelSelect[Batch], base_url: str) -> list[BatchSummary]:
     # Straight from the driver's cursor: Peewee's per-row conversion costs more than the query.
     return [
         BatchSummary(
@@ -276,7 +277,14 @@ def create_batch(
     return get_batch(batch.id)
 
 
-def _insert_vouchers(batch_id, quantity, length, prefix, progress, should_stop) -> None:
+def _insert_vouchers(
+    batch_id: int,
+    quantity: int,
+    length: int,
+    prefix: str,
+    progress: Progress | None,
+    should_stop: Callable[[], bool] | None,
+) -> None:
     """Bulk insert through the driver (Peewee's insert_many is 4x slower here). A code already taken
     is skipped (ON CONFLICT DO NOTHING) and drawn again: the row count says how many went in.
     SQLite: the driver's executemany, one statement run per row inside the process. PostgreSQL: one

@@ -3,8 +3,10 @@
 from __future__ import annotations
 
 import enum
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta
+from typing import Any, cast
 
 from peewee import IntegrityError
 
@@ -67,14 +69,14 @@ class RedeemResult:
             by = self.redeemed_by.words if self.redeemed_by else ""
             return f"Voucher {code} was already redeemed on {_on_at(self.redeemed_at)}{by}."
         if self.outcome is RedeemOutcome.EXPIRED:
-            return f"Voucher {code} expired on {_on_at(self.voucher.expires_at)}."
+            return f"Voucher {code} expired on {_on_at(cast(VoucherDetail, self.voucher).expires_at)}."
         return UNKNOWN_CODE_SENTENCE
 
 
 UNKNOWN_CODE_SENTENCE = "No voucher has this code. Check it and try again."
 
 
-def _on_at(value) -> str:
+def _on_at(value: datetime | None) -> str:
     """'2026-12-01 at 14:06 EST': the store's local time, its zone named (a till message is read alone)."""
     day, _, clock = times.local_text(value, zone=True).partition(" ")
     return f"{day} at {clock}"
@@ -180,7 +182,7 @@ _STILL_FREE = "SELECT id, code FROM voucher WHERE id = :id AND status = :unclaim
 _WAITS = 64  # claims in flight waited for, one after another, before "none left" (16 threads a worker)
 
 
-def _free_voucher(batch_id: int):
+def _free_voucher(batch_id: int) -> Sequence[Any] | None:
     """A free voucher of the batch, locked for this claim, or None when none is left. On PostgreSQL
     SKIP LOCKED passes over the rows other claims are taking; when it finds none (every free row is
     being taken, or one was taken between LIMIT's pick and its lock), the lowest row that still
@@ -204,7 +206,7 @@ def _free_voucher(batch_id: int):
     return None
 
 
-def _stamp(value):
+def _stamp(value: datetime | None) -> object:
     """A timestamp as every other write stores it (Peewee's own conversion for the column type)."""
     return Voucher.claimed_at.db_value(value) if value is not None else None
 
@@ -269,7 +271,7 @@ def redeem(typed_code: str, actor: Actor | None = None) -> RedeemResult:
         if not changed:  # another till got there first (a server database without our in-process lock)
             return _already_redeemed(lookup(code))
         run_sql("UPDATE batch SET redeemed_count = redeemed_count + 1 WHERE id = :batch", {"batch": voucher.batch_id})
-        analytics.count_redemption(voucher.batch_id, voucher.claimed_at, now)
+        analytics.count_redemption(voucher.batch_id, cast(datetime, voucher.claimed_at), now)  # claimed: it has a time
         record("voucher_redeemed", actor, batch_id=voucher.batch_id, batch_name=voucher.batch_name, code=voucher.code)
         return RedeemResult(RedeemOutcome.REDEEMED, lookup(code), now)
 
@@ -298,7 +300,7 @@ class UndoResult:
         if self.outcome is UndoOutcome.TOO_LATE:
             days = f"{self.undo_days} day{'s' if self.undo_days != 1 else ''}"
             return (
-                f"Voucher {self.voucher.code} was redeemed on {_on_at(self.redeemed_at)}: "
+                f"Voucher {cast(VoucherDetail, self.voucher).code} was redeemed on {_on_at(self.redeemed_at)}: "
                 f"a redemption can only be undone within {days}, so this one stays redeemed."
             )
         return _UNDO_SENTENCES[self.outcome].format(code=self.voucher.code if self.voucher else "")
@@ -334,7 +336,7 @@ def undo_redemption(typed_code: str, reason: str, actor: Actor | None = None) ->
         if voucher.status != "redeemed":
             return UndoResult(UndoOutcome.NOT_REDEEMED, voucher)
         days = settings.load().undo_days
-        redeemed_at = voucher.redeemed_at
+        redeemed_at = cast(datetime, voucher.redeemed_at)  # redeemed: the schema's check says it has a time
         if utcnow() - redeemed_at > timedelta(days=days):
             return UndoResult(UndoOutcome.TOO_LATE, voucher, redeemed_at, days)
         changed = run_sql(
@@ -344,7 +346,7 @@ def undo_redemption(typed_code: str, reason: str, actor: Actor | None = None) ->
         if not changed:  # another till undid it first (a server database without our in-process lock)
             return UndoResult(UndoOutcome.NOT_REDEEMED, lookup(code))
         run_sql("UPDATE batch SET redeemed_count = redeemed_count - 1 WHERE id = :batch", {"batch": voucher.batch_id})
-        analytics.uncount_redemption(voucher.batch_id, voucher.claimed_at, redeemed_at)
+        analytics.uncount_redemption(voucher.batch_id, cast(datetime, voucher.claimed_at), redeemed_at)
         record(
             "redemption_undone",
             actor,

@@ -13,6 +13,7 @@ import ssl
 import urllib.error
 import urllib.request
 from dataclasses import asdict, dataclass
+from typing import Any
 from urllib.parse import urlsplit
 
 import peewee
@@ -30,7 +31,7 @@ class Check:
     status: str
     message: str
 
-    def to_json(self) -> dict:
+    def to_json(self) -> dict[str, Any]:
         return asdict(self)
 
 
@@ -102,7 +103,7 @@ class Site:
     ours: bool
 
 
-def ask_health(url: str, timeout: float = TIMEOUT) -> dict | str:
+def ask_health(url: str, timeout: float = TIMEOUT) -> dict[str, Any] | str:
     """The /healthz answer of a claim site (a dict), or a sentence saying why there is none."""
     target = url.rstrip("/") + "/healthz"
     try:

@@ -8,9 +8,12 @@ import tempfile
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
-from typing import IO
+from typing import IO, TYPE_CHECKING
 
 from .errors import FileProblem
+
+if TYPE_CHECKING:
+    from _csv import Writer
 
 
 @contextmanager
@@ -50,7 +53,7 @@ def _remove_quietly(path: str) -> None:
 
 
 @contextmanager
-def whole_csv(target: str | os.PathLike):
+def whole_csv(target: str | os.PathLike[str]) -> Iterator[Writer]:
     """A csv.writer on a file that becomes target only once the body finishes; any failure
     leaves target as it was (a FileProblem sentence for the disk's own failures)."""
     with written_whole(Path(target), " Nothing was exported.") as handle:

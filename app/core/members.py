@@ -10,11 +10,13 @@ import json
 import logging
 import re
 import secrets
+from collections.abc import Iterable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from functools import lru_cache
 from pathlib import Path
+from typing import Any, cast
 
 import peewee
 
@@ -50,7 +52,7 @@ class MemberRow:
     created_at: datetime
     vouchers: int  # claimed or redeemed, in batches that still exist
 
-    def to_json(self) -> dict:
+    def to_json(self) -> dict[str, Any]:
         return {
             "id": self.id,
             "email": self.email,
@@ -153,7 +155,11 @@ def find_members(text: str = "", limit: int = 50) -> list[MemberRow]:
     text = (text or "").strip().lower()
     if text:
         query = query.where(Member.email.contains(text) | peewee.fn.LOWER(Member.name).contains(text))
-    rows = query.order_by(Member.email).limit(max(1, int(limit))).tuples()
+    # rows of plain tuples (peewee-stubs type .tuples() as giving models)
+    rows = cast(
+        "Iterable[tuple[int, str, str, Any, int | None]]",
+        query.order_by(Member.email).limit(max(1, int(limit))).tuples(),
+    )
     return [MemberRow(mid, email, name, as_datetime(created), held or 0) for mid, email, name, created, held in rows]
 
 
@@ -171,7 +177,7 @@ def session_member(member_id: int, generation: int) -> SessionMember | None:
     return SessionMember(member_id, row[0], row[1], generation) if row else None
 
 
-def _end_sessions(member_id: int, **changes) -> SessionMember:
+def _end_sessions(member_id: int, **changes: Any) -> SessionMember:
     """Inside a write transaction: raise the member's generation (every earlier session is then
     worthless) with any other changes, and return the member as a new session would carry them."""
     changed = (
@@ -270,7 +276,7 @@ def reset_password(code: str, new_hash: str) -> SessionMember:
 
 
 @guarded
-def export_member(member_id: int) -> dict:
+def export_member(member_id: int) -> dict[str, Any]:
     """Everything the database holds about the member, as JSON-able data (times ISO 8601 with
     their offset). The password is kept only as a salted hash, which is not handed out."""
     with database.atomic():  # one consistent reading
@@ -335,7 +341,7 @@ def erase_member(member_id: int, actor: activity.Actor | None = None) -> int:
 
 
 @contextmanager
-def _overwriting_what_is_deleted():
+def _overwriting_what_is_deleted() -> Iterator[None]:
     """On SQLite, text that is changed or deleted stays in the file's free space unless
     secure_delete is on (builds differ), and in the write-ahead log until a checkpoint: for an
     erasure both are forced, so the old email and name are not left in the bytes of the file."""

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import datetime, timedelta
+from typing import Any
 
 
 def redemption_rate(claimed: int, redeemed: int) -> float | None:
@@ -38,7 +39,7 @@ class Band:
     great: float  # a rate from this percentage on is great
     note: str = ""  # shown as a tooltip where the band is shown
 
-    def to_json(self) -> dict:
+    def to_json(self) -> dict[str, Any]:
         return {"channel": self.channel, "typical": list(self.typical), "great": self.great, "note": self.note}
 
 

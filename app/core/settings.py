@@ -8,6 +8,7 @@ import secrets
 import socket
 import time
 from dataclasses import dataclass, fields
+from typing import TYPE_CHECKING, Any
 from urllib.parse import urlsplit
 
 from app.core.store.models import Setting
@@ -16,6 +17,9 @@ from . import times
 from .activity import record
 from .errors import InvalidInput
 from .store import guarded, write_transaction
+
+if TYPE_CHECKING:
+    from .activity import Actor
 
 DEFAULT_PORT = 8080
 DEFAULT_HOST = "0.0.0.0"
@@ -119,7 +123,7 @@ _last: Settings | None = None  # the settings as last read or saved in this proc
 @guarded
 def load() -> Settings:
     stored = {row.key: row.value for row in Setting.select()}
-    values = {}
+    values: dict[str, Any] = {}
     for field in fields(Settings):
         if field.name in stored:
             values[field.name] = int(stored[field.name]) if field.type in (int, "int") else stored[field.name]
@@ -143,7 +147,7 @@ MAX_UNDO_DAYS = 365
 
 
 @guarded
-def save(settings: Settings, actor=None) -> Settings:
+def save(settings: Settings, actor: Actor | None = None) -> Settings:
     """Validate and keep the settings; what changed is recorded in the activity log (which keys,
     never their values), by actor (an activity.Actor; None: this PC)."""
     settings.public_base_url = validate_base_url(settings.public_base_url)

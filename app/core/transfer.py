@@ -16,6 +16,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass
+from typing import Any, cast
 
 import peewee
 
@@ -125,7 +126,9 @@ def _refuse_a_store(target: peewee.Database, shown: str) -> None:
             )
 
 
-def _copy(source: peewee.Database, target: peewee.Database, shown: str, progress) -> Copied:
+def _copy(
+    source: peewee.Database, target: peewee.Database, shown: str, progress: Callable[[int, int], None] | None
+) -> Copied:
     from psycopg2.extras import execute_values
 
     rows: dict[str, int] = {}
@@ -190,13 +193,13 @@ def _keys(source: peewee.Database) -> set[str]:
     return {k for (k,) in source.execute_sql(f'SELECT "key" FROM "{Setting._meta.table_name}"')}
 
 
-def _count(source: peewee.Database, model) -> int:
+def _count(source: peewee.Database, model: type[peewee.Model]) -> int:
     where = f" WHERE {NOT_COPIED}" if model is Setting else ""
     return source.execute_sql(f'SELECT COUNT(*) FROM "{model._meta.table_name}"{where}').fetchone()[0]
 
 
-def _key_fields(model) -> list[peewee.Field]:
+def _key_fields(model: type[peewee.Model]) -> list[peewee.Field[Any]]:
     key = model._meta.primary_key
     if isinstance(key, peewee.CompositeKey):
         return [model._meta.fields[name] for name in key.field_names]
-    return [key]
+    return [cast("peewee.Field[Any]", key)]  # every table copied has a primary key (never False)

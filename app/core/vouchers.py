@@ -3,12 +3,13 @@
 from __future__ import annotations
 
 import os
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
+from typing import Any, cast
 
-from peewee import JOIN, fn
+from peewee import JOIN, ModelSelect, fn
 
 from app.core.store.models import (
     CLAIMED,
@@ -53,7 +54,7 @@ class VoucherRow:
         """What the voucher is now: unclaimed, claimed (and still valid), expired or redeemed."""
         return "expired" if self.expired else self.status
 
-    def to_json(self) -> dict:
+    def to_json(self) -> dict[str, Any]:
         return {
             "code": self.code,
             "status": self.status,
@@ -75,7 +76,7 @@ class VoucherDetail(VoucherRow):
     batch_status: str = ""
     template: Template | None = None
 
-    def to_json(self) -> dict:
+    def to_json(self) -> dict[str, Any]:
         data = super().to_json()
         data.update(batch_id=self.batch_id, batch_name=self.batch_name, expired=self.expired)
         return data
@@ -100,14 +101,14 @@ _ROW_FIELDS = (
 )
 
 
-def _row(values, prefix_length: int) -> VoucherRow:
+def _row(values: Sequence[Any], prefix_length: int) -> VoucherRow:
     vid, code, status, email, claimed_at, redeemed_at, expires_at = values
     return VoucherRow(
         vid, codes.display(code, prefix_length), VOUCHER_STATUSES[status], email, claimed_at, redeemed_at, expires_at
     )
 
 
-def _filtered(batch: Batch, status: str | None, search: str):
+def _filtered(batch: Batch, status: str | None, search: str) -> ModelSelect[Voucher]:
     query = Voucher.select(*_ROW_FIELDS).join(Member, JOIN.LEFT_OUTER).where(Voucher.batch == batch.id)
     wanted = status_code(status)
     if wanted is not None:
@@ -151,7 +152,7 @@ def page(
     batch = batch_row(batch_id)
     query = _filtered(batch, status, search).where(Voucher.id > after_id).order_by(Voucher.id).limit(limit)
     n = len(batch.code_prefix)
-    return [_row(values, n) for values in query.tuples()]
+    return [_row(values, n) for values in cast("Iterable[Sequence[Any]]", query.tuples())]  # (stubs: models)
 
 
 @guarded
@@ -212,7 +213,7 @@ _DETAIL_SQL = (
 )
 
 
-def _details(where: str, params: dict) -> list[VoucherDetail]:
+def _details(where: str, params: Mapping[str, object]) -> list[VoucherDetail]:
     cursor = run_sql(f"{_DETAIL_SQL} WHERE {where}", params)
     found = []
     for row in cursor:
@@ -267,7 +268,7 @@ EXPORT_COLUMNS = ("code", "status", "member_email", "claimed_at", "redeemed_at")
 @guarded
 def export_csv(
     batch_id: int,
-    target: str | os.PathLike,
+    target: str | os.PathLike[str],
     status: str | None = None,
     search: str = "",
     progress: Callable[[int, int], None] | None = None,
@@ -300,7 +301,7 @@ def export_csv(
     return written
 
 
-def _chunks(batch: Batch, status, search, size) -> Iterator[list[tuple]]:
+def _chunks(batch: Batch, status: str | None, search: str, size: int) -> Iterator[list[tuple[Any, ...]]]:
     after = 0
     base = _filtered(batch, status, search).order_by(Voucher.id).limit(size)
     while True:

@@ -7,7 +7,7 @@ import os
 import sys
 from collections.abc import Callable
 from pathlib import Path
-from typing import Any
+from typing import Any, cast
 
 import shiboken6
 from PySide6.QtCore import QCoreApplication
@@ -86,7 +86,8 @@ def main(
     one chosen in Settings (kept in QSettings); else the core's default. have_backup: the command
     line's --i-have-a-backup (a server database may be migrated without a pg_dump first)."""
     log_file = start_log()
-    app = QApplication.instance() or QApplication(list(argv if argv is not None else sys.argv))
+    # (Qt types instance() as the core application; this program only ever makes a QApplication)
+    app = cast(QApplication, QApplication.instance() or QApplication(list(argv if argv is not None else sys.argv)))
     configure_application(app)
     app.setQuitOnLastWindowClosed(False)  # a closed window leaves the claim site serving
     prefs = Preferences()
@@ -105,12 +106,12 @@ def main(
         return 1
     window = MainWindow(prefs, start_server, log_file=log_file)
     running = instance.InstanceServer(
-        name, lambda command: command == "show" and window.background.bring_back(), window
+        name, lambda command: window.background.bring_back() if command == "show" else None, window
     )
     window.show()
     window.start()
-    if store.migration_notice():
-        window.message_bar.show_message(store.migration_notice(), "info", stays=True)
+    if notice := store.migration_notice():
+        window.message_bar.show_message(notice, "info", stays=True)
     previous_hook = sys.excepthook
     sys.excepthook = _report_to(window, log_file)
     try:

@@ -7,6 +7,7 @@ from __future__ import annotations
 import getpass
 import hashlib
 from collections.abc import Callable
+from typing import cast
 
 from PySide6.QtCore import QObject
 from PySide6.QtNetwork import QLocalServer, QLocalSocket
@@ -33,7 +34,11 @@ def ask_running(name: str, message: bytes = SHOW) -> bool:
         return False
     connection.write(message + b"\n")
     delivered = connection.waitForBytesWritten(TIMEOUT_MS)
-    answered = delivered and connection.waitForReadyRead(TIMEOUT_MS) and connection.readLine().data().strip() == b"ok"
+    answered = (
+        delivered
+        and connection.waitForReadyRead(TIMEOUT_MS)
+        and cast(bytes, connection.readLine().data()).strip() == b"ok"
+    )
     connection.disconnectFromServer()
     return bool(answered)
 
@@ -63,7 +68,7 @@ class InstanceServer(QObject):
 
     def _on_ready_read(self, connection: QLocalSocket) -> None:
         while connection.canReadLine():
-            command = connection.readLine().data().decode("utf-8", "replace").strip()
+            command = cast(bytes, connection.readLine().data()).decode("utf-8", "replace").strip()  # (bytes in PySide)
             connection.write(b"ok\n")
             connection.flush()
             self._handler(command)

@@ -92,7 +92,7 @@ class MainWindow(QMainWindow):
         self._build_toolbar()
         self._build_menus()
         self._connect()
-        self._retint_timer = QTimer(self, singleShot=True, interval=0, timeout=self.retint)
+        self._retint_timer = QTimer(self, singleShot=True, interval=0, timeout=self.retint)  # type: ignore[call-arg]  # (PySide: a signal by keyword)
         geometry = prefs.window_geometry()
         if geometry is None or not self.restoreGeometry(geometry):
             self.resize(1180, 760)

@@ -7,6 +7,7 @@ from __future__ import annotations
 import os
 from dataclasses import dataclass
 from pathlib import Path
+from typing import cast
 
 from PySide6.QtCore import (
     QBuffer,
@@ -45,7 +46,7 @@ def ensure_app() -> QGuiApplication:
     """The running application, or a windowless one for the command line (fonts need one)."""
     found = QGuiApplication.instance()
     if found is not None:
-        return found
+        return cast(QGuiApplication, found)  # this program makes only GUI applications (Qt types it as the core one)
     os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
     return QGuiApplication(["voucher-batches"])
 

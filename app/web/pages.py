@@ -4,13 +4,14 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from functools import lru_cache
+from typing import cast
 
 from flask import Blueprint, Response, abort, current_app, render_template, url_for
 
 from app.core import batches, claims, qr, templates, vouchers
 from app.core.claims import ClaimOutcome
 from app.core.errors import InvalidInput, NotFound
-from app.core.store.models import utcnow
+from app.core.store.models import Template, utcnow
 
 from .accounts import current_member, members_only
 
@@ -57,7 +58,7 @@ class Promotion:
     name: str
     title: str
     description: str
-    template: object
+    template: Template
 
 
 PROMOTIONS_KEPT = 256
@@ -127,7 +128,9 @@ def claim_voucher(member, token: str):
     if result.outcome in _REFUSED:
         return _claim_page(promotion, _REFUSED[result.outcome], status=409)
     state = "claimed" if result.outcome is ClaimOutcome.CLAIMED else "already_claimed"
-    return _claim_page(promotion, state, result.voucher, paused=result.voucher.batch_status != "active")
+    return _claim_page(
+        promotion, state, result.voucher, paused=cast(vouchers.VoucherDetail, result.voucher).batch_status != "active"
+    )
 
 
 @bp.get("/en-us/my-cards")

@@ -4,6 +4,8 @@ Nothing is emailed (no mail is configured): the store hands the member a reset l
 
 from __future__ import annotations
 
+from typing import cast
+
 from flask import Blueprint, current_app, redirect, render_template, request, url_for
 from werkzeug.security import check_password_hash
 
@@ -43,7 +45,7 @@ def reset_password(code: str):
     if error is not None:
         return render_template("reset_password.html", usable=True, email=email, error=error), 400
     try:
-        member = members.reset_password(code, hash_password(password))
+        member = members.reset_password(code, hash_password(cast(str, password)))  # no error: a password
     except NotFound as exc:  # used or replaced in the meantime
         return render_template("reset_password.html", usable=False, refused=str(exc)), 404
     start_member_session(member.id, member.generation)
@@ -71,6 +73,6 @@ def change_password(member):
     password, error = _new_password(member.email)
     if error is not None:
         return render_template("change_password.html", errors={"password": error}), 400
-    renewed = members.change_password(member.id, hash_password(password))
+    renewed = members.change_password(member.id, hash_password(cast(str, password)))  # no error: a password
     start_member_session(renewed.id, renewed.generation)
     return redirect(url_for("pages.my_cards"), 303)

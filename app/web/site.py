@@ -128,7 +128,8 @@ def create_app(config: dict | None = None) -> Flask:
     limit, window = app.config["REGISTRATIONS_PER_ADDRESS"]
     app.extensions["registration_limit"] = security.RateLimit(int(limit), float(window))
     app.session_interface = _SessionInterface()
-    app.wsgi_app = security.TrustedProxy(app.wsgi_app, lambda: settings_cache.get().trusted_proxy)
+    # Flask's documented way to wrap the app in WSGI middleware (its types see only the method)
+    app.wsgi_app = security.TrustedProxy(app.wsgi_app, lambda: settings_cache.get().trusted_proxy)  # type: ignore[method-assign]
 
     app.before_request(_fresh_connection)
     app.before_request(security.check_csrf)

@@ -137,7 +137,7 @@ def _copy_into(source: sqlite3.Connection, target: Path) -> None:
         part.unlink(missing_ok=True)
 
 
-def backup_to(target: str | os.PathLike) -> Path:
+def backup_to(target: str | os.PathLike[str]) -> Path:
     """Make a backup of the open database now, into target."""
     target = Path(target)
     sqlite_path()
@@ -182,7 +182,7 @@ def _rotate(found: list[Backup]) -> None:
 # -- putting one back ---------------------------------------------------------------------------
 
 
-def restore(source: str | os.PathLike, target: str | os.PathLike, current_version: int) -> Path:
+def restore(source: str | os.PathLike[str], target: str | os.PathLike[str], current_version: int) -> Path:
     """Put a backup back in place of the database at target, after checking it; refuse while
     another program has the database open. The replaced file is kept aside; returns its path.
     The caller has closed its own connection to target."""

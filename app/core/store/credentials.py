@@ -12,6 +12,7 @@ import os
 import sys
 import tempfile
 from pathlib import Path
+from types import ModuleType
 from urllib.parse import unquote, urlsplit, urlunsplit
 
 from platformdirs import user_config_path
@@ -48,7 +49,7 @@ def key(url: str) -> str:
     return f"{scheme}://{parts.username or ''}@{(parts.hostname or 'localhost').lower()}:{port}{parts.path or '/'}"
 
 
-def _keyring():
+def _keyring() -> ModuleType | None:
     """The keyring module when it is installed and has a real back end, else None."""
     try:
         import keyring

@@ -39,9 +39,9 @@ class SqlState:
     CONNECTION_EXCEPTION_CLASS = "08"
 
 
-def _driver_errors(exc: BaseException):
+def _driver_errors(exc: BaseException | None) -> list[BaseException]:
     """The failure and the driver's errors behind it (Peewee keeps the driver's error as the context)."""
-    seen = []
+    seen: list[BaseException] = []
     while exc is not None and exc not in seen and len(seen) < 6:
         seen.append(exc)
         exc = exc.__cause__ if exc.__cause__ is not None else (None if exc.__suppress_context__ else exc.__context__)
@@ -90,7 +90,7 @@ def is_connection_lost(exc: BaseException) -> bool:
     shutdown; psycopg gives no SQLSTATE at all for a dropped socket or a refused connection. A
     SQLite file is never "lost". The error may be wrapped (Peewee's, then a DatabaseProblem)."""
     seen: set[int] = set()
-    candidates = [exc]
+    candidates: list[BaseException | None] = [exc]
     while candidates:
         candidate = candidates.pop()
         if candidate is None or id(candidate) in seen:

@@ -134,11 +134,11 @@ def fill_analytics_counts(db: peewee.Database) -> None:
     """Count every batch's history anew from its vouchers (the migration; the benchmark's bulk fill)."""
     if isinstance(db, peewee.SqliteDatabase):
 
-        def seconds(column):
+        def seconds(column: str) -> str:
             return f"CAST(strftime('%s', {column}) AS INTEGER)"
     else:  # PostgreSQL: a timestamp without zone, read as UTC
 
-        def seconds(column):
+        def seconds(column: str) -> str:
             return f"CAST(FLOOR(EXTRACT(EPOCH FROM {column})) AS BIGINT)"
 
     db.execute_sql("DELETE FROM slot_count")
@@ -209,7 +209,7 @@ def _dump_target(db: peewee.PostgresqlDatabase, version: int, folder: Path | Non
     return (folder or default_folder()) / db.database / f"{db.database}-v{version}-{stamp}.dump"
 
 
-def _pg_dump_command(db: peewee.PostgresqlDatabase, target: Path | str) -> tuple[list[str], dict]:
+def _pg_dump_command(db: peewee.PostgresqlDatabase, target: Path | str) -> tuple[list[str], dict[str, str]]:
     """pg_dump's arguments for this database (the password, if any, through its environment only)."""
     params = db.connect_params
     args = ["pg_dump", "--format=custom", f"--file={target}"]
@@ -243,6 +243,7 @@ def dump_before_migrating(
     target = _dump_target(db, version, folder)
     target.parent.mkdir(parents=True, exist_ok=True)
     args, env = _pg_dump_command(db, target)
+    done: subprocess.CompletedProcess[str] | None
     try:
         done = subprocess.run(
             [tool, *args[1:]], env={**os.environ, **env}, capture_output=True, text=True, timeout=3600
@@ -283,7 +284,7 @@ def init_db(db: peewee.Database, path: Path | None, have_backup: bool = False) -
     if version == CURRENT_VERSION:
         return None
     if path is not None:
-        backup = backup_copy(path, version)
+        backup: Path | None = backup_copy(path, version)
     elif isinstance(db, peewee.PostgresqlDatabase):
         backup = dump_before_migrating(db, version, have_backup)
     else:

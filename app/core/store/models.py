@@ -1,9 +1,12 @@
 """The tables. Every rule that the schema can hold is declared here, as the last line of defence."""
 
+from collections.abc import Iterable, Sequence
 from datetime import datetime, timezone
+from typing import Any, TypeVar, overload
 
 from peewee import (
     SQL,
+    AutoField,
     CharField,
     Check,
     CompositeKey,
@@ -13,6 +16,7 @@ from peewee import (
     ForeignKeyField,
     IntegerField,
     Model,
+    NodeList,
     SmallIntegerField,
     TextField,
 )
@@ -45,14 +49,18 @@ def set_clock(moment: datetime | None) -> None:
     _fixed_now = moment.replace(microsecond=0) if moment is not None else None
 
 
-def as_datetime(value) -> datetime | None:
+@overload
+def as_datetime(value: None) -> None: ...
+@overload
+def as_datetime(value: datetime | str) -> datetime: ...
+def as_datetime(value: datetime | str | None) -> datetime | None:
     """A stored timestamp as a datetime: SQLite's drivers hand back text, server databases datetimes."""
     if value is None or isinstance(value, datetime):
         return value
     return datetime.fromisoformat(value)
 
 
-def _in(column: str, values) -> Check:
+def _in(column: str, values: Iterable[str]) -> SQL | NodeList:
     listed = ", ".join("'" + v.replace("'", "''") + "'" for v in values)
     return Check(f"{column} IN ({listed})")
 
@@ -64,6 +72,7 @@ class BaseModel(Model):
 
 
 class SchemaVersion(BaseModel):
+    id = AutoField()
     version = IntegerField()
 
 
@@ -75,6 +84,7 @@ class Setting(BaseModel):
 class Template(BaseModel):
     """The offer a batch's vouchers carry: discount, minimum purchase, expiry and terms."""
 
+    id = AutoField()
     title = CharField(max_length=120, unique=True)
     discount_kind = CharField(max_length=8, constraints=[_in("discount_kind", ("percent", "amount"))])
     discount_value = DecimalField(max_digits=12, decimal_places=2, constraints=[Check("discount_value > 0")])
@@ -101,6 +111,7 @@ ERASED_CHECK = "erased_at IS NULL OR (name = '' AND password_hash = '' AND repla
 class Member(BaseModel):
     """A member of the store who logs in on the claim site."""
 
+    id = AutoField()
     email = CharField(max_length=254, unique=True)  # stored lower-case
     name = CharField(max_length=120, default="")
     password_hash = CharField(max_length=255)
@@ -114,6 +125,7 @@ class Member(BaseModel):
 class ResetCode(BaseModel):
     """A one-time password reset the store handed to a member: only the code's hash is kept."""
 
+    id = AutoField()
     member = ForeignKeyField(Member, backref="reset_codes", on_delete="CASCADE")
     code_hash = CharField(max_length=64, unique=True)  # SHA-256 hex of the code
     created_at = DateTimeField(default=utcnow)
@@ -121,6 +133,7 @@ class ResetCode(BaseModel):
 
 
 class Batch(BaseModel):
+    id = AutoField()
     name = CharField(max_length=120)  # the manager's identifier
     title = CharField(max_length=120, default="")  # what members read; empty: the offer
     description = TextField(default="")
@@ -138,6 +151,7 @@ class Batch(BaseModel):
 
 
 class Voucher(BaseModel):
+    id = AutoField()
     batch = ForeignKeyField(Batch, backref="vouchers", on_delete="CASCADE")
     code = CharField(max_length=32, unique=True)  # normalised: upper-case, no separators
     status = SmallIntegerField(default=UNCLAIMED)
@@ -182,6 +196,7 @@ class Activity(BaseModel):
     changed afterwards (triggers refuse UPDATE and DELETE). The batch is named, not referenced:
     an entry outlives its batch."""
 
+    id = AutoField()
     at = DateTimeField(default=utcnow)
     kind = CharField(max_length=32, constraints=[_in("kind", ACTIVITY_KINDS)])
     batch_id = IntegerField(null=True)
@@ -229,7 +244,10 @@ class DelayCount(BaseModel):
         primary_key = CompositeKey("batch", "hours")
 
 
-def from_row(model, columns: tuple[str, ...], values) -> Model:
+M = TypeVar("M", bound=Model)
+
+
+def from_row(model: type[M], columns: tuple[str, ...], values: Sequence[Any]) -> M:
     """A model instance from a plain SQL row, with each column converted as Peewee would."""
     fields = model._meta.fields
     return model(**{name: fields[name].python_value(value) for name, value in zip(columns, values, strict=True)})

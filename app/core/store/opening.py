@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import os
 from pathlib import Path
+from typing import Any
 
 import peewee
 from platformdirs import user_data_path
@@ -36,7 +37,7 @@ def default_location() -> Path:
     return user_data_path(APP_NAME, appauthor=False) / "vouchers.db"
 
 
-def resolve_location(location: str | os.PathLike | None = None) -> str:
+def resolve_location(location: str | os.PathLike[str] | None = None) -> str:
     """The database to use: the argument, else $VOUCHER_BATCHES_DB, else the file in the user's data folder."""
     if location:
         return str(location)
@@ -50,10 +51,10 @@ def is_url(location: str) -> bool:
 CONNECT_TIMEOUT = 5  # seconds to reach a database server before saying it does not answer
 
 
-def connect_options(loc: str, password: str | None = None) -> dict:
+def connect_options(loc: str, password: str | None = None) -> dict[str, Any]:
     """What a server URL is opened with besides itself: a bounded wait for the server, and the
     password (given, or kept for this user and database by app.core.store.credentials) unless the URL has one."""
-    options: dict = {}
+    options: dict[str, Any] = {}
     if loc.startswith(("postgresql://", "postgres://")) and "connect_timeout=" not in loc:
         options["connect_timeout"] = CONNECT_TIMEOUT
     if loc.startswith("sqlite") or credentials.split(loc)[1]:
@@ -125,7 +126,7 @@ def migration_notice() -> str | None:
 
 
 def open_database(
-    loc: str | os.PathLike | None = None, create: bool = True, have_backup: bool = False
+    loc: str | os.PathLike[str] | None = None, create: bool = True, have_backup: bool = False
 ) -> peewee.Database:
     """Open (creating or migrating if needed) the database and bind every model to it.
 

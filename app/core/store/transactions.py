@@ -6,7 +6,9 @@ from __future__ import annotations
 import functools
 import threading
 import time
+from collections.abc import Callable, Iterator
 from contextlib import ExitStack, contextmanager
+from typing import Any, ParamSpec, TypeVar
 
 import peewee
 
@@ -24,7 +26,7 @@ _write_lock = threading.RLock()
 _lock_timeouts = threading.local()  # the lock_timeout set on this thread's server connection
 
 
-def share_write_lock(lock) -> None:
+def share_write_lock(lock: Any) -> None:
     """Use a lock shared with sibling processes (multiprocessing.RLock, made before they were
     forked) as the write lock: on SQLite the processes of `serve --workers N` then queue for the
     write lock in the kernel, woken the moment it is free, instead of SQLite's sleep-and-retry.
@@ -33,11 +35,11 @@ def share_write_lock(lock) -> None:
     _write_lock = lock
 
 
-def _set_busy_timeout(db: peewee.SqliteDatabase, ms: int) -> None:
+def _set_busy_timeout(db: peewee.SqliteDatabase, ms: float) -> None:
     db.execute_sql(f"PRAGMA busy_timeout = {int(ms)}")
 
 
-def _begin_immediate(db: peewee.SqliteDatabase, stack, deadline: float) -> None:
+def _begin_immediate(db: peewee.SqliteDatabase, stack: ExitStack, deadline: float) -> None:
     """BEGIN IMMEDIATE: take SQLite's write lock now. A short first try; if another program holds
     the lock, say so, then wait for it until the deadline."""
     try:
@@ -72,7 +74,7 @@ def _limit_lock_waits(db: peewee.Database) -> None:
 
 
 @contextmanager
-def _watching_for_waits(db: peewee.Database):
+def _watching_for_waits(db: peewee.Database) -> Iterator[None]:
     """On PostgreSQL, while a change runs for someone who is told about waits (reporting_waits),
     a watcher asks the server every PROBE_MS whether the change waits for a lock another program
     holds (pg_blocking_pids), and says so once. Quick changes end before it ever asks."""
@@ -88,7 +90,7 @@ def _watching_for_waits(db: peewee.Database):
         probe = None
         try:
             while not done.wait(PROBE_MS / 1000):
-                probe = probe or db._connect()  # a connection of its own, with the same parameters
+                probe = probe or db._connect()  # type: ignore[attr-defined]  # (not in peewee's stubs) a connection of its own, with the same parameters
                 with probe.cursor() as cursor:
                     cursor.execute("SELECT cardinality(pg_blocking_pids(%s)) > 0", (pid,))
                     if cursor.fetchone()[0]:
@@ -109,7 +111,7 @@ def _watching_for_waits(db: peewee.Database):
 
 
 @contextmanager
-def write_transaction():
+def write_transaction() -> Iterator[None]:
     """One atomic write. On SQLite it takes the write lock up front (BEGIN IMMEDIATE), so two
     writers never deadlock upgrading a read lock, and threads of this process queue for it here.
     On PostgreSQL nothing queues in this process: the rows a change depends on are locked in its
@@ -140,7 +142,7 @@ def write_transaction():
     except peewee.OperationalError as exc:
         # On a full disk or an I/O error SQLite has already rolled the transaction back; the
         # ROLLBACK that follows then fails, and its error would hide the one that matters.
-        original = exc
+        original: BaseException | None = exc
         while original is not None and "no transaction is active" in str(original):
             original = original.__context__
         if original is not exc and isinstance(original, peewee.DatabaseError):
@@ -151,7 +153,7 @@ def write_transaction():
 
 
 @contextmanager
-def translated_errors():
+def translated_errors() -> Iterator[None]:
     """Turn the database's own failures (not rule violations) into a DatabaseProblem sentence."""
     try:
         yield
@@ -169,7 +171,11 @@ def translated_errors():
         raise DatabaseProblem(explain(exc)) from exc
 
 
-def guarded(fn):
+P = ParamSpec("P")
+R = TypeVar("R")
+
+
+def guarded(fn: Callable[P, R]) -> Callable[P, R]:
     """Decorate a service so that a database failure reaches its caller as a DatabaseProblem.
 
     A service called outside any transaction that the server aborted to break a deadlock (or a
@@ -178,7 +184,7 @@ def guarded(fn):
     transaction, it leaves that to the outermost call."""
 
     @functools.wraps(fn)
-    def wrapper(*args, **kwargs):
+    def wrapper(*args: P.args, **kwargs: P.kwargs) -> R:
         outermost = (
             database.obj is not None
             and not isinstance(database.obj, peewee.SqliteDatabase)

@@ -43,7 +43,7 @@ class AnalyticsController(QObject):
         self.page: BatchPage | ChannelsPage | None = None
         self._reading: QObject | None = None  # the page whose read is under way
         self._again = False
-        self._timer = QTimer(self, interval=refresh_ms, timeout=self.refresh)
+        self._timer = QTimer(self, interval=refresh_ms, timeout=self.refresh)  # type: ignore[call-arg]  # (PySide: a signal by keyword)
         self.channels_action = QAction(style.icon("chart"), "Channels", window)
         self.channels_action.setShortcut(QKeySequence("Ctrl+Shift+H"))
         self.channels_action.setToolTip("How each channel does against the guide's redemption rates (Ctrl+Shift+H)")
@@ -128,7 +128,7 @@ class AnalyticsController(QObject):
             show(found)
         self._settled(page)
 
-    def _on_failed(self, page, exc: Exception) -> None:
+    def _on_failed(self, page: BatchPage | ChannelsPage, exc: Exception) -> None:
         if page is self._current():
             if isinstance(exc, NotFound) and isinstance(page, BatchPage):
                 page.show_gone(GONE)

@@ -3,6 +3,8 @@ looked up on a worker, in any batch; Redeem uses the voucher once."""
 
 from __future__ import annotations
 
+from typing import cast
+
 from PySide6.QtCore import QObject, Signal
 from PySide6.QtWidgets import QLineEdit, QWidget
 
@@ -74,7 +76,7 @@ class TillController(QObject):
 
     def find(self, code: str) -> None:
         """Look the code up in the open dialog, or in a new one."""
-        dialog = self._slot.dialog
+        dialog = cast("FindVoucherDialog | None", self._slot.dialog)  # the only dialog this slot holds
         if dialog is None:
             dialog = FindVoucherDialog(code, self._window)
             dialog.lookup_requested.connect(lambda typed: self._look_up(dialog, typed))
@@ -103,7 +105,7 @@ class TillController(QObject):
     def _redeem(self, dialog: FindVoucherDialog, code: str) -> None:
         def done(answer) -> None:
             dialog.show_redeemed(*answer)
-            dialog.findChild(TillPanel).refresh()
+            cast(TillPanel, dialog.findChild(TillPanel)).refresh()  # every find dialog has one
             self.redeemed.emit()
 
         actor = self._identity.actor()
@@ -117,9 +119,9 @@ class TillController(QObject):
 
     def _on_undone(self, result) -> None:
         """A redemption was undone (here or in the vouchers view): the open dialog shows it."""
-        dialog = self._slot.dialog
+        dialog = cast("FindVoucherDialog | None", self._slot.dialog)
         if dialog is not None:
-            dialog.findChild(TillPanel).refresh()
+            cast(TillPanel, dialog.findChild(TillPanel)).refresh()  # every find dialog has one
             if dialog.detail is not None and result.voucher is not None and dialog.detail.code == result.voucher.code:
                 dialog.show_searching()
                 self._look_up(dialog, result.voucher.code)

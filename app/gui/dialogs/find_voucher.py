@@ -4,12 +4,15 @@ reports Find and Redeem."""
 
 from __future__ import annotations
 
+from typing import cast
+
 from PySide6.QtCore import QEvent, Qt, Signal
 from PySide6.QtWidgets import (
     QDialog,
     QFormLayout,
     QHBoxLayout,
     QLabel,
+    QLayout,
     QLineEdit,
     QPushButton,
     QVBoxLayout,
@@ -191,7 +194,7 @@ class FindVoucherDialog(QDialog):
 
     def _fit_height(self) -> None:
         """Wrapped lines need more height at this width than Qt gives a dialog by itself."""
-        layout = self.layout()
+        layout = cast(QLayout, self.layout())  # (set when it was made)
         layout.activate()
         needed = layout.totalHeightForWidth(self.width()) if layout.hasHeightForWidth() else -1
         if needed < 0:

@@ -6,6 +6,7 @@ was typed; its controller saves it, and the dialog closes only once saved."""
 from __future__ import annotations
 
 import dataclasses
+from typing import cast
 
 from PySide6.QtCore import Qt, Signal
 from PySide6.QtWidgets import (
@@ -18,6 +19,7 @@ from PySide6.QtWidgets import (
     QFormLayout,
     QHBoxLayout,
     QLabel,
+    QLayout,
     QLineEdit,
     QPushButton,
     QRadioButton,
@@ -197,7 +199,7 @@ class SettingsDialog(QDialog):
     def _fit(self) -> None:
         """Tall enough for every wrapped hint and notice at this width (Qt sizes a dialog by its
         widest lines, which squeezes the wrapped ones into each other)."""
-        needed = self.layout().heightForWidth(self.width())
+        needed = cast(QLayout, self.layout()).heightForWidth(self.width())  # (set when it was made)
         if needed > self.height():
             self.resize(self.width(), needed)
 

@@ -90,7 +90,7 @@ def file_dialog(
         dialog.setOption(QFileDialog.Option.DontUseNativeDialog, True)
         provider = NameOnlyIconProvider()
         dialog.setIconProvider(provider)
-        dialog._icon_provider = provider  # the dialog does not own it: alive as long as the dialog
+        dialog._icon_provider = provider  # type: ignore[attr-defined]  # the dialog does not own it: alive as long as the dialog
         target = Path(start)
         if target.is_dir():
             dialog.setDirectory(str(target))
@@ -148,7 +148,7 @@ class Prompts:
         start = suggested if Path(suggested).is_absolute() else str(default_folder() / suggested)
         dialog = file_dialog(parent, caption, start, file_filter, confirm_overwrite=confirm_overwrite)
         dialog.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
-        dialog.fileSelected.connect(lambda path: path and then(path))
+        dialog.fileSelected.connect(lambda path: then(path) if path else None)
         dialog.open()
 
     def confirm_update_unbacked(self, parent: QWidget | None, before: str, how: str) -> bool:

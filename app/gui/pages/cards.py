@@ -353,6 +353,7 @@ class CardGrid(QAbstractScrollArea):
                 if position >= len(self._summaries):
                     break
                 wanted[self._summaries[position].id] = (position, row, column)
+        card: BatchCard | None
         for batch_id in [b for b in self._shown if b not in wanted]:
             card = self._shown.pop(batch_id)
             card.set_busy(False)

@@ -4,6 +4,8 @@ name pattern ("Summer 2025 - *") narrows both to one campaign across its channel
 
 from __future__ import annotations
 
+from typing import cast
+
 from PySide6.QtCore import QEvent, Qt, Signal
 from PySide6.QtGui import QColor
 from PySide6.QtWidgets import (
@@ -117,8 +119,10 @@ class ChannelsPage(QWidget):
         header.setSectionResizeMode(QHeaderView.ResizeMode.ResizeToContents)
         header.setSectionResizeMode(BAND_COLUMN, QHeaderView.ResizeMode.Stretch)
         header.setDefaultAlignment(Qt.AlignmentFlag.AlignLeft | Qt.AlignmentFlag.AlignVCenter)
-        self.table.horizontalHeaderItem(BAND_COLUMN).setToolTip("Typical and great redemption rates, from the guide")
-        self.table.horizontalHeaderItem(RATE_COLUMN).setToolTip("Redeemed ÷ Claimed × 100%")
+        cast(QTableWidgetItem, self.table.horizontalHeaderItem(BAND_COLUMN)).setToolTip(
+            "Typical and great redemption rates, from the guide"
+        )
+        cast(QTableWidgetItem, self.table.horizontalHeaderItem(RATE_COLUMN)).setToolTip("Redeemed ÷ Claimed × 100%")
 
         self.chart_box = ChartBox("Redemption rate by channel, against the guide's bands", "channels", height=300)
 

@@ -8,7 +8,7 @@ from collections import OrderedDict
 from collections.abc import Callable
 from functools import partial
 
-from PySide6.QtCore import QAbstractTableModel, QModelIndex, QObject, Qt, QTimer, Signal
+from PySide6.QtCore import QAbstractTableModel, QModelIndex, QObject, QPersistentModelIndex, Qt, QTimer, Signal
 from PySide6.QtGui import QFontDatabase
 
 from app.core import times, vouchers, wording
@@ -228,10 +228,10 @@ class VoucherTableModel(QAbstractTableModel):
         return rows[offset] if rows is not None and offset < len(rows) else None
 
     # Qt's model interface ---------------------------------------------------------------------
-    def rowCount(self, parent: QModelIndex = QModelIndex()) -> int:  # noqa: N802, B008
+    def rowCount(self, parent: QModelIndex | QPersistentModelIndex = QModelIndex()) -> int:  # noqa: N802, B008
         return 0 if parent.isValid() else self._rows
 
-    def columnCount(self, parent: QModelIndex = QModelIndex()) -> int:  # noqa: N802, B008
+    def columnCount(self, parent: QModelIndex | QPersistentModelIndex = QModelIndex()) -> int:  # noqa: N802, B008
         return 0 if parent.isValid() else len(HEADERS)
 
     def headerData(self, section: int, orientation, role: int = Qt.ItemDataRole.DisplayRole):  # noqa: N802
@@ -247,7 +247,7 @@ class VoucherTableModel(QAbstractTableModel):
             return f"{section + 1:,}"
         return None
 
-    def data(self, index: QModelIndex, role: int = Qt.ItemDataRole.DisplayRole):
+    def data(self, index: QModelIndex | QPersistentModelIndex, role: int = Qt.ItemDataRole.DisplayRole):
         if role not in _ROLES_SERVED or not index.isValid() or not 0 <= index.row() < self._rows:
             return None
         if role == Qt.ItemDataRole.DisplayRole:
@@ -264,5 +264,5 @@ class VoucherTableModel(QAbstractTableModel):
             return f"{row.code} — right-click or Ctrl+C to copy" if row else None
         return None
 
-    def flags(self, index: QModelIndex):
+    def flags(self, index: QModelIndex | QPersistentModelIndex):
         return _FLAGS if index.isValid() else Qt.ItemFlag.NoItemFlags

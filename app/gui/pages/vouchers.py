@@ -2,9 +2,12 @@
 
 from __future__ import annotations
 
+from typing import cast
+
 from PySide6.QtCore import Qt, Signal
 from PySide6.QtGui import QFont, QGuiApplication, QKeySequence
 from PySide6.QtWidgets import (
+    QAbstractButton,
     QAbstractItemView,
     QButtonGroup,
     QHBoxLayout,
@@ -130,7 +133,7 @@ class VouchersView(QWidget):
 
     # Filter -----------------------------------------------------------------------------------
     def status_filter(self) -> str | None:
-        return self.filter_buttons.checkedButton().property("status")
+        return cast(QAbstractButton, self.filter_buttons.checkedButton()).property("status")  # one is always checked
 
     def _apply_filter(self) -> None:
         self.model.set_filter(self.status_filter(), self.search.text())
@@ -180,7 +183,7 @@ class VouchersView(QWidget):
         menu.addAction(style.icon("copy"), "Copy code", self.copy_selected_codes)
         voucher = self.model.row_at(row)
         if voucher is not None and voucher.status == "redeemed":
-            menu.addAction("Undo redemption…", lambda code=voucher.code: self.undo_requested.emit(code))
+            menu.addAction("Undo redemption…", lambda: self.undo_requested.emit(voucher.code))
         return menu
 
     # Export -----------------------------------------------------------------------------------
