@@ -176,7 +176,7 @@ class BatchStats:
         }
 
 
-def _standing_json(band: Band | None, verdict: str | None, too_early: bool) -> dict:
+def _standing_json(band: Band | None, verdict: str | None, too_early: bool) -> dict[str, object]:
     """Where a batch or a channel stands against the guide's band, as their JSON says it."""
     return {
         "typical": list(band.typical) if band else None,
