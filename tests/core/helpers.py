@@ -5,12 +5,11 @@ from __future__ import annotations
 import json
 import subprocess
 import sys
-from pathlib import Path
+import threading
 
 from app.core import store
 from app.core.store import run_sql
-
-ROOT = Path(__file__).resolve().parents[2]
+from tests.helpers import ROOT
 
 
 def real_counts(batch_id: int) -> tuple[int, int, int]:
@@ -98,3 +97,27 @@ def raw_rows_holding(path, *needles: str) -> list[tuple[str, tuple]]:
     with closing(sqlite3.connect(path)) as con:
         tables = [row[0] for row in con.execute("SELECT name FROM sqlite_master WHERE type = 'table'")]
         return matching(tables, lambda table: con.execute(f'SELECT * FROM "{table}"'))
+
+
+def run_threads(n, work):
+    """Run work(i) on n threads released at the same moment; return their results in order."""
+    start = threading.Barrier(n)
+    results, errors = [None] * n, []
+
+    def run(i):
+        try:
+            start.wait()
+            results[i] = work(i)
+        except BaseException as exc:  # reported below, in the test's thread
+            errors.append(exc)
+        finally:
+            store.close_database()  # this thread's connection
+
+    threads = [threading.Thread(target=run, args=(i,)) for i in range(n)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join(timeout=120)
+    assert not errors, errors
+    assert not any(t.is_alive() for t in threads)
+    return results

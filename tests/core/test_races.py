@@ -6,36 +6,12 @@ import random
 import threading
 from collections import Counter
 
-from app.core import activity, batches, claims, store
+from app.core import activity, batches, claims
 from app.core.claims import ClaimOutcome, RedeemOutcome
 from app.core.store import run_sql
 from app.core.store.models import Member
 
-from .helpers import counters, real_counts, run_together
-
-
-def run_threads(n, work):
-    """Run work(i) on n threads released at the same moment; return their results in order."""
-    start = threading.Barrier(n)
-    results, errors = [None] * n, []
-
-    def run(i):
-        try:
-            start.wait()
-            results[i] = work(i)
-        except BaseException as exc:  # reported below, in the test's thread
-            errors.append(exc)
-        finally:
-            store.close_database()  # this thread's connection
-
-    threads = [threading.Thread(target=run, args=(i,)) for i in range(n)]
-    for t in threads:
-        t.start()
-    for t in threads:
-        t.join(timeout=120)
-    assert not errors, errors
-    assert not any(t.is_alive() for t in threads)
-    return results
+from .helpers import counters, real_counts, run_threads, run_together
 
 
 def member_vouchers(batch_id):

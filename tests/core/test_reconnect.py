@@ -11,7 +11,6 @@ import pytest
 from app.core import settings, store
 from app.core.errors import DatabaseProblem
 from app.core.store import reconnect
-from tests.pg_cluster import cluster  # noqa: F401 (cluster: a fixture)
 
 
 def _end_every_other_session(url: str) -> None:

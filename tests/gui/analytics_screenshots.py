@@ -96,7 +96,7 @@ def main() -> int:
     from app.gui.kit import style
     from app.gui.pages.batch import BatchPage
     from app.gui.pages.channels import ChannelsPage
-    from tests.gui.make_screenshots import dark_palette
+    from tests.gui.helpers import dark_palette
 
     qapp = QApplication(sys.argv[:1])
     qapp.setStyle(QStyleFactory.create("Fusion"))

@@ -7,7 +7,7 @@ import pytest
 from PySide6.QtCore import QSettings
 from PySide6.QtWidgets import QApplication
 
-from app.core import logfile
+from app.core import claims, logfile
 from app.gui import application
 from app.gui.kit import tasks
 from app.gui.main_window import MainWindow
@@ -62,3 +62,9 @@ def window(qtbot, db_path, prefs, prompts, servers, log_folder):
     yield win
     win.close()
     win.background.shutdown()  # closing leaves the claim site serving: quit, as File → Quit does
+
+
+@pytest.fixture
+def claimed(make_batch, make_member):
+    batch = make_batch(quantity=20, name="Spring Fair")
+    return batch, claims.claim(batch.token, make_member("carol@example.com").id).voucher

@@ -56,37 +56,6 @@ def demo_database(folder: Path) -> None:
     batches.pause_batch(made[3].id)
 
 
-def dark_palette():
-    from PySide6.QtGui import QColor, QPalette
-
-    palette = QPalette()
-    roles = {
-        QPalette.ColorRole.Window: "#202124",
-        QPalette.ColorRole.WindowText: "#e8eaed",
-        QPalette.ColorRole.Base: "#17181a",
-        QPalette.ColorRole.AlternateBase: "#26272b",
-        QPalette.ColorRole.Text: "#e8eaed",
-        QPalette.ColorRole.Button: "#2d2e31",
-        QPalette.ColorRole.ButtonText: "#e8eaed",
-        QPalette.ColorRole.Highlight: "#4c8bf5",
-        QPalette.ColorRole.HighlightedText: "#ffffff",
-        QPalette.ColorRole.ToolTipBase: "#2d2e31",
-        QPalette.ColorRole.ToolTipText: "#e8eaed",
-        QPalette.ColorRole.PlaceholderText: "#9aa0a6",
-        QPalette.ColorRole.Link: "#8ab4f8",
-        QPalette.ColorRole.Mid: "#3c4043",
-        QPalette.ColorRole.Dark: "#111214",
-        QPalette.ColorRole.Light: "#3c4043",
-        QPalette.ColorRole.Midlight: "#35363a",
-        QPalette.ColorRole.Shadow: "#000000",
-    }
-    for role, color in roles.items():
-        palette.setColor(role, QColor(color))
-    for role in (QPalette.ColorRole.WindowText, QPalette.ColorRole.Text, QPalette.ColorRole.ButtonText):
-        palette.setColor(QPalette.ColorGroup.Disabled, role, QColor("#7f8389"))
-    return palette
-
-
 def main() -> int:
     parser = argparse.ArgumentParser()
     parser.add_argument("--suffix", default="")
@@ -107,6 +76,7 @@ def main() -> int:
     from app.gui.dialogs.settings import SettingsDialog
     from app.gui.kit import style
     from tests.gui import till_screenshots
+    from tests.gui.helpers import dark_palette
 
     qapp = QApplication(sys.argv[:1])
     qapp.setStyle(QStyleFactory.create("Fusion"))

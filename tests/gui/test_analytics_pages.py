@@ -19,8 +19,7 @@ from app.gui.kit import style
 from app.gui.pages.batch import BatchPage
 from app.gui.pages.channels import BAND_COLUMN, VERDICT_COLUMN, ChannelsPage
 
-from .helpers import label_shows, settle, shown_text
-from .test_dashboard import card_of, menu_action
+from .helpers import card_of, label_shows, menu_action, settle, shown_text
 
 
 def claimed_and_redeemed(batch, make_member, claimed: int, redeemed: int) -> None:
@@ -201,7 +200,7 @@ def test_every_chart_saves_a_png_and_exports_its_rows(qtbot, make_batch, make_me
 
 
 def test_charts_follow_the_dark_palette(qtbot, make_batch, make_member, window):
-    from .make_screenshots import dark_palette
+    from .helpers import dark_palette
 
     batch = make_batch(10)
     claimed_and_redeemed(batch, make_member, 3, 1)

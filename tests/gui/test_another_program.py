@@ -19,18 +19,14 @@ import pytest
 from PySide6.QtCore import QFileInfo, Qt
 from PySide6.QtWidgets import QFileDialog, QFileSystemModel
 
-import app
 from app.core import claims
 from app.gui.dialogs.qr import QrDialog
 from app.gui.dialogs.settings import SettingsDialog
 from app.gui.kit import prompts as prompts_module
 from app.gui.kit.prompts import NameOnlyIconProvider, Prompts, file_dialog
+from tests.helpers import ROOT
 
-from .helpers import dialog_of, flush_deletions, shown
-from .test_dashboard import card_of, menu_action
-from .test_find_voucher import scan
-
-ROOT = Path(app.__file__).resolve().parents[1]
+from .helpers import card_of, dialog_of, flush_deletions, menu_action, scan, shown
 
 
 @pytest.fixture

@@ -15,10 +15,9 @@ from app.core.store import credentials
 from app.gui.controllers import hosted_site
 from app.gui.dialogs.settings import SettingsDialog
 from app.web.server import start_server
-from tests.conftest import TEST_DB
+from tests.helpers.database import TEST_DB
 
-from .helpers import shown
-from .test_dialogs import open_settings, save
+from .helpers import open_settings, save, shown
 
 
 @pytest.fixture

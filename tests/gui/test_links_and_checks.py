@@ -17,9 +17,7 @@ from app.gui.dialogs.guide import GuideDialog
 from app.gui.dialogs.qr import QrDialog
 from app.gui.dialogs.settings import SettingsDialog
 
-from .helpers import dialog_of, escape, shown
-from .test_dashboard import card_of
-from .test_dialogs import open_settings, save
+from .helpers import card_of, dialog_of, escape, open_settings, save, shown
 
 
 @pytest.fixture(autouse=True)

@@ -8,9 +8,8 @@ import pytest
 
 from app.core import batches, claims, logfile, members, settings, store, templates
 from app.gui.main_window import MainWindow
-from tests.pg_cluster import cluster  # noqa: F401 (cluster: a fixture)
 
-from .test_dashboard import card_of, menu_action, status_of
+from .helpers import card_of, menu_action, status_of
 
 BACK_WITHIN = 10_000  # ms after the database returns by which the window has noticed
 

@@ -15,10 +15,7 @@ from app.gui.dialogs.activity import ActivityDialog
 from app.gui.dialogs.till_panel import TillPanel
 from app.gui.dialogs.undo import UndoDialog
 
-from .helpers import dialog_of, escape, flush_deletions, shown
-from .test_dashboard import card_of
-from .test_find_voucher import claimed, scan  # noqa: F401 (claimed is a fixture)
-from .test_vouchers_view import filter_by, open_view
+from .helpers import card_of, dialog_of, escape, filter_by, flush_deletions, open_view, scan, shown
 
 
 def undo_with(qtbot, window, reason: str | None = None, pick: int | None = None) -> UndoDialog:
@@ -173,7 +170,7 @@ def test_a_batchs_vouchers_page_opens_its_own_activity(qtbot, window, claimed):
 def test_the_windows_changes_record_this_tills_names(qtbot, window, make_batch, prompts, prefs):
     from app.gui.dialogs.delete_batch import DeleteChoice
 
-    from .test_dashboard import menu_action
+    from .helpers import menu_action
 
     prefs.store.setValue("till/name", "Office")
     prefs.store.setValue("till/staff", "Maria")

@@ -10,19 +10,17 @@ import json
 import os
 import subprocess
 import sys
-from pathlib import Path
 
 import pytest
 
-import app
 from app.core import batches, logfile
 from app.core.store.models import Activity, Voucher
 from app.gui.controllers.live_numbers import REFRESH_MS
 from app.gui.main_window import MainWindow
+from tests.helpers import ROOT
 
-from .test_dashboard import card_of, menu_action, status_of
+from .helpers import card_of, menu_action, status_of
 
-ROOT = Path(app.__file__).resolve().parents[1]
 SHOWS_WITHIN_MS = 2_000
 
 

@@ -10,10 +10,9 @@ from PySide6.QtCore import Qt
 
 from app.core import batches, claims, store
 from app.core.store import WAITING, waits
+from tests.helpers.other_program import OtherProgram
 
-from ..other_program import OtherProgram
-from .test_dashboard import card_of, menu_action
-from .test_find_voucher import scan
+from .helpers import card_of, menu_action, scan
 
 LIMIT = 1.0  # seconds: the core's wait limit for these tests (5 in use)
 

@@ -10,9 +10,9 @@ import pytest
 
 from app.core import store
 from app.core.store import waits
+from tests.helpers.other_program import OtherProgram
 
-from ..other_program import OtherProgram
-from .conftest import claim_path, csrf_from, visible
+from .helpers import claim_path, csrf_from, visible
 
 
 @pytest.fixture
@@ -23,7 +23,7 @@ def short_wait(monkeypatch):
 def test_a_claim_that_cannot_get_the_database_is_answered_busy_try_again(
     short_wait, client, db_path, make_batch, member_with_password
 ):
-    from .test_site import log_in
+    from .helpers import log_in
 
     batch = make_batch()
     log_in(client, member_with_password().email)
@@ -47,7 +47,7 @@ def test_a_claim_that_cannot_get_the_database_is_answered_busy_try_again(
 
 def test_read_only_pages_answer_while_claims_wait(short_wait, server, db_path, make_batch, member_with_password):
     """Several claims waiting on a held database used to take every server thread for 30-40 s."""
-    from .conftest import Browser
+    from .helpers import Browser
 
     batch = make_batch(quantity=50)
     browsers = []

@@ -12,7 +12,7 @@ from app.web.security import (
     safe_next,
 )
 
-from .conftest import FakeClock
+from .helpers import FakeClock
 
 DEFAULT = "/en-us/my-cards"
 
