@@ -43,6 +43,8 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parents[2]
 sys.path.insert(0, str(ROOT))
 
+from tests.helpers.ports import free_port  # noqa: E402 (after the checkout is on the path)
+
 PASSWORD = "benchmark-password"
 QUICK_HASH = "pbkdf2:sha256:1000"  # logins are not what is measured
 GOAL_SCALING = 1.6
@@ -68,14 +70,6 @@ def run_hello(threads: int) -> None:
     threading.Thread(target=server.run, daemon=True).start()
     print(server.effective_port, flush=True)
     sys.stdin.read()
-
-
-def free_port() -> int:
-    import socket
-
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return probe.getsockname()[1]
 
 
 def children(pid: int) -> list[int]:

@@ -120,9 +120,7 @@ def test_settings_say_when_there_is_no_backup_yet(qtbot, monkeypatch, window):
     assert dialog.last_backup.text() == "No backup yet"
 
 
-def test_a_damaged_database_is_said_at_start(qtbot, monkeypatch, db_path, prefs, servers, prompts):
-    from app.gui.main_window import MainWindow
-
+def test_a_damaged_database_is_said_at_start(qtbot, monkeypatch, db_path, make_window):
     damaged = (
         f"The database {db_path} is damaged (page 3: btree corrupt); it was left as it is and nothing was written."
     )
@@ -131,19 +129,12 @@ def test_a_damaged_database_is_said_at_start(qtbot, monkeypatch, db_path, prefs,
         raise DatabaseProblem(damaged)
 
     monkeypatch.setattr(backups, "maintain", maintain)
-    window = MainWindow(prefs, start_server=servers, prompts=prompts, refresh_ms=200)
-    qtbot.addWidget(window)
-    window.show()
-    window.start()
-    try:
-        qtbot.waitUntil(lambda: window.message_bar.text() == damaged)
-        assert window.message_bar.property("kind") == "error"
-        qtbot.waitUntil(
-            lambda: window.dashboard.stack.currentWidget() is not window.dashboard.loading
-        )  # still shows what it can
-    finally:
-        window.close()
-        window.background.shutdown()
+    window = make_window(wait_for_batches=False)
+    qtbot.waitUntil(lambda: window.message_bar.text() == damaged)
+    assert window.message_bar.property("kind") == "error"
+    qtbot.waitUntil(
+        lambda: window.dashboard.stack.currentWidget() is not window.dashboard.loading
+    )  # still shows what it can
 
 
 def test_check_setup_lists_the_doctors_checks(qtbot, window):

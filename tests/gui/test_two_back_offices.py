@@ -13,10 +13,9 @@ import sys
 
 import pytest
 
-from app.core import batches, logfile
+from app.core import batches
 from app.core.store.models import Activity, Voucher
 from app.gui.controllers.live_numbers import REFRESH_MS
-from app.gui.main_window import MainWindow
 from tests.helpers import ROOT
 
 from .helpers import card_of, menu_action, status_of
@@ -25,19 +24,9 @@ SHOWS_WITHIN_MS = 2_000
 
 
 @pytest.fixture
-def window(qtbot, db_path, prefs, prompts, servers, log_folder):
+def window(db_path, make_window):
     """The window as a store runs it: refreshing at its own pace (REFRESH_MS), not the tests' faster one."""
-    win = MainWindow(
-        prefs, start_server=servers, prompts=prompts, refresh_ms=REFRESH_MS, log_file=logfile.setup_logging()
-    )
-    qtbot.addWidget(win)
-    win.resize(1200, 800)
-    win.show()
-    win.start()
-    qtbot.waitUntil(lambda: win.dashboard.stack.currentWidget() is not win.dashboard.loading)
-    yield win
-    win.close()
-    win.background.shutdown()
+    return make_window(refresh_ms=REFRESH_MS)
 
 
 def start(db_path, *args: str, module: str = "app.cli") -> subprocess.Popen:
