@@ -1,6 +1,6 @@
-"""Screenshots of the analytics pages for the README (a script, not a test):
+"""Screenshots of the analytics pages for the README:
 
-    python -m tests.gui.analytics_screenshots          # light and dark
+    python -m tools.screenshots.analytics_screenshots          # light and dark
 
 Writes packaging/screenshots/batch-page.png, batch-page-dark.png, channels.png and channels-dark.png
 from a demo database in a temporary folder: a summer campaign across five channels, nine days old,

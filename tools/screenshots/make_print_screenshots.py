@@ -1,6 +1,6 @@
-"""Pictures of the print studio for the README (a script, not a test):
+"""Pictures of the print studio for the README:
 
-    python -m tests.gui.make_print_screenshots
+    python -m tools.screenshots.make_print_screenshots
 
 Writes packaging/screenshots/print-<layout>.png (each layout's page, drawn by the same renderer as the
 PDF, at 100 dpi), print-a4-logo.png (with a logo, an accent colour and a long title) and print-preview.png (the Print… preview with the 8-up cards chosen), from a demo
@@ -30,7 +30,7 @@ def main() -> int:
     from PySide6.QtWidgets import QApplication
 
     from app.core import batches, settings, signage, store, templates
-    from app.gui.kit.dialog_slot.print_studio import SignagePreview
+    from app.gui.dialogs.print_studio import SignagePreview
     from app.render import painting
 
     app = QApplication.instance() or QApplication(sys.argv[:1])

@@ -1,7 +1,7 @@
-"""Screenshots of the window for the README (a script, not a test):
+"""Screenshots of the window for the README:
 
-    python -m tests.gui.make_screenshots                  # light and dark, 100 %
-    QT_SCALE_FACTOR=2 python -m tests.gui.make_screenshots --suffix @2x --only dashboard
+    python -m tools.screenshots.make_screenshots                  # light and dark, 100 %
+    QT_SCALE_FACTOR=2 python -m tools.screenshots.make_screenshots --suffix @2x --only dashboard
 
 Writes packaging/screenshots/*.png (the till's with Undo and the Activity window's too) from a fresh demo database in a temporary folder."""
 
@@ -75,8 +75,8 @@ def main() -> int:
     from app.gui.dialogs.qr import QrDialog
     from app.gui.dialogs.settings import SettingsDialog
     from app.gui.kit import style
-    from tests.gui import till_screenshots
     from tests.gui.helpers import dark_palette
+    from tools.screenshots import till_screenshots
 
     qapp = QApplication(sys.argv[:1])
     qapp.setStyle(QStyleFactory.create("Fusion"))
