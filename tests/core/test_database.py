@@ -407,7 +407,9 @@ def test_a_change_says_at_once_that_it_waits_and_gives_up_within_the_limit(shop,
                 claims.redeem(held[1])
         gave_up = time.monotonic() - started
         other.execute("ROLLBACK")
-    assert len(said) == 1 and said[0] < 0.5
+    # said at the first short try (PROBE_MS), long before the give-up at the limit: compared with the
+    # give-up on the same clock, so a slow machine that stretches both does not fail it
+    assert len(said) == 1 and said[0] < gave_up / 2
     assert 0.9 <= gave_up < 4.0 and str(path) in str(refused.value)  # it waited, and no longer than the limit
     assert claims.redeem(held[1]).outcome is RedeemOutcome.REDEEMED  # free again: it works
 
