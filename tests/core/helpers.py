@@ -6,10 +6,19 @@ import json
 import subprocess
 import sys
 import threading
+from pathlib import Path
 
 from app.core import store
 from app.core.store import run_sql
 from tests.helpers import ROOT
+
+# Every older schema version as a fresh database of it was made, per database (made by
+# tools/schema_snapshot.py; version 1 predates the history and exists for SQLite only).
+OLD_SCHEMAS_FOLDER = Path(__file__).parent / "old_schemas"
+OLD_SCHEMAS = {
+    dialect: {int(p.stem.partition("-v")[2]) for p in OLD_SCHEMAS_FOLDER.glob(f"{dialect}-v*.sql")}
+    for dialect in ("sqlite", "postgresql")
+}
 
 
 def real_counts(batch_id: int) -> tuple[int, int, int]:
@@ -121,3 +130,8 @@ def run_threads(n, work):
     assert not errors, errors
     assert not any(t.is_alive() for t in threads)
     return results
+
+
+def old_schema(dialect: str, version: int) -> str:
+    """The statements that made a fresh database of that schema version ("sqlite" or "postgresql")."""
+    return (OLD_SCHEMAS_FOLDER / f"{dialect}-v{version}.sql").read_text()
