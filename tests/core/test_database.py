@@ -59,7 +59,8 @@ def make_v1(path):
             "INSERT INTO batch VALUES (1, 'Old', 'd', 'Email', 1, 6, 'active', 'tok1', '', 10, '2025-01-01 00:00:00')"
         )
         con.execute(
-            "INSERT INTO batch VALUES (2, 'Untouched', 'd', 'SMS', 1, 2, 'paused', 'tok2', '', 10, '2025-01-02 00:00:00')"
+            "INSERT INTO batch VALUES"
+            " (2, 'Untouched', 'd', 'SMS', 1, 2, 'paused', 'tok2', '', 10, '2025-01-02 00:00:00')"
         )
         for n in range(1, 7):
             con.execute("INSERT INTO voucher (batch_id, code, status) VALUES (1, ?, 0)", (f"AAAAAAAA{n + 1}A",))
@@ -145,7 +146,8 @@ def test_a_version_2_database_gains_sessions_erasure_and_reset_codes_as_a_new_on
     for path in (fresh, new):
         with closing(sqlite3.connect(path)) as con, pytest.raises(sqlite3.IntegrityError):
             con.execute(
-                "INSERT INTO member (email, name, password_hash, created_at, erased_at) VALUES ('erased-9', 'Ann', '', 'x', 'x')"
+                "INSERT INTO member (email, name, password_hash, created_at, erased_at)"
+                " VALUES ('erased-9', 'Ann', '', 'x', 'x')"
             )
 
 
@@ -377,9 +379,11 @@ def test_a_change_says_at_once_that_it_waits_and_gives_up_within_the_limit(shop,
     with closing(sqlite3.connect(path, isolation_level=None)) as other:
         other.execute("BEGIN IMMEDIATE")
         started = time.monotonic()
-        with store.reporting_waits(lambda: said.append(time.monotonic() - started)):
-            with pytest.raises(DatabaseProblem, match="locked by another program") as refused:
-                claims.redeem(held[1])
+        with (
+            store.reporting_waits(lambda: said.append(time.monotonic() - started)),
+            pytest.raises(DatabaseProblem, match="locked by another program") as refused,
+        ):
+            claims.redeem(held[1])
         gave_up = time.monotonic() - started
         other.execute("ROLLBACK")
     # said at the first short try (PROBE_MS), long before the give-up at the limit: compared with the

@@ -127,7 +127,7 @@ def test_a_delete_during_a_burst_of_claims_never_deadlocks(make_batch, make_memb
     for _ in range(20):  # a deadlock, when the lock order was wrong, came in 1 run of 4 on PostgreSQL
         batch = make_batch(quantity=100)
 
-        def claim_all(i, started):
+        def claim_all(i, started, batch=batch):
             outcomes = []
             for member_id in ids[i::8]:
                 outcomes.append(claims.claim(batch.token, member_id).outcome)
@@ -149,7 +149,7 @@ def test_a_delete_during_redemptions_never_deadlocks(make_batch, claim_some):
         batch = make_batch(quantity=40)
         held = [v.code for v in claim_some(batch, 32)]
 
-        def redeem_all(i, started):
+        def redeem_all(i, started, held=held):
             outcomes = []
             for code in held[i::4]:
                 outcomes.append(claims.redeem(code).outcome)

@@ -145,7 +145,8 @@ def test_a_server_database_is_dumped_before_its_schema_is_updated(db_path, make_
     dump = Path(notice.rpartition(" is ")[2].rstrip("."))
     assert (
         notice
-        == f"The database {store.location()} was updated to schema {migrations.CURRENT_VERSION}; its backup from before is {dump}."
+        == f"The database {store.location()} was updated to schema {migrations.CURRENT_VERSION}; its backup from "
+        f"before is {dump}."
     )
     assert dump.parent == Path(os.environ["XDG_DATA_HOME"]) / "voucher-batches" / "backups" / NAME
     assert dump.name.startswith(f"{NAME}-v4-") and dump.suffix == ".dump"

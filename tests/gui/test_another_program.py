@@ -117,9 +117,9 @@ def test_another_program_writes_while_a_file_dialog_shows_the_database_folder(
         assert till.fields["status"].text().startswith("Redeemed on"), till.notice.text()
         till.code.setText(ours)
         qtbot.keyClick(till.code, Qt.Key.Key_Return)
-        qtbot.waitUntil(lambda: till.notice.text() == "This voucher can be redeemed.")
+        qtbot.waitUntil(lambda till=till: till.notice.text() == "This voucher can be redeemed.")
         qtbot.mouseClick(till.redeem_button, Qt.MouseButton.LeftButton)
-        qtbot.waitUntil(lambda ours=ours: till.notice.text() == f"Voucher {ours} redeemed.")
+        qtbot.waitUntil(lambda till=till, ours=ours: till.notice.text() == f"Voucher {ours} redeemed.")
         till.close()
 
         seen = other_program(qtbot, db_path, "lookup", ours, "--json")  # and the others see what the window wrote

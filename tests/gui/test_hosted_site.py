@@ -127,9 +127,8 @@ def test_a_database_server_that_does_not_answer_is_refused_and_nothing_is_kept(q
         assert dialog.db_password.echoMode() is dialog.db_password.EchoMode.Password
         dialog.db_password.setText("s3cret")
         save(dialog)
-        qtbot.waitUntil(
-            lambda: dialog.notice.isVisible(), timeout=10_000
-        )  # within store.CONNECT_TIMEOUT, off the GUI thread
+        # within store.CONNECT_TIMEOUT, off the GUI thread
+        qtbot.waitUntil(dialog.notice.isVisible, timeout=10_000)
         assert dialog.notice.text() == (
             "The database server of postgresql://127.0.0.1:1/vouchers does not answer: check that it runs, "
             "and that its firewall lets this PC in."

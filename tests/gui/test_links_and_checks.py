@@ -83,7 +83,8 @@ def test_a_new_public_url_asks_first_and_says_what_stops_working(qtbot, make_bat
     assert dialog.notice.text() == "Not saved: claim links keep their address."
     assert prompts.asked_base_change == [
         "1 batch has claim links starting http://shop.test:8080. Posters already printed and emails and messages "
-        "already sent point there: after the change they stop working, and only new links (https://vouchers.example.com/…) work."
+        "already sent point there: after the change they stop working, and only new links "
+        "(https://vouchers.example.com/…) work."
     ]
     assert settings.load().public_base_url == "http://shop.test:8080"
     save(dialog)

@@ -104,7 +104,9 @@ def test_both_back_offices_acting_at_once_lose_nothing(qtbot, window, db_path, m
     while other.poll() is None and toggles < 20:  # this window pauses and resumes while the other claims and redeems
         menu_action(card, "Pause Batch" if toggles % 2 == 0 else "Resume Batch").trigger()
         wanted = "Paused" if toggles % 2 == 0 else "Active"
-        qtbot.waitUntil(lambda: status_of(card) == wanted and card.actions_button.isEnabled(), timeout=10_000)
+        qtbot.waitUntil(
+            lambda wanted=wanted: status_of(card) == wanted and card.actions_button.isEnabled(), timeout=10_000
+        )
         toggles += 1
     if toggles % 2:
         menu_action(card, "Resume Batch").trigger()

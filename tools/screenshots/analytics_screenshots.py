@@ -132,16 +132,16 @@ def main() -> int:
         window.show()
         window.start()
         email = next(s for s in batches.list_batches() if s.name == "Summer 2025 - Email List")
-        settle(lambda: window.dashboard.grid.card_for(email.id) is not None)
+        settle(lambda window=window, email=email: window.dashboard.grid.card_for(email.id) is not None)
         QTest.mouseClick(window.dashboard.grid.card_for(email.id).title, Qt.MouseButton.LeftButton)
-        settle(lambda: isinstance(window.pages.page, BatchPage) and window.pages.page.stats is not None)
+        settle(lambda window=window: isinstance(window.pages.page, BatchPage) and window.pages.page.stats is not None)
         path = OUT / f"batch-page{tag}.png"
         window.grab().save(str(path))
         print(path.relative_to(ROOT))
 
         window.resize(1280, 820)
         window.analytics.channels_action.trigger()
-        settle(lambda: isinstance(window.pages.page, ChannelsPage) and bool(window.pages.page.rows))
+        settle(lambda window=window: isinstance(window.pages.page, ChannelsPage) and bool(window.pages.page.rows))
         path = OUT / f"channels{tag}.png"
         window.grab().save(str(path))
         print(path.relative_to(ROOT))

@@ -3,7 +3,8 @@
     python -m tools.screenshots.make_screenshots                  # light and dark, 100 %
     QT_SCALE_FACTOR=2 python -m tools.screenshots.make_screenshots --suffix @2x --only dashboard
 
-Writes packaging/screenshots/*.png (the till's with Undo and the Activity window's too) from a fresh demo database in a temporary folder."""
+Writes packaging/screenshots/*.png (the till's with Undo and the Activity window's too) from a fresh demo
+database in a temporary folder."""
 
 from __future__ import annotations
 
@@ -126,7 +127,7 @@ def main() -> int:
         window.resize(1280, 820)
         window.show()
         window.start()
-        settle(lambda: window.dashboard.count_label.text() == "5 batches" and window.server.is_running())
+        settle(lambda window=window: window.dashboard.count_label.text() == "5 batches" and window.server.is_running())
         save(window, f"dashboard{tag}")
 
         summary = batches.list_batches()[-1]  # the oldest: Q1 2025 Email Campaign
@@ -143,9 +144,9 @@ def main() -> int:
         confirm.close()
 
         view = window.pages.open_vouchers(summary)
-        settle(lambda: view.model.row_at(0) is not None)
+        settle(lambda view=view: view.model.row_at(0) is not None)
         view.table.scrollTo(view.model.index(112, 0), view.table.ScrollHint.PositionAtTop)  # claims end at 127
-        settle(lambda: view.model.row_at(112) is not None and not view.model.is_loading())
+        settle(lambda view=view: view.model.row_at(112) is not None and not view.model.is_loading())
         view.table.selectRow(116)
         settle()
         save(window, f"vouchers-view{tag}")
@@ -157,7 +158,7 @@ def main() -> int:
         finder = shown(FindVoucherDialog)
         save(finder, f"find-voucher{tag}")
         finder.redeem_button.click()
-        settle(lambda: finder.notice.text().startswith("Voucher "))
+        settle(lambda finder=finder: finder.notice.text().startswith("Voucher "))
         save(finder, f"find-voucher-redeemed{tag}")
         finder.close()
 
@@ -184,7 +185,7 @@ def main() -> int:
         till_screenshots.take(window, shown, settle, save, tag)
 
         window.dashboard.search.setText("no such batch")
-        settle(lambda: window.dashboard.stack.currentWidget() is window.dashboard.empty)
+        settle(lambda window=window: window.dashboard.stack.currentWidget() is window.dashboard.empty)
         save(window, f"empty-search{tag}")
         window.dashboard.clear_filters()
         window.close()  # the claim site serves on in the background: quit as File → Quit does
