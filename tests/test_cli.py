@@ -231,7 +231,7 @@ def test_settings_say_where_the_claim_site_runs(run, with_batch):
 
 def test_a_server_url_typed_without_its_password_opens_with_the_kept_one(run, monkeypatch, tmp_path):
     from app.core.store import credentials
-    from tests.conftest import ON_POSTGRES, TEST_DB
+    from tests.helpers.database import ON_POSTGRES, TEST_DB
 
     monkeypatch.setattr(credentials, "passwords_file", lambda: tmp_path / "passwords.json")
     monkeypatch.setitem(sys.modules, "keyring", None)

@@ -2,6 +2,7 @@
 (claimed_at, redeemed_at), with claims and redemptions placed at known times by the core's clock,
 across daylight-saving changes, undo, deletion, races and the migration that fills the counts."""
 
+import itertools
 import random
 import statistics
 import threading
@@ -141,7 +142,7 @@ def test_hourly_series_across_new_yorks_fall_back_shows_the_1_oclock_hour_twice(
     # both 01:00 hours: 05:30 and 06:30 UTC
     moments += [datetime(2026, 11, 1, 5, 30, tzinfo=UTC), datetime(2026, 11, 1, 6, 30, tzinfo=UTC)]
     codes = [claim_at(clock, batch, m) for m in sorted(moments)]
-    for code, m in zip(codes[::3], sorted(moments)[::3]):
+    for code, m in zip(codes[::3], sorted(moments)[::3], strict=True):
         redeem_at(clock, code, min(now, m + timedelta(minutes=rng.uniform(1, 300))))
 
     stats = analytics.batch_stats(batch.id, now=now)
@@ -172,7 +173,7 @@ def test_daily_series_across_berlins_spring_forward_has_a_23_hour_day(make_batch
     # either side of the spring-forward midnight and hour
     moments += [at(berlin, 2026, 3, 28, 23, 59), at(berlin, 2026, 3, 29, 0, 1), at(berlin, 2026, 3, 29, 3, 5)]
     codes = [claim_at(clock, batch, m) for m in sorted(moments)]
-    for code, m in zip(codes[::2], sorted(moments)[::2]):
+    for code, m in zip(codes[::2], sorted(moments)[::2], strict=True):
         redeem_at(clock, code, min(now, m + timedelta(hours=rng.uniform(0, 60))))
 
     stats = analytics.batch_stats(batch.id, now=now)
@@ -181,8 +182,7 @@ def test_daily_series_across_berlins_spring_forward_has_a_23_hour_day(make_batch
     assert [b.start.isoformat() for b in stats.series] == expected_day_starts(created, now, berlin)
     check_series_against_vouchers(stats, berlin)
     lengths = {
-        b.start.date(): (n.start.astimezone(UTC) - b.start.astimezone(UTC))
-        for b, n in zip(stats.series, stats.series[1:])
+        b.start.date(): (n.start.astimezone(UTC) - b.start.astimezone(UTC)) for b, n in itertools.pairwise(stats.series)
     }
     assert lengths[date(2026, 3, 29)] == timedelta(hours=23)
     assert lengths[date(2026, 3, 28)] == timedelta(hours=24)
@@ -470,7 +470,7 @@ def test_almost_sold_out_says_generate_more_or_pause(make_batch, clock):
     # 50 left it is not "almost" sold out (the sell-out time says the pace), nor judged on its 0 %
     young = make_batch(quantity=50, name="Young", channel="In-store QR")
     created_at(young.id, now - timedelta(minutes=3))
-    for i in range(6):
+    for _ in range(6):
         claim_at(clock, young, now - timedelta(minutes=2))
     stats = analytics.batch_stats(young.id, now=now)
     assert stats.projected_sold_out_at is not None and stats.projected_sold_out_at - now < timedelta(hours=24)

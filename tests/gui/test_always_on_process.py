@@ -14,11 +14,12 @@ from pathlib import Path
 import pytest
 
 from app.core import settings, store
+from tests.helpers import ROOT
+from tests.helpers.ports import free_port
+from tests.web.helpers import Browser, claim_path, visible
 
-from ..web.conftest import Browser, claim_path, visible
 from . import x11
-from .test_another_program import ROOT
-from .test_claim_site_address import answers, free_port
+from .helpers import answers
 
 TITLE = "Corner Shop — Voucher Batches"  # the store's name; Qt adds the application's
 

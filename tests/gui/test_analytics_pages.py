@@ -19,8 +19,7 @@ from app.gui.kit import style
 from app.gui.pages.batch import BatchPage
 from app.gui.pages.channels import BAND_COLUMN, VERDICT_COLUMN, ChannelsPage
 
-from .helpers import label_shows, settle, shown_text
-from .test_dashboard import card_of, menu_action
+from .helpers import card_of, label_shows, menu_action, settle, shown_text
 
 
 def claimed_and_redeemed(batch, make_member, claimed: int, redeemed: int) -> None:
@@ -179,7 +178,9 @@ def test_every_chart_saves_a_png_and_exports_its_rows(qtbot, make_batch, make_me
         prompts.file_names += [str(png), str(table)]
         box.save_action.trigger()
         box.export_action.trigger()
-        qtbot.waitUntil(lambda: png.exists() and table.with_suffix(".csv").exists())  # each appears only once whole
+        qtbot.waitUntil(
+            lambda png=png, table=table: png.exists() and table.with_suffix(".csv").exists()
+        )  # each appears only once whole
         assert png.read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"
         with table.with_suffix(".csv").open(newline="", encoding="utf-8") as handle:
             rows = list(csv.reader(handle))
@@ -201,7 +202,7 @@ def test_every_chart_saves_a_png_and_exports_its_rows(qtbot, make_batch, make_me
 
 
 def test_charts_follow_the_dark_palette(qtbot, make_batch, make_member, window):
-    from .make_screenshots import dark_palette
+    from .helpers import dark_palette
 
     batch = make_batch(10)
     claimed_and_redeemed(batch, make_member, 3, 1)
@@ -226,29 +227,29 @@ def test_charts_follow_the_dark_palette(qtbot, make_batch, make_member, window):
 
 def _stats(**changes) -> BatchStats:
     start = datetime(2026, 11, 30, 9, tzinfo=timezone.utc)
-    values = dict(
-        batch_id=1,
-        name="Q1 2025 Email Campaign",
-        channel="Email",
-        status="active",
-        created_at=start,
-        now=start + timedelta(hours=30),
-        total=500,
-        claimed=127,
-        redeemed=45,
-        available=373,
-        redemption_rate=45 * 100 / 127,
-        bucket="hour",
-        series=[Bucket(start + timedelta(hours=h), 4, 1, 4 * (h + 1), h + 1) for h in range(31)],
-        claims_last_24h=96,
-        claims_per_hour_now=4.0,
-        projected_sold_out_at=start + timedelta(hours=123),
-        median_hours_to_redeem=5.25,
-        delay_histogram=[("< 1 h", 3), ("1–6 h", 20), ("6–24 h", 22)],
-        band=rates.band_for("Email"),
-        verdict="great",
-        hints=[],
-    )
+    values = {
+        "batch_id": 1,
+        "name": "Q1 2025 Email Campaign",
+        "channel": "Email",
+        "status": "active",
+        "created_at": start,
+        "now": start + timedelta(hours=30),
+        "total": 500,
+        "claimed": 127,
+        "redeemed": 45,
+        "available": 373,
+        "redemption_rate": 45 * 100 / 127,
+        "bucket": "hour",
+        "series": [Bucket(start + timedelta(hours=h), 4, 1, 4 * (h + 1), h + 1) for h in range(31)],
+        "claims_last_24h": 96,
+        "claims_per_hour_now": 4.0,
+        "projected_sold_out_at": start + timedelta(hours=123),
+        "median_hours_to_redeem": 5.25,
+        "delay_histogram": [("< 1 h", 3), ("1–6 h", 20), ("6–24 h", 22)],
+        "band": rates.band_for("Email"),
+        "verdict": "great",
+        "hints": [],
+    }
     values.update(changes)
     return BatchStats(**values)
 

@@ -7,7 +7,6 @@ import zxingcpp
 from PIL import Image
 from PySide6.QtCore import Qt
 from PySide6.QtGui import QGuiApplication
-from PySide6.QtWidgets import QApplication
 
 from app.core import batches, settings, templates
 from app.core.store.models import Voucher
@@ -18,8 +17,18 @@ from app.gui.dialogs.qr import QrDialog
 from app.gui.dialogs.settings import SettingsDialog
 from app.gui.kit.prompts import Prompts
 
-from .helpers import answer_modal, dialog_of, escape, flush_deletions, settle, shown
-from .test_dashboard import card_of, menu_action
+from .helpers import (
+    answer_modal,
+    card_of,
+    dialog_of,
+    escape,
+    flush_deletions,
+    menu_action,
+    open_settings,
+    save,
+    settle,
+    shown,
+)
 
 # The delete confirmation -----------------------------------------------------------------------
 
@@ -324,21 +333,6 @@ def test_the_dialog_lists_every_template_with_its_offer(qtbot, template, db_path
 
 
 # Settings --------------------------------------------------------------------------------------
-
-
-def open_settings(qtbot, window, by_key: bool = False) -> SettingsDialog:
-    if by_key:
-        qtbot.waitUntil(lambda: QApplication.activeWindow() is window)
-        qtbot.keyClick(window, Qt.Key.Key_Comma, Qt.KeyboardModifier.ControlModifier)
-    else:
-        window.settings_action.trigger()
-    dialog = dialog_of(qtbot, window, SettingsDialog)
-    qtbot.waitUntil(dialog.isActiveWindow)
-    return dialog
-
-
-def save(dialog: SettingsDialog) -> None:
-    dialog.buttons.button(dialog.buttons.StandardButton.Save).click()
 
 
 def test_settings_are_saved_and_the_server_restarts_on_a_new_port(qtbot, window, servers, prefs, tmp_path):

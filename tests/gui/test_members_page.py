@@ -33,9 +33,7 @@ def open_page(qtbot, window) -> MembersDialog:
 def find(qtbot, page, text: str) -> None:
     page.search.setText(text)
     qtbot.keyClick(page.search, Qt.Key.Key_Return)
-    qtbot.waitUntil(
-        lambda: [r for r in page.rows] and all(text.lower() in (r.email + r.name).lower() for r in page.rows)
-    )
+    qtbot.waitUntil(lambda: bool(page.rows) and all(text.lower() in (r.email + r.name).lower() for r in page.rows))
 
 
 def choose(qtbot, page, email: str):

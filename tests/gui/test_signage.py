@@ -162,7 +162,8 @@ def test_a_png_logo_is_the_only_image_and_an_svg_logo_stays_vector(batch, tmp_pa
     Image.new("RGB", (120, 60), "#c0392b").save(png)
     svg = tmp_path / "logo.svg"
     svg.write_text(
-        '<svg xmlns="http://www.w3.org/2000/svg" width="120" height="60"><rect width="120" height="60" fill="#c0392b"/></svg>'
+        '<svg xmlns="http://www.w3.org/2000/svg" width="120" height="60"><rect width="120" height="60" '
+        'fill="#c0392b"/></svg>'
     )
     config = settings.load()
     config.logo_path, config.accent_color = str(png), "#C0392B"

@@ -15,10 +15,7 @@ from app.gui.dialogs.activity import ActivityDialog
 from app.gui.dialogs.till_panel import TillPanel
 from app.gui.dialogs.undo import UndoDialog
 
-from .helpers import dialog_of, escape, flush_deletions, shown
-from .test_dashboard import card_of
-from .test_find_voucher import claimed, scan  # noqa: F401 (claimed is a fixture)
-from .test_vouchers_view import filter_by, open_view
+from .helpers import card_of, dialog_of, escape, filter_by, flush_deletions, open_view, scan, shown
 
 
 def undo_with(qtbot, window, reason: str | None = None, pick: int | None = None) -> UndoDialog:
@@ -54,7 +51,7 @@ def test_redeem_then_undo_in_find_voucher_and_the_numbers_follow(qtbot, window, 
     assert panel.table.item(0, 1).text() == voucher.code and "Anna" in panel.table.item(0, 0).text()
 
     qtbot.mouseClick(dialog.undo_button, Qt.MouseButton.LeftButton)
-    undo = undo_with(qtbot, window, pick=1)  # "sale cancelled"
+    undo_with(qtbot, window, pick=1)  # "sale cancelled"
     qtbot.waitUntil(lambda: not shown(window, UndoDialog))
     qtbot.waitUntil(lambda: card.redeemed.value.text() == "0")
     assert card.rate.text() == "0%"
@@ -79,7 +76,7 @@ def test_undo_from_the_last_redemptions_with_a_reason_typed(qtbot, window, claim
     assert panel.till_name.text() == "Front till"
     qtbot.waitUntil(lambda: len(panel.undo_buttons()) == 1)
     qtbot.mouseClick(panel.undo_buttons()[0], Qt.MouseButton.LeftButton)
-    undo = undo_with(qtbot, window, "  wrong customer  ")
+    undo_with(qtbot, window, "  wrong customer  ")
     qtbot.waitUntil(lambda: not shown(window, UndoDialog))
     qtbot.waitUntil(lambda: panel.undo_buttons() == [])
     (entry,) = activity.entries(activity.Filter(kind="redemption_undone"))
@@ -111,7 +108,7 @@ def test_undo_from_the_vouchers_view(qtbot, window, claimed):
     menu = view.menu_for(0)
     assert [a.text() for a in menu.actions()] == ["Copy code", "Undo redemption…"]
     menu.actions()[1].trigger()
-    undo = undo_with(qtbot, window, pick=2)
+    undo_with(qtbot, window, pick=2)
     qtbot.waitUntil(lambda: not shown(window, UndoDialog))
     qtbot.waitUntil(lambda: window.pages.vouchers_view.model.rowCount() == 0)  # the view reads again
     assert batches.get_batch(batch.id).redeemed == 0
@@ -173,7 +170,7 @@ def test_a_batchs_vouchers_page_opens_its_own_activity(qtbot, window, claimed):
 def test_the_windows_changes_record_this_tills_names(qtbot, window, make_batch, prompts, prefs):
     from app.gui.dialogs.delete_batch import DeleteChoice
 
-    from .test_dashboard import menu_action
+    from .helpers import menu_action
 
     prefs.store.setValue("till/name", "Office")
     prefs.store.setValue("till/staff", "Maria")

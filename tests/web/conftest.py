@@ -1,17 +1,11 @@
-"""Fixtures for the claim site: the Flask test client, the real server on an ephemeral port, and a
-small cookie-keeping HTTP client that reads pages the way a member's browser would."""
+"""Fixtures for the claim site: the Flask test client, the real server on an ephemeral port (in this
+process or one of its own), and browsers against it (tests/web/helpers.py holds the browser itself)."""
 
 from __future__ import annotations
 
-import http.cookiejar
 import os
-import re
 import subprocess
 import sys
-import urllib.error
-import urllib.parse
-import urllib.request
-from dataclasses import dataclass
 from pathlib import Path
 
 import pytest
@@ -22,18 +16,7 @@ from app.web import create_app
 from app.web.security import LoginThrottle
 from app.web.server import start_server
 
-PASSWORD = "correct horse battery"
-# Members made by fixtures get a quick hash so that hundreds of logins stay fast; the site's own
-# registrations use its slow default (scrypt), and check_password_hash reads the method from the hash.
-QUICK_HASH = "pbkdf2:sha256:1000"
-
-CSRF_RE = re.compile(r'name="csrf_token" value="([^"]+)"')
-
-
-def csrf_from(html: str) -> str:
-    found = CSRF_RE.search(html)
-    assert found, "the page has no form with a CSRF token"
-    return found.group(1)
+from .helpers import PASSWORD, QUICK_HASH, Browser, FakeClock
 
 
 @pytest.fixture
@@ -57,19 +40,6 @@ def app(db_path):
 @pytest.fixture
 def client(app):
     return app.test_client()
-
-
-class FakeClock:
-    """Time for the login throttle that moves only when a test says so."""
-
-    def __init__(self):
-        self.now = 1000.0
-
-    def __call__(self) -> float:
-        return self.now
-
-    def advance(self, seconds: float) -> None:
-        self.now += seconds
 
 
 @pytest.fixture
@@ -123,80 +93,7 @@ def server_process(db_path):
         process.stdout.close()
 
 
-@dataclass
-class Page:
-    status: int
-    url: str  # where the browser ended up after redirects
-    text: str
-    headers: object
-    body: bytes
-
-    @property
-    def path(self) -> str:
-        parts = urllib.parse.urlsplit(self.url)
-        return parts.path + (f"?{parts.query}" if parts.query else "")
-
-    @property
-    def csrf(self) -> str:
-        return csrf_from(self.text)
-
-
-class Browser:
-    """One member's browser: keeps cookies, follows redirects, and sends forms with the page's CSRF token."""
-
-    def __init__(self, base_url: str):
-        self.base_url = base_url
-        self.cookies = http.cookiejar.CookieJar()
-        self.opener = urllib.request.build_opener(urllib.request.HTTPCookieProcessor(self.cookies))
-        self.last: Page | None = None
-
-    def _open(self, request: urllib.request.Request) -> Page:
-        try:
-            with self.opener.open(request, timeout=30) as response:
-                body = response.read()
-                page = Page(response.status, response.geturl(), body.decode("utf-8", "replace"), response.headers, body)
-        except urllib.error.HTTPError as error:
-            body = error.read()
-            page = Page(error.code, error.geturl(), body.decode("utf-8", "replace"), error.headers, body)
-            error.close()
-        self.last = page
-        return page
-
-    def get(self, path: str, headers: dict | None = None) -> Page:
-        return self._open(urllib.request.Request(self.base_url + path, headers=headers or {}))
-
-    def post(self, path: str, fields: dict | None = None, csrf: bool = True, headers: dict | None = None) -> Page:
-        """Submit a form; with csrf=True the token comes from the last page this browser read."""
-        fields = dict(fields or {})
-        if csrf and "csrf_token" not in fields:
-            fields["csrf_token"] = self.last.csrf
-        data = urllib.parse.urlencode(fields).encode()
-        return self._open(urllib.request.Request(self.base_url + path, data=data, method="POST", headers=headers or {}))
-
-    def log_in(self, email: str, password: str = PASSWORD, next_path: str = "") -> Page:
-        self.get("/en-us/login" + (f"?next={urllib.parse.quote(next_path)}" if next_path else ""))
-        fields = {"email": email, "password": password}
-        if next_path:
-            fields["next"] = next_path
-        return self.post("/en-us/login", fields)
-
-    def cookie(self, name: str) -> str | None:
-        return next((c.value for c in self.cookies if c.name == name), None)
-
-
 @pytest.fixture
 def browser(server):
     """A new browser against the real server (call it again for another member)."""
     return lambda: Browser(server.url)
-
-
-def visible(html: str) -> str:
-    """The text a person reads on the page: tags dropped, entities decoded, spaces collapsed."""
-    import html as html_module
-
-    body = re.sub(r"(?s)<head>.*?</head>", " ", html)
-    return " ".join(html_module.unescape(re.sub(r"<[^>]+>", " ", body)).split())
-
-
-def claim_path(batch) -> str:
-    return f"/en-us/claim/{batch.token}"

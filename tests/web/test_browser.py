@@ -17,7 +17,7 @@ from playwright import sync_api as playwright_api
 
 from app.core import batches
 
-from .conftest import PASSWORD, claim_path
+from .helpers import PASSWORD, claim_path
 
 CHROMIUM = "/usr/bin/chromium"
 ARGS = [

@@ -9,7 +9,6 @@ import functools
 import http.client
 import os
 import shutil
-import socket
 import ssl
 import subprocess
 import time
@@ -22,17 +21,12 @@ from flask import request
 from app.core import settings
 from app.web import create_app
 from app.web.server import start_server
+from tests.helpers.ports import free_port
 
-from .conftest import Browser, claim_path, visible
+from .helpers import Browser, claim_path, visible
 
 DEPLOY = Path(__file__).resolve().parents[2] / "packaging" / "deploy"
 MEMBER_ADDRESS = "127.0.0.7"  # the phone, as its connection reaches Caddy
-
-
-def free_port() -> int:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return probe.getsockname()[1]
 
 
 class _FromAddress(urllib.request.HTTPSHandler):

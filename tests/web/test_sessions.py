@@ -7,7 +7,7 @@ import time
 
 from app.web import create_app, site
 
-from .test_site import log_in
+from .helpers import log_in
 
 
 def _session_cookie(client) -> str:

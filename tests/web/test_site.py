@@ -13,14 +13,7 @@ from app.core.store.models import Voucher, utcnow
 from app.web import create_app
 from app.web.security import LoginThrottle, Policy
 
-from .conftest import PASSWORD, FakeClock, claim_path, csrf_from, visible
-
-
-def log_in(client, email, password=PASSWORD, **environ):
-    token = csrf_from(client.get("/en-us/login", environ_base=environ).text)
-    return client.post(
-        "/en-us/login", data={"email": email, "password": password, "csrf_token": token}, environ_base=environ
-    )
+from .helpers import PASSWORD, FakeClock, claim_path, csrf_from, log_in, visible
 
 
 def claim(client, batch):

@@ -11,10 +11,10 @@ import threading
 import pytest
 
 from app.core import batches, store
-from tests.pg_cluster import free_port
+from tests.helpers.ports import free_port
+from tests.helpers.serving import children, start_serve, stop_serve, until
 
-from .conftest import Browser, claim_path, visible
-from .serving import children, start_serve, stop_serve, until
+from .helpers import Browser, claim_path, visible
 
 pytestmark = pytest.mark.skipif(sys.platform == "win32", reason="several worker processes need fork (Linux, macOS)")
 
