@@ -133,13 +133,17 @@ def is_trusted_proxy(peer: str, trusted: str) -> bool:
 
 
 class TrustedProxy:
-    """Believe X-Forwarded-For/-Proto/-Host/-Port/-Prefix only when they come from the configured proxy.
+    """Believe X-Forwarded-For/-Proto/-Host/-Port only when they come from the configured proxy.
+
+    X-Forwarded-Prefix never: the site always answers at the root of its address, and a prefix a
+    proxy passed on (one that forwards whatever a client sent, say "//evil.example") would start
+    every link of every page, which would then lead to another site.
 
     The setting is read on each request, so a change in the desktop window applies without a restart."""
 
     def __init__(self, app, trusted: Callable[[], str]):
         self.app = app
-        self.fixed = ProxyFix(app, x_for=1, x_proto=1, x_host=1, x_port=1, x_prefix=1)
+        self.fixed = ProxyFix(app, x_for=1, x_proto=1, x_host=1, x_port=1, x_prefix=0)
         self.trusted = trusted
 
     def __call__(self, environ, start_response):

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import logging
+import re
 from datetime import date, datetime, timedelta, timezone
 
 import pytest
@@ -196,6 +197,27 @@ def test_forwarded_addresses_are_believed_only_from_the_trusted_proxy(db_path, m
     assert attempt("203.0.113.3") == 401
     assert attempt("203.0.113.3") == 429
     assert attempt("203.0.113.4", PASSWORD) == 303
+
+
+@pytest.mark.parametrize("prefix", ["//evil.example", "/elsewhere", "https://evil.example"])
+def test_a_forwarded_prefix_never_moves_the_links_even_from_the_trusted_proxy(db_path, make_batch, prefix):
+    """Issue 21: the proxy's X-Forwarded-Prefix was believed, and every link of the page then
+    started with it ("//evil.example/en-us/login" leads to another site)."""
+    settings.save(
+        settings.Settings(store_name="Corner Shop", public_base_url="https://shop.test", trusted_proxy="10.0.0.7")
+    )
+    batch = make_batch()
+    client = create_app({"SETTINGS_MAX_AGE": 0}).test_client()
+    for path in ("/en-us/", f"/en-us/claim/{batch.token}", "/en-us/login"):
+        page = client.get(path, headers={"X-Forwarded-Prefix": prefix}, environ_base={"REMOTE_ADDR": "10.0.0.7"})
+        assert page.status_code == 200
+        links = [link for link in re.findall(r'(?:href|action|src)="([^"]*)"', page.text) if not link.startswith("#")]
+        assert links and all(link.startswith("/") and not link.startswith("//") for link in links), links
+        assert "evil.example" not in page.text and "/elsewhere" not in page.text
+    redirect = client.get(
+        "/en-us/my-cards", headers={"X-Forwarded-Prefix": prefix}, environ_base={"REMOTE_ADDR": "10.0.0.7"}
+    )
+    assert redirect.status_code == 303 and redirect.location.startswith("/en-us/login")
 
 
 def test_an_unexpected_error_is_logged_and_answers_a_plain_page(db_path, caplog):
