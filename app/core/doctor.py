@@ -148,9 +148,11 @@ def check_hosted_site(url: str, timeout: float = TIMEOUT) -> Check:
         return Check(
             "claim_site", PROBLEM, f"{where}: not answering ({bare.group(1) if bare else '/healthz ' + reason})"
         )
-    if answer.get("status") != "ok":
+    if answer.get("status") != "ok":  # what is wrong, in a word: a stranger is told no more (its log says the rest)
         return Check(
-            "claim_site", PROBLEM, f"{where}: answering, but its database is unavailable: {answer.get('database', '?')}"
+            "claim_site",
+            PROBLEM,
+            f"{where}: answering, but its database is unavailable ({answer.get('database', '?')})",
         )
     try:
         ours = settings.database_id()

@@ -83,6 +83,49 @@ def test_read_only_pages_answer_while_claims_wait(
     assert sorted(answers) == [503] * 6
 
 
+def test_sixty_claims_waiting_fifteen_seconds_for_a_lock_never_delay_the_read_only_pages(
+    server, db_path, make_batch, member_with_password, monkeypatch
+):
+    """Issue 21: 60 claims waiting on a lock held by another program took all 16 server threads, and
+    the home page, a claim page and My Cards waited up to 15 s behind them. Now they answer while
+    every claim still waits (the other program lets go only once they have)."""
+    from .helpers import Browser
+
+    monkeypatch.setattr(waits, "_wait_limit", 15.0)
+    batch = make_batch(quantity=100)
+    browsers = []
+    for n in range(60):
+        browser = Browser(server.url)
+        browser.log_in(member_with_password(email=f"queue{n}@example.com").email, next_path=claim_path(batch))
+        browsers.append((browser, browser.get(claim_path(batch)).csrf))
+    reader = Browser(server.url)
+    reader.log_in(member_with_password(email="reader@example.com").email)
+    other = OtherProgram(db_path)
+    answers: list[int] = []
+    try:
+        other.hold()
+        waiting = [
+            threading.Thread(
+                target=lambda b=b, t=t: answers.append(b.post(claim_path(batch), {"csrf_token": t}, csrf=False).status)
+            )
+            for b, t in browsers
+        ]
+        for thread in waiting:
+            thread.start()
+        time.sleep(1.0)  # every claim is in the server now, waiting on the database
+        pages = {path: reader.get(path) for path in ("/en-us/", claim_path(batch), "/en-us/my-cards")}
+        answered_before_the_pages = list(answers)
+        other.release()
+        for thread in waiting:
+            thread.join()
+    finally:
+        other.close()
+    assert {path: page.status for path, page in pages.items()} == dict.fromkeys(pages, 200)
+    assert "My Cards" in visible(pages["/en-us/my-cards"].text)
+    assert answered_before_the_pages == []  # the pages answered while all sixty claims still waited
+    assert sorted(answers) == [200] * 60  # and once the lock was free, every claim went through
+
+
 def test_healthz_says_ok_and_which_database(client):
     answer = client.get("/healthz")
     assert answer.status_code == 200
@@ -91,13 +134,36 @@ def test_healthz_says_ok_and_which_database(client):
     assert client.get("/healthz").get_json()["database_id"] == data["database_id"]
 
 
-def test_healthz_says_what_is_wrong_when_the_database_is_away(client, monkeypatch):
+def test_healthz_says_what_kind_of_failure_but_never_where_the_database_is(client, monkeypatch):
+    """Issue 21: anyone asking /healthz while the database was away was told its address."""
+    import peewee
+
     from app.core.errors import DatabaseProblem
 
     def away():
-        raise DatabaseProblem("The database db.example is unreachable.")
+        raise DatabaseProblem("The database server of postgresql://shop@db.example/vouchers does not answer.") from (
+            peewee.OperationalError('could not translate host name "db.example" to address')
+        )
 
     monkeypatch.setattr(store, "check_reachable", away)
     answer = client.get("/healthz")
-    assert answer.status_code == 503
-    assert answer.get_json() == {"status": "unavailable", "database": "The database db.example is unreachable."}
+    assert answer.status_code == 503 and answer.headers["Retry-After"] == "5"
+    assert answer.get_json() == {"status": "unavailable", "database": "unreachable"}
+    assert "db.example" not in answer.text and "postgresql" not in answer.text
+
+
+@pytest.mark.sqlite_only  # a file's path
+def test_healthz_never_names_the_database_file(client, db_path, monkeypatch):
+    import sqlite3
+
+    from app.core.errors import DatabaseProblem
+
+    def damaged():
+        raise DatabaseProblem(f"The file {db_path} is not a Voucher Batches database, or it is damaged.") from (
+            sqlite3.DatabaseError("file is not a database")
+        )
+
+    monkeypatch.setattr(store, "check_reachable", damaged)
+    answer = client.get("/healthz")
+    assert answer.status_code == 503 and answer.get_json() == {"status": "unavailable", "database": "damaged"}
+    assert str(db_path.parent) not in answer.text
