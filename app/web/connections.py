@@ -10,10 +10,10 @@ addresses holding 64 sockets each took the site down. Here:
 - a request's head must be complete HEAD_SECONDS after its first byte, and the whole request
   (head and body) REQUEST_SECONDS after it;
 - one address holds at most `per_address` connections (the trusted reverse proxy, through which
-  every member comes, and this PC's own 127.0.0.1 excepted), so that ADDRESSES_WITHSTOOD addresses together cannot fill the
-  server; and when it is full all the same, a new connection is taken in and the connection that has
-  waited longest without a request being served is closed to make room, so a member who sends a
-  request is answered however many addresses are connected.
+  every member comes, and this PC's own 127.0.0.1 excepted), so that ADDRESSES_WITHSTOOD addresses
+  together cannot fill the server; and when it is full all the same, a new connection is taken in
+  and the connection that has waited longest without a request being served is closed to make room,
+  so a member who sends a request is answered however many addresses are connected.
 
 Closing is asked of waitress's own loop (will_close), after shutting the socket down: a client that
 reads nothing still gets its socket closed, and no descriptor number is reused under the loop."""

@@ -187,12 +187,13 @@ def _fork_worker(sockets: list[socket.socket], number: int) -> int:
     store.close_database()  # a connection is never shared between processes: each worker opens its own
     sys.stdout.flush()
     sys.stderr.flush()
+    supervisor = os.getpid()
     pid = os.fork()
     if pid:
         return pid
     code = 1
     try:  # the worker: never returns into the supervisor's code
-        code = _run_worker(sockets)
+        code = _run_worker(sockets, supervisor)
     except BaseException:  # noqa: BLE001 - whatever ends a worker is said, and it exits
         log.exception("Claim site worker %d failed", number)
     finally:
@@ -201,12 +202,19 @@ def _fork_worker(sockets: list[socket.socket], number: int) -> int:
         os._exit(code)
 
 
-def _run_worker(sockets: list[socket.socket]) -> int:
-    """A worker process: the whole claim site on the inherited sockets, until SIGTERM or Ctrl+C."""
+SUPERVISOR_CHECK = 0.5  # seconds between a worker's looks at whether its supervisor still runs
+
+
+def _run_worker(sockets: list[socket.socket], supervisor: int) -> int:
+    """A worker process: the whole claim site on the inherited sockets, until SIGTERM or Ctrl+C, or
+    until its supervisor is gone."""
     signal.signal(signal.SIGTERM, _raise_interrupt)
     running = None
     try:
         running = start_server(sockets=sockets)
+        threading.Thread(
+            target=_stop_when_orphaned, args=(running, supervisor), name="supervisor-watch", daemon=True
+        ).start()
         running.wait()
     except KeyboardInterrupt:
         pass
@@ -217,6 +225,18 @@ def _run_worker(sockets: list[socket.socket]) -> int:
         if running is not None:
             running.stop()
     return 0
+
+
+def _stop_when_orphaned(running: RunningServer, supervisor: int) -> None:
+    """Stop the worker once its supervisor is gone (killed with SIGKILL, say, which it cannot pass
+    on): its workers would otherwise go on serving unsupervised, holding the port, and the next
+    `serve` could not start. The kernel then hands the worker to another parent."""
+    while running.running:
+        if os.getppid() != supervisor:
+            print("Claim site worker: its supervisor is gone; stopping.", file=sys.stderr, flush=True)
+            running.stop()
+            return
+        time.sleep(SUPERVISOR_CHECK)
 
 
 def _stop_workers(children: dict[int, tuple[int, float]]) -> None:

@@ -78,3 +78,38 @@ def test_a_worker_that_dies_is_replaced_and_the_site_keeps_answering(db_path):
     assert replaced and answers == [200] * 10
     assert "Claim site worker 1 was ended by signal 9; starting another." in err
     assert code == 0
+
+
+def test_killing_the_supervisor_stops_its_workers_and_the_next_start_is_not_blocked(db_path):
+    """Issue 21: with the supervisor killed (SIGKILL, which it cannot pass on), its workers went on
+    serving unsupervised and held the port, so the next `serve` could not start."""
+    port = free_port()
+    site = start_serve(str(db_path), port, "--workers", "2")
+    workers = []
+    try:
+        assert until(lambda: len(children(site.pid)) == 2, 10)
+        workers = children(site.pid)
+        os.kill(site.pid, signal.SIGKILL)
+        site.wait(timeout=10)
+        assert until(lambda: not any(_running(pid) for pid in workers), 10)
+    finally:
+        for pid in workers:  # (whatever is left, on a failure)
+            if _running(pid):
+                os.kill(pid, signal.SIGKILL)
+        site.stdout.close()
+        site.stderr.close()
+    again = start_serve(str(db_path), port, "--workers", "2")
+    try:
+        assert Browser(f"http://127.0.0.1:{port}").get("/healthz").status == 200
+    finally:
+        code, _, err = stop_serve(again)
+    assert code == 0, err
+
+
+def _running(pid: int) -> bool:
+    """Whether the process runs (a zombie, ended but not yet reaped by its new parent, does not)."""
+    try:
+        with open(f"/proc/{pid}/stat") as stat:
+            return stat.read().rpartition(")")[2].split()[0] != "Z"
+    except FileNotFoundError:
+        return False
