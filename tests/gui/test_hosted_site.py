@@ -4,11 +4,10 @@ starts no claim site of its own and its status bar says whether the hosted one a
 
 from __future__ import annotations
 
-import peewee
-
 import stat
 import sys
 
+import peewee
 import pytest
 
 from app.core import settings, store

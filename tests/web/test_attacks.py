@@ -92,6 +92,36 @@ def test_asking_whether_accounts_exist_counts_toward_the_registration_limit(db_p
     assert register(app.test_client(), "new@example.com") == 429  # another visitor, same address
 
 
+def test_two_programs_on_one_database_share_the_registration_limit_and_a_restart_keeps_it(db_path):
+    """Issue 21: each process counted in its own memory, so two made 40 accounts an hour from one
+    address instead of 20, and every restart started again from none."""
+    first = create_app({"SETTINGS_MAX_AGE": 0, "PASSWORD_HASH_METHOD": QUICK_HASH})
+    second = create_app({"SETTINGS_MAX_AGE": 0, "PASSWORD_HASH_METHOD": QUICK_HASH})
+    answers = [register((first if n % 2 else second).test_client(), f"new{n}@example.com") for n in range(24)]
+    assert answers == [303] * 20 + [429] * 4  # 20 an hour from one address, whichever program answers
+    restarted = create_app({"SETTINGS_MAX_AGE": 0, "PASSWORD_HASH_METHOD": QUICK_HASH})
+    assert register(restarted.test_client(), "after-restart@example.com") == 429
+
+
+def test_parallel_guesses_through_two_programs_on_one_database_get_only_the_three_free_checks(db_path):
+    """Issue 21: 6 parallel guesses were checked instead of 3 with two processes serving."""
+    ann = members.create_member("ann@example.com", generate_password_hash("the real one", OVERLAPPING_HASH))
+    programs = [create_app({"SETTINGS_MAX_AGE": 0}) for _ in range(2)]
+    guesses = 12
+    start_together = threading.Barrier(guesses)
+
+    def guess(n: int) -> int:
+        client = programs[n % 2].test_client()
+        token = csrf_from(client.get("/en-us/login").text)
+        start_together.wait(timeout=60)
+        fields = {"email": ann.email, "password": f"guess {n}", "csrf_token": token}
+        return client.post("/en-us/login", data=fields, environ_base={"REMOTE_ADDR": f"203.0.113.{n}"}).status_code
+
+    with ThreadPoolExecutor(guesses) as pool:
+        statuses = Counter(pool.map(guess, range(guesses)))
+    assert statuses == {401: 3, 429: guesses - 3}
+
+
 def test_already_exists_offers_to_log_in(client, member_with_password):
     member = member_with_password("taken@example.com")
     token = csrf_from(client.get("/en-us/register").text)

@@ -7,6 +7,8 @@ import os
 import signal
 import sys
 import threading
+from collections import Counter
+from concurrent.futures import ThreadPoolExecutor
 
 import pytest
 
@@ -78,6 +80,44 @@ def test_a_worker_that_dies_is_replaced_and_the_site_keeps_answering(db_path):
     assert replaced and answers == [200] * 10
     assert "Claim site worker 1 was ended by signal 9; starting another." in err
     assert code == 0
+
+
+def test_two_workers_check_only_three_of_forty_parallel_guesses_and_a_restart_forgets_nothing(
+    db_path, member_with_password
+):
+    """Issue 21: under `serve --workers 2` each process counted failed logins in its own memory,
+    so 6 parallel guesses were checked instead of 3; a restart started again from none."""
+    ann = member_with_password("ann@example.com")
+    port = free_port()
+    base = f"http://127.0.0.1:{port}"
+
+    def guesses(count: int) -> Counter:
+        browsers = [Browser(base) for _ in range(count)]
+        tokens = [browser.get("/en-us/login").csrf for browser in browsers]
+        start = threading.Barrier(count)
+
+        def guess(n: int) -> int:
+            start.wait(timeout=60)
+            fields = {"email": ann.email, "password": f"guess {n}", "csrf_token": tokens[n]}
+            return browsers[n].post("/en-us/login", fields, csrf=False).status
+
+        with ThreadPoolExecutor(count) as pool:
+            return Counter(pool.map(guess, range(count)))
+
+    site = start_serve(str(db_path), port, "--workers", "2")
+    try:
+        assert until(lambda: len(children(site.pid)) == 2, 10)
+        first = guesses(40)
+    finally:
+        code, _, err = stop_serve(site)
+    assert code == 0, err
+    assert first == {401: 3, 429: 37}
+    site = start_serve(str(db_path), port, "--workers", "2")
+    try:
+        again = guesses(4)
+    finally:
+        stop_serve(site)
+    assert again == {429: 4}  # the restarted site remembers the three failures
 
 
 def test_killing_the_supervisor_stops_its_workers_and_the_next_start_is_not_blocked(db_path):

@@ -22,10 +22,11 @@ from .models import (
     DelayCount,
     SchemaVersion,
     SlotCount,
+    Throttle,
     utcnow,
 )
 
-CURRENT_VERSION = 6
+CURRENT_VERSION = 7
 
 
 def _v1_to_v2(db: peewee.Database) -> None:
@@ -163,8 +164,22 @@ def fill_analytics_counts(db: peewee.Database) -> None:
     )
 
 
+def _add_shared_limits(db: peewee.Database) -> None:
+    """The claim site's abuse limits move from each process's memory into the database: every
+    process of `serve --workers N`, and every program serving the same database, counts failed
+    logins and new accounts together, and a restart forgets nothing."""
+    db.create_tables([Throttle])
+
+
 # MIGRATIONS[n] brings a database from version n to n + 1.
-MIGRATIONS = {1: _v1_to_v2, 2: _v2_to_v3, 3: _add_activity_log, 4: _add_batch_title, 5: _add_analytics_counts}
+MIGRATIONS = {
+    1: _v1_to_v2,
+    2: _v2_to_v3,
+    3: _add_activity_log,
+    4: _add_batch_title,
+    5: _add_analytics_counts,
+    6: _add_shared_limits,
+}
 
 
 def _this_database() -> str:

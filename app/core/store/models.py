@@ -13,6 +13,7 @@ from peewee import (
     DateField,
     DateTimeField,
     DecimalField,
+    DoubleField,
     ForeignKeyField,
     IntegerField,
     Model,
@@ -244,6 +245,20 @@ class DelayCount(BaseModel):
         primary_key = CompositeKey("batch", "hours")
 
 
+class Throttle(BaseModel):
+    """The claim site's abuse limits (failed logins per email and per address, accounts made per
+    address), kept here so that every process serving this database counts together and a restart
+    forgets nothing. No email or address is stored: key is a keyed hash of it."""
+
+    scope = CharField(max_length=16)  # what is counted: app.core.limits's scopes
+    key = CharField(max_length=64)  # HMAC-SHA256 of the email or address, hex
+    times = TextField(default="")  # the recent events, seconds since 1970 (UTC), oldest first
+    until = DoubleField(index=True)  # after this the row says nothing any more: pruned
+
+    class Meta:
+        primary_key = CompositeKey("scope", "key")
+
+
 M = TypeVar("M", bound=Model)
 
 
@@ -265,4 +280,16 @@ TEMPLATE_COLUMNS = (
     "created_at",
 )
 
-ALL_MODELS = (SchemaVersion, Setting, Template, Member, ResetCode, Batch, Voucher, Activity, SlotCount, DelayCount)
+ALL_MODELS = (
+    SchemaVersion,
+    Setting,
+    Template,
+    Member,
+    ResetCode,
+    Batch,
+    Voucher,
+    Activity,
+    SlotCount,
+    DelayCount,
+    Throttle,
+)
