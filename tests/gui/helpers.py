@@ -57,6 +57,8 @@ class FakePrompts(Prompts):
         self.base_change_answers: list[bool] = []
         self.asked_base_change: list[str] = []
         self.asked_quit: list[str] = []  # where the claim site served when Quit asked
+        self.hosted_answers: list[bool] = []
+        self.asked_hosted: list[tuple[str, str]] = []  # (where this PC served, the hosted URL)
         self.erase_answers: list[bool] = []
         self.asked_erase: list[str] = []  # each question confirm_erase was asked
 
@@ -73,6 +75,10 @@ class FakePrompts(Prompts):
     def confirm_base_change(self, parent, warning: str) -> bool:
         self.asked_base_change.append(warning)
         return self.base_change_answers.pop(0)
+
+    def confirm_hosted(self, parent, where: str, url: str) -> bool:
+        self.asked_hosted.append((where, url))
+        return self.hosted_answers.pop(0)
 
     def confirm_quit(self, parent, where: str) -> bool:
         self.asked_quit.append(where)

@@ -60,9 +60,16 @@ def test_hosted_the_window_serves_nothing_and_says_whether_the_hosted_site_answe
         assert dialog.hosted.text() == f"hosted at {url}"
         dialog.hosted.click()
         assert not dialog.port.isEnabled() and not dialog.host.isEnabled()
-        prompts.base_change_answers.append(True)
+        prompts.base_change_answers += [True, True]
+        prompts.hosted_answers += [False, True]  # asked first, as Quit asks: Keep serving, then Switch
+        where = window.server.where()
+        save(dialog)
+        qtbot.waitUntil(lambda d=dialog: d.notice.isVisible() and d.buttons.isEnabled(), timeout=5_000)
+        assert dialog.notice.text() == "Not saved: the claim site keeps serving on this PC."
+        assert not local.stopped and window.server.serves_here() and settings.load().claim_site == settings.LOCAL
         save(dialog)
         assert saved(qtbot, window).startswith("Settings saved.")
+        assert prompts.asked_hosted[-2:] == [(where, url)] * 2 and where.startswith("http://")
         assert settings.load().claim_site == settings.HOSTED
         qtbot.waitUntil(lambda: window.server_label.text() == f"● Claim site hosted at {url}: answering", timeout=5_000)
         assert local.stopped and not window.server.serves_here()  # this PC serves nothing now
