@@ -10,6 +10,7 @@ import re
 import socket
 import sqlite3
 import ssl
+import threading
 import urllib.error
 import urllib.request
 from dataclasses import asdict, dataclass
@@ -198,3 +199,42 @@ def check_port(config: settings.Settings, site: Site | None) -> Check:
             "port", PROBLEM, f"The claim site cannot listen on {config.host} port {port}: {exc.strerror or exc}."
         )
     return Check("port", OK, f"Port {port} is free for the claim site.")
+
+
+CLAIM_PATH = "/en-us/claim/"
+
+
+def _within(seconds: float, work):
+    """work()'s answer, or None when it has none within seconds (a name lookup can take longer than
+    any socket timeout: the caller is never held longer than this)."""
+    answers: list = []
+    worker = threading.Thread(target=lambda: answers.append(work()), name="link-check", daemon=True)
+    worker.start()
+    worker.join(seconds)
+    return answers[0] if answers else None
+
+
+def link_reaches(claim_url: str, timeout: float = TIMEOUT) -> str | None:
+    """None when a claim link's address reaches this store's claim site (its /healthz answers with
+    this database's id); else the sentence saying that it does not, and what answers instead.
+    Waits at most timeout + 1 seconds, whatever the network does."""
+    base = claim_url.split(CLAIM_PATH)[0].rstrip("/")
+    answer = _within(timeout + 1, lambda: ask_health(base, timeout))
+    if answer is None:
+        reason = f"{base}/healthz does not answer within {timeout + 1:g} s"
+    elif isinstance(answer, str):
+        reason = answer
+    elif answer.get("status") != "ok":
+        reason = f"a claim site answers at {base}, but its database is unavailable ({answer.get('database', '?')})"
+    else:
+        try:
+            ours = settings.database_id()
+        except VoucherError:
+            ours = None
+        if ours is not None and answer.get("database_id") == ours:
+            return None
+        reason = f"{base} answers for another database than this store's"
+    return (
+        f"The claim link's address does not reach this store's claim site: {reason}. Members who open the link "
+        "or scan the code reach nothing until it does."
+    )

@@ -69,6 +69,7 @@ class MainWindow(QMainWindow):
         self.statusBar().addWidget(self.server_label, 1)
         self.statusBar().addPermanentWidget(self.database_label)
         self.setup_checks = SetupChecks(self)
+        self._server_state = ("", "")
         self.statusBar().addPermanentWidget(self.setup_checks.button)
 
         self.batch_list = BatchList(self.dashboard, refresh_ms, self)
@@ -212,6 +213,10 @@ class MainWindow(QMainWindow):
         ):
             said.connect(bar.show_message)
         self.server.state_changed.connect(self.server_label.show_state)
+        # The checks run again soon after anything they look at changes, and the label hears each run.
+        self.server.state_changed.connect(self._on_server_state)
+        self.settings_controller.changed.connect(lambda _settings: self.setup_checks.check_soon())
+        self.setup_checks.checked.connect(self.server_label.show_checks)
 
     def start(self) -> None:
         """Show the batches, start the claim site, keep the numbers live, look after the database, check the setup."""
@@ -221,6 +226,12 @@ class MainWindow(QMainWindow):
         self.settings_controller.start()
         self.upkeep.start()
         self.setup_checks.start()
+
+    def _on_server_state(self, state: str, text: str, _tip: str) -> None:
+        """A new state of the claim site (not the hosted site's answer repeated every poll): check again."""
+        if (state, text) != self._server_state:
+            self._server_state = (state, text)
+            self.setup_checks.check_soon()
 
     def _on_database_reachable(self, reachable: bool) -> None:
         """The status bar says while the database server cannot be reached, and that it is retried."""

@@ -4,7 +4,10 @@ widgets reached as a person reaches them (a card's menu, the till's scanner, Set
 from __future__ import annotations
 
 import json
+import socket
 import urllib.request
+from contextlib import contextmanager
+from unittest import mock
 
 from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QApplication, QPushButton
@@ -274,3 +277,16 @@ def dark_palette():
     for role in (QPalette.ColorRole.WindowText, QPalette.ColorRole.Text, QPalette.ColorRole.ButtonText):
         palette.setColor(QPalette.ColorGroup.Disabled, role, QColor("#7f8389"))
     return palette
+
+
+@contextmanager
+def names_here(*names: str):
+    """Within it, these host names resolve to this PC (127.0.0.1), as a store's own domain resolves
+    to its claim site: only the name lookup is made up, the connections are real."""
+    real = socket.getaddrinfo
+
+    def getaddrinfo(host, *args, **kwargs):
+        return real("127.0.0.1" if host in names else host, *args, **kwargs)
+
+    with mock.patch.object(socket, "getaddrinfo", getaddrinfo):
+        yield

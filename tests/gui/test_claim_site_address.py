@@ -37,13 +37,18 @@ class RecordingStarts:
 
 @pytest.fixture
 def first_port(db_path):
+    """The claim site's port, at this PC's 127.0.0.1; the links at shop.test (its own name, resolved
+    to this PC), on a port of their own as a proxy's would be, so that the site may move."""
     port = free_port()
     settings.save(
         settings.Settings(
-            store_name="Corner Shop", public_base_url="http://shop.test:8080", host="127.0.0.1", port=port
+            store_name="Corner Shop", public_base_url=f"http://shop.test:{LINKS_PORT}", host="127.0.0.1", port=port
         )
     )
     return port
+
+
+LINKS_PORT = 8443
 
 
 @pytest.fixture
@@ -86,13 +91,13 @@ def test_a_busy_port_keeps_the_old_site_serving_and_nothing_is_saved(qtbot, firs
             qtbot.waitUntil(lambda: dialog.notice.isVisible() and dialog.buttons.isEnabled(), timeout=10_000)
             assert dialog.notice.text() == (
                 f"Port {busy} is already in use by another program (perhaps the claim site is running already). "
-                "Stop that program or choose another port. The claim site keeps serving at http://shop.test:8080. "
-                "Nothing was saved."
+                "Stop that program or choose another port. "
+                f"The claim site keeps serving at http://shop.test:{LINKS_PORT}. Nothing was saved."
             )
             assert answers(first_port) and dialog.isVisible()
             assert settings.load().port == first_port
             assert "Settings saved." not in window.message_bar.text()
-            assert window.server_label.text() == "● Claim site running at http://shop.test:8080"
+            assert f"Claim site running at http://shop.test:{LINKS_PORT}" in window.server_label.text()
     assert servers.events == [("listening", first_port)]
     dialog.reject()
     qtbot.waitUntil(lambda: not shown(window, SettingsDialog))

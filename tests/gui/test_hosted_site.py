@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import stat
 import sys
+from types import SimpleNamespace
 
 import peewee
 import pytest
@@ -18,7 +19,7 @@ from app.gui.dialogs.settings import SettingsDialog
 from app.web.server import start_server
 from tests.helpers.database import TEST_DB
 
-from .helpers import open_settings, save, shown
+from .helpers import names_here, open_settings, save, shown
 
 
 @pytest.fixture
@@ -28,10 +29,12 @@ def fast_polls(monkeypatch):
 
 @pytest.fixture
 def hosted(db_path):
-    """The claim site on "a server of its own": a real one, on this database, on a port of its own."""
-    running = start_server("127.0.0.1", 0)
-    yield running
-    running.stop()
+    """The claim site on "a server of its own": a real one, on this database, on a port of its own, at
+    a name of its own (shop.test, resolved to this PC)."""
+    with names_here("shop.test"):
+        running = start_server("127.0.0.1", 0)
+        yield SimpleNamespace(url=f"http://shop.test:{running.port}", stop=running.stop)
+        running.stop()
 
 
 @pytest.fixture

@@ -15,16 +15,24 @@ from app.core.links import OK, PROBLEM, WARNING
 from app.gui.kit.widgets import Notice
 
 CHECK = "Check setup…"
-SHOWN_MS = 30_000  # how long the worst check stays in the status bar after start
 NAMES = {"database": "Database", "claim_link": "Claim link", "claim_site": "Claim site", "port": "Port"}
 BADGE = {OK: "✓", WARNING: "⚠", PROBLEM: "✕"}
 
 
+def worst(checks: list[doctor.Check]) -> doctor.Check | None:
+    """The first problem, else the first warning, else None (all ok)."""
+    return next((c for status in (PROBLEM, WARNING) for c in checks if c.status == status), None)
+
+
 def headline(checks: list[doctor.Check]) -> str:
     """The worst check in a few words ("Claim link works only on this network — details"), or CHECK when all are ok."""
-    worst = next((c for status in (PROBLEM, WARNING) for c in checks if c.status == status), None)
-    if worst is None:
+    worst_check = worst(checks)
+    if worst_check is None:
         return CHECK
+    return _short(worst_check)
+
+
+def _short(worst: doctor.Check) -> str:
     text = worst.message
     if worst.name == "claim_link" and "only be opened on this store's network" in text:
         short = "Claim link works only on this network"

@@ -24,6 +24,7 @@ from app.gui.kit import style
 from app.gui.kit.widgets import Notice, plain_label
 
 PREVIEW = 280  # logical pixels of the QR on screen
+CHECKING_SITE = "Checking that the link reaches this store's claim site…"
 
 
 class QrDialog(QDialog):
@@ -72,6 +73,8 @@ class QrDialog(QDialog):
         self.copy_button.setDefault(True)
         self.reach = Notice()  # whether members can open the link: said once judged
         self.reach.hide()
+        self.site_reach = Notice()  # whether the link's address reaches this store's claim site: asked
+        self.site_reach.hide()
         self.status = Notice(" ")
         self.status.setAlignment(Qt.AlignmentFlag.AlignCenter)
 
@@ -91,6 +94,7 @@ class QrDialog(QDialog):
         layout.addSpacing(8)
         layout.addWidget(self.link)
         layout.addWidget(self.reach)
+        layout.addWidget(self.site_reach)
         layout.addLayout(buttons)
         layout.addLayout(signage_buttons)
         layout.addWidget(self.status)
@@ -117,6 +121,16 @@ class QrDialog(QDialog):
             self.reach.hide()
         else:
             self.reach.say(f"{verdict.message} {verdict.fix}", "error" if verdict.status == PROBLEM else "warning")
+
+    def show_checking_site(self) -> None:
+        self.site_reach.say(CHECKING_SITE, "info")
+
+    def show_site_reach(self, unreached: str | None) -> None:
+        """Say when the link's address does not reach this store's claim site (None: it does)."""
+        if unreached is None:
+            self.site_reach.hide()
+        else:
+            self.site_reach.say(unreached, "error")
 
     def show_image_failed(self, reason: str) -> None:
         self.image.setText("The QR code could not be drawn.")
