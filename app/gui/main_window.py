@@ -17,7 +17,7 @@ from app.gui.controllers.activity import ActivityController
 from app.gui.controllers.analytics import AnalyticsController
 from app.gui.controllers.background import Background
 from app.gui.controllers.batch_actions import BatchActions
-from app.gui.controllers.claim_site import ClaimServer, ServerStateLabel
+from app.gui.controllers.claim_site import STARTING, ClaimServer, ServerStateLabel
 from app.gui.controllers.live_numbers import REFRESH_MS, BatchList
 from app.gui.controllers.members import MembersController
 from app.gui.controllers.new_batch import NewBatchFlow
@@ -228,8 +228,9 @@ class MainWindow(QMainWindow):
         self.setup_checks.start()
 
     def _on_server_state(self, state: str, text: str, _tip: str) -> None:
-        """A new state of the claim site (not the hosted site's answer repeated every poll): check again."""
-        if (state, text) != self._server_state:
+        """A new state of the claim site (not the hosted site's answer repeated every poll): check again,
+        once it has settled (while it starts, its port looks taken by another program)."""
+        if (state, text) != self._server_state and state != STARTING:
             self._server_state = (state, text)
             self.setup_checks.check_soon()
 

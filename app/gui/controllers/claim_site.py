@@ -22,7 +22,7 @@ from app.gui.kit.widgets import restyle
 from .hosted_site import HostedSite
 
 STOPPED, STARTING, RUNNING, FAILED = "stopped", "starting", "running", "failed"
-PROBLEM_FOUND = "a setup check found a problem (Check setup…)"
+PROBLEM_FOUND = "a setup check found a problem"
 
 
 class KeptOld(Exception):

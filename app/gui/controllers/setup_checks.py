@@ -1,7 +1,8 @@
 """The status bar's link to `voucher-batches doctor`: "Check setup…" runs the same checks on a worker
 and lists them. The worst current check stays in the status bar until it is fixed: the checks run at
-start, again soon after any change of the settings or of the claim site's state, and every few
-minutes; each run is reported (checked) so the claim site's label is never green beside a problem."""
+start (once the claim site is up), again soon after any change of the settings or of the claim
+site's state, and every few minutes; each run is reported (checked), so that the claim site's label
+is never green beside a problem."""
 
 from __future__ import annotations
 
@@ -19,6 +20,9 @@ from app.gui.kit.tasks import run_task
 
 RECHECK_MS = 3 * 60_000  # every few minutes: an address that changed, a port another program took
 SOON_MS = 500  # after a change: several arrive together (a save moves the settings and the site)
+# The first checks wait for the claim site to be up (or to have failed): asked while it starts, the
+# port looks taken by "another program". Should it never say, they run this long after start anyway.
+FIRST_MS = 5_000
 
 
 class SetupChecks(QObject):
@@ -47,8 +51,8 @@ class SetupChecks(QObject):
         self.latest: list[doctor.Check] = []
 
     def start(self) -> None:
-        """Check now, and every few minutes from now on."""
-        self.check()
+        """Check once the claim site is up (check_soon), or FIRST_MS after start, and every few minutes."""
+        QTimer.singleShot(FIRST_MS, self, lambda: None if self.latest or self._checking else self.check())
         self._every.start()
 
     def check_soon(self) -> None:

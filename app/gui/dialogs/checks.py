@@ -42,6 +42,10 @@ def _short(worst: doctor.Check) -> str:
         short = "Claim link is plain http"
     elif worst.name == "claim_link" and "not this PC's address" in text:
         short = "Claim link points to an address this PC no longer has"
+    elif worst.name == "claim_site" and "does not reach it" in text:
+        short = "Claim link does not reach this claim site"
+    elif worst.name == "claim_site" and ": not answering (" in text:
+        short = "Hosted claim site not answering"
     else:
         short = f"{NAMES.get(worst.name, worst.name)}: {'a problem' if worst.status == PROBLEM else 'check it'}"
     return f"{BADGE[worst.status]} {short} — details"
