@@ -13,8 +13,9 @@ import ssl
 import threading
 import urllib.error
 import urllib.request
+from collections.abc import Callable
 from dataclasses import asdict, dataclass
-from typing import Any
+from typing import Any, TypeVar
 from urllib.parse import urlsplit
 
 import peewee
@@ -23,6 +24,7 @@ from . import links, settings, store
 from .errors import VoucherError
 from .links import OK, PROBLEM, WARNING
 
+T = TypeVar("T")
 TIMEOUT = 3.0  # seconds for each address asked; doctor must answer quickly even when nothing does
 
 
@@ -204,10 +206,10 @@ def check_port(config: settings.Settings, site: Site | None) -> Check:
 CLAIM_PATH = "/en-us/claim/"
 
 
-def _within(seconds: float, work):
+def _within(seconds: float, work: Callable[[], T]) -> T | None:
     """work()'s answer, or None when it has none within seconds (a name lookup can take longer than
     any socket timeout: the caller is never held longer than this)."""
-    answers: list = []
+    answers: list[T] = []
     worker = threading.Thread(target=lambda: answers.append(work()), name="link-check", daemon=True)
     worker.start()
     worker.join(seconds)

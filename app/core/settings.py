@@ -269,7 +269,7 @@ def _links_reach_the_listener(config: Settings) -> bool:
     base = config.public_base_url
     if not base or config.hosted or links.points_here(base) is False:
         return False
-    return _link_port(base) == int(config.port) and (urlsplit(base).port is not None or links.points_here(base))
+    return _link_port(base) == int(config.port) and (urlsplit(base).port is not None or bool(links.points_here(base)))
 
 
 def _listens_at(config: Settings, url: str) -> bool:
