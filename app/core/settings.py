@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import ipaddress
 import os
 import re
 import secrets
@@ -13,7 +14,7 @@ from urllib.parse import urlsplit
 
 from app.core.store.models import Setting
 
-from . import links, times
+from . import times
 from .activity import record
 from .errors import InvalidInput, Refused
 from .store import guarded, write_transaction
@@ -56,6 +57,27 @@ def _route_address() -> str:
     except OSError:
         return "127.0.0.1"
     return address if address and not address.startswith("0.") else "127.0.0.1"
+
+
+def this_pcs_addresses() -> set[str]:
+    """The addresses other machines may reach this PC at (best effort, no packet sent)."""
+    found = {lan_address(), "127.0.0.1", "::1"}
+    try:
+        for info in socket.getaddrinfo(socket.gethostname(), None):
+            found.add(str(info[4][0]))
+    except OSError:
+        pass
+    return found
+
+
+def points_here(url: str) -> bool | None:
+    """Whether a link naming an address (not a name) names one of this PC's; None for a host name."""
+    host = (urlsplit(url or "").hostname or "").strip("[]")
+    try:
+        ipaddress.ip_address(host)
+    except ValueError:
+        return None
+    return host in this_pcs_addresses()
 
 
 @dataclass
@@ -267,9 +289,9 @@ def _links_reach_the_listener(config: Settings) -> bool:
     LAN address chosen at the first batch, or any base with the port it listens on); not when they
     go through a proxy, a tunnel or a hosted site, whose own address is in the links."""
     base = config.public_base_url
-    if not base or config.hosted or links.points_here(base) is False:
+    if not base or config.hosted or points_here(base) is False:
         return False
-    return _link_port(base) == int(config.port) and (urlsplit(base).port is not None or bool(links.points_here(base)))
+    return _link_port(base) == int(config.port) and (urlsplit(base).port is not None or bool(points_here(base)))
 
 
 def _listens_at(config: Settings, url: str) -> bool:
@@ -325,7 +347,7 @@ def _base_moved_along(before: Settings, after: Settings) -> str:
         base.rstrip("/") != before.public_base_url.rstrip("/")
         or int(after.port) == int(before.port)
         or not _links_reach_the_listener(before)
-        or not links.points_here(base)
+        or not points_here(base)
         or Batch.select().exists()
     ):
         return base
