@@ -16,7 +16,7 @@ from app.core import batches, members, store
 from app.web import create_app
 from app.web.security import SECURITY_HEADERS, LoginThrottle, Policy
 
-from .helpers import PASSWORD, QUICK_HASH, Browser, claim_path, csrf_from, raw_request, replay, visible
+from .helpers import PASSWORD, QUICK_HASH, Browser, FakeClock, claim_path, csrf_from, raw_request, replay, visible
 
 # Slow enough that parallel guesses overlap inside the server, as they do with the site's scrypt.
 OVERLAPPING_HASH = "pbkdf2:sha256:20000"
@@ -106,7 +106,8 @@ def test_two_programs_on_one_database_share_the_registration_limit_and_a_restart
 def test_parallel_guesses_through_two_programs_on_one_database_get_only_the_three_free_checks(db_path):
     """Issue 21: 6 parallel guesses were checked instead of 3 with two processes serving."""
     ann = members.create_member("ann@example.com", generate_password_hash("the real one", OVERLAPPING_HASH))
-    programs = [create_app({"SETTINGS_MAX_AGE": 0}) for _ in range(2)]
+    clock = FakeClock()  # (each program's own throttle, on the one database; time stands still)
+    programs = [create_app({"SETTINGS_MAX_AGE": 0, "LOGIN_THROTTLE": LoginThrottle(clock=clock)}) for _ in range(2)]
     guesses = 12
     start_together = threading.Barrier(guesses)
 
