@@ -33,6 +33,25 @@ KIND_TEXT = {
     "settings_changed": "Settings changed",
     "member_erased": "Member erased",
     "member_reset": "Member reset",
+    "batch_edited": "Batch edited",
+    "batch_scheduled": "Batch scheduled",
+    "batch_ended": "Campaign ended",
+    "template_edited": "Template edited",
+    "template_archived": "Template archived",
+    "template_restored": "Template restored",
+    "template_deleted": "Template deleted",
+}
+
+# What an edit's entry names each change by (its details hold [before, after])
+CHANGE_NAMES = {
+    "name": "name",
+    "channel": "channel",
+    "description": "description",
+    "title": "public title",
+    "discount": "discount",
+    "min_purchase": "minimum purchase",
+    "expiry": "expiry",
+    "terms": "terms",
 }
 
 
@@ -119,7 +138,7 @@ class Entry:
     def summary(self) -> str:
         """The details in words: 'quantity 500', 'reason: sale cancelled', 'store_name, port' ..."""
         d = self.details
-        if self.kind == "batch_created":
+        if self.kind == "batch_created" and not d.get("like"):
             return f"{d.get('quantity', 0):,} vouchers"
         if self.kind == "batch_deleted":
             return (
@@ -130,8 +149,20 @@ class Entry:
             return f"Reason: {d.get('reason', '')}"
         if self.kind == "settings_changed":
             return ", ".join(d.get("keys", []))
-        if self.kind == "template_created":
+        if self.kind in ("template_created", "template_archived", "template_restored", "template_deleted"):
             return d.get("title", "")
+        if self.kind in ("batch_edited", "template_edited"):
+            return "; ".join(
+                f"{label}: “{_short(d[key][0])}” → “{_short(d[key][1])}”"
+                for key, label in CHANGE_NAMES.items()
+                if isinstance(d.get(key), list) and len(d[key]) == 2
+            )
+        if self.kind == "batch_scheduled":
+            return f"opens {_when(d.get('starts_at'), 'at once')}, ends {_when(d.get('ends_at'), 'never')}"
+        if self.kind == "batch_ended":
+            return f"ended {_when(d.get('ended_at'), 'now')}"
+        if self.kind == "batch_created" and d.get("like"):
+            return f"{d.get('quantity', 0):,} vouchers, like batch {d['like']}"
         return ""
 
     def to_json(self) -> dict[str, Any]:
@@ -145,6 +176,16 @@ class Entry:
             "staff": self.staff,
             "details": self.details,
         }
+
+
+def _short(value: object, most: int = 60) -> str:
+    text = " ".join(str(value or "").split())
+    return text if len(text) <= most else text[: most - 1] + "…"
+
+
+def _when(stamp: str | None, otherwise: str) -> str:
+    """An ISO moment from an entry's details in the store's time, or `otherwise` when there is none."""
+    return times.local_text(stamp, zone=True) if stamp else otherwise
 
 
 _COLUMNS = "id, at, kind, batch_id, batch_name, code, till, staff, details"

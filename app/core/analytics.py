@@ -14,9 +14,9 @@ from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta, timezone
 from typing import Any
 
-from app.core.store.models import CHANNELS, as_datetime, utcnow
+from app.core.store.models import CHANNELS, UNREDEEMED_EXPIRY, Template, Voucher, as_datetime, utcnow
 
-from . import times, wording
+from . import schedule, times, wording
 from .errors import NotFound
 from .rates import Band, band_for, hints_for, judgeable, rate_json, redemption_rate, verdict
 from .store import guarded, run_sql
@@ -142,6 +142,10 @@ class BatchStats:
     verdict: str | None  # None too while too_early
     hints: list[Hint] = field(default_factory=list)
     too_early: bool = False  # it has a band, but too little behind it to be judged against it (judgeable)
+    expiring_7d: int = 0  # claimed, not redeemed, and expiring within the next 7 days
+    expired_unredeemed: int = 0  # claimed and expired without being redeemed
+    starts_at: datetime | None = None  # aware, in the store's zone
+    ends_at: datetime | None = None
 
     @property
     def sold_out_text(self) -> str:
@@ -173,7 +177,41 @@ class BatchStats:
             "delay_histogram": [{"label": label, "redemptions": n} for label, n in self.delay_histogram],
             **_standing_json(self.band, self.verdict, self.too_early),
             "hints": [{"code": h.code, "message": h.message} for h in self.hints],
+            "expiring_7d": self.expiring_7d,
+            "expired_unredeemed": self.expired_unredeemed,
+            "starts_at": self.starts_at.isoformat() if self.starts_at else None,
+            "ends_at": self.ends_at.isoformat() if self.ends_at else None,
         }
+
+
+# -- what is still out there: claimed, not redeemed, by expiry ------------------------------------
+
+EXPIRING_WITHIN = timedelta(days=7)
+
+# One range of the partial index voucher_unredeemed_expiry (its WHERE written as it is, so SQLite
+# uses it): the claimed-not-redeemed vouchers that expire before now + 7 days, split at now.
+_STILL_OUT = (
+    "SELECT COALESCE(SUM(CASE WHEN v.expires_at > :now THEN 1 ELSE 0 END), 0),"
+    " COALESCE(SUM(CASE WHEN v.expires_at <= :now THEN 1 ELSE 0 END), 0)"
+    f" FROM voucher v WHERE v.batch_id = :id AND v.{UNREDEEMED_EXPIRY} AND v.expires_at <= :soon"
+)
+
+
+# the same, counted for each batch of a query over batch (a correlated subquery: one range per batch)
+_STILL_OUT_OF = (
+    "SELECT COUNT(*) FROM voucher v WHERE v.batch_id = batch.id"
+    f" AND v.{UNREDEEMED_EXPIRY} AND v.expires_at <= :soon AND v.expires_at > :now"
+)
+
+
+def _moments(now: datetime) -> dict[str, object]:
+    return {"now": Voucher.expires_at.db_value(now), "soon": Voucher.expires_at.db_value(now + EXPIRING_WITHIN)}
+
+
+def still_out(batch_id: int, now: datetime) -> tuple[int, int]:
+    """(expiring within 7 days, expired unredeemed) of one batch at now (naive UTC)."""
+    row = run_sql(_STILL_OUT, {"id": batch_id, **_moments(now)}).fetchone()
+    return int(row[0]), int(row[1])
 
 
 def _standing_json(band: Band | None, verdict: str | None, too_early: bool) -> dict[str, object]:
@@ -273,16 +311,21 @@ def batch_stats(batch_id: int, now: datetime | None = None) -> BatchStats:
     """Everything a batch's analytics page shows, from the batch row and its counts (no voucher is
     read). now: when (aware or naive UTC; default this moment)."""
     row = run_sql(
-        "SELECT id, name, channel, status, quantity, claimed_count, redeemed_count, created_at"
-        " FROM batch WHERE id = :id",
+        "SELECT b.id, b.name, b.channel, b.status, b.quantity, b.claimed_count, b.redeemed_count, b.created_at,"
+        " b.starts_at, b.ends_at, t.expires_on FROM batch b JOIN template t ON t.id = b.template_id WHERE b.id = :id",
         {"id": batch_id},
     ).fetchone()
     if row is None:
         raise NotFound(f"There is no batch with id {batch_id}.")
-    _, name, channel, status, total, claimed, redeemed, created = row
-    created = as_datetime(created)
+    _, name, channel, stored_status, total, claimed, redeemed, created, starts_at, ends_at, expires_on = row
+    created, starts_at, ends_at = as_datetime(created), as_datetime(starts_at), as_datetime(ends_at)
     now_utc = _naive_utc(now) if now is not None else utcnow()
     now_utc = max(now_utc, created)
+    offer = Template(expires_on=Template.expires_on.python_value(expires_on)) if expires_on is not None else None
+    status = schedule.state(stored_status, starts_at, ends_at, offer, now_utc)
+    # judged from when claims opened: a batch scheduled for next week has had no chance of a claim yet
+    since_open = max(timedelta(0), now_utc - max(created, starts_at or created))
+    expiring, expired = still_out(batch_id, now_utc)
     rows = [
         tuple(r)
         for r in run_sql(
@@ -315,21 +358,21 @@ def batch_stats(batch_id: int, now: datetime | None = None) -> BatchStats:
     pace = in_window / (window.total_seconds() / 3600)
     available = total - claimed
     projected = None
-    if status == "active" and available > 0 and in_window >= MIN_CLAIMS_FOR_PACE and pace > 0:
+    if status == schedule.ACTIVE and available > 0 and in_window >= MIN_CLAIMS_FOR_PACE and pace > 0:
         ahead = timedelta(hours=available / pace)
         if ahead <= MAX_PROJECTION:
             projected = now_utc + ahead
     band = band_for(channel)
     rate = redemption_rate(claimed, redeemed)
     hints = hints_for(
-        age=age,
+        age=since_open,
         total=total,
         claimed=claimed,
         redeemed=redeemed,
         band=band,
         projected_sold_out_at=projected,
         now=now_utc,
-        paused=status == "paused",
+        paused=status != schedule.ACTIVE,  # nothing sells out while it takes no claims
     )
     return BatchStats(
         batch_id=batch_id,
@@ -351,9 +394,13 @@ def batch_stats(batch_id: int, now: datetime | None = None) -> BatchStats:
         median_hours_to_redeem=_median_hours(bins),
         delay_histogram=_histogram(bins),
         band=band,
-        verdict=verdict(claimed, redeemed, band) if judgeable(age, claimed) else None,
+        verdict=verdict(claimed, redeemed, band) if judgeable(since_open, claimed) else None,
         hints=[Hint(code, wording.HINT_MESSAGES[code]) for code in hints],
-        too_early=band is not None and rate is not None and not judgeable(age, claimed),
+        too_early=band is not None and rate is not None and not judgeable(since_open, claimed),
+        expiring_7d=expiring,
+        expired_unredeemed=expired,
+        starts_at=times.local(starts_at) if starts_at else None,
+        ends_at=times.local(ends_at) if ends_at else None,
     )
 
 
@@ -371,6 +418,8 @@ class ChannelStats:
     band: Band | None
     verdict: str | None  # None too while too_early
     too_early: bool = False  # it has a band and claims, but too little behind them (judgeable, on its first batch)
+    expiring_7d: int = 0  # claimed, not redeemed, expiring within 7 days, in its batches
+    expired_unredeemed: int = 0
 
     def to_json(self) -> dict[str, Any]:
         return {
@@ -381,6 +430,8 @@ class ChannelStats:
             "redeemed": self.redeemed,
             "redemption_rate": rate_json(self.claimed, self.redeemed),
             **_standing_json(self.band, self.verdict, self.too_early),
+            "expiring_7d": self.expiring_7d,
+            "expired_unredeemed": self.expired_unredeemed,
         }
 
 
@@ -402,11 +453,22 @@ def channel_stats(batches: str = "", now: datetime | None = None) -> list[Channe
         "SELECT channel, COUNT(*), COALESCE(SUM(quantity), 0), COALESCE(SUM(claimed_count), 0),"
         " COALESCE(SUM(redeemed_count), 0), MIN(created_at) FROM batch"
     )
-    params = {}
+    params: dict[str, object] = {}
+    named = ""
     if batches.strip():
-        sql += " WHERE LOWER(name) LIKE :pattern ESCAPE '\\'"
+        named = " WHERE LOWER(name) LIKE :pattern ESCAPE '\\'"
         params["pattern"] = like_pattern(batches)
-    found = {row[0]: row[1:] for row in run_sql(sql + " GROUP BY channel", params).fetchall()}
+    found = {row[0]: row[1:] for row in run_sql(sql + named + " GROUP BY channel", params).fetchall()}
+    # each batch's range of the partial index, summed by channel (no scan of the whole index)
+    out = {
+        row[0]: (int(row[1]), int(row[2]))
+        for row in run_sql(
+            f"SELECT channel, COALESCE(SUM(soon), 0), COALESCE(SUM(gone), 0) FROM (SELECT channel, ({_STILL_OUT_OF})"
+            f" AS soon, ({_STILL_OUT_OF.replace('> :now', '<= :now')}) AS gone FROM batch{named}) AS per_batch"
+            " GROUP BY channel",
+            {**params, **_moments(now_utc)},
+        ).fetchall()
+    }
     result = []
     for channel in CHANNELS:
         *counts, first = found.get(channel, (0, 0, 0, 0, None))
@@ -425,6 +487,8 @@ def channel_stats(batches: str = "", now: datetime | None = None) -> list[Channe
                 band,
                 verdict(claimed, redeemed, band) if judged else None,
                 too_early=band is not None and rate is not None and not judged,
+                expiring_7d=out.get(channel, (0, 0))[0],
+                expired_unredeemed=out.get(channel, (0, 0))[1],
             )
         )
     return result

@@ -229,7 +229,7 @@ def _details(where: str, params: Mapping[str, object]) -> list[VoucherDetail]:
                 expires_at=as_datetime(row[6]),
                 batch_id=row[7],
                 batch_name=row[8],
-                batch_title=public_title(row[-1], template.discount_kind, template.discount_value),
+                batch_title=public_title(row[-1], template.title),
                 batch_status=row[9],
                 template=template,
             )

@@ -154,6 +154,51 @@ def updated(now: datetime) -> str:
     return f"Updated {times.local(now):%H:%M:%S}"
 
 
+# -- a campaign's schedule -----------------------------------------------------------------------
+
+STATE_WORDS_BATCH = {"scheduled": "Scheduled", "active": "Active", "paused": "Paused", "ended": "Ended"}
+
+
+def batch_state_word(state: str) -> str:
+    """A batch's state in a word, as its badge says it: Scheduled, Active, Paused, Ended."""
+    return STATE_WORDS_BATCH.get(state, state.title())
+
+
+def moment(value: datetime | str | None) -> str:
+    """A start or an end as people read it, in the store's time: "1 Jun 2026, 09:00"."""
+    local = times.local(value)
+    return f"{local.day} {local:%b %Y, %H:%M}" if local is not None else ""
+
+
+def _until(value: datetime | str | None) -> str:
+    """An end: "30 Jun 2026, 18:00", or "the end of 30 Jun 2026" for the midnight after that day."""
+    return times.spoken(value)
+
+
+def schedule_line(state: str, starts_at: datetime | None, ends_at: datetime | None) -> str:
+    """What a card says of its claim window: "Opens 1 Jun 2026, 09:00", "Until the end of 30 Jun
+    2026", "Ended 30 Jun 2026, 18:00"; "" with no window."""
+    if state == "ended" and ends_at is not None:
+        return f"Ended {moment(ends_at)}"
+    if state == "scheduled" and starts_at is not None:
+        opens = f"Opens {moment(starts_at)}"
+        return f"{opens} · until {_until(ends_at)}" if ends_at is not None else opens
+    if ends_at is not None and state != "ended":
+        return f"Until {_until(ends_at)}"
+    return ""
+
+
+def opens_sentence(starts_at: datetime | str | None) -> str:
+    """For members, before the start: "Claims open on 1 Jun 2026, 09:00." """
+    return f"Claims open on {moment(starts_at)}."
+
+
+def ended_sentence(ends_at: datetime | str | None) -> str:
+    """For members, once ended: "It ended on 30 Jun 2026, 18:00." ("… at the end of 30 Jun 2026")."""
+    said = _until(ends_at)
+    return f"It ended {'at' if said.startswith('the end') else 'on'} {said}."
+
+
 # -- a voucher's state ---------------------------------------------------------------------------
 
 # What a voucher is now (VoucherRow.state), in a word: tables, lists and the command line

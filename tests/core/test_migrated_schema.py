@@ -185,6 +185,9 @@ KNOWN = {
     # _add_batch_title adds the column with DEFAULT '' (SQLite needs one for the rows already there);
     # the model declares none, so a fresh database has none.
     "batch column title: default": {"sqlite": {1, 2, 3, 4}, "postgresql": {2, 3, 4}},
+    # _unique_batch_names adds name_key with DEFAULT '' for the rows already there (then fills it); PostgreSQL
+    # drops the default afterwards, SQLite cannot without making the table anew. Every write names the key.
+    "batch column name_key: default": {"sqlite": {1, 2, 3, 4, 5, 6}},
     # _v1_to_v2 adds the counts with DEFAULT 0 for the same reason; the model declares none.
     "batch column claimed_count: default": {"sqlite": {1}},
     "batch column redeemed_count: default": {"sqlite": {1}},

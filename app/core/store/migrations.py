@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+import json
 import os
 import shutil
+import socket
 import sqlite3
 import subprocess
 from contextlib import closing
@@ -18,14 +20,16 @@ from .handle import location
 from .models import (
     ALL_MODELS,
     ERASED_CHECK,
+    SCHEDULE_CHECK,
     Activity,
     DelayCount,
     SchemaVersion,
     SlotCount,
+    name_key,
     utcnow,
 )
 
-CURRENT_VERSION = 6
+CURRENT_VERSION = 12
 
 
 def _v1_to_v2(db: peewee.Database) -> None:
@@ -163,8 +167,235 @@ def fill_analytics_counts(db: peewee.Database) -> None:
     )
 
 
+def _add_column(db: peewee.Database, model: type[peewee.Model], field: peewee.Field) -> None:
+    """ALTER TABLE ... ADD COLUMN, the column written as the model (frozen in its step) writes it."""
+    with db.bind_ctx([model]):
+        ctx = db.get_sql_context()
+        column, params = ctx.sql(field.ddl(ctx)).query()
+        db.execute_sql(f"ALTER TABLE {model._meta.table_name} ADD COLUMN {column}", params)
+
+
+# The kinds of entry the log holds from version 7 on, as that step wrote them (the models may add more).
+_KINDS_V7 = (
+    "template_created",
+    "batch_created",
+    "batch_paused",
+    "batch_resumed",
+    "batch_deleted",
+    "voucher_redeemed",
+    "redemption_undone",
+    "settings_changed",
+    "member_erased",
+    "member_reset",
+    "batch_edited",
+    "batch_scheduled",
+    "batch_ended",
+    "template_edited",
+    "template_archived",
+    "template_restored",
+    "template_deleted",
+)
+
+
+class _ActivityV7(peewee.Model):
+    """The activity table as version 7 makes it anew on SQLite (its kinds widened)."""
+
+    id = peewee.AutoField()
+    at = peewee.DateTimeField()
+    kind = peewee.CharField(
+        max_length=32, constraints=[peewee.Check("kind IN (" + ", ".join(f"'{k}'" for k in _KINDS_V7) + ")")]
+    )
+    batch_id = peewee.IntegerField(null=True)
+    batch_name = peewee.CharField(max_length=120, default="")
+    code = peewee.CharField(max_length=40, null=True)
+    till = peewee.CharField(max_length=64, default="")
+    staff = peewee.CharField(max_length=64, default="")
+    details = peewee.TextField(default="{}")
+
+    class Meta:
+        table_name = "activity"
+        legacy_table_names = False
+        indexes = ((("at", "id"), False), (("batch_id", "at", "id"), False), (("kind", "at", "id"), False))
+
+
+_ActivityV7.add_index(_ActivityV7.index(_ActivityV7.code, _ActivityV7.id))
+_ACTIVITY_INDEXES = ("activity_at_id", "activity_batch_id_at_id", "activity_kind_at_id", "activity_code_id")
+
+
+def _widen_activity_kinds(db: peewee.Database) -> None:
+    """Version 7 lets the log record edits, schedules, ends, and templates edited, archived, restored
+    and deleted: the CHECK on its kinds lists them. PostgreSQL replaces the constraint; SQLite cannot
+    change a CHECK, so the table is made anew and its entries copied, ids and all (the triggers that
+    keep it append-only go first and come back last: the copy never updates or deletes an entry)."""
+    kinds = ", ".join(f"'{k}'" for k in _KINDS_V7)
+    if isinstance(db, peewee.PostgresqlDatabase):
+        db.execute_sql("ALTER TABLE activity DROP CONSTRAINT activity_kind_check")
+        db.execute_sql(f"ALTER TABLE activity ADD CONSTRAINT activity_kind_check CHECK (kind IN ({kinds}))")
+        return
+    for event in ("update", "delete"):
+        db.execute_sql(f"DROP TRIGGER IF EXISTS activity_no_{event}")
+    for index in _ACTIVITY_INDEXES:
+        db.execute_sql(f"DROP INDEX IF EXISTS {index}")
+    db.execute_sql("ALTER TABLE activity RENAME TO activity_before_v7")
+    columns = "id, at, kind, batch_id, batch_name, code, till, staff, details"
+    with db.bind_ctx([_ActivityV7]):
+        _ActivityV7.create_table(safe=False)
+    db.execute_sql(f"INSERT INTO activity ({columns}) SELECT {columns} FROM activity_before_v7")
+    db.execute_sql("DROP TABLE activity_before_v7")
+    _forbid_activity_changes(db)
+
+
+class _BatchV8(peewee.Model):
+    """The columns versions 8 and 9 add to the batch table, as they were then."""
+
+    starts_at = peewee.DateTimeField(null=True)
+    ends_at = peewee.DateTimeField(null=True, constraints=[peewee.Check(SCHEDULE_CHECK)])
+    name_key = peewee.CharField(max_length=255, constraints=[peewee.SQL("DEFAULT ''")])
+
+    class Meta:
+        table_name = "batch"
+        legacy_table_names = False
+
+
+def _add_claim_window(db: peewee.Database) -> None:
+    """Version 8 gives a batch a claim window: claims open at starts_at and end for good at ends_at
+    (both empty for every batch made before: open now, no end, as they were)."""
+    _add_column(db, _BatchV8, _BatchV8.starts_at)
+    _add_column(db, _BatchV8, _BatchV8.ends_at)
+
+
+MAX_NAME = 120
+
+
+def _unused_name(name: str, taken: set[str]) -> str:
+    """name with the first free " (n)" after it (shortened to fit 120 characters)."""
+    number = 2
+    while True:
+        suffix = f" ({number})"
+        candidate = name[: MAX_NAME - len(suffix)].rstrip() + suffix
+        if name_key(candidate) not in taken:
+            return candidate
+        number += 1
+
+
+def _unique_batch_names(db: peewee.Database) -> None:
+    """Version 9 makes batch names unique (trimmed, any case: models.name_key), backed by a unique
+    index on the compared form. Two batches of one name made before keep the older one's name; each
+    later one is renamed "Name (2)", "Name (3)" ..., and the log records the rename, so a manager who
+    looks for it finds why."""
+    _add_column(db, _BatchV8, _BatchV8.name_key)
+    mark = "%s" if isinstance(db, peewee.PostgresqlDatabase) else "?"
+    rows = db.execute_sql("SELECT id, name FROM batch ORDER BY id").fetchall()
+    taken = {name_key(name) for _, name in rows}
+    kept: set[str] = set()
+    for batch_id, name in rows:
+        key = name_key(name)
+        if key in kept:
+            renamed = _unused_name(" ".join(name.split()), taken)
+            taken.add(name_key(renamed))
+            kept.add(name_key(renamed))
+            db.execute_sql(
+                f"UPDATE batch SET name = {mark}, name_key = {mark} WHERE id = {mark}",
+                (renamed, name_key(renamed), batch_id),
+            )
+            _log_rename(db, batch_id, name, renamed)
+        else:
+            kept.add(key)
+            db.execute_sql(f"UPDATE batch SET name_key = {mark} WHERE id = {mark}", (key, batch_id))
+    if isinstance(db, peewee.PostgresqlDatabase):
+        db.execute_sql("ALTER TABLE batch ALTER COLUMN name_key DROP DEFAULT")  # (SQLite cannot: KNOWN)
+    db.execute_sql('CREATE UNIQUE INDEX "batch_name_key" ON "batch" ("name_key")')
+
+
+def _log_rename(db: peewee.Database, batch_id: int, before: str, after: str) -> None:
+    """The activity entry of a rename made by the update (by this PC, as version 7's log stores it)."""
+    details = json.dumps({"name": [before, after], "reason": "another batch had this name"}, ensure_ascii=False)
+    values = (Activity.at.db_value(utcnow()), batch_id, after, (socket.gethostname() or "this PC")[:64], details)
+    mark = "%s" if isinstance(db, peewee.PostgresqlDatabase) else "?"
+    db.execute_sql(
+        "INSERT INTO activity (at, kind, batch_id, batch_name, code, till, staff, details)"
+        f" VALUES ({mark}, 'batch_edited', {mark}, {mark}, NULL, {mark}, '', {mark})",
+        values,
+    )
+
+
+class _TemplateV10(peewee.Model):
+    archived_at = peewee.DateTimeField(null=True)
+
+    class Meta:
+        table_name = "template"
+        legacy_table_names = False
+
+
+def _add_template_archive(db: peewee.Database) -> None:
+    """Version 10 lets a template be archived: hidden from New batch, its batches untouched."""
+    _add_column(db, _TemplateV10, _TemplateV10.archived_at)
+
+
+_OFFER_COLUMNS = ("discount_kind", "discount_value", "min_purchase", "expires_on", "valid_days")
+OFFER_FIXED = "the offer of a template with claimed vouchers cannot be changed"
+
+
+def _forbid_claimed_offer_changes(db: peewee.Database) -> None:
+    """A template's offer (discount, minimum, expiry) is what members were promised once one of its
+    vouchers is claimed: the database itself refuses to change it then (app.core.templates says so
+    first, in a sentence). Its name and terms may always change."""
+    claimed = "EXISTS (SELECT 1 FROM batch WHERE template_id = OLD.id AND claimed_count > 0)"
+    if isinstance(db, peewee.SqliteDatabase):
+        changed = " OR ".join(f"NEW.{c} IS NOT OLD.{c}" for c in _OFFER_COLUMNS)
+        db.execute_sql(
+            f"CREATE TRIGGER IF NOT EXISTS template_offer_fixed BEFORE UPDATE OF {', '.join(_OFFER_COLUMNS)}"
+            f" ON template WHEN ({changed}) AND {claimed}"
+            f" BEGIN SELECT RAISE(ABORT, '{OFFER_FIXED}'); END"
+        )
+    elif isinstance(db, peewee.PostgresqlDatabase):
+        new = ", ".join(f"NEW.{c}" for c in _OFFER_COLUMNS)
+        old = ", ".join(f"OLD.{c}" for c in _OFFER_COLUMNS)
+        db.execute_sql(
+            "CREATE OR REPLACE FUNCTION template_offer_fixed() RETURNS trigger AS $$"
+            f" BEGIN IF ({new}) IS DISTINCT FROM ({old}) AND {claimed} THEN"
+            f" RAISE EXCEPTION '{OFFER_FIXED}' USING ERRCODE = 'integrity_constraint_violation';"
+            " END IF; RETURN NEW; END $$ LANGUAGE plpgsql"
+        )
+        db.execute_sql("DROP TRIGGER IF EXISTS template_offer_fixed ON template")
+        db.execute_sql(
+            "CREATE TRIGGER template_offer_fixed BEFORE UPDATE ON template"
+            " FOR EACH ROW EXECUTE FUNCTION template_offer_fixed()"
+        )
+
+
+def _fix_claimed_offers(db: peewee.Database) -> None:
+    """Version 11: the offer of a template with claimed vouchers is fixed, by the database too."""
+    _forbid_claimed_offer_changes(db)
+
+
+def _add_sorting_and_expiry_indexes(db: peewee.Database) -> None:
+    """Version 12 sorts the vouchers view by claim and redemption time with keyset pages, counts the
+    vouchers still out there by expiry from a partial index of the claimed-not-redeemed ones, and
+    sorts the Members page by when members joined: an index for each, so each stays one index range
+    on a million rows."""
+    db.execute_sql('CREATE INDEX "voucher_batch_id_claimed_at_id" ON "voucher" ("batch_id", "claimed_at", "id")')
+    db.execute_sql('CREATE INDEX "voucher_batch_id_redeemed_at_id" ON "voucher" ("batch_id", "redeemed_at", "id")')
+    db.execute_sql(
+        'CREATE INDEX "voucher_unredeemed_expiry" ON "voucher" ("batch_id", "status", "expires_at") WHERE status = 1'
+    )
+    db.execute_sql('CREATE INDEX "member_created_at" ON "member" ("created_at")')
+
+
 # MIGRATIONS[n] brings a database from version n to n + 1.
-MIGRATIONS = {1: _v1_to_v2, 2: _v2_to_v3, 3: _add_activity_log, 4: _add_batch_title, 5: _add_analytics_counts}
+MIGRATIONS = {
+    1: _v1_to_v2,
+    2: _v2_to_v3,
+    3: _add_activity_log,
+    4: _add_batch_title,
+    5: _add_analytics_counts,
+    6: _widen_activity_kinds,
+    7: _add_claim_window,
+    8: _unique_batch_names,
+    9: _add_template_archive,
+    10: _fix_claimed_offers,
+    11: _add_sorting_and_expiry_indexes,
+}
 
 
 def _this_database() -> str:
@@ -272,6 +503,7 @@ def init_db(db: peewee.Database, path: Path | None, have_backup: bool = False) -
         with db.atomic():
             db.create_tables(ALL_MODELS)
             _forbid_activity_changes(db)
+            _forbid_claimed_offer_changes(db)
             SchemaVersion.delete().execute()
             SchemaVersion.create(version=CURRENT_VERSION)
         return None

@@ -18,13 +18,14 @@ from peewee import (
     Model,
     NodeList,
     SmallIntegerField,
+    SqliteDatabase,
     TextField,
 )
 
 from .handle import database
 
 CHANNELS = ("Email", "SMS", "In-store QR", "Social media", "Events", "Website", "Other")
-BATCH_STATUSES = ("active", "paused")
+BATCH_STATUSES = ("active", "paused")  # as stored: the manager's pause (app.core.schedule says the state)
 VOUCHER_STATUSES = ("unclaimed", "claimed", "redeemed")  # stored as their index
 UNCLAIMED, CLAIMED, REDEEMED = range(3)
 MAX_QUANTITY = 1_000_000
@@ -38,6 +39,21 @@ def utcnow() -> datetime:
     if _fixed_now is not None:
         return _fixed_now
     return datetime.now(timezone.utc).replace(tzinfo=None, microsecond=0)
+
+
+def database_now() -> tuple[str, dict[str, object]]:
+    """Now as the database's clock tells it, as a piece of SQL to put in a statement (naive UTC, whole
+    seconds) with its parameters; the test clock instead while set_clock holds one. A claim decides
+    with this clock inside its transaction, so every program on one database (this PC's window, the
+    claim site's workers, a hosted server, another PC) decides a schedule's edges by the same clock,
+    whatever their own clocks say. (SQLite's clock is this PC's: every program on the file runs here.)"""
+    on_sqlite = isinstance(database.obj, SqliteDatabase)
+    if _fixed_now is not None:
+        return (":db_now" if on_sqlite else "CAST(:db_now AS TIMESTAMP)"), {"db_now": _fixed_now.isoformat(sep=" ")}
+    if on_sqlite:
+        return "strftime('%Y-%m-%d %H:%M:%S', 'now')", {}
+    # the transaction's own timestamp: every statement of one transaction sees the same instant
+    return "date_trunc('second', now() AT TIME ZONE 'UTC')", {}
 
 
 def set_clock(moment: datetime | None) -> None:
@@ -95,6 +111,7 @@ class Template(BaseModel):
     )  # ... or N days after claim
     terms = TextField(default="")
     created_at = DateTimeField(default=utcnow)
+    archived_at = DateTimeField(null=True)  # hidden from New batch since; its batches go on as they were
 
     class Meta:
         constraints = [
@@ -115,7 +132,7 @@ class Member(BaseModel):
     email = CharField(max_length=254, unique=True)  # stored lower-case
     name = CharField(max_length=120, default="")
     password_hash = CharField(max_length=255)
-    created_at = DateTimeField(default=utcnow)
+    created_at = DateTimeField(default=utcnow, index=True)  # the Members page sorted by when they joined
     # Every session carries the generation it began in; raising it ends them all (logout, a new
     # password, the manager's "sign out everywhere") without a write on each page view.
     session_generation = IntegerField(default=0, constraints=[SQL("DEFAULT 0"), Check("session_generation >= 0")])
@@ -132,9 +149,21 @@ class ResetCode(BaseModel):
     expires_at = DateTimeField()
 
 
+SCHEDULE_CHECK = "ends_at IS NULL OR starts_at IS NULL OR ends_at > starts_at"
+
+
+def name_key(name: str) -> str:
+    """A batch's name as names are compared: spaces trimmed and collapsed, any case ("Summer  Sale "
+    and "summer sale" are one name). What Batch.name_key holds."""
+    return " ".join((name or "").split()).casefold()
+
+
 class Batch(BaseModel):
     id = AutoField()
     name = CharField(max_length=120)  # the manager's identifier
+    # The name as names are compared (app.core.batches.name_key: trimmed, spaces collapsed, any case):
+    # unique, so two batches can never look the same in a list or a confirmation.
+    name_key = CharField(max_length=255, unique=True)  # (casefolding may lengthen: ß is ss)
     title = CharField(max_length=120, default="")  # what members read; empty: the offer
     description = TextField(default="")
     channel = CharField(max_length=20, constraints=[_in("channel", CHANNELS)])
@@ -148,6 +177,10 @@ class Batch(BaseModel):
     claimed_count = IntegerField(default=0, constraints=[Check("claimed_count BETWEEN 0 AND quantity")])
     redeemed_count = IntegerField(default=0, constraints=[Check("redeemed_count BETWEEN 0 AND claimed_count")])
     created_at = DateTimeField(default=utcnow, index=True)
+    # The claim window (UTC): claims open at starts_at (None: at once) and stop for good at ends_at
+    # (None: no end; End campaign sets it to the moment). app.core.schedule holds the rule.
+    starts_at = DateTimeField(null=True)
+    ends_at = DateTimeField(null=True, constraints=[Check(SCHEDULE_CHECK)])
 
 
 class Voucher(BaseModel):
@@ -161,7 +194,12 @@ class Voucher(BaseModel):
     expires_at = DateTimeField(null=True)
 
     class Meta:
-        indexes = ((("batch", "status"), False),)  # keyset pages per status, and the next free voucher to claim
+        indexes = (
+            (("batch", "status"), False),  # keyset pages per status, and the next free voucher to claim
+            # the vouchers view sorted by claim or redemption time: keyset pages of (time, id)
+            (("batch", "claimed_at", "id"), False),
+            (("batch", "redeemed_at", "id"), False),
+        )
         constraints = [
             Check(
                 "(status = 0 AND member_id IS NULL AND claimed_at IS NULL AND redeemed_at IS NULL)"
@@ -174,6 +212,22 @@ class Voucher(BaseModel):
 # One voucher per member per batch. Partial: unclaimed vouchers stay out of it, which makes
 # generating a million vouchers about a fifth faster.
 Voucher.add_index(Voucher.index(Voucher.member, Voucher.batch, unique=True, where=Voucher.member.is_null(False)))
+
+# What is still out there: vouchers claimed and not redeemed, by expiry (a batch's page, the Channels
+# page). Partial: only those rows, so counting the ones expiring soon or expired unused reads a range
+# of this index, never the batch's unclaimed or redeemed vouchers. (A query must say status = 1 as
+# written here for SQLite to use it.)
+UNREDEEMED_EXPIRY = "status = 1"
+# (status among its columns too, though always 1: so that the index covers the query, as SQLite sees it)
+Voucher.add_index(
+    Voucher.index(
+        Voucher.batch,
+        Voucher.status,
+        Voucher.expires_at,
+        where=SQL(UNREDEEMED_EXPIRY),
+        name="voucher_unredeemed_expiry",
+    )
+)
 
 # What the activity log records. member_erased and member_reset are for the members' own actions
 # (erase, password reset) when they come: record them with activity.record like the others.
@@ -188,6 +242,13 @@ ACTIVITY_KINDS = (
     "settings_changed",
     "member_erased",
     "member_reset",
+    "batch_edited",
+    "batch_scheduled",
+    "batch_ended",
+    "template_edited",
+    "template_archived",
+    "template_restored",
+    "template_deleted",
 )
 
 
