@@ -245,20 +245,50 @@ class Filter:
         return (" WHERE " + " AND ".join(clauses)) if clauses else "", params
 
 
+@dataclass(frozen=True)
+class Sort:
+    """The log's order: by time (newest first unless ascending) or by the kind of action (then by
+    time the same way), each read from an index of its own."""
+
+    column: str = "at"  # one of SORTS
+    descending: bool = True
+
+
+SORTS = ("at", "kind")
+NEWEST_FIRST = Sort()
+
+
 @guarded
 def entries(
-    where: Filter | None = None, limit: int = DEFAULT_LIMIT, before: tuple[datetime, int] | None = None
+    where: Filter | None = None,
+    limit: int = DEFAULT_LIMIT,
+    before: tuple[datetime, int] | None = None,
+    sort: Sort | None = None,
+    following: Entry | None = None,
 ) -> list[Entry]:
-    """The newest `limit` entries that match, newest first; `before` (an entry's at and id) gives
-    the next page after it. Read from the (at, id) index: as fast at a million entries as at ten."""
+    """The first `limit` entries that match in the sort's order (newest first by default);
+    `following`: the last entry of the page before (or `before`, its at and id, newest first). Read
+    from the (at, id) or (kind, at, id) index: as fast at a million entries as at ten."""
+    sort = sort or NEWEST_FIRST
+    if sort.column not in SORTS:
+        raise InvalidInput(f"The activity is sorted by one of: {', '.join(SORTS)}.")
     sql_where, params = (where or Filter()).where()
+    if following is not None:
+        before = (following.at, following.id)
+    elif before is not None and sort.column != "at":
+        raise ValueError("the page after another in the order of actions starts after that page's last entry")
     if before is not None:
-        sql_where += (
-            " AND " if sql_where else " WHERE "
-        ) + "(at < :before_at OR (at = :before_at AND id < :before_id))"
+        than = "<" if sort.descending else ">"
+        after = f"(at {than} :before_at OR (at = :before_at AND id {than} :before_id))"
+        if sort.column == "kind":
+            after = f"(kind {than} :before_kind OR (kind = :before_kind AND {after}))"
+            params["before_kind"] = following.kind if following is not None else ""
+        sql_where += (" AND " if sql_where else " WHERE ") + after
         params.update(before_at=Activity.at.db_value(before[0]), before_id=before[1])
+    way = " DESC" if sort.descending else ""
+    order = f"at{way}, id{way}" if sort.column == "at" else f"kind{way}, at{way}, id{way}"
     params["limit"] = int(limit)
-    rows = run_sql(f"SELECT {_COLUMNS} FROM activity{sql_where} ORDER BY at DESC, id DESC LIMIT :limit", params)
+    rows = run_sql(f"SELECT {_COLUMNS} FROM activity{sql_where} ORDER BY {order} LIMIT :limit", params)
     return [_entry(row) for row in rows.fetchall()]
 
 

@@ -124,7 +124,8 @@ def template_use(template_id: int) -> Use:
 
 
 def _locked_template(template_id: int) -> Template:
-    template = Template.select().where(Template.id == template_id).for_update().first()
+    run_sql("SELECT id FROM template WHERE id = :id", {"id": template_id}, lock_rows=True).fetchone()
+    template = Template.get_or_none(Template.id == template_id)
     if template is None:
         raise NotFound(f"There is no template with id {template_id}.")
     return template
@@ -133,7 +134,7 @@ def _locked_template(template_id: int) -> Template:
 def _said(template: Template) -> dict[str, object]:
     """A template's offer as the log records it before and after an edit."""
     offer = describe_offer(template)
-    return {"title": template.title, **offer}
+    return {"name": template.title, **offer}
 
 
 @guarded
@@ -175,8 +176,8 @@ def edit_template(
             if offer and use.claimed:
                 raise InvalidInput(
                     f"The offer of “{template.title}” can no longer change: {use.claimed:,} of its vouchers "
-                    "have been claimed, and members keep what they claimed. Its name and terms still can; for "
-                    "another offer, create a new template."
+                    f"{'has' if use.claimed == 1 else 'have'} been claimed, and members keep what they claimed. "
+                    "Its name and terms still can; for another offer, create a new template."
                 )
             changes = {k: v for k, v in {**changes, **offer}.items() if getattr(template, k) != v}
             if not changes:

@@ -154,6 +154,21 @@ def updated(now: datetime) -> str:
     return f"Updated {times.local(now):%H:%M:%S}"
 
 
+# -- what is still out there --------------------------------------------------------------------
+
+EXPIRING_CAPTION = "Expiring in 7 days"
+EXPIRED_CAPTION = "Expired unused"
+EXPIRING_TIP = "Claimed, not redeemed, and expiring within the next 7 days: members may still come in"
+EXPIRED_TIP = "Claimed and expired without being redeemed"
+
+
+def still_out(expiring: int, expired: int) -> str:
+    """The sentence: "3 claimed vouchers not yet redeemed expire in the next 7 days; 12 expired unused." """
+    noun = "voucher" if expiring == 1 else "vouchers"
+    verb = "expires" if expiring == 1 else "expire"
+    return f"{expiring:,} claimed {noun} not yet redeemed {verb} in the next 7 days; {expired:,} expired unused."
+
+
 # -- a campaign's schedule -----------------------------------------------------------------------
 
 STATE_WORDS_BATCH = {"scheduled": "Scheduled", "active": "Active", "paused": "Paused", "ended": "Ended"}
