@@ -269,6 +269,19 @@ def name_taken(name: str, except_batch: int | None = None) -> str | None:
     return _taken_sentence(" ".join(name.split()), holder) if holder is not None else None
 
 
+@guarded
+def free_name(name: str) -> str:
+    """A name like this one that no batch has: "Spring - Email (2)", "(3)" ... (for a batch like it)."""
+    base = validate_name(name)
+    number = 2
+    while True:
+        suffix = f" ({number})"
+        candidate = base[: 120 - len(suffix)].rstrip() + suffix
+        if name_taken(candidate) is None:
+            return candidate
+        number += 1
+
+
 def _refuse_taken(name: str, except_batch: int | None = None) -> None:
     said = name_taken(name, except_batch)
     if said is not None:

@@ -169,3 +169,13 @@ def refuse_when_ended(batch_id: int) -> None:
     name, _, ends_at = _window_row(batch_id)
     if ends_at is not None and ends_at <= database_time():
         raise InvalidInput(_ended_sentence(name))
+
+
+def end_confirmation(name: str, held: int) -> str:
+    """What End campaign asks first: what ends, and what stays."""
+    kept = f"the {held:,} vouchers members hold" if held != 1 else "the voucher a member holds"
+    return (
+        f"End “{name}” now? No new claims, ever: the claim page will say the promotion has ended. "
+        f"{kept[:1].upper()}{kept[1:]} and have not used stay valid until they expire, and the batch stays "
+        "with its numbers."
+    )

@@ -72,8 +72,8 @@ HINT_MESSAGES = {  # the spec's words ("Monitor the First 24 Hours", "Low redemp
     "few_redemptions": "Claims but few redemptions? An offer or friction issue. Is the discount compelling enough? "
     "Is the minimum purchase too high? Are expiration dates clear?",
     "scale_up": "High everything? Scale up the promotion!",
-    "almost_sold_out": "Almost sold out: generate more vouchers, or pause the batch. When Available reaches 0, "
-    "the claim page shows “No vouchers available.”",
+    "almost_sold_out": "Almost sold out: for more vouchers make a new batch like this one (its Total stays as "
+    "generated), or pause the batch. When Available reaches 0, the claim page shows “No vouchers available.”",
 }
 
 

@@ -17,6 +17,7 @@ from app.gui.controllers.activity import ActivityController
 from app.gui.controllers.analytics import AnalyticsController
 from app.gui.controllers.background import Background
 from app.gui.controllers.batch_actions import BatchActions
+from app.gui.controllers.campaign import CampaignActions
 from app.gui.controllers.claim_site import ClaimServer, ServerStateLabel
 from app.gui.controllers.live_numbers import REFRESH_MS, BatchList
 from app.gui.controllers.members import MembersController
@@ -74,6 +75,7 @@ class MainWindow(QMainWindow):
         self.batch_list = BatchList(self.dashboard, refresh_ms, self)
         self.till_identity = TillIdentity(prefs)
         self.batch_actions = BatchActions(self, self.prompts, who=self.till_identity.actor)
+        self.campaign = CampaignActions(self, self.prompts, who=self.till_identity.actor)
         self.new_batch_flow = NewBatchFlow(self, who=self.till_identity.actor)
         self.undo = UndoController(self, self.till_identity)
         self.till = TillController(self, self.till_identity, self.undo)
@@ -170,6 +172,9 @@ class MainWindow(QMainWindow):
         self.batch_list.recovered.connect(bar.retract)
         self.batch_list.reachable.connect(self._on_database_reachable)
         self.dashboard.requested.connect(self.batch_actions.handle)
+        self.dashboard.requested.connect(self.campaign.on_card_requested)
+        self.dashboard.requested.connect(self.new_batch_flow.on_card_requested)
+        self.analytics.like_requested.connect(self.new_batch_flow.open_like)
         self.dashboard.new_batch_requested.connect(self.new_batch_flow.open)
         self.pages.export_requested.connect(self.batch_actions.export)
         self.pages.undo_requested.connect(self.undo.open)
@@ -178,12 +183,14 @@ class MainWindow(QMainWindow):
         self.undo.undone.connect(lambda _result: self.pages.reload_vouchers())
         self.batch_actions.busy_changed.connect(self.dashboard.grid.set_busy)
         self.batch_actions.batch_changed.connect(self.dashboard.update_batch)
+        self.campaign.batch_changed.connect(self.dashboard.update_batch)
         self.batch_actions.batch_deleted.connect(self.pages.forget_batch)
         self.new_batch_flow.created.connect(self.pages.show_dashboard)
         self.new_batch_flow.created.connect(self.dashboard.show_newest)
         for changed in (
             self.batch_actions.batch_changed,
             self.batch_actions.batch_deleted,
+            self.campaign.batch_changed,
             self.new_batch_flow.created,
             self.till.redeemed,
         ):
@@ -195,6 +202,7 @@ class MainWindow(QMainWindow):
         for changed in (
             self.batch_actions.batch_changed,
             self.batch_actions.batch_deleted,
+            self.campaign.batch_changed,
             self.till.redeemed,
             self.undo.undone,
             self.refresh_action.triggered,
@@ -204,6 +212,7 @@ class MainWindow(QMainWindow):
             self.pages.message,
             self.batch_actions.message,
             self.batch_actions.link_message,
+            self.campaign.message,
             self.new_batch_flow.message,
             self.settings_controller.message,
             self.upkeep.message,

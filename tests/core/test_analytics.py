@@ -458,7 +458,7 @@ def test_almost_sold_out_says_generate_more_or_pause(make_batch, clock):
     stats = analytics.batch_stats(batch.id, now=now)
     assert "almost_sold_out" in hint_codes(stats)
     (message,) = [h.message for h in stats.hints if h.code == "almost_sold_out"]
-    assert message.startswith("Almost sold out: generate more vouchers, or pause the batch.")
+    assert message.startswith("Almost sold out: for more vouchers make a new batch like this one")
     batches.pause_batch(batch.id)  # paused already: nothing to suggest
     assert "almost_sold_out" not in hint_codes(analytics.batch_stats(batch.id, now=now))
     # a fast pace that claims the rest within a day is "almost sold out" too

@@ -164,6 +164,14 @@ class Prompts:
         """Erase a member for good (question from members.erase_confirmation)? No is the default."""
         return _ask(parent, "Erase the member", question, "Erase", "Keep the member")
 
+    def confirm_end(self, parent: QWidget, question: str) -> bool:
+        """End a campaign now, for good (question from schedule.end_confirmation)? No is the default."""
+        return _ask(parent, "End the campaign", question, "End campaign", "Keep it running")
+
+    def confirm_template_delete(self, parent: QWidget, question: str) -> bool:
+        """Delete an unused template for good? No is the default."""
+        return _ask(parent, "Delete the template", question, "Delete", "Keep it")
+
     def confirm_print_anyway(self, parent: QWidget, warning: str) -> bool:
         """Before printing a link that not every member's phone opens: True to print all the same."""
         box = QMessageBox(

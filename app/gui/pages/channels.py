@@ -26,9 +26,20 @@ from app.gui.kit.widgets import Notice, SearchField, plain_label, plain_tip
 
 from .parts import back_button, header_row, page_title
 
-COLUMNS = ("Channel", "Batches", "Total", "Claimed", "Redeemed", "Redemption rate", "Guide's band", "Verdict")
-RATE_COLUMN, BAND_COLUMN, VERDICT_COLUMN = 5, 6, 7
-NUMBER_COLUMNS = (1, 2, 3, 4, 5)
+COLUMNS = (
+    "Channel",
+    "Batches",
+    "Total",
+    "Claimed",
+    "Redeemed",
+    "Redemption rate",
+    "Guide's band",
+    "Verdict",
+    text.EXPIRING_CAPTION,
+    text.EXPIRED_CAPTION,
+)
+RATE_COLUMN, BAND_COLUMN, VERDICT_COLUMN, EXPIRING_COLUMN, EXPIRED_COLUMN = 5, 6, 7, 8, 9
+NUMBER_COLUMNS = (1, 2, 3, 4, 5, EXPIRING_COLUMN, EXPIRED_COLUMN)
 VERDICT_COLORS = {"below_typical": "warn_fg", "typical": "text", "great": "ok_fg"}
 
 
@@ -42,6 +53,8 @@ def channel_cells(row: ChannelStats) -> tuple[str, ...]:
         text.rate_text(row.claimed, row.redeemed),
         text.band_text(row.band),
         text.standing(row.verdict, row.too_early),
+        text.count(row.expiring_7d),
+        text.count(row.expired_unredeemed),
     )
 
 
@@ -60,6 +73,8 @@ def channels_data(rows: list[ChannelStats]) -> ChartData:
             "typical_high",
             "great",
             "verdict",
+            "expiring_7d",
+            "expired_unredeemed",
         ),
         [
             (
@@ -73,6 +88,8 @@ def channels_data(rows: list[ChannelStats]) -> ChartData:
                 r.band.typical[1] if r.band else None,
                 r.band.great if r.band else None,
                 r.verdict or ("too_early" if r.too_early else ""),
+                r.expiring_7d,
+                r.expired_unredeemed,
             )
             for r in rows
         ],
@@ -123,6 +140,8 @@ class ChannelsPage(QWidget):
             "Typical and great redemption rates, from the guide"
         )
         cast(QTableWidgetItem, self.table.horizontalHeaderItem(RATE_COLUMN)).setToolTip("Redeemed ÷ Claimed × 100%")
+        cast(QTableWidgetItem, self.table.horizontalHeaderItem(EXPIRING_COLUMN)).setToolTip(text.EXPIRING_TIP)
+        cast(QTableWidgetItem, self.table.horizontalHeaderItem(EXPIRED_COLUMN)).setToolTip(text.EXPIRED_TIP)
 
         self.chart_box = ChartBox("Redemption rate by channel, against the guide's bands", "channels", height=300)
 
