@@ -24,11 +24,13 @@ from app.gui.controllers.members import MembersController
 from app.gui.controllers.new_batch import NewBatchFlow
 from app.gui.controllers.settings import SettingsController
 from app.gui.controllers.setup_checks import SetupChecks
+from app.gui.controllers.templates import TemplatesController
 from app.gui.controllers.till import TillController, TillField
 from app.gui.controllers.till_identity import TillIdentity
 from app.gui.controllers.undo import UndoController
 from app.gui.controllers.upkeep import Upkeep
 from app.gui.controllers.waiting import WaitingSaid
+from app.gui.controllers.welcome import WelcomeFlow
 from app.gui.dialogs.about import About
 from app.gui.kit.prompts import Prompts
 from app.gui.kit.widgets import MessageBar
@@ -48,8 +50,11 @@ class MainWindow(QMainWindow):
         prompts: Prompts | None = None,
         refresh_ms: int = REFRESH_MS,
         log_file: Path | None = None,
+        welcome: bool = False,
     ) -> None:
+        """welcome: ask the first start's questions (the application does; tests only when they ask)."""
         super().__init__()
+        self._welcome = welcome
         self.prefs = prefs
         self.prompts = prompts or Prompts()
         self.setWindowTitle("Voucher Batches")
@@ -89,6 +94,8 @@ class MainWindow(QMainWindow):
         self.background.stopping.connect(lambda: prefs.set_window_geometry(self.saveGeometry()))
         self.upkeep = Upkeep(self)
         self.analytics = AnalyticsController(self.pages, self.prompts, self)  # the batch's page and the channels page
+        self.templates = TemplatesController(self, self.prompts, who=self.till_identity.actor)
+        self.welcome = WelcomeFlow(self, prefs, who=self.till_identity.actor)
 
         self._build_actions()
         self._build_toolbar()
@@ -128,6 +135,7 @@ class MainWindow(QMainWindow):
             "Who did what: the activity log (Ctrl+Shift+A)",
         )
         self.members_action = self.members.action()
+        self.templates_action = self.templates.action()
         self.refresh_action = self._action("Refresh", QKeySequence.StandardKey.Refresh, self.batch_list.refresh)
         self.refresh_action.triggered.connect(self.pages.reload_vouchers)
         self.quit_action = self._action(
@@ -160,6 +168,7 @@ class MainWindow(QMainWindow):
                 self.analytics.channels_action,
                 self.activity_action,
                 self.members_action,
+                self.templates_action,
                 self.refresh_action,
             ),
         )
@@ -198,6 +207,7 @@ class MainWindow(QMainWindow):
         self.till_field.code_entered.connect(self.till.find)
         self.till.closed.connect(self._on_till_closed)
         self.settings_controller.changed.connect(self._on_settings_changed)
+        self.welcome.changed.connect(self._on_settings_changed)
         self.dashboard.requested.connect(self.analytics.on_card_requested)
         for changed in (
             self.batch_actions.batch_changed,
@@ -215,6 +225,7 @@ class MainWindow(QMainWindow):
             self.campaign.message,
             self.new_batch_flow.message,
             self.settings_controller.message,
+            self.welcome.message,
             self.upkeep.message,
             self.analytics.message,
             self.setup_checks.message,
@@ -230,6 +241,8 @@ class MainWindow(QMainWindow):
         self.settings_controller.start()
         self.upkeep.start()
         self.setup_checks.start()
+        if self._welcome:
+            self.welcome.start()
 
     def _on_database_reachable(self, reachable: bool) -> None:
         """The status bar says while the database server cannot be reached, and that it is retried."""

@@ -7,6 +7,7 @@ by a stray Enter: Create batch is pressed, never defaulted to, and the channel i
 from __future__ import annotations
 
 from dataclasses import dataclass
+from decimal import Decimal
 from typing import Any
 
 from PySide6.QtCore import QDate, QRegularExpression, Qt, QTimer, Signal
@@ -29,6 +30,7 @@ from PySide6.QtWidgets import (
 )
 
 from app.core.store.models import MAX_QUANTITY
+from app.core.templates import NEVER
 from app.gui.kit import style
 from app.gui.kit.widgets import Notice
 
@@ -67,8 +69,10 @@ class TemplateForm(QGroupBox):
     # the title field hides QGroupBox.title() (the box's own caption), which nothing here calls
     title: QLineEdit  # type: ignore[assignment]
 
-    def __init__(self, parent: QWidget | None = None) -> None:
-        super().__init__("New offer template", parent)
+    def __init__(
+        self, parent: QWidget | None = None, caption: str = "New offer template", submit: str = "Create template"
+    ) -> None:
+        super().__init__(caption, parent)
         self.title = QLineEdit()
         self.title.setPlaceholderText("e.g. 10% off, spend $20")
         self.title.setMaxLength(120)
@@ -90,7 +94,7 @@ class TemplateForm(QGroupBox):
         self.until.hide()
         self.expiry_kind.currentIndexChanged.connect(self._on_expiry_kind_changed)
         self.terms = text_box("e.g. One per visit. Not valid with other offers.")
-        self.create_button = QPushButton(style.icon("check"), "Create template")
+        self.create_button = QPushButton(style.icon("check"), submit)
         self.create_button.setAutoDefault(False)
         self.create_button.clicked.connect(self.submitted)
         self.hide_button = QPushButton("Cancel")
@@ -127,6 +131,40 @@ class TemplateForm(QGroupBox):
         kind = self.expiry_kind.currentData()
         self.days.setVisible(kind == "days")
         self.until.setVisible(kind == "date")
+
+    def fill(self, template: Any) -> None:
+        """Show a template's words and offer, to be edited."""
+        self.title.setText(template.title)
+        value = Decimal(template.discount_value)
+        shown = f"{value.normalize():f}" if value == value.to_integral() else f"{value:.2f}"
+        self.discount.setText(f"{shown}%" if template.discount_kind == "percent" else f"{value:.2f}")
+        minimum = Decimal(template.min_purchase or 0)
+        self.min_purchase.setText(f"{minimum:.2f}" if minimum else "")
+        if template.valid_days:
+            self.expiry_kind.setCurrentIndex(self.expiry_kind.findData("days"))
+            self.days.setValue(int(template.valid_days))
+        elif template.expires_on:
+            self.expiry_kind.setCurrentIndex(self.expiry_kind.findData("date"))
+            self.until.setDate(QDate(template.expires_on.year, template.expires_on.month, template.expires_on.day))
+        else:
+            self.expiry_kind.setCurrentIndex(self.expiry_kind.findData("never"))
+        self.terms.setPlainText(template.terms or "")
+
+    def lock_offer(self, locked: bool) -> None:
+        """The offer's fields, greyed while it cannot change (a voucher of it is claimed)."""
+        for field in (self.discount, self.min_purchase, self.expiry_kind, self.days, self.until):
+            field.setEnabled(not locked)
+
+    def edit_values(self) -> dict[str, Any]:
+        """Keyword arguments for core.templates.edit_template: the words, and the offer unless locked
+        (the core changes only what differs)."""
+        values: dict[str, Any] = {"title": self.title.text(), "terms": self.terms.toPlainText()}
+        if self.discount.isEnabled():
+            created = self.values()
+            values["discount"] = created["discount"]
+            values["min_purchase"] = created["min_purchase"]
+            values["expiry"] = created.get("valid_days") or created.get("expires_on") or NEVER
+        return values
 
     def values(self) -> dict[str, Any]:
         """Keyword arguments for core.templates.create_template."""
