@@ -59,6 +59,10 @@ class FakePrompts(Prompts):
         self.asked_quit: list[str] = []  # where the claim site served when Quit asked
         self.erase_answers: list[bool] = []
         self.asked_erase: list[str] = []  # each question confirm_erase was asked
+        self.end_answers: list[bool] = []
+        self.asked_end: list[str] = []  # each question confirm_end was asked
+        self.template_delete_answers: list[bool] = []
+        self.asked_template_delete: list[str] = []
 
     def confirm_delete(self, parent, summary, exported_to: str = "") -> DeleteChoice:
         self.asked_delete.append((summary.id, exported_to))
@@ -81,6 +85,14 @@ class FakePrompts(Prompts):
     def confirm_erase(self, parent, question: str) -> bool:
         self.asked_erase.append(question)
         return self.erase_answers.pop(0)
+
+    def confirm_end(self, parent, question: str) -> bool:
+        self.asked_end.append(question)
+        return self.end_answers.pop(0)
+
+    def confirm_template_delete(self, parent, question: str) -> bool:
+        self.asked_template_delete.append(question)
+        return self.template_delete_answers.pop(0)
 
     def confirm_print_anyway(self, parent, warning: str) -> bool:
         self.print_warnings.append(warning)

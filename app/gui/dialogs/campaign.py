@@ -44,7 +44,7 @@ class NameField(QWidget):
         self.check.hide()
         self._timer = QTimer(self, singleShot=True, interval=250)
         self._timer.timeout.connect(lambda: self.name_edited.emit(self.edit.text()))
-        self.edit.textEdited.connect(lambda _text: self._timer.start())
+        self.edit.textChanged.connect(lambda _text: self._timer.start())  # typed, pasted or filled in
         layout = QVBoxLayout(self)
         layout.setContentsMargins(0, 0, 0, 0)
         layout.setSpacing(2)

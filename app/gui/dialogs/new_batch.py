@@ -99,6 +99,7 @@ class TemplateForm(QGroupBox):
         self.create_button.clicked.connect(self.submitted)
         self.hide_button = QPushButton("Cancel")
         self.hide_button.setAutoDefault(False)
+        self.offer_locked = False  # editing a template whose vouchers are claimed: its offer stays
 
         expiry = QHBoxLayout()
         expiry.addWidget(self.expiry_kind)
@@ -152,6 +153,7 @@ class TemplateForm(QGroupBox):
 
     def lock_offer(self, locked: bool) -> None:
         """The offer's fields, greyed while it cannot change (a voucher of it is claimed)."""
+        self.offer_locked = locked
         for field in (self.discount, self.min_purchase, self.expiry_kind, self.days, self.until):
             field.setEnabled(not locked)
 
@@ -159,7 +161,7 @@ class TemplateForm(QGroupBox):
         """Keyword arguments for core.templates.edit_template: the words, and the offer unless locked
         (the core changes only what differs)."""
         values: dict[str, Any] = {"title": self.title.text(), "terms": self.terms.toPlainText()}
-        if self.discount.isEnabled():
+        if not self.offer_locked:
             created = self.values()
             values["discount"] = created["discount"]
             values["min_purchase"] = created["min_purchase"]

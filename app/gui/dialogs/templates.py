@@ -156,8 +156,9 @@ class TemplatesDialog(QDialog):
         self.form.title.setFocus()
 
     def _on_save(self) -> None:
+        values = self.form.edit_values()
         self.form.setEnabled(False)
-        self.edit_requested.emit(int(self.form.property("template_id")), self.form.edit_values())
+        self.edit_requested.emit(int(self.form.property("template_id")), values)
 
     def _on_archive(self) -> None:
         row = self.selected()
