@@ -728,7 +728,7 @@ def test_the_pages_read_no_voucher_but_the_expiry_of_the_ones_still_out(make_bat
         ("voucher", "expires_at"),
     }
     now = models.Voucher.expires_at.db_value(models.utcnow())
-    for sql in (analytics._STILL_OUT, f"SELECT channel, ({analytics._STILL_OUT_OF}) FROM batch"):
+    for sql in (analytics._STILL_OUT, f"SELECT channel, {analytics._STILL_OUT_OF} FROM batch"):
         plan = " ".join(
             str(row[-1])
             for row in store.database.execute_sql(
