@@ -67,6 +67,27 @@ def count_redemption(batch_id: int, claimed_at: datetime, redeemed_at: datetime)
     run_sql(_ADD_DELAY, {"batch": batch_id, "hours": delay_hours(claimed_at, redeemed_at)})
 
 
+_ADD_UNREDEEMED = (
+    "INSERT INTO expiry_count (batch_id, slot, vouchers) VALUES (:batch, :slot, :change)"
+    " ON CONFLICT (batch_id, slot) DO UPDATE SET vouchers = expiry_count.vouchers + :change"
+)
+
+
+def count_unredeemed(batch_id: int, expires_at: datetime | None, change: int) -> None:
+    """A voucher claimed (+1), redeemed (-1) or its redemption undone (+1), counted in the quarter
+    hour it expires in (inside that transaction); one that never expires is not counted. (Taking one
+    away updates the row its claim made: an insert of -1 would fail the row's CHECK before its upsert.)"""
+    if expires_at is None:
+        return
+    params = {"batch": batch_id, "slot": slot_of(expires_at), "change": change}
+    if change > 0:
+        run_sql(_ADD_UNREDEEMED, params)
+    else:
+        run_sql(
+            "UPDATE expiry_count SET vouchers = vouchers + :change WHERE batch_id = :batch AND slot = :slot", params
+        )
+
+
 def uncount_redemption(batch_id: int, claimed_at: datetime, redeemed_at: datetime) -> None:
     """An undone redemption, taken back out of the quarter hour and the delay bin it was counted in
     (redeemed_at: the redemption undone; inside the undo's transaction)."""
@@ -188,22 +209,59 @@ class BatchStats:
 
 EXPIRING_WITHIN = timedelta(days=7)
 
-# Two ranges of the partial index voucher_unredeemed_expiry (its WHERE written as it is, so SQLite uses
-# it): the claimed-not-redeemed vouchers that expire in the next 7 days, and those that expired. Plain
-# COUNTs over a covering index, one statement: a SUM(CASE ...) over the same rows took five times as long.
-_COUNT_OUT = f"SELECT COUNT(*) FROM voucher v WHERE v.batch_id = {{batch}} AND v.{UNREDEEMED_EXPIRY} AND {{range}}"
-_SOON = "v.expires_at > :now AND v.expires_at <= :soon"
-_GONE = "v.expires_at <= :now"
-_STILL_OUT = f"SELECT ({_COUNT_OUT.format(batch=':id', range=_SOON)}), ({_COUNT_OUT.format(batch=':id', range=_GONE)})"
-# the same for each batch of a query over batch (correlated: one pair of ranges per batch)
-_STILL_OUT_OF = (
-    f"({_COUNT_OUT.format(batch='batch.id', range=_SOON)}) AS soon,"
-    f" ({_COUNT_OUT.format(batch='batch.id', range=_GONE)}) AS gone"
+# The claimed-not-redeemed vouchers of a batch expiring in [:start, :end) (at most a quarter hour: an
+# edge of the counted slots), from the partial index voucher_unredeemed_expiry (its WHERE as written).
+_EDGE = (
+    "SELECT COUNT(*) FROM voucher v WHERE v.batch_id = {batch} AND v.{where}"
+    " AND v.expires_at > :{low} AND v.expires_at <= :{high}"
 )
 
 
+def _edge(batch: str, low: str, high: str) -> str:
+    return "(" + _EDGE.format(batch=batch, where=UNREDEEMED_EXPIRY, low=low, high=high) + ")"
+
+
+# Expiring within 7 days: whole slots after now's and before now + 7 days', counted; the vouchers in
+# the slot holding now (after now) and in the slot holding now + 7 days (up to it), read from the index.
+# Expired: whole slots before now's, and now's slot up to now. (Expiry is exclusive: a voucher whose
+# expires_at is now has expired, as VoucherRow.expired says.)
+_OUT_OF = (
+    "(SELECT COALESCE(SUM(vouchers), 0) FROM expiry_count e WHERE e.batch_id = {batch}"
+    " AND e.slot > :now_slot AND e.slot < :soon_slot)"
+    " + " + "{soon_edges} AS soon,"
+    " (SELECT COALESCE(SUM(vouchers), 0) FROM expiry_count e WHERE e.batch_id = {batch} AND e.slot < :now_slot)"
+    " + {gone_edge} AS gone"
+)
+
+
+def _still_out_sql(batch: str) -> str:
+    soon_edges = f"{_edge(batch, 'now', 'now_slot_end')} + {_edge(batch, 'soon_slot_start', 'soon')}"
+    return _OUT_OF.format(batch=batch, soon_edges=soon_edges, gone_edge=_edge(batch, "now_slot_start", "now"))
+
+
+_STILL_OUT = f"SELECT {_still_out_sql(':id')}"
+_STILL_OUT_OF = _still_out_sql("batch.id")  # for each batch of a query over batch
+
+
 def _moments(now: datetime) -> dict[str, object]:
-    return {"now": Voucher.expires_at.db_value(now), "soon": Voucher.expires_at.db_value(now + EXPIRING_WITHIN)}
+    """The edges: now, now + 7 days, and the quarter hours holding them (the index ranges are
+    half-open from below, so a slot's start is the instant before its first second)."""
+    soon = now + EXPIRING_WITHIN
+    now_slot, soon_slot = slot_of(now), slot_of(soon)
+    before = timedelta(seconds=1)
+
+    def stamp(moment: datetime) -> object:
+        return Voucher.expires_at.db_value(moment)
+
+    return {
+        "now": stamp(now),
+        "soon": stamp(soon),
+        "now_slot": now_slot,
+        "soon_slot": soon_slot,
+        "now_slot_start": stamp(_slot_start(now_slot) - before),
+        "now_slot_end": stamp(min(_slot_start(now_slot + 1) - before, soon)),
+        "soon_slot_start": stamp(max(_slot_start(soon_slot) - before, now) if soon_slot != now_slot else soon),
+    }
 
 
 def still_out(batch_id: int, now: datetime) -> tuple[int, int]:

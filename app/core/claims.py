@@ -184,6 +184,7 @@ def _claim(token: str, member_id: int) -> ClaimResult:
         free = _free_voucher(batch_id)
         if free is None:  # the counter and the rows disagree: never hand out more than exist
             return ClaimResult(ClaimOutcome.NO_VOUCHERS)
+        expires = expiry_for_claim(offer, now)
         run_sql(
             "UPDATE voucher SET status = :claimed, member_id = :member, claimed_at = :now, expires_at = :expires"
             " WHERE id = :id AND status = :unclaimed",
@@ -191,13 +192,14 @@ def _claim(token: str, member_id: int) -> ClaimResult:
                 "claimed": CLAIMED,
                 "member": member_id,
                 "now": _stamp(now),
-                "expires": _stamp(expiry_for_claim(offer, now)),
+                "expires": _stamp(expires),
                 "id": free[0],
                 "unclaimed": UNCLAIMED,
             },
         )
         run_sql("UPDATE batch SET claimed_count = claimed_count + 1 WHERE id = :batch", {"batch": batch_id})
         analytics.count_claim(batch_id, now)
+        analytics.count_unredeemed(batch_id, expires, 1)
         # the answer is read inside the transaction: a batch deleted the moment after still answers
         # "claimed" to the claims its delete counted (one indexed read of the voucher, batch and offer)
         return ClaimResult(ClaimOutcome.CLAIMED, lookup(free[1]))
@@ -298,6 +300,7 @@ def redeem(typed_code: str, actor: Actor | None = None) -> RedeemResult:
             return _already_redeemed(lookup(code))
         run_sql("UPDATE batch SET redeemed_count = redeemed_count + 1 WHERE id = :batch", {"batch": voucher.batch_id})
         analytics.count_redemption(voucher.batch_id, cast(datetime, voucher.claimed_at), now)  # claimed: it has a time
+        analytics.count_unredeemed(voucher.batch_id, voucher.expires_at, -1)
         record("voucher_redeemed", actor, batch_id=voucher.batch_id, batch_name=voucher.batch_name, code=voucher.code)
         return RedeemResult(RedeemOutcome.REDEEMED, lookup(code), now)
 
@@ -373,6 +376,7 @@ def undo_redemption(typed_code: str, reason: str, actor: Actor | None = None) ->
             return UndoResult(UndoOutcome.NOT_REDEEMED, lookup(code))
         run_sql("UPDATE batch SET redeemed_count = redeemed_count - 1 WHERE id = :batch", {"batch": voucher.batch_id})
         analytics.uncount_redemption(voucher.batch_id, cast(datetime, voucher.claimed_at), redeemed_at)
+        analytics.count_unredeemed(voucher.batch_id, voucher.expires_at, 1)
         record(
             "redemption_undone",
             actor,

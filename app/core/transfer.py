@@ -26,6 +26,7 @@ from app.core.store.models import (
     Activity,
     Batch,
     DelayCount,
+    ExpiryCount,
     Member,
     ResetCode,
     Setting,
@@ -39,7 +40,7 @@ from .errors import InvalidInput
 from .store import database, translated_errors
 
 # In the order their foreign keys need; the schema_version row is the target's own (made by init_db).
-COPIED = (Setting, Template, Member, ResetCode, Batch, Voucher, Activity, SlotCount, DelayCount)
+COPIED = (Setting, Template, Member, ResetCode, Batch, Voucher, Activity, SlotCount, DelayCount, ExpiryCount)
 NOT_COPIED = f"\"key\" <> '{settings.secret_key(settings.DATABASE_ID)}'"  # all settings but the database's own name
 # Where the claim site is: when the server's database has these already (the hosted guide sets the
 # public URL there before the first `serve`), the server's are kept; every other setting is the store's.

@@ -135,13 +135,12 @@ def claim_cost(template, rounds: int = 10, per_round: int = 40) -> None:
     switched off, interleaved round by round so both see the same machine."""
     small = batches.create_batch("Claim cost", template, rounds * per_round * 2, "Email")
     member_ids = iter([members.create_member(f"cost{i}@example.com", "x").id for i in range(rounds * per_round * 2)])
-    kept = (analytics.count_claim, analytics.count_redemption, analytics.uncount_redemption)
+    names = ("count_claim", "count_redemption", "uncount_redemption", "count_unredeemed")
+    kept = {name: getattr(analytics, name) for name in names}
 
     def switch(on: bool) -> None:
-        if on:
-            analytics.count_claim, analytics.count_redemption, analytics.uncount_redemption = kept
-        else:
-            analytics.count_claim = analytics.count_redemption = analytics.uncount_redemption = lambda *a: None
+        for name in names:
+            setattr(analytics, name, kept[name] if on else (lambda *a: None))
 
     samples = {(op, on): [] for op in ("claim", "redeem", "undo") for on in (True, False)}
     for r in range(rounds):
@@ -197,6 +196,7 @@ def main() -> None:
         started = time.perf_counter()
         with store.database.atomic():
             migrations.fill_analytics_counts(store.database.obj)
+            migrations.fill_expiry_counts(store.database.obj)
         slots = store.database.execute_sql("SELECT COUNT(*) FROM slot_count").fetchone()[0]
         print(
             f"  counted by the 5 -> 6 migration's fill in {time.perf_counter() - started:.1f} s"
@@ -226,7 +226,7 @@ def main() -> None:
         )
         median, best = timed(lambda: analytics.channel_stats("Summer 2025 - *"), 50)
         print(f"  the same for 'Summer 2025 - *':            median {median:6.2f} ms, best {best:6.2f} ms")
-        claim_cost(template)
+        claim_cost(templates.create_template("Thirty days", "10%", valid_days=30))  # (its vouchers expire: counted)
         store.close_database()
 
 

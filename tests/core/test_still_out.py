@@ -64,3 +64,43 @@ def test_vouchers_that_never_expire_are_never_counted_as_expiring(make_batch, cl
     far = models.utcnow() + timedelta(days=10_000)
     stats = analytics.batch_stats(batch.id, now=far)
     assert (stats.expiring_7d, stats.expired_unredeemed) == (0, 0)
+
+
+def test_the_counts_agree_with_the_vouchers_at_every_edge(db_path, make_member, clock):
+    """Claims at odd seconds, redemptions and an undo: at each expiry instant, a second either side,
+    and every quarter hour's edge, the counts by expiry say what counting the voucher rows says."""
+    import random
+
+    from app.core import vouchers
+    from app.core.analytics import EXPIRING_WITHIN, SLOT_SECONDS
+
+    offer = templates.create_template("Three days", "10%", valid_days=3)
+    batch = batches.create_batch("Edges - Email", offer, 40, "Email")
+    rng = random.Random(7)
+    start = datetime(2026, 4, 1, 8, 0)
+    held = []
+    for _ in range(30):
+        clock(start + timedelta(seconds=rng.randrange(6 * 24 * 3600)))
+        held.append(claims.claim(batch.token, make_member().id).voucher)
+    for voucher in rng.sample(held, 12):
+        clock(max(voucher.claimed_at, start) + timedelta(hours=1))
+        claims.redeem(voucher.code)
+    undone = next(v for v in held if vouchers.lookup(v.code).status == "redeemed")
+    clock(vouchers.lookup(undone.code).redeemed_at + timedelta(minutes=5))
+    claims.undo_redemption(undone.code, "scanned by mistake")
+    rows = [vouchers.lookup(v.code) for v in held]
+    out = [r.expires_at for r in rows if r.status == "claimed"]
+    moments = set()
+    for expiry in out:
+        moments |= {expiry, expiry - timedelta(seconds=1), expiry + timedelta(seconds=1), expiry - EXPIRING_WITHIN}
+        moments |= {expiry - EXPIRING_WITHIN + timedelta(seconds=s) for s in (-1, 1)}
+        edge = datetime(1970, 1, 1) + timedelta(
+            seconds=int((expiry - datetime(1970, 1, 1)).total_seconds()) // SLOT_SECONDS * SLOT_SECONDS
+        )
+        moments |= {edge, edge - timedelta(seconds=1), edge + timedelta(seconds=SLOT_SECONDS)}
+    for now in sorted(moments):
+        wanted = (
+            sum(now < e <= now + EXPIRING_WITHIN for e in out),
+            sum(e <= now for e in out),
+        )
+        assert analytics.still_out(batch.id, now) == wanted, now

@@ -35,6 +35,7 @@ def empty_postgres() -> str:
 # stay: step 6 makes them again whatever they were.)
 UNDO_AFTER_V6 = {
     "sqlite": (
+        "DROP TABLE expiry_count",
         "DROP INDEX member_created_at",
         "DROP INDEX voucher_unredeemed_expiry",
         "DROP INDEX voucher_batch_id_redeemed_at_id",
@@ -47,6 +48,7 @@ UNDO_AFTER_V6 = {
         "ALTER TABLE batch DROP COLUMN starts_at",
     ),
     "postgresql": (
+        "DROP TABLE expiry_count",
         "DROP INDEX member_created_at",
         "DROP INDEX voucher_unredeemed_expiry",
         "DROP INDEX voucher_batch_id_redeemed_at_id",

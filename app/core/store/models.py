@@ -305,6 +305,21 @@ class DelayCount(BaseModel):
         primary_key = CompositeKey("batch", "hours")
 
 
+class ExpiryCount(BaseModel):
+    """How many of a batch's claimed vouchers, not redeemed, expire in each quarter hour (UTC, slots
+    numbered as SlotCount's), kept inside the claim, redeem and undo transactions: what is still out
+    there (expiring within 7 days, expired unused) is a sum of these rows and, for the quarter hours
+    at its edges, a short range of the partial index voucher_unredeemed_expiry, never a count of a
+    million vouchers."""
+
+    batch = ForeignKeyField(Batch, on_delete="CASCADE", index=False)
+    slot = IntegerField()  # the quarter hour holding the vouchers' expires_at
+    vouchers = IntegerField(default=0, constraints=[Check("vouchers >= 0")])
+
+    class Meta:
+        primary_key = CompositeKey("batch", "slot")
+
+
 M = TypeVar("M", bound=Model)
 
 
@@ -326,4 +341,16 @@ TEMPLATE_COLUMNS = (
     "created_at",
 )
 
-ALL_MODELS = (SchemaVersion, Setting, Template, Member, ResetCode, Batch, Voucher, Activity, SlotCount, DelayCount)
+ALL_MODELS = (
+    SchemaVersion,
+    Setting,
+    Template,
+    Member,
+    ResetCode,
+    Batch,
+    Voucher,
+    Activity,
+    SlotCount,
+    DelayCount,
+    ExpiryCount,
+)
