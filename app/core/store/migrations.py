@@ -377,9 +377,7 @@ def _add_sorting_and_expiry_indexes(db: peewee.Database) -> None:
     on a million rows."""
     db.execute_sql('CREATE INDEX "voucher_batch_id_claimed_at_id" ON "voucher" ("batch_id", "claimed_at", "id")')
     db.execute_sql('CREATE INDEX "voucher_batch_id_redeemed_at_id" ON "voucher" ("batch_id", "redeemed_at", "id")')
-    db.execute_sql(
-        'CREATE INDEX "voucher_unredeemed_expiry" ON "voucher" ("batch_id", "status", "expires_at") WHERE status = 1'
-    )
+    db.execute_sql('CREATE INDEX "voucher_unredeemed_expiry" ON "voucher" ("batch_id", "expires_at") WHERE status = 1')
     db.execute_sql('CREATE INDEX "member_created_at" ON "member" ("created_at")')
 
 
