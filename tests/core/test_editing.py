@@ -284,3 +284,9 @@ def check_renamed():
     assert all(e.details["reason"] == "another batch had this name" for e in renames)
     with pytest.raises(InvalidInput, match="already taken"):
         batches.edit_batch(3, name="summer sale")
+    # the log of an updated database takes the new kinds of entry too (its CHECK was widened)
+    from app.core import schedule
+
+    schedule.end_campaign(3)
+    templates.archive_template(1)
+    assert [e.kind for e in activity.entries(limit=2)] == ["template_archived", "batch_ended"]

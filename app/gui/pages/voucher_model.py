@@ -264,7 +264,10 @@ class VoucherTableModel(QAbstractTableModel):
             and role == Qt.ItemDataRole.ToolTipRole
             and section in (CLAIMED_AT, REDEEMED_AT)
         ):
-            return f"In the store's time zone: {times.zone_label()}. Click to sort by it (again: the other way)."
+            return (
+                f"In the store's time zone: {times.zone_label()}. Click to sort by it: oldest first, newest "
+                "first, then as generated again."
+            )
         if orientation == Qt.Orientation.Vertical and role == Qt.ItemDataRole.DisplayRole:
             return f"{section + 1:,}"
         return None
