@@ -194,9 +194,9 @@ def test_schedule_from_the_card_then_end_the_campaign(qtbot, make_batch, make_me
         dialog.fields.starts.setDateTime(QDateTime.fromString(starts, DATE_TIME))
         dialog.fields.ends_on.setChecked(False)
         save(dialog)
-        qtbot.waitUntil(lambda: status_of(card_of(qtbot, window, batch.id)) == "Scheduled")
+        qtbot.waitUntil(lambda: not shown(window, ScheduleDialog))  # it closes once saved
         assert batches.get_batch(batch.id).starts_at == schedule.parse_moment(starts)
-        qtbot.waitUntil(lambda: not shown(window, ScheduleDialog))
+        qtbot.waitUntil(lambda: status_of(card_of(qtbot, window, batch.id)) == "Scheduled")
         flush_deletions()
     # an end before the start is refused in the dialog, which stays open with what was typed
     menu_action(card_of(qtbot, window, batch.id), "Schedule…").trigger()
