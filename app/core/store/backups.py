@@ -19,6 +19,7 @@ from platformdirs import user_data_path
 from app.core import times
 from app.core.errors import DatabaseProblem, FileProblem, InvalidInput
 
+from . import integrity
 from .handle import database
 
 APP_NAME = "voucher-batches"
@@ -90,30 +91,28 @@ def problem_in(path: Path) -> str | None:
 
 
 def check_open_database(folder: Path | None = None) -> None:
-    """Refuse a damaged database with a sentence that names it and its latest backup (the
-    file itself is left as it is). Reads every page of the file: about 0.65 s for 2,000,000
-    vouchers; the window and serve do it at start and once a day, `batch create` and `batch
-    delete` before they write."""
-    obj = database.obj
-    if not isinstance(obj, peewee.SqliteDatabase):
-        return
-    try:
-        rows = [row[0] for row in obj.execute_sql("PRAGMA quick_check(5)").fetchall()]
-        problem = None if rows == ["ok"] else "; ".join(rows)
-    except (peewee.DatabaseError, sqlite3.DatabaseError) as exc:  # the driver's own, from the rows
-        problem = str(exc)
-    if problem is not None:
-        raise DatabaseProblem(damaged_sentence(Path(obj.database), problem, folder))
+    """Refuse a damaged database with a sentence that names it and its latest backup (the file
+    itself is left as it is), and keep the verdict so that no write goes into it (app.core.store.integrity).
+    Reads every page of the file: about 0.65 s for 2,000,000 vouchers; the window and serve do it at
+    start and once a day, every other program before its first write."""
+    integrity.check(folder)
 
 
-def damaged_sentence(path: Path, problem: str, folder: Path | None = None) -> str:
+def damaged_sentence(path: Path, problem: str | None, folder: Path | None = None) -> str:
+    """The one sentence for a damaged file: what is wrong (None: SQLite cannot tell it from a file
+    that is no database at all), that nothing was written, and the latest backup to put back."""
     backup = latest(folder, path)
     then = (
         f"The latest backup is {backup.describe()}: put it back with `voucher-batches restore {backup.path}`."
         if backup
         else "There is no backup of it in the backups folder."
     )
-    return f"The database {path} is damaged ({problem}); it was left as it is and nothing was written. {then}"
+    what = (
+        f"The database {path} is damaged ({problem})"
+        if problem
+        else f"The file {path} is not a Voucher Batches database, or it is damaged"
+    )
+    return f"{what}; it was left as it is and nothing was written. {then}"
 
 
 # -- making copies ------------------------------------------------------------------------------
