@@ -33,6 +33,7 @@ KIND_TEXT = {
     "settings_changed": "Settings changed",
     "member_erased": "Member erased",
     "member_reset": "Member reset",
+    "restored": "Backup restored",
 }
 
 
@@ -132,6 +133,8 @@ class Entry:
             return ", ".join(d.get("keys", []))
         if self.kind == "template_created":
             return d.get("title", "")
+        if self.kind == "restored":
+            return f"From {d.get('backup', '')} (made {d.get('made', '')}); the replaced database is kept at {d.get('kept', '')}"
         return ""
 
     def to_json(self) -> dict[str, Any]:

@@ -2,10 +2,12 @@
 
 Everything is copied: settings, templates, members (their password hashes, so they log in as
 before), reset codes, batches (their claim tokens, so the links and posters already out keep
-working where the same address reaches the new claim site), vouchers, the activity log and the
-analytics counts. Rows keep their ids, and the server's id sequences are moved past them. The one
-thing not copied is the database's own random name (database-id): the copy is another database,
-and a claim site serving one must not be taken for one serving the other.
+working where the same address reaches the new claim site), vouchers, the activity log, the
+analytics counts and the erasure ledger. Rows keep their ids, and the server's id sequences are
+moved past every id the source ever handed out (a deleted batch's too: its id never comes back,
+as the activity log and exported files keep it). The one thing not copied is the database's own
+random name (database-id): the copy is another database, and a claim site serving one must not be
+taken for one serving the other.
 
 The copy is read in one transaction (a consistent snapshot of the source) and written in one: the
 target ends up with all of it or, on any failure, with nothing. It is refused while this PC's claim
@@ -26,6 +28,7 @@ from app.core.store.models import (
     Activity,
     Batch,
     DelayCount,
+    Erasure,
     Member,
     ResetCode,
     Setting,
@@ -39,7 +42,7 @@ from .errors import InvalidInput
 from .store import database, translated_errors
 
 # In the order their foreign keys need; the schema_version row is the target's own (made by init_db).
-COPIED = (Setting, Template, Member, ResetCode, Batch, Voucher, Activity, SlotCount, DelayCount)
+COPIED = (Setting, Template, Member, ResetCode, Batch, Voucher, Activity, SlotCount, DelayCount, Erasure)
 NOT_COPIED = f"\"key\" <> '{settings.secret_key(settings.DATABASE_ID)}'"  # all settings but the database's own name
 # Where the claim site is: when the server's database has these already (the hosted guide sets the
 # public URL there before the first `serve`), the server's are kept; every other setting is the store's.
@@ -175,10 +178,12 @@ def _copy(
                 raise InvalidInput(
                     f"The copy of {table} holds {written:,} rows, not {rows[table]:,}; nothing was copied."
                 )
-            if isinstance(model._meta.primary_key, peewee.AutoField):  # the next id comes after the copied ones
+            if isinstance(model._meta.primary_key, peewee.AutoField):
+                # the next id comes after every id the source ever handed out (a deleted row's too)
                 target.execute_sql(
                     f"SELECT setval(pg_get_serial_sequence('\"{table}\"', 'id'), "
-                    f'COALESCE((SELECT MAX(id) FROM "{table}"), 0) + 1, false)'
+                    f'GREATEST(COALESCE((SELECT MAX(id) FROM "{table}"), 0), %s) + 1, false)',
+                    (_highest_id(source, table) if model is not Activity else 0,),
                 )
         their_base = target.execute_sql(
             'SELECT "value" FROM "setting" WHERE "key" = %s', ("public_base_url",)
@@ -187,6 +192,17 @@ def _copy(
     return Copied(
         shown, rows, kept, links_before=settings.load().base_url, links_now=(their_base or ("",))[0].rstrip("/")
     )
+
+
+def _highest_id(source: peewee.Database, table: str) -> int:
+    """The highest id the source ever handed out in the table, its deleted rows' included (SQLite's
+    AUTOINCREMENT keeps it in sqlite_sequence, PostgreSQL in the table's sequence); 0 if none."""
+    if isinstance(source, peewee.SqliteDatabase):
+        row = source.execute_sql("SELECT seq FROM sqlite_sequence WHERE name = ?", (table,)).fetchone()
+    else:
+        sequence = source.execute_sql("SELECT pg_get_serial_sequence(%s, 'id')", (f'"{table}"',)).fetchone()[0]
+        row = source.execute_sql(f"SELECT CASE WHEN is_called THEN last_value ELSE 0 END FROM {sequence}").fetchone()
+    return int(row[0]) if row and row[0] else 0
 
 
 def _keys(source: peewee.Database) -> set[str]:

@@ -10,6 +10,7 @@ from peewee import (
     CharField,
     Check,
     CompositeKey,
+    Context,
     DateField,
     DateTimeField,
     DecimalField,
@@ -18,6 +19,7 @@ from peewee import (
     Model,
     NodeList,
     SmallIntegerField,
+    SqliteDatabase,
     TextField,
 )
 
@@ -65,6 +67,19 @@ def _in(column: str, values: Iterable[str]) -> SQL | NodeList:
     return Check(f"{column} IN ({listed})")
 
 
+class IdField(AutoField):
+    """A row's id, never handed out again once its row is deleted: the activity log, exported files
+    and the logs keep ids, and a new row must not inherit what they say of an old one. SQLite reuses
+    the highest id of a deleted row unless the key is AUTOINCREMENT; PostgreSQL's sequences never go back."""
+
+    def ddl(self, ctx: Context) -> NodeList:
+        column = super().ddl(ctx)
+        db = self.model._meta.database
+        if isinstance(getattr(db, "obj", db), SqliteDatabase):  # (the proxy's database, or one bound)
+            return NodeList((column, SQL("AUTOINCREMENT")))
+        return column
+
+
 class BaseModel(Model):
     class Meta:
         database = database
@@ -84,7 +99,7 @@ class Setting(BaseModel):
 class Template(BaseModel):
     """The offer a batch's vouchers carry: discount, minimum purchase, expiry and terms."""
 
-    id = AutoField()
+    id = IdField()
     title = CharField(max_length=120, unique=True)
     discount_kind = CharField(max_length=8, constraints=[_in("discount_kind", ("percent", "amount"))])
     discount_value = DecimalField(max_digits=12, decimal_places=2, constraints=[Check("discount_value > 0")])
@@ -111,7 +126,7 @@ ERASED_CHECK = "erased_at IS NULL OR (name = '' AND password_hash = '' AND repla
 class Member(BaseModel):
     """A member of the store who logs in on the claim site."""
 
-    id = AutoField()
+    id = IdField()
     email = CharField(max_length=254, unique=True)  # stored lower-case
     name = CharField(max_length=120, default="")
     password_hash = CharField(max_length=255)
@@ -125,7 +140,7 @@ class Member(BaseModel):
 class ResetCode(BaseModel):
     """A one-time password reset the store handed to a member: only the code's hash is kept."""
 
-    id = AutoField()
+    id = IdField()
     member = ForeignKeyField(Member, backref="reset_codes", on_delete="CASCADE")
     code_hash = CharField(max_length=64, unique=True)  # SHA-256 hex of the code
     created_at = DateTimeField(default=utcnow)
@@ -133,9 +148,11 @@ class ResetCode(BaseModel):
 
 
 class Batch(BaseModel):
-    id = AutoField()
+    id = IdField()
     name = CharField(max_length=120)  # the manager's identifier
-    title = CharField(max_length=120, default="")  # what members read; empty: the offer
+    # what members read; empty: the offer. The database's defaults, as well as Peewee's, for the
+    # columns a migration added to rows already there (fresh and migrated tables alike)
+    title = CharField(max_length=120, default="", constraints=[SQL("DEFAULT ''")])
     description = TextField(default="")
     channel = CharField(max_length=20, constraints=[_in("channel", CHANNELS)])
     template = ForeignKeyField(Template, backref="batches", on_delete="RESTRICT")
@@ -145,13 +162,17 @@ class Batch(BaseModel):
     code_prefix = CharField(max_length=8, default="")
     code_length = SmallIntegerField()
     # Kept inside the claim and redeem transactions so that all batches' metrics are one cheap read.
-    claimed_count = IntegerField(default=0, constraints=[Check("claimed_count BETWEEN 0 AND quantity")])
-    redeemed_count = IntegerField(default=0, constraints=[Check("redeemed_count BETWEEN 0 AND claimed_count")])
+    claimed_count = IntegerField(
+        default=0, constraints=[SQL("DEFAULT 0"), Check("claimed_count BETWEEN 0 AND quantity")]
+    )
+    redeemed_count = IntegerField(
+        default=0, constraints=[SQL("DEFAULT 0"), Check("redeemed_count BETWEEN 0 AND claimed_count")]
+    )
     created_at = DateTimeField(default=utcnow, index=True)
 
 
 class Voucher(BaseModel):
-    id = AutoField()
+    id = IdField()
     batch = ForeignKeyField(Batch, backref="vouchers", on_delete="CASCADE")
     code = CharField(max_length=32, unique=True)  # normalised: upper-case, no separators
     status = SmallIntegerField(default=UNCLAIMED)
@@ -175,8 +196,8 @@ class Voucher(BaseModel):
 # generating a million vouchers about a fifth faster.
 Voucher.add_index(Voucher.index(Voucher.member, Voucher.batch, unique=True, where=Voucher.member.is_null(False)))
 
-# What the activity log records. member_erased and member_reset are for the members' own actions
-# (erase, password reset) when they come: record them with activity.record like the others.
+# What the activity log records (each kind's words: app.core.activity.KIND_TEXT). "restored": a
+# backup was put back in place of the database; its entry is the first the restored log gets.
 ACTIVITY_KINDS = (
     "template_created",
     "batch_created",
@@ -188,6 +209,7 @@ ACTIVITY_KINDS = (
     "settings_changed",
     "member_erased",
     "member_reset",
+    "restored",
 )
 
 
@@ -196,7 +218,7 @@ class Activity(BaseModel):
     changed afterwards (triggers refuse UPDATE and DELETE). The batch is named, not referenced:
     an entry outlives its batch."""
 
-    id = AutoField()
+    id = IdField()
     at = DateTimeField(default=utcnow)
     kind = CharField(max_length=32, constraints=[_in("kind", ACTIVITY_KINDS)])
     batch_id = IntegerField(null=True)
@@ -213,6 +235,16 @@ class Activity(BaseModel):
             (("kind", "at", "id"), False),
             (("code", "id"), False),  # who redeemed this voucher
         )
+
+
+class Erasure(BaseModel):
+    """The erasure ledger: one row per erased member that holds nothing of them but a keyed hash of
+    their email (HMAC-SHA256 under this database's own secret: without it a row cannot be matched
+    against a list of emails). Applied again after a restore and after a copy, so a backup made
+    before an erasure never brings the member back (app.core.erasures)."""
+
+    email_hash = CharField(max_length=64, primary_key=True)
+    erased_at = DateTimeField(default=utcnow)
 
 
 class SlotCount(BaseModel):
@@ -265,4 +297,16 @@ TEMPLATE_COLUMNS = (
     "created_at",
 )
 
-ALL_MODELS = (SchemaVersion, Setting, Template, Member, ResetCode, Batch, Voucher, Activity, SlotCount, DelayCount)
+ALL_MODELS = (
+    SchemaVersion,
+    Setting,
+    Template,
+    Member,
+    ResetCode,
+    Batch,
+    Voucher,
+    Activity,
+    SlotCount,
+    DelayCount,
+    Erasure,
+)

@@ -13,11 +13,11 @@ from playhouse.db_url import connect as connect_url
 
 from app.core.errors import DatabaseProblem
 
-from . import credentials
+from . import credentials, integrity
 from .failures import explain
 from .handle import database, location, run_sql, set_location
-from .migrations import CURRENT_VERSION, init_db, schema_version
-from .transactions import guarded, translated_errors
+from .migrations import CURRENT_VERSION, activity_guards_intact, init_db, restore_activity_guards, schema_version
+from .transactions import guarded, translated_errors, write_transaction
 from .waits import wait_limit
 
 ENV_VAR = "VOUCHER_BATCHES_DB"
@@ -159,6 +159,7 @@ def open_database(
         loc = str(path)
     close_database()
     _migration_backup = None
+    integrity.forget()
     database.initialize(db)
     set_location(describe(loc))
     _opened = without_password(loc)
@@ -168,10 +169,20 @@ def open_database(
             if not create and schema_version(db) is None:
                 raise DatabaseProblem(f"{describe(loc)} holds no Voucher Batches database; nothing was written to it.")
             _migration_backup = init_db(db, None if is_url(loc) else Path(loc), have_backup)
+        _keep_the_log_append_only(db)
     except BaseException:
         db.close()  # a refused database is not left open for the next caller
         raise
     return db
+
+
+@guarded
+def _keep_the_log_append_only(db: peewee.Database) -> None:
+    """The activity log's triggers are checked at every opening, and made again if one was dropped
+    or replaced by hand (in a write transaction: never into a damaged file)."""
+    if not activity_guards_intact(db):
+        with write_transaction():
+            restore_activity_guards(db)
 
 
 def close_database() -> None:
