@@ -107,6 +107,8 @@ def damaged_sentence(path: Path, problem: str | None, folder: Path | None = None
         if backup
         else "There is no backup of it in the backups folder."
     )
+    if problem:  # one line, without quick_check's "*** in database main ***" heading
+        problem = " ".join(problem.replace("*** in database main ***", "").split())
     what = (
         f"The database {path} is damaged ({problem})"
         if problem
@@ -140,6 +142,7 @@ def backup_to(target: str | os.PathLike[str]) -> Path:
     """Make a backup of the open database now, into target."""
     target = Path(target)
     sqlite_path()
+    integrity.check()  # a copy of a damaged file is no backup: say so, naming the last good one
     if not target.parent.is_dir():
         raise FileProblem(f"Cannot write the backup {target}: the folder {target.parent} does not exist.")
     _copy_into(database.connection(), target)
