@@ -134,7 +134,11 @@ class Entry:
         if self.kind == "template_created":
             return d.get("title", "")
         if self.kind == "restored":
-            return f"From {d.get('backup', '')} (made {d.get('made', '')}); the replaced database is kept at {d.get('kept', '')}"
+            made = f", made {times.local_text(datetime.fromisoformat(d['made']))}" if d.get("made") else ""
+            again = d.get("erased_again", 0)
+            return f"From {d.get('backup', '')}{made}; the replaced database is kept at {d.get('kept', '')}" + (
+                f"; {again:,} erased member{'s' if again != 1 else ''} erased again" if again else ""
+            )
         return ""
 
     def to_json(self) -> dict[str, Any]:

@@ -37,7 +37,7 @@ from app.core.store.models import (
     Voucher,
 )
 
-from . import doctor, settings, store
+from . import doctor, erasures, settings, store
 from .errors import InvalidInput
 from .store import database, translated_errors
 
@@ -67,6 +67,7 @@ class Copied:
     kept: tuple[str, ...] = ()  # SERVER_SETTINGS the target had already: kept, not copied
     links_before: str = ""  # the claim links' base in the source (what links and posters already out carry)
     links_now: str = ""  # ... and in the copy (the server's own public URL when it had one)
+    erased_again: int = 0  # members the erasure ledger names, erased in the copy
 
     def summary(self) -> str:
         n = self.rows
@@ -75,6 +76,12 @@ class Copied:
             f"with {_some(n['voucher'], 'voucher')}, {_some(n['member'], 'member')} and "
             f"{_some(n['activity'], 'activity entry', 'activity entries')}, with the settings and the analytics counts."
             + (f" The server's own claim-site settings were kept: {', '.join(self.kept)}." if self.kept else "")
+            + (
+                f" {_some(self.erased_again, 'member')} that the erasure ledger names "
+                f"{'was' if self.erased_again == 1 else 'were'} erased in the copy."
+                if self.erased_again
+                else ""
+            )
         )
 
 
@@ -188,9 +195,18 @@ def _copy(
         their_base = target.execute_sql(
             'SELECT "value" FROM "setting" WHERE "key" = %s', ("public_base_url",)
         ).fetchone()
+        # the ledger came along; a member it names (brought back by an older restore) is erased there
+        again = erasures.reapply(target, erasures.read_open(source))
+    if again:
+        target.execute_sql("VACUUM FULL member")  # (as members.erase_member: no dead row keeps the email)
     kept = tuple(k for k in kept if k in _keys(source))  # (only what the store had a setting of)
     return Copied(
-        shown, rows, kept, links_before=settings.load().base_url, links_now=(their_base or ("",))[0].rstrip("/")
+        shown,
+        rows,
+        kept,
+        links_before=settings.load().base_url,
+        links_now=(their_base or ("",))[0].rstrip("/"),
+        erased_again=len(again),
     )
 
 

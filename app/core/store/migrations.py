@@ -302,6 +302,37 @@ MIGRATIONS = {
 }
 
 
+# The tables and columns each version adds (history: never edit; a step that adds a table or a
+# column adds its line here, and tests/core/test_restore.py checks the sum against the models and
+# every fresh schema in tests/core/old_schemas). What `restore` knows a backup of each version by.
+_ADDED_COLUMNS: dict[int, dict[str, str]] = {
+    1: {
+        "schema_version": "id version",
+        "setting": "key value",
+        "template": "id title discount_kind discount_value min_purchase expires_on valid_days terms created_at",
+        "member": "id email name password_hash created_at",
+        "batch": "id name description channel template_id quantity status token code_prefix code_length created_at",
+        "voucher": "id batch_id code status member_id claimed_at redeemed_at expires_at",
+    },
+    2: {"batch": "claimed_count redeemed_count"},
+    3: {"member": "session_generation erased_at", "reset_code": "id member_id code_hash created_at expires_at"},
+    4: {"activity": "id at kind batch_id batch_name code till staff details"},
+    5: {"batch": "title"},
+    6: {"slot_count": "batch_id slot claims redemptions", "delay_count": "batch_id hours redemptions"},
+    11: {"erasure": "email_hash erased_at"},
+}
+APPLICATION_ID_SINCE = 12  # the first version whose files all carry APPLICATION_ID
+
+
+def columns_at(version: int) -> dict[str, set[str]]:
+    """Every table a fresh database of this schema version has, with its columns."""
+    tables: dict[str, set[str]] = {}
+    for step in range(1, version + 1):
+        for table, columns in _ADDED_COLUMNS.get(step, {}).items():
+            tables.setdefault(table, set()).update(columns.split())
+    return tables
+
+
 def _this_database() -> str:
     """The database being opened, named as the error sentences name it."""
     return f"The database {location()}" if location() else "This database"
