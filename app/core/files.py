@@ -95,3 +95,18 @@ def copy_private(source: str | os.PathLike[str], target: str | os.PathLike[str])
     create_private(target)
     with open(source, "rb") as reading, open(target, "r+b") as writing:
         shutil.copyfileobj(reading, writing)
+
+
+def write_whole(target: str | os.PathLike[str], data: bytes) -> None:
+    """Write bytes to a file readable by its user alone, whole or not at all (written aside, then
+    renamed); an OSError leaves nothing behind."""
+    target = Path(target)
+    part = target.with_name(f".{target.name}.part")
+    try:
+        part.unlink(missing_ok=True)
+        create_private(part)
+        part.write_bytes(data)
+        os.replace(part, target)
+    except OSError:
+        part.unlink(missing_ok=True)
+        raise

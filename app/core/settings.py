@@ -11,6 +11,7 @@ from dataclasses import dataclass, fields
 from typing import TYPE_CHECKING, Any
 from urllib.parse import urlsplit
 
+from app.core.store.identity import DATABASE_ID, secret_key
 from app.core.store.models import Setting
 
 from . import times
@@ -192,13 +193,7 @@ def save(settings: Settings, actor: Actor | None = None) -> Settings:
     return _remember(settings)
 
 
-DATABASE_ID = "database-id"  # the secret naming this database (database_id)
 SESSION_KEY = "claim-site-session"  # the secret the claim site signs its session cookies with
-
-
-def secret_key(name: str) -> str:
-    """The settings row that holds the secret of this name."""
-    return f"secret:{name}"
 
 
 @guarded
@@ -215,7 +210,8 @@ def secret(name: str, nbytes: int = 32) -> str:
 
 def database_id() -> str:
     """A random name of this database, made on first use: tells which database a running claim
-    site serves (two sites on two databases must not be taken for one)."""
+    site serves (two sites on two databases must not be taken for one). A copy of a database file
+    gets a name of its own when it is opened (app.core.store.identity)."""
     return secret(DATABASE_ID, 9)
 
 

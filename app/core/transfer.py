@@ -22,6 +22,7 @@ from typing import Any, cast
 
 import peewee
 
+from app.core.store.identity import DATABASE_ID, PATH_KEY, secret_key
 from app.core.store.migrations import init_db, schema_version
 from app.core.store.models import (
     ALL_MODELS,
@@ -43,7 +44,8 @@ from .store import database, translated_errors
 
 # In the order their foreign keys need; the schema_version row is the target's own (made by init_db).
 COPIED = (Setting, Template, Member, ResetCode, Batch, Voucher, Activity, SlotCount, DelayCount, Erasure)
-NOT_COPIED = f"\"key\" <> '{settings.secret_key(settings.DATABASE_ID)}'"  # all settings but the database's own name
+# all settings but the database's own name, and the path its file was opened at
+NOT_COPIED = f"\"key\" NOT IN ('{secret_key(DATABASE_ID)}', '{PATH_KEY}')"
 # Where the claim site is: when the server's database has these already (the hosted guide sets the
 # public URL there before the first `serve`), the server's are kept; every other setting is the store's.
 SERVER_SETTINGS = (

@@ -17,7 +17,7 @@ from pathlib import Path
 import peewee
 from platformdirs import user_data_path
 
-from app.core import times
+from app.core import files, times
 from app.core.errors import DatabaseProblem, FileProblem, InvalidInput
 
 from . import integrity
@@ -126,6 +126,7 @@ def copy_into(source: sqlite3.Connection, target: Path) -> None:
     part = target.with_name(f".{target.name}.part")
     part.unlink(missing_ok=True)
     try:
+        files.create_private(part)  # (a copy holds what the database holds: the user's alone)
         with closing(sqlite3.connect(part)) as copy:
             source.backup(copy)
             copy.execute("PRAGMA journal_mode = DELETE")  # a copy is one self-contained file

@@ -12,6 +12,7 @@ from pathlib import Path
 
 import peewee
 
+from app.core import files
 from app.core.errors import BackupNeeded, DatabaseProblem
 
 from . import integrity
@@ -358,6 +359,7 @@ def backup_copy(path: Path, version: int) -> Path:
     stamp = utcnow().strftime("%Y%m%d-%H%M%S")
     target = path.with_name(f"{path.name}.v{version}-{stamp}.bak")
     try:
+        files.create_private(target)
         with closing(sqlite3.connect(str(path))) as src, closing(sqlite3.connect(str(target))) as dst:
             src.backup(dst)
     except (sqlite3.Error, OSError) as exc:
@@ -413,6 +415,7 @@ def dump_before_migrating(
         )
     target = _dump_target(db, version, folder)
     target.parent.mkdir(parents=True, exist_ok=True)
+    files.create_private(target)  # (pg_dump writes into it, keeping its mode: the user's alone)
     args, env = _pg_dump_command(db, target)
     done: subprocess.CompletedProcess[str] | None
     try:

@@ -11,9 +11,10 @@ import peewee
 from platformdirs import user_data_path
 from playhouse.db_url import connect as connect_url
 
+from app.core import files
 from app.core.errors import DatabaseProblem
 
-from . import credentials, integrity
+from . import credentials, identity, integrity
 from .failures import explain
 from .handle import database, location, run_sql, set_location
 from .migrations import CURRENT_VERSION, activity_guards_intact, init_db, restore_activity_guards, schema_version
@@ -155,6 +156,8 @@ def open_database(
             raise DatabaseProblem(
                 f"The file {path} is empty: it holds no Voucher Batches database. Nothing was written to it."
             )
+        if not files.create_private(path):  # a new file is the user's alone; SQLite gives its -wal and -shm the same
+            _keep_private(path)
         db = peewee.SqliteDatabase(str(path), pragmas={**SQLITE_PRAGMAS, "busy_timeout": int(wait_limit() * 1000)})
         loc = str(path)
     close_database()
@@ -170,10 +173,23 @@ def open_database(
                 raise DatabaseProblem(f"{describe(loc)} holds no Voucher Batches database; nothing was written to it.")
             _migration_backup = init_db(db, None if is_url(loc) else Path(loc), have_backup)
         _keep_the_log_append_only(db)
+        if isinstance(db, peewee.SqliteDatabase):
+            identity.claim_this_file(Path(loc))
     except BaseException:
         db.close()  # a refused database is not left open for the next caller
         raise
     return db
+
+
+def _keep_private(path: Path) -> None:
+    """A database file made by an older version (0644: readable by every user of the PC) is made
+    the user's alone, with its -wal and -shm; one that is not the user's own is left as it is."""
+    for part in (path, path.with_name(path.name + "-wal"), path.with_name(path.name + "-shm")):
+        try:
+            if part.exists() and part.stat().st_mode & 0o077 and part.stat().st_uid == os.getuid():
+                files.make_private(part)
+        except (OSError, AttributeError):  # (Windows has no getuid, and its ACLs are left alone)
+            pass
 
 
 @guarded
