@@ -50,7 +50,7 @@ class MainWindow(QMainWindow):
     ) -> None:
         super().__init__()
         self.prefs = prefs
-        self.prompts = prompts or Prompts()
+        self.prompts = prompts or Prompts(prefs)
         self.setWindowTitle("Voucher Batches")
         self.setWindowIcon(style.icon("app", style.colors()["accent"]))
         self.setMinimumSize(QSize(720, 480))

@@ -318,7 +318,7 @@ def write_png(image: QImage, path: str) -> str:
         raise FileProblem(f"The chart could not be drawn as PNG for {path}.")
     target = Path(path)
     try:
-        write_whole(target, buffer.data().data())
+        write_whole(target, bytes(buffer.data().data()))
     except OSError as exc:
         raise FileProblem(f"Cannot write {target}: {exc.strerror or exc}.") from None
     return path
