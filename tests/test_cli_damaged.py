@@ -147,7 +147,9 @@ def test_every_change_is_refused_and_the_file_left_as_it_is(damaged, command, ca
 
 
 @pytest.mark.parametrize("command", sorted(READS))
-def test_every_read_works_or_says_the_sentence_and_leaves_the_file_as_it_is(damaged, command, capsys, monkeypatch):
+def test_every_read_works_or_says_the_sentence_and_leaves_the_file_as_it_is(
+    damaged, command, capsys, monkeypatch, qapp
+):
     before = digest(damaged["path"])
     code, err = run([part.format(**damaged) for part in READS[command]], capsys, monkeypatch, damaged["path"])
     assert "Traceback" not in err

@@ -70,7 +70,7 @@ def test_backups_and_the_replaced_file_are_the_users_alone(db_path, make_batch, 
     assert mode(restored.kept) == 0o600
 
 
-def test_every_export_is_the_users_alone(db_path, make_batch, make_member, tmp_path):
+def test_every_export_is_the_users_alone(db_path, make_batch, make_member, tmp_path, qapp):
     batch = make_batch(quantity=2)
     ann = make_member("ann@example.com", "Ann")
     written = [

@@ -1,4 +1,5 @@
-"""A store's members, claims and redemptions live in one file: check it, and keep copies of it.
+"""A store's members, claims and redemptions live in one file: check it (and never write into it
+once it is found damaged), and keep copies of it.
 
 Copies are made by SQLite's online backup API (never by copying a live file), checked, and kept in
 the data folder's backups/: one a day, the last 7 daily and 4 weekly ones. On PostgreSQL the
@@ -9,6 +10,7 @@ from __future__ import annotations
 import os
 import re
 import sqlite3
+import threading
 from contextlib import closing
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
@@ -17,10 +19,10 @@ from pathlib import Path
 import peewee
 from platformdirs import user_data_path
 
-from app.core import files, times
+from app.core import times
 from app.core.errors import DatabaseProblem, FileProblem, InvalidInput
 
-from . import integrity
+from . import private
 from .handle import database
 
 APP_NAME = "voucher-batches"
@@ -91,12 +93,73 @@ def problem_in(path: Path) -> str | None:
     return None if rows == ["ok"] else "; ".join(rows)
 
 
+# Whether the open file is damaged. quick_check reads every page of the file (about 0.65 s for
+# 2,000,000 vouchers), so it runs once per opening: before the first write (write_transaction asks
+# refuse_if_damaged, so no command can forget), or when the window and `serve` check at start and
+# once a day (check_open_database). Its verdict is kept, and a failure that says the file is damaged,
+# met by any read or write, sets it as well (found_damaged). While the verdict is "damaged" every
+# write is refused with the sentence naming the file and its latest backup: nothing is written, so
+# the file's bytes stay as they are for whoever recovers it. A database server checks its own pages.
+
+_lock = threading.Lock()  # one check at a time: a second writer waits for the first one's verdict
+_verdicts: dict[str, str | None] = {}  # the file -> what is wrong with it (None: checked, intact)
+
+
+def _open_file() -> Path | None:
+    db = database.obj
+    return Path(db.database) if isinstance(db, peewee.SqliteDatabase) else None
+
+
+def forget_verdicts() -> None:
+    """A database is being opened (or was replaced): its file is checked again before it is written."""
+    with _lock:
+        _verdicts.clear()
+
+
+def _quick_check() -> str | None:
+    try:
+        rows = [row[0] for row in database.obj.execute_sql("PRAGMA quick_check(5)").fetchall()]
+    except (peewee.DatabaseError, sqlite3.DatabaseError) as exc:  # (the driver's own, from the rows)
+        return str(exc)
+    return None if rows == ["ok"] else "; ".join(rows)
+
+
 def check_open_database(folder: Path | None = None) -> None:
-    """Refuse a damaged database with a sentence that names it and its latest backup (the file
-    itself is left as it is), and keep the verdict so that no write goes into it (app.core.store.integrity).
-    Reads every page of the file: about 0.65 s for 2,000,000 vouchers; the window and serve do it at
-    start and once a day, every other program before its first write."""
-    integrity.check(folder)
+    """Check the open file now and keep the verdict: a DatabaseProblem (the file, its latest backup
+    in folder, by default the data folder's backups) when it is damaged."""
+    path = _open_file()
+    if path is None:
+        return
+    with _lock:
+        _verdicts[str(path)] = problem = _quick_check()
+    if problem is not None:
+        raise DatabaseProblem(damaged_sentence(path, problem, folder))
+
+
+def refuse_if_damaged() -> None:
+    """Before a write: the file is checked if it was not since it was opened, and a damaged one is
+    refused (DatabaseProblem) before anything is written."""
+    path = _open_file()
+    if path is None:
+        return
+    with _lock:
+        if str(path) not in _verdicts:
+            _verdicts[str(path)] = _quick_check()
+        problem = _verdicts[str(path)]
+    if problem is not None:
+        raise DatabaseProblem(damaged_sentence(path, problem))
+
+
+def found_damaged(problem: str, not_a_database: bool = False) -> str | None:
+    """A read or a write met damage (SQLite said so; not_a_database: it cannot tell damage from a
+    file that is no database at all): keep the verdict, so that nothing more is written, and return
+    the sentence; None when the open database is not a file."""
+    path = _open_file()
+    if path is None:
+        return None
+    with _lock:
+        _verdicts[str(path)] = problem
+    return damaged_sentence(path, None if not_a_database else problem)
 
 
 def damaged_sentence(path: Path, problem: str | None, folder: Path | None = None) -> str:
@@ -126,7 +189,7 @@ def copy_into(source: sqlite3.Connection, target: Path) -> None:
     part = target.with_name(f".{target.name}.part")
     part.unlink(missing_ok=True)
     try:
-        files.create_private(part)  # (a copy holds what the database holds: the user's alone)
+        private.create_private(part)  # (a copy holds what the database holds: the user's alone)
         with closing(sqlite3.connect(part)) as copy:
             source.backup(copy)
             copy.execute("PRAGMA journal_mode = DELETE")  # a copy is one self-contained file
@@ -144,7 +207,7 @@ def backup_to(target: str | os.PathLike[str]) -> Path:
     """Make a backup of the open database now, into target."""
     target = Path(target)
     sqlite_path()
-    integrity.check()  # a copy of a damaged file is no backup: say so, naming the last good one
+    check_open_database()  # a copy of a damaged file is no backup: say so, naming the last good one
     if not target.parent.is_dir():
         raise FileProblem(f"Cannot write the backup {target}: the folder {target.parent} does not exist.")
     copy_into(database.connection(), target)

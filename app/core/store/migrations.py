@@ -12,10 +12,9 @@ from pathlib import Path
 
 import peewee
 
-from app.core import files
 from app.core.errors import BackupNeeded, DatabaseProblem
 
-from . import integrity
+from . import backups, private
 from .backups import default_folder
 from .handle import location
 from .models import (
@@ -359,7 +358,7 @@ def backup_copy(path: Path, version: int) -> Path:
     stamp = utcnow().strftime("%Y%m%d-%H%M%S")
     target = path.with_name(f"{path.name}.v{version}-{stamp}.bak")
     try:
-        files.create_private(target)
+        private.create_private(target)
         with closing(sqlite3.connect(str(path))) as src, closing(sqlite3.connect(str(target))) as dst:
             src.backup(dst)
     except (sqlite3.Error, OSError) as exc:
@@ -415,7 +414,7 @@ def dump_before_migrating(
         )
     target = _dump_target(db, version, folder)
     target.parent.mkdir(parents=True, exist_ok=True)
-    files.create_private(target)  # (pg_dump writes into it, keeping its mode: the user's alone)
+    private.create_private(target)  # (pg_dump writes into it, keeping its mode: the user's alone)
     args, env = _pg_dump_command(db, target)
     done: subprocess.CompletedProcess[str] | None
     try:
@@ -459,7 +458,7 @@ def init_db(db: peewee.Database, path: Path | None, have_backup: bool = False) -
         )
     if version == CURRENT_VERSION:
         return None
-    integrity.refuse_if_damaged()
+    backups.refuse_if_damaged()
     if path is not None:
         backup: Path | None = backup_copy(path, version)
     elif isinstance(db, peewee.PostgresqlDatabase):

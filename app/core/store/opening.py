@@ -11,10 +11,9 @@ import peewee
 from platformdirs import user_data_path
 from playhouse.db_url import connect as connect_url
 
-from app.core import files
 from app.core.errors import DatabaseProblem
 
-from . import credentials, identity, integrity
+from . import backups, credentials, identity, private
 from .failures import explain
 from .handle import database, location, run_sql, set_location
 from .migrations import CURRENT_VERSION, activity_guards_intact, init_db, restore_activity_guards, schema_version
@@ -156,13 +155,13 @@ def open_database(
             raise DatabaseProblem(
                 f"The file {path} is empty: it holds no Voucher Batches database. Nothing was written to it."
             )
-        if not files.create_private(path):  # a new file is the user's alone; SQLite gives its -wal and -shm the same
+        if not private.create_private(path):  # a new file is the user's alone; SQLite gives its -wal and -shm the same
             _keep_private(path)
         db = peewee.SqliteDatabase(str(path), pragmas={**SQLITE_PRAGMAS, "busy_timeout": int(wait_limit() * 1000)})
         loc = str(path)
     close_database()
     _migration_backup = None
-    integrity.forget()
+    backups.forget_verdicts()
     database.initialize(db)
     set_location(describe(loc))
     _opened = without_password(loc)
@@ -187,7 +186,7 @@ def _keep_private(path: Path) -> None:
     for part in (path, path.with_name(path.name + "-wal"), path.with_name(path.name + "-shm")):
         try:
             if part.exists() and part.stat().st_mode & 0o077 and part.stat().st_uid == os.getuid():
-                files.make_private(part)
+                private.make_private(part)
         except (OSError, AttributeError):  # (Windows has no getuid, and its ACLs are left alone)
             pass
 

@@ -12,10 +12,9 @@ from contextlib import closing
 from datetime import datetime
 from pathlib import Path
 
-from app.core import files
 from app.core.errors import DatabaseProblem, FileProblem, InvalidInput
 
-from . import backups
+from . import backups, private
 from .migrations import APPLICATION_ID, APPLICATION_ID_SINCE, CURRENT_VERSION, columns_at
 
 
@@ -84,7 +83,7 @@ def _set_aside(target: Path, aside: Path) -> None:
     it on leaving WAL, and no other program may write it meanwhile): what to go back to."""
     part = aside.with_name(f".{aside.name}.part")
     try:
-        files.copy_private(target, part)
+        private.copy_private(target, part)
         os.replace(part, aside)
     except OSError as exc:
         part.unlink(missing_ok=True)

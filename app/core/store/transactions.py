@@ -15,7 +15,7 @@ import peewee
 
 from app.core.errors import DatabaseProblem
 
-from . import integrity, waits
+from . import backups, waits
 from .failures import SqliteCode, explain, failure_kind, is_busy, is_connection_lost, is_retryable, sqlite_code
 from .handle import database
 from .reconnect import connection_lost
@@ -119,11 +119,11 @@ def write_transaction() -> Iterator[None]:
     transaction (batch row first, then its vouchers, everywhere), as several processes need anyway.
     It waits for a database held by another program at most wait_limit() seconds (saying so
     through reporting_waits on SQLite), then gives up with a DatabaseProblem; nothing is changed.
-    A damaged file is refused here, before anything is written (app.core.store.integrity): every
+    A damaged file is refused here, before anything is written (app.core.store.backups): every
     change of every front end comes through this one place."""
     db = database.obj
     if not db.in_transaction():
-        integrity.refuse_if_damaged()
+        backups.refuse_if_damaged()
     if not isinstance(db, peewee.SqliteDatabase):
         if db.in_transaction():
             with db.atomic():
@@ -195,7 +195,7 @@ def _sentence(exc: BaseException) -> str:
     on nothing is written into it)."""
     if failure_kind(exc) == "damaged":
         problem = " ".join(str(exc).split()) or "damaged"
-        sentence = integrity.found_damaged(problem, sqlite_code(exc) == SqliteCode.NOTADB)
+        sentence = backups.found_damaged(problem, sqlite_code(exc) == SqliteCode.NOTADB)
         if sentence is not None:
             return sentence
     return explain(exc)
