@@ -19,7 +19,6 @@ from app.core import (
 )
 from app.core.errors import GenerationCancelled, InvalidInput
 from app.core.signage import LAYOUTS
-from app.core.store import backups
 from app.core.store.models import CHANNELS, VOUCHER_STATUSES
 
 from .common import (
@@ -114,7 +113,6 @@ def register(parsers: Parsers) -> None:
 
 
 def _batch_create(args) -> int:
-    backups.check_open_database()  # never write into a damaged file
     template = templates.find_template(args.template)
     progress = ProgressBar("Generating vouchers", enabled=not args.quiet)
     try:
@@ -191,7 +189,6 @@ def _batch_status(args) -> int:
 
 
 def _batch_delete(args) -> int:
-    backups.check_open_database()
     summary = batches.get_batch(args.id)
     if not go_ahead(args, batches.delete_confirmation(summary), "Not deleted."):
         return 1
