@@ -150,6 +150,19 @@ def test_a_bad_file_is_said_before_the_question(store_with_a_batch, tmp_path, ca
     assert "is not a Voucher Batches database; nothing was restored" in err and "[y/N]" not in err
 
 
+def test_no_id_handed_out_since_the_backup_is_handed_out_again(store_with_a_batch, tmp_path):
+    target, kept = store_with_a_batch
+    copy = backups_of(target, tmp_path)
+    store.open_database(target, create=False)
+    lost = batches.create_batch("Made after the backup", kept.template_id, 2, "Email")
+    store.close_database()
+    recovery.restore(copy, target)
+    store.open_database(target, create=False)
+    again = batches.create_batch("Made after the restore", kept.template_id, 2, "Email")
+    assert again.id > lost.id
+    assert [e.kind for e in activity.entries(activity.Filter(batch_id=again.id))] == ["batch_created"]
+
+
 def test_a_damaged_database_is_put_right_by_restore(store_with_a_batch, tmp_path):
     target, batch = store_with_a_batch
     copy = backups_of(target, tmp_path)
