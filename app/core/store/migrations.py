@@ -37,7 +37,7 @@ from .rebuild import columns_of, rebuild_as_declared, table_sql
 
 CURRENT_VERSION = 12
 # SQLite's header names the application a file belongs to (PRAGMA application_id): "VBat". Set in
-# every database made or migrated since version 12; `restore` refuses a file that names another.
+# every database made or migrated since _mark_as_voucher_batches; `restore` refuses a file naming another.
 APPLICATION_ID = 0x56426174
 
 
@@ -219,7 +219,7 @@ def fill_analytics_counts(db: peewee.Database) -> None:
 
 
 def _ids_never_reused(db: peewee.Database) -> None:
-    """Version 7: an id is never handed out again once its row is deleted (the activity log keeps
+    """An id is never handed out again once its row is deleted (the activity log keeps
     batch ids, exported files and logs keep ids: a new batch must not inherit a deleted one's
     history). SQLite reuses the highest id of a deleted row unless the key is AUTOINCREMENT, which
     ALTER TABLE cannot add: each table whose ids are kept elsewhere is made anew as the models
@@ -240,7 +240,7 @@ def _ids_never_reused(db: peewee.Database) -> None:
 
 
 def _declare_batch_defaults(db: peewee.Database) -> None:
-    """Version 8: the batch's title and counts have the database's defaults ('' and 0) whichever
+    """The batch's title and counts have the database's defaults ('' and 0) whichever
     version made the table (the steps that added them to rows already there had to give one; tables
     made fresh had none), so that a migrated database is a fresh one."""
     if isinstance(db, peewee.SqliteDatabase):
@@ -254,7 +254,7 @@ def _declare_batch_defaults(db: peewee.Database) -> None:
 
 
 def _activity_log_append_only(db: peewee.Database) -> None:
-    """Version 9: the log's guards as this version has them, in every database: on PostgreSQL the
+    """The log's guards as this version has them, in every database: on PostgreSQL the
     refusal is an integrity violation (a database made at version 4 kept a function raising a plain
     error) and TRUNCATE is refused too (row triggers do not fire on it: the app's own role could
     empty the log)."""
@@ -262,7 +262,7 @@ def _activity_log_append_only(db: peewee.Database) -> None:
 
 
 def _add_restored_kind(db: peewee.Database) -> None:
-    """Version 10: the log records a backup put back in place of the database ("restored")."""
+    """The log records a backup put back in place of the database ("restored")."""
     if isinstance(db, peewee.SqliteDatabase):
         if "'restored'" not in table_sql(db, "activity"):  # (SQLite cannot ALTER a CHECK)
             rebuild_as_declared(db, Activity)
@@ -275,13 +275,13 @@ def _add_restored_kind(db: peewee.Database) -> None:
 
 
 def _add_erasure_ledger(db: peewee.Database) -> None:
-    """Version 11: the erasure ledger (keyed hashes of erased members' emails), so that a restored
+    """The erasure ledger (keyed hashes of erased members' emails), so that a restored
     backup or a copy never brings an erased member back."""
     db.create_tables([Erasure])
 
 
 def _mark_as_voucher_batches(db: peewee.Database) -> None:
-    """Version 12: a SQLite file says in its header that it is a Voucher Batches database."""
+    """A SQLite file says in its header that it is a Voucher Batches database."""
     if isinstance(db, peewee.SqliteDatabase):
         db.execute_sql(f"PRAGMA application_id = {APPLICATION_ID}")
 
@@ -302,6 +302,11 @@ MIGRATIONS = {
 }
 
 
+def _version_after(step: object) -> int:
+    """The version a step brings a database to (steps not yet released may still be renumbered)."""
+    return next(version + 1 for version, known in MIGRATIONS.items() if known is step)
+
+
 # The tables and columns each version adds (history: never edit; a step that adds a table or a
 # column adds its line here, and tests/core/test_restore.py checks the sum against the models and
 # every fresh schema in tests/core/old_schemas). What `restore` knows a backup of each version by.
@@ -319,9 +324,9 @@ _ADDED_COLUMNS: dict[int, dict[str, str]] = {
     4: {"activity": "id at kind batch_id batch_name code till staff details"},
     5: {"batch": "title"},
     6: {"slot_count": "batch_id slot claims redemptions", "delay_count": "batch_id hours redemptions"},
-    11: {"erasure": "email_hash erased_at"},
 }
-APPLICATION_ID_SINCE = 12  # the first version whose files all carry APPLICATION_ID
+_ADDED_COLUMNS[_version_after(_add_erasure_ledger)] = {"erasure": "email_hash erased_at"}
+APPLICATION_ID_SINCE = _version_after(_mark_as_voucher_batches)  # the first version whose files all carry it
 
 
 def columns_at(version: int) -> dict[str, set[str]]:
