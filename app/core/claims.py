@@ -24,7 +24,7 @@ from .activity import Actor, record, redeemed_by
 from .errors import InvalidInput, NotFound
 from .store import database, guarded, run_sql, write_transaction
 from .templates import expiry_for_claim, has_ended
-from .vouchers import VoucherDetail, lookup, voucher_of
+from .vouchers import NotACode, VoucherDetail, lookup, voucher_of
 
 
 class ClaimOutcome(enum.Enum):
@@ -224,16 +224,20 @@ def refusal(voucher: VoucherDetail) -> RedeemResult | None:
 
 
 def _typed(typed_code: str) -> str:
-    """The code as stored, from what the till typed or scanned (InvalidInput for nothing at all)."""
-    code = codes.normalise(typed_code)
-    if not code:
+    """What the till typed or scanned, as it came (lookup reads it, and repairs a keyboard mix-up);
+    InvalidInput for nothing at all."""
+    if not codes.normalise(typed_code):
         raise InvalidInput("Type or scan a voucher code.")
-    return code
+    return typed_code.strip()
 
 
 def _found(code: str) -> VoucherDetail | None:
+    """The voucher, None for an unknown code; a scan that is no code (a claim link, a code two
+    keyboard mix-ups read as two vouchers) raises NotACode, whose sentence says what it is."""
     try:
         return lookup(code)
+    except NotACode:
+        raise
     except NotFound:
         return None
 
@@ -269,11 +273,11 @@ def redeem(typed_code: str, actor: Actor | None = None) -> RedeemResult:
             {"redeemed": REDEEMED, "now": _stamp(now), "id": voucher.id, "claimed": CLAIMED},
         ).rowcount
         if not changed:  # another till got there first (a server database without our in-process lock)
-            return _already_redeemed(lookup(code))
+            return _already_redeemed(lookup(voucher.code))
         run_sql("UPDATE batch SET redeemed_count = redeemed_count + 1 WHERE id = :batch", {"batch": voucher.batch_id})
         analytics.count_redemption(voucher.batch_id, cast(datetime, voucher.claimed_at), now)  # claimed: it has a time
         record("voucher_redeemed", actor, batch_id=voucher.batch_id, batch_name=voucher.batch_name, code=voucher.code)
-        return RedeemResult(RedeemOutcome.REDEEMED, lookup(code), now)
+        return RedeemResult(RedeemOutcome.REDEEMED, lookup(voucher.code), now)
 
 
 class UndoOutcome(enum.Enum):
@@ -344,7 +348,7 @@ def undo_redemption(typed_code: str, reason: str, actor: Actor | None = None) ->
             {"claimed": CLAIMED, "id": voucher.id, "redeemed": REDEEMED},
         ).rowcount
         if not changed:  # another till undid it first (a server database without our in-process lock)
-            return UndoResult(UndoOutcome.NOT_REDEEMED, lookup(code))
+            return UndoResult(UndoOutcome.NOT_REDEEMED, lookup(voucher.code))
         run_sql("UPDATE batch SET redeemed_count = redeemed_count - 1 WHERE id = :batch", {"batch": voucher.batch_id})
         analytics.uncount_redemption(voucher.batch_id, cast(datetime, voucher.claimed_at), redeemed_at)
         record(
@@ -356,4 +360,4 @@ def undo_redemption(typed_code: str, reason: str, actor: Actor | None = None) ->
             reason=reason,
             redeemed_at=times.iso(redeemed_at),
         )
-        return UndoResult(UndoOutcome.UNDONE, lookup(code), redeemed_at, days)
+        return UndoResult(UndoOutcome.UNDONE, lookup(voucher.code), redeemed_at, days)
