@@ -685,7 +685,7 @@ def test_a_version_5_database_gets_its_history_counted_from_its_vouchers(db_path
 
     store.open_database(db_path)
 
-    assert migrations.schema_version(store.database) == migrations.CURRENT_VERSION == 6
+    assert migrations.schema_version(store.database) == migrations.CURRENT_VERSION
     assert table_rows() == kept_rows
     after = [analytics.batch_stats(b.id, now=start + timedelta(days=5)) for b in batches.list_batches()]
     assert after == before

@@ -19,13 +19,20 @@ from .models import (
     ALL_MODELS,
     ERASED_CHECK,
     Activity,
+    ApiAttempt,
+    ApiKey,
     DelayCount,
+    IdempotentRequest,
+    Lease,
     SchemaVersion,
     SlotCount,
+    Voucher,
+    Webhook,
+    WebhookDelivery,
     utcnow,
 )
 
-CURRENT_VERSION = 6
+CURRENT_VERSION = 9
 
 
 def _v1_to_v2(db: peewee.Database) -> None:
@@ -163,8 +170,48 @@ def fill_analytics_counts(db: peewee.Database) -> None:
     )
 
 
+def _add_columns(db: peewee.Database, *fields: peewee.Field) -> None:
+    """ALTER TABLE ... ADD COLUMN for model fields, each written as a fresh table would declare it;
+    one a table has already is left (an earlier step made its table from today's model)."""
+    for field in fields:
+        table = field.model._meta.table_name
+        if field.column_name in {column.name for column in db.get_columns(table)}:
+            continue
+        ctx = db.get_sql_context()
+        column, _ = ctx.sql(field.ddl(ctx)).query()
+        db.execute_sql(f'ALTER TABLE "{table}" ADD COLUMN {column}')
+
+
+def _add_order_totals(db: peewee.Database) -> None:
+    """Money at the till: a redemption may carry its order's total (on the voucher), and each quarter
+    hour counts the sales and the discount given with the redemptions (no history to fill: no till
+    gave an order total before)."""
+    _add_columns(db, Voucher.order_cents, SlotCount.totalled, SlotCount.sales_cents, SlotCount.discount_cents)
+
+
+def _add_point_of_sale_api(db: peewee.Database) -> None:
+    """The local API for a point of sale: its keys (hashed), the failed attempts per address, and
+    the answers given under an Idempotency-Key."""
+    db.create_tables([ApiKey, ApiAttempt, IdempotentRequest])
+
+
+def _add_webhooks(db: peewee.Database) -> None:
+    """Webhooks: the addresses told of claims, redemptions and undos, their outbox, and the lease
+    that lets one process send for all."""
+    db.create_tables([Webhook, WebhookDelivery, Lease])
+
+
 # MIGRATIONS[n] brings a database from version n to n + 1.
-MIGRATIONS = {1: _v1_to_v2, 2: _v2_to_v3, 3: _add_activity_log, 4: _add_batch_title, 5: _add_analytics_counts}
+MIGRATIONS = {
+    1: _v1_to_v2,
+    2: _v2_to_v3,
+    3: _add_activity_log,
+    4: _add_batch_title,
+    5: _add_analytics_counts,
+    6: _add_order_totals,
+    7: _add_point_of_sale_api,
+    8: _add_webhooks,
+}
 
 
 def _this_database() -> str:
