@@ -76,10 +76,13 @@ class VoucherDetail(VoucherRow):
     batch_status: str = ""
     template: Template | None = None
     scanned_as: str = ""  # the keyboard mix-up its code was read back from (scans.MixUp.words); "": as typed
+    order_cents: int | None = None  # the order total given when it was redeemed, if one was
 
     def to_json(self) -> dict[str, Any]:
         data = super().to_json()
         data.update(batch_id=self.batch_id, batch_name=self.batch_name, expired=self.expired)
+        if self.order_cents is not None:
+            data["order_total"] = float(self.order_cents) / 100
         return data
 
 
@@ -208,7 +211,7 @@ _DETAIL_SQL = (
     " b.id, b.name, b.status, b.code_prefix,"
     " t.id, t.title, t.discount_kind, t.discount_value, t.min_purchase, t.expires_on, t.valid_days, t.terms,"
     " t.created_at,"
-    " b.title"
+    " b.title, v.order_cents"
     " FROM voucher v JOIN batch b ON b.id = v.batch_id JOIN template t ON t.id = b.template_id"
     " LEFT JOIN member m ON m.id = v.member_id"
 )
@@ -230,9 +233,10 @@ def _details(where: str, params: Mapping[str, object]) -> list[VoucherDetail]:
                 expires_at=as_datetime(row[6]),
                 batch_id=row[7],
                 batch_name=row[8],
-                batch_title=public_title(row[-1], template.discount_kind, template.discount_value),
+                batch_title=public_title(row[20], template.discount_kind, template.discount_value),
                 batch_status=row[9],
                 template=template,
+                order_cents=row[21],
             )
         )
     return found

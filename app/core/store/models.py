@@ -321,6 +321,7 @@ class WebhookDelivery(BaseModel):
     created_at = DateTimeField(default=utcnow)
     next_try_at = DateTimeField(null=True, index=True)  # NULL: delivered, or given up
     attempts = IntegerField(default=0)
+    last_try_at = DateTimeField(null=True)
     last_status = IntegerField(null=True)  # the receiver's HTTP status; 0: no answer
     last_error = CharField(max_length=200, default="")
     delivered_at = DateTimeField(null=True)
