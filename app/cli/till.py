@@ -10,6 +10,7 @@ from app.core import (
     claims,
     codes,
     money,
+    scans,
     templates,
     times,
     vouchers,
@@ -87,7 +88,7 @@ def _lookup(args) -> int:
     if found.order_cents is not None:
         print(f"Order:     {wording.money(found.order_cents)}")
     if found.scanned_as:
-        print(f"Read as typed by {found.scanned_as}.", file=sys.stderr)
+        print(f"Read as typed by {scans.MIX_UP_NAMED[found.scanned_as].words}.", file=sys.stderr)
     return 0
 
 

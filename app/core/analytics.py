@@ -405,6 +405,18 @@ def batch_stats(batch_id: int, now: datetime | None = None) -> BatchStats:
     )
 
 
+@guarded
+def money_by_batch() -> dict[int, Money]:
+    """Every batch's sales with vouchers and discount given (those with none are left out)."""
+    return {
+        row[0]: Money(*(int(v) for v in row[1:]))
+        for row in run_sql(
+            "SELECT batch_id, SUM(totalled), SUM(sales_cents), SUM(discount_cents) FROM slot_count"
+            " GROUP BY batch_id HAVING SUM(totalled) > 0"
+        ).fetchall()
+    }
+
+
 # -- channels ------------------------------------------------------------------------------------
 
 

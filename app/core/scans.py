@@ -125,6 +125,9 @@ MIX_UPS: tuple[MixUp, ...] = (
 )
 
 
+MIX_UP_NAMED = {mix_up.name: mix_up for mix_up in MIX_UPS}
+
+
 def read_as(mix_up: MixUp, typed: str) -> str:
     """What the scanner meant, had this mix-up typed it."""
     return typed.translate(mix_up.caps_lock).translate(mix_up.back)

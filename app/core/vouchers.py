@@ -75,7 +75,7 @@ class VoucherDetail(VoucherRow):
     batch_title: str = ""  # the public title, as members read it
     batch_status: str = ""
     template: Template | None = None
-    scanned_as: str = ""  # the keyboard mix-up its code was read back from (scans.MixUp.words); "": as typed
+    scanned_as: str = ""  # the keyboard mix-up its code was read back from (a scans.MixUp's name); "": as typed
     order_cents: int | None = None  # the order total given when it was redeemed, if one was
 
     def to_json(self) -> dict[str, Any]:
@@ -278,7 +278,7 @@ def _repaired(typed: str, as_typed: str) -> VoucherDetail:
         found = _details(f"v.code IN ({', '.join(':' + name for name in names)})", names)
         if len(found) == 1:
             mix_up = readings[codes.normalise(found[0].code)]
-            return replace(found[0], scanned_as=mix_up.words)
+            return replace(found[0], scanned_as=mix_up.name)
         if len(found) > 1:
             shown = " and ".join(v.code for v in sorted(found, key=lambda v: v.code)[:2])
             raise NotACode(
