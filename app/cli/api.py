@@ -47,7 +47,7 @@ def _create(args) -> int:
 
 
 def _list(args) -> int:
-    found = api_keys.keys()
+    found = api_keys.every_key()
     if args.json:
         print_json([key.to_json() for key in found])
         return 0

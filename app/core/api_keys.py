@@ -93,7 +93,7 @@ def create(name: str, actor: Actor | None = None) -> tuple[Key, str]:
 
 
 @guarded
-def keys() -> list[Key]:
+def every_key() -> list[Key]:
     """Every key, revoked ones too, oldest first."""
     return [_key(row) for row in ApiKey.select().order_by(ApiKey.id)]
 

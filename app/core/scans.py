@@ -71,10 +71,11 @@ def _translation(mapping: dict[str, str]) -> dict[int, str]:
 class MixUp:
     """One way the scanner's keys and the PC's layout can disagree, and how to read it back."""
 
-    name: str  # a stable identifier: us, qwertz, azerty, ...
+    name: str  # a stable identifier: as_typed, us_on_qwertz, ...
     words: str  # for a person: "a scanner set to US keys on a German (QWERTZ) PC"
     caps_lock: dict[int, str]  # undoes caps lock, as the PC's layout has it (applied first)
     back: dict[int, str]  # then what the PC typed -> what the scanner meant
+    symptom: str = ""  # what a person sees of it: "Y and Z swapped, ß for a dash"
 
 
 _DE = _layout_table(_QWERTZ)  # what a scanner set to US keys types on a German PC
@@ -84,43 +85,75 @@ _CAPS_DE = _translation(_caps_pairs(_QWERTZ, digit_row=False))
 _CAPS_FR_LINUX = _translation(_caps_pairs(_AZERTY, digit_row=False))
 _CAPS_FR_WINDOWS = _translation(_caps_pairs(_AZERTY, digit_row=True))
 
+_QWERTZ_SYMPTOM = "Y and Z swapped, ß for a dash"
+_AZERTY_SYMPTOM = "é\"'(-è_çà for the digits, A and Q, Z and W swapped, ? for M"
+
 # In the order they are tried: as typed, then the likelier mix-ups first.
 MIX_UPS: tuple[MixUp, ...] = (
     MixUp("as_typed", "as typed", {}, {}),
-    MixUp("caps_lock", "with caps lock on", _CAPS_US, {}),
-    MixUp("us_on_qwertz", "a scanner set to US keys on a German (QWERTZ) PC", {}, _translation(_inverse(_DE))),
+    MixUp("caps_lock", "with caps lock on", _CAPS_US, {}, "small letters for capitals"),
+    MixUp(
+        "us_on_qwertz",
+        "a scanner set to US keys on a German (QWERTZ) PC",
+        {},
+        _translation(_inverse(_DE)),
+        _QWERTZ_SYMPTOM,
+    ),
     MixUp(
         "us_on_qwertz_caps_lock",
         "a scanner set to US keys on a German (QWERTZ) PC, with caps lock on",
         _CAPS_DE,
         _translation(_inverse(_DE)),
+        _QWERTZ_SYMPTOM + ", small letters for capitals",
     ),
-    MixUp("us_on_azerty", "a scanner set to US keys on a French (AZERTY) PC", {}, _translation(_inverse(_FR))),
+    MixUp(
+        "us_on_azerty",
+        "a scanner set to US keys on a French (AZERTY) PC",
+        {},
+        _translation(_inverse(_FR)),
+        _AZERTY_SYMPTOM,
+    ),
     MixUp(
         "us_on_azerty_caps_lock",
         "a scanner set to US keys on a French (AZERTY) PC, with caps lock on",
         _CAPS_FR_LINUX,
         _translation(_inverse(_FR)),
+        "ÉÈÇÀ for some digits, A and Q, Z and W swapped, small letters for capitals",
     ),
     MixUp(
         "us_on_azerty_shift_lock",
         "a scanner set to US keys on a French (AZERTY) Windows PC, with caps lock on",
         _CAPS_FR_WINDOWS,
         _translation(_inverse(_FR)),
+        "A and Q, Z and W swapped, small letters for capitals",
     ),
-    MixUp("qwertz_on_us", "a scanner set to German (QWERTZ) keys on a US PC", {}, _translation(_DE)),
+    MixUp(
+        "qwertz_on_us",
+        "a scanner set to German (QWERTZ) keys on a US PC",
+        {},
+        _translation(_DE),
+        "Y and Z swapped, / for a dash",
+    ),
     MixUp(
         "qwertz_on_us_caps_lock",
         "a scanner set to German (QWERTZ) keys on a US PC, with caps lock on",
         _CAPS_US,
         _translation(_DE),
+        "Y and Z swapped, / for a dash, small letters for capitals",
     ),
-    MixUp("azerty_on_us", "a scanner set to French (AZERTY) keys on a US PC", {}, _translation(_FR)),
+    MixUp(
+        "azerty_on_us",
+        "a scanner set to French (AZERTY) keys on a US PC",
+        {},
+        _translation(_FR),
+        "!@#$%^&*() for the digits, A and Q, Z and W swapped",
+    ),
     MixUp(
         "azerty_on_us_caps_lock",
         "a scanner set to French (AZERTY) keys on a US PC, with caps lock on",
         _CAPS_US,
         _translation(_FR),
+        "!@#$%^&*() for the digits, A and Q, Z and W swapped, small letters for capitals",
     ),
 )
 
@@ -193,3 +226,58 @@ def mix_up_of(expected: str, typed: str) -> MixUp | None:
         if read_as(mix_up, typed) == expected:
             return mix_up
     return None
+
+
+# -- the Test your scanner page ----------------------------------------------------------------
+
+# What the test label holds: every letter and digit a keyboard mix-up changes (Y Z, A Q W M, the
+# digits), capitals (caps lock) and dashes (ß on German keys), in the shape of a voucher code.
+TEST_LABEL = "VB-TEST-YZ23-4567-89AM-QW"
+
+
+@dataclass(frozen=True)
+class ScannerCheck:
+    """What one scan of the test label tells about the scanner."""
+
+    typed: str
+    sends_enter: bool
+    mix_up: MixUp | None  # None: no mix-up explains what arrived
+
+    @property
+    def enter_sentence(self) -> str:
+        if self.sends_enter:
+            return "The scanner sends Enter after each code: the till looks a code up the moment it is scanned."
+        return (
+            "The scanner does not send Enter after a code: set it to add one (a carriage-return suffix; its "
+            "manual has a barcode to scan for this), or press Enter after each scan."
+        )
+
+    @property
+    def layout_sentence(self) -> str:
+        mix_up = self.mix_up
+        if mix_up is None:
+            return (
+                f"What arrived, “{self.typed}”, is not the test label under any keyboard mix-up known here: "
+                "check that the test label was scanned, and the scanner's settings."
+            )
+        if mix_up.name == "as_typed":
+            return "It types in this PC's keyboard layout: codes arrive exactly as printed."
+        if mix_up.name == "caps_lock":
+            return (
+                "Caps lock is on, so codes arrive in small letters. The till reads them all the same; turn "
+                "caps lock off for other programs."
+            )
+        return (
+            f"This is {mix_up.words} ({mix_up.symptom}). The till and the point-of-sale API repair "
+            "this, but set the scanner's keyboard layout to this PC's (its manual has a barcode for each "
+            "layout), so that other programs read codes right too."
+        )
+
+    @property
+    def all_right(self) -> bool:
+        return self.sends_enter and self.mix_up is not None and self.mix_up.name == "as_typed"
+
+
+def check_scanner(typed: str, sends_enter: bool) -> ScannerCheck:
+    """What a scan of TEST_LABEL (typed, as it arrived) says about the scanner."""
+    return ScannerCheck(typed, sends_enter, mix_up_of(TEST_LABEL, typed.strip()))
