@@ -82,3 +82,34 @@ def test_an_order_total_that_is_no_amount_is_said_and_nothing_redeemed(qtbot, wi
     dialog.close()
     dialog = scan(qtbot, window, voucher.code)  # looked up again: the status says the order
     assert dialog.fields["status"].text().endswith("· order $20.00")
+
+
+def test_the_batch_page_and_the_channels_page_show_sales_and_discount(qtbot, window, make_batch, make_member):
+    from app.gui.pages.batch import BatchPage
+    from app.gui.pages.channels import DISCOUNT_COLUMN, SALES_COLUMN, ChannelsPage
+
+    from .helpers import card_of
+
+    batch = make_batch(quantity=5, name="Spring Fair", channel="Email")
+    for total in ("25.00", "80"):
+        voucher = claims.claim(batch.token, make_member().id).voucher
+        dialog = scan(qtbot, window, voucher.code)
+        redeem_with(qtbot, dialog, total)
+        dialog.close()
+    for _ in range(2):
+        qtbot.mouseClick(card_of(qtbot, window, batch.id).title, Qt.MouseButton.LeftButton)
+        qtbot.waitUntil(lambda: isinstance(window.pages.page, BatchPage) and window.pages.page.stats is not None)
+        page = window.pages.page
+        qtbot.waitUntil(page.money.isVisible)
+        assert page.money.text() == "Sales with vouchers: $105.00 on 2 orders · Discount given: $10.50"
+        qtbot.mouseClick(page.back, Qt.MouseButton.LeftButton)
+        window.analytics.channels_action.trigger()
+        qtbot.waitUntil(lambda: isinstance(window.pages.page, ChannelsPage) and bool(window.pages.page.rows))
+        channels = window.pages.page
+        email = [r for r in range(channels.table.rowCount()) if channels.table.item(r, 0).text() == "Email"][0]
+        assert channels.table.item(email, SALES_COLUMN).text() == "$105.00"
+        assert channels.table.item(email, DISCOUNT_COLUMN).text() == "$10.50"
+        sms = [r for r in range(channels.table.rowCount()) if channels.table.item(r, 0).text() == "SMS"][0]
+        assert channels.table.item(sms, SALES_COLUMN).text() == "—"
+        qtbot.mouseClick(channels.back, Qt.MouseButton.LeftButton)
+        qtbot.waitUntil(lambda: window.pages.stack.currentWidget() is window.dashboard)
