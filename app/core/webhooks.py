@@ -188,7 +188,8 @@ class Delivery:
 @guarded
 def deliveries(url_or_id: str | None = None, limit: int = 50) -> list[Delivery]:
     """The latest deliveries, newest first (of one webhook, by its address or id, when given)."""
-    where, params = "", {"limit": int(limit)}
+    where = ""
+    params: dict[str, object] = {"limit": int(limit)}
     if url_or_id:
         where = " WHERE w.url = :url OR CAST(w.id AS VARCHAR(20)) = :url"
         params["url"] = str(url_or_id).strip()

@@ -28,16 +28,22 @@ class PointOfSaleController(QObject):
         page.remove_webhook_requested.connect(self._remove_hook)
         page.deliveries_requested.connect(self._read_deliveries)
         page.refresh_requested.connect(self.refresh)
-        self._timer = QTimer(self, interval=REFRESH_MS)  # type: ignore[call-arg]  # (PySide: properties by keyword)
+        self._timer = QTimer(self)
+        self._timer.setInterval(REFRESH_MS)
         self._timer.timeout.connect(self._refresh_if_shown)
         self._timer.start()
         self.refresh()
 
     def refresh(self) -> None:
         page = self._page
+
+        def show(found) -> None:
+            page.show_keys(found[0])
+            page.show_hooks(found[1])
+
         run_task(
             lambda: (api_keys.every_key(), webhooks.hooks()),
-            lambda found: (page.show_keys(found[0]), page.show_hooks(found[1])),
+            show,
             lambda exc: page.show_key_said(sentence(exc, "read the API keys"), "error"),
             context=page,
         )

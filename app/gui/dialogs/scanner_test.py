@@ -52,8 +52,9 @@ class LabelPreview(QPrintPreviewDialog):
     """The label on paper, PRINT_WIDTH_MM wide at the top left of the page; printed from here."""
 
     def __init__(self, parent: QWidget | None = None) -> None:
-        self.printer = QPrinter(QPrinter.PrinterMode.HighResolution)
-        super().__init__(self.printer, parent)
+        printer = QPrinter(QPrinter.PrinterMode.HighResolution)
+        super().__init__(printer, parent)
+        self._printer = printer  # the preview prints on it: kept as long as the dialog
         self.setObjectName("LabelPreview")
         self.setWindowTitle("Print the scanner test label")
         self.paintRequested.connect(self._paint)
@@ -94,7 +95,9 @@ class ScannerTestPage(QWidget):
         self.enter.hide()
         self.layout_said = Notice()
         self.layout_said.hide()
-        self._quiet = QTimer(self, singleShot=True, interval=QUIET_MS)  # type: ignore[call-arg]  # (PySide: properties by keyword)
+        self._quiet = QTimer(self)
+        self._quiet.setSingleShot(True)
+        self._quiet.setInterval(QUIET_MS)
         self._quiet.timeout.connect(lambda: self._check(sends_enter=False))
         self.preview: LabelPreview | None = None
 
