@@ -2,10 +2,12 @@
 
 Everything is copied: settings, templates, members (their password hashes, so they log in as
 before), reset codes, batches (their claim tokens, so the links and posters already out keep
-working where the same address reaches the new claim site), vouchers, the activity log and the
-analytics counts. Rows keep their ids, and the server's id sequences are moved past them. The one
-thing not copied is the database's own random name (database-id): the copy is another database,
-and a claim site serving one must not be taken for one serving the other.
+working where the same address reaches the new claim site), vouchers, the activity log, the
+analytics counts, the point of sale's API keys (hashed: the tills' keys keep working) and the
+webhooks (their undelivered events stay behind in the source). Rows keep their ids, and the
+server's id sequences are moved past them. The one thing not copied is the database's own random
+name (database-id): the copy is another database, and a claim site serving one must not be taken
+for one serving the other.
 
 The copy is read in one transaction (a consistent snapshot of the source) and written in one: the
 target ends up with all of it or, on any failure, with nothing. It is refused while this PC's claim
@@ -24,6 +26,7 @@ from app.core.store.migrations import init_db, schema_version
 from app.core.store.models import (
     ALL_MODELS,
     Activity,
+    ApiKey,
     Batch,
     DelayCount,
     Member,
@@ -32,6 +35,7 @@ from app.core.store.models import (
     SlotCount,
     Template,
     Voucher,
+    Webhook,
 )
 
 from . import doctor, settings, store
@@ -39,7 +43,7 @@ from .errors import InvalidInput
 from .store import database, translated_errors
 
 # In the order their foreign keys need; the schema_version row is the target's own (made by init_db).
-COPIED = (Setting, Template, Member, ResetCode, Batch, Voucher, Activity, SlotCount, DelayCount)
+COPIED = (Setting, Template, Member, ResetCode, Batch, Voucher, Activity, SlotCount, DelayCount, ApiKey, Webhook)
 NOT_COPIED = f"\"key\" <> '{settings.secret_key(settings.DATABASE_ID)}'"  # all settings but the database's own name
 # Where the claim site is: when the server's database has these already (the hosted guide sets the
 # public URL there before the first `serve`), the server's are kept; every other setting is the store's.

@@ -51,3 +51,19 @@ def test_serve_answers_the_api_and_sends_each_event_once(db_path, make_batch, ma
     assert sorted(r.event for r in got) == ["claimed"] * 6 + ["redeemed"] * 6
     assert len({r.event_id for r in got}) == 12 and all(r.signed for r in got)  # each once, signed
     assert {r.body["till"] for r in got if r.event == "redeemed"} == {"Till 1"}
+
+
+def test_the_windows_claim_site_sends_webhooks_while_it_serves(db_path, make_batch, make_member, receiver):
+    """The window starts its claim site with start_with_sender (app.launch): a sender serves beside it."""
+    from app.web.sending import start_with_sender
+
+    receiver.secret = webhooks.add(receiver.url, "claimed").secret
+    served = start_with_sender("127.0.0.1", 0)
+    try:
+        assert served.running and served.url.startswith("http://127.0.0.1:")
+        claims.claim(make_batch(quantity=2).token, make_member().id)
+        got = receiver.wait_for(1)
+        assert len(got) == 1 and got[0].signed
+    finally:
+        served.stop()
+    assert not served.sender.running and not served.running
