@@ -15,8 +15,8 @@ from .tasks import run_task
 
 REPEAT_AFTER = 3.0  # seconds before the same text read again is reported again
 # Qt Multimedia says, as warnings, each optional system library it looks for and does not find
-# (PipeWire, VA-API hardware decoding): nothing the camera needs, and nothing a person can act on.
-QUIET = "qt.multimedia.symbolsresolver.warning=false"
+# (PipeWire, VA-API hardware decoding), and which FFmpeg it loaded: nothing a person can act on.
+QUIET = "qt.multimedia.symbolsresolver.warning=false\nqt.multimedia.ffmpeg.info=false"
 
 
 def quiet_multimedia() -> None:
