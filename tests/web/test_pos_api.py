@@ -283,3 +283,44 @@ def test_the_same_key_from_eight_threads_redeems_once_and_answers_alike(tills, v
     assert sum(a.headers.get("Idempotent-Replayed") == "true" for a in answers) == 7
     assert batches.get_batch(voucher.batch_id).redeemed == 1
     assert len(activity.entries(activity.Filter(kind="voucher_redeemed"))) == 1
+
+
+# -- what a member shows, or a sheet the store printed --------------------------------------------
+
+
+def test_a_members_my_cards_qr_code_scans_as_their_voucher(client, pos, member_with_password, make_batch):
+    """What My Cards shows a cashier: its QR code, read by the till (and the API) as the voucher."""
+    import io
+
+    from PIL import Image
+    from zxingcpp import read_barcodes
+
+    from .helpers import log_in
+
+    member = member_with_password("dora@example.com")
+    voucher = claims.claim(make_batch(quantity=3, name="Spring Fair").token, member.id).voucher
+    log_in(client, "dora@example.com")
+    picture = client.get(f"/en-us/my-cards/qr/{voucher.code}.png")
+    assert picture.status_code == 200
+    [found] = read_barcodes(Image.open(io.BytesIO(picture.data)))
+    assert vouchers.lookup(found.text).code == voucher.code
+    assert pos.voucher(found.text).body["code"] == voucher.code
+
+
+def test_a_printed_handout_sheet_scans_as_its_batchs_claim_link(pos, make_batch, tmp_path):
+    """A sheet of 8 handout cards, as printed: each card's QR code says its batch."""
+    from PIL import Image
+    from zxingcpp import read_barcodes
+
+    from app.core import signage
+    from app.render import painting
+
+    batch = make_batch(quantity=3, name="Spring Fair")
+    painting.ensure_app()
+    painting.render_image(signage.layout(signage.content_for(batch.id), "8-up"), dpi=120).save(str(tmp_path / "s.png"))
+    read = [found.text for found in read_barcodes(Image.open(tmp_path / "s.png"))]
+    assert len(read) == 8
+    for text in read[:2]:
+        answer = pos.voucher(text)
+        assert (answer.status, answer.error) == (404, "claim_link")
+        assert answer.body["error"]["batch"] == {"id": batch.id, "name": "Spring Fair"}
