@@ -312,10 +312,9 @@ def redeem(
             **_order_details(order, discount),
             **details,
         )
-        webhooks.announce("redeemed", lookup(voucher.code), actor, **webhooks.money_fields(total, discount))
-        return RedeemResult(
-            RedeemOutcome.REDEEMED, lookup(voucher.code), now, order_cents=total, discount_cents=discount
-        )
+        redeemed = lookup(voucher.code)
+        webhooks.announce("redeemed", redeemed, actor, **webhooks.money_fields(total, discount))
+        return RedeemResult(RedeemOutcome.REDEEMED, redeemed, now, order_cents=total, discount_cents=discount)
 
 
 def _order_details(order: money.Order, discount: int | None) -> dict[str, object]:

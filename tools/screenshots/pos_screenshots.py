@@ -127,10 +127,10 @@ def main() -> int:
         dialog.reject()
 
         window.analytics.open_batch(summary.id, summary.name)
-        settle(lambda: isinstance(window.pages.page, BatchPage) and window.pages.page.money.isVisible())
+        settle(lambda w=window: isinstance(w.pages.page, BatchPage) and w.pages.page.money.isVisible())
         save(window, f"batch-page-sales{tag}")
         window.analytics.channels_action.trigger()
-        settle(lambda: isinstance(window.pages.page, ChannelsPage) and bool(window.pages.page.rows))
+        settle(lambda w=window: isinstance(w.pages.page, ChannelsPage) and bool(w.pages.page.rows))
         save(window, f"channels-sales{tag}")
         window.close()
         settle()
