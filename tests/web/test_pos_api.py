@@ -307,7 +307,7 @@ def test_a_members_my_cards_qr_code_scans_as_their_voucher(client, pos, member_w
     assert pos.voucher(found.text).body["code"] == voucher.code
 
 
-def test_a_printed_handout_sheet_scans_as_its_batchs_claim_link(pos, make_batch, tmp_path):
+def test_a_printed_handout_sheet_scans_as_its_batchs_claim_link(qapp, pos, make_batch, tmp_path):
     """A sheet of 8 handout cards, as printed: each card's QR code says its batch."""
     from PIL import Image
     from zxingcpp import read_barcodes
@@ -315,8 +315,7 @@ def test_a_printed_handout_sheet_scans_as_its_batchs_claim_link(pos, make_batch,
     from app.core import signage
     from app.render import painting
 
-    batch = make_batch(quantity=3, name="Spring Fair")
-    painting.ensure_app()
+    batch = make_batch(quantity=3, name="Spring Fair")  # (qapp: the application the painting needs, as the suite's)
     painting.render_image(signage.layout(signage.content_for(batch.id), "8-up"), dpi=120).save(str(tmp_path / "s.png"))
     read = [found.text for found in read_barcodes(Image.open(tmp_path / "s.png"))]
     assert len(read) == 8
