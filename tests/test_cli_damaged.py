@@ -14,7 +14,7 @@ import pytest
 
 from app import launch
 from app.cli.main import build_parser
-from app.core import batches, claims, members, settings, store, templates
+from app.core import api_keys, batches, claims, members, settings, store, templates, webhooks
 from app.core.store import backups
 from app.core.store.models import Batch
 from tests.helpers import ROOT
@@ -35,6 +35,10 @@ WRITES = {  # every command that changes the store, as a manager would type it
     "settings": ["settings", "--store-name", "Other Shop"],
     "redeem": ["redeem", "{claimed}"],
     "undo": ["undo", "{redeemed}", "--reason", "scanned by mistake"],
+    "api-key create": ["api-key", "create", "--name", "Till 2"],
+    "api-key revoke": ["api-key", "revoke", "Till 1"],
+    "webhook add": ["webhook", "add", "https://pos.example.com/more", "--events", "claimed"],
+    "webhook remove": ["webhook", "remove", "https://pos.example.com/hooks"],
 }
 READS = {  # every other command: it may work, or say the sentence, never a traceback
     "template list": ["template", "list"],
@@ -51,6 +55,9 @@ READS = {  # every other command: it may work, or say the sentence, never a trac
     "lookup": ["lookup", "{claimed}"],
     "activity": ["activity", "--limit", "100000"],
     "backup": ["backup", "--output", "{out}/now.db"],
+    "api-key list": ["api-key", "list"],
+    "webhook list": ["webhook", "list"],
+    "webhook deliveries": ["webhook", "deliveries"],
 }
 ON_THEIR_OWN = {"serve", "copy-to"}  # (a server to stop, a database server to copy into: below)
 NOT_RUN = {"restore"}  # what puts a damaged file right: tests/core/test_backups.py
@@ -100,6 +107,8 @@ def damaged(db_path, tmp_path, monkeypatch):
     claimed = claims.claim(batch.token, ann.id).voucher.code
     redeemed = claims.claim(batch.token, members.create_member("bo@example.com", "hash").id).voucher.code
     claims.redeem(redeemed)
+    api_keys.create("Till 1")
+    webhooks.add("https://pos.example.com/hooks", "claimed,redeemed")
     settings.save(settings.load())
     made = backups.daily()
     store.close_database()

@@ -3,11 +3,12 @@
 Everything is copied: settings, templates, members (their password hashes, so they log in as
 before), reset codes, batches (their claim tokens, so the links and posters already out keep
 working where the same address reaches the new claim site), vouchers, the activity log, the
-analytics counts and the erasure ledger. Rows keep their ids, and the server's id sequences are
-moved past every id the source ever handed out (a deleted batch's too: its id never comes back,
-as the activity log and exported files keep it). The one thing not copied is the database's own
-random name (database-id): the copy is another database, and a claim site serving one must not be
-taken for one serving the other.
+analytics counts, the erasure ledger, the point of sale's API keys (hashed: the tills' keys keep
+working) and the webhooks (their undelivered events stay behind in the source). Rows keep their
+ids, and the server's id sequences are moved past every id the source ever handed out (a deleted
+batch's too: its id never comes back, as the activity log and exported files keep it). The one
+thing not copied is the database's own random name (database-id): the copy is another database,
+and a claim site serving one must not be taken for one serving the other.
 
 The copy is read in one transaction (a consistent snapshot of the source) and written in one: the
 target ends up with all of it or, on any failure, with nothing. It is refused while this PC's claim
@@ -27,6 +28,7 @@ from app.core.store.migrations import init_db, schema_version
 from app.core.store.models import (
     ALL_MODELS,
     Activity,
+    ApiKey,
     Batch,
     DelayCount,
     Erasure,
@@ -36,6 +38,7 @@ from app.core.store.models import (
     SlotCount,
     Template,
     Voucher,
+    Webhook,
 )
 
 from . import doctor, erasures, settings, store
@@ -43,7 +46,20 @@ from .errors import InvalidInput
 from .store import database, translated_errors
 
 # In the order their foreign keys need; the schema_version row is the target's own (made by init_db).
-COPIED = (Setting, Template, Member, ResetCode, Batch, Voucher, Activity, SlotCount, DelayCount, Erasure)
+COPIED = (
+    Setting,
+    Template,
+    Member,
+    ResetCode,
+    Batch,
+    Voucher,
+    Activity,
+    SlotCount,
+    DelayCount,
+    Erasure,
+    ApiKey,
+    Webhook,
+)
 # all settings but the database's own name, and the path its file was opened at
 NOT_COPIED = f"\"key\" NOT IN ('{secret_key(DATABASE_ID)}', '{PATH_KEY}')"
 # Where the claim site is: when the server's database has these already (the hosted guide sets the

@@ -5,9 +5,10 @@ The numbers and the rules are app.core.rates' and app.core.analytics'; this only
 from __future__ import annotations
 
 from datetime import datetime, timedelta
+from decimal import Decimal
 from typing import TYPE_CHECKING
 
-from . import rates, times
+from . import rates, settings, times
 
 if TYPE_CHECKING:
     from .vouchers import VoucherRow
@@ -31,6 +32,28 @@ def rate_text(claimed: int, redeemed: int) -> str:
 def share(part: int, whole: int) -> str:
     """part of whole as a whole percentage, for the funnel's steps: "25%"."""
     return NONE_YET if not whole else f"{(part * 200 + whole) // (whole * 2)}%"
+
+
+def money(amount_cents: int | None, currency: str | None = None) -> str:
+    """An amount in the store's currency: "$1,234.50"; "—" without one."""
+    if amount_cents is None:
+        return NONE_YET
+    if currency is None:
+        currency = settings.cached().currency
+    return f"{currency}{Decimal(amount_cents).scaleb(-2):,.2f}"
+
+
+def sales_text(sales_cents: int, totalled: int, currency: str | None = None) -> str:
+    """Sales with vouchers, with how many redemptions gave an order total: "$1,234.50 on 12 orders"."""
+    if not totalled:
+        return NONE_YET
+    return f"{money(sales_cents, currency)} on {count(totalled)} order{'s' if totalled != 1 else ''}"
+
+
+SALES_TIP = (
+    "The order totals given at the till (or by the point of sale) when vouchers were redeemed, and the "
+    "discount the vouchers took off them. Redemptions without an order total are not in these sums."
+)
 
 
 def rate_now(per_hour: float) -> str:

@@ -16,7 +16,7 @@ from app.core import store, times
 from app.core.errors import DatabaseProblem, InvalidInput, NotFound
 from app.resources import resource_path
 
-from . import accounts, health, pages, passwords, security
+from . import accounts, api, health, pages, passwords, security
 
 log = logging.getLogger(__name__)
 
@@ -128,6 +128,9 @@ def create_app(config: dict | None = None) -> Flask:
     limit, window = app.config["REGISTRATIONS_PER_ADDRESS"]
     app.extensions["registration_limit"] = security.RateLimit(int(limit), float(window))
     app.session_interface = _SessionInterface()
+    # The point-of-sale API answers /api/v1/ as an application of its own: none of the site's hooks
+    # (session cookie, CSRF) reaches it. Both behind the proxy check, so the API sees who connects.
+    app.wsgi_app = api.mounted(app.wsgi_app)  # type: ignore[method-assign]
     # Flask's documented way to wrap the app in WSGI middleware (its types see only the method)
     app.wsgi_app = security.TrustedProxy(app.wsgi_app, lambda: settings_cache.get().trusted_proxy)  # type: ignore[method-assign]
 

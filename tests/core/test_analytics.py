@@ -572,6 +572,10 @@ def test_channels_match_counts_made_from_the_voucher_rows(make_batch, clock):
         "great": None,
         "verdict": None,
         "too_early": False,
+        "sales_with_vouchers": 0.0,
+        "discount_given": 0.0,
+        "redemptions_with_order_total": 0,
+        "currency": "$",
     }
     events = {c.channel: c for c in analytics.channel_stats()}["Events"]
     assert (events.claimed, events.verdict, events.too_early) == (3, None, True)  # 1 of 3 redeemed says nothing yet

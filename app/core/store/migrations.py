@@ -22,20 +22,26 @@ from .models import (
     ALL_MODELS,
     ERASED_CHECK,
     Activity,
+    ApiAttempt,
+    ApiKey,
     Batch,
     DelayCount,
     Erasure,
+    IdempotentRequest,
+    Lease,
     Member,
     ResetCode,
     SchemaVersion,
     SlotCount,
     Template,
     Voucher,
+    Webhook,
+    WebhookDelivery,
     utcnow,
 )
 from .rebuild import columns_of, rebuild_as_declared, table_sql
 
-CURRENT_VERSION = 12
+CURRENT_VERSION = 15
 # SQLite's header names the application a file belongs to (PRAGMA application_id): "VBat". Set in
 # every database made or migrated since _mark_as_voucher_batches; `restore` refuses a file naming another.
 APPLICATION_ID = 0x56426174
@@ -286,6 +292,37 @@ def _mark_as_voucher_batches(db: peewee.Database) -> None:
         db.execute_sql(f"PRAGMA application_id = {APPLICATION_ID}")
 
 
+def _add_columns(db: peewee.Database, *fields: peewee.Field) -> None:
+    """ALTER TABLE ... ADD COLUMN for model fields, each written as a fresh table would declare it;
+    one a table has already is left (an earlier step made its table from today's model)."""
+    for field in fields:
+        table = field.model._meta.table_name
+        if field.column_name in {column.name for column in db.get_columns(table)}:
+            continue
+        ctx = db.get_sql_context()
+        column, _ = ctx.sql(field.ddl(ctx)).query()
+        db.execute_sql(f'ALTER TABLE "{table}" ADD COLUMN {column}')
+
+
+def _add_order_totals(db: peewee.Database) -> None:
+    """Money at the till: a redemption may carry its order's total (on the voucher), and each quarter
+    hour counts the sales and the discount given with the redemptions (no history to fill: no till
+    gave an order total before)."""
+    _add_columns(db, Voucher.order_cents, SlotCount.totalled, SlotCount.sales_cents, SlotCount.discount_cents)
+
+
+def _add_point_of_sale_api(db: peewee.Database) -> None:
+    """The local API for a point of sale: its keys (hashed), the failed attempts per address, and
+    the answers given under an Idempotency-Key."""
+    db.create_tables([ApiKey, ApiAttempt, IdempotentRequest])
+
+
+def _add_webhooks(db: peewee.Database) -> None:
+    """Webhooks: the addresses told of claims, redemptions and undos, their outbox, and the lease
+    that lets one process send for all."""
+    db.create_tables([Webhook, WebhookDelivery, Lease])
+
+
 # MIGRATIONS[n] brings a database from version n to n + 1.
 MIGRATIONS = {
     1: _v1_to_v2,
@@ -299,6 +336,9 @@ MIGRATIONS = {
     9: _add_restored_kind,
     10: _add_erasure_ledger,
     11: _mark_as_voucher_batches,
+    12: _add_order_totals,
+    13: _add_point_of_sale_api,
+    14: _add_webhooks,
 }
 
 
@@ -326,6 +366,21 @@ _ADDED_COLUMNS: dict[int, dict[str, str]] = {
     6: {"slot_count": "batch_id slot claims redemptions", "delay_count": "batch_id hours redemptions"},
 }
 _ADDED_COLUMNS[_version_after(_add_erasure_ledger)] = {"erasure": "email_hash erased_at"}
+_ADDED_COLUMNS[_version_after(_add_order_totals)] = {
+    "voucher": "order_cents",
+    "slot_count": "totalled sales_cents discount_cents",
+}
+_ADDED_COLUMNS[_version_after(_add_point_of_sale_api)] = {
+    "api_key": "id name prefix key_hash created_at revoked_at last_used_at",
+    "api_attempt": "address failures first_at last_at",
+    "idempotent_request": "id api_key_id key request_hash status response created_at",
+}
+_ADDED_COLUMNS[_version_after(_add_webhooks)] = {
+    "webhook": "id url events secret created_at",
+    "webhook_delivery": "id webhook_id event_id event payload created_at next_try_at attempts last_try_at"
+    " last_status last_error delivered_at",
+    "lease": "name holder until",
+}
 APPLICATION_ID_SINCE = _version_after(_mark_as_voucher_batches)  # the first version whose files all carry it
 
 

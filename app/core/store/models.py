@@ -7,6 +7,7 @@ from typing import Any, TypeVar, overload
 from peewee import (
     SQL,
     AutoField,
+    BigIntegerField,
     CharField,
     Check,
     CompositeKey,
@@ -180,6 +181,9 @@ class Voucher(BaseModel):
     claimed_at = DateTimeField(null=True)
     redeemed_at = DateTimeField(null=True)
     expires_at = DateTimeField(null=True)
+    # The order's total the till gave when it redeemed the voucher, in cents; NULL: none given (or not
+    # redeemed). The money is counted in SlotCount too, so analytics never read it here.
+    order_cents = BigIntegerField(null=True, constraints=[Check("order_cents IS NULL OR order_cents >= 0")])
 
     class Meta:
         indexes = ((("batch", "status"), False),)  # keyset pages per status, and the next free voucher to claim
@@ -259,6 +263,11 @@ class SlotCount(BaseModel):
     slot = IntegerField()  # seconds since 1970-01-01 00:00 UTC, divided by 900
     claims = IntegerField(default=0, constraints=[Check("claims >= 0")])
     redemptions = IntegerField(default=0, constraints=[Check("redemptions >= 0")])
+    # Money at the till, in cents: the redemptions made with an order total, their sales and the
+    # discount they gave (kept with the redemptions, in the redeem and undo transactions).
+    totalled = IntegerField(default=0, constraints=[SQL("DEFAULT 0"), Check("totalled >= 0")])
+    sales_cents = BigIntegerField(default=0, constraints=[SQL("DEFAULT 0"), Check("sales_cents >= 0")])
+    discount_cents = BigIntegerField(default=0, constraints=[SQL("DEFAULT 0"), Check("discount_cents >= 0")])
 
     class Meta:
         primary_key = CompositeKey("batch", "slot")
@@ -274,6 +283,89 @@ class DelayCount(BaseModel):
 
     class Meta:
         primary_key = CompositeKey("batch", "hours")
+
+
+class ApiKey(BaseModel):
+    """A point of sale's key to the local API (`api-key create`): only its SHA-256 is kept, and its
+    first characters to tell keys apart. A revoked key stays, so the log's names stay explained;
+    a name is taken once among the keys not revoked."""
+
+    id = AutoField()
+    name = CharField(max_length=64)  # the till the activity log names for its changes
+    prefix = CharField(max_length=16)
+    key_hash = CharField(max_length=64, unique=True)
+    created_at = DateTimeField(default=utcnow)
+    revoked_at = DateTimeField(null=True)
+    last_used_at = DateTimeField(null=True)
+
+
+ApiKey.add_index(ApiKey.index(ApiKey.name, unique=True, where=ApiKey.revoked_at.is_null()))
+
+
+class ApiAttempt(BaseModel):
+    """Failed API authentications per client address, shared by every process that serves the API:
+    too many in the window and the address is refused (429) until it has passed."""
+
+    address = CharField(max_length=64, primary_key=True)
+    failures = IntegerField(default=0)
+    first_at = DateTimeField()
+    last_at = DateTimeField()
+
+
+class IdempotentRequest(BaseModel):
+    """A POST the API answered under an Idempotency-Key: its request (hashed) and its answer, written
+    in the same transaction as the change, so a retry gets the first answer and never a second change."""
+
+    id = AutoField()
+    api_key = ForeignKeyField(ApiKey, on_delete="CASCADE", index=False)  # the unique index below leads with it
+    key = CharField(max_length=255)
+    request_hash = CharField(max_length=64)
+    status = IntegerField(null=True)  # NULL only inside the transaction that is answering it
+    response = TextField(null=True)
+    created_at = DateTimeField(default=utcnow, index=True)
+
+    class Meta:
+        indexes = ((("api_key", "key"), True),)
+
+
+WEBHOOK_EVENTS = ("claimed", "redeemed", "undone")
+
+
+class Webhook(BaseModel):
+    """An address told of every claim, redemption and undo it subscribes to (events: ',claimed,redeemed,')."""
+
+    id = AutoField()
+    url = CharField(max_length=2000, unique=True)
+    events = CharField(max_length=64)
+    secret = CharField(max_length=128)  # signs each delivery (HMAC-SHA256); the receiver has it too
+    created_at = DateTimeField(default=utcnow)
+
+
+class WebhookDelivery(BaseModel):
+    """The outbox: one event for one webhook, written in the transaction of its change, then sent
+    (and sent again with back-off, for a day) until the receiver answers 2xx."""
+
+    id = AutoField()
+    webhook = ForeignKeyField(Webhook, on_delete="CASCADE")
+    event_id = CharField(max_length=32)  # the same for every webhook told of one change
+    event = CharField(max_length=16, constraints=[_in("event", WEBHOOK_EVENTS)])
+    payload = TextField()  # the JSON body, as signed and sent
+    created_at = DateTimeField(default=utcnow)
+    next_try_at = DateTimeField(null=True, index=True)  # NULL: delivered, or given up
+    attempts = IntegerField(default=0)
+    last_try_at = DateTimeField(null=True)
+    last_status = IntegerField(null=True)  # the receiver's HTTP status; 0: no answer
+    last_error = CharField(max_length=200, default="")
+    delivered_at = DateTimeField(null=True)
+
+
+class Lease(BaseModel):
+    """Work that one process does for all (sending webhooks): whoever holds the row until its time
+    does it; another takes it over when that time has passed (the holder died or stopped)."""
+
+    name = CharField(max_length=32, primary_key=True)
+    holder = CharField(max_length=64)
+    until = DateTimeField()
 
 
 M = TypeVar("M", bound=Model)
@@ -309,4 +401,10 @@ ALL_MODELS = (
     SlotCount,
     DelayCount,
     Erasure,
+    ApiKey,
+    ApiAttempt,
+    IdempotentRequest,
+    Webhook,
+    WebhookDelivery,
+    Lease,
 )

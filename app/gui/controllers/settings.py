@@ -13,6 +13,8 @@ from app.core.activity import this_pc
 from app.core.errors import DatabaseProblem, VoucherError, sentence
 from app.core.store import backups, credentials
 from app.gui.dialogs.guide import GuideDialog
+from app.gui.dialogs.point_of_sale import PointOfSalePage
+from app.gui.dialogs.scanner_test import ScannerTestPage
 from app.gui.dialogs.settings import SettingsDialog
 from app.gui.kit.dialog_slot import DialogSlot
 from app.gui.kit.prompts import Prompts
@@ -20,6 +22,7 @@ from app.gui.kit.tasks import run_task
 from app.gui.preferences import Preferences
 
 from .claim_site import ClaimServer
+from .point_of_sale import PointOfSaleController
 from .till_identity import TillIdentity
 
 
@@ -132,6 +135,10 @@ class SettingsController(QObject):
         )
         dialog.browse_requested.connect(lambda: self._browse(dialog))
         dialog.guide_requested.connect(lambda: self._guide.open(GuideDialog(dialog)))
+        dialog.add_page(ScannerTestPage(), "Scanner")
+        point_of_sale = PointOfSalePage(f"{current.base_url}/api/v1/")
+        PointOfSaleController(point_of_sale, TillIdentity(self._prefs).actor)
+        dialog.add_page(point_of_sale, "Point of sale")
         self._slot.open(dialog)
 
     def _browse(self, dialog: SettingsDialog) -> None:

@@ -24,6 +24,7 @@ from PySide6.QtWidgets import (
     QPushButton,
     QRadioButton,
     QSpinBox,
+    QTabWidget,
     QVBoxLayout,
     QWidget,
 )
@@ -182,15 +183,30 @@ class SettingsDialog(QDialog):
         self.buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Save | QDialogButtonBox.StandardButton.Cancel)
         self.buttons.accepted.connect(lambda: self.save_requested.emit(self.edited(), self.database.text().strip()))
         self.buttons.rejected.connect(self.reject)
+        general = QWidget()
+        general.setObjectName("GeneralPage")
+        general.setLayout(form)
+        self.tabs = QTabWidget()
+        self.tabs.addTab(general, "General")
         layout = QVBoxLayout(self)
         layout.setContentsMargins(20, 16, 20, 16)
-        layout.addLayout(form)
+        layout.addWidget(self.tabs)
         layout.addWidget(self.notice)
         layout.addWidget(self.buttons)
         self.setMinimumWidth(560)
         self.setWindowIcon(style.icon("settings"))
         self._on_claim_site_toggled(self.hosted.isChecked())
         self._on_database_typed(self.database.text())
+
+    def add_page(self, page: QWidget, title: str) -> None:
+        """A page of its own beside General (Scanner, Point of sale): it acts by itself, Save is General's."""
+        self.tabs.addTab(page, title)
+        self.setMinimumWidth(max(self.minimumWidth(), 760))
+
+    def show_page(self, title: str) -> None:
+        for index in range(self.tabs.count()):
+            if self.tabs.tabText(index) == title:
+                self.tabs.setCurrentIndex(index)
 
     def showEvent(self, event) -> None:  # noqa: N802
         super().showEvent(event)
