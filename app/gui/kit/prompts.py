@@ -68,7 +68,13 @@ NATIVE_FILE_DIALOGS = sys.platform == "win32"
 
 
 def file_dialog(
-    parent: QWidget | None, caption: str, start: str, file_filter: str, *, confirm_overwrite: bool = True
+    parent: QWidget | None,
+    caption: str,
+    start: str,
+    file_filter: str,
+    *,
+    confirm_overwrite: bool = True,
+    existing: bool = False,
 ) -> QFileDialog:
     """The one way this window makes a file dialog: one that never opens the files it lists. start
     names a folder, or a file to suggest in its folder.
@@ -97,8 +103,12 @@ def file_dialog(
         else:
             dialog.setDirectory(str(target.parent))
             dialog.selectFile(target.name)
-    dialog.setAcceptMode(QFileDialog.AcceptMode.AcceptSave)
-    dialog.setFileMode(QFileDialog.FileMode.AnyFile)
+    if existing:  # a file to read
+        dialog.setAcceptMode(QFileDialog.AcceptMode.AcceptOpen)
+        dialog.setFileMode(QFileDialog.FileMode.ExistingFile)
+    else:
+        dialog.setAcceptMode(QFileDialog.AcceptMode.AcceptSave)
+        dialog.setFileMode(QFileDialog.FileMode.AnyFile)
     dialog.setOption(QFileDialog.Option.DontConfirmOverwrite, not confirm_overwrite)
     return dialog
 
@@ -147,6 +157,15 @@ class Prompts:
         name starts in the Documents folder; a path starts where it names."""
         start = suggested if Path(suggested).is_absolute() else str(default_folder() / suggested)
         dialog = file_dialog(parent, caption, start, file_filter, confirm_overwrite=confirm_overwrite)
+        dialog.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
+        dialog.fileSelected.connect(lambda path: then(path) if path else None)
+        dialog.open()
+
+    def open_file_name(
+        self, parent: QWidget, caption: str, start: str, file_filter: str, then: Callable[[str], None]
+    ) -> None:
+        """Ask for a file to read (that exists); then(path) once chosen, nothing when the person cancels."""
+        dialog = file_dialog(parent, caption, start or str(default_folder()), file_filter, existing=True)
         dialog.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
         dialog.fileSelected.connect(lambda path: then(path) if path else None)
         dialog.open()
