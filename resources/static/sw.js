@@ -1,7 +1,8 @@
 // The claim site's service worker (served at /sw.js): a member's vouchers without signal.
 //
 // It keeps My Cards and the QR code of each voucher that can still be used, as the site lists them in
-// pocket.json, and refreshes them whenever My Cards is opened with a connection. Without one, My Cards
+// pocket.json, and refreshes them whenever My Cards is opened with a connection, and when a page of the
+// site asks (static/pocket.js, on every page a member opens: a voucher just claimed is kept at once). Without one, My Cards
 // comes from what it kept (after PATIENCE on a weak signal), and any other page is the offline page.
 // What the site no longer lists (a voucher redeemed or expired) is dropped; a QR code whose voucher
 // expired while offline is no longer shown. Logging out, deleting the account, or a session that
@@ -17,6 +18,8 @@ const OFFLINE = SCOPE + "en-us/offline";
 const SHELL = [OFFLINE, SCOPE + "static/site.css", SCOPE + "static/favicon.svg"];
 const ENDS_SESSION = [SCOPE + "en-us/logout", SCOPE + "en-us/account/delete"];
 const PATIENCE = 4000; // milliseconds My Cards waits for the network before the kept copy is shown
+const QUIET = 3000; // milliseconds after a refresh in which a page's request for another is let go
+let refreshed = 0;
 
 self.addEventListener("install", (event) => {
   event.waitUntil(
@@ -58,6 +61,7 @@ async function kept() {
 
 // Keep what the site lists now (page: My Cards as just fetched, or null to fetch it), drop the rest.
 async function refresh(page) {
+  refreshed = Date.now();
   let answer;
   try {
     answer = await fetch(POCKET, { credentials: "same-origin", cache: "no-store" });
@@ -172,6 +176,12 @@ async function shell(request, path) {
     return (await cache.match(path)) || Response.error();
   }
 }
+
+self.addEventListener("message", (event) => {
+  if (event.data === "refresh" && Date.now() - refreshed > QUIET) {
+    event.waitUntil(refresh(null));
+  }
+});
 
 self.addEventListener("fetch", (event) => {
   const request = event.request;
