@@ -105,6 +105,11 @@ def test_every_member_page_in_every_state_passes_axe(site, scheme, make_batch, t
         ):
             page.goto(site + path)
             check(state)
+            if state == "busy":  # its two ways on stand apart
+                again, home = (
+                    page.get_by_role("link", name=name).bounding_box() for name in ("Try again", "Back to Home")
+                )
+                assert home["y"] - (again["y"] + again["height"]) >= 8
         page.goto(site + f"/en-us/reset/{reset_code}")
         page.get_by_label("New password").fill("short")
         page.get_by_role("button", name="Save the new password").click()
@@ -166,6 +171,12 @@ def test_every_member_page_in_every_state_passes_axe(site, scheme, make_batch, t
         check("my cards: nothing to use")
         page.goto(site + "/en-us/account/delete")
         check("delete account")
+        keep, delete = (
+            page.get_by_role(role, name=name).bounding_box()
+            for role, name in (("link", "Keep my account"), ("button", "Delete my account"))
+        )
+        assert (keep["width"], keep["height"]) == (delete["width"], delete["height"])  # the safe choice as large
+        assert keep["y"] < delete["y"]  # and first
         page.get_by_role("button", name="Delete my account").click()
         check("account deleted")
         page.goto(site + "/en-us/my-cards")
