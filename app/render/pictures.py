@@ -22,8 +22,6 @@ from typing import TypeVar
 
 from app.core.signage import Page
 
-from . import painting
-
 T = TypeVar("T")
 _jobs: queue.SimpleQueue[tuple[Callable[[], object], Future[object]]] = queue.SimpleQueue()
 _started = threading.Lock()
@@ -56,6 +54,9 @@ def png(page: Page, dpi: float, timeout: float | None = 30.0) -> bytes:
     """The page as PNG bytes, drawn on the render thread (waits for the pictures queued before it)."""
 
     def draw() -> bytes:
+        # Qt is loaded with the first picture: a claim site whose members save none never loads it.
+        from . import painting
+
         # A windowless application made here has no event loop: without GLib's, its end at exit is quiet.
         os.environ.setdefault("QT_NO_GLIB", "1")
         painting.ensure_app()
