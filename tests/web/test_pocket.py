@@ -42,10 +42,19 @@ def _phone_context(driver, viewport=PHONE, extra_args=()):
 
 
 def _watch(page) -> list[str]:
-    """What must not happen on these pages: a Content-Security-Policy refusal or a script error."""
+    """What must not happen on these pages, with or without signal: a Content-Security-Policy refusal,
+    a script error, or a style sheet, picture or script that does not arrive."""
     problems: list[str] = []
     page.on("console", lambda m: problems.append(m.text) if "Content Security Policy" in m.text else None)
     page.on("pageerror", lambda error: problems.append(str(error)))
+    page.on(
+        "requestfailed",
+        lambda request: (
+            problems.append(f"{request.url} failed")
+            if request.resource_type in ("stylesheet", "image", "script")
+            else None
+        ),
+    )
     return problems
 
 
