@@ -36,6 +36,18 @@ _EMAIL_RE = re.compile(r"^[^@\s]{1,64}@[^@\s]+\.[^@\s]+$")
 
 MIN_PASSWORD = 8
 MAX_PASSWORD = 1024  # hashing a huge "password" is a cheap way to tie up a thread
+# The rule as a member reads it before choosing (the register, reset and change forms), so that a
+# refusal after submitting is no surprise.
+PASSWORD_RULE = (
+    f"At least {MIN_PASSWORD} characters. Common passwords (like password123) and your email address are refused: "
+    "they are the first anyone would guess."
+)
+# A member who keeps using the site stays logged in: a session ends this long after the member's last
+# visit, not after logging in. Its cookie is renewed at most once a SESSION_RENEWED (a page that
+# re-signs it on every view would cost every request), and ending it is unchanged: logout, a new
+# password or the store's "sign out everywhere" raise the generation that every copy of it carries.
+SESSION_LASTS = timedelta(days=30)
+SESSION_RENEWED = timedelta(days=1)
 RESET_VALID = timedelta(hours=24)
 RESET_REFUSED = (
     "This password reset link cannot be used: it was used already, it is more than 24 hours old, "

@@ -72,6 +72,10 @@ class Settings:
     logo_path: str = ""  # a PNG or SVG printed on the signage; empty: none
     accent_color: str = ""  # #rrggbb for the signage's offer and rules; empty: DEFAULT_ACCENT
     claim_site: str = LOCAL  # LOCAL: the window serves it; HOSTED: a server does, at the public base URL
+    # Apple Wallet: the store's Pass Type ID (pass.com.yourstore.vouchers) and Apple developer team
+    # (10 characters), both printed in its certificate (app/core/wallet holds the certificate itself)
+    wallet_pass_type_id: str = ""
+    wallet_team_id: str = ""
 
     @property
     def hosted(self) -> bool:
@@ -106,6 +110,24 @@ def validate_accent(color: str) -> str:
     if color and not re.fullmatch(r"#[0-9a-f]{6}", color):
         raise InvalidInput(f"An accent colour is written like #0b6e4f, not {color!r}.")
     return color
+
+
+_PASS_TYPE_RE = re.compile(r"^pass(\.[A-Za-z0-9-]+)+$")
+_TEAM_RE = re.compile(r"^[A-Z0-9]{10}$")
+
+
+def validate_pass_type_id(text: str) -> str:
+    text = (text or "").strip()
+    if text and not _PASS_TYPE_RE.fullmatch(text):
+        raise InvalidInput(f"An Apple Pass Type ID is written like pass.com.yourstore.vouchers, not {text!r}.")
+    return text
+
+
+def validate_team_id(text: str) -> str:
+    text = (text or "").strip().upper()
+    if text and not _TEAM_RE.fullmatch(text):
+        raise InvalidInput(f"An Apple team ID is 10 letters and digits, like A1B2C3D4E5, not {text!r}.")
+    return text
 
 
 def validate_logo(path: str) -> str:
@@ -173,6 +195,8 @@ def save(settings: Settings, actor: Actor | None = None) -> Settings:
         raise InvalidInput(f"Redemptions can be undone for 1 to {MAX_UNDO_DAYS} days.")
     settings.accent_color = validate_accent(settings.accent_color)
     settings.logo_path = validate_logo(settings.logo_path)
+    settings.wallet_pass_type_id = validate_pass_type_id(settings.wallet_pass_type_id)
+    settings.wallet_team_id = validate_team_id(settings.wallet_team_id)
     settings.claim_site = (settings.claim_site or LOCAL).strip().lower()
     if settings.claim_site not in CLAIM_SITES:
         raise InvalidInput(

@@ -317,6 +317,17 @@ def voucher_of(member_id: int, batch_id: int) -> VoucherDetail | None:
 
 
 @guarded
+def member_voucher(member_id: int, typed_code: str) -> VoucherDetail | None:
+    """The member's own voucher with this code, or None (anyone else's, or no such code): what a
+    member's QR code, image, calendar entry and pass are read from. One read by the unique code."""
+    code = codes.normalise(typed_code)
+    if not code:
+        return None
+    found = _details("v.code = :code AND v.member_id = :member", {"code": code, "member": member_id})
+    return found[0] if found else None
+
+
+@guarded
 def for_member(member_id: int) -> list[VoucherDetail]:
     """A member's vouchers (My Cards), newest claim first. Vouchers of deleted batches are gone with them."""
     return _details("v.member_id = :member ORDER BY v.claimed_at DESC, v.id DESC", {"member": member_id})

@@ -202,3 +202,33 @@ def state_line(voucher: VoucherRow) -> str:
         claimed=times.local_text(voucher.claimed_at, zone=True),
         redeemed=times.local_text(voucher.redeemed_at, zone=True),
     )
+
+
+# -- a member's vouchers (My Cards) ------------------------------------------------------------
+
+CARD_BADGES = {"valid": "Valid", "redeemed": "Redeemed", "expired": "Expired"}
+
+
+def expires_in(days_left: int) -> str:
+    """A valid voucher's reminder: "Expires today", "Expires tomorrow", "Expires in 3 days"."""
+    if days_left <= 0:
+        return "Expires today"
+    if days_left == 1:
+        return "Expires tomorrow"
+    return f"Expires in {days_left} days"
+
+
+def expiring_banner(titles_and_days: list[tuple[str, int]], within_days: int) -> str:
+    """My Cards' reminder of the valid vouchers whose last day is within `within_days`: one is named
+    with its day, several are counted. "" when none is."""
+    if not titles_and_days:
+        return ""
+    if len(titles_and_days) == 1:
+        title, days = titles_and_days[0]
+        when = expires_in(days).removeprefix("Expires ")
+        return f"Your voucher “{title}” expires {when}: show it at the till before then."
+    soonest = expires_in(min(days for _, days in titles_and_days)).removeprefix("Expires ")
+    return (
+        f"{len(titles_and_days)} of your vouchers expire within {within_days} days, the first {soonest}: "
+        "show them at the till before then."
+    )

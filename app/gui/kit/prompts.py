@@ -74,7 +74,13 @@ NATIVE_FILE_DIALOGS = sys.platform == "win32"
 
 
 def file_dialog(
-    parent: QWidget | None, caption: str, start: str, file_filter: str, *, confirm_overwrite: bool = True
+    parent: QWidget | None,
+    caption: str,
+    start: str,
+    file_filter: str,
+    *,
+    confirm_overwrite: bool = True,
+    existing: bool = False,
 ) -> QFileDialog:
     """The one way this window makes a file dialog: one that never opens the files it lists. start
     names a folder, or a file to suggest in its folder.
@@ -103,8 +109,12 @@ def file_dialog(
         else:
             dialog.setDirectory(str(target.parent))
             dialog.selectFile(target.name)
-    dialog.setAcceptMode(QFileDialog.AcceptMode.AcceptSave)
-    dialog.setFileMode(QFileDialog.FileMode.AnyFile)
+    if existing:  # a file to read
+        dialog.setAcceptMode(QFileDialog.AcceptMode.AcceptOpen)
+        dialog.setFileMode(QFileDialog.FileMode.ExistingFile)
+    else:
+        dialog.setAcceptMode(QFileDialog.AcceptMode.AcceptSave)
+        dialog.setFileMode(QFileDialog.FileMode.AnyFile)
     dialog.setOption(QFileDialog.Option.DontConfirmOverwrite, not confirm_overwrite)
     return dialog
 
@@ -182,6 +192,15 @@ class Prompts:
             chosen = start / chosen.name
         self._preferences().set_last_save_folder(str(chosen.parent))
         then(str(chosen))
+
+    def open_file_name(
+        self, parent: QWidget, caption: str, start: str, file_filter: str, then: Callable[[str], None]
+    ) -> None:
+        """Ask for a file to read (that exists); then(path) once chosen, nothing when the person cancels."""
+        dialog = file_dialog(parent, caption, start or str(self.start_folder()), file_filter, existing=True)
+        dialog.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
+        dialog.fileSelected.connect(lambda path: then(path) if path else None)
+        dialog.open()
 
     def confirm_update_unbacked(self, parent: QWidget | None, before: str, how: str) -> bool:
         """Update a server database's schema though no backup could be made first (what the command
