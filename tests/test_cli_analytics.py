@@ -178,6 +178,10 @@ def test_channels_json_has_one_object_per_channel_with_its_band_and_verdict(run,
         "too_early": False,
         "expiring_7d": 0,
         "expired_unredeemed": 0,
+        "sales_with_vouchers": 0.0,  # no till gave an order total
+        "discount_given": 0.0,
+        "redemptions_with_order_total": 0,
+        "currency": "$",
     }
     assert by["In-store QR"]["redemption_rate"] == 60.0 and by["In-store QR"]["verdict"] == "great"
     assert by["Events"]["verdict"] == "below_typical" and by["Events"]["typical"] == [30.0, 50.0]

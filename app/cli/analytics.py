@@ -68,6 +68,11 @@ def _batch_stats(args) -> int:
         + (f"{stats.sold_out_text} at this pace." if stats.sold_out_text else "not trending toward selling out.")
     )
     print(f"Still out there: {wording.still_out(stats.expiring_7d, stats.expired_unredeemed)}")
+    if stats.money.totalled:
+        print(
+            f"Sales with vouchers: {wording.sales_text(stats.money.sales_cents, stats.money.totalled)}; "
+            f"discount given {wording.money(stats.money.discount_cents)}."
+        )
     if stats.median_hours_to_redeem is not None:
         print(
             f"Claim to redemption: median {wording.hours(stats.median_hours_to_redeem)}; "
@@ -137,23 +142,24 @@ def _channels(args) -> int:
                 f"{c.expired_unredeemed:,}",
             ]
         )
-    table(
-        rows,
-        [
-            "Channel",
-            "Batches",
-            "Total",
-            "Claimed",
-            "Redeemed",
-            "Rate",
-            "Typical",
-            "Great",
-            "Verdict",
-            wording.EXPIRING_CAPTION,
-            wording.EXPIRED_CAPTION,
-        ],
-        right={1, 2, 3, 4, 5, 9, 10},
-    )
+    headers = [
+        "Channel",
+        "Batches",
+        "Total",
+        "Claimed",
+        "Redeemed",
+        "Rate",
+        "Typical",
+        "Great",
+        "Verdict",
+        wording.EXPIRING_CAPTION,
+        wording.EXPIRED_CAPTION,
+    ]
+    if any(c.money.totalled for c in found):  # money at the till: only once a till gave an order total
+        headers += ["Sales with vouchers", "Discount given"]
+        for row, c in zip(rows, found, strict=True):
+            row += [wording.money(c.money.sales_cents), wording.money(c.money.discount_cents)]
+    table(rows, headers, right={1, 2, 3, 4, 5, 9, 10, 11, 12})
     for i, note in enumerate(notes, 1):
         print(f"{'*' * i} {note}")
     if any(c.too_early for c in found):

@@ -21,7 +21,6 @@ from app.core import (
 )
 from app.core.errors import GenerationCancelled, InvalidInput
 from app.core.signage import LAYOUTS
-from app.core.store import backups
 from app.core.store.models import CHANNELS, VOUCHER_STATUSES
 
 from .common import (
@@ -201,7 +200,6 @@ def _state_sentence(summary) -> str:
 
 
 def _batch_create(args) -> int:
-    backups.check_open_database()  # never write into a damaged file
     template = templates.find_template(args.template)
     starts = _starts(args.starts)
     ends = _ends(args.ends)
@@ -257,7 +255,6 @@ def _batch_edit(args) -> int:
 
 
 def _batch_clone(args) -> int:
-    backups.check_open_database()
     progress = ProgressBar("Generating vouchers", enabled=not args.quiet)
     try:
         summary = batches.clone_batch(args.id, args.name, args.quantity, actor(args), progress=progress)
@@ -335,7 +332,6 @@ def _batch_status(args) -> int:
 
 
 def _batch_delete(args) -> int:
-    backups.check_open_database()
     summary = batches.get_batch(args.id)
     if not go_ahead(args, batches.delete_confirmation(summary), "Not deleted."):
         return 1

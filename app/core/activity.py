@@ -33,6 +33,7 @@ KIND_TEXT = {
     "settings_changed": "Settings changed",
     "member_erased": "Member erased",
     "member_reset": "Member reset",
+    "restored": "Backup restored",
     "batch_edited": "Batch edited",
     "batch_scheduled": "Batch scheduled",
     "batch_ended": "Campaign ended",
@@ -163,6 +164,12 @@ class Entry:
             return f"ended {_when(d.get('ended_at'), 'now')}"
         if self.kind == "batch_created" and d.get("like"):
             return f"{d.get('quantity', 0):,} vouchers, like batch {d['like']}"
+        if self.kind == "restored":
+            made = f", made {times.local_text(datetime.fromisoformat(d['made']))}" if d.get("made") else ""
+            again = d.get("erased_again", 0)
+            return f"From {d.get('backup', '')}{made}; the replaced database is kept at {d.get('kept', '')}" + (
+                f"; {again:,} erased member{'s' if again != 1 else ''} erased again" if again else ""
+            )
         return ""
 
     def to_json(self) -> dict[str, Any]:

@@ -16,7 +16,7 @@ from typing import Any
 
 from app.core.store.models import CHANNELS, UNREDEEMED_EXPIRY, Template, Voucher, as_datetime, utcnow
 
-from . import schedule, times, wording
+from . import money, schedule, settings, times, wording
 from .errors import NotFound
 from .rates import Band, band_for, hints_for, judgeable, rate_json, redemption_rate, verdict
 from .store import guarded, run_sql
@@ -47,8 +47,11 @@ _ADD_CLAIM = (
     " ON CONFLICT (batch_id, slot) DO UPDATE SET claims = slot_count.claims + 1"
 )
 _ADD_REDEMPTION = (
-    "INSERT INTO slot_count (batch_id, slot, claims, redemptions) VALUES (:batch, :slot, 0, 1)"
-    " ON CONFLICT (batch_id, slot) DO UPDATE SET redemptions = slot_count.redemptions + 1"
+    "INSERT INTO slot_count (batch_id, slot, claims, redemptions, totalled, sales_cents, discount_cents)"
+    " VALUES (:batch, :slot, 0, 1, :totalled, :sales, :discount)"
+    " ON CONFLICT (batch_id, slot) DO UPDATE SET redemptions = slot_count.redemptions + 1,"
+    " totalled = slot_count.totalled + excluded.totalled, sales_cents = slot_count.sales_cents + excluded.sales_cents,"
+    " discount_cents = slot_count.discount_cents + excluded.discount_cents"
 )
 _ADD_DELAY = (
     "INSERT INTO delay_count (batch_id, hours, redemptions) VALUES (:batch, :hours, 1)"
@@ -61,9 +64,23 @@ def count_claim(batch_id: int, claimed_at: datetime) -> None:
     run_sql(_ADD_CLAIM, {"batch": batch_id, "slot": slot_of(claimed_at)})
 
 
-def count_redemption(batch_id: int, claimed_at: datetime, redeemed_at: datetime) -> None:
-    """A redemption, counted in its quarter hour and its delay bin (inside the redeem's transaction)."""
-    run_sql(_ADD_REDEMPTION, {"batch": batch_id, "slot": slot_of(redeemed_at)})
+def _money(sales_cents: int | None, discount_cents: int | None) -> dict[str, int]:
+    """A redemption's money as its quarter hour counts it: nothing without an order total."""
+    if sales_cents is None:
+        return {"totalled": 0, "sales": 0, "discount": 0}
+    return {"totalled": 1, "sales": sales_cents, "discount": discount_cents or 0}
+
+
+def count_redemption(
+    batch_id: int,
+    claimed_at: datetime,
+    redeemed_at: datetime,
+    sales_cents: int | None = None,
+    discount_cents: int | None = None,
+) -> None:
+    """A redemption, counted in its quarter hour and its delay bin, with its order's total and the
+    discount given when the till gave one (inside the redeem's transaction)."""
+    run_sql(_ADD_REDEMPTION, {"batch": batch_id, "slot": slot_of(redeemed_at), **_money(sales_cents, discount_cents)})
     run_sql(_ADD_DELAY, {"batch": batch_id, "hours": delay_hours(claimed_at, redeemed_at)})
 
 
@@ -88,12 +105,20 @@ def count_unredeemed(batch_id: int, expires_at: datetime | None, change: int) ->
         )
 
 
-def uncount_redemption(batch_id: int, claimed_at: datetime, redeemed_at: datetime) -> None:
-    """An undone redemption, taken back out of the quarter hour and the delay bin it was counted in
-    (redeemed_at: the redemption undone; inside the undo's transaction)."""
+def uncount_redemption(
+    batch_id: int,
+    claimed_at: datetime,
+    redeemed_at: datetime,
+    sales_cents: int | None = None,
+    discount_cents: int | None = None,
+) -> None:
+    """An undone redemption, taken back out of the quarter hour and the delay bin it was counted in,
+    with its money (redeemed_at: the redemption undone; inside the undo's transaction)."""
     run_sql(
-        "UPDATE slot_count SET redemptions = redemptions - 1 WHERE batch_id = :batch AND slot = :slot",
-        {"batch": batch_id, "slot": slot_of(redeemed_at)},
+        "UPDATE slot_count SET redemptions = redemptions - 1, totalled = totalled - :totalled,"
+        " sales_cents = sales_cents - :sales, discount_cents = discount_cents - :discount"
+        " WHERE batch_id = :batch AND slot = :slot",
+        {"batch": batch_id, "slot": slot_of(redeemed_at), **_money(sales_cents, discount_cents)},
     )
     run_sql(
         "UPDATE delay_count SET redemptions = redemptions - 1 WHERE batch_id = :batch AND hours = :hours",
@@ -167,6 +192,7 @@ class BatchStats:
     expired_unredeemed: int = 0  # claimed and expired without being redeemed
     starts_at: datetime | None = None  # aware, in the store's zone
     ends_at: datetime | None = None
+    money: Money = field(default_factory=lambda: Money())
 
     @property
     def sold_out_text(self) -> str:
@@ -202,6 +228,25 @@ class BatchStats:
             "expired_unredeemed": self.expired_unredeemed,
             "starts_at": self.starts_at.isoformat() if self.starts_at else None,
             "ends_at": self.ends_at.isoformat() if self.ends_at else None,
+            **self.money.to_json(),
+        }
+
+
+@dataclass(frozen=True)
+class Money:
+    """Sales with vouchers and the discount they gave: the order totals given at redemption (cents),
+    over the redemptions that gave one (totalled)."""
+
+    totalled: int = 0
+    sales_cents: int = 0
+    discount_cents: int = 0
+
+    def to_json(self) -> dict[str, Any]:
+        return {
+            "sales_with_vouchers": money.to_json(self.sales_cents),
+            "discount_given": money.to_json(self.discount_cents),
+            "redemptions_with_order_total": self.totalled,
+            "currency": settings.cached().currency,
         }
 
 
@@ -318,9 +363,9 @@ def _day_boundaries(first_day: date, last_day: date) -> list[int]:
     return bounds
 
 
-def _series(rows: list[tuple[int, int, int]], created: datetime, now: datetime, bucket: str) -> list[Bucket]:
+def _series(rows: list[tuple[int, ...]], created: datetime, now: datetime, bucket: str) -> list[Bucket]:
     """Buckets of the size asked from the one holding the creation to the one holding now,
-    empty ones included; rows: (slot, claims, redemptions) sorted by slot."""
+    empty ones included; rows: (slot, claims, redemptions, ...) sorted by slot."""
     first, last = slot_of(created), slot_of(now)
     if bucket == "hour":
         bounds = _hour_boundaries(_local_floor_hour(first), last)
@@ -385,7 +430,9 @@ def batch_stats(batch_id: int, now: datetime | None = None) -> BatchStats:
     rows = [
         tuple(r)
         for r in run_sql(
-            "SELECT slot, claims, redemptions FROM slot_count WHERE batch_id = :id ORDER BY slot", {"id": batch_id}
+            "SELECT slot, claims, redemptions, totalled, sales_cents, discount_cents FROM slot_count"
+            " WHERE batch_id = :id ORDER BY slot",
+            {"id": batch_id},
         ).fetchall()
     ]
     bins = [
@@ -457,7 +504,20 @@ def batch_stats(batch_id: int, now: datetime | None = None) -> BatchStats:
         expired_unredeemed=expired,
         starts_at=times.local(starts_at) if starts_at else None,
         ends_at=times.local(ends_at) if ends_at else None,
+        money=Money(*(int(sum(r[i] for r in rows)) for i in (3, 4, 5))),
     )
+
+
+@guarded
+def money_by_batch() -> dict[int, Money]:
+    """Every batch's sales with vouchers and discount given (those with none are left out)."""
+    return {
+        row[0]: Money(*(int(v) for v in row[1:]))
+        for row in run_sql(
+            "SELECT batch_id, SUM(totalled), SUM(sales_cents), SUM(discount_cents) FROM slot_count"
+            " GROUP BY batch_id HAVING SUM(totalled) > 0"
+        ).fetchall()
+    }
 
 
 # -- channels ------------------------------------------------------------------------------------
@@ -476,6 +536,7 @@ class ChannelStats:
     too_early: bool = False  # it has a band and claims, but too little behind them (judgeable, on its first batch)
     expiring_7d: int = 0  # claimed, not redeemed, expiring within 7 days, in its batches
     expired_unredeemed: int = 0
+    money: Money = field(default_factory=lambda: Money())
 
     def to_json(self) -> dict[str, Any]:
         return {
@@ -488,6 +549,7 @@ class ChannelStats:
             **_standing_json(self.band, self.verdict, self.too_early),
             "expiring_7d": self.expiring_7d,
             "expired_unredeemed": self.expired_unredeemed,
+            **self.money.to_json(),
         }
 
 
@@ -524,6 +586,16 @@ def channel_stats(batches: str = "", now: datetime | None = None) -> list[Channe
             {**params, **_moments(now_utc)},
         ).fetchall()
     }
+    earned = {
+        row[0]: Money(*(int(v) for v in row[1:]))
+        for row in run_sql(
+            "SELECT b.channel, COALESCE(SUM(s.totalled), 0), COALESCE(SUM(s.sales_cents), 0),"
+            " COALESCE(SUM(s.discount_cents), 0) FROM slot_count s JOIN batch b ON b.id = s.batch_id"
+            + (" WHERE LOWER(b.name) LIKE :pattern ESCAPE '\\'" if named else "")
+            + " GROUP BY b.channel",
+            params,
+        ).fetchall()
+    }
     result = []
     for channel in CHANNELS:
         *counts, first = found.get(channel, (0, 0, 0, 0, None))
@@ -544,6 +616,7 @@ def channel_stats(batches: str = "", now: datetime | None = None) -> list[Channe
                 too_early=band is not None and rate is not None and not judged,
                 expiring_7d=out.get(channel, (0, 0))[0],
                 expired_unredeemed=out.get(channel, (0, 0))[1],
+                money=earned.get(channel, Money()),
             )
         )
     return result

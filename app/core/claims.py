@@ -22,12 +22,12 @@ from app.core.store.models import (
     utcnow,
 )
 
-from . import analytics, codes, schedule, settings, times
+from . import analytics, codes, money, schedule, settings, times, webhooks, wording
 from .activity import Actor, record, redeemed_by
 from .errors import InvalidInput, NotFound
 from .store import database, guarded, run_sql, write_transaction
 from .templates import expiry_for_claim
-from .vouchers import VoucherDetail, lookup, voucher_of
+from .vouchers import NotACode, VoucherDetail, lookup, voucher_of
 
 
 class ClaimOutcome(enum.Enum):
@@ -46,6 +46,7 @@ class RedeemOutcome(enum.Enum):
     ALREADY_REDEEMED = "already_redeemed"
     EXPIRED = "expired"
     UNKNOWN_CODE = "unknown_code"
+    BELOW_MINIMUM = "below_minimum"  # the order total given is below the offer's minimum purchase
 
 
 @dataclass(frozen=True)
@@ -60,13 +61,24 @@ class RedeemResult:
     voucher: VoucherDetail | None = None
     redeemed_at: datetime | None = None
     redeemed_by: Actor | None = None  # who redeemed it, when it was already redeemed (and the log knows)
+    order_cents: int | None = None  # the order total given (redeemed, or below the minimum)
+    discount_cents: int | None = None  # what the voucher took off it, when redeemed with a total
 
     @property
     def message(self) -> str:
         """What the till shows."""
         code = self.voucher.code if self.voucher else ""
         if self.outcome is RedeemOutcome.REDEEMED:
+            if self.discount_cents is not None:
+                off, total = wording.money(self.discount_cents), wording.money(self.order_cents)
+                return f"Voucher {code} redeemed: {off} off {total}."
             return f"Voucher {code} redeemed."
+        if self.outcome is RedeemOutcome.BELOW_MINIMUM:
+            offer = cast(Template, cast(VoucherDetail, self.voucher).template)  # a voucher found carries its offer
+            return (
+                f"The order total {wording.money(self.order_cents)} is below this offer's minimum purchase of "
+                f"{wording.money(money.minimum_cents(offer))}, so voucher {code} was not redeemed."
+            )
         if self.outcome is RedeemOutcome.NOT_CLAIMED:
             return f"Voucher {code} has not been claimed yet, so it cannot be redeemed."
         if self.outcome is RedeemOutcome.ALREADY_REDEEMED:
@@ -202,7 +214,9 @@ def _claim(token: str, member_id: int) -> ClaimResult:
         analytics.count_unredeemed(batch_id, expires, 1)
         # the answer is read inside the transaction: a batch deleted the moment after still answers
         # "claimed" to the claims its delete counted (one indexed read of the voucher, batch and offer)
-        return ClaimResult(ClaimOutcome.CLAIMED, lookup(free[1]))
+        claimed = lookup(free[1])
+        webhooks.announce("claimed", claimed)
+        return ClaimResult(ClaimOutcome.CLAIMED, claimed)
 
 
 _FREE = "SELECT id, code FROM voucher WHERE batch_id = :batch AND status = :unclaimed ORDER BY id LIMIT 1"
@@ -252,16 +266,20 @@ def refusal(voucher: VoucherDetail) -> RedeemResult | None:
 
 
 def _typed(typed_code: str) -> str:
-    """The code as stored, from what the till typed or scanned (InvalidInput for nothing at all)."""
-    code = codes.normalise(typed_code)
-    if not code:
+    """What the till typed or scanned, as it came (lookup reads it, and repairs a keyboard mix-up);
+    InvalidInput for nothing at all."""
+    if not codes.normalise(typed_code):
         raise InvalidInput("Type or scan a voucher code.")
-    return code
+    return typed_code.strip()
 
 
 def _found(code: str) -> VoucherDetail | None:
+    """The voucher, None for an unknown code; a scan that is no code (a claim link, a code two
+    keyboard mix-ups read as two vouchers) raises NotACode, whose sentence says what it is."""
     try:
         return lookup(code)
+    except NotACode:
+        raise
     except NotFound:
         return None
 
@@ -281,9 +299,15 @@ def _already_redeemed(voucher: VoucherDetail) -> RedeemResult:
 
 
 @guarded
-def redeem(typed_code: str, actor: Actor | None = None) -> RedeemResult:
-    """Use a claimed voucher at the till, once, recording who and where. Paused batches still redeem."""
+def redeem(
+    typed_code: str, actor: Actor | None = None, order: money.Order | None = None, **details: object
+) -> RedeemResult:
+    """Use a claimed voucher at the till, once, recording who and where. Paused batches still redeem.
+    With an order total below the offer's minimum purchase it is not redeemed (BELOW_MINIMUM) unless
+    the order says to override; the total and the discount given are kept with the redemption and
+    counted with it. details: more for the activity entry (a point of sale's own till name)."""
     code = _typed(typed_code)
+    order = order or money.Order()
     with write_transaction():
         voucher = _found_and_locked(code)
         if voucher is None:
@@ -291,18 +315,47 @@ def redeem(typed_code: str, actor: Actor | None = None) -> RedeemResult:
         refused = refusal(voucher)
         if refused is not None:
             return refused
+        offer = cast(Template, voucher.template)  # a voucher found carries its offer
+        total = order.total_cents
+        if total is not None and not order.override and money.below_minimum(offer, total):
+            return RedeemResult(RedeemOutcome.BELOW_MINIMUM, voucher, order_cents=total)
+        discount = money.discount_cents(offer, total) if total is not None else None
         now = utcnow()
         changed = run_sql(
-            "UPDATE voucher SET status = :redeemed, redeemed_at = :now WHERE id = :id AND status = :claimed",
-            {"redeemed": REDEEMED, "now": _stamp(now), "id": voucher.id, "claimed": CLAIMED},
+            "UPDATE voucher SET status = :redeemed, redeemed_at = :now, order_cents = :total"
+            " WHERE id = :id AND status = :claimed",
+            {"redeemed": REDEEMED, "now": _stamp(now), "total": total, "id": voucher.id, "claimed": CLAIMED},
         ).rowcount
         if not changed:  # another till got there first (a server database without our in-process lock)
-            return _already_redeemed(lookup(code))
+            return _already_redeemed(lookup(voucher.code))
         run_sql("UPDATE batch SET redeemed_count = redeemed_count + 1 WHERE id = :batch", {"batch": voucher.batch_id})
-        analytics.count_redemption(voucher.batch_id, cast(datetime, voucher.claimed_at), now)  # claimed: it has a time
+        claimed_at = cast(datetime, voucher.claimed_at)  # claimed: it has a time
+        analytics.count_redemption(voucher.batch_id, claimed_at, now, total, discount)
         analytics.count_unredeemed(voucher.batch_id, voucher.expires_at, -1)
-        record("voucher_redeemed", actor, batch_id=voucher.batch_id, batch_name=voucher.batch_name, code=voucher.code)
-        return RedeemResult(RedeemOutcome.REDEEMED, lookup(code), now)
+        record(
+            "voucher_redeemed",
+            actor,
+            batch_id=voucher.batch_id,
+            batch_name=voucher.batch_name,
+            code=voucher.code,
+            **_order_details(order, discount),
+            **details,
+        )
+        redeemed = lookup(voucher.code)
+        webhooks.announce("redeemed", redeemed, actor, **webhooks.money_fields(total, discount))
+        return RedeemResult(RedeemOutcome.REDEEMED, redeemed, now, order_cents=total, discount_cents=discount)
+
+
+def _order_details(order: money.Order, discount: int | None) -> dict[str, object]:
+    """What the activity entry of a redemption says of its order (nothing when none was given)."""
+    details: dict[str, object] = {}
+    if order.total_cents is not None:
+        details.update(order_total=money.to_json(order.total_cents), discount=money.to_json(discount))
+    if order.reference:
+        details["order_reference"] = order.reference
+    if order.override:
+        details["override"] = True
+    return details
 
 
 class UndoOutcome(enum.Enum):
@@ -353,7 +406,7 @@ def undo_reason(reason: str | None) -> str:
 
 
 @guarded
-def undo_redemption(typed_code: str, reason: str, actor: Actor | None = None) -> UndoResult:
+def undo_redemption(typed_code: str, reason: str, actor: Actor | None = None, **details: object) -> UndoResult:
     """Put a redeemed voucher back to claimed (still the member's, redeemable again), within the
     undo window after its redemption, once however many tills try at once; recorded with the reason."""
     reason = undo_reason(reason)
@@ -369,13 +422,16 @@ def undo_redemption(typed_code: str, reason: str, actor: Actor | None = None) ->
         if utcnow() - redeemed_at > timedelta(days=days):
             return UndoResult(UndoOutcome.TOO_LATE, voucher, redeemed_at, days)
         changed = run_sql(
-            "UPDATE voucher SET status = :claimed, redeemed_at = NULL WHERE id = :id AND status = :redeemed",
+            "UPDATE voucher SET status = :claimed, redeemed_at = NULL, order_cents = NULL"
+            " WHERE id = :id AND status = :redeemed",
             {"claimed": CLAIMED, "id": voucher.id, "redeemed": REDEEMED},
         ).rowcount
         if not changed:  # another till undid it first (a server database without our in-process lock)
-            return UndoResult(UndoOutcome.NOT_REDEEMED, lookup(code))
+            return UndoResult(UndoOutcome.NOT_REDEEMED, lookup(voucher.code))
         run_sql("UPDATE batch SET redeemed_count = redeemed_count - 1 WHERE id = :batch", {"batch": voucher.batch_id})
-        analytics.uncount_redemption(voucher.batch_id, cast(datetime, voucher.claimed_at), redeemed_at)
+        total = voucher.order_cents
+        discount = money.discount_cents(cast(Template, voucher.template), total) if total is not None else None
+        analytics.uncount_redemption(voucher.batch_id, cast(datetime, voucher.claimed_at), redeemed_at, total, discount)
         analytics.count_unredeemed(voucher.batch_id, voucher.expires_at, 1)
         record(
             "redemption_undone",
@@ -385,5 +441,8 @@ def undo_redemption(typed_code: str, reason: str, actor: Actor | None = None) ->
             code=voucher.code,
             reason=reason,
             redeemed_at=times.iso(redeemed_at),
+            **details,
         )
-        return UndoResult(UndoOutcome.UNDONE, lookup(code), redeemed_at, days)
+        undone = lookup(voucher.code)
+        webhooks.announce("undone", undone, actor, reason=reason, redeemed_at=redeemed_at)
+        return UndoResult(UndoOutcome.UNDONE, undone, redeemed_at, days)

@@ -5,9 +5,10 @@ The numbers and the rules are app.core.rates' and app.core.analytics'; this only
 from __future__ import annotations
 
 from datetime import datetime, timedelta
+from decimal import Decimal
 from typing import TYPE_CHECKING
 
-from . import rates, times
+from . import rates, settings, times
 
 if TYPE_CHECKING:
     from .vouchers import VoucherRow
@@ -31,6 +32,28 @@ def rate_text(claimed: int, redeemed: int) -> str:
 def share(part: int, whole: int) -> str:
     """part of whole as a whole percentage, for the funnel's steps: "25%"."""
     return NONE_YET if not whole else f"{(part * 200 + whole) // (whole * 2)}%"
+
+
+def money(amount_cents: int | None, currency: str | None = None) -> str:
+    """An amount in the store's currency: "$1,234.50"; "—" without one."""
+    if amount_cents is None:
+        return NONE_YET
+    if currency is None:
+        currency = settings.cached().currency
+    return f"{currency}{Decimal(amount_cents).scaleb(-2):,.2f}"
+
+
+def sales_text(sales_cents: int, totalled: int, currency: str | None = None) -> str:
+    """Sales with vouchers, with how many redemptions gave an order total: "$1,234.50 on 12 orders"."""
+    if not totalled:
+        return NONE_YET
+    return f"{money(sales_cents, currency)} on {count(totalled)} order{'s' if totalled != 1 else ''}"
+
+
+SALES_TIP = (
+    "The order totals given at the till (or by the point of sale) when vouchers were redeemed, and the "
+    "discount the vouchers took off them. Redemptions without an order total are not in these sums."
+)
 
 
 def rate_now(per_hour: float) -> str:
@@ -238,4 +261,34 @@ def state_line(voucher: VoucherRow) -> str:
     return _STATE_LINES[voucher.state].format(
         claimed=times.local_text(voucher.claimed_at, zone=True),
         redeemed=times.local_text(voucher.redeemed_at, zone=True),
+    )
+
+
+# -- a member's vouchers (My Cards) ------------------------------------------------------------
+
+CARD_BADGES = {"valid": "Valid", "redeemed": "Redeemed", "expired": "Expired"}
+
+
+def expires_in(days_left: int) -> str:
+    """A valid voucher's reminder: "Expires today", "Expires tomorrow", "Expires in 3 days"."""
+    if days_left <= 0:
+        return "Expires today"
+    if days_left == 1:
+        return "Expires tomorrow"
+    return f"Expires in {days_left} days"
+
+
+def expiring_banner(titles_and_days: list[tuple[str, int]], within_days: int) -> str:
+    """My Cards' reminder of the valid vouchers whose last day is within `within_days`: one is named
+    with its day, several are counted. "" when none is."""
+    if not titles_and_days:
+        return ""
+    if len(titles_and_days) == 1:
+        title, days = titles_and_days[0]
+        when = expires_in(days).removeprefix("Expires ")
+        return f"Your voucher “{title}” expires {when}: show it at the till before then."
+    soonest = expires_in(min(days for _, days in titles_and_days)).removeprefix("Expires ")
+    return (
+        f"{len(titles_and_days)} of your vouchers expire within {within_days} days, the first {soonest}: "
+        "show them at the till before then."
     )

@@ -17,6 +17,7 @@ from app.gui.controllers.activity import ActivityController
 from app.gui.controllers.analytics import AnalyticsController
 from app.gui.controllers.background import Background
 from app.gui.controllers.batch_actions import BatchActions
+from app.gui.controllers.camera import CameraController
 from app.gui.controllers.campaign import CampaignActions
 from app.gui.controllers.claim_site import ClaimServer, ServerStateLabel
 from app.gui.controllers.live_numbers import REFRESH_MS, BatchList
@@ -56,7 +57,7 @@ class MainWindow(QMainWindow):
         super().__init__()
         self._welcome = welcome
         self.prefs = prefs
-        self.prompts = prompts or Prompts()
+        self.prompts = prompts or Prompts(prefs)
         self.setWindowTitle("Voucher Batches")
         self.setWindowIcon(style.icon("app", style.colors()["accent"]))
         self.setMinimumSize(QSize(720, 480))
@@ -84,6 +85,7 @@ class MainWindow(QMainWindow):
         self.new_batch_flow = NewBatchFlow(self, who=self.till_identity.actor)
         self.undo = UndoController(self, self.till_identity)
         self.till = TillController(self, self.till_identity, self.undo)
+        self.camera = CameraController(self)
         self.activity = ActivityController(self, self.prompts)
         self.members = MembersController(self, self.prompts, self.till_identity)
         self.server = ClaimServer(start_server, self)
@@ -126,6 +128,7 @@ class MainWindow(QMainWindow):
         )
         self.search_action = self._action("Search batches", QKeySequence.StandardKey.Find, self.pages.focus_search)
         self.find_action = self._action("Find voucher", "Ctrl+L", self.focus_find, "scan")
+        self.camera_action = self._action("Scan with camera…", "Ctrl+Shift+L", lambda: self.camera.open(), "qr")
         self.settings_action = self._action("Settings…", "Ctrl+,", self.settings_controller.open, "settings")
         self.activity_action = self._action(
             "Activity",
@@ -158,7 +161,11 @@ class MainWindow(QMainWindow):
 
     def _build_menus(self) -> None:
         chrome.add_menu(
-            self.menuBar(), "&File", (self.new_action, self.find_action), (self.settings_action,), (self.quit_action,)
+            self.menuBar(),
+            "&File",
+            (self.new_action, self.find_action, self.camera_action),
+            (self.settings_action,),
+            (self.quit_action,),
         )
         chrome.add_menu(
             self.menuBar(),
@@ -205,6 +212,9 @@ class MainWindow(QMainWindow):
         ):
             changed.connect(self.batch_list.refresh)
         self.till_field.code_entered.connect(self.till.find)
+        self.till.dialog_opened.connect(self.camera.offer)
+        self.till.camera_requested.connect(self.camera.open)
+        self.camera.decoded.connect(self.till.find)
         self.till.closed.connect(self._on_till_closed)
         self.settings_controller.changed.connect(self._on_settings_changed)
         self.welcome.changed.connect(self._on_settings_changed)
@@ -229,6 +239,7 @@ class MainWindow(QMainWindow):
             self.upkeep.message,
             self.analytics.message,
             self.setup_checks.message,
+            self.camera.message,
         ):
             said.connect(bar.show_message)
         self.server.state_changed.connect(self.server_label.show_state)

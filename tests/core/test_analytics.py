@@ -575,6 +575,10 @@ def test_channels_match_counts_made_from_the_voucher_rows(make_batch, clock):
         "too_early": False,
         "expiring_7d": 0,
         "expired_unredeemed": 0,
+        "sales_with_vouchers": 0.0,
+        "discount_given": 0.0,
+        "redemptions_with_order_total": 0,
+        "currency": "$",
     }
     events = {c.channel: c for c in analytics.channel_stats()}["Events"]
     assert (events.claimed, events.verdict, events.too_early) == (3, None, True)  # 1 of 3 redeemed says nothing yet

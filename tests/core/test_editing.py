@@ -13,7 +13,7 @@ import pytest
 
 from app.core import activity, analytics, batches, claims, store, templates
 from app.core.errors import InvalidInput, NotFound
-from app.core.store import migrations
+from app.core.store import migrations, models
 from app.core.store.models import Batch, Template
 
 from .helpers import OLD_SCHEMAS, old_schema
@@ -290,3 +290,6 @@ def check_renamed():
     schedule.end_campaign(3)
     templates.archive_template(1)
     assert [e.kind for e in activity.entries(limit=2)] == ["template_archived", "batch_ended"]
+    for kind in models.ACTIVITY_KINDS:  # every kind, the backup's "restored" with the campaign's
+        models.Activity.create(kind=kind)
+    assert {e.kind for e in activity.entries(limit=100)} == set(models.ACTIVITY_KINDS)

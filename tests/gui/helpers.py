@@ -74,6 +74,12 @@ class FakePrompts(Prompts):
         if path:
             then(path)
 
+    def open_file_name(self, parent, caption, start, file_filter, then):
+        self.asked_file_names.append(start)
+        path = self.file_names.pop(0)
+        if path:
+            then(path)
+
     def confirm_base_change(self, parent, warning: str) -> bool:
         self.asked_base_change.append(warning)
         return self.base_change_answers.pop(0)

@@ -435,3 +435,36 @@ def test_the_till_name_and_the_undo_window_are_set_in_settings(qtbot, window, pr
     save(dialog)
     qtbot.waitUntil(lambda: not shown(window, SettingsDialog))
     assert TillIdentity(prefs).actor().till == this_pc()
+
+
+def test_the_apple_wallet_certificate_is_set_in_settings_and_a_wrong_password_keeps_what_was_typed(
+    qtbot, window, prompts, tmp_path
+):
+    from app.core import wallet
+    from tests.helpers.wallet_certificate import PASS_TYPE_ID, TEAM_ID, make_certificate
+
+    made = make_certificate()
+    path = tmp_path / "Certificates.p12"
+    path.write_bytes(made.p12)
+    dialog = open_settings(qtbot, window)
+    assert dialog.wallet_status.text().startswith("Not set up")
+    prompts.file_names.append(str(path))
+    dialog.wallet_browse_button.click()  # Choose…
+    assert dialog.wallet_certificate.text() == str(path)
+    dialog.wallet_password.setText("not the password")
+    save(dialog)
+    qtbot.waitUntil(lambda: dialog.notice.isVisible() and dialog.buttons.isEnabled())
+    assert "the password is wrong" in dialog.notice.text() and dialog.wallet_certificate.text() == str(path)
+    assert wallet.status().startswith("Not set up")
+    dialog.wallet_password.setText(made.password)
+    save(dialog)
+    qtbot.waitUntil(lambda: "Settings saved." in window.message_bar.text())
+    assert "Apple Wallet passes" in window.message_bar.text()
+    saved = settings.load()
+    assert (saved.wallet_pass_type_id, saved.wallet_team_id) == (PASS_TYPE_ID, TEAM_ID)
+    assert wallet.signer() is not None
+    dialog = open_settings(qtbot, window)  # and again: it says how passes are signed, with the IDs
+    assert dialog.wallet_status.text().startswith("Passes are signed with")
+    assert (dialog.wallet_pass_type_id.text(), dialog.wallet_certificate.text()) == (PASS_TYPE_ID, "")
+    save(dialog)
+    qtbot.waitUntil(lambda: not shown(window, SettingsDialog))

@@ -165,7 +165,8 @@ _CONNECTING = (
 )
 
 
-def _kind(exc: BaseException) -> str | None:
+def failure_kind(exc: BaseException) -> str | None:
+    """Which failure this is ("busy", "damaged", "full" ...: the keys of explain's sentences), or None."""
     code = sqlite_code(exc)
     if code is not None:
         return _SQLITE_KINDS.get(code)
@@ -209,7 +210,7 @@ def explain(exc: BaseException, where: str = "") -> str:
         "changed. Try again in a moment.",
         "damaged_server": f"The database server of {where} reported an internal error; nothing was changed.",
     }
-    kind = _kind(exc)
+    kind = failure_kind(exc)
     if kind == "busy" and sqlstate(exc) == SqlState.LOCK_NOT_AVAILABLE:  # it waited the wait limit for a row lock
         return busy_sentence()
     if kind is not None:

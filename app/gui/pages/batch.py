@@ -142,6 +142,10 @@ class BatchPage(QWidget):
         band_row.addWidget(self.verdict)
         band_row.addStretch(1)
         band_row.addWidget(self.sells_out)
+        self.money = plain_label()  # sales with vouchers and the discount given, once a till gave order totals
+        self.money.setObjectName("Figure")
+        self.money.setToolTip(text.SALES_TIP)
+        self.money.hide()
         self.hints_box = QVBoxLayout()
         self.hints_box.setSpacing(2)
         self.hint_labels: list[QWidget] = []
@@ -166,6 +170,7 @@ class BatchPage(QWidget):
         body.setSpacing(8)
         body.addLayout(tiles)
         body.addLayout(band_row)
+        body.addWidget(self.money)
         body.addLayout(self.hints_box)
         body.addLayout(charts, 1)
         self.body.hide()
@@ -229,6 +234,7 @@ class BatchPage(QWidget):
         self.sells_out.setText(text.sells_out(stats.projected_sold_out_at, stats.now))
         self.sells_out.setVisible(bool(self.sells_out.text()))
         self._show_band(stats)
+        self._show_money(stats)
         self._show_hints(stats)
         self._draw(stats)
         self.body.show()
@@ -243,6 +249,14 @@ class BatchPage(QWidget):
         self.verdict.setProperty("verdict", look)
         self.verdict.setVisible(bool(words))
         restyle(self.verdict)
+
+    def _show_money(self, stats: BatchStats) -> None:
+        takings = stats.money
+        self.money.setText(
+            f"Sales with vouchers: {text.sales_text(takings.sales_cents, takings.totalled)} · "
+            f"Discount given: {text.money(takings.discount_cents)}"
+        )
+        self.money.setVisible(bool(takings.totalled))
 
     def _show_hints(self, stats: BatchStats) -> None:
         for label in self.hint_labels:
