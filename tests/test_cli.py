@@ -588,6 +588,20 @@ def test_activity_lists_who_did_what_newest_first(run, with_batch):
     assert run("activity", "--kind", "nonsense")[0] == 2
 
 
+def test_a_batch_made_after_the_newest_was_deleted_has_only_its_own_history(run, with_batch):
+    alpha = json.loads(
+        run("batch", "create", "--name", "Alpha (mistake)", "--template", "10% off", "--quantity", "5", "--json")[1]
+    )
+    assert run("batch", "pause", str(alpha["id"]))[0] == 0
+    assert run("batch", "delete", str(alpha["id"]), "--yes")[0] == 0
+    beta = json.loads(run("batch", "create", "--name", "Beta", "--template", "10% off", "--quantity", "5", "--json")[1])
+    assert beta["id"] != alpha["id"]
+    code, out, _ = run("activity", "--batch", str(beta["id"]), "--json")
+    assert code == 0 and [(e["kind"], e["batch_name"]) for e in json.loads(out)] == [("batch_created", "Beta")]
+    code, out, _ = run("activity", "--batch", str(beta["id"]))
+    assert "Beta" in out and "Alpha" not in out
+
+
 def test_settings_changes_are_logged_by_key_and_the_undo_window_is_a_setting(run):
     code, out, _ = run("settings", "--undo-days", "3", "--staff", "Cleo", "--json")
     assert code == 0 and json.loads(out)["undo_days"] == 3

@@ -9,6 +9,8 @@ from app.core import (
     activity,
     claims,
     codes,
+    money,
+    scans,
     templates,
     times,
     vouchers,
@@ -37,6 +39,17 @@ def register(parsers: Parsers) -> None:
         if name == "undo":
             sub.add_argument(
                 "--reason", required=True, help=f"why, e.g. {', '.join(repr(r) for r in claims.COMMON_REASONS)}"
+            )
+        if name == "redeem":
+            sub.add_argument(
+                "--order-total",
+                metavar="AMOUNT",
+                help="the order's total, e.g. 25.50: kept with the redemption, for sales and discount given",
+            )
+            sub.add_argument(
+                "--override",
+                action="store_true",
+                help="redeem though the order total is below the offer's minimum purchase",
             )
         sub.add_argument("--json", action="store_true", help="print JSON")
         sub.set_defaults(run=run)
@@ -72,17 +85,23 @@ def _lookup(args) -> int:
     print(f"Offer:     {offer['discount']}; {offer['min_purchase']}")
     if offer["terms"]:
         print(f"Terms:     {offer['terms']}")
+    if found.order_cents is not None:
+        print(f"Order:     {wording.money(found.order_cents)}")
+    if found.scanned_as:
+        print(f"Read as typed by {scans.MIX_UP_NAMED[found.scanned_as].words}.", file=sys.stderr)
     return 0
 
 
 def _redeem(args) -> int:
-    result = claims.redeem(args.code, actor(args))
+    result = claims.redeem(args.code, actor(args), money.order(args.order_total, override=args.override))
     by = result.redeemed_by
     return _till_answer(
         args,
         result,
         result.outcome is claims.RedeemOutcome.REDEEMED,
         redeemed_by={"staff": by.staff, "till": by.till} if by else None,
+        order_total=money.to_json(result.order_cents),
+        discount=money.to_json(result.discount_cents),
     )
 
 

@@ -14,24 +14,28 @@ from app.core.store.models import (
     CLAIMED,
     REDEEMED,
     UNCLAIMED,
+    Batch,
     Template,
     Voucher,
+    as_datetime,
+    database_now,
     utcnow,
 )
 
-from . import analytics, codes, settings, times
+from . import analytics, codes, money, schedule, settings, times, webhooks, wording
 from .activity import Actor, record, redeemed_by
 from .errors import InvalidInput, NotFound
 from .store import database, guarded, run_sql, write_transaction
-from .templates import expiry_for_claim, has_ended
-from .vouchers import VoucherDetail, lookup, voucher_of
+from .templates import expiry_for_claim
+from .vouchers import NotACode, VoucherDetail, lookup, voucher_of
 
 
 class ClaimOutcome(enum.Enum):
     CLAIMED = "claimed"
     ALREADY_CLAIMED = "already_claimed"
     PAUSED = "paused"
-    ENDED = "ended"  # the offer's fixed last day has passed: a voucher would be expired at once
+    NOT_STARTED = "not_started"  # scheduled: claims open at the batch's start
+    ENDED = "ended"  # the campaign's end has come, or the offer's fixed last day is over
     NO_VOUCHERS = "no_vouchers_available"
     NOT_FOUND = "not_found"
 
@@ -42,6 +46,7 @@ class RedeemOutcome(enum.Enum):
     ALREADY_REDEEMED = "already_redeemed"
     EXPIRED = "expired"
     UNKNOWN_CODE = "unknown_code"
+    BELOW_MINIMUM = "below_minimum"  # the order total given is below the offer's minimum purchase
 
 
 @dataclass(frozen=True)
@@ -56,13 +61,24 @@ class RedeemResult:
     voucher: VoucherDetail | None = None
     redeemed_at: datetime | None = None
     redeemed_by: Actor | None = None  # who redeemed it, when it was already redeemed (and the log knows)
+    order_cents: int | None = None  # the order total given (redeemed, or below the minimum)
+    discount_cents: int | None = None  # what the voucher took off it, when redeemed with a total
 
     @property
     def message(self) -> str:
         """What the till shows."""
         code = self.voucher.code if self.voucher else ""
         if self.outcome is RedeemOutcome.REDEEMED:
+            if self.discount_cents is not None:
+                off, total = wording.money(self.discount_cents), wording.money(self.order_cents)
+                return f"Voucher {code} redeemed: {off} off {total}."
             return f"Voucher {code} redeemed."
+        if self.outcome is RedeemOutcome.BELOW_MINIMUM:
+            offer = cast(Template, cast(VoucherDetail, self.voucher).template)  # a voucher found carries its offer
+            return (
+                f"The order total {wording.money(self.order_cents)} is below this offer's minimum purchase of "
+                f"{wording.money(money.minimum_cents(offer))}, so voucher {code} was not redeemed."
+            )
         if self.outcome is RedeemOutcome.NOT_CLAIMED:
             return f"Voucher {code} has not been claimed yet, so it cannot be redeemed."
         if self.outcome is RedeemOutcome.ALREADY_REDEEMED:
@@ -82,15 +98,28 @@ def _on_at(value: datetime | None) -> str:
     return f"{day} at {clock}"
 
 
+_REFUSED_BY_STATE = {
+    schedule.ENDED: ClaimOutcome.ENDED,
+    schedule.PAUSED: ClaimOutcome.PAUSED,
+    schedule.SCHEDULED: ClaimOutcome.NOT_STARTED,
+}
+
+
 def claim_refusal(
-    status: str, quantity: int, claimed_count: int, offer: Template, now: datetime
+    status: str,
+    quantity: int,
+    claimed_count: int,
+    offer: Template,
+    now: datetime,
+    starts_at: datetime | None = None,
+    ends_at: datetime | None = None,
 ) -> ClaimOutcome | None:
-    """Why a new claim on this batch would be refused now (ended, paused, none left), or None.
-    claim() decides with this rule inside its transaction; the claim page uses it to show the state."""
-    if has_ended(offer, now):
-        return ClaimOutcome.ENDED
-    if status != "active":
-        return ClaimOutcome.PAUSED
+    """Why a new claim on this batch would be refused at `now` (ended, paused, not started yet, none
+    left), or None: the batch's state (schedule.state), then its count. claim() decides with this rule
+    inside its transaction, by the database's clock; the claim page uses it to show the state."""
+    refused = _REFUSED_BY_STATE.get(schedule.state(status, starts_at, ends_at, offer, now))
+    if refused is not None:
+        return refused
     if claimed_count >= quantity:
         return ClaimOutcome.NO_VOUCHERS
     return None
@@ -132,25 +161,34 @@ def claim(token: str, member_id: int) -> ClaimResult:
 
 
 def _claim(token: str, member_id: int) -> ClaimResult:
+    now_sql, now_params = database_now()  # the schedule's edges by one clock, however many programs claim
     with write_transaction():
         batch = run_sql(
-            "SELECT b.id, b.status, b.quantity, b.claimed_count, t.valid_days, t.expires_on"
-            " FROM batch b JOIN template t ON t.id = b.template_id WHERE b.token = :token",
-            {"token": token},
+            "SELECT b.id, b.status, b.quantity, b.claimed_count, t.valid_days, t.expires_on, b.starts_at, b.ends_at,"
+            f" {now_sql} FROM batch b JOIN template t ON t.id = b.template_id WHERE b.token = :token",
+            {"token": token, **now_params},
             lock_rows=_LOCK_BATCH,
         ).fetchone()
         if batch is None:
             return ClaimResult(ClaimOutcome.NOT_FOUND)
-        batch_id, status, quantity, claimed_count, valid_days, expires_on = batch
+        batch_id, status, quantity, claimed_count, valid_days, expires_on, starts_at, ends_at, now = batch
         mine = run_sql(
             "SELECT code FROM voucher WHERE member_id = :member AND batch_id = :batch",
             {"member": member_id, "batch": batch_id},
         ).fetchone()
         if mine is not None:
             return ClaimResult(ClaimOutcome.ALREADY_CLAIMED, lookup(mine[0]))
-        now = utcnow()
+        now = as_datetime(now)
         offer = Template(valid_days=valid_days, expires_on=Template.expires_on.python_value(expires_on))
-        refused = claim_refusal(status, quantity, claimed_count, offer, now)
+        refused = claim_refusal(
+            status,
+            quantity,
+            claimed_count,
+            offer,
+            now,
+            Batch.starts_at.python_value(starts_at),
+            Batch.ends_at.python_value(ends_at),
+        )
         if refused is not None:
             return ClaimResult(refused)
         # SKIP LOCKED: a voucher another claimer is taking right now is passed over, not waited for.
@@ -158,6 +196,7 @@ def _claim(token: str, member_id: int) -> ClaimResult:
         free = _free_voucher(batch_id)
         if free is None:  # the counter and the rows disagree: never hand out more than exist
             return ClaimResult(ClaimOutcome.NO_VOUCHERS)
+        expires = expiry_for_claim(offer, now)
         run_sql(
             "UPDATE voucher SET status = :claimed, member_id = :member, claimed_at = :now, expires_at = :expires"
             " WHERE id = :id AND status = :unclaimed",
@@ -165,16 +204,19 @@ def _claim(token: str, member_id: int) -> ClaimResult:
                 "claimed": CLAIMED,
                 "member": member_id,
                 "now": _stamp(now),
-                "expires": _stamp(expiry_for_claim(offer, now)),
+                "expires": _stamp(expires),
                 "id": free[0],
                 "unclaimed": UNCLAIMED,
             },
         )
         run_sql("UPDATE batch SET claimed_count = claimed_count + 1 WHERE id = :batch", {"batch": batch_id})
         analytics.count_claim(batch_id, now)
+        analytics.count_unredeemed(batch_id, expires, 1)
         # the answer is read inside the transaction: a batch deleted the moment after still answers
         # "claimed" to the claims its delete counted (one indexed read of the voucher, batch and offer)
-        return ClaimResult(ClaimOutcome.CLAIMED, lookup(free[1]))
+        claimed = lookup(free[1])
+        webhooks.announce("claimed", claimed)
+        return ClaimResult(ClaimOutcome.CLAIMED, claimed)
 
 
 _FREE = "SELECT id, code FROM voucher WHERE batch_id = :batch AND status = :unclaimed ORDER BY id LIMIT 1"
@@ -224,16 +266,20 @@ def refusal(voucher: VoucherDetail) -> RedeemResult | None:
 
 
 def _typed(typed_code: str) -> str:
-    """The code as stored, from what the till typed or scanned (InvalidInput for nothing at all)."""
-    code = codes.normalise(typed_code)
-    if not code:
+    """What the till typed or scanned, as it came (lookup reads it, and repairs a keyboard mix-up);
+    InvalidInput for nothing at all."""
+    if not codes.normalise(typed_code):
         raise InvalidInput("Type or scan a voucher code.")
-    return code
+    return typed_code.strip()
 
 
 def _found(code: str) -> VoucherDetail | None:
+    """The voucher, None for an unknown code; a scan that is no code (a claim link, a code two
+    keyboard mix-ups read as two vouchers) raises NotACode, whose sentence says what it is."""
     try:
         return lookup(code)
+    except NotACode:
+        raise
     except NotFound:
         return None
 
@@ -253,9 +299,15 @@ def _already_redeemed(voucher: VoucherDetail) -> RedeemResult:
 
 
 @guarded
-def redeem(typed_code: str, actor: Actor | None = None) -> RedeemResult:
-    """Use a claimed voucher at the till, once, recording who and where. Paused batches still redeem."""
+def redeem(
+    typed_code: str, actor: Actor | None = None, order: money.Order | None = None, **details: object
+) -> RedeemResult:
+    """Use a claimed voucher at the till, once, recording who and where. Paused batches still redeem.
+    With an order total below the offer's minimum purchase it is not redeemed (BELOW_MINIMUM) unless
+    the order says to override; the total and the discount given are kept with the redemption and
+    counted with it. details: more for the activity entry (a point of sale's own till name)."""
     code = _typed(typed_code)
+    order = order or money.Order()
     with write_transaction():
         voucher = _found_and_locked(code)
         if voucher is None:
@@ -263,17 +315,47 @@ def redeem(typed_code: str, actor: Actor | None = None) -> RedeemResult:
         refused = refusal(voucher)
         if refused is not None:
             return refused
+        offer = cast(Template, voucher.template)  # a voucher found carries its offer
+        total = order.total_cents
+        if total is not None and not order.override and money.below_minimum(offer, total):
+            return RedeemResult(RedeemOutcome.BELOW_MINIMUM, voucher, order_cents=total)
+        discount = money.discount_cents(offer, total) if total is not None else None
         now = utcnow()
         changed = run_sql(
-            "UPDATE voucher SET status = :redeemed, redeemed_at = :now WHERE id = :id AND status = :claimed",
-            {"redeemed": REDEEMED, "now": _stamp(now), "id": voucher.id, "claimed": CLAIMED},
+            "UPDATE voucher SET status = :redeemed, redeemed_at = :now, order_cents = :total"
+            " WHERE id = :id AND status = :claimed",
+            {"redeemed": REDEEMED, "now": _stamp(now), "total": total, "id": voucher.id, "claimed": CLAIMED},
         ).rowcount
         if not changed:  # another till got there first (a server database without our in-process lock)
-            return _already_redeemed(lookup(code))
+            return _already_redeemed(lookup(voucher.code))
         run_sql("UPDATE batch SET redeemed_count = redeemed_count + 1 WHERE id = :batch", {"batch": voucher.batch_id})
-        analytics.count_redemption(voucher.batch_id, cast(datetime, voucher.claimed_at), now)  # claimed: it has a time
-        record("voucher_redeemed", actor, batch_id=voucher.batch_id, batch_name=voucher.batch_name, code=voucher.code)
-        return RedeemResult(RedeemOutcome.REDEEMED, lookup(code), now)
+        claimed_at = cast(datetime, voucher.claimed_at)  # claimed: it has a time
+        analytics.count_redemption(voucher.batch_id, claimed_at, now, total, discount)
+        analytics.count_unredeemed(voucher.batch_id, voucher.expires_at, -1)
+        record(
+            "voucher_redeemed",
+            actor,
+            batch_id=voucher.batch_id,
+            batch_name=voucher.batch_name,
+            code=voucher.code,
+            **_order_details(order, discount),
+            **details,
+        )
+        redeemed = lookup(voucher.code)
+        webhooks.announce("redeemed", redeemed, actor, **webhooks.money_fields(total, discount))
+        return RedeemResult(RedeemOutcome.REDEEMED, redeemed, now, order_cents=total, discount_cents=discount)
+
+
+def _order_details(order: money.Order, discount: int | None) -> dict[str, object]:
+    """What the activity entry of a redemption says of its order (nothing when none was given)."""
+    details: dict[str, object] = {}
+    if order.total_cents is not None:
+        details.update(order_total=money.to_json(order.total_cents), discount=money.to_json(discount))
+    if order.reference:
+        details["order_reference"] = order.reference
+    if order.override:
+        details["override"] = True
+    return details
 
 
 class UndoOutcome(enum.Enum):
@@ -324,7 +406,7 @@ def undo_reason(reason: str | None) -> str:
 
 
 @guarded
-def undo_redemption(typed_code: str, reason: str, actor: Actor | None = None) -> UndoResult:
+def undo_redemption(typed_code: str, reason: str, actor: Actor | None = None, **details: object) -> UndoResult:
     """Put a redeemed voucher back to claimed (still the member's, redeemable again), within the
     undo window after its redemption, once however many tills try at once; recorded with the reason."""
     reason = undo_reason(reason)
@@ -340,13 +422,17 @@ def undo_redemption(typed_code: str, reason: str, actor: Actor | None = None) ->
         if utcnow() - redeemed_at > timedelta(days=days):
             return UndoResult(UndoOutcome.TOO_LATE, voucher, redeemed_at, days)
         changed = run_sql(
-            "UPDATE voucher SET status = :claimed, redeemed_at = NULL WHERE id = :id AND status = :redeemed",
+            "UPDATE voucher SET status = :claimed, redeemed_at = NULL, order_cents = NULL"
+            " WHERE id = :id AND status = :redeemed",
             {"claimed": CLAIMED, "id": voucher.id, "redeemed": REDEEMED},
         ).rowcount
         if not changed:  # another till undid it first (a server database without our in-process lock)
-            return UndoResult(UndoOutcome.NOT_REDEEMED, lookup(code))
+            return UndoResult(UndoOutcome.NOT_REDEEMED, lookup(voucher.code))
         run_sql("UPDATE batch SET redeemed_count = redeemed_count - 1 WHERE id = :batch", {"batch": voucher.batch_id})
-        analytics.uncount_redemption(voucher.batch_id, cast(datetime, voucher.claimed_at), redeemed_at)
+        total = voucher.order_cents
+        discount = money.discount_cents(cast(Template, voucher.template), total) if total is not None else None
+        analytics.uncount_redemption(voucher.batch_id, cast(datetime, voucher.claimed_at), redeemed_at, total, discount)
+        analytics.count_unredeemed(voucher.batch_id, voucher.expires_at, 1)
         record(
             "redemption_undone",
             actor,
@@ -355,5 +441,8 @@ def undo_redemption(typed_code: str, reason: str, actor: Actor | None = None) ->
             code=voucher.code,
             reason=reason,
             redeemed_at=times.iso(redeemed_at),
+            **details,
         )
-        return UndoResult(UndoOutcome.UNDONE, lookup(code), redeemed_at, days)
+        undone = lookup(voucher.code)
+        webhooks.announce("undone", undone, actor, reason=reason, redeemed_at=redeemed_at)
+        return UndoResult(UndoOutcome.UNDONE, undone, redeemed_at, days)

@@ -1,4 +1,5 @@
-"""Files the user asked for (exports, CSV), written whole or not at all."""
+"""Files the user asked for (exports, CSV), written whole or not at all, and readable by the user
+alone (app.core.store.private: they may hold emails and names)."""
 
 from __future__ import annotations
 
@@ -11,6 +12,7 @@ from pathlib import Path
 from typing import IO, TYPE_CHECKING
 
 from .errors import FileProblem
+from .store.private import create_private
 
 if TYPE_CHECKING:
     from _csv import Writer
@@ -58,3 +60,18 @@ def whole_csv(target: str | os.PathLike[str]) -> Iterator[Writer]:
     leaves target as it was (a FileProblem sentence for the disk's own failures)."""
     with written_whole(Path(target), " Nothing was exported.") as handle:
         yield csv.writer(handle)
+
+
+def write_whole(target: str | os.PathLike[str], data: bytes) -> None:
+    """Write bytes to a file readable by its user alone, whole or not at all (written aside, then
+    renamed); an OSError leaves nothing behind."""
+    target = Path(target)
+    part = target.with_name(f".{target.name}.part")
+    try:
+        part.unlink(missing_ok=True)
+        create_private(part)
+        part.write_bytes(data)
+        os.replace(part, target)
+    except OSError:
+        part.unlink(missing_ok=True)
+        raise

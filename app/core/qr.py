@@ -13,6 +13,8 @@ from typing import TYPE_CHECKING
 import qrcode
 from qrcode.constants import ERROR_CORRECT_M
 
+from . import files
+
 if TYPE_CHECKING:
     from PIL import Image
 
@@ -109,11 +111,5 @@ def save_qr_svg(text: str, target: str | os.PathLike[str]) -> Path:
 
 
 def write_whole(target: Path, data: bytes) -> None:
-    """Write a file whole or not at all (written aside, then renamed)."""
-    part = target.with_name(f".{target.name}.part")
-    try:
-        part.write_bytes(data)
-        os.replace(part, target)
-    except OSError:
-        part.unlink(missing_ok=True)
-        raise
+    """Write a file whole or not at all (written aside, then renamed), readable by the user alone."""
+    files.write_whole(target, data)

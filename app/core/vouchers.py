@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import os
 from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import datetime
 from pathlib import Path
 from typing import Any, cast
@@ -26,7 +26,7 @@ from app.core.store.models import (
     utcnow,
 )
 
-from . import codes, times
+from . import codes, scans, times
 from .errors import InvalidInput, NotFound
 from .files import whole_csv
 from .store import database, guarded, run_sql
@@ -75,10 +75,14 @@ class VoucherDetail(VoucherRow):
     batch_title: str = ""  # the public title, as members read it
     batch_status: str = ""
     template: Template | None = None
+    scanned_as: str = ""  # the keyboard mix-up its code was read back from (a scans.MixUp's name); "": as typed
+    order_cents: int | None = None  # the order total given when it was redeemed, if one was
 
     def to_json(self) -> dict[str, Any]:
         data = super().to_json()
         data.update(batch_id=self.batch_id, batch_name=self.batch_name, expired=self.expired)
+        if self.order_cents is not None:
+            data["order_total"] = float(self.order_cents) / 100
         return data
 
 
@@ -144,6 +148,31 @@ def batch_row(batch_id: int) -> Batch:
     return batch
 
 
+@dataclass(frozen=True)
+class Sort:
+    """The order of a batch's vouchers: by id (as generated), or by claim or redemption time, either
+    way. Vouchers without that time (not claimed, not redeemed) come after the others, by id."""
+
+    column: str = "id"  # one of SORTS
+    descending: bool = False
+
+
+SORTS = ("id", "claimed_at", "redeemed_at")  # each one index range of (batch_id, column, id): kept fast
+AS_GENERATED = Sort()
+PageStart = Any  # an int (a voucher id) by id ascending; else a key: (has the time, the time, the id)
+
+
+def _sort(sort: Sort | None) -> Sort:
+    sort = sort or AS_GENERATED
+    if sort.column not in SORTS:
+        raise InvalidInput(f"Vouchers are sorted by one of: {', '.join(SORTS)}.")
+    return sort
+
+
+def _timed(sort: Sort) -> Any:
+    return getattr(Voucher, sort.column)
+
+
 @guarded
 def page(
     batch_id: int, status: str | None = None, search: str = "", after_id: int = 0, limit: int = 100
@@ -151,16 +180,48 @@ def page(
     """The next `limit` vouchers after voucher id `after_id` (keyset paging: as fast at the end as at the start)."""
     batch = batch_row(batch_id)
     query = _filtered(batch, status, search).where(Voucher.id > after_id).order_by(Voucher.id).limit(limit)
+    return _rows(batch, query)
+
+
+def _rows(batch: Batch, query: ModelSelect[Voucher]) -> list[VoucherRow]:
     n = len(batch.code_prefix)
     return [_row(values, n) for values in cast("Iterable[Sequence[Any]]", query.tuples())]  # (stubs: models)
 
 
 @guarded
 def page_from(
-    batch_id: int, first_id: int, limit: int, status: str | None = None, search: str = ""
+    batch_id: int,
+    first: PageStart,
+    limit: int,
+    status: str | None = None,
+    search: str = "",
+    sort: Sort | None = None,
 ) -> list[VoucherRow]:
-    """`limit` vouchers starting at voucher id `first_id` (a page start from page_starts)."""
-    return page(batch_id, status, search, after_id=first_id - 1, limit=limit)
+    """`limit` vouchers starting at a page start from page_starts, in the sort's order: one keyset
+    read (two where the page runs from the vouchers with the time into those without)."""
+    sort = _sort(sort)
+    if sort == AS_GENERATED:
+        return page(batch_id, status, search, after_id=first - 1, limit=limit)
+    batch = batch_row(batch_id)
+    base = _filtered(batch, status, search)
+    if sort.column == "id":  # as generated, newest first
+        return _rows(batch, base.where(Voucher.id <= first[2]).order_by(Voucher.id.desc()).limit(limit))
+    column = _timed(sort)
+    has_time, moment, first_id = first
+    rows: list[VoucherRow] = []
+    if has_time:
+        after = (
+            (column < moment) | ((column == moment) & (Voucher.id <= first_id))
+            if sort.descending
+            else (column > moment) | ((column == moment) & (Voucher.id >= first_id))
+        )
+        order = [column.desc(), Voucher.id.desc()] if sort.descending else [column, Voucher.id]
+        rows = _rows(batch, base.where(column.is_null(False) & after).order_by(*order).limit(limit))
+        first_id = 0
+    if len(rows) < limit:
+        without = base.where(column.is_null() & (Voucher.id >= first_id)).order_by(Voucher.id)
+        rows += _rows(batch, without.limit(limit - len(rows)))
+    return rows
 
 
 @guarded
@@ -179,25 +240,51 @@ def count(batch_id: int, status: str | None = None, search: str = "") -> int:
 
 
 @guarded
-def page_starts(batch_id: int, page_size: int, status: str | None = None, search: str = "") -> list[int]:
-    """The first voucher id of every page of page_size rows: with these, any page is one keyset read.
+def page_starts(
+    batch_id: int, page_size: int, status: str | None = None, search: str = "", sort: Sort | None = None
+) -> list[PageStart]:
+    """The start of every page of page_size rows in the sort's order: with these, any page is one
+    keyset read (page_from).
 
-    Reads only ids from an index (a million in about a quarter of a second) and keeps one id per page."""
+    Reads only keys from an index (a million in about a quarter of a second) and keeps one a page."""
+    sort = _sort(sort)
     batch = batch_row(batch_id)
-    if status_code(status) is None and not (search or "").strip():
+    if sort == AS_GENERATED and status_code(status) is None and not (search or "").strip():
         # two queries: SQLite answers a lone MIN or MAX from the index's ends, but scans for both at once
         first = Voucher.select(fn.MIN(Voucher.id)).where(Voucher.batch == batch_id).scalar()
         last = Voucher.select(fn.MAX(Voucher.id)).where(Voucher.batch == batch_id).scalar()
         if first is not None and last - first + 1 == batch.quantity:  # generated in one go: ids are contiguous
             return list(range(first, last + 1, page_size))
-    inner = _filtered(batch, status, search).select(Voucher.id, fn.ROW_NUMBER().over(order_by=[Voucher.id]).alias("n"))
+    base = _filtered(batch, status, search)
+    if sort.column == "id":
+        order = [Voucher.id.desc()] if sort.descending else [Voucher.id]
+        starts = _every(base, [Voucher.id], order, page_size, 0)
+        return [row[0] for row in starts] if not sort.descending else [(True, None, row[0]) for row in starts]
+    column = _timed(sort)
+    order = [column.desc(), Voucher.id.desc()] if sort.descending else [column, Voucher.id]
+    timed = base.where(column.is_null(False))
+    found = [(True, row[0], row[1]) for row in _every(timed, [column, Voucher.id], order, page_size, 0)]
+    before = timed.count()  # the pages run on from the timed vouchers into the others
+    untimed = _every(base.where(column.is_null()), [Voucher.id], [Voucher.id], page_size, before)
+    return found + [(False, None, row[0]) for row in untimed]
+
+
+def _every(
+    query: ModelSelect[Voucher], keys: list[Any], order: list[Any], page_size: int, offset: int
+) -> list[Sequence[Any]]:
+    """The keys of every page_size-th row of the query in this order, counting `offset` rows before it."""
+    named = [key.alias(f"k{i}") for i, key in enumerate(keys)]
+    inner = query.select(*named, fn.ROW_NUMBER().over(order_by=order).alias("n"))
     sql, params = inner.sql()
-    # (n - 1) is a multiple of the page size; integer division, as '%' means a parameter to some drivers
     every = int(page_size)
+    # (n - 1 + offset) is a multiple of the page size; integer division, as '%' means a parameter to some drivers
+    position = f"(n - 1 + {int(offset)})"
+    columns = ", ".join(f"k{i}" for i in range(len(keys)))
     cursor = database.execute_sql(
-        f"SELECT id FROM ({sql}) AS numbered WHERE (n - 1) - ((n - 1) / {every}) * {every} = 0 ORDER BY id", params
+        f"SELECT {columns} FROM ({sql}) AS numbered WHERE {position} - ({position} / {every}) * {every} = 0 ORDER BY n",
+        params,
     )
-    return [row[0] for row in cursor]
+    return list(cursor)
 
 
 # A voucher with its batch and its template, in plain SQL run on the driver: the claim site and
@@ -207,7 +294,7 @@ _DETAIL_SQL = (
     " b.id, b.name, b.status, b.code_prefix,"
     " t.id, t.title, t.discount_kind, t.discount_value, t.min_purchase, t.expires_on, t.valid_days, t.terms,"
     " t.created_at,"
-    " b.title"
+    " b.title, v.order_cents"
     " FROM voucher v JOIN batch b ON b.id = v.batch_id JOIN template t ON t.id = b.template_id"
     " LEFT JOIN member m ON m.id = v.member_id"
 )
@@ -229,30 +316,97 @@ def _details(where: str, params: Mapping[str, object]) -> list[VoucherDetail]:
                 expires_at=as_datetime(row[6]),
                 batch_id=row[7],
                 batch_name=row[8],
-                batch_title=public_title(row[-1], template.discount_kind, template.discount_value),
+                batch_title=public_title(row[20], template.title),
                 batch_status=row[9],
                 template=template,
+                order_cents=row[21],
             )
         )
     return found
 
 
+class NotACode(NotFound):
+    """What was scanned names no one voucher, and the sentence says what it is instead: a claim
+    link (`batch` is its batch's (id, name)), a code that two keyboard mix-ups read as two vouchers,
+    or another web address. `code` is the stable word for it (the API's refusal code)."""
+
+    def __init__(self, message: str, code: str, batch: tuple[int, str] | None = None) -> None:
+        super().__init__(message)
+        self.code = code
+        self.batch = batch
+
+
 @guarded
 def lookup(typed_code: str) -> VoucherDetail:
-    """The voucher a typed or scanned code names, in any batch."""
-    code = codes.normalise(typed_code)
+    """The voucher a typed or scanned code names, in any batch: the code as typed first; when no
+    voucher has it, as each keyboard mix-up would have typed it (app.core.scans), used only when
+    exactly one of those readings names a voucher. A claim link (a poster's or a handout sheet's
+    QR code) is said as such (NotACode), with its batch."""
+    typed = (typed_code or "").strip()
+    code = codes.normalise(typed)
     if not code:
         raise InvalidInput("Type or scan a voucher code.")
-    found = _details("v.code = :code", {"code": code})
-    if not found:
-        raise NotFound(f"No voucher has the code {typed_code.strip()}.")
-    return found[0]
+    if code.isalnum() and code.isascii():
+        found = _details("v.code = :code", {"code": code})
+        if found:
+            return found[0]
+    return _repaired(typed, code)
+
+
+def _repaired(typed: str, as_typed: str) -> VoucherDetail:
+    """The one voucher a mix-up's reading names (scanned_as says which), or why there is none."""
+    readings = {code: mix_up for code, mix_up in scans.code_readings(typed) if code != as_typed}
+    if readings:
+        names = {f"c{i}": code for i, code in enumerate(readings)}
+        found = _details(f"v.code IN ({', '.join(':' + name for name in names)})", names)
+        if len(found) == 1:
+            mix_up = readings[codes.normalise(found[0].code)]
+            return replace(found[0], scanned_as=mix_up.name)
+        if len(found) > 1:
+            shown = " and ".join(v.code for v in sorted(found, key=lambda v: v.code)[:2])
+            raise NotACode(
+                f"This scan reads as more than one voucher's code ({shown}), depending on the scanner's "
+                "keyboard layout, so none was chosen: type the code by hand.",
+                "ambiguous_code",
+            )
+    tokens = [token for token, _ in scans.claim_tokens(typed)]
+    if tokens:
+        names = {f"t{i}": token for i, token in enumerate(tokens)}
+        batches = run_sql(
+            f"SELECT id, name FROM batch WHERE token IN ({', '.join(':' + name for name in names)}) ORDER BY id", names
+        ).fetchall()
+        if len(batches) == 1:
+            batch_id, name = batches[0]
+            raise NotACode(
+                f"This is the claim link of the batch “{name}” (id {batch_id}), not a voucher: members claim "
+                "their voucher with it. Scan the code on the member's My Cards instead.",
+                "claim_link",
+                (batch_id, name),
+            )
+    if scans.looks_like_link(typed):
+        raise NotACode(
+            "This is a web address, not a voucher's code, and no batch's claim link: scan the code on the "
+            "member's My Cards.",
+            "not_a_code",
+        )
+    raise NotFound(f"No voucher has the code {typed}.")
 
 
 @guarded
 def voucher_of(member_id: int, batch_id: int) -> VoucherDetail | None:
     """The voucher a member claimed from a batch, if any (at most one: the schema says so)."""
     found = _details("v.member_id = :member AND v.batch_id = :batch", {"member": member_id, "batch": batch_id})
+    return found[0] if found else None
+
+
+@guarded
+def member_voucher(member_id: int, typed_code: str) -> VoucherDetail | None:
+    """The member's own voucher with this code, or None (anyone else's, or no such code): what a
+    member's QR code, image, calendar entry and pass are read from. One read by the unique code."""
+    code = codes.normalise(typed_code)
+    if not code:
+        return None
+    found = _details("v.code = :code AND v.member_id = :member", {"code": code, "member": member_id})
     return found[0] if found else None
 
 

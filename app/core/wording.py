@@ -5,9 +5,10 @@ The numbers and the rules are app.core.rates' and app.core.analytics'; this only
 from __future__ import annotations
 
 from datetime import datetime, timedelta
+from decimal import Decimal
 from typing import TYPE_CHECKING
 
-from . import rates, times
+from . import rates, settings, times
 
 if TYPE_CHECKING:
     from .vouchers import VoucherRow
@@ -31,6 +32,28 @@ def rate_text(claimed: int, redeemed: int) -> str:
 def share(part: int, whole: int) -> str:
     """part of whole as a whole percentage, for the funnel's steps: "25%"."""
     return NONE_YET if not whole else f"{(part * 200 + whole) // (whole * 2)}%"
+
+
+def money(amount_cents: int | None, currency: str | None = None) -> str:
+    """An amount in the store's currency: "$1,234.50"; "—" without one."""
+    if amount_cents is None:
+        return NONE_YET
+    if currency is None:
+        currency = settings.cached().currency
+    return f"{currency}{Decimal(amount_cents).scaleb(-2):,.2f}"
+
+
+def sales_text(sales_cents: int, totalled: int, currency: str | None = None) -> str:
+    """Sales with vouchers, with how many redemptions gave an order total: "$1,234.50 on 12 orders"."""
+    if not totalled:
+        return NONE_YET
+    return f"{money(sales_cents, currency)} on {count(totalled)} order{'s' if totalled != 1 else ''}"
+
+
+SALES_TIP = (
+    "The order totals given at the till (or by the point of sale) when vouchers were redeemed, and the "
+    "discount the vouchers took off them. Redemptions without an order total are not in these sums."
+)
 
 
 def rate_now(per_hour: float) -> str:
@@ -72,8 +95,8 @@ HINT_MESSAGES = {  # the spec's words ("Monitor the First 24 Hours", "Low redemp
     "few_redemptions": "Claims but few redemptions? An offer or friction issue. Is the discount compelling enough? "
     "Is the minimum purchase too high? Are expiration dates clear?",
     "scale_up": "High everything? Scale up the promotion!",
-    "almost_sold_out": "Almost sold out: generate more vouchers, or pause the batch. When Available reaches 0, "
-    "the claim page shows “No vouchers available.”",
+    "almost_sold_out": "Almost sold out: for more vouchers make a new batch like this one (its Total stays as "
+    "generated), or pause the batch. When Available reaches 0, the claim page shows “No vouchers available.”",
 }
 
 
@@ -154,6 +177,66 @@ def updated(now: datetime) -> str:
     return f"Updated {times.local(now):%H:%M:%S}"
 
 
+# -- what is still out there --------------------------------------------------------------------
+
+EXPIRING_CAPTION = "Expiring in 7 days"
+EXPIRED_CAPTION = "Expired unused"
+EXPIRING_TIP = "Claimed, not redeemed, and expiring within the next 7 days: members may still come in"
+EXPIRED_TIP = "Claimed and expired without being redeemed"
+
+
+def still_out(expiring: int, expired: int) -> str:
+    """The sentence: "3 claimed vouchers not yet redeemed expire in the next 7 days; 12 expired unused." """
+    noun = "voucher" if expiring == 1 else "vouchers"
+    verb = "expires" if expiring == 1 else "expire"
+    return f"{expiring:,} claimed {noun} not yet redeemed {verb} in the next 7 days; {expired:,} expired unused."
+
+
+# -- a campaign's schedule -----------------------------------------------------------------------
+
+STATE_WORDS_BATCH = {"scheduled": "Scheduled", "active": "Active", "paused": "Paused", "ended": "Ended"}
+
+
+def batch_state_word(state: str) -> str:
+    """A batch's state in a word, as its badge says it: Scheduled, Active, Paused, Ended."""
+    return STATE_WORDS_BATCH.get(state, state.title())
+
+
+def moment(value: datetime | str | None) -> str:
+    """A start or an end as people read it, in the store's time: "1 Jun 2026, 09:00"."""
+    local = times.local(value)
+    return f"{local.day} {local:%b %Y, %H:%M}" if local is not None else ""
+
+
+def _until(value: datetime | str | None) -> str:
+    """An end: "30 Jun 2026, 18:00", or "the end of 30 Jun 2026" for the midnight after that day."""
+    return times.spoken(value)
+
+
+def schedule_line(state: str, starts_at: datetime | None, ends_at: datetime | None) -> str:
+    """What a card says of its claim window: "Opens 1 Jun 2026, 09:00", "Until the end of 30 Jun
+    2026", "Ended 30 Jun 2026, 18:00"; "" with no window."""
+    if state == "ended" and ends_at is not None:
+        return f"Ended {moment(ends_at)}"
+    if state == "scheduled" and starts_at is not None:
+        opens = f"Opens {moment(starts_at)}"
+        return f"{opens} · until {_until(ends_at)}" if ends_at is not None else opens
+    if ends_at is not None and state != "ended":
+        return f"Until {_until(ends_at)}"
+    return ""
+
+
+def opens_sentence(starts_at: datetime | str | None) -> str:
+    """For members, before the start: "Claims open on 1 Jun 2026, 09:00." """
+    return f"Claims open on {moment(starts_at)}."
+
+
+def ended_sentence(ends_at: datetime | str | None) -> str:
+    """For members, once ended: "It ended on 30 Jun 2026, 18:00." ("… at the end of 30 Jun 2026")."""
+    said = _until(ends_at)
+    return f"It ended {'at' if said.startswith('the end') else 'on'} {said}."
+
+
 # -- a voucher's state ---------------------------------------------------------------------------
 
 # What a voucher is now (VoucherRow.state), in a word: tables, lists and the command line
@@ -178,4 +261,34 @@ def state_line(voucher: VoucherRow) -> str:
     return _STATE_LINES[voucher.state].format(
         claimed=times.local_text(voucher.claimed_at, zone=True),
         redeemed=times.local_text(voucher.redeemed_at, zone=True),
+    )
+
+
+# -- a member's vouchers (My Cards) ------------------------------------------------------------
+
+CARD_BADGES = {"valid": "Valid", "redeemed": "Redeemed", "expired": "Expired"}
+
+
+def expires_in(days_left: int) -> str:
+    """A valid voucher's reminder: "Expires today", "Expires tomorrow", "Expires in 3 days"."""
+    if days_left <= 0:
+        return "Expires today"
+    if days_left == 1:
+        return "Expires tomorrow"
+    return f"Expires in {days_left} days"
+
+
+def expiring_banner(titles_and_days: list[tuple[str, int]], within_days: int) -> str:
+    """My Cards' reminder of the valid vouchers whose last day is within `within_days`: one is named
+    with its day, several are counted. "" when none is."""
+    if not titles_and_days:
+        return ""
+    if len(titles_and_days) == 1:
+        title, days = titles_and_days[0]
+        when = expires_in(days).removeprefix("Expires ")
+        return f"Your voucher “{title}” expires {when}: show it at the till before then."
+    soonest = expires_in(min(days for _, days in titles_and_days)).removeprefix("Expires ")
+    return (
+        f"{len(titles_and_days)} of your vouchers expire within {within_days} days, the first {soonest}: "
+        "show them at the till before then."
     )

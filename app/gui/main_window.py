@@ -17,17 +17,21 @@ from app.gui.controllers.activity import ActivityController
 from app.gui.controllers.analytics import AnalyticsController
 from app.gui.controllers.background import Background
 from app.gui.controllers.batch_actions import BatchActions
+from app.gui.controllers.camera import CameraController
+from app.gui.controllers.campaign import CampaignActions
 from app.gui.controllers.claim_site import STARTING, ClaimServer, ServerStateLabel
 from app.gui.controllers.live_numbers import REFRESH_MS, BatchList
 from app.gui.controllers.members import MembersController
 from app.gui.controllers.new_batch import NewBatchFlow
 from app.gui.controllers.settings import SettingsController
 from app.gui.controllers.setup_checks import SetupChecks
+from app.gui.controllers.templates import TemplatesController
 from app.gui.controllers.till import TillController, TillField
 from app.gui.controllers.till_identity import TillIdentity
 from app.gui.controllers.undo import UndoController
 from app.gui.controllers.upkeep import Upkeep
 from app.gui.controllers.waiting import WaitingSaid
+from app.gui.controllers.welcome import WelcomeFlow
 from app.gui.dialogs.about import About
 from app.gui.kit.prompts import Prompts
 from app.gui.kit.widgets import MessageBar
@@ -47,10 +51,13 @@ class MainWindow(QMainWindow):
         prompts: Prompts | None = None,
         refresh_ms: int = REFRESH_MS,
         log_file: Path | None = None,
+        welcome: bool = False,
     ) -> None:
+        """welcome: ask the first start's questions (the application does; tests only when they ask)."""
         super().__init__()
+        self._welcome = welcome
         self.prefs = prefs
-        self.prompts = prompts or Prompts()
+        self.prompts = prompts or Prompts(prefs)
         self.setWindowTitle("Voucher Batches")
         self.setWindowIcon(style.icon("app", style.colors()["accent"]))
         self.setMinimumSize(QSize(720, 480))
@@ -75,9 +82,11 @@ class MainWindow(QMainWindow):
         self.batch_list = BatchList(self.dashboard, refresh_ms, self)
         self.till_identity = TillIdentity(prefs)
         self.batch_actions = BatchActions(self, self.prompts, who=self.till_identity.actor)
+        self.campaign = CampaignActions(self, self.prompts, who=self.till_identity.actor)
         self.new_batch_flow = NewBatchFlow(self, who=self.till_identity.actor)
         self.undo = UndoController(self, self.till_identity)
         self.till = TillController(self, self.till_identity, self.undo)
+        self.camera = CameraController(self)
         self.activity = ActivityController(self, self.prompts)
         self.members = MembersController(self, self.prompts, self.till_identity)
         self.server = ClaimServer(start_server, self)
@@ -88,6 +97,8 @@ class MainWindow(QMainWindow):
         self.background.stopping.connect(lambda: prefs.set_window_geometry(self.saveGeometry()))
         self.upkeep = Upkeep(self)
         self.analytics = AnalyticsController(self.pages, self.prompts, self)  # the batch's page and the channels page
+        self.templates = TemplatesController(self, self.prompts, who=self.till_identity.actor)
+        self.welcome = WelcomeFlow(self, prefs, who=self.till_identity.actor)
 
         self._build_actions()
         self._build_toolbar()
@@ -118,6 +129,7 @@ class MainWindow(QMainWindow):
         )
         self.search_action = self._action("Search batches", QKeySequence.StandardKey.Find, self.pages.focus_search)
         self.find_action = self._action("Find voucher", "Ctrl+L", self.focus_find, "scan")
+        self.camera_action = self._action("Scan with camera…", "Ctrl+Shift+L", lambda: self.camera.open(), "qr")
         self.settings_action = self._action("Settings…", "Ctrl+,", self.settings_controller.open, "settings")
         self.activity_action = self._action(
             "Activity",
@@ -127,6 +139,7 @@ class MainWindow(QMainWindow):
             "Who did what: the activity log (Ctrl+Shift+A)",
         )
         self.members_action = self.members.action()
+        self.templates_action = self.templates.action()
         self.refresh_action = self._action("Refresh", QKeySequence.StandardKey.Refresh, self.batch_list.refresh)
         self.refresh_action.triggered.connect(self.pages.reload_vouchers)
         self.quit_action = self._action(
@@ -149,7 +162,11 @@ class MainWindow(QMainWindow):
 
     def _build_menus(self) -> None:
         chrome.add_menu(
-            self.menuBar(), "&File", (self.new_action, self.find_action), (self.settings_action,), (self.quit_action,)
+            self.menuBar(),
+            "&File",
+            (self.new_action, self.find_action, self.camera_action),
+            (self.settings_action,),
+            (self.quit_action,),
         )
         chrome.add_menu(
             self.menuBar(),
@@ -159,6 +176,7 @@ class MainWindow(QMainWindow):
                 self.analytics.channels_action,
                 self.activity_action,
                 self.members_action,
+                self.templates_action,
                 self.refresh_action,
             ),
         )
@@ -171,6 +189,9 @@ class MainWindow(QMainWindow):
         self.batch_list.recovered.connect(bar.retract)
         self.batch_list.reachable.connect(self._on_database_reachable)
         self.dashboard.requested.connect(self.batch_actions.handle)
+        self.dashboard.requested.connect(self.campaign.on_card_requested)
+        self.dashboard.requested.connect(self.new_batch_flow.on_card_requested)
+        self.analytics.like_requested.connect(self.new_batch_flow.open_like)
         self.dashboard.new_batch_requested.connect(self.new_batch_flow.open)
         self.pages.export_requested.connect(self.batch_actions.export)
         self.pages.undo_requested.connect(self.undo.open)
@@ -179,23 +200,30 @@ class MainWindow(QMainWindow):
         self.undo.undone.connect(lambda _result: self.pages.reload_vouchers())
         self.batch_actions.busy_changed.connect(self.dashboard.grid.set_busy)
         self.batch_actions.batch_changed.connect(self.dashboard.update_batch)
+        self.campaign.batch_changed.connect(self.dashboard.update_batch)
         self.batch_actions.batch_deleted.connect(self.pages.forget_batch)
         self.new_batch_flow.created.connect(self.pages.show_dashboard)
         self.new_batch_flow.created.connect(self.dashboard.show_newest)
         for changed in (
             self.batch_actions.batch_changed,
             self.batch_actions.batch_deleted,
+            self.campaign.batch_changed,
             self.new_batch_flow.created,
             self.till.redeemed,
         ):
             changed.connect(self.batch_list.refresh)
         self.till_field.code_entered.connect(self.till.find)
+        self.till.dialog_opened.connect(self.camera.offer)
+        self.till.camera_requested.connect(self.camera.open)
+        self.camera.decoded.connect(self.till.find)
         self.till.closed.connect(self._on_till_closed)
         self.settings_controller.changed.connect(self._on_settings_changed)
+        self.welcome.changed.connect(self._on_settings_changed)
         self.dashboard.requested.connect(self.analytics.on_card_requested)
         for changed in (
             self.batch_actions.batch_changed,
             self.batch_actions.batch_deleted,
+            self.campaign.batch_changed,
             self.till.redeemed,
             self.undo.undone,
             self.refresh_action.triggered,
@@ -205,11 +233,14 @@ class MainWindow(QMainWindow):
             self.pages.message,
             self.batch_actions.message,
             self.batch_actions.link_message,
+            self.campaign.message,
             self.new_batch_flow.message,
             self.settings_controller.message,
+            self.welcome.message,
             self.upkeep.message,
             self.analytics.message,
             self.setup_checks.message,
+            self.camera.message,
         ):
             said.connect(bar.show_message)
         self.server.state_changed.connect(self.server_label.show_state)
@@ -226,6 +257,8 @@ class MainWindow(QMainWindow):
         self.settings_controller.start()
         self.upkeep.start()
         self.setup_checks.start()
+        if self._welcome:
+            self.welcome.start()
 
     def _on_server_state(self, state: str, text: str, _tip: str) -> None:
         """A new state of the claim site (not the hosted site's answer repeated every poll): check again,

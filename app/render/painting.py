@@ -232,6 +232,17 @@ def render_image(page: Page, dpi: float = 150) -> QImage:
     return image
 
 
+def png_bytes(page: Page, dpi: float = 150) -> bytes:
+    """The page as a PNG file's bytes (the claim site's voucher pictures)."""
+    image = render_image(page, dpi)
+    data = QByteArray()
+    buffer = QBuffer(data)
+    buffer.open(QIODevice.OpenModeFlag.WriteOnly)
+    image.save(buffer, "PNG")  # type: ignore[call-overload]  # (PySide6 takes the format as text, its stubs say bytes)
+    buffer.close()
+    return bytes(data.data())
+
+
 def print_page(printer, page: Page) -> None:
     """Draw onto a QPrinter (the system's printer or the print preview's), from the paper's corner."""
     printer.setFullPage(True)

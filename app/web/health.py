@@ -24,7 +24,7 @@ def healthz():
         database_id = settings.database_id()
     except VoucherError as exc:
         log.error("/healthz: %s", exc)
-        response = jsonify(status="unavailable", database=store.failure_kind(exc))
+        response = jsonify(status="unavailable", database=store.failure_word(exc))
         response.status_code = 503
         response.headers["Retry-After"] = "5"
         response.headers["Cache-Control"] = "no-store"

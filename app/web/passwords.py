@@ -6,7 +6,7 @@ from __future__ import annotations
 
 from typing import cast
 
-from flask import Blueprint, current_app, redirect, render_template, request, url_for
+from flask import Blueprint, current_app, flash, redirect, render_template, request, url_for
 from werkzeug.security import check_password_hash
 
 from app.core import members
@@ -17,6 +17,9 @@ from .accounts import hash_password, members_only, start_member_session
 bp = Blueprint("passwords", __name__)
 
 WRONG_CURRENT = "That is not your current password."
+# Said on My Cards after the change, so that the member knows it worked (and what else it did).
+CHANGED = "Your password has been changed. Every other phone and browser is logged out; this one stays logged in."
+RESET = "Your new password is saved and you are logged in. Every other phone and browser is logged out."
 
 
 @bp.get("/en-us/forgot-password")
@@ -49,6 +52,7 @@ def reset_password(code: str):
     except NotFound as exc:  # used or replaced in the meantime
         return render_template("reset_password.html", usable=False, refused=str(exc)), 404
     start_member_session(member.id, member.generation)
+    flash(RESET)
     return redirect(url_for("pages.my_cards"), 303)
 
 
@@ -75,4 +79,5 @@ def change_password(member):
         return render_template("change_password.html", errors={"password": error}), 400
     renewed = members.change_password(member.id, hash_password(cast(str, password)))  # no error: a password
     start_member_session(renewed.id, renewed.generation)
+    flash(CHANGED)
     return redirect(url_for("pages.my_cards"), 303)

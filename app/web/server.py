@@ -1,6 +1,7 @@
 """The waitress server of the claim site, started in the background (by the desktop window, by `serve`, by a
 worker process), with its connection limits and deadlines (connections.py), and two pools of threads:
-one for pages that only read, one for requests that may write."""
+one for pages that only read, one for requests that may write (and a few for voucher pictures, which
+wait for the render thread)."""
 
 from __future__ import annotations
 
@@ -19,6 +20,7 @@ from app.core import settings, store
 from app.core.errors import ServerProblem
 
 from .connections import Crowd, Limits, Listener, limits_for
+from .pocket import PICTURES_WAITING, is_picture
 from .site import MAX_BODY, create_app
 
 log = logging.getLogger(__name__)
@@ -34,7 +36,12 @@ DEFAULT_PORT = settings.DEFAULT_PORT
 # page, My Cards) theirs: sixty claims waiting for a lock never make a member's page wait.
 READ_THREADS = 8
 WRITE_THREADS = 8
-THREADS = READ_THREADS + WRITE_THREADS
+# Voucher pictures wait for the one render thread (pocket.py): a rush of them would otherwise take
+# the reading threads, or queue ahead of members' pages. They have threads of their own: as many as
+# may wait for the render thread, and two more that answer the rest ("busy, try again", or a
+# picture drawn already) at once.
+PICTURE_THREADS = PICTURES_WAITING + 2
+THREADS = READ_THREADS + WRITE_THREADS + PICTURE_THREADS
 WRITING_METHODS = frozenset({"POST", "PUT", "PATCH", "DELETE"})
 LIMITS = limits_for()
 
@@ -59,24 +66,34 @@ class _Pool(ThreadedTaskDispatcher):
 
 
 class _Dispatcher:
-    """Hands each request to the reading or the writing pool, by its method."""
+    """Hands each request to the writing pool by its method, a voucher picture to the pictures' pool,
+    and the rest to the reading pool."""
 
-    def __init__(self, read_threads: int, write_threads: int):
-        self.reads, self.writes = _Pool("read"), _Pool("write")
+    def __init__(self, read_threads: int, write_threads: int, picture_threads: int = PICTURE_THREADS):
+        self.reads, self.writes, self.pictures = _Pool("read"), _Pool("write"), _Pool("pictures")
         self.reads.set_thread_count(read_threads)
         self.writes.set_thread_count(write_threads)
+        self.pictures.set_thread_count(picture_threads)
 
     def add_task(self, channel) -> None:
         # (called by waitress with the channel's requests_lock held: requests[0] is the one to serve)
         request = channel.requests[0] if channel.requests else None
-        writes = request is not None and not request.error and request.command in WRITING_METHODS
-        (self.writes if writes else self.reads).add_task(channel)
+        if request is None or request.error:
+            pool = self.reads
+        elif request.command in WRITING_METHODS:
+            pool = self.writes
+        elif is_picture(request.path):
+            pool = self.pictures
+        else:
+            pool = self.reads
+        pool.add_task(channel)
 
     def shutdown(self, cancel_pending: bool = True, timeout: float = 5) -> bool:
         deadline = time.monotonic() + timeout
-        for pool in (self.reads, self.writes):  # both finish their requests at once: the wait is timeout, not twice it
+        pools = (self.reads, self.writes, self.pictures)
+        for pool in pools:  # all finish their requests at once: the wait is timeout, not three times it
             pool.set_thread_count(0)
-        for pool in (self.reads, self.writes):
+        for pool in pools:
             pool.shutdown(cancel_pending, max(0.0, deadline - time.monotonic()))
         return True
 

@@ -11,11 +11,12 @@ import socket
 import sys
 import threading
 import time
+from collections.abc import Callable
 from urllib.parse import urlsplit
 
 import peewee
 
-from app.core import links, settings, store
+from app.core import links, settings, store, webhook_sender
 from app.core.errors import ServerProblem, VoucherError
 from app.core.store import backups
 
@@ -42,6 +43,7 @@ def serve(host: str = DEFAULT_HOST, port: int = DEFAULT_PORT, workers: int = 1) 
         serve_with_workers(host, port, workers)
         return
     running = start_server(host, port)
+    sender = webhook_sender.start()
     previous = _interrupt_on_sigterm()
     try:  # from here on, Ctrl+C at any moment (even while printing) stops cleanly
         _announce(running.host, running.port, running.url)
@@ -50,6 +52,7 @@ def serve(host: str = DEFAULT_HOST, port: int = DEFAULT_PORT, workers: int = 1) 
     except KeyboardInterrupt:
         pass
     finally:
+        sender.stop()
         running.stop()
         if previous is not None:
             signal.signal(signal.SIGTERM, previous)
@@ -123,6 +126,7 @@ def serve_with_workers(host: str, port: int, workers: int) -> None:
             "Several worker processes need Linux or macOS; on Windows the claim site runs as one process (--workers 1)."
         )
     sockets = _listening_sockets(host, port)
+    _inherited_listeners[:] = sockets
     if isinstance(store.database.obj, peewee.SqliteDatabase):
         import multiprocessing
 
@@ -138,6 +142,7 @@ def serve_with_workers(host: str, port: int, workers: int) -> None:
         _upkeep()  # before the first fork: no connection is shared with a worker
         for number in range(1, workers + 1):
             children[_fork_worker(sockets, number)] = (number, time.monotonic())
+        children[_fork_sender()] = (SENDER, time.monotonic())
         _supervise(sockets, children)
     except KeyboardInterrupt:
         pass
@@ -173,6 +178,10 @@ def _supervise(sockets: list[socket.socket], children: dict[int, tuple[int, floa
                 f"The claim site's worker processes keep stopping as soon as they start (the last one {ended}); "
                 "see the messages above. The claim site stopped."
             )
+        if number == SENDER:
+            print(f"The webhook sender {ended}; starting another.", file=sys.stderr, flush=True)
+            children[_fork_sender()] = (SENDER, time.monotonic())
+            continue
         print(f"Claim site worker {number} {ended}; starting another.", file=sys.stderr, flush=True)
         children[_fork_worker(sockets, number)] = (number, time.monotonic())
 
@@ -202,7 +211,48 @@ def _fork_worker(sockets: list[socket.socket], number: int) -> int:
         os._exit(code)
 
 
-SUPERVISOR_CHECK = 0.5  # seconds between a worker's looks at whether its supervisor still runs
+SUPERVISOR_CHECK = 0.5  # seconds between a child's looks at whether its supervisor still runs
+
+
+SENDER = 0  # the child that sends the webhooks' outbox (workers are numbered from 1)
+
+
+def _fork_sender() -> int:
+    """The one process that sends webhooks for the whole site: the workers serve, this one sends;
+    it stops, as the workers do, once its supervisor is gone."""
+    store.close_database()
+    sys.stdout.flush()
+    sys.stderr.flush()
+    supervisor = os.getpid()
+    pid = os.fork()
+    if pid:
+        return pid
+    code = 1
+    try:  # the sender: never returns into the supervisor's code
+        for listener in _inherited_listeners:
+            listener.close()  # it answers no connection
+        signal.signal(signal.SIGTERM, _raise_interrupt)
+        stop = threading.Event()
+        threading.Thread(
+            target=_stop_when_orphaned,
+            args=(lambda: not stop.is_set(), stop.set, supervisor, "The webhook sender"),
+            name="supervisor-watch",
+            daemon=True,
+        ).start()
+        try:
+            webhook_sender.Sender().run(stop)
+        except KeyboardInterrupt:
+            stop.set()
+        code = 0
+    except BaseException:  # noqa: BLE001 - whatever ends it is said, and it exits
+        log.exception("The webhook sender failed")
+    finally:
+        sys.stdout.flush()
+        sys.stderr.flush()
+        os._exit(code)
+
+
+_inherited_listeners: list[socket.socket] = []
 
 
 def _run_worker(sockets: list[socket.socket], supervisor: int) -> int:
@@ -212,8 +262,12 @@ def _run_worker(sockets: list[socket.socket], supervisor: int) -> int:
     running = None
     try:
         running = start_server(sockets=sockets)
+        server = running
         threading.Thread(
-            target=_stop_when_orphaned, args=(running, supervisor), name="supervisor-watch", daemon=True
+            target=_stop_when_orphaned,
+            args=(lambda: server.running, server.stop, supervisor, "Claim site worker"),
+            name="supervisor-watch",
+            daemon=True,
         ).start()
         running.wait()
     except KeyboardInterrupt:
@@ -227,14 +281,15 @@ def _run_worker(sockets: list[socket.socket], supervisor: int) -> int:
     return 0
 
 
-def _stop_when_orphaned(running: RunningServer, supervisor: int) -> None:
-    """Stop the worker once its supervisor is gone (killed with SIGKILL, say, which it cannot pass
-    on): its workers would otherwise go on serving unsupervised, holding the port, and the next
-    `serve` could not start. The kernel then hands the worker to another parent."""
-    while running.running:
+def _stop_when_orphaned(running: Callable[[], bool], stop: Callable[[], None], supervisor: int, who: str) -> None:
+    """Stop a worker or the webhook sender once its supervisor is gone (killed with SIGKILL, say,
+    which it cannot pass on): it would otherwise go on unsupervised, a worker holding the port so
+    that the next `serve` could not start, a sender beside the next one's. The kernel then hands
+    the child to another parent."""
+    while running():
         if os.getppid() != supervisor:
-            print("Claim site worker: its supervisor is gone; stopping.", file=sys.stderr, flush=True)
-            running.stop()
+            print(f"{who}: its supervisor is gone; stopping.", file=sys.stderr, flush=True)
+            stop()
             return
         time.sleep(SUPERVISOR_CHECK)
 

@@ -64,6 +64,10 @@ class FakePrompts(Prompts):
         self.asked_hosted: list[tuple[str, str]] = []  # (where this PC served, the hosted URL)
         self.erase_answers: list[bool] = []
         self.asked_erase: list[str] = []  # each question confirm_erase was asked
+        self.end_answers: list[bool] = []
+        self.asked_end: list[str] = []  # each question confirm_end was asked
+        self.template_delete_answers: list[bool] = []
+        self.asked_template_delete: list[str] = []
 
     def confirm_delete(self, parent, summary, exported_to: str = "") -> DeleteChoice:
         self.asked_delete.append((summary.id, exported_to))
@@ -71,6 +75,12 @@ class FakePrompts(Prompts):
 
     def save_file_name(self, parent, caption, suggested, file_filter, then, **options):
         self.asked_file_names.append(suggested)
+        path = self.file_names.pop(0)
+        if path:
+            then(path)
+
+    def open_file_name(self, parent, caption, start, file_filter, then):
+        self.asked_file_names.append(start)
         path = self.file_names.pop(0)
         if path:
             then(path)
@@ -90,6 +100,14 @@ class FakePrompts(Prompts):
     def confirm_erase(self, parent, question: str) -> bool:
         self.asked_erase.append(question)
         return self.erase_answers.pop(0)
+
+    def confirm_end(self, parent, question: str) -> bool:
+        self.asked_end.append(question)
+        return self.end_answers.pop(0)
+
+    def confirm_template_delete(self, parent, question: str) -> bool:
+        self.asked_template_delete.append(question)
+        return self.template_delete_answers.pop(0)
 
     def confirm_print_anyway(self, parent, warning: str) -> bool:
         self.print_warnings.append(warning)

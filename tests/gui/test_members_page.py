@@ -2,10 +2,13 @@
 
 from __future__ import annotations
 
+import io
 import json
 
 import pytest
-from PySide6.QtCore import Qt
+import zxingcpp
+from PIL import Image
+from PySide6.QtCore import QBuffer, QByteArray, QIODevice, Qt
 from PySide6.QtWidgets import QToolBar
 
 from app.core import batches, claims, members
@@ -81,6 +84,15 @@ def test_reset_gives_a_one_time_link_for_the_member(qtbot, window, ann):
     assert url.startswith("http://shop.test:8080/en-us/reset/") and page.reset_link.isReadOnly()
     assert members.reset_code_email(url.rsplit("/", 1)[1]) == "ann.lee@example.com"
     assert "once" in page.reset_note.text() and "24 hours" in page.reset_note.text()
+    assert "scan the QR code" in page.reset_note.text()
+    # the same link as a QR code on screen, for the member's phone: it reads back as the link
+    assert page.reset_qr.isVisible()
+    shown = page.reset_qr.grab().toImage()
+    data = QByteArray()
+    buffer = QBuffer(data)
+    buffer.open(QIODevice.OpenModeFlag.WriteOnly)
+    shown.save(buffer, "PNG")
+    assert [found.text for found in zxingcpp.read_barcodes(Image.open(io.BytesIO(bytes(data.data()))))] == [url]
     page.copy_button.click()
     assert page.copy_button.text() == "Copied!"
 

@@ -167,6 +167,33 @@ def test_a_batchs_vouchers_page_opens_its_own_activity(qtbot, window, claimed):
         flush_deletions()
 
 
+def test_a_batch_made_after_the_newest_was_deleted_shows_only_its_own_history(qtbot, window, make_batch, prompts):
+    from app.gui.dialogs.delete_batch import DeleteChoice
+
+    from .helpers import menu_action
+
+    make_batch(quantity=2, name="Kept")
+    alpha = make_batch(quantity=3, name="Alpha (mistake)")
+    card = card_of(qtbot, window, alpha.id)
+    menu_action(card, "Pause Batch").trigger()
+    qtbot.waitUntil(lambda: batches.get_batch(alpha.id).status == "paused")
+    prompts.delete_answers.append(DeleteChoice.CONFIRM)
+    qtbot.waitUntil(lambda: card.actions_button.isEnabled())
+    menu_action(card, "Delete Batch").trigger()
+    qtbot.waitUntil(lambda: [b.name for b in batches.list_batches()] == ["Kept"])
+    beta = make_batch(quantity=2, name="Beta")
+    assert beta.id != alpha.id
+    for _ in range(2):
+        view = open_view(qtbot, window, beta)
+        qtbot.mouseClick(view.activity_button, Qt.MouseButton.LeftButton)
+        dialog = dialog_of(qtbot, window, ActivityDialog)
+        qtbot.waitUntil(lambda dialog=dialog: dialog.model.entries != [])
+        assert [(e.kind, e.batch_name) for e in dialog.model.entries] == [("batch_created", "Beta")]
+        escape(qtbot, dialog)
+        window.pages.show_dashboard()
+        flush_deletions()
+
+
 def test_the_windows_changes_record_this_tills_names(qtbot, window, make_batch, prompts, prefs):
     from app.gui.dialogs.delete_batch import DeleteChoice
 
@@ -197,6 +224,7 @@ def test_a_batch_made_in_the_window_records_this_tills_names(qtbot, window, temp
     window.new_action.trigger()
     dialog = dialog_of(qtbot, window, NewBatchDialog)
     qtbot.keyClicks(dialog.name, "Made here")
+    dialog.channel.setCurrentText("Events")
     dialog.quantity.setValue(5)
     qtbot.mouseClick(dialog.create_button, Qt.MouseButton.LeftButton)
     qtbot.waitUntil(lambda: window.message_bar.text() == "Created “Made here” with 5 vouchers.")

@@ -3,20 +3,27 @@ process or one of its own), and browsers against it (tests/web/helpers.py holds 
 
 from __future__ import annotations
 
+import base64
+import hashlib
 import os
+import shutil
 import subprocess
 import sys
+import time
+from dataclasses import dataclass
 from pathlib import Path
 
 import pytest
+from flask import request
 from werkzeug.security import generate_password_hash
 
-from app.core import members
+from app.core import members, settings
 from app.web import create_app
 from app.web.security import LoginThrottle
-from app.web.server import start_server
+from app.web.server import RunningServer, start_server
+from tests.helpers.ports import free_port
 
-from .helpers import PASSWORD, QUICK_HASH, Browser, FakeClock
+from .helpers import PASSWORD, QUICK_HASH, Browser, FakeClock, member_browser
 
 
 @pytest.fixture
@@ -97,3 +104,94 @@ def server_process(db_path):
 def browser(server):
     """A new browser against the real server (call it again for another member)."""
     return lambda: Browser(server.url)
+
+
+@pytest.fixture(autouse=True, scope="session")
+def _one_qt_application(qapp):
+    """Voucher pictures are drawn with Qt on the render thread (app/render/pictures), which makes an
+    application when the process has none. In the test process the one application must be
+    pytest-qt's, made first on the main thread, for the window's tests that run after these."""
+    return qapp
+
+
+DEPLOY = Path(__file__).resolve().parents[2] / "packaging" / "deploy"
+
+
+@dataclass
+class CaddySite:
+    """The claim site behind Caddy with HTTPS (`tls internal`), as the share-links guide's recipe (a)
+    runs it: base is the public https address."""
+
+    base: str
+    data: Path  # Caddy's storage: its local CA's certificates
+    site: RunningServer
+
+    def spki_hash(self) -> str:
+        """The SHA-256 of the public key of Caddy's intermediate CA, base64: what Chromium's
+        --ignore-certificate-errors-spki-list takes to trust this test's certificates as real
+        ones (service workers are refused on a page with a certificate error)."""
+        from cryptography import x509
+        from cryptography.hazmat.primitives import serialization
+
+        pem = (self.data / "pki" / "authorities" / "local" / "intermediate.crt").read_bytes()
+        key = x509.load_pem_x509_certificate(pem).public_key()
+        spki = key.public_bytes(serialization.Encoding.DER, serialization.PublicFormat.SubjectPublicKeyInfo)
+        return base64.b64encode(hashlib.sha256(spki).digest()).decode()
+
+
+@pytest.fixture
+def caddy_site(db_path, tmp_path):
+    caddy = shutil.which("caddy")
+    assert caddy, "Caddy is not installed: apt-get install caddy (the README's prerequisites)"
+    app = create_app({"SETTINGS_MAX_AGE": 0})
+    # test-only: what the site believes about the request (added here, not in the product)
+    app.add_url_rule("/test/peer", "test_peer", lambda: f"{request.remote_addr} {request.scheme} {request.host}")
+    site = start_server("127.0.0.1", 0, app=app)
+    https_port, http_port = free_port(), free_port()
+    base = f"https://127.0.0.1:{https_port}"
+    config = settings.load()
+    config.public_base_url, config.trusted_proxy = base, "127.0.0.1"
+    settings.save(config)
+    data = tmp_path / "caddy-data"
+    caddyfile = tmp_path / "Caddyfile"
+    caddyfile.write_text(
+        "{\n\tadmin off\n\tskip_install_trust\n"
+        f"\thttp_port {http_port}\n\thttps_port {https_port}\n\tstorage file_system {data}\n}}\n\n"
+        f"{base} {{\n\ttls internal\n\timport {DEPLOY / 'claim-site.caddy'}\n}}\n"
+    )
+    env = {
+        **os.environ,
+        "HOME": str(tmp_path),
+        "XDG_DATA_HOME": str(tmp_path),
+        "XDG_CONFIG_HOME": str(tmp_path),
+        "VOUCHER_UPSTREAM": f"127.0.0.1:{site.port}",
+    }
+    log = tmp_path / "caddy.log"
+    with open(log, "w") as log_file:
+        process = subprocess.Popen(
+            [caddy, "run", "--config", str(caddyfile), "--adapter", "caddyfile"],
+            env=env,
+            stdout=log_file,
+            stderr=log_file,
+        )
+    try:
+        deadline = time.monotonic() + 20
+        while True:
+            try:
+                page = member_browser(base).get("/healthz")
+                if page.status == 200:
+                    break
+            except OSError:
+                pass
+            if process.poll() is not None or time.monotonic() > deadline:
+                raise AssertionError("Caddy did not come up: " + log.read_text()[-2000:])
+            time.sleep(0.1)
+        yield CaddySite(base, data, site)
+    finally:
+        process.terminate()
+        try:
+            process.wait(10)
+        except subprocess.TimeoutExpired:
+            process.kill()
+            process.wait()
+        site.stop()

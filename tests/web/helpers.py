@@ -3,9 +3,11 @@ HTTP client that reads pages the way a member's browser would, and what a page s
 
 from __future__ import annotations
 
+import functools
 import http.client
 import http.cookiejar
 import re
+import ssl
 import urllib.error
 import urllib.parse
 import urllib.request
@@ -112,6 +114,12 @@ def claim_path(batch) -> str:
     return f"/en-us/claim/{batch.token}"
 
 
+def claim(client, batch):
+    """Claim a voucher of the batch with Flask's test client, as the claim page's button does."""
+    token = csrf_from(client.get(claim_path(batch)).text)
+    return client.post(claim_path(batch), data={"csrf_token": token})
+
+
 def raw_request(server, method: str, path: str, headers: dict, body: bytes = b"") -> http.client.HTTPResponse:
     """A request exactly as written, the Host header included (a browser would not send these)."""
     connection = http.client.HTTPConnection(server.host, server.port, timeout=10)
@@ -140,3 +148,32 @@ def log_in(client, email, password=PASSWORD, **environ):
     return client.post(
         "/en-us/login", data={"email": email, "password": password, "csrf_token": token}, environ_base=environ
     )
+
+
+MEMBER_ADDRESS = "127.0.0.7"  # the phone, as its connection reaches Caddy
+
+
+class _FromAddress(urllib.request.HTTPSHandler):
+    """HTTPS that trusts Caddy's internal CA blindly (the tests check the headers instead) and
+    connects from the member's own address."""
+
+    def __init__(self, source: str):
+        self._ctx = ssl.create_default_context()
+        self._ctx.check_hostname = False
+        self._ctx.verify_mode = ssl.CERT_NONE
+        super().__init__(context=self._ctx)
+        self._source = source
+
+    def https_open(self, req):
+        return self.do_open(
+            functools.partial(http.client.HTTPSConnection, source_address=(self._source, 0)), req, context=self._ctx
+        )
+
+
+def member_browser(base_url: str) -> Browser:
+    """A member's browser reaching the site through Caddy, from the member's own address."""
+    browser = Browser(base_url)
+    browser.opener = urllib.request.build_opener(
+        urllib.request.HTTPCookieProcessor(browser.cookies), _FromAddress(MEMBER_ADDRESS)
+    )
+    return browser

@@ -167,3 +167,63 @@ def test_healthz_never_names_the_database_file(client, db_path, monkeypatch):
     answer = client.get("/healthz")
     assert answer.status_code == 503 and answer.get_json() == {"status": "unavailable", "database": "damaged"}
     assert str(db_path.parent) not in answer.text
+
+
+def test_voucher_pictures_waiting_for_the_render_thread_leave_every_reading_thread_to_members_pages(
+    db_path, make_batch, member_with_password, monkeypatch
+):
+    """Pictures are drawn one at a time on the render thread; the requests waiting for it took
+    reading threads (4 of the 8), and a rush of them queued ahead of members' pages. Now, with as
+    many pictures waiting as may, all eight reading threads still serve pages at once."""
+    from app.core import claims
+    from app.render import pictures
+    from app.web import create_app
+    from app.web.pocket import PICTURES_WAITING
+    from app.web.server import READ_THREADS, start_server
+
+    from .helpers import Browser
+
+    member = member_with_password()
+    codes = [
+        claims.claim(make_batch(quantity=1, name=f"Treat {n}").token, member.id).voucher.code
+        for n in range(PICTURES_WAITING)
+    ]
+    drawing, let_go = threading.Semaphore(0), threading.Event()
+
+    def held_drawing(page, dpi, timeout=None):
+        drawing.release()
+        let_go.wait(30)
+        return b"\x89PNG"
+
+    monkeypatch.setattr(pictures, "png", held_drawing)
+    together = threading.Barrier(READ_THREADS, timeout=10)  # broken unless every reading thread serves one
+    app = create_app({"SETTINGS_MAX_AGE": 0})
+    app.add_url_rule("/en-us/together", "together", lambda: str(together.wait()))
+    running = start_server("127.0.0.1", 0, app=app)
+    try:
+        holders = [Browser(running.url) for _ in codes]
+        for holder in holders:
+            holder.log_in(member.email)
+        waiting = [
+            threading.Thread(target=lambda h=h, c=c: h.get(f"/en-us/my-cards/{c}/card.png"))
+            for h, c in zip(holders, codes, strict=True)
+        ]
+        for thread in waiting:
+            thread.start()
+        assert all(drawing.acquire(timeout=10) for _ in codes)  # every picture that may wait waits
+        answers: list[int] = []
+        readers = [
+            threading.Thread(target=lambda: answers.append(Browser(running.url).get("/en-us/together").status))
+            for _ in range(READ_THREADS)
+        ]
+        for thread in readers:
+            thread.start()
+        for thread in readers:
+            thread.join()
+        let_go.set()
+        for thread in waiting:
+            thread.join()
+    finally:
+        let_go.set()
+        running.stop()
+    assert answers == [200] * READ_THREADS

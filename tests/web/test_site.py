@@ -8,18 +8,13 @@ from datetime import date, datetime, timedelta, timezone
 
 import pytest
 
-from app.core import batches, claims, members, settings, templates, times
+from app.core import batches, claims, members, schedule, settings, templates, times
 from app.core.errors import DatabaseProblem
 from app.core.store.models import Voucher, utcnow
 from app.web import create_app
 from app.web.security import LoginThrottle, Policy
 
-from .helpers import PASSWORD, FakeClock, claim_path, csrf_from, log_in, visible
-
-
-def claim(client, batch):
-    token = csrf_from(client.get(claim_path(batch)).text)
-    return client.post(claim_path(batch), data={"csrf_token": token})
+from .helpers import PASSWORD, FakeClock, claim, claim_path, csrf_from, log_in, visible
 
 
 def test_home_shows_the_store_and_the_way_in(client, member_with_password):
@@ -79,8 +74,8 @@ def test_my_cards_shows_valid_redeemed_and_expired_vouchers(client, make_batch, 
         and "Valid until" in cards["Fresh one"]
     )
     assert "Redeemed" in cards["Used one"] and "Used" in cards["Used one"]
-    assert "Expired" in cards["Old one"] and "$5.00 off" in cards["Old one"] and "Gone" in cards["Old one"]
-    assert "3 vouchers" in visible(page.text)
+    assert "Expired" in cards["Old one"] and "$5.00 off" in cards["Old one"] and codes["Old one"] in cards["Old one"]
+    assert "1 voucher to use" in visible(page.text) and "Used and expired (2)" in visible(page.text)
 
 
 def _code(html: str) -> str:
@@ -325,3 +320,89 @@ def test_a_new_password_keeps_the_rule_and_wrong_current_ones_are_throttled(db_p
     status, text = change(PASSWORD, "qwerty123")
     assert status == 400 and "first that anyone would guess" in text
     assert [change("wrong", "green meadow river")[0] for _ in range(4)] == [400, 400, 400, 429]
+
+
+def test_a_scheduled_promotion_says_when_claims_open_and_takes_none_before(client, make_batch, member_with_password):
+    from app.core import schedule
+
+    settings.save(settings.Settings(store_name="Corner Shop", time_zone="America/New_York"))
+    batch = make_batch(name="Monday posters", title="Free coffee", starts_at=schedule.parse_moment("2031-03-03 08:30"))
+    log_in(client, member_with_password().email)
+    text = visible(client.get(claim_path(batch)).text)
+    assert "Claims Open Soon" in text and "Claims open on 3 Mar 2031, 08:30." in text
+    assert "Free coffee" in text and "Minimum purchase $20.00" in text  # what is coming is on show
+    assert "Claim voucher" not in text
+    refused = claim(client, batch)  # a form kept from before: the claim itself refuses
+    assert refused.status_code == 409 and "Claims Open Soon" in visible(refused.text)
+    assert batches.get_batch(batch.id).claimed == 0
+
+
+def test_an_ended_campaign_says_so_and_a_members_voucher_stays_on_show(app, client, make_batch, member_with_password):
+    from app.core import schedule
+
+    member = member_with_password()
+    batch = make_batch(name="Spring - Email", description="Spring treat")
+    log_in(client, member.email)
+    claim(client, batch)
+    schedule.end_campaign(batch.id)
+    mine = visible(client.get(claim_path(batch)).text)
+    assert "The promotion has ended, but your voucher stays valid until it expires." in mine
+    late = app.test_client()
+    log_in(late, member_with_password("late@example.com").email)
+    text = visible(late.get(claim_path(batch)).text)
+    assert "This Promotion Has Ended" in text and "It ended on " in text and "Spring treat" in text
+    assert "Claim voucher" not in text
+    token = csrf_from(late.get("/en-us/my-cards").text)  # a form of this site, kept from before the end
+    assert late.post(claim_path(batch), data={"csrf_token": token}).status_code == 409
+    assert batches.get_batch(batch.id).claimed == 1
+
+
+def test_members_read_the_offers_name_and_the_discount_once(client, member_with_password):
+    tote = templates.create_template("Free tote bag", "5", min_purchase="30", terms="While stocks last")
+    forever = templates.create_template("10% off", "10%")  # named by its discount, and never expiring
+    gift = batches.create_batch("Autumn - Signage", tote, 5, "In-store QR")
+    plain = batches.create_batch("Autumn - Email", forever, 5, "Email")
+    log_in(client, member_with_password().email)
+    page = visible(client.get(claim_path(gift)).text)
+    assert "Free tote bag" in page and "$5.00 off" in page  # the headline is the offer's name, then what it is
+    page = visible(client.get(claim_path(plain)).text)
+    assert page.count("10% off") == 1  # its headline; no "10% off" under "10% off"
+    claim(client, gift)
+    claim(client, plain)
+    cards = visible(client.get("/en-us/my-cards").text)
+    assert "Free tote bag" in cards and "$5.00 off" in cards  # each card names its promotion
+    assert "No expiry" in cards and "Valid until No expiry date" not in cards
+    assert cards.count("10% off") == 1
+
+
+def test_every_page_that_cannot_be_claimed_says_why_first_in_the_specs_words(client, make_batch, member_with_password):
+    paused = make_batch(name="paused")
+    batches.pause_batch(paused.id)
+    sold = make_batch(name="sold", quantity=1)
+    claims.claim(sold.token, member_with_password().id)
+    gone = templates.create_template("Gone", "5", expires_on=date.today() - timedelta(days=1))
+    ended = batches.create_batch("ended", gone, 2, "Email", "")
+    scheduled = make_batch(name="scheduled", starts_at=schedule.parse_moment("2031-03-03 08:30"))
+    finished = make_batch(name="campaign ended")
+    schedule.end_campaign(finished.id)
+    for batch, notice in (
+        (paused, "Promotion Temporarily Paused"),
+        (sold, "No vouchers available."),
+        (ended, "This Promotion Has Ended"),
+        (scheduled, "Claims Open Soon"),
+        (finished, "This Promotion Has Ended"),
+    ):
+        page = client.get(claim_path(batch)).text
+        main = page.split('<main id="main" class="page">', 1)[1]
+        first_heading = main.split("<h1", 1)[1].split(">", 1)[1].split("</h1>", 1)[0]
+        assert first_heading == notice
+        assert main.index(notice) < main.index('class="card promo"')  # before the promotion itself
+        assert "Back to Home" in visible(main) and "Claim voucher" not in visible(main)
+
+
+def test_every_page_describes_itself_to_search_and_link_previews(client, make_batch):
+    for path in ("/", claim_path(make_batch()), "/en-us/login", "/en-us/register", "/en-us/claim/nope"):
+        page = client.get(path).text
+        assert (
+            '<meta name="description" content="' in page and "Corner Shop" in page.split('name="description"')[1][:200]
+        )

@@ -50,7 +50,7 @@ def test_two_worker_processes_hand_out_each_voucher_once_and_one_per_member(db_p
     port = free_port()
     site = start_serve(str(db_path), port, "--workers", "2")
     try:
-        assert until(lambda: len(children(site.pid)) == 2, 10)
+        assert until(lambda: len(children(site.pid)) == 3, 10)  # two workers and the webhook sender
         answers = _claim_at_once(f"http://127.0.0.1:{port}", batch, emails)
     finally:
         code, out, err = stop_serve(site)
@@ -70,10 +70,10 @@ def test_a_worker_that_dies_is_replaced_and_the_site_keeps_answering(db_path):
     port = free_port()
     site = start_serve(str(db_path), port, "--workers", "2")
     try:
-        assert until(lambda: len(children(site.pid)) == 2, 10)
+        assert until(lambda: len(children(site.pid)) == 3, 10)  # two workers and the webhook sender
         first = children(site.pid)
-        os.kill(first[0], signal.SIGKILL)
-        replaced = until(lambda: len(children(site.pid)) == 2 and first[0] not in children(site.pid), 10)
+        os.kill(first[0], signal.SIGKILL)  # the first forked: worker 1
+        replaced = until(lambda: len(children(site.pid)) == 3 and first[0] not in children(site.pid), 10)
         answers = [Browser(f"http://127.0.0.1:{port}").get("/healthz").status for _ in range(10)]
     finally:
         code, _, err = stop_serve(site)
@@ -103,7 +103,7 @@ def test_two_workers_let_one_address_make_twenty_accounts_an_hour_not_forty_and_
 
     site = start_serve(str(db_path), port, "--workers", "2")
     try:
-        assert until(lambda: len(children(site.pid)) == 2, 10)
+        assert until(lambda: len(children(site.pid)) == 3, 10)  # two workers and the webhook sender
         first = register_at_once([f"new{n}@example.com" for n in range(26)])
     finally:
         code, _, err = stop_serve(site)
@@ -117,14 +117,15 @@ def test_two_workers_let_one_address_make_twenty_accounts_an_hour_not_forty_and_
     assert again == {429: 1}
 
 
-def test_killing_the_supervisor_stops_its_workers_and_the_next_start_is_not_blocked(db_path):
+def test_killing_the_supervisor_stops_its_workers_and_its_sender_and_the_next_start_is_not_blocked(db_path):
     """Issue 21: with the supervisor killed (SIGKILL, which it cannot pass on), its workers went on
-    serving unsupervised and held the port, so the next `serve` could not start."""
+    serving unsupervised and held the port, so the next `serve` could not start; the webhook
+    sender, its third child, stops the same way (else two senders would take turns with the lease)."""
     port = free_port()
     site = start_serve(str(db_path), port, "--workers", "2")
     workers = []
     try:
-        assert until(lambda: len(children(site.pid)) == 2, 10)
+        assert until(lambda: len(children(site.pid)) == 3, 10)  # two workers and the webhook sender
         workers = children(site.pid)
         os.kill(site.pid, signal.SIGKILL)
         site.wait(timeout=10)

@@ -165,7 +165,8 @@ _CONNECTING = (
 )
 
 
-def _kind(exc: BaseException) -> str | None:
+def failure_kind(exc: BaseException) -> str | None:
+    """Which failure this is ("busy", "damaged", "full" ...: the keys of explain's sentences), or None."""
     code = sqlite_code(exc)
     if code is not None:
         return _SQLITE_KINDS.get(code)
@@ -179,11 +180,12 @@ def _kind(exc: BaseException) -> str | None:
     return next((kind for kind, words in _WORDS if any(word in text for word in words)), None)
 
 
-def failure_kind(exc: BaseException) -> str:
+def failure_word(exc: BaseException) -> str:
     """What kind of failure this is, in a word that names no database ("unreachable", "busy",
-    "damaged", ...; "failed" when it is none of those): for a stranger who may know only that."""
+    "damaged", ...; "failed" when it is none of those), looking at its causes too: for a stranger
+    who may know only that."""
     for candidate in (exc, exc.__cause__, exc.__context__):
-        kind = _kind(candidate) if candidate is not None else None
+        kind = failure_kind(candidate) if candidate is not None else None
         if kind is not None:
             return kind
     return "failed"
@@ -219,7 +221,7 @@ def explain(exc: BaseException, where: str = "") -> str:
         "changed. Try again in a moment.",
         "damaged_server": f"The database server of {where} reported an internal error; nothing was changed.",
     }
-    kind = _kind(exc)
+    kind = failure_kind(exc)
     if kind == "busy" and sqlstate(exc) == SqlState.LOCK_NOT_AVAILABLE:  # it waited the wait limit for a row lock
         return busy_sentence()
     if kind is not None:

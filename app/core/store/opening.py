@@ -13,11 +13,11 @@ from playhouse.db_url import connect as connect_url
 
 from app.core.errors import DatabaseProblem
 
-from . import credentials
+from . import backups, credentials, identity, private
 from .failures import explain
 from .handle import database, location, run_sql, set_location
-from .migrations import CURRENT_VERSION, init_db, schema_version
-from .transactions import guarded, translated_errors
+from .migrations import CURRENT_VERSION, activity_guards_intact, init_db, restore_activity_guards, schema_version
+from .transactions import guarded, translated_errors, write_transaction
 from .waits import wait_limit
 
 ENV_VAR = "VOUCHER_BATCHES_DB"
@@ -155,10 +155,13 @@ def open_database(
             raise DatabaseProblem(
                 f"The file {path} is empty: it holds no Voucher Batches database. Nothing was written to it."
             )
+        if not private.create_private(path):  # a new file is the user's alone; SQLite gives its -wal and -shm the same
+            _keep_private(path)
         db = peewee.SqliteDatabase(str(path), pragmas={**SQLITE_PRAGMAS, "busy_timeout": int(wait_limit() * 1000)})
         loc = str(path)
     close_database()
     _migration_backup = None
+    backups.forget_verdicts()
     database.initialize(db)
     set_location(describe(loc))
     _opened = without_password(loc)
@@ -168,10 +171,33 @@ def open_database(
             if not create and schema_version(db) is None:
                 raise DatabaseProblem(f"{describe(loc)} holds no Voucher Batches database; nothing was written to it.")
             _migration_backup = init_db(db, None if is_url(loc) else Path(loc), have_backup)
+        _keep_the_log_append_only(db)
+        if isinstance(db, peewee.SqliteDatabase):
+            identity.claim_this_file(Path(loc))
     except BaseException:
         db.close()  # a refused database is not left open for the next caller
         raise
     return db
+
+
+def _keep_private(path: Path) -> None:
+    """A database file made by an older version (0644: readable by every user of the PC) is made
+    the user's alone, with its -wal and -shm; one that is not the user's own is left as it is."""
+    for part in (path, path.with_name(path.name + "-wal"), path.with_name(path.name + "-shm")):
+        try:
+            if part.exists() and part.stat().st_mode & 0o077 and part.stat().st_uid == os.getuid():
+                private.make_private(part)
+        except (OSError, AttributeError):  # (Windows has no getuid, and its ACLs are left alone)
+            pass
+
+
+@guarded
+def _keep_the_log_append_only(db: peewee.Database) -> None:
+    """The activity log's triggers are checked at every opening, and made again if one was dropped
+    or replaced by hand (in a write transaction: never into a damaged file)."""
+    if not activity_guards_intact(db):
+        with write_transaction():
+            restore_activity_guards(db)
 
 
 def close_database() -> None:

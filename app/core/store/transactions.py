@@ -4,6 +4,7 @@ row locks on PostgreSQL; and the guard that turns a database's failures into a s
 from __future__ import annotations
 
 import functools
+import sqlite3
 import threading
 import time
 from collections.abc import Callable, Iterator
@@ -14,8 +15,8 @@ import peewee
 
 from app.core.errors import DatabaseProblem
 
-from . import waits
-from .failures import explain, is_busy, is_connection_lost, is_retryable
+from . import backups, waits
+from .failures import SqliteCode, explain, failure_kind, is_busy, is_connection_lost, is_retryable, sqlite_code
 from .handle import database
 from .reconnect import connection_lost
 from .waits import PROBE_MS, busy_sentence, current_reporter, say_waiting
@@ -117,8 +118,12 @@ def write_transaction() -> Iterator[None]:
     On PostgreSQL nothing queues in this process: the rows a change depends on are locked in its
     transaction (batch row first, then its vouchers, everywhere), as several processes need anyway.
     It waits for a database held by another program at most wait_limit() seconds (saying so
-    through reporting_waits on SQLite), then gives up with a DatabaseProblem; nothing is changed."""
+    through reporting_waits on SQLite), then gives up with a DatabaseProblem; nothing is changed.
+    A damaged file is refused here, before anything is written (app.core.store.backups): every
+    change of every front end comes through this one place."""
     db = database.obj
+    if not db.in_transaction():
+        backups.refuse_if_damaged()
     if not isinstance(db, peewee.SqliteDatabase):
         if db.in_transaction():
             with db.atomic():
@@ -154,13 +159,14 @@ def write_transaction() -> Iterator[None]:
 
 @contextmanager
 def translated_errors() -> Iterator[None]:
-    """Turn the database's own failures (not rule violations) into a DatabaseProblem sentence."""
+    """Turn the database's own failures (not rule violations) into a DatabaseProblem sentence: Peewee's,
+    and the driver's own that Peewee does not wrap (raised while the rows of a cursor are read)."""
     try:
         yield
     except (peewee.OperationalError, peewee.InterfaceError) as exc:
         if is_connection_lost(exc):
             connection_lost()  # the next use, on this thread and every other, connects anew
-        raise DatabaseProblem(explain(exc)) from exc
+        raise DatabaseProblem(_sentence(exc)) from exc
     except DatabaseProblem as exc:  # from a service called inside this one's transaction, now ended
         if is_connection_lost(exc):
             connection_lost()
@@ -168,7 +174,31 @@ def translated_errors() -> Iterator[None]:
     except peewee.DatabaseError as exc:
         if isinstance(exc, peewee.IntegrityError):
             raise
-        raise DatabaseProblem(explain(exc)) from exc
+        raise DatabaseProblem(_sentence(exc)) from exc
+    except Exception as exc:
+        if not _is_driver_error(exc) or type(exc).__name__ == "IntegrityError":
+            raise
+        if is_connection_lost(exc):
+            connection_lost()
+        raise DatabaseProblem(_sentence(exc)) from exc
+
+
+def _is_driver_error(exc: BaseException) -> bool:
+    """An error of the database driver itself (sqlite3, psycopg2, psycopg: their DB-API Error)."""
+    return isinstance(exc, sqlite3.Error) or (
+        type(exc).__module__.partition(".")[0] in ("psycopg2", "psycopg") and isinstance(exc, Exception)
+    )
+
+
+def _sentence(exc: BaseException) -> str:
+    """explain's sentence; for a damaged file, the one that names its latest backup (and from now
+    on nothing is written into it)."""
+    if failure_kind(exc) == "damaged":
+        problem = " ".join(str(exc).split()) or "damaged"
+        sentence = backups.found_damaged(problem, sqlite_code(exc) == SqliteCode.NOTADB)
+        if sentence is not None:
+            return sentence
+    return explain(exc)
 
 
 P = ParamSpec("P")

@@ -4,13 +4,16 @@ erasing them. Every read and change runs on a worker; emails and names are shown
 
 from __future__ import annotations
 
+from typing import cast
+
 from PySide6.QtCore import Qt, Signal
-from PySide6.QtGui import QGuiApplication
+from PySide6.QtGui import QGuiApplication, QPixmap
 from PySide6.QtWidgets import (
     QAbstractItemView,
     QDialog,
     QHBoxLayout,
     QHeaderView,
+    QLabel,
     QLineEdit,
     QPushButton,
     QTableWidget,
@@ -26,6 +29,8 @@ from app.gui.kit.tasks import run_task
 from app.gui.kit.widgets import Notice, SearchField, plain_label, plain_tip
 
 MEMBER_COLUMNS = ("Email", "Name", "Vouchers", "Joined")
+SORTABLE = {0: "email", 3: "created_at"}  # the columns members have an index to sort by
+RESET_QR_PIXELS = 220  # the reset link's QR code, for the member's phone to scan across the counter
 VOUCHER_COLUMNS = ("Batch", "Code", "Status", "When")
 LIMIT = 50
 
@@ -82,11 +87,21 @@ class MembersDialog(QDialog):
         self.setWindowTitle("Members")
         self.rows: list[MemberRow] = []
         self._reads = 0  # a newer read replaces an older one still on its way
+        self.sort = ("email", False)  # (column, descending)
 
         self.search = SearchField("Find a member by email or name")
         self.search.search_changed.connect(lambda _text: self.reload())
         self.table = _table(MEMBER_COLUMNS)
         self.table.itemSelectionChanged.connect(self._on_selection)
+        titles = self.table.horizontalHeader()
+        titles.setSectionsClickable(True)
+        titles.setSortIndicatorShown(True)
+        titles.setSortIndicator(0, Qt.SortOrder.AscendingOrder)
+        titles.sectionClicked.connect(self._on_header_clicked)
+        for column in SORTABLE:
+            cast(QTableWidgetItem, self.table.horizontalHeaderItem(column)).setToolTip(
+                "Click to sort by it (again: the other way)"
+            )
         self.count_label = plain_label()
         self.count_label.setObjectName("Muted")
         self.notice = Notice()
@@ -118,14 +133,23 @@ class MembersDialog(QDialog):
         self.copy_button.clicked.connect(self._on_copy_clicked)
         self.reset_note = plain_label()
         self.reset_note.setWordWrap(True)
+        self.reset_qr = QLabel()  # the same link as a QR code: the member scans it instead of typing 60 characters
+        self.reset_qr.setObjectName("QrImage")
+        self.reset_qr.setFixedSize(RESET_QR_PIXELS, RESET_QR_PIXELS)
+        self.reset_qr.setScaledContents(True)
+        self.reset_qr.setAccessibleName("QR code of the reset link, for the member's phone")
         self.reset_box = QWidget()
-        reset_layout = QVBoxLayout(self.reset_box)
+        reset_layout = QHBoxLayout(self.reset_box)
         reset_layout.setContentsMargins(0, 0, 0, 0)
+        link_side = QVBoxLayout()
         link_row = QHBoxLayout()
         link_row.addWidget(self.reset_link, 1)
         link_row.addWidget(self.copy_button)
-        reset_layout.addLayout(link_row)
-        reset_layout.addWidget(self.reset_note)
+        link_side.addLayout(link_row)
+        link_side.addWidget(self.reset_note)
+        link_side.addStretch(1)
+        reset_layout.addLayout(link_side, 1)
+        reset_layout.addWidget(self.reset_qr)
         self.reset_box.hide()
 
         close = QPushButton("Close")
@@ -155,14 +179,27 @@ class MembersDialog(QDialog):
         self.resize(900, 640)
 
     # Reading --------------------------------------------------------------------------------
+    def _on_header_clicked(self, column: int) -> None:
+        """Email and Joined sort (again: the other way); the other columns keep the order."""
+        if column in SORTABLE:
+            wanted = SORTABLE[column]
+            column_now, descending = self.sort
+            self.sort = (wanted, not descending) if column_now == wanted else (wanted, wanted == "created_at")
+            self.reload()
+        positions = {name: position for position, name in SORTABLE.items()}
+        order = Qt.SortOrder.DescendingOrder if self.sort[1] else Qt.SortOrder.AscendingOrder
+        self.table.horizontalHeader().setSortIndicator(positions[self.sort[0]], order)
+
     def reload(self) -> None:
         wanted = self.search.text().strip()
+        sort, descending = self.sort
         self._reads += 1
         read = self._reads
 
-        def done(found: list[MemberRow]) -> None:
+        def done(answer: tuple[list[MemberRow], int]) -> None:
             if read != self._reads:
                 return
+            found, total = answer
             chosen = self.selected()
             self.rows = list(found)
             self.table.blockSignals(True)
@@ -174,12 +211,13 @@ class MembersDialog(QDialog):
             else:
                 self.table.clearSelection()
                 self._show_member(None)
-            count = len(self.rows)
-            more = " (the first ones: type more to narrow it)" if count == LIMIT else ""
-            self.count_label.setText(f"{count:,} member{'' if count == 1 else 's'}{more}")
+            shown = len(self.rows)
+            noun = "member" if total == 1 else "members"
+            more = f", the first {shown:,} shown: type more to narrow it" if total > shown else ""
+            self.count_label.setText(f"{total:,} {noun}{more}")
 
         run_task(
-            lambda: members.find_members(wanted, LIMIT),
+            lambda: (members.find_members(wanted, LIMIT, sort, descending), members.count_members(wanted)),
             done,
             lambda exc: self.show_message(sentence(exc, "find the members"), "error"),
             context=self,
@@ -195,6 +233,7 @@ class MembersDialog(QDialog):
     def _show_member(self, row: MemberRow | None) -> None:
         self.reset_box.hide()
         self.reset_link.clear()
+        self.reset_qr.clear()
         self.vouchers_table.setRowCount(0)
         for button in (self.reset_button, self.sign_out_button, self.export_button, self.erase_button):
             button.setEnabled(row is not None)
@@ -220,16 +259,20 @@ class MembersDialog(QDialog):
         if row is not None:
             signal.emit(row)
 
-    def show_reset(self, row: MemberRow, url: str, expires_at) -> None:
+    def show_reset(self, row: MemberRow, url: str, expires_at, qr_png: bytes = b"") -> None:
+        """The link (to copy) and its QR code (PNG bytes, drawn on a worker), for the member to scan."""
         if self.selected() != row:
             return
         self.reset_link.setText(url)
         self.reset_link.setCursorPosition(0)
         self.copy_button.setText("Copy")
         self.reset_note.setText(
-            f"Hand this link to {row.email}. It works once, within 24 hours: until "
-            f"{times.local_text(expires_at, zone=True)}. A newer link replaces it."
+            f"Let {row.email} scan the QR code with their phone's camera, or hand them the link. It works once, "
+            f"within 24 hours: until {times.local_text(expires_at, zone=True)}. A newer link replaces it."
         )
+        picture = QPixmap()
+        self.reset_qr.setVisible(bool(qr_png) and picture.loadFromData(qr_png, "PNG"))
+        self.reset_qr.setPixmap(picture)
         self.reset_box.show()
 
     def _on_copy_clicked(self) -> None:

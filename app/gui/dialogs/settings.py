@@ -24,6 +24,7 @@ from PySide6.QtWidgets import (
     QPushButton,
     QRadioButton,
     QSpinBox,
+    QTabWidget,
     QVBoxLayout,
     QWidget,
 )
@@ -46,6 +47,7 @@ class SettingsDialog(QDialog):
     save_requested = Signal(object, str)  # (the core Settings as typed, database location for the next start)
     guide_requested = Signal()  # the guide "Share links that work anywhere"
     browse_requested = Signal()  # Choose… for the database: its controller asks for the file
+    wallet_browse_requested = Signal()  # Choose… for the Apple Wallet certificate
 
     def __init__(
         self,
@@ -59,6 +61,7 @@ class SettingsDialog(QDialog):
         last_backup: str = "",
         till: tuple[str, str] = ("", ""),
         password_kept: str = "",
+        wallet_status: str = "",
     ) -> None:
         super().__init__(parent)
         self.setObjectName("SettingsDialog")
@@ -77,6 +80,7 @@ class SettingsDialog(QDialog):
         completer.setCompletionMode(QCompleter.CompletionMode.PopupCompletion)
         self.time_zone.setCompleter(completer)
         self.time_zone.setCurrentText(current.time_zone or PC_ZONE)
+        self._zones = {name.casefold(): name for name in (PC_ZONE, *zones)}  # what the field accepts
         zone_hint = QLabel("Times in this window, on the claim page and in exports are the store's local time.")
         zone_hint.setObjectName("Hint")
         zone_hint.setWordWrap(True)
@@ -149,6 +153,24 @@ class SettingsDialog(QDialog):
         self.last_backup = QLabel(last_backup)
         self.last_backup.setObjectName("Hint")
         self.last_backup.setWordWrap(True)
+        # Apple Wallet: the store's certificate (a .p12 read when saved; its password kept like the database's)
+        self.wallet_status = QLabel(wallet_status)
+        self.wallet_status.setObjectName("Hint")
+        self.wallet_status.setWordWrap(True)
+        self.wallet_certificate = QLineEdit()
+        self.wallet_certificate.setAccessibleName("Apple Wallet certificate")
+        self.wallet_certificate.setPlaceholderText("a .p12 file: the store's Pass Type ID certificate with its key")
+        self.wallet_browse_button = wallet_browse = QPushButton("Choose…")
+        wallet_browse.setAutoDefault(False)
+        wallet_browse.clicked.connect(self.wallet_browse_requested)
+        self.wallet_password = QLineEdit()
+        self.wallet_password.setEchoMode(QLineEdit.EchoMode.Password)
+        self.wallet_password.setAccessibleName("Certificate password")
+        self.wallet_password.setPlaceholderText("the .p12 file's password, kept like the database's")
+        self.wallet_pass_type_id = QLineEdit(current.wallet_pass_type_id)
+        self.wallet_pass_type_id.setPlaceholderText("pass.com.yourstore.vouchers (empty: the certificate's)")
+        self.wallet_team_id = QLineEdit(current.wallet_team_id)
+        self.wallet_team_id.setPlaceholderText("10 letters and digits (empty: the certificate's)")
         self.notice = Notice()
         self.notice.hide()
 
@@ -177,20 +199,43 @@ class SettingsDialog(QDialog):
         form.addRow("Database password", self.db_password)
         form.addRow("", db_hint)
         form.addRow("Last backup", self.last_backup)
+        wallet_row = QHBoxLayout()
+        wallet_row.addWidget(self.wallet_certificate, 1)
+        wallet_row.addWidget(wallet_browse)
+        form.addRow("Apple Wallet", self.wallet_status)
+        form.addRow("Wallet certificate", wallet_row)
+        form.addRow("Certificate password", self.wallet_password)
+        form.addRow("Pass Type ID", self.wallet_pass_type_id)
+        form.addRow("Team ID", self.wallet_team_id)
         form.addRow("", self.start_at_login)
         form.addRow("", login_hint)
         self.buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Save | QDialogButtonBox.StandardButton.Cancel)
-        self.buttons.accepted.connect(lambda: self.save_requested.emit(self.edited(), self.database.text().strip()))
+        self.buttons.accepted.connect(self._on_save)
         self.buttons.rejected.connect(self.reject)
+        general = QWidget()
+        general.setObjectName("GeneralPage")
+        general.setLayout(form)
+        self.tabs = QTabWidget()
+        self.tabs.addTab(general, "General")
         layout = QVBoxLayout(self)
         layout.setContentsMargins(20, 16, 20, 16)
-        layout.addLayout(form)
+        layout.addWidget(self.tabs)
         layout.addWidget(self.notice)
         layout.addWidget(self.buttons)
         self.setMinimumWidth(560)
         self.setWindowIcon(style.icon("settings"))
         self._on_claim_site_toggled(self.hosted.isChecked())
         self._on_database_typed(self.database.text())
+
+    def add_page(self, page: QWidget, title: str) -> None:
+        """A page of its own beside General (Scanner, Point of sale): it acts by itself, Save is General's."""
+        self.tabs.addTab(page, title)
+        self.setMinimumWidth(max(self.minimumWidth(), 760))
+
+    def show_page(self, title: str) -> None:
+        for index in range(self.tabs.count()):
+            if self.tabs.tabText(index) == title:
+                self.tabs.setCurrentIndex(index)
 
     def showEvent(self, event) -> None:  # noqa: N802
         super().showEvent(event)
@@ -216,9 +261,31 @@ class SettingsDialog(QDialog):
         """A database file chosen with Choose…"""
         self.database.setText(path)
 
+    def chosen_zone(self) -> str | None:
+        """The zone as listed for what is typed (any case), or None when it is not one of the list's."""
+        return self._zones.get(self.time_zone.currentText().strip().casefold())
+
+    def _on_save(self) -> None:
+        """Only a zone from the list is saved: half-typed text is said, never stored."""
+        zone = self.chosen_zone()
+        if zone is None:
+            typed = self.time_zone.currentText().strip()
+            self.show_refused(
+                f"“{typed}” is not a time zone from the list: choose one (type part of its name, such as Paris, "
+                f"to find it), or “{PC_ZONE}”."
+            )
+            self.time_zone.setFocus()
+            return
+        self.time_zone.setCurrentText(zone)
+        self.save_requested.emit(self.edited(), self.database.text().strip())
+
+    def choose_wallet_certificate(self, path: str) -> None:
+        self.wallet_certificate.setText(path)
+        self.wallet_password.setFocus()
+
     def edited(self) -> Settings:
         """The settings as typed; the core checks them when they are saved."""
-        zone = self.time_zone.currentText().strip()
+        zone = self.chosen_zone() or self.time_zone.currentText().strip()
         return dataclasses.replace(
             self._current,
             store_name=self.store_name.text(),
@@ -230,6 +297,8 @@ class SettingsDialog(QDialog):
             accent_color=self.accent.text(),
             undo_days=self.undo_days.value(),
             claim_site=HOSTED if self.hosted.isChecked() else LOCAL,
+            wallet_pass_type_id=self.wallet_pass_type_id.text(),
+            wallet_team_id=self.wallet_team_id.text(),
         )
 
     def show_saving(self) -> None:

@@ -5,7 +5,6 @@ from __future__ import annotations
 
 import html
 import math
-import os
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -45,7 +44,7 @@ from PySide6.QtWidgets import (
 )
 
 from app.core.errors import FileProblem
-from app.core.files import whole_csv
+from app.core.files import whole_csv, write_whole
 
 from . import style
 from .widgets import plain_label
@@ -318,12 +317,9 @@ def write_png(image: QImage, path: str) -> str:
     if not image.save(buffer, "PNG"):  # type: ignore[call-overload]  # (PySide takes text here, refuses bytes)
         raise FileProblem(f"The chart could not be drawn as PNG for {path}.")
     target = Path(path)
-    part = target.with_name(f".{target.name}.part")
     try:
-        part.write_bytes(buffer.data().data())
-        os.replace(part, target)
+        write_whole(target, bytes(buffer.data().data()))
     except OSError as exc:
-        part.unlink(missing_ok=True)
         raise FileProblem(f"Cannot write {target}: {exc.strerror or exc}.") from None
     return path
 

@@ -17,6 +17,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from app.core import money
 from app.core import wording as text
 from app.core.analytics import ChannelStats
 from app.core.rates import rate_json
@@ -26,9 +27,23 @@ from app.gui.kit.widgets import Notice, SearchField, plain_label, plain_tip
 
 from .parts import back_button, header_row, page_title
 
-COLUMNS = ("Channel", "Batches", "Total", "Claimed", "Redeemed", "Redemption rate", "Guide's band", "Verdict")
-RATE_COLUMN, BAND_COLUMN, VERDICT_COLUMN = 5, 6, 7
-NUMBER_COLUMNS = (1, 2, 3, 4, 5)
+COLUMNS = (
+    "Channel",
+    "Batches",
+    "Total",
+    "Claimed",
+    "Redeemed",
+    "Redemption rate",
+    "Guide's band",
+    "Verdict",
+    text.EXPIRING_CAPTION,
+    text.EXPIRED_CAPTION,
+    "Sales with vouchers",
+    "Discount given",
+)
+RATE_COLUMN, BAND_COLUMN, VERDICT_COLUMN, EXPIRING_COLUMN, EXPIRED_COLUMN = 5, 6, 7, 8, 9
+SALES_COLUMN, DISCOUNT_COLUMN = 10, 11
+NUMBER_COLUMNS = (1, 2, 3, 4, 5, EXPIRING_COLUMN, EXPIRED_COLUMN, SALES_COLUMN, DISCOUNT_COLUMN)
 VERDICT_COLORS = {"below_typical": "warn_fg", "typical": "text", "great": "ok_fg"}
 
 
@@ -42,6 +57,10 @@ def channel_cells(row: ChannelStats) -> tuple[str, ...]:
         text.rate_text(row.claimed, row.redeemed),
         text.band_text(row.band),
         text.standing(row.verdict, row.too_early),
+        text.count(row.expiring_7d),
+        text.count(row.expired_unredeemed),
+        text.money(row.money.sales_cents) if row.money.totalled else text.NONE_YET,
+        text.money(row.money.discount_cents) if row.money.totalled else text.NONE_YET,
     )
 
 
@@ -60,6 +79,10 @@ def channels_data(rows: list[ChannelStats]) -> ChartData:
             "typical_high",
             "great",
             "verdict",
+            "expiring_7d",
+            "expired_unredeemed",
+            "sales_with_vouchers",
+            "discount_given",
         ),
         [
             (
@@ -73,6 +96,10 @@ def channels_data(rows: list[ChannelStats]) -> ChartData:
                 r.band.typical[1] if r.band else None,
                 r.band.great if r.band else None,
                 r.verdict or ("too_early" if r.too_early else ""),
+                r.expiring_7d,
+                r.expired_unredeemed,
+                money.to_json(r.money.sales_cents),
+                money.to_json(r.money.discount_cents),
             )
             for r in rows
         ],
@@ -123,6 +150,10 @@ class ChannelsPage(QWidget):
             "Typical and great redemption rates, from the guide"
         )
         cast(QTableWidgetItem, self.table.horizontalHeaderItem(RATE_COLUMN)).setToolTip("Redeemed ÷ Claimed × 100%")
+        cast(QTableWidgetItem, self.table.horizontalHeaderItem(EXPIRING_COLUMN)).setToolTip(text.EXPIRING_TIP)
+        cast(QTableWidgetItem, self.table.horizontalHeaderItem(EXPIRED_COLUMN)).setToolTip(text.EXPIRED_TIP)
+        for column in (SALES_COLUMN, DISCOUNT_COLUMN):
+            cast(QTableWidgetItem, self.table.horizontalHeaderItem(column)).setToolTip(text.SALES_TIP)
 
         self.chart_box = ChartBox("Redemption rate by channel, against the guide's bands", "channels", height=300)
 
@@ -203,6 +234,8 @@ class ChannelsPage(QWidget):
                 elif column == VERDICT_COLUMN and row.verdict:
                     item.setToolTip(f"{text.rate_text(row.claimed, row.redeemed)} against {text.band_text(row.band)}")
                     item.setForeground(QColor(colors[VERDICT_COLORS[row.verdict]]))
+                elif column in (SALES_COLUMN, DISCOUNT_COLUMN) and row.money.totalled:
+                    item.setToolTip(text.sales_text(row.money.sales_cents, row.money.totalled))
                 elif column == VERDICT_COLUMN and row.too_early:
                     item.setToolTip(plain_tip(text.CHANNEL_TOO_EARLY_TEXT))
                     item.setForeground(QColor(colors["muted"]))
