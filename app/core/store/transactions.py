@@ -36,13 +36,34 @@ def share_write_lock(lock: Any) -> None:
     _write_lock = lock
 
 
+_busy_timeouts = threading.local()  # (connection, ms): the busy timeout this thread's connection has
+
+
 def _set_busy_timeout(db: peewee.SqliteDatabase, ms: float) -> None:
-    db.execute_sql(f"PRAGMA busy_timeout = {int(ms)}")
+    """Set SQLite's busy timeout on this thread's connection, unless it has that value already."""
+    conn, ms = db.connection(), int(ms)
+    if getattr(_busy_timeouts, "set", None) != (conn, ms):
+        conn.execute(f"PRAGMA busy_timeout = {ms}")
+        _busy_timeouts.set = (conn, ms)
 
 
 def _begin_immediate(db: peewee.SqliteDatabase, stack: ExitStack, deadline: float) -> None:
-    """BEGIN IMMEDIATE: take SQLite's write lock now. A short first try; if another program holds
-    the lock, say so, then wait for it until the deadline."""
+    """BEGIN IMMEDIATE: take SQLite's write lock now, waiting for another program until the deadline.
+
+    With nobody to tell about waits (the claim site, the API) it is one try with the connection's
+    standing timeout (the wait limit less one probe, set once per connection), as long as the write
+    lock of this process came within that probe. For someone who is told (the window, the command)
+    a short first try, and if another program holds the lock, say so, then wait until the deadline."""
+    standing = waits.wait_limit() * 1000 - PROBE_MS
+    if current_reporter() is None and (deadline - time.monotonic()) * 1000 - 30 >= standing:
+        _set_busy_timeout(db, standing)
+        try:
+            stack.enter_context(db.atomic(lock_type="IMMEDIATE"))
+        except peewee.OperationalError as exc:
+            if is_busy(exc):
+                raise DatabaseProblem(busy_sentence()) from exc
+            raise
+        return
     try:
         _set_busy_timeout(db, PROBE_MS)
         try:
@@ -60,7 +81,7 @@ def _begin_immediate(db: peewee.SqliteDatabase, stack: ExitStack, deadline: floa
                 raise DatabaseProblem(busy_sentence()) from exc
             raise
     finally:
-        _set_busy_timeout(db, waits.wait_limit() * 1000)
+        _set_busy_timeout(db, standing)
 
 
 def _limit_lock_waits(db: peewee.Database) -> None:
