@@ -205,12 +205,9 @@ def _claim(token: str, member_id: int) -> ClaimResult:
         if refused is not None:
             return ClaimResult(refused)
         expires = expiry_for_claim(offer, now)
-        taken = _take_free_voucher(batch_id, member_id, now, expires)
+        taken = _take_and_count(batch_id, member_id, now, expires)
         if taken is None:  # the counter and the rows disagree: never hand out more than exist
             return ClaimResult(ClaimOutcome.NO_VOUCHERS)
-        run_sql("UPDATE batch SET claimed_count = claimed_count + 1 WHERE id = :batch", {"batch": batch_id})
-        analytics.count_claim(batch_id, now)
-        analytics.count_unredeemed(batch_id, expires, 1)
         # the answer is made from what this transaction read and wrote: a batch deleted the moment
         # after still answers "claimed" to the claims its delete counted
         claimed = VoucherDetail(
@@ -239,10 +236,28 @@ _TAKE = (
 _FIRST_FREE = "(SELECT id FROM voucher WHERE batch_id = :batch AND status = :unclaimed ORDER BY id LIMIT 1)"
 
 
-def _take_free_voucher(batch_id: int, member_id: int, now: datetime, expires: datetime | None) -> Sequence[Any] | None:
-    """Give the member the batch's first free voucher: its (id, code), or None when none is left.
-    On SQLite one statement (the write lock covers the rows); on PostgreSQL the free row is found
-    and locked first (_free_voucher), then changed."""
+# PostgreSQL: the first free voucher taken, the batch's counter and the analytics counts in one
+# statement (one round trip while the hot rows are held). Each part reads the one before it, and the
+# query reads the last, so they run in this order (unread, PostgreSQL would run them in any order,
+# and a redemption taking the same rows in the usual order could deadlock with it): the voucher,
+# the batch's counter, then the counts, after the batch row's lock taken by the claim's first read.
+_TAKE_AND_COUNT = (
+    "WITH free AS (SELECT id FROM voucher WHERE batch_id = :batch AND status = :unclaimed ORDER BY id LIMIT 1"
+    " FOR UPDATE SKIP LOCKED),"
+    " taken AS (UPDATE voucher v SET status = :claimed, member_id = :member, claimed_at = :now, expires_at = :expires"
+    " FROM free WHERE v.id = free.id AND v.status = :unclaimed RETURNING v.id, v.code),"
+    " counted AS (UPDATE batch SET claimed_count = claimed_count + 1 FROM taken WHERE batch.id = :batch RETURNING 1),"
+    " {counts}"
+    " SELECT taken.id, taken.code FROM taken, (SELECT COUNT(*) FROM {last}) AS done"
+)
+
+
+def _take_and_count(batch_id: int, member_id: int, now: datetime, expires: datetime | None) -> Sequence[Any] | None:
+    """Give the member the batch's first free voucher and count the claim (the batch's counter, the
+    analytics): the voucher's (id, code), or None when none is left, nothing counted. On SQLite the
+    voucher is found and taken by one statement (the write lock covers the rows); on PostgreSQL
+    one statement does it all, unless every free row is being taken by other claims at that moment
+    (then _free_voucher waits for one of them, and the counts follow one by one)."""
     params = {
         "claimed": CLAIMED,
         "member": member_id,
@@ -251,14 +266,24 @@ def _take_free_voucher(batch_id: int, member_id: int, now: datetime, expires: da
         "unclaimed": UNCLAIMED,
         "batch": batch_id,
     }
-    if not getattr(database.obj, "for_update", False):
-        return run_sql(_TAKE.format(which=_FIRST_FREE), params).fetchone()
-    # SKIP LOCKED: a voucher another claimer is taking right now is passed over, not waited for.
-    # (When the last free ones are all being taken, this claim answers "none left" at once.)
-    free = _free_voucher(batch_id)
-    if free is None:
+    if getattr(database.obj, "for_update", False):
+        counts, last, counting = analytics.claim_counts_with("counted", batch_id, now, expires)
+        taken = run_sql(_TAKE_AND_COUNT.format(counts=counts, last=last), {**params, **counting}).fetchone()
+        if taken is not None:
+            return taken
+        # SKIP LOCKED passed over the rows other claims are taking right now: wait for one of them
+        free = _free_voucher(batch_id)
+        if free is None:
+            return None
+        taken = run_sql(_TAKE.format(which=":id"), {**params, "id": free[0]}).fetchone()
+    else:
+        taken = run_sql(_TAKE.format(which=_FIRST_FREE), params).fetchone()
+    if taken is None:
         return None
-    return run_sql(_TAKE.format(which=":id"), {**params, "id": free[0]}).fetchone()
+    run_sql("UPDATE batch SET claimed_count = claimed_count + 1 WHERE id = :batch", {"batch": batch_id})
+    analytics.count_claim(batch_id, now)
+    analytics.count_unredeemed(batch_id, expires, 1)
+    return taken
 
 
 _FREE = "SELECT id, code FROM voucher WHERE batch_id = :batch AND status = :unclaimed ORDER BY id LIMIT 1"

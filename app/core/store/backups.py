@@ -139,6 +139,9 @@ def check_open_database(folder: Path | None = None) -> None:
 def refuse_if_damaged() -> None:
     """Before a write: the file is checked if it was not since it was opened, and a damaged one is
     refused (DatabaseProblem) before anything is written."""
+    db = database.obj
+    if isinstance(db, peewee.SqliteDatabase) and _verdicts.get(str(db.database), "") is None:
+        return  # checked and intact: nothing to wait for at every write
     path = _open_file()
     if path is None:
         return
