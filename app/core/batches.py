@@ -29,7 +29,7 @@ from app.core.store.models import (
 from . import codes, rates, schedule, settings, times, wording
 from .activity import Actor, record
 from .errors import GenerationCancelled, InvalidInput, NotFound
-from .store import database, guarded, run_many, run_sql, write_transaction
+from .store import bulk_cache, database, guarded, run_many, run_sql, write_transaction
 from .templates import public_title
 from .vouchers import batch_row
 
@@ -385,7 +385,8 @@ def create_batch(
             code_prefix=prefix,
             code_length=length,
         )
-        _insert_vouchers(batch.id, quantity, length, prefix, progress, should_stop)
+        with bulk_cache():
+            _insert_vouchers(batch.id, quantity, length, prefix, progress, should_stop)
         window: dict[str, Any] = (
             {"starts_at": times.iso(starts_at), "ends_at": times.iso(ends_at)} if starts_at or ends_at else {}
         )

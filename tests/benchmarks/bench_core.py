@@ -59,6 +59,7 @@ def generate(folder: Path, quantity: int) -> tuple[float, float]:
     connection = sqlite3.connect(raw_path, isolation_level=None)
     for pragma, value in store.SQLITE_PRAGMAS.items():
         connection.execute(f"PRAGMA {pragma} = {value}")
+    connection.execute(f"PRAGMA cache_size = -{store.handle.BULK_CACHE_KB}")  # as generation has it (bulk_cache)
     started = time.perf_counter()
     connection.execute("BEGIN")
     connection.executemany("INSERT INTO voucher (batch_id, code, status) VALUES (?, ?, 0)", rows)

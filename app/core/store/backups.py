@@ -83,6 +83,9 @@ def latest(folder: Path | None = None, db_path: Path | None = None) -> Backup | 
 # -- checking -----------------------------------------------------------------------------------
 
 
+CHECK_CACHE_KB = 2_000  # the check's own page cache: it reads each page once
+
+
 def problem_in(path: Path) -> str | None:
     """What is wrong with a database file (SQLite's quick_check), or None when it is intact."""
     try:
@@ -117,11 +120,36 @@ def forget_verdicts() -> None:
 
 
 def _quick_check() -> str | None:
+    """quick_check of the open file on a connection of its own, with a small page cache, closed
+    afterwards: it reads every page once, and a thread's own connection would keep them (its cache
+    sized for its work) for as long as the program runs."""
+    path = _open_file()
+    if path is None:
+        return None
+    own = str(path) != ":memory:" and not str(path).startswith("file:")  # else only the open connection sees it
     try:
-        rows = [row[0] for row in database.obj.execute_sql("PRAGMA quick_check(5)").fetchall()]
+        if own:
+            with closing(sqlite3.connect(str(path))) as con:
+                con.execute(f"PRAGMA cache_size = -{CHECK_CACHE_KB}")
+                rows = [row[0] for row in con.execute("PRAGMA quick_check(5)")]
+        else:
+            rows = [row[0] for row in database.obj.execute_sql("PRAGMA quick_check(5)").fetchall()]
     except (peewee.DatabaseError, sqlite3.DatabaseError) as exc:  # (the driver's own, from the rows)
         return str(exc)
     return None if rows == ["ok"] else "; ".join(rows)
+
+
+def known_problem() -> str | None:
+    """What is wrong with the open file (None: intact), as its check since it was opened found it,
+    checking it now when it was not (the window's setup checks, every few minutes, read this verdict:
+    the file is checked at start and once a day, not at every look)."""
+    path = _open_file()
+    if path is None:
+        return None
+    with _lock:
+        if str(path) not in _verdicts:
+            _verdicts[str(path)] = _quick_check()
+        return _verdicts[str(path)]
 
 
 def check_open_database(folder: Path | None = None) -> None:

@@ -15,7 +15,7 @@ from app.core.errors import DatabaseProblem
 
 from . import backups, credentials, identity, private
 from .failures import explain
-from .handle import database, location, run_sql, set_location
+from .handle import CACHE_KB, database, location, run_sql, set_location
 from .migrations import CURRENT_VERSION, activity_guards_intact, init_db, restore_activity_guards, schema_version
 from .transactions import guarded, translated_errors, write_transaction
 from .waits import wait_limit
@@ -28,7 +28,7 @@ SQLITE_PRAGMAS = {
     "synchronous": "normal",
     "foreign_keys": 1,
     "busy_timeout": 5_000,  # replaced by the wait limit when the database is opened
-    "cache_size": -64_000,  # 64 MB: the code index of a million-voucher batch stays in memory
+    "cache_size": -CACHE_KB,  # each thread's connection (serve has 22): large only while generating (bulk_cache)
     "temp_store": "memory",
 }
 

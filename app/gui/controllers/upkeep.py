@@ -10,6 +10,7 @@ from app.core.store import backups
 from app.gui.kit.tasks import run_task
 
 DAY_MS = 24 * 3600 * 1000
+AFTER_PAINT_MS = 300  # the first run waits this long after the batches are shown: they paint first
 
 
 class Upkeep(QObject):
@@ -19,18 +20,27 @@ class Upkeep(QObject):
         super().__init__(parent)
         self._timer = QTimer(self, interval=DAY_MS)
         self._timer.timeout.connect(self.run)
+        self.running = False  # a check and backup under way
 
     def start(self) -> None:
         self.run()
         self._timer.start()
 
+    def start_after_paint(self) -> None:
+        """Start once the window has painted what it shows first (the check and the day's backup read
+        the whole file: on a large database they would compete with the start for the processor)."""
+        QTimer.singleShot(AFTER_PAINT_MS, self, self.start)
+
     def stop(self) -> None:
         self._timer.stop()
 
     def run(self) -> None:
-        run_task(
-            backups.maintain,
-            None,
-            lambda exc: self.message.emit(sentence(exc, "check and back up the database"), "error"),
-            context=self,
-        )
+        self.running = True
+        run_task(backups.maintain, self._done, self._failed, context=self)
+
+    def _done(self, _made) -> None:
+        self.running = False
+
+    def _failed(self, exc: Exception) -> None:
+        self.running = False
+        self.message.emit(sentence(exc, "check and back up the database"), "error")
