@@ -9,7 +9,6 @@ from typing import Any
 
 import peewee
 from platformdirs import user_data_path
-from playhouse.db_url import connect as connect_url
 
 from app.core.errors import DatabaseProblem
 
@@ -68,6 +67,9 @@ def connect_options(loc: str, password: str | None = None) -> dict[str, Any]:
 def server_handle(loc: str, password: str | None = None) -> peewee.Database:
     """A handle (not yet connected) on the database server at this URL. A user or password in the
     URL is percent-decoded, as URLs are written: "p%40ss" is the password "p@ss"."""
+    # (imported here: it imports the server drivers, which a start on SQLite does without)
+    from playhouse.db_url import connect as connect_url
+
     return connect_url(loc, unquote_user=True, unquote_password=True, **connect_options(loc, password))
 
 
