@@ -17,6 +17,8 @@ that already holds a store."""
 
 from __future__ import annotations
 
+import io
+import re
 from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any, cast
@@ -156,6 +158,40 @@ def _refuse_a_store(target: peewee.Database, shown: str) -> None:
             )
 
 
+# Fields whose stored value goes to PostgreSQL as its text unchanged (SQLite's text of a timestamp is
+# what PostgreSQL reads too); any other is converted as Peewee reads and writes it.
+_AS_STORED = (peewee.IntegerField, peewee.CharField, peewee.TextField, peewee.DateTimeField, peewee.ForeignKeyField)
+_COPY_ESCAPES = str.maketrans({"\\": "\\\\", "\t": "\\t", "\n": "\\n", "\r": "\\r"})
+_NEEDS_ESCAPE = re.compile(r"[\\\t\n\r]").search
+
+
+def _copy_text(value: Any) -> str:
+    """A value as a field of COPY's text format."""
+    if value is None:
+        return "\\N"
+    if value.__class__ is not str:
+        if isinstance(value, bool):
+            return "t" if value else "f"
+        if isinstance(value, bytes | bytearray | memoryview):
+            return "\\\\x" + bytes(value).hex()
+        value = str(value)
+    return value.translate(_COPY_ESCAPES) if _NEEDS_ESCAPE(value) else value
+
+
+def _cell_writer(field: peewee.Field) -> Callable[[Any], str]:
+    if isinstance(field, _AS_STORED) and not (
+        isinstance(field, peewee.ForeignKeyField) and not isinstance(field.rel_field, peewee.IntegerField)
+    ):
+        return _copy_text
+    return lambda value: _copy_text(field.db_value(field.python_value(value)))
+
+
+def _copy_rows(cursor: Any, table: str, columns: str, writers: list[Callable[[Any], str]], chunk: list) -> None:
+    """COPY the rows in: PostgreSQL's bulk path (execute_values made an INSERT of them, 2-3x slower)."""
+    text = "".join("\t".join([write(v) for write, v in zip(writers, row, strict=True)]) + "\n" for row in chunk)
+    cursor.copy_expert(f'COPY "{table}" ({columns}) FROM STDIN', io.StringIO(text))
+
+
 def _copy(
     source: peewee.Database, target: peewee.Database, shown: str, progress: Callable[[int, int], None] | None
 ) -> Copied:
@@ -191,11 +227,15 @@ def _copy(
             already = target.execute_sql(f'SELECT COUNT(*) FROM "{table}"{where}').fetchone()[0]
             read = source.execute_sql(f'SELECT {columns} FROM "{table}"{where} ORDER BY {order}')
             rows[table] = 0
+            writers = [_cell_writer(f) for f in fields]
             while chunk := read.fetchmany(CHUNK):
-                values = [
-                    tuple(f.db_value(f.python_value(v)) for f, v in zip(fields, row, strict=True)) for row in chunk
-                ]
-                execute_values(cursor, insert, values, page_size=1000)
+                if model is Setting:  # an upsert (the server's own settings kept): a few rows
+                    values = [
+                        tuple(f.db_value(f.python_value(v)) for f, v in zip(fields, row, strict=True)) for row in chunk
+                    ]
+                    execute_values(cursor, insert, values, page_size=1000)
+                else:
+                    _copy_rows(cursor, table, columns, writers, chunk)
                 rows[table] += len(chunk)
                 done += len(chunk)
                 if progress:
