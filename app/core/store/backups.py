@@ -238,11 +238,27 @@ def backup_to(target: str | os.PathLike[str]) -> Path:
     """Make a backup of the open database now, into target."""
     target = Path(target)
     sqlite_path()
-    check_open_database()  # a copy of a damaged file is no backup: say so, naming the last good one
     if not target.parent.is_dir():
         raise FileProblem(f"Cannot write the backup {target}: the folder {target.parent} does not exist.")
-    copy_into(database.connection(), target)
+    _copy_checked(target)
     return target
+
+
+def _copy_checked(target: Path, folder: Path | None = None) -> None:
+    """Copy the open database into target, the copy checked (copy_into). The copy's check stands for
+    the open file's as well: the backup copies its pages as they are, damage and all, so the file is
+    not read through a second time. A copy that cannot be made or does not check out is said as the
+    open file's damage when the file is damaged (naming the latest backup in folder: a copy of a
+    damaged file is no backup)."""
+    try:
+        copy_into(database.connection(), target)
+    except (DatabaseProblem, FileProblem):
+        check_open_database(folder)
+        raise
+    path = _open_file()
+    if path is not None:
+        with _lock:
+            _verdicts[str(path)] = None
 
 
 def daily(folder: Path | None = None, today: date | None = None) -> Backup | None:
@@ -258,7 +274,7 @@ def daily(folder: Path | None = None, today: date | None = None) -> Backup | Non
         where.mkdir(parents=True, exist_ok=True)
     except OSError as exc:
         raise FileProblem(f"Cannot make the backups folder {where}: {exc.strerror or exc}.") from None
-    copy_into(database.connection(), target)
+    _copy_checked(target, folder)
     _rotate(existing(folder, db_path))
     return Backup(target, today)
 
@@ -328,7 +344,8 @@ def maintain(folder: Path | None = None) -> Backup | None:
     Nothing to do on PostgreSQL (its server keeps its own safeguards)."""
     if not isinstance(database.obj, peewee.SqliteDatabase):
         return None
-    check_open_database(folder)
-    made = daily(folder)
+    made = daily(folder)  # a copy made today was checked, and its check stands for the file's
+    if made is None:
+        check_open_database(folder)
     prune_set_aside(sqlite_path())
     return made
