@@ -44,7 +44,7 @@ from app.core.store.models import (
     Webhook,
 )
 
-from . import doctor, erasures, settings, store
+from . import batches, doctor, erasures, settings, store
 from .errors import InvalidInput
 from .store import database, translated_errors
 
@@ -123,6 +123,7 @@ def copy_to(target_url: str, password: str | None = None, progress: Callable[[in
     if store.describe(target_url) == store.location():
         raise InvalidInput(f"{shown} is the database open now: copy it to another, empty, database.")
     _refuse_while_serving()
+    batches.purge_deleted()  # the vouchers a deleted batch left (unseen, but the copy's keys would refuse them)
     source = database.obj
     target = store.server_handle(target_url, password)
     try:

@@ -133,7 +133,7 @@ def _watching_for_waits(db: peewee.Database) -> Iterator[None]:
 
 
 @contextmanager
-def write_transaction() -> Iterator[None]:
+def write_transaction(foreign_keys: bool = True) -> Iterator[None]:
     """One atomic write. On SQLite it takes the write lock up front (BEGIN IMMEDIATE), so two
     writers never deadlock upgrading a read lock, and threads of this process queue for it here.
     On PostgreSQL nothing queues in this process: the rows a change depends on are locked in its
@@ -141,7 +141,11 @@ def write_transaction() -> Iterator[None]:
     It waits for a database held by another program at most wait_limit() seconds (saying so
     through reporting_waits on SQLite), then gives up with a DatabaseProblem; nothing is changed.
     A damaged file is refused here, before anything is written (app.core.store.backups): every
-    change of every front end comes through this one place."""
+    change of every front end comes through this one place.
+
+    foreign_keys=False: on SQLite, outside any other transaction, this one runs with the file's
+    foreign keys off (no cascade; nothing checked): for the one change that leaves rows behind on
+    purpose (a batch's vouchers after its row, purged afterwards). Elsewhere it changes nothing."""
     db = database.obj
     if not db.in_transaction():
         backups.refuse_if_damaged()
@@ -161,6 +165,9 @@ def write_transaction() -> Iterator[None]:
     try:
         with ExitStack() as stack:
             if not db.in_transaction():
+                if not foreign_keys:  # (the pragma cannot change inside a transaction: set around it)
+                    db.execute_sql("PRAGMA foreign_keys = OFF")
+                    stack.callback(db.execute_sql, "PRAGMA foreign_keys = ON")
                 _begin_immediate(db, stack, deadline)
             else:
                 stack.enter_context(db.atomic())

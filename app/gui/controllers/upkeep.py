@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from PySide6.QtCore import QObject, QTimer, Signal
 
+from app.core import batches
 from app.core.errors import sentence
 from app.core.store import backups
 from app.gui.kit.tasks import run_task
@@ -36,7 +37,7 @@ class Upkeep(QObject):
 
     def run(self) -> None:
         self.running = True
-        run_task(backups.maintain, self._done, self._failed, context=self)
+        run_task(_look_after, self._done, self._failed, context=self)
 
     def _done(self, _made) -> None:
         self.running = False
@@ -44,3 +45,9 @@ class Upkeep(QObject):
     def _failed(self, exc: Exception) -> None:
         self.running = False
         self.message.emit(sentence(exc, "check and back up the database"), "error")
+
+
+def _look_after() -> None:
+    """The check and the day's backup, then the vouchers deleted batches left (a delete cut short)."""
+    backups.maintain()
+    batches.purge_deleted()
