@@ -178,6 +178,7 @@ def copy_to_against_copy(url: str, path: Path) -> None:
 
     from app.core import transfer
     from app.core.store.migrations import init_db
+    from app.core.store.models import ALL_MODELS
 
     store.close_database()
     store.open_database(path)
@@ -197,7 +198,8 @@ def copy_to_against_copy(url: str, path: Path) -> None:
     empty_postgres(url)
     target = store.server_handle(url)
     target.connect()
-    init_db(target, None)
+    with target.bind_ctx(ALL_MODELS):  # (as copy_to makes the schema)
+        init_db(target, None)
     cursor = target.cursor()
     started = time.perf_counter()
     with target.atomic():
