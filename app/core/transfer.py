@@ -189,7 +189,10 @@ def _cell_writer(field: peewee.Field) -> Callable[[Any], str]:
 
 def _copy_rows(cursor: Any, table: str, columns: str, writers: list[Callable[[Any], str]], chunk: list) -> None:
     """COPY the rows in: PostgreSQL's bulk path (execute_values made an INSERT of them, 2-3x slower)."""
-    text = "".join("\t".join([write(v) for write, v in zip(writers, row, strict=True)]) + "\n" for row in chunk)
+    if all(write is _copy_text for write in writers):  # (most tables: one function for every cell)
+        text = "".join("\t".join(map(_copy_text, row)) + "\n" for row in chunk)
+    else:
+        text = "".join("\t".join([write(v) for write, v in zip(writers, row, strict=True)]) + "\n" for row in chunk)
     cursor.copy_expert(f'COPY "{table}" ({columns}) FROM STDIN', io.StringIO(text))
 
 
