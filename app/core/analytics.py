@@ -59,7 +59,9 @@ _ADD_DELAY = (
 )
 
 
-def claim_counts_with(after: str, batch_id: int, claimed_at: datetime, expires_at: datetime | None):
+def claim_counts_with(
+    after: str, batch_id: int, claimed_at: datetime, expires_at: datetime | None
+) -> tuple[str, str, dict[str, object]]:
     """count_claim and count_unredeemed(+1) as parts of a PostgreSQL WITH, for a claim made by the same
     statement: each counts once for the row the part named `after` returns (none: nothing counted),
     and each reads the one before it, so that they run in the order of the claim's other writes (the
@@ -73,7 +75,7 @@ def claim_counts_with(after: str, batch_id: int, claimed_at: datetime, expires_a
         " SELECT :count_batch, :expiry_slot, 1 FROM claim_slot WHERE :expires_counted"
         " ON CONFLICT (batch_id, slot) DO UPDATE SET vouchers = expiry_count.vouchers + 1 RETURNING 1)"
     )
-    params = {
+    params: dict[str, object] = {
         "count_batch": batch_id,
         "claim_slot": slot_of(claimed_at),
         "expiry_slot": slot_of(expires_at) if expires_at is not None else 0,

@@ -119,7 +119,7 @@ def batch_public_title(batch: Batch) -> str:
 def _summaries(rows: Iterable[Sequence[Any]], base_url: str) -> list[BatchSummary]:
     # Straight from the driver's cursor: Peewee's per-row conversion costs more than the query.
     now = utcnow()
-    found = []
+    found: list[BatchSummary] = []
     state, add = schedule.state, found.append
     for row in rows:
         starts_at = as_datetime(row[13]) if row[13] is not None else None
@@ -168,13 +168,13 @@ def list_batches(search: str = "", status: str | None = None, channel: str | Non
             query = query.where(Batch.channel == channel)
         rows = database.execute(query)
     else:  # the dashboard's read, every second: the statement built once
-        rows = database.obj.execute_sql(_every_batch_sql(type(database.obj)))
+        rows = database.obj.execute_sql(_every_batch_sql(type(database.obj).__name__))
     found = _summaries(rows, settings.load().base_url)
     return [b for b in found if b.status == wanted] if wanted else found
 
 
 @lru_cache(maxsize=4)
-def _every_batch_sql(_kind: type) -> str:
+def _every_batch_sql(_kind: str) -> str:
     """list_batches' statement without filters, as the open database's kind writes it."""
     query = Batch.select(*_SUMMARY_FIELDS).join(Template).order_by(Batch.created_at.desc(), Batch.id.desc())
     sql, params = database.get_sql_context().sql(query).query()
@@ -662,7 +662,8 @@ def _left_behind() -> list[int]:
     if not isinstance(database.obj, peewee.SqliteDatabase):
         return []  # (a server database deletes a batch's vouchers with it)
     batches = {row[0] for row in run_sql("SELECT id FROM batch").fetchall()}
-    found, after = [], 0
+    found: list[int] = []
+    after = 0
     while True:
         row = run_sql("SELECT MIN(batch_id) FROM voucher WHERE batch_id > :after", {"after": after}).fetchone()
         if row is None or row[0] is None:

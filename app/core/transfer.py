@@ -189,7 +189,7 @@ def _cell_writer(field: peewee.Field) -> Callable[[Any], str]:
 
 
 def _copy_rows(
-    cursor: Any, table: str, fields: list[peewee.Field], writers: list[Callable[[Any], str]], chunk: list
+    cursor: Any, table: str, fields: list[peewee.Field], writers: list[Callable[[Any], str]], chunk: list[Any]
 ) -> None:
     """COPY the rows in: PostgreSQL's bulk path (execute_values made an INSERT of them, 2-3x slower).
     A table whose every field goes as stored and whose text is never NULL goes as CSV, written by the

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime
 from functools import cached_property, lru_cache
@@ -70,7 +71,8 @@ def code_url(endpoint: str, code: str) -> str:
     built once (the site's url_for keeps it), the code put in."""
     if not (code.isascii() and code.replace("-", "").isalnum()):
         return url_for(endpoint, code=code)
-    return current_app.jinja_env.globals["url_for"](endpoint, code=_CODE).replace(_CODE, code)
+    kept_url_for = cast(Callable[..., str], current_app.jinja_env.globals["url_for"])  # (the site's own: site.py)
+    return kept_url_for(endpoint, code=_CODE).replace(_CODE, code)
 
 
 # What the page says for each refused claim, and the status it answers with.

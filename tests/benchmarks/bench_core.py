@@ -116,7 +116,7 @@ def metrics_against_raw() -> tuple[float, float]:
     """list_batches and the raw query under it (the same statement, its rows fetched), interleaved."""
     import sqlite3 as driver
 
-    sql = batches._every_batch_sql(type(store.database.obj))
+    sql = batches._every_batch_sql(type(store.database.obj).__name__)
     con = driver.connect(store.database.obj.database)
     ours, raw = [], []
     for _ in range(50):
