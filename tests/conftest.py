@@ -1,6 +1,7 @@
 """Shared fixtures: every test gets its own database file in a temporary folder."""
 
 import os
+import sys
 import tempfile
 
 # Before any QApplication exists: CI has no display.
@@ -11,6 +12,11 @@ os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
 _HOME = tempfile.mkdtemp(prefix="voucher-batches-tests-")
 for _name in ("XDG_DATA_HOME", "XDG_STATE_HOME", "XDG_CONFIG_HOME", "XDG_CACHE_HOME"):
     os.environ[_name] = os.path.join(_HOME, _name.lower())
+# On Windows platformdirs asks the shell for the known folders (%LOCALAPPDATA%, %APPDATA%): its
+# WIN_PD_OVERRIDE_* variables win over that, and the plain variables are what the programs the
+# tests start (and the autostart entry) read.
+for _name, _folder in (("LOCAL_APPDATA", "LOCALAPPDATA"), ("APPDATA", "APPDATA"), ("COMMON_APPDATA", "PROGRAMDATA")):
+    os.environ[f"WIN_PD_OVERRIDE_{_name}"] = os.environ[_folder] = os.path.join(_HOME, _folder.lower())
 
 import pytest  # noqa: E402
 
@@ -48,6 +54,11 @@ def pytest_collection_modifyitems(config, items):
     if len(kept) != len(items):
         config.hook.pytest_deselected(items=[item for item in items if item not in kept])
         items[:] = kept
+    if sys.platform == "win32":  # said in the summary (-ra) with the marker's reason, never left out silently
+        for item in items:
+            marker = item.get_closest_marker("posix_only")
+            if marker is not None:
+                item.add_marker(pytest.mark.skip(reason=f"POSIX only: {marker.args[0]}"))
 
 
 def _empty_postgres() -> str:

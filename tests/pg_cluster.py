@@ -12,6 +12,7 @@ import shlex
 import shutil
 import socket
 import subprocess
+import sys
 import tempfile
 from pathlib import Path
 
@@ -20,6 +21,9 @@ import pytest
 
 def binaries() -> Path | None:
     """The folder holding initdb and pg_ctl (the newest version installed), or None."""
+    if sys.platform == "win32":  # PostgreSQL for Windows on PATH (under Wine, Linux's /usr/lib is not it)
+        initdb = shutil.which("initdb")
+        return Path(initdb).parent if initdb else None
     found = sorted(
         glob.glob("/usr/lib/postgresql/*/bin"),
         key=lambda p: [int(x) for x in Path(p).parent.name.split(".") if x.isdigit()],
@@ -110,7 +114,10 @@ def private_cluster():
         pytest.skip('PostgreSQL\'s driver is not installed: pip install -e ".[test]" (psycopg2-binary)')
     bin_dir = binaries()
     if bin_dir is None:
-        pytest.skip("PostgreSQL's server programs (initdb, pg_ctl) are not installed: apt-get install postgresql")
+        where = (
+            "on PATH (PostgreSQL for Windows)" if sys.platform == "win32" else "installed: apt-get install postgresql"
+        )
+        pytest.skip(f"PostgreSQL's server programs (initdb, pg_ctl) are not {where}")
     # not under pytest's own temporary folder: as root that is closed to the postgres user
     folder = Path(tempfile.mkdtemp(prefix="voucher-batches-pg-"))
     folder.chmod(0o755)

@@ -1,0 +1,37 @@
+#!/usr/bin/env bash
+# The Windows pass: the test suite on the official Windows CPython 3.11.9 under Wine (see
+# packaging/README.md, "The Windows pass"). Everything it needs is fetched once into .cache/windows/.
+#
+#   bash tools/windows/test.sh                  core, web (without the Chromium tests), CLI and GUI tests
+#   bash tools/windows/test.sh tests/core -x    any pytest arguments instead
+#
+# Isolated: the tests' own conftest points platformdirs (WIN_PD_OVERRIDE_*) and %APPDATA%/%LOCALAPPDATA%
+# at a temporary folder; this script also gives Wine a HOME and %USERPROFILE% of its own.
+set -euo pipefail
+. "$(dirname "$0")/common.sh"
+cd "$windows_root"
+windows_setup
+
+scratch="$(mktemp -d)"
+trap 'rm -rf "$scratch"' EXIT
+mkdir -p "$scratch/home"
+# the Wine prefix stays in the cache; what a run leaves in its user profile does not carry over
+export HOME="$scratch/home" USERPROFILE='C:\users\vbtest'
+unset VOUCHER_BATCHES_DB VOUCHER_BATCHES_TEST_DB PYTHONUTF8 PYTHONIOENCODING  # the console's code page, as a store's PC has it
+PYTHONPATH="$(to_windows "$windows_root")"
+export PYTHONPATH
+export PYTHONDONTWRITEBYTECODE=1    # no Windows .pyc files in the checkout's __pycache__
+
+if [ $# -eq 0 ]; then
+  # the browser tests drive Linux's chromium; the deploy tests check Linux's systemd units and Caddy
+  set -- tests -p no:cacheprovider --ignore=tests/web/test_browser.py --ignore=tests/web/test_caddy.py \
+    --ignore=tests/test_deploy.py --ignore=tests/benchmarks
+fi
+started=$SECONDS
+# Qt's offscreen platform needs no display, but Wine's user32 wants one for the message windows Qt makes
+set +e
+xvfb-run -a -s "-screen 0 1400x900x24" bash -c '. tools/windows/common.sh; win_python -m pytest "$@"' _ "$@"
+code=$?
+set -e
+echo "Windows pass: $((SECONDS - started)) s, exit $code"
+exit "$code"
