@@ -130,7 +130,7 @@ def test_the_issue_walkthrough(run, with_batch, tmp_path):
 
     export = tmp_path / "vouchers.csv"
     assert run("batch", "export", str(batch["id"]), "--output", str(export))[0] == 0
-    with export.open(newline="") as handle:
+    with export.open(newline="", encoding="utf-8-sig") as handle:
         rows = list(csv.DictReader(handle))
     assert len(rows) == 500 and list(rows[0]) == ["code", "status", "member_email", "claimed_at", "redeemed_at"]
     assert [r for r in rows if r["status"] == "redeemed"][0]["member_email"] == "ann@example.com"

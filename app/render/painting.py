@@ -35,6 +35,8 @@ from PySide6.QtGui import (
 from app.core import qr, signage
 from app.core.signage import Logo, Page, QrCode, Rule, Text
 
+from .fonts import add_shipped_fonts
+
 FAMILY = "DejaVu Sans"
 PDF_DPI = 1200  # the PDF's coordinate grid; the drawing itself is vector
 SMALLEST = 3.0  # points: below a text's own minimum, it shrinks to fit rather than be clipped
@@ -44,10 +46,11 @@ _PAGE_IDS = {"a4": QPageSize.PageSizeId.A4, "letter": QPageSize.PageSizeId.Lette
 def ensure_app() -> QGuiApplication:
     """The running application, or a windowless one for the command line (fonts need one)."""
     found = QGuiApplication.instance()
-    if found is not None:
-        return found
-    os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
-    return QGuiApplication(["voucher-batches"])
+    if found is None:
+        os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
+        found = QGuiApplication(["voucher-batches"])
+    add_shipped_fonts()  # FAMILY, on every platform
+    return found
 
 
 def page_size(page: Page) -> QPageSize:

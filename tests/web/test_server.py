@@ -134,7 +134,9 @@ def test_serve_on_every_address_also_names_the_address_phones_use(db_path):
 
 @pytest.mark.sqlite_only  # the day's copy of the SQLite file
 def test_serve_makes_the_days_backup_as_it_starts(db_path, tmp_path):
-    env = {**os.environ, "PYTHONPATH": str(ROOT), "XDG_DATA_HOME": str(tmp_path / "data")}  # no backup made yet today
+    # no backup made yet today: a data folder of its own (XDG on Linux, platformdirs' override on Windows)
+    env = {**os.environ, "PYTHONPATH": str(ROOT), "XDG_DATA_HOME": str(tmp_path / "data")}
+    env["WIN_PD_OVERRIDE_LOCAL_APPDATA"] = env["XDG_DATA_HOME"]
     process = subprocess.Popen(
         [sys.executable, "-c", SERVE, str(db_path)],
         stdout=subprocess.DEVNULL,
