@@ -268,6 +268,9 @@ def test_database_problems_are_one_sentence(tmp_path):
     assert not (tmp_path / "mistyped.db").exists()
 
 
+@pytest.mark.posix_only(
+    "sends SIGINT or SIGTERM to another process: a Windows program gets Ctrl+C only from its own console"
+)
 def test_ctrl_c_during_generation_leaves_nothing(tmp_path):
     path = tmp_path / "interrupted.db"
     env = {**os.environ, store.ENV_VAR: str(path)}

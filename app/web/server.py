@@ -15,6 +15,7 @@ from waitress.trigger import trigger as Trigger
 from app.core import settings, store
 from app.core.errors import ServerProblem
 
+from . import listening
 from .security import SECURITY_HEADERS, is_trusted_proxy
 from .site import MAX_BODY, create_app
 
@@ -154,6 +155,9 @@ def _close_all(socket_map: dict) -> None:
 
 
 def explain_bind_failure(exc: OSError, host: str, port: int) -> str:
+    refused = listening.refusal_sentence(exc, port)  # Windows: an excluded range, or an exclusive bind
+    if refused is not None:
+        return refused
     if isinstance(exc, socket.gaierror):
         return f"The claim site cannot listen on {host}: this PC does not know that address. Use 0.0.0.0 to listen on every network."
     if exc.errno == errno.EADDRINUSE:
@@ -184,6 +188,11 @@ def start_server(
     _raise_open_file_limit(CONNECTION_LIMIT + 200)
     dispatcher = _Dispatcher()
     socket_map: dict = {}
+    if sockets is None and listening.exclusive_bind():  # Windows: no second server on this port
+        try:
+            sockets = listening.listening_sockets(host, port)
+        except OSError as exc:
+            raise ServerProblem(explain_bind_failure(exc, host, port)) from None
     where = {"sockets": sockets} if sockets else {"host": host, "port": port}
     try:
         server = create_server(
@@ -195,7 +204,7 @@ def start_server(
             # the app itself believes forwarded headers only from the configured proxy (a setting that may change)
             clear_untrusted_proxy_headers=False,
             max_request_body_size=4 * MAX_BODY,
-            connection_limit=CONNECTION_LIMIT,
+            connection_limit=listening.connection_limit(CONNECTION_LIMIT),  # Windows: what select() takes
             channel_timeout=IDLE_SECONDS,
             cleanup_interval=max(1, IDLE_SECONDS // 3),
             asyncore_use_poll=True,  # select() stops at 1024 sockets

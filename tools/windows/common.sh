@@ -16,6 +16,7 @@ export WINEDEBUG="${WINEDEBUG:--all}"
 # no Mono or Gecko installer dialogs (nothing here needs .NET or Internet Explorer)
 export WINEDLLOVERRIDES="mscoree,mshtml="
 WIN_PY="$VB_WINDOWS_CACHE/cpython-3.11.9/python.exe"
+export WINEPATH="$(printf 'Z:%s' "$VB_WINDOWS_CACHE/cpython-3.11.9/Scripts" | tr / '\\')"
 
 to_windows() { printf 'Z:%s' "$(realpath -m "$1" | tr / '\\')"; }
 
@@ -99,6 +100,15 @@ windows_setup() {
   _windows_cpython
   _windows_prefix
   windows_wheels "$windows_root/tools/windows/requirements.txt" "$@"
+  # the checkout itself, installed as a developer on Windows does (pip install -e): the
+  # voucher-batches.exe launcher in Scripts\, which WINEPATH puts on Wine's PATH
+  local stamp
+  stamp="$VB_WINDOWS_CACHE/cpython-3.11.9/Lib/site-packages/.editable-$(printf '%s' "$windows_root" | sha256sum | cut -c1-12)"
+  if [ ! -f "$stamp" ] || [ "$windows_root/pyproject.toml" -nt "$stamp" ]; then
+    win_python -m pip install -q --no-deps --no-build-isolation --no-index --no-warn-script-location \
+      -e "$(to_windows "$windows_root")" >"$VB_WINDOWS_CACHE/last.log" || { tail -20 "$VB_WINDOWS_CACHE/last.log" >&2; return 1; }
+    touch "$stamp"
+  fi
 }
 
 # win_python ARGS...: the Windows CPython under Wine, its output through a pipe (Wine 8 gives a

@@ -1,0 +1,66 @@
+"""The claim site's sockets as Windows needs them: a connection cap that select() takes, a bind no
+second server can share, and a reserved port said as such."""
+
+from __future__ import annotations
+
+import socket
+import sys
+import time
+import urllib.request
+from contextlib import ExitStack
+
+import pytest
+
+from app.web import listening
+from app.web import server as server_module
+
+from .test_connections import idle_connection
+
+
+def test_on_windows_the_cap_fits_what_select_takes_and_elsewhere_it_stays():
+    """waitress waits with select() on Windows (no poll()), which CPython caps at 512 sockets."""
+    windows = listening.connection_limit(server_module.CONNECTION_LIMIT, "win32")
+    assert windows + listening.SELECT_SPARE <= listening.SELECT_SOCKETS == 512 and windows >= 400
+    assert listening.connection_limit(server_module.CONNECTION_LIMIT, "linux") == server_module.CONNECTION_LIMIT
+
+
+@pytest.mark.slow
+def test_six_hundred_idle_connections_from_ten_addresses_leave_the_site_serving(server):
+    """On Windows CPython the site allowed 1,000 connections: 600 idle ones from 10 addresses ended
+    the server's thread with "ValueError: too many file descriptors in select()", and no member
+    could claim until a restart. Now the connections beyond the cap wait, and members get in."""
+    with ExitStack() as held:
+        for n in range(600):
+            held.enter_context(idle_connection(server.port, f"127.0.0.{2 + n % 10}"))
+        time.sleep(1.0)  # the server's loop has taken in all it will
+        assert server.running, "the claim site's server thread ended"
+        started = time.monotonic()
+        # beyond the cap a member waits until idle phones time out (IDLE_SECONDS), never longer
+        with urllib.request.urlopen(server.url + "/en-us/", timeout=server_module.IDLE_SECONDS * 3) as answer:
+            assert answer.status == 200
+        assert time.monotonic() - started < server_module.IDLE_SECONDS * 2
+        assert server.running
+
+
+def test_windows_binds_the_site_exclusively():
+    """With SO_REUSEADDR Windows lets a second server bind the same port (two claim sites would
+    share 8080 silently); Wine, on Linux's sockets, cannot show that, so the decision is checked."""
+    assert listening.exclusive_bind("win32") and not listening.exclusive_bind("linux")
+
+
+@pytest.mark.skipif(sys.platform != "win32", reason="SO_EXCLUSIVEADDRUSE is a Windows socket option")
+def test_on_windows_the_listening_socket_carries_so_exclusiveaddruse(server):
+    (listener,) = [s for s in server_module._listeners(server._server)]
+    assert listener.socket.getsockopt(socket.SOL_SOCKET, socket.SO_EXCLUSIVEADDRUSE) == 1
+
+
+def test_a_port_windows_reserves_is_said_as_such_not_as_needing_administrator_rights():
+    """Windows refuses a port in an excluded range (Hyper-V, WSL), or one another program bound for
+    itself, with WSAEACCES; it has no ports for administrators only (that sentence was said). Wine
+    cannot make an excluded range, so the error is made here."""
+    refused = OSError(listening.WSAEACCES, "An attempt was made to access a socket in a way forbidden")
+    said = server_module.explain_bind_failure(refused, "0.0.0.0", 8080)
+    assert said.startswith("Port 8080 is already in use by another program") and "or Windows reserves it" in said
+    assert "`netsh interface ipv4 show excludedportrange protocol=tcp`" in said and "administrator" not in said
+    # a POSIX refusal keeps its own sentence
+    assert "administrator" in server_module.explain_bind_failure(PermissionError(13, "denied"), "0.0.0.0", 80)
