@@ -6,6 +6,7 @@ server's own tools do this (pg_dump); nothing home-made."""
 
 from __future__ import annotations
 
+import logging
 import os
 import sqlite3
 from contextlib import closing
@@ -20,6 +21,8 @@ from app.core import times
 from app.core.errors import DatabaseProblem, FileProblem, InvalidInput
 
 from .handle import database
+
+log = logging.getLogger(__name__)
 
 APP_NAME = "voucher-batches"
 KEEP_DAILY, KEEP_WEEKLY = 7, 4
@@ -166,7 +169,11 @@ def daily(folder: Path | None = None, today: date | None = None) -> Backup | Non
 
 
 def _rotate(found: list[Backup]) -> None:
-    """Keep the newest KEEP_DAILY copies, and beyond them the newest copy of each of KEEP_WEEKLY weeks."""
+    """Keep the newest KEEP_DAILY copies, and beyond them the newest copy of each of KEEP_WEEKLY weeks.
+
+    A copy that cannot be removed now (on Windows, one another program holds open: an antivirus,
+    Explorer's preview) stays until the next day's rotation; the others go all the same. Before,
+    its PermissionError ended serve's daily-check thread."""
     kept = {backup.path for backup in found[:KEEP_DAILY]}
     weeks: list[tuple[int, int]] = []
     for backup in found[KEEP_DAILY:]:
@@ -176,7 +183,12 @@ def _rotate(found: list[Backup]) -> None:
             kept.add(backup.path)
     for backup in found:
         if backup.path not in kept:
-            backup.path.unlink(missing_ok=True)
+            try:
+                backup.path.unlink(missing_ok=True)
+            except OSError as exc:
+                log.warning(
+                    "The old backup %s could not be removed now (%s); it is tried again tomorrow.", backup.path, exc
+                )
 
 
 # -- putting one back ---------------------------------------------------------------------------
