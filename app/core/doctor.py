@@ -10,6 +10,7 @@ import re
 import socket
 import sqlite3
 import ssl
+import sys
 import urllib.error
 import urllib.request
 from dataclasses import asdict, dataclass
@@ -17,7 +18,7 @@ from urllib.parse import urlsplit
 
 import peewee
 
-from . import links, settings, store
+from . import links, settings, store, windows
 from .errors import VoucherError
 from .links import OK, PROBLEM, WARNING
 
@@ -35,7 +36,8 @@ class Check:
 
 
 def run_checks() -> list[Check]:
-    """database, claim_link, claim_site and port, in that order."""
+    """database, claim_link, claim_site and port, in that order; on Windows, firewall too when
+    Windows Firewall or a Public network will keep phones out."""
     found = [check_database()]
     try:
         config = settings.load()
@@ -45,7 +47,9 @@ def run_checks() -> list[Check]:
         port = Check("port", OK, f"The claim site is hosted at {config.base_url}: this PC needs no port for it.")
         return found + [check_claim_link(config), check_hosted_site(config.base_url), port]
     site = local_site(config.port)
-    return found + [check_claim_link(config), check_claim_site(config, site), check_port(config, site)]
+    found += [check_claim_link(config), check_claim_site(config, site), check_port(config, site)]
+    phones = check_phones(config)
+    return found + ([phones] if phones is not None else [])
 
 
 def check_database() -> Check:
@@ -194,3 +198,18 @@ def check_port(config: settings.Settings, site: Site | None) -> Check:
             "port", PROBLEM, f"The claim site cannot listen on {config.host} port {port}: {exc.strerror or exc}."
         )
     return Check("port", OK, f"Port {port} is free for the claim site.")
+
+
+def check_phones(config: settings.Settings, platform: str = sys.platform, ask=None) -> Check | None:
+    """Whether Windows will keep phones out of the claim site (a Public network, or the firewall
+    with no rule for the app), said as a "firewall" check; None when it will not, or when the claim
+    site listens on this PC alone. ask: (categories, firewall on, rule allows) for tests."""
+    if platform != "win32" or config.host in ("127.0.0.1", "localhost", "::1"):
+        return None
+    program = sys.executable
+    if ask is None:
+        categories, firewall, rule = windows.network_categories(), windows.firewall_on(), windows.rule_allows(program)
+    else:
+        categories, firewall, rule = ask()
+    verdict = windows.phones_blocked_sentence(config.port, categories, firewall, rule, program)
+    return Check("firewall", *verdict) if verdict is not None else None

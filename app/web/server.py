@@ -12,7 +12,7 @@ from waitress.server import BaseWSGIServer, create_server
 from waitress.task import ErrorTask, ThreadedTaskDispatcher
 from waitress.trigger import trigger as Trigger
 
-from app.core import settings, store
+from app.core import settings, store, windows
 from app.core.errors import ServerProblem
 
 from . import listening
@@ -114,7 +114,8 @@ class RunningServer:
 
     def _run(self) -> None:
         try:
-            self._server.run()
+            with windows.kept_awake():  # Windows: no sleep while the site serves (this thread's state)
+                self._server.run()
         finally:
             self._stopped.set()
 

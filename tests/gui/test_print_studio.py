@@ -3,8 +3,6 @@ each driven through the window, twice in a row."""
 
 from __future__ import annotations
 
-import subprocess
-
 import pytest
 import zxingcpp
 from PIL import Image
@@ -16,6 +14,7 @@ from app.gui.dialogs.qr import QrDialog
 
 from .helpers import dialog_of, escape, flush_deletions, shown
 from .test_dashboard import card_of, menu_action
+from .test_signage import poppler
 
 
 def open_qr(qtbot, window, batch) -> QrDialog:
@@ -24,7 +23,7 @@ def open_qr(qtbot, window, batch) -> QrDialog:
 
 
 def page_size(pdf) -> str:
-    info = subprocess.run(["pdfinfo", str(pdf)], capture_output=True, text=True, check=True).stdout
+    info = poppler("pdfinfo", str(pdf)).stdout
     return next(line for line in info.splitlines() if line.startswith("Page size:")).split(":", 1)[1].strip()
 
 
@@ -99,9 +98,7 @@ def test_download_qr_also_writes_svg_and_pdf(qtbot, window, make_batch, prompts,
         lambda: dialog.status.text() == f"Saved a print-ready QR code ({said}) to {target}.", timeout=15_000
     )
     if name.endswith(".pdf"):
-        subprocess.run(
-            ["pdftoppm", "-r", "150", "-png", "-singlefile", str(target), str(tmp_path / "code")], check=True
-        )
+        poppler("pdftoppm", "-r", "150", "-png", "-singlefile", str(target), str(tmp_path / "code"))
         with Image.open(tmp_path / "code.png") as image:
             assert [code.text for code in zxingcpp.read_barcodes(image)] == [batch.claim_url]
     else:

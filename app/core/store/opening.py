@@ -10,6 +10,7 @@ import peewee
 from platformdirs import user_data_path
 from playhouse.db_url import connect as connect_url
 
+from app.core import windows
 from app.core.errors import DatabaseProblem
 
 from . import credentials
@@ -137,6 +138,8 @@ def open_database(
         db = server_handle(loc)
     else:
         path = Path(loc).expanduser()
+        if windows.on_network_drive(path):
+            raise DatabaseProblem(windows.network_drive_sentence(path))
         if path == default_location():
             path.parent.mkdir(parents=True, exist_ok=True)
         elif not path.parent.is_dir():
