@@ -98,6 +98,15 @@ def main(
             f"Voucher Batches is already running for {store.describe(where)}; showing its window.", flush=True
         )  # no password
         return 0
+    lock = instance.claim(name)
+    if lock is None:  # another start holds this database: it shows its window once it is up
+        answered = instance.ask_running_soon(name)
+        print(
+            f"Voucher Batches is already {'running' if answered else 'starting'} for {store.describe(where)}; "
+            "showing its window.",
+            flush=True,
+        )
+        return 0
     problem = open_database(location, have_backup, Prompts())
     if problem is not None:
         if problem != QUIT_QUIETLY:
@@ -118,6 +127,7 @@ def main(
     finally:
         sys.excepthook = previous_hook
         running.close()
+        lock.unlock()
         window.background.shutdown()
         store.close_database()
 
