@@ -16,9 +16,16 @@ import pytest
 from app.core import settings, store
 
 from ..web.conftest import Browser, claim_path, visible
-from . import x11
 from .test_another_program import ROOT
 from .test_claim_site_address import answers, free_port
+
+if sys.platform != "win32":
+    from . import x11
+
+pytestmark = pytest.mark.posix_only(
+    "closes the window as an X11 window manager does (Xlib, Xvfb, wmctrl): Linux's desktop; the lock and the "
+    "pipe of the one instance are tested in test_application.py"
+)
 
 TITLE = "Corner Shop — Voucher Batches"  # the store's name; Qt adds the application's
 
