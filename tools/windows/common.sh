@@ -113,8 +113,12 @@ windows_setup() {
 
 # win_python ARGS...: the Windows CPython under Wine, its output through a pipe (Wine 8 gives a
 # program started on a terminal invalid standard handles: "init_sys_streams: Invalid handle").
+# One at a time per Wine prefix: the scripts below end their Wine session (wineserver -k) when done.
 win_python() {
   local code
+  # Wine's own services (explorer, services.exe, …) start with the first program and outlive it: started
+  # here with no pipe to inherit, or they would hold ours open and `| cat` would never end
+  wine cmd /c exit </dev/null >/dev/null 2>&1 || true
   set +e
   wine "$WIN_PY" "$@" 2>&1 | cat
   code=${PIPESTATUS[0]}

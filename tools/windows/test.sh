@@ -27,11 +27,15 @@ if [ $# -eq 0 ]; then
   set -- tests -p no:cacheprovider --ignore=tests/web/test_browser.py --ignore=tests/web/test_caddy.py \
     --ignore=tests/test_deploy.py --ignore=tests/benchmarks
 fi
+# what a run could leave in the prefix's registry (the tests keep to their own keys; an older run may not have)
+wine reg delete 'HKCU\Software\Voucher Batches' /f </dev/null >/dev/null 2>&1 || true
+wine reg delete 'HKCU\Software\VoucherBatchesTests' /f </dev/null >/dev/null 2>&1 || true
 started=$SECONDS
 # Qt's offscreen platform needs no display, but Wine's user32 wants one for the message windows Qt makes
 set +e
 xvfb-run -a -s "-screen 0 1400x900x24" bash -c '. tools/windows/common.sh; win_python -m pytest "$@"' _ "$@"
 code=$?
 set -e
+wineserver -k 2>/dev/null || true  # Wine's services of this run
 echo "Windows pass: $((SECONDS - started)) s, exit $code"
 exit "$code"
