@@ -6,6 +6,9 @@ import tempfile
 
 # Before any QApplication exists: CI has no display.
 os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
+from app.render.fonts import point_qt_at_shipped_fonts  # noqa: E402
+
+point_qt_at_shipped_fonts()  # the offscreen platform on Windows: the app's own fonts, as the app does
 
 # The user's own folders (data and its backups, logs, settings) are never touched by a test, nor by
 # the programs the tests start: platformdirs and Qt follow these on Linux.
@@ -31,6 +34,25 @@ from app.core import (
 
 
 @pytest.fixture(autouse=True)
+def _a_run_key_of_the_tests(monkeypatch):
+    """On Windows "Start when I log in" writes the user's Run key: the tests write a key of their own."""
+    if sys.platform != "win32":
+        yield
+        return
+    import winreg
+
+    from app.core import autostart
+
+    monkeypatch.setattr(autostart, "RUN_KEY", r"Software\VoucherBatchesTests\Run")
+    yield
+    for key in (r"Software\VoucherBatchesTests\Run", r"Software\VoucherBatchesTests"):
+        try:
+            winreg.DeleteKey(winreg.HKEY_CURRENT_USER, key)
+        except OSError:
+            pass
+
+
+@pytest.fixture(autouse=True)
 def _the_pcs_time_zone():
     """A test that sets the store's time zone leaves the next one on the PC's own."""
     yield
@@ -41,6 +63,18 @@ def _the_pcs_time_zone():
 # the tests may empty). Tests about SQLite files are marked sqlite_only and left out there; tests about a
 # database server are marked postgres_only and left out on SQLite files.
 TEST_DB = os.environ.get("VOUCHER_BATCHES_TEST_DB", "")
+
+
+def _under_wine() -> bool:
+    """Windows CPython running under Wine (the Windows pass), not on Windows itself."""
+    if sys.platform != "win32":
+        return False
+    import ctypes
+
+    return hasattr(ctypes.windll.ntdll, "wine_get_version")
+
+
+UNDER_WINE = _under_wine()
 ON_POSTGRES = TEST_DB.startswith(("postgres://", "postgresql://"))
 
 

@@ -117,7 +117,7 @@ def set_enabled(
             _set_run_value(enabled, db_location)
         elif enabled:
             path.parent.mkdir(parents=True, exist_ok=True)
-            path.write_bytes(entry_text(command(db_location), platform))
+            path.write_bytes(entry_text(command(db_location, platform), platform))
         else:
             path.unlink(missing_ok=True)
     except OSError as exc:

@@ -1,5 +1,6 @@
-"""What only Windows needs, decided in one place (no Qt): a database on a network drive, keeping
-the PC awake while the claim site serves, and whether Windows Firewall lets phones reach it.
+"""What only Windows needs, decided in one place (no Qt): keeping the PC awake while the claim site
+serves, and whether Windows Firewall lets phones reach it (a database on a network drive is the
+store's to refuse: app/core/store/network.py).
 
 Each decision takes the platform (and what it would ask Windows) as arguments, so that it is tested
 everywhere; only the small functions that ask Windows call it (ctypes, netsh)."""
@@ -7,48 +8,10 @@ everywhere; only the small functions that ask Windows call it (ctypes, netsh).""
 from __future__ import annotations
 
 import ctypes
-import ntpath
 import subprocess
 import sys
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
-from pathlib import Path
-
-DRIVE_REMOTE = 4  # GetDriveTypeW: a network drive
-
-
-def _drive_type(root: str) -> int:
-    return int(ctypes.windll.kernel32.GetDriveTypeW(root))
-
-
-def on_network_drive(
-    path: str | Path, platform: str = sys.platform, drive_type: Callable[[str], int] | None = None
-) -> bool:
-    """Whether a database file would live on another computer: a UNC path (\\\\server\\share\\…) or a
-    drive letter mapped to a share. SQLite's locks (and its WAL's shared memory) do not hold over a
-    network filesystem: two PCs writing the file could lose claims or damage it."""
-    if platform != "win32":
-        return False  # (on Linux and macOS a network mount is a folder like any other: not decided here)
-    text = str(path).replace("/", "\\")
-    if text.upper().startswith("\\\\?\\UNC\\"):
-        return True
-    if text.startswith("\\\\?\\") or text.startswith("\\\\.\\"):
-        text = text[4:]
-    elif text.startswith("\\\\"):
-        return True
-    drive = ntpath.splitdrive(text)[0]
-    if not drive:
-        return False
-    return (drive_type or _drive_type)(drive + "\\") == DRIVE_REMOTE
-
-
-def network_drive_sentence(path: str | Path) -> str:
-    return (
-        f"The database {path} is on a network drive: SQLite's locks do not work over a network, so claims "
-        "written from two PCs could be lost or the file damaged. Keep the database on this PC's own disk, "
-        "or, for several PCs, move the store to a PostgreSQL server (voucher-batches copy-to postgresql://…)."
-    )
-
 
 # -- keeping the PC awake while the claim site serves ---------------------------------------------
 

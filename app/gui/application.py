@@ -17,6 +17,7 @@ from PySide6.QtWidgets import QApplication, QMessageBox
 from app.core import logfile, store
 from app.core.errors import BackupNeeded, sentence
 from app.gui.kit.prompts import Prompts
+from app.render import fonts
 
 from . import instance
 from .kit import style
@@ -86,6 +87,7 @@ def main(
     one chosen in Settings (kept in QSettings); else the core's default. have_backup: the command
     line's --i-have-a-backup (a server database may be migrated without a pg_dump first)."""
     log_file = start_log()
+    fonts.point_qt_at_shipped_fonts()  # (for Qt's offscreen platform on Windows)
     app = QApplication.instance() or QApplication(list(argv if argv is not None else sys.argv))
     configure_application(app)
     app.setQuitOnLastWindowClosed(False)  # a closed window leaves the claim site serving

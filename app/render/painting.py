@@ -35,7 +35,7 @@ from PySide6.QtGui import (
 from app.core import qr, signage
 from app.core.signage import Logo, Page, QrCode, Rule, Text
 
-from .fonts import add_shipped_fonts
+from .fonts import add_shipped_fonts, point_qt_at_shipped_fonts
 
 FAMILY = "DejaVu Sans"
 PDF_DPI = 1200  # the PDF's coordinate grid; the drawing itself is vector
@@ -48,6 +48,7 @@ def ensure_app() -> QGuiApplication:
     found = QGuiApplication.instance()
     if found is None:
         os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
+        point_qt_at_shipped_fonts()
         found = QGuiApplication(["voucher-batches"])
     add_shipped_fonts()  # FAMILY, on every platform
     return found

@@ -58,18 +58,10 @@ def test_on_windows_the_login_entry_is_one_command_line_run_windowless(tmp_path,
 
 
 @pytest.fixture
-def run_key(monkeypatch):
-    """The Run key of this test (never the user's own), removed afterwards."""
-    import winreg
-
-    key = r"Software\VoucherBatchesTests\Run"
-    monkeypatch.setattr(autostart, "RUN_KEY", key)
-    yield key
-    for path in (key, r"Software\VoucherBatchesTests"):
-        try:
-            winreg.DeleteKey(winreg.HKEY_CURRENT_USER, path)
-        except FileNotFoundError:
-            pass
+def run_key():
+    """The Run key of the tests (tests/conftest.py sets it), never the user's own."""
+    assert autostart.RUN_KEY == r"Software\VoucherBatchesTests\Run"
+    return autostart.RUN_KEY
 
 
 @pytest.mark.skipif(sys.platform != "win32", reason="the Windows registry")

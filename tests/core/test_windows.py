@@ -11,8 +11,9 @@ import pytest
 
 from app.core import doctor, settings, store, windows
 from app.core.errors import DatabaseProblem
+from app.core.store import network
 
-REMOTE, FIXED = windows.DRIVE_REMOTE, 3
+REMOTE, FIXED = network.DRIVE_REMOTE, 3
 
 
 @pytest.mark.parametrize(
@@ -29,8 +30,8 @@ REMOTE, FIXED = windows.DRIVE_REMOTE, 3
 def test_a_database_on_a_network_drive_is_told_apart(path, drives, remote):
     """SQLite's locks and WAL do not hold over a network filesystem (SQLite's documentation); Wine
     has no mapped network drives, so what GetDriveTypeW answers is given here."""
-    assert windows.on_network_drive(path, "win32", drive_type=lambda root: drives[root]) is remote
-    assert windows.on_network_drive(path, "linux") is False
+    assert network.on_network_drive(path, "win32", drive_type=lambda root: drives[root]) is remote
+    assert network.on_network_drive(path, "linux") is False
 
 
 @pytest.mark.skipif(sys.platform != "win32", reason="a UNC path is a Windows path")

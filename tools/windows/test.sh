@@ -33,9 +33,16 @@ wine reg delete 'HKCU\Software\VoucherBatchesTests' /f </dev/null >/dev/null 2>&
 started=$SECONDS
 # Qt's offscreen platform needs no display, but Wine's user32 wants one for the message windows Qt makes
 set +e
-xvfb-run -a -s "-screen 0 1400x900x24" bash -c '. tools/windows/common.sh; win_python -m pytest "$@"' _ "$@"
-code=$?
+xvfb-run -a -s "-screen 0 1400x900x24" bash -c '. tools/windows/common.sh; win_python -m pytest "$@"' _ "$@" \
+  | tee "$scratch/pytest.out"
+code=${PIPESTATUS[0]}
 set -e
+# a Windows process that crashed may leave Wine's exit code 0: pytest's own closing line decides too
+summary="$(grep -E "^=* ?[0-9]+ (passed|failed|error).* in [0-9.]+s" "$scratch/pytest.out" | tail -n 1 || true)"
+if [ "$code" = 0 ] && { [ -z "$summary" ] || echo "$summary" | grep -q -E "[0-9]+ (failed|error)"; }; then
+  echo "The Windows pass ended without pytest's closing line, or with failures: ${summary:-none}" >&2
+  code=1
+fi
 wineserver -k 2>/dev/null || true  # Wine's services of this run
 echo "Windows pass: $((SECONDS - started)) s, exit $code"
 exit "$code"

@@ -10,10 +10,9 @@ import peewee
 from platformdirs import user_data_path
 from playhouse.db_url import connect as connect_url
 
-from app.core import windows
 from app.core.errors import DatabaseProblem
 
-from . import credentials
+from . import credentials, network
 from .failures import explain
 from .handle import database, location, run_sql, set_location
 from .migrations import CURRENT_VERSION, init_db, schema_version
@@ -138,8 +137,8 @@ def open_database(
         db = server_handle(loc)
     else:
         path = Path(loc).expanduser()
-        if windows.on_network_drive(path):
-            raise DatabaseProblem(windows.network_drive_sentence(path))
+        if network.on_network_drive(path):
+            raise DatabaseProblem(network.network_drive_sentence(path))
         if path == default_location():
             path.parent.mkdir(parents=True, exist_ok=True)
         elif not path.parent.is_dir():
