@@ -16,7 +16,7 @@ from app.core import store, times
 from app.core.errors import DatabaseProblem, InvalidInput, NotFound
 from app.resources import resource_path
 
-from . import accounts, health, pages, passwords, security
+from . import accounts, health, pages, passwords, reach, security
 
 log = logging.getLogger(__name__)
 
@@ -141,6 +141,7 @@ def create_app(config: dict | None = None) -> Flask:
     app.register_blueprint(passwords.bp)
     app.register_blueprint(pages.bp)
     app.register_blueprint(health.bp)
+    app.register_blueprint(reach.bp)
     return app
 
 
