@@ -51,7 +51,9 @@ def test_a_phone_opening_the_qr_codes_link_turns_the_check_green(qtbot, window):
         qtbot.wait(1500)
         assert dialog.status.text() == WAITING
         assert phone.get(path, environ_base={"REMOTE_ADDR": address}).status_code == 200
-        qtbot.waitUntil(lambda a=address: dialog.status.text().startswith(f"✓ A phone at {a} reached the claim site"))
+        qtbot.waitUntil(
+            lambda a=address, d=dialog: d.status.text().startswith(f"✓ A phone at {a} reached the claim site")
+        )
         assert dialog.status.property("kind") == "success"
         escape(qtbot, dialog)
         escape(qtbot, settings_dialog)
