@@ -98,7 +98,7 @@ def test_a_database_problem_at_start_is_a_message_and_exit_1(qtbot, monkeypatch,
 
 def test_the_gui_never_imports_the_web_package():
     for source in Path(app.gui.__file__).parent.rglob("*.py"):
-        tree = ast.parse(source.read_text())
+        tree = ast.parse(source.read_text(encoding="utf-8"))
         for node in ast.walk(tree):
             names = []
             if isinstance(node, ast.Import):

@@ -48,7 +48,8 @@ def poppler(*command: str) -> subprocess.CompletedProcess:
     if sys.platform == "win32":
         pytest.skip(
             "reads the PDF with poppler-utils, Linux programs whose output Wine cannot hand back to Windows "
-            "CPython (the Windows pass reads a poster with QtPdf: tests/gui/test_shipped_font.py)"
+            "CPython (there a poster's embedded font is checked by tests/gui/test_shipped_font.py, and the bundle's "
+            "smoke test reads a poster's text with pdftotext)"
         )
     return subprocess.run(command, capture_output=True, text=True, check=True)
 
