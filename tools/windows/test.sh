@@ -44,5 +44,12 @@ if [ "$code" = 0 ] && { [ -z "$summary" ] || echo "$summary" | grep -q -E "[0-9]
   code=1
 fi
 wineserver -k 2>/dev/null || true  # Wine's services of this run
+# the isolation itself: nothing of the app in the Wine user's own AppData (the tests' folders are temporary)
+for left in "$WINEPREFIX"/drive_c/users/*/AppData/{Local,Roaming}/voucher-batches; do
+  if [ -e "$left" ]; then
+    echo "A test wrote into the real %LOCALAPPDATA% or %APPDATA%: $left" >&2
+    code=1
+  fi
+done
 echo "Windows pass: $((SECONDS - started)) s, exit $code"
 exit "$code"
