@@ -12,9 +12,9 @@ from app.cli import main as command_line
 
 def open_window(location: str | None, have_backup: bool = False) -> int:
     from app.gui import main as gui_main
-    from app.web.server import start_server
+    from app.web.sending import start_with_sender
 
-    return gui_main(sys.argv[:1], start_server=start_server, db_location=location, have_backup=have_backup)
+    return gui_main(sys.argv[:1], start_server=start_with_sender, db_location=location, have_backup=have_backup)
 
 
 def serve(host: str, port: int, workers: int = 1) -> None:

@@ -23,14 +23,9 @@ for _name, _folder in (("LOCAL_APPDATA", "LOCALAPPDATA"), ("APPDATA", "APPDATA")
 
 import pytest  # noqa: E402
 
-from app.core import (
-    batches,
-    members,
-    settings,
-    store,  # noqa: E402
-    templates,
-    times,
-)
+from app.core import batches, members, settings, store, templates, times  # noqa: E402
+from tests.helpers.database import ON_POSTGRES, TEST_DB, empty_postgres  # noqa: E402
+from tests.helpers.pg_cluster import private_cluster  # noqa: E402
 
 
 @pytest.fixture(autouse=True)
@@ -59,25 +54,6 @@ def _the_pcs_time_zone():
     times.set_zone("")
 
 
-# The same suite runs on PostgreSQL: VOUCHER_BATCHES_TEST_DB=postgresql://user@host/database (a database
-# the tests may empty). Tests about SQLite files are marked sqlite_only and left out there; tests about a
-# database server are marked postgres_only and left out on SQLite files.
-TEST_DB = os.environ.get("VOUCHER_BATCHES_TEST_DB", "")
-
-
-def _under_wine() -> bool:
-    """Windows CPython running under Wine (the Windows pass), not on Windows itself."""
-    if sys.platform != "win32":
-        return False
-    import ctypes
-
-    return hasattr(ctypes.windll.ntdll, "wine_get_version")
-
-
-UNDER_WINE = _under_wine()
-ON_POSTGRES = TEST_DB.startswith(("postgres://", "postgresql://"))
-
-
 def pytest_report_header(config):
     return f"database: {'PostgreSQL ' + TEST_DB.rpartition('@')[2] if ON_POSTGRES else 'SQLite files'}"
 
@@ -95,29 +71,12 @@ def pytest_collection_modifyitems(config, items):
                 item.add_marker(pytest.mark.skip(reason=f"POSIX only: {marker.args[0]}"))
 
 
-def _empty_postgres() -> str:
-    """The test database emptied: the sessions other tests left open ended, the schema made anew."""
-    from contextlib import closing
-
-    import psycopg2
-
-    with closing(psycopg2.connect(TEST_DB)) as con:
-        con.autocommit = True
-        with con.cursor() as cursor:
-            cursor.execute(
-                "SELECT pg_terminate_backend(pid) FROM pg_stat_activity"
-                " WHERE datname = current_database() AND pid <> pg_backend_pid()"
-            )
-            cursor.execute("DROP SCHEMA public CASCADE; CREATE SCHEMA public")
-    return TEST_DB
-
-
 @pytest.fixture
 def db_path(tmp_path, monkeypatch):
     """A fresh database, opened: a file in a temporary folder (or, on PostgreSQL, the emptied test
     database's URL); the environment variable cannot leak in from outside."""
     monkeypatch.delenv(store.ENV_VAR, raising=False)
-    path = _empty_postgres() if ON_POSTGRES else tmp_path / "vouchers.db"
+    path = empty_postgres() if ON_POSTGRES else tmp_path / "vouchers.db"
     store.open_database(path)
     settings.save(settings.Settings(store_name="Corner Shop", public_base_url="http://shop.test:8080"))
     yield path
@@ -147,3 +106,13 @@ def make_member(db_path):
         return members.create_member(email or f"member{next(counter)}@example.com", "not-a-real-hash", name)
 
     return make
+
+
+@pytest.fixture
+def cluster(monkeypatch):
+    """A private cluster of its own, running, for a test that stops or restarts it; gone afterwards."""
+    monkeypatch.delenv(store.ENV_VAR, raising=False)
+    running = private_cluster()
+    yield running
+    store.close_database()
+    running.stop_for_good()

@@ -14,7 +14,8 @@ from pathlib import Path
 
 import pytest
 
-ROOT = Path(__file__).resolve().parents[1]
+from tests.helpers import ROOT
+
 FRONT_ENDS = ("app.cli", "app.gui", "app.web")
 QT_AND_WEB = ("PySide6", "flask", "werkzeug", "waitress", "jinja2")
 

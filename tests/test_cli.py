@@ -232,7 +232,7 @@ def test_settings_say_where_the_claim_site_runs(run, with_batch):
 
 def test_a_server_url_typed_without_its_password_opens_with_the_kept_one(run, monkeypatch, tmp_path):
     from app.core.store import credentials
-    from tests.conftest import ON_POSTGRES, TEST_DB
+    from tests.helpers.database import ON_POSTGRES, TEST_DB
 
     monkeypatch.setattr(credentials, "passwords_file", lambda: tmp_path / "passwords.json")
     monkeypatch.setitem(sys.modules, "keyring", None)
@@ -575,6 +575,20 @@ def test_activity_lists_who_did_what_newest_first(run, with_batch):
     assert code == 0 and out.splitlines()[0].split() == ["Time", "Action", "Batch", "Code", "Till", "Staff", "Details"]
     assert "Batch deleted" in out and "500 vouchers (1 claimed, 0 redeemed)" in out and len(out.splitlines()) == 4
     assert run("activity", "--kind", "nonsense")[0] == 2
+
+
+def test_a_batch_made_after_the_newest_was_deleted_has_only_its_own_history(run, with_batch):
+    alpha = json.loads(
+        run("batch", "create", "--name", "Alpha (mistake)", "--template", "10% off", "--quantity", "5", "--json")[1]
+    )
+    assert run("batch", "pause", str(alpha["id"]))[0] == 0
+    assert run("batch", "delete", str(alpha["id"]), "--yes")[0] == 0
+    beta = json.loads(run("batch", "create", "--name", "Beta", "--template", "10% off", "--quantity", "5", "--json")[1])
+    assert beta["id"] != alpha["id"]
+    code, out, _ = run("activity", "--batch", str(beta["id"]), "--json")
+    assert code == 0 and [(e["kind"], e["batch_name"]) for e in json.loads(out)] == [("batch_created", "Beta")]
+    code, out, _ = run("activity", "--batch", str(beta["id"]))
+    assert "Beta" in out and "Alpha" not in out
 
 
 def test_settings_changes_are_logged_by_key_and_the_undo_window_is_a_setting(run):

@@ -176,6 +176,10 @@ def test_channels_json_has_one_object_per_channel_with_its_band_and_verdict(run,
         "great": 20.0,
         "verdict": "great",
         "too_early": False,
+        "sales_with_vouchers": 0.0,  # no till gave an order total
+        "discount_given": 0.0,
+        "redemptions_with_order_total": 0,
+        "currency": "$",
     }
     assert by["In-store QR"]["redemption_rate"] == 60.0 and by["In-store QR"]["verdict"] == "great"
     assert by["Events"]["verdict"] == "below_typical" and by["Events"]["typical"] == [30.0, 50.0]
@@ -246,3 +250,18 @@ def test_channels_text_marks_the_email_reading_of_the_spec(run, judged):
     sms = next(line for line in lines if line.startswith("SMS"))
     assert sms.endswith("—")
     assert any(line.startswith("* ") and "read as Email" in line for line in lines)
+
+
+def test_one_rate_reads_the_same_in_every_command(run):
+    """5 redeemed of 11 claimed: "45%" in `batch list`, `batch stats` and `channels` alike (the window's
+    card and pages say the same: tests/gui/test_analytics_pages.py)."""
+    assert run("template", "create", "--name", "10% off", "--discount", "10%", "--valid-days", "30")[0] == 0
+    batch = make(run, "Winter - Email", "email", 30)
+    claim_and_redeem(batch["id"], [CREATED + timedelta(minutes=i) for i in range(11)], 5, CREATED + timedelta(hours=1))
+    models.set_clock(CREATED + timedelta(hours=2))
+    listed = run("batch", "list")[1]
+    assert "45%" in next(line for line in listed.splitlines() if "Winter - Email" in line)
+    assert "Redemption rate 45%" in run("batch", "stats", str(batch["id"]))[1]
+    channels = run("channels")[1]
+    assert "45%" in next(line for line in channels.splitlines() if line.startswith("Email"))
+    assert json.loads(run("batch", "list", "--json")[1])[0]["redemption_rate"] == 45.5  # machines: one decimal

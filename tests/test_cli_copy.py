@@ -9,8 +9,8 @@ import pytest
 
 from app import cli
 from app.core import batches, claims, settings, store
-from tests.pg_cluster import cluster, free_port  # noqa: F401 (cluster: a fixture)
-from tests.web.serving import start_serve, stop_serve
+from tests.helpers.ports import free_port
+from tests.helpers.serving import start_serve, stop_serve
 
 pytestmark = pytest.mark.skipif(
     sys.platform == "win32", reason="the private PostgreSQL cluster needs Debian's server programs"

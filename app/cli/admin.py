@@ -8,10 +8,11 @@ from app.core import (
     store,
 )
 from app.core.errors import InvalidInput
-from app.core.store import backups
+from app.core.store import backups, restoring
 
 from .common import (
     Parsers,
+    actor,
     go_ahead,
 )
 from .output import ProgressBar
@@ -22,7 +23,7 @@ def register(parsers: Parsers) -> None:
     backup.add_argument("--output", "-o", required=True, type=Path, help="the backup file to write")
     backup.set_defaults(run=_backup)
     restore = parsers.top.add_parser(
-        "restore", parents=[parsers.common], help="put a backup back in place of the database"
+        "restore", parents=[parsers.common, parsers.who], help="put a backup back in place of the database"
     )
     restore.add_argument("file", type=Path, help="the backup to put back (it is checked first)")
     restore.add_argument("--yes", action="store_true", help="do not ask for confirmation")
@@ -52,17 +53,19 @@ def _copy_to(args) -> int:
     copied = transfer.copy_to(args.url, progress=ProgressBar("Copying", enabled=not args.quiet))
     print(copied.summary())
     print(
-        f"This database is left as it was. Open the copy from now on: Settings → Database in the window, or --db {copied.target}."
+        "This database is left as it was. Open the copy from now on: Settings → Database in the window, "
+        f"or --db {copied.target}."
     )
     if copied.links_now in ("", copied.links_before):
         print(
-            f"The claim links keep their address ({copied.links_before}): it must reach the claim site serving the copy "
-            "(see packaging/deploy/README.md)."
+            f"The claim links keep their address ({copied.links_before}): it must reach the claim site serving "
+            "the copy (see packaging/deploy/README.md)."
         )
     else:
         print(
-            f"The copy's claim links carry the server's address ({copied.links_now}); links and posters already out carry "
-            f"{copied.links_before} and reach the new claim site only if that address does (see packaging/deploy/README.md)."
+            f"The copy's claim links carry the server's address ({copied.links_now}); links and posters already "
+            f"out carry {copied.links_before} and reach the new claim site only if that address does "
+            "(see packaging/deploy/README.md)."
         )
 
     return 0
@@ -70,14 +73,18 @@ def _copy_to(args) -> int:
 
 def _restore(args) -> int:
     """Run without opening the database: the one to replace may be too damaged to open."""
-    from app.core.store import migrations
+    from app.core import recovery
 
     target = Path(store.resolve_location(getattr(args, "db", None)))
     if store.is_url(str(target)):
         raise InvalidInput(backups.PG_DUMP_HINT)
-    question = f"Put {args.file} back in place of {target}? What was changed since that backup is replaced (the current file is kept aside)."
+    restoring.check_backup(args.file)  # before asking: a file that cannot be put back is said at once
+    question = (
+        f"Put {args.file} back in place of {target}? What was changed since that backup is replaced (the "
+        "current file is kept aside); members erased since are erased again."
+    )
     if not go_ahead(args, question, "Not restored."):
         return 1
-    aside = backups.restore(args.file, target, migrations.CURRENT_VERSION)
-    print(f"Restored {args.file} into {target}; the replaced database is kept at {aside}")
+    restored = recovery.restore(args.file, target, actor(args))
+    print(restored.summary())
     return 0

@@ -6,8 +6,8 @@ import sys
 
 from app.core import (
     analytics,
-    batches,
     times,
+    wording,
 )
 
 from .common import (
@@ -46,25 +46,32 @@ def _batch_stats(args) -> int:
         print_json(stats.to_json())
         return 0
     print(
-        f"{stats.name} (batch {stats.batch_id}, {stats.channel}, {stats.status}), created {times.local_text(stats.created_at, zone=True)}"
+        f"{stats.name} (batch {stats.batch_id}, {stats.channel}, {stats.status}), created "
+        f"{times.local_text(stats.created_at, zone=True)}"
     )
     print(
-        f"Total {stats.total:,}   Claimed {stats.claimed:,}   Redeemed {stats.redeemed:,}   Available {stats.available:,}"
-        f"   Redemption rate {batches.rate_text(stats.claimed, stats.redeemed)}"
+        f"Total {stats.total:,}   Claimed {stats.claimed:,}   Redeemed {stats.redeemed:,}   Available "
+        f"{stats.available:,}"
+        f"   Redemption rate {wording.rate_text(stats.claimed, stats.redeemed)}"
     )
     if stats.band is not None:
-        verdict = f"; this batch: {analytics.VERDICT_WORDS[stats.verdict]}" if stats.verdict else ""
+        verdict = f"; this batch: {wording.verdict_text(stats.verdict)}" if stats.verdict else ""
         if stats.too_early:
-            verdict = f"; this batch: {analytics.TOO_EARLY_TEXT[0].lower()}{analytics.TOO_EARLY_TEXT[1:]}"
-        print(f"Good rates for {stats.channel}: {analytics.band_text(stats.band)}{verdict}")
-    pace = f"{stats.claims_per_hour_now:.1f} an hour now"
+            verdict = f"; this batch: {wording.TOO_EARLY_TEXT[0].lower()}{wording.TOO_EARLY_TEXT[1:]}"
+        print(f"Good rates for {stats.channel}: {wording.band_text(stats.band)}{verdict}")
+    pace = f"{wording.rate_now(stats.claims_per_hour_now)} now"
     print(
         f"Claims in the last 24 hours: {stats.claims_last_24h:,} ({pace}); "
         + (f"{stats.sold_out_text} at this pace." if stats.sold_out_text else "not trending toward selling out.")
     )
+    if stats.money.totalled:
+        print(
+            f"Sales with vouchers: {wording.sales_text(stats.money.sales_cents, stats.money.totalled)}; "
+            f"discount given {wording.money(stats.money.discount_cents)}."
+        )
     if stats.median_hours_to_redeem is not None:
         print(
-            f"Claim to redemption: median {_hours_text(stats.median_hours_to_redeem)}; "
+            f"Claim to redemption: median {wording.hours(stats.median_hours_to_redeem)}; "
             + ", ".join(f"{label} {n:,}" for label, n in stats.delay_histogram)
         )
     hourly = stats.bucket == "hour"
@@ -101,12 +108,6 @@ def _batch_stats(args) -> int:
     return 0
 
 
-def _hours_text(hours: float) -> str:
-    if hours < 1:  # counted by whole hours since the claim: nothing finer within the first one
-        return "under 1 hour"
-    return f"{hours:.1f} hours" if hours < 48 else f"{hours / 24:.1f} days"
-
-
 def _channels(args) -> int:
     found = analytics.channel_stats(args.batches)
     if args.json:
@@ -127,25 +128,24 @@ def _channels(args) -> int:
                 f"{c.total:,}",
                 f"{c.claimed:,}",
                 f"{c.redeemed:,}",
-                batches.rate_text(c.claimed, c.redeemed),
-                f"{band.typical[0]:g}–{band.typical[1]:g}%" if band else "—",
-                f"{band.great:g}%+" if band else "—",
-                analytics.VERDICT_WORDS[c.verdict]
-                if c.verdict
-                else analytics.TOO_EARLY_WORDS + "†"
-                if c.too_early
+                wording.rate_text(c.claimed, c.redeemed),
+                wording.typical_text(band),
+                wording.great_text(band),
+                wording.standing(c.verdict, c.too_early) + ("†" if c.too_early else "")
+                if c.verdict or c.too_early
                 else "—",
             ]
         )
-    table(
-        rows,
-        ["Channel", "Batches", "Total", "Claimed", "Redeemed", "Rate", "Typical", "Great", "Verdict"],
-        right={1, 2, 3, 4, 5},
-    )
+    headers = ["Channel", "Batches", "Total", "Claimed", "Redeemed", "Rate", "Typical", "Great", "Verdict"]
+    if any(c.money.totalled for c in found):  # money at the till: only once a till gave an order total
+        headers += ["Sales with vouchers", "Discount given"]
+        for row, c in zip(rows, found, strict=True):
+            row += [wording.money(c.money.sales_cents), wording.money(c.money.discount_cents)]
+    table(rows, headers, right={1, 2, 3, 4, 5, 9, 10})
     for i, note in enumerate(notes, 1):
         print(f"{'*' * i} {note}")
     if any(c.too_early for c in found):
-        print(f"† {analytics.CHANNEL_TOO_EARLY_TEXT}")
+        print(f"† {wording.CHANNEL_TOO_EARLY_TEXT}")
     if args.batches.strip() and not any(c.batches for c in found):
         print(f"No batch's name matches {args.batches!r}.", file=sys.stderr)
     return 0

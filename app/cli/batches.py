@@ -1,4 +1,5 @@
-"""voucher-batches batch ...: create, list, pause, resume, delete a batch; its vouchers, export, QR code, signage, title."""
+"""voucher-batches batch ...: create, list, pause, resume and delete a batch; its vouchers, export, QR code,
+signage and title."""
 
 from __future__ import annotations
 
@@ -14,10 +15,10 @@ from app.core import (
     templates,
     times,
     vouchers,
+    wording,
 )
 from app.core.errors import GenerationCancelled, InvalidInput
 from app.core.signage import LAYOUTS
-from app.core.store import backups
 from app.core.store.models import CHANNELS, VOUCHER_STATUSES
 
 from .common import (
@@ -112,7 +113,6 @@ def register(parsers: Parsers) -> None:
 
 
 def _batch_create(args) -> int:
-    backups.check_open_database()  # never write into a damaged file
     template = templates.find_template(args.template)
     progress = ProgressBar("Generating vouchers", enabled=not args.quiet)
     try:
@@ -189,7 +189,6 @@ def _batch_status(args) -> int:
 
 
 def _batch_delete(args) -> int:
-    backups.check_open_database()
     summary = batches.get_batch(args.id)
     if not go_ahead(args, batches.delete_confirmation(summary), "Not deleted."):
         return 1
@@ -212,7 +211,8 @@ def _batch_vouchers(args) -> int:
     print(f"{'Code':<20}  {'Status':<9}  {'Member':<30}  {'Claimed at':<16}  Redeemed at")
     for row in rows:
         print(
-            f"{row.code:<20}  {row.state:<9}  {row.member or '':<30}  {times.local_text(row.claimed_at):<16}  "
+            f"{row.code:<20}  {wording.state_word(row.state):<9}  {row.member or '':<30}  "
+            f"{times.local_text(row.claimed_at):<16}  "
             f"{times.local_text(row.redeemed_at)}".rstrip()
         )
     return 0

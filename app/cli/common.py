@@ -63,7 +63,10 @@ def common_options() -> argparse.ArgumentParser:
         metavar="SECONDS",
         type=seconds,
         default=argparse.SUPPRESS,
-        help=f"how long a change waits for a database another program holds (default ${WAIT_VAR}, else {store.DEFAULT_WAIT:g})",
+        help=(
+            f"how long a change waits for a database another program holds (default ${WAIT_VAR}, else "
+            f"{store.DEFAULT_WAIT:g})"
+        ),
     )
     common.add_argument(
         "--i-have-a-backup",

@@ -11,7 +11,7 @@ from app import __version__
 from app.core import settings, store
 from app.core.errors import InvalidInput, VoucherError
 
-from . import admin, analytics, batches, members, site, templates, till
+from . import admin, analytics, api, batches, members, site, templates, till, webhooks
 from .common import (
     PROG,
     FrontEnds,
@@ -23,7 +23,7 @@ from .common import (
 )
 from .output import say_waiting
 
-GROUPS = (site, templates, batches, analytics, members, till, admin)
+GROUPS = (site, templates, batches, analytics, members, till, api, webhooks, admin)
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -31,7 +31,9 @@ def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
         prog=PROG,
         parents=[common],
-        description="Create, share, monitor and redeem batches of unique vouchers. Without a command, opens the window.",
+        description=(
+            "Create, share, monitor and redeem batches of unique vouchers. Without a command, opens the window."
+        ),
     )
     parser.add_argument("--version", action="version", version=f"%(prog)s {__version__}")
     top = parser.add_subparsers(dest="command", metavar="COMMAND")

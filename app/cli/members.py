@@ -71,7 +71,8 @@ def _member_reset_password(args) -> int:
     else:
         print(link)
         print(
-            f"Hand this link to {member.email}: it works once, until {times.local_text(expires_at, zone=True)} (24 hours). "
+            f"Hand this link to {member.email}: it works once, until {times.local_text(expires_at, zone=True)} (24 "
+            "hours). "
             "Nothing is emailed.",
             file=sys.stderr,
         )

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import json
 import sys
+from collections.abc import Set
 
 from app.core import store
 
@@ -14,12 +15,12 @@ def print_json(data) -> None:
     sys.stdout.write("\n")
 
 
-def table(rows: list[list[str]], headers: list[str], right: set[int] = frozenset()) -> None:
+def table(rows: list[list[str]], headers: list[str], right: Set[int] = frozenset()) -> None:
     widths = [max([len(h)] + [len(r[i]) for r in rows]) for i, h in enumerate(headers)]
 
     def line(cells):
         return "  ".join(
-            c.rjust(w) if i in right else c.ljust(w) for i, (c, w) in enumerate(zip(cells, widths))
+            c.rjust(w) if i in right else c.ljust(w) for i, (c, w) in enumerate(zip(cells, widths, strict=True))
         ).rstrip()
 
     print(line(headers))
@@ -52,7 +53,7 @@ class ProgressBar:
 
 def say_waiting():
     """Tell the person at once (on stderr) that a change waits for the database, once per command."""
-    said = []
+    said: list[bool] = []
 
     def say() -> None:
         if not said:

@@ -2,13 +2,18 @@
 
 from __future__ import annotations
 
+import getpass
+import os
 import sys
+from pathlib import Path
 
 from app.core import (
     links,
     logfile,
     settings,
+    wallet,
 )
+from app.core.errors import InvalidInput
 
 from .common import (
     Parsers,
@@ -54,7 +59,25 @@ def register(parsers: Parsers) -> None:
     config.add_argument(
         "--claim-site",
         choices=settings.CLAIM_SITES,
-        help="local: the window serves the claim site on this PC; hosted: a server does, at the public URL (no local site)",
+        help=(
+            "local: the window serves the claim site on this PC; "
+            "hosted: a server does, at the public URL (no local site)"
+        ),
+    )
+    config.add_argument(
+        "--wallet-certificate",
+        metavar="FILE.p12",
+        help=(
+            "the store's Apple Pass Type ID certificate, exported with its key as a .p12: members are then offered "
+            f"Apple Wallet passes. Its password is asked (or read from ${WALLET_PASSWORD_VAR}) and kept on this PC "
+            "like a database password. Empty: no more passes"
+        ),
+    )
+    config.add_argument(
+        "--wallet-pass-type-id", help="the Pass Type ID, e.g. pass.com.yourstore.vouchers (default: the certificate's)"
+    )
+    config.add_argument(
+        "--wallet-team-id", help="the Apple developer team ID, 10 characters (default: the certificate's)"
     )
     config.add_argument("--yes", action="store_true", help="change the public URL without asking, though links are out")
     config.add_argument("--json", action="store_true", help="print JSON")
@@ -86,9 +109,31 @@ def _doctor(args) -> int:
     return 1 if any(check.status == "problem" for check in checks) else 0
 
 
+WALLET_PASSWORD_VAR = "VOUCHER_BATCHES_WALLET_PASSWORD"
+
+
+def _wallet_password(path: Path) -> str:
+    """The certificate's password: from the environment (scripts), else asked on the terminal."""
+    if WALLET_PASSWORD_VAR in os.environ:
+        return os.environ[WALLET_PASSWORD_VAR]
+    if not sys.stdin or not sys.stdin.isatty():
+        raise InvalidInput(
+            f"Give the certificate's password: run this on a terminal to be asked, or set {WALLET_PASSWORD_VAR}."
+        )
+    return getpass.getpass(f"Password of {path.name}: ")
+
+
 def _settings(args) -> int:
     before = settings.load()
     config = settings.load()
+    certificate = None  # (the .p12 file's bytes, its password): checked before anything is saved
+    if args.wallet_certificate:
+        p12 = wallet.read_file(args.wallet_certificate)
+        password = _wallet_password(Path(args.wallet_certificate))
+        _, args.wallet_pass_type_id, args.wallet_team_id = wallet.check_certificate(
+            p12, password, args.wallet_pass_type_id or "", args.wallet_team_id or ""
+        )
+        certificate = (p12, password)
     changes = {
         "store_name": args.store_name,
         "public_base_url": args.public_url,
@@ -101,6 +146,8 @@ def _settings(args) -> int:
         "logo_path": args.logo,
         "accent_color": args.accent_color,
         "claim_site": args.claim_site,
+        "wallet_pass_type_id": args.wallet_pass_type_id,
+        "wallet_team_id": args.wallet_team_id,
     }
     changes = {k: v for k, v in changes.items() if v is not None}
     if changes:
@@ -112,7 +159,11 @@ def _settings(args) -> int:
         if warning and not go_ahead(args, f"{warning} Change it?", "Not changed."):
             return 1
         config = settings.save(config, actor(args))
-    data = {**config.__dict__, "claim_link_base": config.base_url}
+    if certificate is not None:
+        wallet.keep_certificate(*certificate, actor(args))
+    elif args.wallet_certificate == "":
+        wallet.remove_certificate(actor(args))
+    data = {**config.__dict__, "claim_link_base": config.base_url, "apple_wallet": wallet.status()}
     if args.json:
         print_json(data)
     else:

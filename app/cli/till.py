@@ -3,16 +3,20 @@
 from __future__ import annotations
 
 import sys
+from typing import cast
 
 from app.core import (
     activity,
     claims,
     codes,
+    money,
+    scans,
     templates,
     times,
     vouchers,
+    wording,
 )
-from app.core.store.models import ACTIVITY_KINDS
+from app.core.store.models import ACTIVITY_KINDS, Template
 
 from .common import (
     PROG,
@@ -35,6 +39,17 @@ def register(parsers: Parsers) -> None:
         if name == "undo":
             sub.add_argument(
                 "--reason", required=True, help=f"why, e.g. {', '.join(repr(r) for r in claims.COMMON_REASONS)}"
+            )
+        if name == "redeem":
+            sub.add_argument(
+                "--order-total",
+                metavar="AMOUNT",
+                help="the order's total, e.g. 25.50: kept with the redemption, for sales and discount given",
+            )
+            sub.add_argument(
+                "--override",
+                action="store_true",
+                help="redeem though the order total is below the offer's minimum purchase",
             )
         sub.add_argument("--json", action="store_true", help="print JSON")
         sub.set_defaults(run=run)
@@ -59,10 +74,10 @@ def _lookup(args) -> int:
     if args.json:
         print_json(found.to_json())
         return 0
-    offer = templates.describe_offer(found.template)
+    offer = templates.describe_offer(cast(Template, found.template))  # a voucher looked up carries its offer
     print(f"Code:      {found.code}")
     print(f"Batch:     {found.batch_name} (id {found.batch_id}, {found.batch_status})")
-    print(f"Status:    {found.state}")
+    print(f"Status:    {wording.state_line(found)}")
     print(f"Member:    {found.member or '—'}")
     print(f"Claimed:   {times.local_text(found.claimed_at, zone=True) or '—'}")
     print(f"Redeemed:  {times.local_text(found.redeemed_at, zone=True) or '—'}")
@@ -70,17 +85,23 @@ def _lookup(args) -> int:
     print(f"Offer:     {offer['discount']}; {offer['min_purchase']}")
     if offer["terms"]:
         print(f"Terms:     {offer['terms']}")
+    if found.order_cents is not None:
+        print(f"Order:     {wording.money(found.order_cents)}")
+    if found.scanned_as:
+        print(f"Read as typed by {scans.MIX_UP_NAMED[found.scanned_as].words}.", file=sys.stderr)
     return 0
 
 
 def _redeem(args) -> int:
-    result = claims.redeem(args.code, actor(args))
+    result = claims.redeem(args.code, actor(args), money.order(args.order_total, override=args.override))
     by = result.redeemed_by
     return _till_answer(
         args,
         result,
         result.outcome is claims.RedeemOutcome.REDEEMED,
         redeemed_by={"staff": by.staff, "till": by.till} if by else None,
+        order_total=money.to_json(result.order_cents),
+        discount=money.to_json(result.discount_cents),
     )
 
 

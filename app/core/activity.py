@@ -7,8 +7,10 @@ from __future__ import annotations
 import json
 import os
 import socket
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
+from typing import Any, cast
 
 from app.core.store.models import ACTIVITY_KINDS, Activity, as_datetime, utcnow
 
@@ -31,6 +33,7 @@ KIND_TEXT = {
     "settings_changed": "Settings changed",
     "member_erased": "Member erased",
     "member_reset": "Member reset",
+    "restored": "Backup restored",
 }
 
 
@@ -73,7 +76,7 @@ def record(
     batch_id: int | None = None,
     batch_name: str = "",
     code: str | None = None,
-    **details,
+    **details: object,
 ) -> None:
     """Append one entry. Call it inside the write_transaction of the change it records."""
     if kind not in ACTIVITY_KINDS:
@@ -107,7 +110,7 @@ class Entry:
     code: str | None
     till: str
     staff: str
-    details: dict
+    details: dict[str, Any]
 
     @property
     def kind_text(self) -> str:
@@ -120,16 +123,25 @@ class Entry:
         if self.kind == "batch_created":
             return f"{d.get('quantity', 0):,} vouchers"
         if self.kind == "batch_deleted":
-            return f"{d.get('vouchers', 0):,} vouchers ({d.get('claimed', 0):,} claimed, {d.get('redeemed', 0):,} redeemed)"
+            return (
+                f"{d.get('vouchers', 0):,} vouchers ({d.get('claimed', 0):,} claimed, {d.get('redeemed', 0):,} "
+                "redeemed)"
+            )
         if self.kind == "redemption_undone":
             return f"Reason: {d.get('reason', '')}"
         if self.kind == "settings_changed":
             return ", ".join(d.get("keys", []))
         if self.kind == "template_created":
             return d.get("title", "")
+        if self.kind == "restored":
+            made = f", made {times.local_text(datetime.fromisoformat(d['made']))}" if d.get("made") else ""
+            again = d.get("erased_again", 0)
+            return f"From {d.get('backup', '')}{made}; the replaced database is kept at {d.get('kept', '')}" + (
+                f"; {again:,} erased member{'s' if again != 1 else ''} erased again" if again else ""
+            )
         return ""
 
-    def to_json(self) -> dict:
+    def to_json(self) -> dict[str, Any]:
         return {
             "at": times.iso(self.at),
             "kind": self.kind,
@@ -145,7 +157,7 @@ class Entry:
 _COLUMNS = "id, at, kind, batch_id, batch_name, code, till, staff, details"
 
 
-def _entry(row) -> Entry:
+def _entry(row: Sequence[Any]) -> Entry:
     eid, at, kind, batch_id, batch_name, code, till, staff, details = row
     return Entry(eid, as_datetime(at), kind, batch_id, batch_name, code, till, staff, json.loads(details or "{}"))
 
@@ -167,8 +179,9 @@ class Filter:
     until: date | None = None
     search: str = ""
 
-    def where(self) -> tuple[str, dict]:
-        clauses, params = [], {}
+    def where(self) -> tuple[str, dict[str, object]]:
+        clauses: list[str] = []
+        params: dict[str, object] = {}
         if self.batch_id is not None:
             clauses.append("batch_id = :batch_id")
             params["batch_id"] = self.batch_id
@@ -258,11 +271,13 @@ def last_redemptions(till: str, limit: int = 10) -> list[Redemption]:
     result = []
     for entry in found:
         later = run_sql(
-            "SELECT COUNT(*) FROM activity WHERE code = :code AND id > :id AND kind IN ('redemption_undone', 'voucher_redeemed')",
+            "SELECT COUNT(*) FROM activity WHERE code = :code AND id > :id"
+            " AND kind IN ('redemption_undone', 'voucher_redeemed')",
             {"code": entry.code, "id": entry.id},
         ).fetchone()[0]
         status = run_sql(
-            "SELECT status FROM voucher WHERE code = :code", {"code": codes.normalise(entry.code)}
+            "SELECT status FROM voucher WHERE code = :code",
+            {"code": codes.normalise(cast(str, entry.code))},  # a redemption names its code
         ).fetchone()
         result.append(Redemption(entry, standing=not later and status is not None and status[0] == 2))
     return result
@@ -292,7 +307,7 @@ def _cell(text: str) -> str:
 
 
 @guarded
-def export_csv(target: str | os.PathLike, where: Filter | None = None) -> int:
+def export_csv(target: str | os.PathLike[str], where: Filter | None = None) -> int:
     """Write every matching entry, newest first, to a CSV file (whole or not at all); returns how many."""
     written, before = 0, None
     with whole_csv(target) as writer:

@@ -1,4 +1,5 @@
-"""Analytics: a batch's history, pace and hints, and every channel against the spec's bands.
+"""Analytics: a batch's history, pace and hints, and every channel against the spec's bands
+(app.core.rates; their words are app.core.wording's).
 
 Nothing here reads vouchers. The claim, redeem and undo transactions keep two small tables up to
 date (models.SlotCount: claims and redemptions per quarter hour in UTC; models.DelayCount:
@@ -11,11 +12,13 @@ from __future__ import annotations
 from bisect import bisect_left
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta, timezone
+from typing import Any
 
 from app.core.store.models import CHANNELS, as_datetime, utcnow
 
-from . import times
+from . import money, settings, times, wording
 from .errors import NotFound
+from .rates import Band, band_for, hints_for, judgeable, rate_json, redemption_rate, verdict
 from .store import guarded, run_sql
 
 SLOT_SECONDS = 900  # a quarter hour: every zone's offset is a whole number of them
@@ -44,8 +47,11 @@ _ADD_CLAIM = (
     " ON CONFLICT (batch_id, slot) DO UPDATE SET claims = slot_count.claims + 1"
 )
 _ADD_REDEMPTION = (
-    "INSERT INTO slot_count (batch_id, slot, claims, redemptions) VALUES (:batch, :slot, 0, 1)"
-    " ON CONFLICT (batch_id, slot) DO UPDATE SET redemptions = slot_count.redemptions + 1"
+    "INSERT INTO slot_count (batch_id, slot, claims, redemptions, totalled, sales_cents, discount_cents)"
+    " VALUES (:batch, :slot, 0, 1, :totalled, :sales, :discount)"
+    " ON CONFLICT (batch_id, slot) DO UPDATE SET redemptions = slot_count.redemptions + 1,"
+    " totalled = slot_count.totalled + excluded.totalled, sales_cents = slot_count.sales_cents + excluded.sales_cents,"
+    " discount_cents = slot_count.discount_cents + excluded.discount_cents"
 )
 _ADD_DELAY = (
     "INSERT INTO delay_count (batch_id, hours, redemptions) VALUES (:batch, :hours, 1)"
@@ -58,18 +64,40 @@ def count_claim(batch_id: int, claimed_at: datetime) -> None:
     run_sql(_ADD_CLAIM, {"batch": batch_id, "slot": slot_of(claimed_at)})
 
 
-def count_redemption(batch_id: int, claimed_at: datetime, redeemed_at: datetime) -> None:
-    """A redemption, counted in its quarter hour and its delay bin (inside the redeem's transaction)."""
-    run_sql(_ADD_REDEMPTION, {"batch": batch_id, "slot": slot_of(redeemed_at)})
+def _money(sales_cents: int | None, discount_cents: int | None) -> dict[str, int]:
+    """A redemption's money as its quarter hour counts it: nothing without an order total."""
+    if sales_cents is None:
+        return {"totalled": 0, "sales": 0, "discount": 0}
+    return {"totalled": 1, "sales": sales_cents, "discount": discount_cents or 0}
+
+
+def count_redemption(
+    batch_id: int,
+    claimed_at: datetime,
+    redeemed_at: datetime,
+    sales_cents: int | None = None,
+    discount_cents: int | None = None,
+) -> None:
+    """A redemption, counted in its quarter hour and its delay bin, with its order's total and the
+    discount given when the till gave one (inside the redeem's transaction)."""
+    run_sql(_ADD_REDEMPTION, {"batch": batch_id, "slot": slot_of(redeemed_at), **_money(sales_cents, discount_cents)})
     run_sql(_ADD_DELAY, {"batch": batch_id, "hours": delay_hours(claimed_at, redeemed_at)})
 
 
-def uncount_redemption(batch_id: int, claimed_at: datetime, redeemed_at: datetime) -> None:
-    """An undone redemption, taken back out of the quarter hour and the delay bin it was counted in
-    (redeemed_at: the redemption undone; inside the undo's transaction)."""
+def uncount_redemption(
+    batch_id: int,
+    claimed_at: datetime,
+    redeemed_at: datetime,
+    sales_cents: int | None = None,
+    discount_cents: int | None = None,
+) -> None:
+    """An undone redemption, taken back out of the quarter hour and the delay bin it was counted in,
+    with its money (redeemed_at: the redemption undone; inside the undo's transaction)."""
     run_sql(
-        "UPDATE slot_count SET redemptions = redemptions - 1 WHERE batch_id = :batch AND slot = :slot",
-        {"batch": batch_id, "slot": slot_of(redeemed_at)},
+        "UPDATE slot_count SET redemptions = redemptions - 1, totalled = totalled - :totalled,"
+        " sales_cents = sales_cents - :sales, discount_cents = discount_cents - :discount"
+        " WHERE batch_id = :batch AND slot = :slot",
+        {"batch": batch_id, "slot": slot_of(redeemed_at), **_money(sales_cents, discount_cents)},
     )
     run_sql(
         "UPDATE delay_count SET redemptions = redemptions - 1 WHERE batch_id = :batch AND hours = :hours",
@@ -77,141 +105,10 @@ def uncount_redemption(batch_id: int, claimed_at: datetime, redeemed_at: datetim
     )
 
 
-# -- the spec's bands and hints, in one place ----------------------------------------------------
-
-
-@dataclass(frozen=True)
-class Band:
-    channel: str
-    typical: tuple[float, float]  # percentages
-    great: float  # a rate from this percentage on is great
-    note: str = ""  # shown as a tooltip where the band is shown
-
-    def to_json(self) -> dict:
-        return {"channel": self.channel, "typical": list(self.typical), "great": self.great, "note": self.note}
-
-
-EMAIL_NOTE = "The spec's table of good rates names no channel in its first row (5–15%, 20%+); it is read as Email."
-
-# The spec's "What good rates look like" (Redemption Rate, Redeemed ÷ Claimed × 100 %). SMS,
-# Website and Other have no row there, so no band.
-BANDS: dict[str, Band] = {
-    band.channel: band
-    for band in (
-        Band("Email", (5.0, 15.0), 20.0, EMAIL_NOTE),
-        Band("In-store QR", (20.0, 40.0), 50.0),
-        Band("Social media", (2.0, 8.0), 15.0),
-        Band("Events", (30.0, 50.0), 60.0),
-    )
-}
-
-
-def band_for(channel: str) -> Band | None:
-    return BANDS.get(channel)
-
-
-VERDICTS = ("below_typical", "typical", "great")
-VERDICT_WORDS = {"below_typical": "Below typical", "typical": "Typical", "great": "Great"}
-TOO_EARLY_WORDS = "Too early to judge"  # a batch's page, instead of a verdict, while not judgeable()
-
-
-def verdict(rate: float | None, band: Band | None) -> str | None:
-    """Where a rate stands in its channel's band: below its typical range, typical, or great. A rate
-    above the typical range but below great (Email's 15–20 %) counts as typical: the spec calls it
-    neither, and it is not below. None without a rate (nothing claimed) or without a band."""
-    if rate is None or band is None:
-        return None
-    if rate >= band.great:
-        return "great"
-    if rate >= band.typical[0]:
-        return "typical"
-    return "below_typical"
-
-
-def band_text(band: Band | None) -> str:
-    """'typical 5–15%, great 20%+', or '' without a band."""
-    if band is None:
-        return ""
-    low, high = band.typical
-    return f"typical {low:g}–{high:g}%, great {band.great:g}%+"
-
-
 @dataclass(frozen=True)
 class Hint:
-    code: str  # "low_claims" | "few_redemptions" | "scale_up" | "almost_sold_out"
-    message: str
-
-
-# The thresholds behind the hints. The spec ("Monitor the First 24 Hours") names the three
-# situations but no numbers; these are ours, chosen so that each hint says something only once
-# there is enough to judge by.
-EARLY_HOURS = 24  # "Monitor the First 24 Hours": no claims or redemptions hint before a batch is this old
-LOW_CLAIM_SHARE = 0.10  # "Low claims?": under a tenth of the vouchers claimed after 24 hours
-MIN_CLAIMS_TO_JUDGE = 20  # a redemption rate over fewer claims says little ("Claims but no redemptions?")
-FEW_REDEMPTIONS_RATE = 5.0  # % without a channel band; with one, below its typical range is "few"
-HIGH_CLAIM_SHARE = 0.50  # "High everything?": at least half the vouchers claimed ...
-SCALE_UP_RATE = 20.0  # % ... and a rate that is great for the channel (this, without a band)
-ALMOST_SOLD_OUT_SHARE = 0.10  # at most a tenth of the vouchers still available ...
-ALMOST_SOLD_OUT_HOURS = 24  # ... or the current pace claims the rest within a day ...
-ALMOST_SOLD_OUT_PACE_SHARE = 0.50  # ... once at least half are claimed (with most left, it is not "almost")
-
-HINT_MESSAGES = {  # the spec's words ("Monitor the First 24 Hours", "Low redemption rate?", "Troubleshooting")
-    "low_claims": "Low claims after the first 24 hours? A visibility or messaging issue: verify the QR code scans "
-    "to the correct URL, and check that members are logging in (required to claim).",
-    "few_redemptions": "Claims but few redemptions? An offer or friction issue. Is the discount compelling enough? "
-    "Is the minimum purchase too high? Are expiration dates clear?",
-    "scale_up": "High everything? Scale up the promotion!",
-    "almost_sold_out": "Almost sold out: generate more vouchers, or pause the batch. When Available reaches 0, "
-    "the claim page shows “No vouchers available.”",
-}
-
-
-def judgeable(age: timedelta, claimed: int) -> bool:
-    """Whether a batch has enough behind it for its redemption rate to say something: as old as the
-    first 24 hours and MIN_CLAIMS_TO_JUDGE claims. Before that, a rate of 0 of 6 claimed a minute
-    ago would read "below typical" and alarm nobody should be alarmed."""
-    return age >= timedelta(hours=EARLY_HOURS) and claimed >= MIN_CLAIMS_TO_JUDGE
-
-
-TOO_EARLY_TEXT = (
-    f"{TOO_EARLY_WORDS}: a batch's redemption rate is compared with its channel's once it is "
-    f"{EARLY_HOURS} hours old and has {MIN_CLAIMS_TO_JUDGE} claims."
-)
-CHANNEL_TOO_EARLY_TEXT = (
-    f"{TOO_EARLY_WORDS}: a channel's redemption rate is compared with the guide's once its "
-    f"first batch is {EARLY_HOURS} hours old and it has {MIN_CLAIMS_TO_JUDGE} claims."
-)
-
-
-def hints_for(
-    *,
-    age: timedelta,
-    total: int,
-    claimed: int,
-    redeemed: int,
-    band: Band | None,
-    projected_sold_out_at: datetime | None,
-    now: datetime,
-    paused: bool = False,
-) -> list[Hint]:
-    """The spec's hints that apply to these numbers, in the order a manager would act on them."""
-    codes = []
-    available = total - claimed
-    rate = redeemed * 100.0 / claimed if claimed else None
-    if age >= timedelta(hours=EARLY_HOURS) and claimed < total * LOW_CLAIM_SHARE:
-        codes.append("low_claims")
-    if judgeable(age, claimed):
-        few = band.typical[0] if band is not None else FEW_REDEMPTIONS_RATE
-        great = band.great if band is not None else SCALE_UP_RATE
-        if rate < few:
-            codes.append("few_redemptions")
-        elif claimed >= total * HIGH_CLAIM_SHARE and rate >= great:
-            codes.append("scale_up")
-    soon = projected_sold_out_at is not None and projected_sold_out_at - now <= timedelta(hours=ALMOST_SOLD_OUT_HOURS)
-    most_claimed = claimed >= total * ALMOST_SOLD_OUT_PACE_SHARE
-    if not paused and available > 0 and (available <= total * ALMOST_SOLD_OUT_SHARE or (soon and most_claimed)):
-        codes.append("almost_sold_out")
-    return [Hint(code, HINT_MESSAGES[code]) for code in codes]
+    code: str  # one of rates.HINTS
+    message: str  # its words (wording.HINT_MESSAGES)
 
 
 # -- a batch's page ------------------------------------------------------------------------------
@@ -242,7 +139,7 @@ class Bucket:
     claimed_so_far: int = 0  # cumulative, this bucket included
     redeemed_so_far: int = 0
 
-    def to_json(self) -> dict:
+    def to_json(self) -> dict[str, Any]:
         return {"start": self.start.isoformat(), "claims": self.claims, "redemptions": self.redemptions}
 
 
@@ -270,15 +167,15 @@ class BatchStats:
     verdict: str | None  # None too while too_early
     hints: list[Hint] = field(default_factory=list)
     too_early: bool = False  # it has a band, but too little behind it to be judged against it (judgeable)
+    money: Money = field(default_factory=lambda: Money())
 
     @property
     def sold_out_text(self) -> str:
         """'sells out around Tue 14:00' (the store's time; the date too when more than 6 days
         away), or '' when not trending."""
-        return sold_out_text(self.projected_sold_out_at, self.now)
+        return wording.sold_out_text(self.projected_sold_out_at, self.now)
 
-    def to_json(self) -> dict:
-        rate = self.redemption_rate
+    def to_json(self) -> dict[str, Any]:
         return {
             "batch_id": self.batch_id,
             "name": self.name,
@@ -290,7 +187,7 @@ class BatchStats:
             "claimed": self.claimed,
             "redeemed": self.redeemed,
             "available": self.available,
-            "redemption_rate": round(rate, 1) if rate is not None else None,  # as `batch list --json`
+            "redemption_rate": rate_json(self.claimed, self.redeemed),  # as `batch list --json`
             "bucket": self.bucket,
             "series": [b.to_json() for b in self.series],
             "claims_last_24h": self.claims_last_24h,
@@ -300,21 +197,38 @@ class BatchStats:
             if self.median_hours_to_redeem is not None
             else None,
             "delay_histogram": [{"label": label, "redemptions": n} for label, n in self.delay_histogram],
-            "typical": list(self.band.typical) if self.band else None,
-            "great": self.band.great if self.band else None,
-            "verdict": self.verdict,
-            "too_early": self.too_early,
+            **_standing_json(self.band, self.verdict, self.too_early),
             "hints": [{"code": h.code, "message": h.message} for h in self.hints],
+            **self.money.to_json(),
         }
 
 
-def sold_out_text(moment: datetime | None, now: datetime) -> str:
-    if moment is None:
-        return ""
-    local = times.local(moment)
-    if local - now > timedelta(days=6):
-        return f"sells out around {local:%a} {local.day} {local:%b %H:%M}"
-    return f"sells out around {local:%a %H:%M}"
+@dataclass(frozen=True)
+class Money:
+    """Sales with vouchers and the discount they gave: the order totals given at redemption (cents),
+    over the redemptions that gave one (totalled)."""
+
+    totalled: int = 0
+    sales_cents: int = 0
+    discount_cents: int = 0
+
+    def to_json(self) -> dict[str, Any]:
+        return {
+            "sales_with_vouchers": money.to_json(self.sales_cents),
+            "discount_given": money.to_json(self.discount_cents),
+            "redemptions_with_order_total": self.totalled,
+            "currency": settings.cached().currency,
+        }
+
+
+def _standing_json(band: Band | None, verdict: str | None, too_early: bool) -> dict[str, object]:
+    """Where a batch or a channel stands against the guide's band, as their JSON says it."""
+    return {
+        "typical": list(band.typical) if band else None,
+        "great": band.great if band else None,
+        "verdict": verdict,
+        "too_early": too_early,
+    }
 
 
 def _aware_utc(value: datetime) -> datetime:
@@ -355,9 +269,9 @@ def _day_boundaries(first_day: date, last_day: date) -> list[int]:
     return bounds
 
 
-def _series(rows: list[tuple[int, int, int]], created: datetime, now: datetime, bucket: str) -> list[Bucket]:
+def _series(rows: list[tuple[int, ...]], created: datetime, now: datetime, bucket: str) -> list[Bucket]:
     """Buckets of the size asked from the one holding the creation to the one holding now,
-    empty ones included; rows: (slot, claims, redemptions) sorted by slot."""
+    empty ones included; rows: (slot, claims, redemptions, ...) sorted by slot."""
     first, last = slot_of(created), slot_of(now)
     if bucket == "hour":
         bounds = _hour_boundaries(_local_floor_hour(first), last)
@@ -367,7 +281,7 @@ def _series(rows: list[tuple[int, int, int]], created: datetime, now: datetime, 
     series, claimed, redeemed = [], 0, 0
     ends = bounds[1:] + [last + 1]
     lo = 0  # what came before the first bucket (never, but for a clock set back) counts in it
-    for start, end in zip(bounds, ends):
+    for start, end in zip(bounds, ends, strict=True):
         hi = bisect_left(slots, end, lo)
         claims = sum(row[1] for row in rows[lo:hi])
         redemptions = sum(row[2] for row in rows[lo:hi])
@@ -404,7 +318,8 @@ def batch_stats(batch_id: int, now: datetime | None = None) -> BatchStats:
     """Everything a batch's analytics page shows, from the batch row and its counts (no voucher is
     read). now: when (aware or naive UTC; default this moment)."""
     row = run_sql(
-        "SELECT id, name, channel, status, quantity, claimed_count, redeemed_count, created_at FROM batch WHERE id = :id",
+        "SELECT id, name, channel, status, quantity, claimed_count, redeemed_count, created_at"
+        " FROM batch WHERE id = :id",
         {"id": batch_id},
     ).fetchone()
     if row is None:
@@ -416,7 +331,9 @@ def batch_stats(batch_id: int, now: datetime | None = None) -> BatchStats:
     rows = [
         tuple(r)
         for r in run_sql(
-            "SELECT slot, claims, redemptions FROM slot_count WHERE batch_id = :id ORDER BY slot", {"id": batch_id}
+            "SELECT slot, claims, redemptions, totalled, sales_cents, discount_cents FROM slot_count"
+            " WHERE batch_id = :id ORDER BY slot",
+            {"id": batch_id},
         ).fetchall()
     ]
     bins = [
@@ -450,7 +367,7 @@ def batch_stats(batch_id: int, now: datetime | None = None) -> BatchStats:
         if ahead <= MAX_PROJECTION:
             projected = now_utc + ahead
     band = band_for(channel)
-    rate = redeemed * 100.0 / claimed if claimed else None
+    rate = redemption_rate(claimed, redeemed)
     hints = hints_for(
         age=age,
         total=total,
@@ -481,10 +398,23 @@ def batch_stats(batch_id: int, now: datetime | None = None) -> BatchStats:
         median_hours_to_redeem=_median_hours(bins),
         delay_histogram=_histogram(bins),
         band=band,
-        verdict=verdict(rate, band) if judgeable(age, claimed) else None,
-        hints=hints,
+        verdict=verdict(claimed, redeemed, band) if judgeable(age, claimed) else None,
+        hints=[Hint(code, wording.HINT_MESSAGES[code]) for code in hints],
         too_early=band is not None and rate is not None and not judgeable(age, claimed),
+        money=Money(*(int(sum(r[i] for r in rows)) for i in (3, 4, 5))),
     )
+
+
+@guarded
+def money_by_batch() -> dict[int, Money]:
+    """Every batch's sales with vouchers and discount given (those with none are left out)."""
+    return {
+        row[0]: Money(*(int(v) for v in row[1:]))
+        for row in run_sql(
+            "SELECT batch_id, SUM(totalled), SUM(sales_cents), SUM(discount_cents) FROM slot_count"
+            " GROUP BY batch_id HAVING SUM(totalled) > 0"
+        ).fetchall()
+    }
 
 
 # -- channels ------------------------------------------------------------------------------------
@@ -501,20 +431,18 @@ class ChannelStats:
     band: Band | None
     verdict: str | None  # None too while too_early
     too_early: bool = False  # it has a band and claims, but too little behind them (judgeable, on its first batch)
+    money: Money = field(default_factory=lambda: Money())
 
-    def to_json(self) -> dict:
-        rate = self.redemption_rate
+    def to_json(self) -> dict[str, Any]:
         return {
             "channel": self.channel,
             "batches": self.batches,
             "total": self.total,
             "claimed": self.claimed,
             "redeemed": self.redeemed,
-            "redemption_rate": round(rate, 1) if rate is not None else None,
-            "typical": list(self.band.typical) if self.band else None,
-            "great": self.band.great if self.band else None,
-            "verdict": self.verdict,
-            "too_early": self.too_early,
+            "redemption_rate": rate_json(self.claimed, self.redeemed),
+            **_standing_json(self.band, self.verdict, self.too_early),
+            **self.money.to_json(),
         }
 
 
@@ -541,11 +469,21 @@ def channel_stats(batches: str = "", now: datetime | None = None) -> list[Channe
         sql += " WHERE LOWER(name) LIKE :pattern ESCAPE '\\'"
         params["pattern"] = like_pattern(batches)
     found = {row[0]: row[1:] for row in run_sql(sql + " GROUP BY channel", params).fetchall()}
+    earned = {
+        row[0]: Money(*(int(v) for v in row[1:]))
+        for row in run_sql(
+            "SELECT b.channel, COALESCE(SUM(s.totalled), 0), COALESCE(SUM(s.sales_cents), 0),"
+            " COALESCE(SUM(s.discount_cents), 0) FROM slot_count s JOIN batch b ON b.id = s.batch_id"
+            + (" WHERE LOWER(b.name) LIKE :pattern ESCAPE '\\'" if params else "")
+            + " GROUP BY b.channel",
+            params,
+        ).fetchall()
+    }
     result = []
     for channel in CHANNELS:
         *counts, first = found.get(channel, (0, 0, 0, 0, None))
         count, total, claimed, redeemed = (int(v) for v in counts)
-        rate = redeemed * 100.0 / claimed if claimed else None
+        rate = redemption_rate(claimed, redeemed)
         band = band_for(channel)
         judged = first is not None and judgeable(now_utc - as_datetime(first), claimed)
         result.append(
@@ -557,8 +495,9 @@ def channel_stats(batches: str = "", now: datetime | None = None) -> list[Channe
                 redeemed,
                 rate,
                 band,
-                verdict(rate, band) if judged else None,
+                verdict(claimed, redeemed, band) if judged else None,
                 too_early=band is not None and rate is not None and not judged,
+                money=earned.get(channel, Money()),
             )
         )
     return result

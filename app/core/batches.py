@@ -6,6 +6,7 @@ import secrets
 from collections.abc import Callable
 from dataclasses import asdict, dataclass
 from datetime import datetime
+from typing import Any
 
 import peewee
 from peewee import fn
@@ -21,7 +22,7 @@ from app.core.store.models import (
     from_row,
 )
 
-from . import codes, settings, times
+from . import codes, rates, settings, times, wording
 from .activity import Actor, record
 from .errors import GenerationCancelled, InvalidInput, NotFound
 from .store import database, guarded, run_many, run_sql, write_transaction
@@ -59,31 +60,22 @@ class BatchSummary:
     @property
     def redemption_rate(self) -> float | None:
         """Redeemed ÷ Claimed × 100, exact, or None while nothing is claimed."""
-        return self.redeemed * 100.0 / self.claimed if self.claimed else None
+        return rates.redemption_rate(self.claimed, self.redeemed)
 
     @property
     def rate_text(self) -> str:
-        """The rate as people read it (card, `batch list`): a whole percentage, rounded once."""
-        return rate_text(self.claimed, self.redeemed)
+        """The rate as people read it (card, `batch list`): wording.rate_text."""
+        return wording.rate_text(self.claimed, self.redeemed)
 
-    def to_json(self) -> dict:
+    def to_json(self) -> dict[str, Any]:
         data = asdict(self)
         del data["token"], data["template_id"], data["custom_title"]
-        rate = self.redemption_rate
         data.update(
             available=self.available,
-            redemption_rate=round(rate, 1) if rate is not None else None,  # machines get a decimal
+            redemption_rate=rates.rate_json(self.claimed, self.redeemed),  # machines get a decimal
             created_at=times.iso(self.created_at),
         )
         return data
-
-
-def rate_text(claimed: int, redeemed: int) -> str:
-    """Redeemed ÷ Claimed as a whole percentage, rounded half up once from the exact counts (the
-    spec's 45 of 127 is "35%", 5 of 11 is "45%"); "—" while nothing is claimed."""
-    if not claimed:
-        return "—"
-    return f"{(redeemed * 200 + claimed) // (claimed * 2)}%"
 
 
 _SUMMARY_FIELDS = (
@@ -109,7 +101,7 @@ def batch_public_title(batch: Batch) -> str:
     return public_title(batch.title, batch.template.discount_kind, batch.template.discount_value)
 
 
-def _summaries(query, base_url: str) -> list[BatchSummary]:
+def _summaries(query: peewee.ModelSelect[Batch], base_url: str) -> list[BatchSummary]:
     # Straight from the driver's cursor: Peewee's per-row conversion costs more than the query.
     return [
         BatchSummary(
@@ -285,7 +277,14 @@ def create_batch(
     return get_batch(batch.id)
 
 
-def _insert_vouchers(batch_id, quantity, length, prefix, progress, should_stop) -> None:
+def _insert_vouchers(
+    batch_id: int,
+    quantity: int,
+    length: int,
+    prefix: str,
+    progress: Progress | None,
+    should_stop: Callable[[], bool] | None,
+) -> None:
     """Bulk insert through the driver (Peewee's insert_many is 4x slower here). A code already taken
     is skipped (ON CONFLICT DO NOTHING) and drawn again: the row count says how many went in.
     SQLite: the driver's executemany, one statement run per row inside the process. PostgreSQL: one

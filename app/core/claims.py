@@ -3,8 +3,10 @@
 from __future__ import annotations
 
 import enum
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta
+from typing import Any, cast
 
 from peewee import IntegrityError
 
@@ -17,12 +19,12 @@ from app.core.store.models import (
     utcnow,
 )
 
-from . import analytics, codes, settings, times
+from . import analytics, codes, money, settings, times, webhooks, wording
 from .activity import Actor, record, redeemed_by
 from .errors import InvalidInput, NotFound
 from .store import database, guarded, run_sql, write_transaction
 from .templates import expiry_for_claim, has_ended
-from .vouchers import VoucherDetail, lookup, voucher_of
+from .vouchers import NotACode, VoucherDetail, lookup, voucher_of
 
 
 class ClaimOutcome(enum.Enum):
@@ -40,6 +42,7 @@ class RedeemOutcome(enum.Enum):
     ALREADY_REDEEMED = "already_redeemed"
     EXPIRED = "expired"
     UNKNOWN_CODE = "unknown_code"
+    BELOW_MINIMUM = "below_minimum"  # the order total given is below the offer's minimum purchase
 
 
 @dataclass(frozen=True)
@@ -54,27 +57,38 @@ class RedeemResult:
     voucher: VoucherDetail | None = None
     redeemed_at: datetime | None = None
     redeemed_by: Actor | None = None  # who redeemed it, when it was already redeemed (and the log knows)
+    order_cents: int | None = None  # the order total given (redeemed, or below the minimum)
+    discount_cents: int | None = None  # what the voucher took off it, when redeemed with a total
 
     @property
     def message(self) -> str:
         """What the till shows."""
         code = self.voucher.code if self.voucher else ""
         if self.outcome is RedeemOutcome.REDEEMED:
+            if self.discount_cents is not None:
+                off, total = wording.money(self.discount_cents), wording.money(self.order_cents)
+                return f"Voucher {code} redeemed: {off} off {total}."
             return f"Voucher {code} redeemed."
+        if self.outcome is RedeemOutcome.BELOW_MINIMUM:
+            offer = cast(Template, cast(VoucherDetail, self.voucher).template)  # a voucher found carries its offer
+            return (
+                f"The order total {wording.money(self.order_cents)} is below this offer's minimum purchase of "
+                f"{wording.money(money.minimum_cents(offer))}, so voucher {code} was not redeemed."
+            )
         if self.outcome is RedeemOutcome.NOT_CLAIMED:
             return f"Voucher {code} has not been claimed yet, so it cannot be redeemed."
         if self.outcome is RedeemOutcome.ALREADY_REDEEMED:
             by = self.redeemed_by.words if self.redeemed_by else ""
             return f"Voucher {code} was already redeemed on {_on_at(self.redeemed_at)}{by}."
         if self.outcome is RedeemOutcome.EXPIRED:
-            return f"Voucher {code} expired on {_on_at(self.voucher.expires_at)}."
+            return f"Voucher {code} expired on {_on_at(cast(VoucherDetail, self.voucher).expires_at)}."
         return UNKNOWN_CODE_SENTENCE
 
 
 UNKNOWN_CODE_SENTENCE = "No voucher has this code. Check it and try again."
 
 
-def _on_at(value) -> str:
+def _on_at(value: datetime | None) -> str:
     """'2026-12-01 at 14:06 EST': the store's local time, its zone named (a till message is read alone)."""
     day, _, clock = times.local_text(value, zone=True).partition(" ")
     return f"{day} at {clock}"
@@ -172,7 +186,9 @@ def _claim(token: str, member_id: int) -> ClaimResult:
         analytics.count_claim(batch_id, now)
         # the answer is read inside the transaction: a batch deleted the moment after still answers
         # "claimed" to the claims its delete counted (one indexed read of the voucher, batch and offer)
-        return ClaimResult(ClaimOutcome.CLAIMED, lookup(free[1]))
+        claimed = lookup(free[1])
+        webhooks.announce("claimed", claimed)
+        return ClaimResult(ClaimOutcome.CLAIMED, claimed)
 
 
 _FREE = "SELECT id, code FROM voucher WHERE batch_id = :batch AND status = :unclaimed ORDER BY id LIMIT 1"
@@ -180,7 +196,7 @@ _STILL_FREE = "SELECT id, code FROM voucher WHERE id = :id AND status = :unclaim
 _WAITS = 64  # claims in flight waited for, one after another, before "none left" (16 threads a worker)
 
 
-def _free_voucher(batch_id: int):
+def _free_voucher(batch_id: int) -> Sequence[Any] | None:
     """A free voucher of the batch, locked for this claim, or None when none is left. On PostgreSQL
     SKIP LOCKED passes over the rows other claims are taking; when it finds none (every free row is
     being taken, or one was taken between LIMIT's pick and its lock), the lowest row that still
@@ -204,7 +220,7 @@ def _free_voucher(batch_id: int):
     return None
 
 
-def _stamp(value):
+def _stamp(value: datetime | None) -> object:
     """A timestamp as every other write stores it (Peewee's own conversion for the column type)."""
     return Voucher.claimed_at.db_value(value) if value is not None else None
 
@@ -222,18 +238,32 @@ def refusal(voucher: VoucherDetail) -> RedeemResult | None:
 
 
 def _typed(typed_code: str) -> str:
-    """The code as stored, from what the till typed or scanned (InvalidInput for nothing at all)."""
-    code = codes.normalise(typed_code)
-    if not code:
+    """What the till typed or scanned, as it came (lookup reads it, and repairs a keyboard mix-up);
+    InvalidInput for nothing at all."""
+    if not codes.normalise(typed_code):
         raise InvalidInput("Type or scan a voucher code.")
-    return code
+    return typed_code.strip()
 
 
 def _found(code: str) -> VoucherDetail | None:
+    """The voucher, None for an unknown code; a scan that is no code (a claim link, a code two
+    keyboard mix-ups read as two vouchers) raises NotACode, whose sentence says what it is."""
     try:
         return lookup(code)
+    except NotACode:
+        raise
     except NotFound:
         return None
+
+
+def _found_and_locked(code: str) -> VoucherDetail | None:
+    """The voucher with this code, its batch locked for the rest of the transaction (the lock
+    order: the batch row before its vouchers); None for an unknown code, or one whose batch was
+    deleted meanwhile with its vouchers."""
+    voucher = _found(code)
+    if voucher is None or not _lock_batch(voucher.batch_id):
+        return None
+    return voucher
 
 
 def _already_redeemed(voucher: VoucherDetail) -> RedeemResult:
@@ -241,29 +271,62 @@ def _already_redeemed(voucher: VoucherDetail) -> RedeemResult:
 
 
 @guarded
-def redeem(typed_code: str, actor: Actor | None = None) -> RedeemResult:
-    """Use a claimed voucher at the till, once, recording who and where. Paused batches still redeem."""
+def redeem(
+    typed_code: str, actor: Actor | None = None, order: money.Order | None = None, **details: object
+) -> RedeemResult:
+    """Use a claimed voucher at the till, once, recording who and where. Paused batches still redeem.
+    With an order total below the offer's minimum purchase it is not redeemed (BELOW_MINIMUM) unless
+    the order says to override; the total and the discount given are kept with the redemption and
+    counted with it. details: more for the activity entry (a point of sale's own till name)."""
     code = _typed(typed_code)
+    order = order or money.Order()
     with write_transaction():
-        voucher = _found(code)
+        voucher = _found_and_locked(code)
         if voucher is None:
-            return RedeemResult(RedeemOutcome.UNKNOWN_CODE)
-        if not _lock_batch(voucher.batch_id):  # deleted meanwhile, with its vouchers
             return RedeemResult(RedeemOutcome.UNKNOWN_CODE)
         refused = refusal(voucher)
         if refused is not None:
             return refused
+        offer = cast(Template, voucher.template)  # a voucher found carries its offer
+        total = order.total_cents
+        if total is not None and not order.override and money.below_minimum(offer, total):
+            return RedeemResult(RedeemOutcome.BELOW_MINIMUM, voucher, order_cents=total)
+        discount = money.discount_cents(offer, total) if total is not None else None
         now = utcnow()
         changed = run_sql(
-            "UPDATE voucher SET status = :redeemed, redeemed_at = :now WHERE id = :id AND status = :claimed",
-            {"redeemed": REDEEMED, "now": _stamp(now), "id": voucher.id, "claimed": CLAIMED},
+            "UPDATE voucher SET status = :redeemed, redeemed_at = :now, order_cents = :total"
+            " WHERE id = :id AND status = :claimed",
+            {"redeemed": REDEEMED, "now": _stamp(now), "total": total, "id": voucher.id, "claimed": CLAIMED},
         ).rowcount
         if not changed:  # another till got there first (a server database without our in-process lock)
-            return _already_redeemed(lookup(code))
+            return _already_redeemed(lookup(voucher.code))
         run_sql("UPDATE batch SET redeemed_count = redeemed_count + 1 WHERE id = :batch", {"batch": voucher.batch_id})
-        analytics.count_redemption(voucher.batch_id, voucher.claimed_at, now)
-        record("voucher_redeemed", actor, batch_id=voucher.batch_id, batch_name=voucher.batch_name, code=voucher.code)
-        return RedeemResult(RedeemOutcome.REDEEMED, lookup(code), now)
+        claimed_at = cast(datetime, voucher.claimed_at)  # claimed: it has a time
+        analytics.count_redemption(voucher.batch_id, claimed_at, now, total, discount)
+        record(
+            "voucher_redeemed",
+            actor,
+            batch_id=voucher.batch_id,
+            batch_name=voucher.batch_name,
+            code=voucher.code,
+            **_order_details(order, discount),
+            **details,
+        )
+        redeemed = lookup(voucher.code)
+        webhooks.announce("redeemed", redeemed, actor, **webhooks.money_fields(total, discount))
+        return RedeemResult(RedeemOutcome.REDEEMED, redeemed, now, order_cents=total, discount_cents=discount)
+
+
+def _order_details(order: money.Order, discount: int | None) -> dict[str, object]:
+    """What the activity entry of a redemption says of its order (nothing when none was given)."""
+    details: dict[str, object] = {}
+    if order.total_cents is not None:
+        details.update(order_total=money.to_json(order.total_cents), discount=money.to_json(discount))
+    if order.reference:
+        details["order_reference"] = order.reference
+    if order.override:
+        details["override"] = True
+    return details
 
 
 class UndoOutcome(enum.Enum):
@@ -290,7 +353,7 @@ class UndoResult:
         if self.outcome is UndoOutcome.TOO_LATE:
             days = f"{self.undo_days} day{'s' if self.undo_days != 1 else ''}"
             return (
-                f"Voucher {self.voucher.code} was redeemed on {_on_at(self.redeemed_at)}: "
+                f"Voucher {cast(VoucherDetail, self.voucher).code} was redeemed on {_on_at(self.redeemed_at)}: "
                 f"a redemption can only be undone within {days}, so this one stays redeemed."
             )
         return _UNDO_SENTENCES[self.outcome].format(code=self.voucher.code if self.voucher else "")
@@ -314,31 +377,32 @@ def undo_reason(reason: str | None) -> str:
 
 
 @guarded
-def undo_redemption(typed_code: str, reason: str, actor: Actor | None = None) -> UndoResult:
+def undo_redemption(typed_code: str, reason: str, actor: Actor | None = None, **details: object) -> UndoResult:
     """Put a redeemed voucher back to claimed (still the member's, redeemable again), within the
     undo window after its redemption, once however many tills try at once; recorded with the reason."""
     reason = undo_reason(reason)
     code = _typed(typed_code)
     with write_transaction():
-        voucher = _found(code)
+        voucher = _found_and_locked(code)
         if voucher is None:
-            return UndoResult(UndoOutcome.UNKNOWN_CODE)
-        if not _lock_batch(voucher.batch_id):  # deleted meanwhile, with its vouchers
             return UndoResult(UndoOutcome.UNKNOWN_CODE)
         if voucher.status != "redeemed":
             return UndoResult(UndoOutcome.NOT_REDEEMED, voucher)
         days = settings.load().undo_days
-        redeemed_at = voucher.redeemed_at
+        redeemed_at = cast(datetime, voucher.redeemed_at)  # redeemed: the schema's check says it has a time
         if utcnow() - redeemed_at > timedelta(days=days):
             return UndoResult(UndoOutcome.TOO_LATE, voucher, redeemed_at, days)
         changed = run_sql(
-            "UPDATE voucher SET status = :claimed, redeemed_at = NULL WHERE id = :id AND status = :redeemed",
+            "UPDATE voucher SET status = :claimed, redeemed_at = NULL, order_cents = NULL"
+            " WHERE id = :id AND status = :redeemed",
             {"claimed": CLAIMED, "id": voucher.id, "redeemed": REDEEMED},
         ).rowcount
         if not changed:  # another till undid it first (a server database without our in-process lock)
-            return UndoResult(UndoOutcome.NOT_REDEEMED, lookup(code))
+            return UndoResult(UndoOutcome.NOT_REDEEMED, lookup(voucher.code))
         run_sql("UPDATE batch SET redeemed_count = redeemed_count - 1 WHERE id = :batch", {"batch": voucher.batch_id})
-        analytics.uncount_redemption(voucher.batch_id, voucher.claimed_at, redeemed_at)
+        total = voucher.order_cents
+        discount = money.discount_cents(cast(Template, voucher.template), total) if total is not None else None
+        analytics.uncount_redemption(voucher.batch_id, cast(datetime, voucher.claimed_at), redeemed_at, total, discount)
         record(
             "redemption_undone",
             actor,
@@ -347,5 +411,8 @@ def undo_redemption(typed_code: str, reason: str, actor: Actor | None = None) ->
             code=voucher.code,
             reason=reason,
             redeemed_at=times.iso(redeemed_at),
+            **details,
         )
-        return UndoResult(UndoOutcome.UNDONE, lookup(code), redeemed_at, days)
+        undone = lookup(voucher.code)
+        webhooks.announce("undone", undone, actor, reason=reason, redeemed_at=redeemed_at)
+        return UndoResult(UndoOutcome.UNDONE, undone, redeemed_at, days)

@@ -14,7 +14,7 @@ GROUP = 4
 # The chance that one random guess of a code hits a valid voucher must stay below this.
 MAX_GUESS_CHANCE = 1e-6
 
-_PREFIX_RE = re.compile(r"^[A-Z0-9]{0,%d}$" % MAX_PREFIX)
+_PREFIX_RE = re.compile(rf"^[A-Z0-9]{{0,{MAX_PREFIX}}}$")
 _SEPARATORS = re.compile(r"[\s\-_.]+")
 
 # bytes.translate turns random bytes into code characters in C: each byte below 248 (= 31 * 8)

@@ -14,6 +14,7 @@ import sys
 import urllib.error
 import urllib.request
 from dataclasses import asdict, dataclass
+from typing import Any
 from urllib.parse import urlsplit
 
 import peewee
@@ -31,7 +32,7 @@ class Check:
     status: str
     message: str
 
-    def to_json(self) -> dict:
+    def to_json(self) -> dict[str, Any]:
         return asdict(self)
 
 
@@ -88,7 +89,8 @@ def check_claim_link(config: settings.Settings) -> Check:
     elif here and (parts.port or (443 if parts.scheme == "https" else 80)) != config.port:
         status = PROBLEM
         message = (
-            f"Claim links point to port {parts.port or 80} of this PC, but the claim site listens on port {config.port}: "
+            f"Claim links point to port {parts.port or 80} of this PC, but the claim site listens on port "
+            f"{config.port}: "
             "the links lead nowhere. Set the port back, or set the public base URL."
         )
     elif status != OK:
@@ -105,7 +107,7 @@ class Site:
     ours: bool
 
 
-def ask_health(url: str, timeout: float = TIMEOUT) -> dict | str:
+def ask_health(url: str, timeout: float = TIMEOUT) -> dict[str, Any] | str:
     """The /healthz answer of a claim site (a dict), or a sentence saying why there is none."""
     target = url.rstrip("/") + "/healthz"
     try:

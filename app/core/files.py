@@ -1,4 +1,5 @@
-"""Files the user asked for (exports, CSV), written whole or not at all."""
+"""Files the user asked for (exports, CSV), written whole or not at all, and readable by the user
+alone (app.core.store.private: they may hold emails and names)."""
 
 from __future__ import annotations
 
@@ -8,9 +9,13 @@ import tempfile
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
-from typing import IO
+from typing import IO, TYPE_CHECKING
 
 from .errors import FileProblem
+from .store.private import create_private
+
+if TYPE_CHECKING:
+    from _csv import Writer
 
 
 @contextmanager
@@ -19,7 +24,7 @@ def written_whole(target: Path, on_failure: str = "", encoding: str = "utf-8") -
     beside the target and renamed at the end. Failing to write is a FileProblem naming the file
     (`on_failure` adds a sentence, such as " Nothing was exported."), and leaves nothing behind."""
     try:
-        handle = tempfile.NamedTemporaryFile(
+        handle = tempfile.NamedTemporaryFile(  # noqa: SIM115 - closed below, after the failure that matters is known
             "w",
             newline="",
             encoding=encoding,
@@ -50,7 +55,7 @@ def _remove_quietly(path: str) -> None:
 
 
 @contextmanager
-def whole_csv(target: str | os.PathLike):
+def whole_csv(target: str | os.PathLike[str]) -> Iterator[Writer]:
     """A csv.writer on a file that becomes target only once the body finishes; any failure
     leaves target as it was (a FileProblem sentence for the disk's own failures).
 
@@ -58,3 +63,18 @@ def whole_csv(target: str | os.PathLike):
     reads the file in the ANSI code page and garbles every name beyond it ("ÅÃ³dÅº" for "Łódź")."""
     with written_whole(Path(target), " Nothing was exported.", encoding="utf-8-sig") as handle:
         yield csv.writer(handle)
+
+
+def write_whole(target: str | os.PathLike[str], data: bytes) -> None:
+    """Write bytes to a file readable by its user alone, whole or not at all (written aside, then
+    renamed); an OSError leaves nothing behind."""
+    target = Path(target)
+    part = target.with_name(f".{target.name}.part")
+    try:
+        part.unlink(missing_ok=True)
+        create_private(part)
+        part.write_bytes(data)
+        os.replace(part, target)
+    except OSError:
+        part.unlink(missing_ok=True)
+        raise

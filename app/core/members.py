@@ -10,20 +10,23 @@ import json
 import logging
 import re
 import secrets
+from collections.abc import Iterable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from functools import lru_cache
 from pathlib import Path
+from typing import Any, cast
 
 import peewee
 
 from app.core.store.models import Member, ResetCode, Voucher, as_datetime, utcnow
 from app.resources import resource_path
 
-from . import activity, files, settings, times, vouchers
-from .errors import AccountExists, InvalidInput, NotFound
-from .store import database, guarded, run_sql, write_transaction
+from . import activity, erasures, files, settings, times, vouchers
+from .errors import AccountExists, DatabaseProblem, InvalidInput, NotFound
+from .store import backups, database, guarded, run_sql, write_transaction
+from .store import explain as store_sentence
 
 # What was done to whose account goes to the log by member id, never by email or name: the log is
 # kept for months, and an erased member must not live on in it.
@@ -33,6 +36,18 @@ _EMAIL_RE = re.compile(r"^[^@\s]{1,64}@[^@\s]+\.[^@\s]+$")
 
 MIN_PASSWORD = 8
 MAX_PASSWORD = 1024  # hashing a huge "password" is a cheap way to tie up a thread
+# The rule as a member reads it before choosing (the register, reset and change forms), so that a
+# refusal after submitting is no surprise.
+PASSWORD_RULE = (
+    f"At least {MIN_PASSWORD} characters. Common passwords (like password123) and your email address are refused: "
+    "they are the first anyone would guess."
+)
+# A member who keeps using the site stays logged in: a session ends this long after the member's last
+# visit, not after logging in. Its cookie is renewed at most once a SESSION_RENEWED (a page that
+# re-signs it on every view would cost every request), and ending it is unchanged: logout, a new
+# password or the store's "sign out everywhere" raise the generation that every copy of it carries.
+SESSION_LASTS = timedelta(days=30)
+SESSION_RENEWED = timedelta(days=1)
 RESET_VALID = timedelta(hours=24)
 RESET_REFUSED = (
     "This password reset link cannot be used: it was used already, it is more than 24 hours old, "
@@ -50,7 +65,7 @@ class MemberRow:
     created_at: datetime
     vouchers: int  # claimed or redeemed, in batches that still exist
 
-    def to_json(self) -> dict:
+    def to_json(self) -> dict[str, Any]:
         return {
             "id": self.id,
             "email": self.email,
@@ -153,7 +168,11 @@ def find_members(text: str = "", limit: int = 50) -> list[MemberRow]:
     text = (text or "").strip().lower()
     if text:
         query = query.where(Member.email.contains(text) | peewee.fn.LOWER(Member.name).contains(text))
-    rows = query.order_by(Member.email).limit(max(1, int(limit))).tuples()
+    # rows of plain tuples (peewee-stubs type .tuples() as giving models)
+    rows = cast(
+        "Iterable[tuple[int, str, str, Any, int | None]]",
+        query.order_by(Member.email).limit(max(1, int(limit))).tuples(),
+    )
     return [MemberRow(mid, email, name, as_datetime(created), held or 0) for mid, email, name, created, held in rows]
 
 
@@ -171,7 +190,7 @@ def session_member(member_id: int, generation: int) -> SessionMember | None:
     return SessionMember(member_id, row[0], row[1], generation) if row else None
 
 
-def _end_sessions(member_id: int, **changes) -> SessionMember:
+def _end_sessions(member_id: int, **changes: Any) -> SessionMember:
     """Inside a write transaction: raise the member's generation (every earlier session is then
     worthless) with any other changes, and return the member as a new session would carry them."""
     changed = (
@@ -270,7 +289,7 @@ def reset_password(code: str, new_hash: str) -> SessionMember:
 
 
 @guarded
-def export_member(member_id: int) -> dict:
+def export_member(member_id: int) -> dict[str, Any]:
     """Everything the database holds about the member, as JSON-able data (times ISO 8601 with
     their offset). The password is kept only as a salted hash, which is not handed out."""
     with database.atomic():  # one consistent reading
@@ -316,7 +335,21 @@ def erase_confirmation(member: Member) -> str:
         kept = "they hold no vouchers"
     return (
         f"Erase the member {member.email} for good? Their account, email and name are deleted and every "
-        f"session ends; {kept}. This cannot be undone."
+        f"session ends; {kept}. This cannot be undone. {_what_stays()}"
+    )
+
+
+def _what_stays() -> str:
+    """Where the erased values live on after the erasure, and for how long."""
+    if isinstance(database.obj, peewee.PostgresqlDatabase):
+        return (
+            "The database server keeps the old values in its write-ahead log until it recycles it (at its next "
+            "checkpoints; longer where it archives the log or feeds a standby), and backups made with pg_dump "
+            "keep them for as long as they are kept: pg_restore of one brings the member back."
+        )
+    return (
+        f"Backups made before now keep them for up to {backups.longest_kept()} days, while a backup is made every "
+        "day; putting one of them back erases the member again."
     )
 
 
@@ -324,18 +357,43 @@ def erase_confirmation(member: Member) -> str:
 def erase_member(member_id: int, actor: activity.Actor | None = None) -> int:
     """Erase the member: the account and every piece of personal data go, every session ends. The
     claims and redemptions happened, so their vouchers stay counted, pointing to a row that holds
-    nothing of the person (email 'erased-<id>', no name, no password). Returns how many vouchers stay."""
-    with _overwriting_what_is_deleted(), write_transaction():
-        _end_sessions(member_id, email=f"erased-{member_id}", name="", password_hash="", erased_at=utcnow())
-        ResetCode.delete().where(ResetCode.member == member_id).execute()
+    nothing of the person (email 'erased-<id>', no name, no password). The email joins the erasure
+    ledger (as a keyed hash), so that no backup brings the member back (app.core.erasures). Then
+    the old values are made to leave the file or the table (see overwriting_what_is_deleted and
+    _rewriting_the_member_table). Returns how many vouchers stay."""
+    with overwriting_what_is_deleted(), write_transaction():
+        member = _live(member_id)
+        erasures.record(member.email)
+        erasures.erase_rows(database.obj, [member_id], utcnow())
         kept = Voucher.select().where(Voucher.member == member_id).count()
         activity.record("member_erased", actor, member_id=member_id, vouchers_kept=kept)
     log.info("Member %d was erased; %d of their vouchers stay counted", member_id, kept)
+    _rewriting_the_member_table()
     return kept
 
 
+def _rewriting_the_member_table() -> None:
+    """On PostgreSQL an UPDATE leaves the old row (the email, the name) behind as a dead tuple, in
+    the table's pages and in the email index, until a vacuum; even then its bytes stay in the page's
+    free space. VACUUM FULL writes the table and its indexes anew and drops the old files. It takes
+    the table's exclusive lock for a moment (logins and claims wait; a few milliseconds for
+    thousands of members), waiting for it at most the wait limit. What stays is in the server's
+    write-ahead log, until the server recycles it (see erase_confirmation)."""
+    db = database.obj
+    if not isinstance(db, peewee.PostgresqlDatabase) or db.in_transaction():
+        return
+    try:
+        db.execute_sql("VACUUM FULL member")
+    except peewee.DatabaseError as exc:
+        raise DatabaseProblem(
+            "The member was erased and every session ended, but the member table could not be rewritten now "
+            f"({store_sentence(exc)}): the old values stay in its free space until the server reuses it. "
+            "Erasing another member later rewrites it."
+        ) from exc
+
+
 @contextmanager
-def _overwriting_what_is_deleted():
+def overwriting_what_is_deleted() -> Iterator[None]:
     """On SQLite, text that is changed or deleted stays in the file's free space unless
     secure_delete is on (builds differ), and in the write-ahead log until a checkpoint: for an
     erasure both are forced, so the old email and name are not left in the bytes of the file."""

@@ -4,19 +4,26 @@ from __future__ import annotations
 
 import io
 import os
+from collections.abc import Sequence
 from dataclasses import dataclass
 from html import escape
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import qrcode
 from qrcode.constants import ERROR_CORRECT_M
+
+from . import files
+
+if TYPE_CHECKING:
+    from PIL import Image
 
 DEFAULT_SIZE = 1200  # pixels a side: 4 inches at 300 dpi; the spec's floor for print is 500
 PRINT_DPI = 300
 QUIET_ZONE = 4  # modules, as the QR standard asks
 
 
-def qr_image(text: str, size: int = DEFAULT_SIZE):
+def qr_image(text: str, size: int = DEFAULT_SIZE) -> Image.Image:
     """A black-on-white QR image of text, at least size x size pixels, with its quiet zone."""
     code = qrcode.QRCode(error_correction=ERROR_CORRECT_M, border=QUIET_ZONE, box_size=1)
     code.add_data(text)
@@ -34,7 +41,7 @@ def qr_modules(text: str) -> tuple[tuple[bool, ...], ...]:
     return tuple(tuple(bool(m) for m in row) for row in code.get_matrix())
 
 
-def dark_runs(modules) -> list[tuple[int, int, int]]:
+def dark_runs(modules: Sequence[Sequence[bool]]) -> list[tuple[int, int, int]]:
     """(row, first column, length) of each run of dark modules: one rectangle each when drawn."""
     runs = []
     for y, row in enumerate(modules):
@@ -66,7 +73,7 @@ def qr_svg(text: str, module_px: int = 10) -> str:
     )
 
 
-def _png(image) -> bytes:
+def _png(image: Image.Image) -> bytes:
     buffer = io.BytesIO()
     image.save(buffer, format="PNG", dpi=(PRINT_DPI, PRINT_DPI), optimize=True)
     return buffer.getvalue()
@@ -89,7 +96,7 @@ class SavedImage:
         return f"{self.width}×{self.height} px, {self.dpi} dpi"
 
 
-def save_qr_png(text: str, target: str | os.PathLike, size: int = DEFAULT_SIZE) -> SavedImage:
+def save_qr_png(text: str, target: str | os.PathLike[str], size: int = DEFAULT_SIZE) -> SavedImage:
     """Write the PNG whole or not at all."""
     target = Path(target)
     image = qr_image(text, size)
@@ -97,18 +104,12 @@ def save_qr_png(text: str, target: str | os.PathLike, size: int = DEFAULT_SIZE) 
     return SavedImage(target, image.width, image.height, PRINT_DPI)
 
 
-def save_qr_svg(text: str, target: str | os.PathLike) -> Path:
+def save_qr_svg(text: str, target: str | os.PathLike[str]) -> Path:
     target = Path(target)
     write_whole(target, qr_svg(text).encode("utf-8"))
     return target
 
 
 def write_whole(target: Path, data: bytes) -> None:
-    """Write a file whole or not at all (written aside, then renamed)."""
-    part = target.with_name(f".{target.name}.part")
-    try:
-        part.write_bytes(data)
-        os.replace(part, target)
-    except OSError:
-        part.unlink(missing_ok=True)
-        raise
+    """Write a file whole or not at all (written aside, then renamed), readable by the user alone."""
+    files.write_whole(target, data)

@@ -8,14 +8,19 @@ import secrets
 import socket
 import time
 from dataclasses import dataclass, fields
+from typing import TYPE_CHECKING, Any
 from urllib.parse import urlsplit
 
+from app.core.store.identity import DATABASE_ID, secret_key
 from app.core.store.models import Setting
 
 from . import times
 from .activity import record
 from .errors import InvalidInput
 from .store import guarded, write_transaction
+
+if TYPE_CHECKING:
+    from .activity import Actor
 
 DEFAULT_PORT = 8080
 DEFAULT_HOST = "0.0.0.0"
@@ -67,6 +72,10 @@ class Settings:
     logo_path: str = ""  # a PNG or SVG printed on the signage; empty: none
     accent_color: str = ""  # #rrggbb for the signage's offer and rules; empty: DEFAULT_ACCENT
     claim_site: str = LOCAL  # LOCAL: the window serves it; HOSTED: a server does, at the public base URL
+    # Apple Wallet: the store's Pass Type ID (pass.com.yourstore.vouchers) and Apple developer team
+    # (10 characters), both printed in its certificate (app/core/wallet holds the certificate itself)
+    wallet_pass_type_id: str = ""
+    wallet_team_id: str = ""
 
     @property
     def hosted(self) -> bool:
@@ -103,6 +112,24 @@ def validate_accent(color: str) -> str:
     return color
 
 
+_PASS_TYPE_RE = re.compile(r"^pass(\.[A-Za-z0-9-]+)+$")
+_TEAM_RE = re.compile(r"^[A-Z0-9]{10}$")
+
+
+def validate_pass_type_id(text: str) -> str:
+    text = (text or "").strip()
+    if text and not _PASS_TYPE_RE.fullmatch(text):
+        raise InvalidInput(f"An Apple Pass Type ID is written like pass.com.yourstore.vouchers, not {text!r}.")
+    return text
+
+
+def validate_team_id(text: str) -> str:
+    text = (text or "").strip().upper()
+    if text and not _TEAM_RE.fullmatch(text):
+        raise InvalidInput(f"An Apple team ID is 10 letters and digits, like A1B2C3D4E5, not {text!r}.")
+    return text
+
+
 def validate_logo(path: str) -> str:
     """A PNG or SVG file that exists (checked when chosen: a print must not fail on it later)."""
     path = (path or "").strip()
@@ -119,7 +146,7 @@ _last: Settings | None = None  # the settings as last read or saved in this proc
 @guarded
 def load() -> Settings:
     stored = {row.key: row.value for row in Setting.select()}
-    values = {}
+    values: dict[str, Any] = {}
     for field in fields(Settings):
         if field.name in stored:
             values[field.name] = int(stored[field.name]) if field.type in (int, "int") else stored[field.name]
@@ -143,7 +170,7 @@ MAX_UNDO_DAYS = 365
 
 
 @guarded
-def save(settings: Settings, actor=None) -> Settings:
+def save(settings: Settings, actor: Actor | None = None) -> Settings:
     """Validate and keep the settings; what changed is recorded in the activity log (which keys,
     never their values), by actor (an activity.Actor; None: this PC)."""
     settings.public_base_url = validate_base_url(settings.public_base_url)
@@ -168,6 +195,8 @@ def save(settings: Settings, actor=None) -> Settings:
         raise InvalidInput(f"Redemptions can be undone for 1 to {MAX_UNDO_DAYS} days.")
     settings.accent_color = validate_accent(settings.accent_color)
     settings.logo_path = validate_logo(settings.logo_path)
+    settings.wallet_pass_type_id = validate_pass_type_id(settings.wallet_pass_type_id)
+    settings.wallet_team_id = validate_team_id(settings.wallet_team_id)
     settings.claim_site = (settings.claim_site or LOCAL).strip().lower()
     if settings.claim_site not in CLAIM_SITES:
         raise InvalidInput(
@@ -188,13 +217,7 @@ def save(settings: Settings, actor=None) -> Settings:
     return _remember(settings)
 
 
-DATABASE_ID = "database-id"  # the secret naming this database (database_id)
 SESSION_KEY = "claim-site-session"  # the secret the claim site signs its session cookies with
-
-
-def secret_key(name: str) -> str:
-    """The settings row that holds the secret of this name."""
-    return f"secret:{name}"
 
 
 @guarded
@@ -211,7 +234,8 @@ def secret(name: str, nbytes: int = 32) -> str:
 
 def database_id() -> str:
     """A random name of this database, made on first use: tells which database a running claim
-    site serves (two sites on two databases must not be taken for one)."""
+    site serves (two sites on two databases must not be taken for one). A copy of a database file
+    gets a name of its own when it is opened (app.core.store.identity)."""
     return secret(DATABASE_ID, 9)
 
 

@@ -8,6 +8,7 @@ renderer measures the text and applies it."""
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from typing import Any
 
 from app.core.store.models import Template
 
@@ -97,13 +98,16 @@ class Logo:
     path: str
 
 
+Item = Text | QrCode | Rule | Logo  # what a panel holds
+
+
 @dataclass(frozen=True)
 class Panel:
     """One copy of the sign: its items in the panel's own coordinates; a panel turned upside down
     (the tent's back) is drawn rotated 180° about its centre."""
 
     box: Box
-    items: tuple
+    items: tuple[Item, ...]
     upside_down: bool = False
 
     def qr(self) -> QrCode:
@@ -167,7 +171,15 @@ def content_for(batch_id: int) -> SignContent:
     )
 
 
-def make_content(store_name, title, offer: dict, description, url, logo_path="", accent="") -> SignContent:
+def make_content(
+    store_name: str,
+    title: str,
+    offer: dict[str, str],
+    description: str,
+    url: str,
+    logo_path: str = "",
+    accent: str = "",
+) -> SignContent:
     return SignContent(
         store_name=store_name,
         title=title,
@@ -190,7 +202,7 @@ def small_print(content: SignContent) -> str:
 # -- layouts -------------------------------------------------------------------------------------
 
 
-def _header(c: SignContent, box: Box, size: float, min_size: float, align: str) -> list:
+def _header(c: SignContent, box: Box, size: float, min_size: float, align: str) -> list[Item]:
     """The store's name, after its logo when there is one (the logo up to 1.6 times as wide as high)."""
     if not c.logo_path:
         return [Text("store", c.store_name, box, size, min_size, True, MUTED, align, 1)]
@@ -202,18 +214,28 @@ def _header(c: SignContent, box: Box, size: float, min_size: float, align: str) 
     ]
 
 
-def _portrait(c: SignContent, w: float, h: float) -> tuple:
+def _portrait(c: SignContent, w: float, h: float) -> tuple[Item, ...]:
     """Poster, flyer and 4-up card: one column, the QR code taking what the text leaves."""
     m = 0.07 * w
     inner = w - 2 * m
     u = min(w, h / 2**0.5)  # type scales with the paper's A-series width: Letter is wider for its height
-    items: list = [Rule(Box(0, 0, w, 0.018 * h))]
+    items: list[Item] = [Rule(Box(0, 0, w, 0.018 * h))]
     y = 0.018 * h + 0.025 * h
     head = 0.05 * h
     items += _header(c, Box(m, y, inner, head), 0.042 * u, 0.025 * u, "center")
     y += head + 0.01 * h
 
-    def add(role, text, height, size, min_size, bold=False, color=INK, lines=2, anywhere=False):
+    def add(
+        role: str,
+        text: str,
+        height: float,
+        size: float,
+        min_size: float,
+        bold: bool = False,
+        color: str = INK,
+        lines: int = 2,
+        anywhere: bool = False,
+    ) -> None:
         nonlocal y
         items.append(
             Text(
@@ -238,11 +260,11 @@ def _portrait(c: SignContent, w: float, h: float) -> tuple:
     return tuple(items)
 
 
-def _landscape(c: SignContent, w: float, h: float) -> tuple:
+def _landscape(c: SignContent, w: float, h: float) -> tuple[Item, ...]:
     """Counter tent face and 8-up card: the offer on the left, the QR code on the right."""
     m = 0.05 * w
     band = 0.03 * h
-    items: list = [Rule(Box(0, 0, w, band))]
+    items: list[Item] = [Rule(Box(0, 0, w, band))]
     top = band + 0.05 * h
     url_h = 0.09 * h
     side = min(0.40 * w, h - top - url_h - 0.12 * h - m * 0.5)
@@ -338,7 +360,7 @@ def layout(content: SignContent, name: str = "a4", paper: str = "a4") -> Page:
     elif paper not in ("a4", "letter"):
         raise ValueError(f"unknown paper {paper!r}; choose a4 or letter")
     width, height = PAPERS[paper]
-    common = {"paper": paper, "accent": content.accent}
+    common: dict[str, Any] = {"paper": paper, "accent": content.accent}
     if name in POSTERS:
         return Page(width, height, panels=(_panel(content, Box(0, 0, width, height)),), min_qr=MIN_QR_POSTER, **common)
     if name == "a6-tent":

@@ -31,7 +31,7 @@ def parse_discount(text: str) -> tuple[str, Decimal]:
     return kind, value
 
 
-def parse_money(text) -> Decimal:
+def parse_money(text: str | Decimal) -> Decimal:
     """'20', '20.50', '20,50' or '$20'; empty is 0. A comma is a decimal mark, so '1,000' is refused
     rather than read as 1 (Decimal alone took it, and took 'nan' and '1e3' too)."""
     typed = str(text).strip().lstrip("$€£").strip() or "0"
@@ -44,7 +44,7 @@ def parse_money(text) -> Decimal:
 def create_template(
     title: str,
     discount: str,
-    min_purchase="0",
+    min_purchase: str | Decimal = "0",
     valid_days: int | None = None,
     expires_on: date | None = None,
     terms: str = "",
@@ -81,7 +81,7 @@ def list_templates() -> list[Template]:
 
 
 @guarded
-def find_template(title_or_id) -> Template:
+def find_template(title_or_id: str | int) -> Template:
     query = Template.select()
     template = None
     if str(title_or_id).isdigit():
@@ -113,7 +113,7 @@ def has_ended(template: Template, now: datetime) -> bool:
     return template.expires_on is not None and expires_at is not None and expires_at <= now
 
 
-def discount_text(kind: str, value, currency: str | None = None) -> str:
+def discount_text(kind: str, value: Decimal | float | str, currency: str | None = None) -> str:
     """The discount in words: "10% off", "$5.00 off" (also a batch's public title until one is set)."""
     if currency is None:
         currency = settings.cached().currency
@@ -122,7 +122,7 @@ def discount_text(kind: str, value, currency: str | None = None) -> str:
     return f"{shown}% off" if kind == "percent" else f"{currency}{value:.2f} off"
 
 
-def describe_offer(template: Template, currency: str | None = None) -> dict:
+def describe_offer(template: Template, currency: str | None = None) -> dict[str, str]:
     """The offer in words, as the claim page, My Cards, the till and the CLI show it (in the
     store's currency unless one is given)."""
     if currency is None:
@@ -143,6 +143,6 @@ def describe_offer(template: Template, currency: str | None = None) -> dict:
     }
 
 
-def public_title(title: str, discount_kind: str, discount_value) -> str:
+def public_title(title: str, discount_kind: str, discount_value: Decimal | float | str) -> str:
     """What members read as a batch's headline: its public title, or the offer until one is set."""
     return title or discount_text(discount_kind, discount_value)

@@ -10,6 +10,7 @@ from __future__ import annotations
 import zoneinfo
 from datetime import date, datetime, time, timedelta, timezone, tzinfo
 from functools import lru_cache
+from typing import overload
 
 from .errors import InvalidInput
 
@@ -27,7 +28,8 @@ def validate_zone(name: str) -> str:
     name = (name or "").strip()
     if name and _zone(name) is None:
         raise InvalidInput(
-            f"Unknown time zone {name!r}; use a name like Europe/Paris or America/New_York, or leave it empty for this PC's."
+            f"Unknown time zone {name!r}; use a name like Europe/Paris or America/New_York, or leave it empty for "
+            "this PC's."
         )
     return name
 
@@ -69,7 +71,7 @@ def abbreviation(moment: datetime) -> str:
     return f"UTC{sign}{hours:02d}:{minutes:02d}"
 
 
-def _as_utc(value) -> datetime | None:
+def _as_utc(value: datetime | str | None) -> datetime | None:
     if value is None or value == "":
         return None
     if not isinstance(value, datetime):
@@ -79,7 +81,11 @@ def _as_utc(value) -> datetime | None:
     return value
 
 
-def local(value) -> datetime | None:
+@overload
+def local(value: datetime) -> datetime: ...
+@overload
+def local(value: datetime | str | None) -> datetime | None: ...
+def local(value: datetime | str | None) -> datetime | None:
     """A stored timestamp (naive UTC, aware, or its ISO text) as an aware time in the store's zone."""
     moment = _as_utc(value)
     if moment is None:
@@ -88,7 +94,7 @@ def local(value) -> datetime | None:
     return moment.astimezone(zone) if zone is not None else moment.astimezone()
 
 
-def local_text(value, zone: bool = False) -> str:
+def local_text(value: datetime | str | None, zone: bool = False) -> str:
     """'2026-12-01 14:06' in the store's time, with the zone's abbreviation when asked ('… EST')."""
     moment = local(value)
     if moment is None:
@@ -97,7 +103,7 @@ def local_text(value, zone: bool = False) -> str:
     return f"{text} {abbreviation(moment)}" if zone else text
 
 
-def spoken(value) -> str:
+def spoken(value: datetime | str | None) -> str:
     """For members: '1 Dec 2026, 14:06'; a time exactly at midnight reads as the end of the day before."""
     moment = local(value)
     if moment is None:
@@ -108,7 +114,7 @@ def spoken(value) -> str:
     return f"{moment.day} {moment:%b %Y, %H:%M}"
 
 
-def iso(value) -> str | None:
+def iso(value: datetime | str | None) -> str | None:
     """ISO 8601 in the store's time, with its offset: 2026-12-01T14:06:00-05:00."""
     moment = local(value)
     return moment.isoformat() if moment is not None else None

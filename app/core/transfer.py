@@ -2,8 +2,11 @@
 
 Everything is copied: settings, templates, members (their password hashes, so they log in as
 before), reset codes, batches (their claim tokens, so the links and posters already out keep
-working where the same address reaches the new claim site), vouchers, the activity log and the
-analytics counts. Rows keep their ids, and the server's id sequences are moved past them. The one
+working where the same address reaches the new claim site), vouchers, the activity log, the
+analytics counts, the erasure ledger, the point of sale's API keys (hashed: the tills' keys keep
+working) and the webhooks (their undelivered events stay behind in the source). Rows keep their
+ids, and the server's id sequences are moved past every id the source ever handed out (a deleted
+batch's too: its id never comes back, as the activity log and exported files keep it). The one
 thing not copied is the database's own random name (database-id): the copy is another database,
 and a claim site serving one must not be taken for one serving the other.
 
@@ -16,30 +19,49 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass
+from typing import Any, cast
 
 import peewee
 
+from app.core.store.identity import DATABASE_ID, PATH_KEY, secret_key
 from app.core.store.migrations import init_db, schema_version
 from app.core.store.models import (
     ALL_MODELS,
     Activity,
+    ApiKey,
     Batch,
     DelayCount,
+    Erasure,
     Member,
     ResetCode,
     Setting,
     SlotCount,
     Template,
     Voucher,
+    Webhook,
 )
 
-from . import doctor, settings, store
+from . import doctor, erasures, settings, store
 from .errors import InvalidInput
 from .store import database, translated_errors
 
 # In the order their foreign keys need; the schema_version row is the target's own (made by init_db).
-COPIED = (Setting, Template, Member, ResetCode, Batch, Voucher, Activity, SlotCount, DelayCount)
-NOT_COPIED = f"\"key\" <> '{settings.secret_key(settings.DATABASE_ID)}'"  # all settings but the database's own name
+COPIED = (
+    Setting,
+    Template,
+    Member,
+    ResetCode,
+    Batch,
+    Voucher,
+    Activity,
+    SlotCount,
+    DelayCount,
+    Erasure,
+    ApiKey,
+    Webhook,
+)
+# all settings but the database's own name, and the path its file was opened at
+NOT_COPIED = f"\"key\" NOT IN ('{secret_key(DATABASE_ID)}', '{PATH_KEY}')"
 # Where the claim site is: when the server's database has these already (the hosted guide sets the
 # public URL there before the first `serve`), the server's are kept; every other setting is the store's.
 SERVER_SETTINGS = (
@@ -63,6 +85,7 @@ class Copied:
     kept: tuple[str, ...] = ()  # SERVER_SETTINGS the target had already: kept, not copied
     links_before: str = ""  # the claim links' base in the source (what links and posters already out carry)
     links_now: str = ""  # ... and in the copy (the server's own public URL when it had one)
+    erased_again: int = 0  # members the erasure ledger names, erased in the copy
 
     def summary(self) -> str:
         n = self.rows
@@ -71,6 +94,12 @@ class Copied:
             f"with {_some(n['voucher'], 'voucher')}, {_some(n['member'], 'member')} and "
             f"{_some(n['activity'], 'activity entry', 'activity entries')}, with the settings and the analytics counts."
             + (f" The server's own claim-site settings were kept: {', '.join(self.kept)}." if self.kept else "")
+            + (
+                f" {_some(self.erased_again, 'member')} that the erasure ledger names "
+                f"{'was' if self.erased_again == 1 else 'were'} erased in the copy."
+                if self.erased_again
+                else ""
+            )
         )
 
 
@@ -125,7 +154,9 @@ def _refuse_a_store(target: peewee.Database, shown: str) -> None:
             )
 
 
-def _copy(source: peewee.Database, target: peewee.Database, shown: str, progress) -> Copied:
+def _copy(
+    source: peewee.Database, target: peewee.Database, shown: str, progress: Callable[[int, int], None] | None
+) -> Copied:
     from psycopg2.extras import execute_values
 
     rows: dict[str, int] = {}
@@ -151,12 +182,17 @@ def _copy(source: peewee.Database, target: peewee.Database, shown: str, progress
                     k
                     for (k,) in target.execute_sql(f'SELECT "key" FROM "{table}" WHERE "key" IN ({server}) ORDER BY 1')
                 )
-                insert += f' ON CONFLICT ("key") DO UPDATE SET "value" = EXCLUDED."value" WHERE "{table}"."key" NOT IN ({server})'
+                insert += (
+                    f' ON CONFLICT ("key") DO UPDATE SET "value" = EXCLUDED."value" WHERE "{table}"."key" NOT '
+                    f"IN ({server})"
+                )
             already = target.execute_sql(f'SELECT COUNT(*) FROM "{table}"{where}').fetchone()[0]
             read = source.execute_sql(f'SELECT {columns} FROM "{table}"{where} ORDER BY {order}')
             rows[table] = 0
             while chunk := read.fetchmany(CHUNK):
-                values = [tuple(f.db_value(f.python_value(v)) for f, v in zip(fields, row)) for row in chunk]
+                values = [
+                    tuple(f.db_value(f.python_value(v)) for f, v in zip(fields, row, strict=True)) for row in chunk
+                ]
                 execute_values(cursor, insert, values, page_size=1000)
                 rows[table] += len(chunk)
                 done += len(chunk)
@@ -167,31 +203,53 @@ def _copy(source: peewee.Database, target: peewee.Database, shown: str, progress
                 raise InvalidInput(
                     f"The copy of {table} holds {written:,} rows, not {rows[table]:,}; nothing was copied."
                 )
-            if isinstance(model._meta.primary_key, peewee.AutoField):  # the next id comes after the copied ones
+            if isinstance(model._meta.primary_key, peewee.AutoField):
+                # the next id comes after every id the source ever handed out (a deleted row's too)
                 target.execute_sql(
                     f"SELECT setval(pg_get_serial_sequence('\"{table}\"', 'id'), "
-                    f'COALESCE((SELECT MAX(id) FROM "{table}"), 0) + 1, false)'
+                    f'GREATEST(COALESCE((SELECT MAX(id) FROM "{table}"), 0), %s) + 1, false)',
+                    (_highest_id(source, table) if model is not Activity else 0,),
                 )
         their_base = target.execute_sql(
             'SELECT "value" FROM "setting" WHERE "key" = %s', ("public_base_url",)
         ).fetchone()
+        # the ledger came along; a member it names (brought back by an older restore) is erased there
+        again = erasures.reapply(target, erasures.read_open(source))
+    if again:
+        target.execute_sql("VACUUM FULL member")  # (as members.erase_member: no dead row keeps the email)
     kept = tuple(k for k in kept if k in _keys(source))  # (only what the store had a setting of)
     return Copied(
-        shown, rows, kept, links_before=settings.load().base_url, links_now=(their_base or ("",))[0].rstrip("/")
+        shown,
+        rows,
+        kept,
+        links_before=settings.load().base_url,
+        links_now=(their_base or ("",))[0].rstrip("/"),
+        erased_again=len(again),
     )
+
+
+def _highest_id(source: peewee.Database, table: str) -> int:
+    """The highest id the source ever handed out in the table, its deleted rows' included (SQLite's
+    AUTOINCREMENT keeps it in sqlite_sequence, PostgreSQL in the table's sequence); 0 if none."""
+    if isinstance(source, peewee.SqliteDatabase):
+        row = source.execute_sql("SELECT seq FROM sqlite_sequence WHERE name = ?", (table,)).fetchone()
+    else:
+        sequence = source.execute_sql("SELECT pg_get_serial_sequence(%s, 'id')", (f'"{table}"',)).fetchone()[0]
+        row = source.execute_sql(f"SELECT CASE WHEN is_called THEN last_value ELSE 0 END FROM {sequence}").fetchone()
+    return int(row[0]) if row and row[0] else 0
 
 
 def _keys(source: peewee.Database) -> set[str]:
     return {k for (k,) in source.execute_sql(f'SELECT "key" FROM "{Setting._meta.table_name}"')}
 
 
-def _count(source: peewee.Database, model) -> int:
+def _count(source: peewee.Database, model: type[peewee.Model]) -> int:
     where = f" WHERE {NOT_COPIED}" if model is Setting else ""
     return source.execute_sql(f'SELECT COUNT(*) FROM "{model._meta.table_name}"{where}').fetchone()[0]
 
 
-def _key_fields(model) -> list[peewee.Field]:
+def _key_fields(model: type[peewee.Model]) -> list[peewee.Field[Any]]:
     key = model._meta.primary_key
     if isinstance(key, peewee.CompositeKey):
         return [model._meta.fields[name] for name in key.field_names]
-    return [key]
+    return [cast("peewee.Field[Any]", key)]  # every table copied has a primary key (never False)

@@ -3,12 +3,13 @@
 from __future__ import annotations
 
 import os
-from collections.abc import Callable, Iterator
-from dataclasses import dataclass
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
+from dataclasses import dataclass, replace
 from datetime import datetime
 from pathlib import Path
+from typing import Any, cast
 
-from peewee import JOIN, fn
+from peewee import JOIN, ModelSelect, fn
 
 from app.core.store.models import (
     CLAIMED,
@@ -25,7 +26,7 @@ from app.core.store.models import (
     utcnow,
 )
 
-from . import codes, times
+from . import codes, scans, times
 from .errors import InvalidInput, NotFound
 from .files import whole_csv
 from .store import database, guarded, run_sql
@@ -53,7 +54,7 @@ class VoucherRow:
         """What the voucher is now: unclaimed, claimed (and still valid), expired or redeemed."""
         return "expired" if self.expired else self.status
 
-    def to_json(self) -> dict:
+    def to_json(self) -> dict[str, Any]:
         return {
             "code": self.code,
             "status": self.status,
@@ -74,10 +75,14 @@ class VoucherDetail(VoucherRow):
     batch_title: str = ""  # the public title, as members read it
     batch_status: str = ""
     template: Template | None = None
+    scanned_as: str = ""  # the keyboard mix-up its code was read back from (a scans.MixUp's name); "": as typed
+    order_cents: int | None = None  # the order total given when it was redeemed, if one was
 
-    def to_json(self) -> dict:
+    def to_json(self) -> dict[str, Any]:
         data = super().to_json()
         data.update(batch_id=self.batch_id, batch_name=self.batch_name, expired=self.expired)
+        if self.order_cents is not None:
+            data["order_total"] = float(self.order_cents) / 100
         return data
 
 
@@ -100,14 +105,14 @@ _ROW_FIELDS = (
 )
 
 
-def _row(values, prefix_length: int) -> VoucherRow:
+def _row(values: Sequence[Any], prefix_length: int) -> VoucherRow:
     vid, code, status, email, claimed_at, redeemed_at, expires_at = values
     return VoucherRow(
         vid, codes.display(code, prefix_length), VOUCHER_STATUSES[status], email, claimed_at, redeemed_at, expires_at
     )
 
 
-def _filtered(batch: Batch, status: str | None, search: str):
+def _filtered(batch: Batch, status: str | None, search: str) -> ModelSelect[Voucher]:
     query = Voucher.select(*_ROW_FIELDS).join(Member, JOIN.LEFT_OUTER).where(Voucher.batch == batch.id)
     wanted = status_code(status)
     if wanted is not None:
@@ -151,7 +156,7 @@ def page(
     batch = batch_row(batch_id)
     query = _filtered(batch, status, search).where(Voucher.id > after_id).order_by(Voucher.id).limit(limit)
     n = len(batch.code_prefix)
-    return [_row(values, n) for values in query.tuples()]
+    return [_row(values, n) for values in cast("Iterable[Sequence[Any]]", query.tuples())]  # (stubs: models)
 
 
 @guarded
@@ -204,14 +209,15 @@ def page_starts(batch_id: int, page_size: int, status: str | None = None, search
 _DETAIL_SQL = (
     "SELECT v.id, v.code, v.status, m.email, v.claimed_at, v.redeemed_at, v.expires_at,"
     " b.id, b.name, b.status, b.code_prefix,"
-    " t.id, t.title, t.discount_kind, t.discount_value, t.min_purchase, t.expires_on, t.valid_days, t.terms, t.created_at,"
-    " b.title"
+    " t.id, t.title, t.discount_kind, t.discount_value, t.min_purchase, t.expires_on, t.valid_days, t.terms,"
+    " t.created_at,"
+    " b.title, v.order_cents"
     " FROM voucher v JOIN batch b ON b.id = v.batch_id JOIN template t ON t.id = b.template_id"
     " LEFT JOIN member m ON m.id = v.member_id"
 )
 
 
-def _details(where: str, params: dict) -> list[VoucherDetail]:
+def _details(where: str, params: Mapping[str, object]) -> list[VoucherDetail]:
     cursor = run_sql(f"{_DETAIL_SQL} WHERE {where}", params)
     found = []
     for row in cursor:
@@ -227,30 +233,97 @@ def _details(where: str, params: dict) -> list[VoucherDetail]:
                 expires_at=as_datetime(row[6]),
                 batch_id=row[7],
                 batch_name=row[8],
-                batch_title=public_title(row[-1], template.discount_kind, template.discount_value),
+                batch_title=public_title(row[20], template.discount_kind, template.discount_value),
                 batch_status=row[9],
                 template=template,
+                order_cents=row[21],
             )
         )
     return found
 
 
+class NotACode(NotFound):
+    """What was scanned names no one voucher, and the sentence says what it is instead: a claim
+    link (`batch` is its batch's (id, name)), a code that two keyboard mix-ups read as two vouchers,
+    or another web address. `code` is the stable word for it (the API's refusal code)."""
+
+    def __init__(self, message: str, code: str, batch: tuple[int, str] | None = None) -> None:
+        super().__init__(message)
+        self.code = code
+        self.batch = batch
+
+
 @guarded
 def lookup(typed_code: str) -> VoucherDetail:
-    """The voucher a typed or scanned code names, in any batch."""
-    code = codes.normalise(typed_code)
+    """The voucher a typed or scanned code names, in any batch: the code as typed first; when no
+    voucher has it, as each keyboard mix-up would have typed it (app.core.scans), used only when
+    exactly one of those readings names a voucher. A claim link (a poster's or a handout sheet's
+    QR code) is said as such (NotACode), with its batch."""
+    typed = (typed_code or "").strip()
+    code = codes.normalise(typed)
     if not code:
         raise InvalidInput("Type or scan a voucher code.")
-    found = _details("v.code = :code", {"code": code})
-    if not found:
-        raise NotFound(f"No voucher has the code {typed_code.strip()}.")
-    return found[0]
+    if code.isalnum() and code.isascii():
+        found = _details("v.code = :code", {"code": code})
+        if found:
+            return found[0]
+    return _repaired(typed, code)
+
+
+def _repaired(typed: str, as_typed: str) -> VoucherDetail:
+    """The one voucher a mix-up's reading names (scanned_as says which), or why there is none."""
+    readings = {code: mix_up for code, mix_up in scans.code_readings(typed) if code != as_typed}
+    if readings:
+        names = {f"c{i}": code for i, code in enumerate(readings)}
+        found = _details(f"v.code IN ({', '.join(':' + name for name in names)})", names)
+        if len(found) == 1:
+            mix_up = readings[codes.normalise(found[0].code)]
+            return replace(found[0], scanned_as=mix_up.name)
+        if len(found) > 1:
+            shown = " and ".join(v.code for v in sorted(found, key=lambda v: v.code)[:2])
+            raise NotACode(
+                f"This scan reads as more than one voucher's code ({shown}), depending on the scanner's "
+                "keyboard layout, so none was chosen: type the code by hand.",
+                "ambiguous_code",
+            )
+    tokens = [token for token, _ in scans.claim_tokens(typed)]
+    if tokens:
+        names = {f"t{i}": token for i, token in enumerate(tokens)}
+        batches = run_sql(
+            f"SELECT id, name FROM batch WHERE token IN ({', '.join(':' + name for name in names)}) ORDER BY id", names
+        ).fetchall()
+        if len(batches) == 1:
+            batch_id, name = batches[0]
+            raise NotACode(
+                f"This is the claim link of the batch “{name}” (id {batch_id}), not a voucher: members claim "
+                "their voucher with it. Scan the code on the member's My Cards instead.",
+                "claim_link",
+                (batch_id, name),
+            )
+    if scans.looks_like_link(typed):
+        raise NotACode(
+            "This is a web address, not a voucher's code, and no batch's claim link: scan the code on the "
+            "member's My Cards.",
+            "not_a_code",
+        )
+    raise NotFound(f"No voucher has the code {typed}.")
 
 
 @guarded
 def voucher_of(member_id: int, batch_id: int) -> VoucherDetail | None:
     """The voucher a member claimed from a batch, if any (at most one: the schema says so)."""
     found = _details("v.member_id = :member AND v.batch_id = :batch", {"member": member_id, "batch": batch_id})
+    return found[0] if found else None
+
+
+@guarded
+def member_voucher(member_id: int, typed_code: str) -> VoucherDetail | None:
+    """The member's own voucher with this code, or None (anyone else's, or no such code): what a
+    member's QR code, image, calendar entry and pass are read from. One read by the unique code."""
+    code = codes.normalise(typed_code)
+    if not code:
+        return None
+    found = _details("v.code = :code AND v.member_id = :member", {"code": code, "member": member_id})
     return found[0] if found else None
 
 
@@ -266,7 +339,7 @@ EXPORT_COLUMNS = ("code", "status", "member_email", "claimed_at", "redeemed_at")
 @guarded
 def export_csv(
     batch_id: int,
-    target: str | os.PathLike,
+    target: str | os.PathLike[str],
     status: str | None = None,
     search: str = "",
     progress: Callable[[int, int], None] | None = None,
@@ -299,7 +372,7 @@ def export_csv(
     return written
 
 
-def _chunks(batch: Batch, status, search, size) -> Iterator[list[tuple]]:
+def _chunks(batch: Batch, status: str | None, search: str, size: int) -> Iterator[list[tuple[Any, ...]]]:
     after = 0
     base = _filtered(batch, status, search).order_by(Voucher.id).limit(size)
     while True:

@@ -7,7 +7,7 @@ import os
 import sys
 from collections.abc import Callable
 from pathlib import Path
-from typing import Any
+from typing import Any, cast
 
 import shiboken6
 from PySide6.QtCore import QCoreApplication
@@ -88,7 +88,8 @@ def main(
     line's --i-have-a-backup (a server database may be migrated without a pg_dump first)."""
     log_file = start_log()
     fonts.point_qt_at_shipped_fonts()  # (for Qt's offscreen platform on Windows)
-    app = QApplication.instance() or QApplication(list(argv if argv is not None else sys.argv))
+    # (Qt types instance() as the core application; this program only ever makes a QApplication)
+    app = cast(QApplication, QApplication.instance() or QApplication(list(argv if argv is not None else sys.argv)))
     configure_application(app)
     app.setQuitOnLastWindowClosed(False)  # a closed window leaves the claim site serving
     prefs = Preferences()
@@ -116,12 +117,12 @@ def main(
         return 1
     window = MainWindow(prefs, start_server, log_file=log_file)
     running = instance.InstanceServer(
-        name, lambda command: command == "show" and window.background.bring_back(), window
+        name, lambda command: window.background.bring_back() if command == "show" else None, window
     )
     window.show()
     window.start()
-    if store.migration_notice():
-        window.message_bar.show_message(store.migration_notice(), "info", stays=True)
+    if notice := store.migration_notice():
+        window.message_bar.show_message(notice, "info", stays=True)
     previous_hook = sys.excepthook
     sys.excepthook = _report_to(window, log_file)
     try:

@@ -10,6 +10,7 @@ import hashlib
 import os
 import time
 from collections.abc import Callable
+from typing import cast
 
 from PySide6.QtCore import QDir, QLockFile, QObject
 from PySide6.QtNetwork import QLocalServer, QLocalSocket
@@ -36,7 +37,11 @@ def ask_running(name: str, message: bytes = SHOW) -> bool:
         return False
     connection.write(message + b"\n")
     delivered = connection.waitForBytesWritten(TIMEOUT_MS)
-    answered = delivered and connection.waitForReadyRead(TIMEOUT_MS) and connection.readLine().data().strip() == b"ok"
+    answered = (
+        delivered
+        and connection.waitForReadyRead(TIMEOUT_MS)
+        and cast(bytes, connection.readLine().data()).strip() == b"ok"
+    )
     connection.disconnectFromServer()
     return bool(answered)
 
@@ -86,7 +91,7 @@ class InstanceServer(QObject):
 
     def _on_ready_read(self, connection: QLocalSocket) -> None:
         while connection.canReadLine():
-            command = connection.readLine().data().decode("utf-8", "replace").strip()
+            command = cast(bytes, connection.readLine().data()).decode("utf-8", "replace").strip()  # (bytes in PySide)
             connection.write(b"ok\n")
             connection.flush()
             self._handler(command)

@@ -17,6 +17,7 @@ from app.gui.controllers.activity import ActivityController
 from app.gui.controllers.analytics import AnalyticsController
 from app.gui.controllers.background import Background
 from app.gui.controllers.batch_actions import BatchActions
+from app.gui.controllers.camera import CameraController
 from app.gui.controllers.claim_site import ClaimServer, ServerStateLabel
 from app.gui.controllers.live_numbers import REFRESH_MS, BatchList
 from app.gui.controllers.members import MembersController
@@ -50,7 +51,7 @@ class MainWindow(QMainWindow):
     ) -> None:
         super().__init__()
         self.prefs = prefs
-        self.prompts = prompts or Prompts()
+        self.prompts = prompts or Prompts(prefs)
         self.setWindowTitle("Voucher Batches")
         self.setWindowIcon(style.icon("app", style.colors()["accent"]))
         self.setMinimumSize(QSize(720, 480))
@@ -77,22 +78,23 @@ class MainWindow(QMainWindow):
         self.new_batch_flow = NewBatchFlow(self, who=self.till_identity.actor)
         self.undo = UndoController(self, self.till_identity)
         self.till = TillController(self, self.till_identity, self.undo)
+        self.camera = CameraController(self)
         self.activity = ActivityController(self, self.prompts)
         self.members = MembersController(self, self.prompts, self.till_identity)
         self.server = ClaimServer(start_server, self)
-        self.settings = SettingsController(self, self.server, prefs, self.prompts)
+        self.settings_controller = SettingsController(self, self.server, prefs, self.prompts)
         self.about = About(self, log_file)
         self.waiting = WaitingSaid(self.message_bar, self)
         self.background = Background(self, self.server, self.batch_list, self.prompts, self.message_bar)
         self.background.stopping.connect(lambda: prefs.set_window_geometry(self.saveGeometry()))
         self.upkeep = Upkeep(self)
+        self.analytics = AnalyticsController(self.pages, self.prompts, self)  # the batch's page and the channels page
 
         self._build_actions()
-        self.analytics = AnalyticsController(self, self.prompts)  # the batch's page and the channels page
         self._build_toolbar()
         self._build_menus()
         self._connect()
-        self._retint_timer = QTimer(self, singleShot=True, interval=0, timeout=self.retint)
+        self._retint_timer = QTimer(self, singleShot=True, interval=0, timeout=self.retint)  # type: ignore[call-arg]  # (PySide: a signal by keyword)
         geometry = prefs.window_geometry()
         if geometry is None or not self.restoreGeometry(geometry):
             self.resize(1180, 760)
@@ -117,7 +119,8 @@ class MainWindow(QMainWindow):
         )
         self.search_action = self._action("Search batches", QKeySequence.StandardKey.Find, self.pages.focus_search)
         self.find_action = self._action("Find voucher", "Ctrl+L", self.focus_find, "scan")
-        self.settings_action = self._action("Settings…", "Ctrl+,", self.settings.open, "settings")
+        self.camera_action = self._action("Scan with camera…", "Ctrl+Shift+L", lambda: self.camera.open(), "qr")
+        self.settings_action = self._action("Settings…", "Ctrl+,", self.settings_controller.open, "settings")
         self.activity_action = self._action(
             "Activity",
             "Ctrl+Shift+A",
@@ -148,7 +151,11 @@ class MainWindow(QMainWindow):
 
     def _build_menus(self) -> None:
         chrome.add_menu(
-            self.menuBar(), "&File", (self.new_action, self.find_action), (self.settings_action,), (self.quit_action,)
+            self.menuBar(),
+            "&File",
+            (self.new_action, self.find_action, self.camera_action),
+            (self.settings_action,),
+            (self.quit_action,),
         )
         chrome.add_menu(
             self.menuBar(),
@@ -189,15 +196,30 @@ class MainWindow(QMainWindow):
         ):
             changed.connect(self.batch_list.refresh)
         self.till_field.code_entered.connect(self.till.find)
+        self.till.dialog_opened.connect(self.camera.offer)
+        self.till.camera_requested.connect(self.camera.open)
+        self.camera.decoded.connect(self.till.find)
         self.till.closed.connect(self._on_till_closed)
-        self.settings.changed.connect(self._on_settings_changed)
+        self.settings_controller.changed.connect(self._on_settings_changed)
+        self.dashboard.requested.connect(self.analytics.on_card_requested)
+        for changed in (
+            self.batch_actions.batch_changed,
+            self.batch_actions.batch_deleted,
+            self.till.redeemed,
+            self.undo.undone,
+            self.refresh_action.triggered,
+        ):
+            changed.connect(lambda *_args: self.analytics.refresh())
         for said in (
             self.pages.message,
             self.batch_actions.message,
             self.batch_actions.link_message,
             self.new_batch_flow.message,
-            self.settings.message,
+            self.settings_controller.message,
             self.upkeep.message,
+            self.analytics.message,
+            self.setup_checks.message,
+            self.camera.message,
         ):
             said.connect(bar.show_message)
         self.server.state_changed.connect(self.server_label.show_state)
@@ -207,7 +229,7 @@ class MainWindow(QMainWindow):
         self.database_label.setText(f"Database: {store.location()}")
         self.database_label.setToolTip(store.location())
         self.batch_list.start()
-        self.settings.start()
+        self.settings_controller.start()
         self.upkeep.start()
         self.setup_checks.start()
 
@@ -252,4 +274,5 @@ class MainWindow(QMainWindow):
         ):
             action.setIcon(style.icon(name))
         self.dashboard.retint()
+        self.analytics.retint()
         self.batch_list.refresh()

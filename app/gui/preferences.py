@@ -1,4 +1,5 @@
-"""What this PC remembers between starts (QSettings): the window's geometry and the database location."""
+"""What this PC remembers between starts (QSettings): the window's geometry, the database location
+and the last folder a file was saved in."""
 
 from __future__ import annotations
 
@@ -31,4 +32,12 @@ class Preferences:
 
     def set_window_geometry(self, geometry: QByteArray) -> None:
         self.store.setValue("window/geometry", geometry)
+        self.store.sync()
+
+    def last_save_folder(self) -> str | None:
+        value = self.store.value("files/last_save_folder", "")
+        return str(value) if value else None
+
+    def set_last_save_folder(self, folder: str) -> None:
+        self.store.setValue("files/last_save_folder", folder)
         self.store.sync()

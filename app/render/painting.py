@@ -7,6 +7,7 @@ from __future__ import annotations
 import os
 from dataclasses import dataclass
 from pathlib import Path
+from typing import cast
 
 from PySide6.QtCore import (
     QBuffer,
@@ -46,12 +47,14 @@ _PAGE_IDS = {"a4": QPageSize.PageSizeId.A4, "letter": QPageSize.PageSizeId.Lette
 def ensure_app() -> QGuiApplication:
     """The running application, or a windowless one for the command line (fonts need one)."""
     found = QGuiApplication.instance()
-    if found is None:
-        os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
-        point_qt_at_shipped_fonts()
-        found = QGuiApplication(["voucher-batches"])
-    add_shipped_fonts()  # FAMILY, on every platform
-    return found
+    if found is not None:
+        add_shipped_fonts()  # FAMILY, on every platform
+        return cast(QGuiApplication, found)  # this program makes only GUI applications (Qt types it as the core one)
+    os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
+    point_qt_at_shipped_fonts()
+    made = QGuiApplication(["voucher-batches"])
+    add_shipped_fonts()
+    return made
 
 
 def page_size(page: Page) -> QPageSize:
@@ -233,6 +236,17 @@ def render_image(page: Page, dpi: float = 150) -> QImage:
     paint_page(painter, page)
     painter.end()
     return image
+
+
+def png_bytes(page: Page, dpi: float = 150) -> bytes:
+    """The page as a PNG file's bytes (the claim site's voucher pictures)."""
+    image = render_image(page, dpi)
+    data = QByteArray()
+    buffer = QBuffer(data)
+    buffer.open(QIODevice.OpenModeFlag.WriteOnly)
+    image.save(buffer, "PNG")  # type: ignore[call-overload]  # (PySide6 takes the format as text, its stubs say bytes)
+    buffer.close()
+    return bytes(data.data())
 
 
 def print_page(printer, page: Page) -> None:

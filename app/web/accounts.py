@@ -5,6 +5,7 @@ from __future__ import annotations
 import functools
 import math
 from functools import lru_cache
+from typing import TYPE_CHECKING, TypeGuard
 
 from flask import (
     Blueprint,
@@ -22,6 +23,9 @@ from app.core import members, vouchers
 from app.core.errors import AccountExists, InvalidInput
 
 from .security import new_csrf_token, safe_next
+
+if TYPE_CHECKING:
+    from app.core.store.models import Member
 
 bp = Blueprint("accounts", __name__)
 
@@ -82,7 +86,7 @@ def _decoy_hash(method: str) -> str:
     return generate_password_hash("not the password of anyone", method)
 
 
-def _password_matches(member, password: str) -> bool:
+def _password_matches(member: Member | None, password: str) -> TypeGuard[Member]:
     """One hash checked on every attempt, whether or not the email has an account and whatever
     the password (an empty one too): the answer takes as long either way."""
     stored = member.password_hash if member is not None else _decoy_hash(current_app.config["PASSWORD_HASH_METHOD"])

@@ -4,14 +4,15 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from functools import lru_cache
+from typing import cast
 
 from flask import Blueprint, Response, abort, current_app, render_template, url_for
 
-from app.core import batches, claims, qr, templates, vouchers
+from app.core import batches, claims, member_cards, qr, templates, vouchers, wording
 from app.core.claims import ClaimOutcome
-from app.core.errors import InvalidInput, NotFound
-from app.core.store.models import utcnow
+from app.core.store.models import Template, utcnow
 
+from . import pocket
 from .accounts import current_member, members_only
 
 bp = Blueprint("pages", __name__)
@@ -25,21 +26,29 @@ def home():
     return render_template("home.html")
 
 
-# A member's voucher is "valid" while the core calls it claimed.
-_CARD_STATUS = {"claimed": "valid", "expired": "expired", "redeemed": "redeemed"}
-
-
-def voucher_view(voucher: vouchers.VoucherDetail) -> dict:
-    """A voucher as a card shows it: code, offer, expiry and valid / redeemed / expired."""
+def voucher_view(voucher: vouchers.VoucherDetail, card: member_cards.Card | None = None) -> dict:
+    """A voucher as a card shows it: the store, the promotion, the offer, valid / redeemed / expired,
+    and for a valid one its QR code, the reminder of its last day and the ways to keep it."""
+    card = card or member_cards.card(voucher)
+    usable = card.state == member_cards.VALID
+    code = voucher.code
     return {
-        "code": voucher.code,
+        "code": code,
         "batch_name": voucher.batch_name,
         "title": voucher.batch_title,
         "offer": templates.describe_offer(voucher.template) if voucher.template is not None else None,
         "expires_at": voucher.expires_at,
         "redeemed_at": voucher.redeemed_at,
-        "status": _CARD_STATUS[voucher.state],
-        "qr_url": url_for("pages.voucher_qr", code=voucher.code),
+        "ended_at": card.ended_at,
+        "status": card.state,
+        "badge": wording.CARD_BADGES[card.state],
+        "usable": usable,
+        "expires_in": wording.expires_in(card.days_left) if card.expiring and card.days_left is not None else "",
+        # what only a voucher that can still be used has: nothing to scan once it is used or expired
+        "qr_url": url_for("pages.voucher_qr", code=code) if usable else None,
+        "image_url": url_for("pocket.voucher_image", code=code) if usable else None,
+        "calendar_url": url_for("pocket.voucher_calendar", code=code) if usable and voucher.expires_at else None,
+        "wallet_url": url_for("pocket.voucher_pass", code=code) if usable and pocket.wallet_ready() else None,
     }
 
 
@@ -57,7 +66,7 @@ class Promotion:
     name: str
     title: str
     description: str
-    template: object
+    template: Template
 
 
 PROMOTIONS_KEPT = 256
@@ -127,14 +136,22 @@ def claim_voucher(member, token: str):
     if result.outcome in _REFUSED:
         return _claim_page(promotion, _REFUSED[result.outcome], status=409)
     state = "claimed" if result.outcome is ClaimOutcome.CLAIMED else "already_claimed"
-    return _claim_page(promotion, state, result.voucher, paused=result.voucher.batch_status != "active")
+    return _claim_page(
+        promotion, state, result.voucher, paused=cast(vouchers.VoucherDetail, result.voucher).batch_status != "active"
+    )
 
 
 @bp.get("/en-us/my-cards")
 @members_only
 def my_cards(member):
-    cards = [voucher_view(v) for v in vouchers.for_member(member.id)]
-    return render_template("my_cards.html", cards=cards)
+    found = member_cards.my_cards(member.id)
+    expiring = [(card.voucher.batch_title, card.days_left) for card in found.expiring if card.days_left is not None]
+    return render_template(
+        "my_cards.html",
+        cards=[voucher_view(card.voucher, card) for card in found.valid],
+        done=[voucher_view(card.voucher, card) for card in found.done],
+        reminder=wording.expiring_banner(expiring, member_cards.SOON.days),
+    )
 
 
 @lru_cache(maxsize=512)
@@ -144,16 +161,14 @@ def _qr_png(code: str) -> bytes:
 
 @bp.get("/en-us/my-cards/qr/<code>.png")
 def voucher_qr(code: str):
-    """The QR code of one of the logged-in member's own vouchers (anyone else's is 'not found')."""
+    """The QR code of one of the logged-in member's own vouchers while it can be used: anyone
+    else's, and a redeemed or expired one, is 'not found' (the till must never be shown one)."""
     member = current_member()
     if member is None:
         abort(404)
-    try:
-        voucher = vouchers.lookup(code)
-    except (NotFound, InvalidInput):
-        abort(404)
-    if voucher.member != member.email:
+    voucher = vouchers.member_voucher(member.id, code)
+    if voucher is None or not member_cards.usable(voucher):
         abort(404)
     response = Response(_qr_png(voucher.code), mimetype="image/png")
-    response.headers["Cache-Control"] = "private, max-age=86400"
+    response.headers["Cache-Control"] = "private, max-age=86400"  # a code's picture never changes
     return response

@@ -4,7 +4,9 @@ Nothing is emailed (no mail is configured): the store hands the member a reset l
 
 from __future__ import annotations
 
-from flask import Blueprint, current_app, redirect, render_template, request, url_for
+from typing import cast
+
+from flask import Blueprint, current_app, flash, redirect, render_template, request, url_for
 from werkzeug.security import check_password_hash
 
 from app.core import members
@@ -15,6 +17,9 @@ from .accounts import hash_password, members_only, start_member_session
 bp = Blueprint("passwords", __name__)
 
 WRONG_CURRENT = "That is not your current password."
+# Said on My Cards after the change, so that the member knows it worked (and what else it did).
+CHANGED = "Your password has been changed. Every other phone and browser is logged out; this one stays logged in."
+RESET = "Your new password is saved and you are logged in. Every other phone and browser is logged out."
 
 
 @bp.get("/en-us/forgot-password")
@@ -43,10 +48,11 @@ def reset_password(code: str):
     if error is not None:
         return render_template("reset_password.html", usable=True, email=email, error=error), 400
     try:
-        member = members.reset_password(code, hash_password(password))
+        member = members.reset_password(code, hash_password(cast(str, password)))  # no error: a password
     except NotFound as exc:  # used or replaced in the meantime
         return render_template("reset_password.html", usable=False, refused=str(exc)), 404
     start_member_session(member.id, member.generation)
+    flash(RESET)
     return redirect(url_for("pages.my_cards"), 303)
 
 
@@ -71,6 +77,7 @@ def change_password(member):
     password, error = _new_password(member.email)
     if error is not None:
         return render_template("change_password.html", errors={"password": error}), 400
-    renewed = members.change_password(member.id, hash_password(password))
+    renewed = members.change_password(member.id, hash_password(cast(str, password)))  # no error: a password
     start_member_session(renewed.id, renewed.generation)
+    flash(CHANGED)
     return redirect(url_for("pages.my_cards"), 303)

@@ -84,9 +84,29 @@ def safe_next(target: str | None, default: str) -> str:
     return target
 
 
+# Over https a member's pages also run one script, the file that registers the service worker which
+# keeps My Cards for use without signal; they may register that worker and name the web app manifest.
+# Nothing else: no inline script, no other file (the sources name each file by its whole URL).
+POCKET_SCRIPT, POCKET_WORKER = "static/pocket.js", "sw.js"
+# The worker's own policy: it may fetch this site's pages and pictures, nothing else.
+WORKER_POLICY = "default-src 'none'; connect-src 'self'"
+
+
+@lru_cache(maxsize=64)
+def pocket_policy(url_root: str) -> str:
+    """The pages' policy over https, for the site at url_root ("https://host/" or with its prefix)."""
+    return (
+        f"{CONTENT_SECURITY_POLICY}; script-src {url_root}{POCKET_SCRIPT}; worker-src {url_root}{POCKET_WORKER}; "
+        "manifest-src 'self'"
+    )
+
+
 def add_security_headers(response):
     headers = response.headers
     present = {name.lower() for name, _ in headers.items()}  # one pass, not one per header
+    if "content-security-policy" not in present and request.is_secure and response.mimetype == "text/html":
+        headers["Content-Security-Policy"] = pocket_policy(request.url_root)
+        present.add("content-security-policy")
     headers.extend((name, value) for name, value in SECURITY_HEADERS.items() if name.lower() not in present)
     if "cache-control" not in present and response.mimetype == "text/html":
         # pages carry CSRF tokens and a member's vouchers: never kept by a shared cache or the back button

@@ -1,4 +1,5 @@
-"""The waitress server of the claim site: started in the background (the desktop window, a worker process), with the connection limits and the security headers on its own answers."""
+"""The waitress server of the claim site, started in the background (by the desktop window, by `serve`, by a
+worker process), with its connection limits and the security headers on its own answers."""
 
 from __future__ import annotations
 
@@ -160,14 +161,20 @@ def explain_bind_failure(exc: OSError, host: str, port: int) -> str:
     if refused is not None:
         return refused
     if isinstance(exc, socket.gaierror):
-        return f"The claim site cannot listen on {host}: this PC does not know that address. Use 0.0.0.0 to listen on every network."
+        return (
+            f"The claim site cannot listen on {host}: this PC does not know that address. Use 0.0.0.0 to listen "
+            "on every network."
+        )
     if exc.errno == errno.EADDRINUSE:
         return (
             f"Port {port} is already in use by another program (perhaps the claim site is running already). "
             "Stop that program or choose another port."
         )
     if exc.errno == errno.EADDRNOTAVAIL:
-        return f"The address {host} is not one of this PC's addresses, so the claim site cannot listen on it. Use 0.0.0.0 to listen on every network."
+        return (
+            f"The address {host} is not one of this PC's addresses, so the claim site cannot listen on it. Use "
+            "0.0.0.0 to listen on every network."
+        )
     if exc.errno in (errno.EACCES, errno.EPERM):
         return f"Port {port} needs administrator rights; choose a port above 1023, such as 8080."
     return f"The claim site cannot listen on {host} port {port}: {exc.strerror or exc}."

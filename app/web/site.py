@@ -7,16 +7,16 @@ import time
 
 import peewee
 from flask import Flask, current_app, g, render_template, request, url_for
-from flask.sessions import SecureCookieSessionInterface
+from flask.sessions import SecureCookieSession, SecureCookieSessionInterface
 from itsdangerous import BadSignature
 from werkzeug.exceptions import HTTPException
 
+from app.core import members, store, times
 from app.core import settings as core_settings
-from app.core import store, times
 from app.core.errors import DatabaseProblem, InvalidInput, NotFound
 from app.resources import resource_path
 
-from . import accounts, health, pages, passwords, reach, security
+from . import accounts, api, health, pages, passwords, pocket, reach, security
 
 log = logging.getLogger(__name__)
 
@@ -47,14 +47,25 @@ class SettingsCache:
         return cached[0]
 
 
+class _Session(SecureCookieSession):
+    """A session that knows when its cookie was signed (0: a new one)."""
+
+    signed_at = 0.0
+
+
 class _SessionInterface(SecureCookieSessionInterface):
     """Flask's signed-cookie session, Secure whenever the public base URL is https.
 
     A member's cookie stays the same from page to page (it changes only when the session does), so
     each cookie is checked once: its signature's verdict and content are kept, keyed by the whole
-    cookie, and only its age is checked again. That check cost a tenth of a millisecond a request."""
+    cookie, and only its age is checked again. That check cost a tenth of a millisecond a request.
+
+    A session lasts while it is used (members.SESSION_LASTS after the last visit): a permanent
+    session whose cookie was signed more than members.SESSION_RENEWED ago is signed again, with a
+    new expiry, on the member's next page; a cookie re-signed on every page would cost each one."""
 
     KEPT = 10_000
+    session_class = _Session
 
     def __init__(self):
         self._opened: dict[str, tuple[dict, float]] = {}  # cookie: (its content, when it was signed)
@@ -80,7 +91,17 @@ class _SessionInterface(SecureCookieSessionInterface):
         if time.time() - signed_at > max_age:
             self._opened.pop(cookie, None)
             return self.session_class()
-        return self.session_class(data)  # a copy: the kept content is never changed
+        session = self.session_class(data)  # a copy: the kept content is never changed
+        session.signed_at = signed_at
+        return session
+
+    def should_set_cookie(self, app: Flask, session) -> bool:
+        """Also when a permanent session's cookie is due for renewal (see the class)."""
+        if super().should_set_cookie(app, session):
+            return True
+        signed_at = getattr(session, "signed_at", 0.0)
+        renew_after = members.SESSION_RENEWED.total_seconds()
+        return bool(session.permanent and signed_at and time.time() - signed_at >= renew_after)
 
     def get_cookie_secure(self, app: Flask) -> bool:
         try:
@@ -109,7 +130,7 @@ def create_app(config: dict | None = None) -> Flask:
         SESSION_COOKIE_HTTPONLY=True,
         SESSION_COOKIE_SAMESITE="Lax",
         SESSION_REFRESH_EACH_REQUEST=False,
-        PERMANENT_SESSION_LIFETIME=30 * 24 * 3600,
+        PERMANENT_SESSION_LIFETIME=members.SESSION_LASTS,  # after the last visit (renewed, see _SessionInterface)
         MAX_CONTENT_LENGTH=MAX_BODY,
         MAX_FORM_MEMORY_SIZE=MAX_BODY,
         SEND_FILE_MAX_AGE_DEFAULT=3600,
@@ -128,7 +149,11 @@ def create_app(config: dict | None = None) -> Flask:
     limit, window = app.config["REGISTRATIONS_PER_ADDRESS"]
     app.extensions["registration_limit"] = security.RateLimit(int(limit), float(window))
     app.session_interface = _SessionInterface()
-    app.wsgi_app = security.TrustedProxy(app.wsgi_app, lambda: settings_cache.get().trusted_proxy)
+    # The point-of-sale API answers /api/v1/ as an application of its own: none of the site's hooks
+    # (session cookie, CSRF) reaches it. Both behind the proxy check, so the API sees who connects.
+    app.wsgi_app = api.mounted(app.wsgi_app)  # type: ignore[method-assign]
+    # Flask's documented way to wrap the app in WSGI middleware (its types see only the method)
+    app.wsgi_app = security.TrustedProxy(app.wsgi_app, lambda: settings_cache.get().trusted_proxy)  # type: ignore[method-assign]
 
     app.before_request(_fresh_connection)
     app.before_request(security.check_csrf)
@@ -140,6 +165,7 @@ def create_app(config: dict | None = None) -> Flask:
     app.register_blueprint(accounts.bp)
     app.register_blueprint(passwords.bp)
     app.register_blueprint(pages.bp)
+    app.register_blueprint(pocket.bp)
     app.register_blueprint(health.bp)
     app.register_blueprint(reach.bp)
     return app
@@ -176,6 +202,7 @@ def _url_for_kept(app: Flask):
 
 def _register_template_helpers(app: Flask) -> None:
     app.jinja_env.globals["csrf_token"] = security.csrf_token
+    app.jinja_env.globals["password_rule"] = members.PASSWORD_RULE  # said before a new password is chosen
     app.jinja_env.globals["url_for"] = _url_for_kept(app)
     app.jinja_env.filters["when"] = times.spoken  # the store's local time, as members read it
     app.jinja_env.trim_blocks = True
@@ -191,7 +218,8 @@ def _register_template_helpers(app: Flask) -> None:
             member = accounts.current_member()
         except DatabaseProblem:
             member = None
-        return {"store_name": store_name, "member": member}
+        # over https a member's pages carry the web app manifest and the service worker's registration
+        return {"store_name": store_name, "member": member, "pocket": member is not None and request.is_secure}
 
 
 ERROR_PAGES = {
@@ -208,7 +236,8 @@ ERROR_PAGES = {
 }
 CSRF_MESSAGE = (
     "Form expired",
-    "This form has expired or didn't come from this site, so nothing was changed. Go back, reload the page and try again.",
+    "This form has expired or didn't come from this site, so nothing was changed. "
+    "Go back, reload the page and try again.",
 )
 
 

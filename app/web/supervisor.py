@@ -15,7 +15,7 @@ from urllib.parse import urlsplit
 
 import peewee
 
-from app.core import links, settings, store
+from app.core import links, settings, store, webhook_sender
 from app.core.errors import ServerProblem, VoucherError
 from app.core.store import backups
 
@@ -43,6 +43,7 @@ def serve(host: str = DEFAULT_HOST, port: int = DEFAULT_PORT, workers: int = 1) 
         serve_with_workers(host, port, workers)
         return
     running = start_server(host, port)
+    sender = webhook_sender.start()
     previous = _interrupt_on_sigterm()
     try:  # from here on, Ctrl+C at any moment (even while printing) stops cleanly
         _announce(running.host, running.port, running.url)
@@ -51,6 +52,7 @@ def serve(host: str = DEFAULT_HOST, port: int = DEFAULT_PORT, workers: int = 1) 
     except KeyboardInterrupt:
         pass
     finally:
+        sender.stop()
         running.stop()
         if previous is not None:
             signal.signal(signal.SIGTERM, previous)
@@ -108,6 +110,7 @@ def serve_with_workers(host: str, port: int, workers: int) -> None:
             "Several worker processes need Linux or macOS; on Windows the claim site runs as one process (--workers 1)."
         )
     sockets = _listening_sockets(host, port)
+    _inherited_listeners[:] = sockets
     if isinstance(store.database.obj, peewee.SqliteDatabase):
         import multiprocessing
 
@@ -123,6 +126,7 @@ def serve_with_workers(host: str, port: int, workers: int) -> None:
         _upkeep()  # before the first fork: no connection is shared with a worker
         for number in range(1, workers + 1):
             children[_fork_worker(sockets, number)] = (number, time.monotonic())
+        children[_fork_sender()] = (SENDER, time.monotonic())
         _supervise(sockets, children)
     except KeyboardInterrupt:
         pass
@@ -158,6 +162,10 @@ def _supervise(sockets: list[socket.socket], children: dict[int, tuple[int, floa
                 f"The claim site's worker processes keep stopping as soon as they start (the last one {ended}); "
                 "see the messages above. The claim site stopped."
             )
+        if number == SENDER:
+            print(f"The webhook sender {ended}; starting another.", file=sys.stderr, flush=True)
+            children[_fork_sender()] = (SENDER, time.monotonic())
+            continue
         print(f"Claim site worker {number} {ended}; starting another.", file=sys.stderr, flush=True)
         children[_fork_worker(sockets, number)] = (number, time.monotonic())
 
@@ -184,6 +192,39 @@ def _fork_worker(sockets: list[socket.socket], number: int) -> int:
         sys.stdout.flush()
         sys.stderr.flush()
         os._exit(code)
+
+
+SENDER = 0  # the child that sends the webhooks' outbox (workers are numbered from 1)
+
+
+def _fork_sender() -> int:
+    """The one process that sends webhooks for the whole site: the workers serve, this one sends."""
+    store.close_database()
+    sys.stdout.flush()
+    sys.stderr.flush()
+    pid = os.fork()
+    if pid:
+        return pid
+    code = 1
+    try:  # the sender: never returns into the supervisor's code
+        for listener in _inherited_listeners:
+            listener.close()  # it answers no connection
+        signal.signal(signal.SIGTERM, _raise_interrupt)
+        stop = threading.Event()
+        try:
+            webhook_sender.Sender().run(stop)
+        except KeyboardInterrupt:
+            stop.set()
+        code = 0
+    except BaseException:  # noqa: BLE001 - whatever ends it is said, and it exits
+        log.exception("The webhook sender failed")
+    finally:
+        sys.stdout.flush()
+        sys.stderr.flush()
+        os._exit(code)
+
+
+_inherited_listeners: list[socket.socket] = []
 
 
 def _run_worker(sockets: list[socket.socket]) -> int:

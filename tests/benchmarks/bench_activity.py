@@ -22,10 +22,7 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parents[2]
 sys.path.insert(0, str(ROOT))
 
-from app.core import (
-    activity,
-    store,  # noqa: E402
-)
+from app.core import activity, store  # noqa: E402
 from app.core.store import run_many, write_transaction  # noqa: E402
 from app.core.store.models import ACTIVITY_KINDS, Activity, utcnow  # noqa: E402
 

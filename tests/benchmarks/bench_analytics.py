@@ -103,18 +103,18 @@ def other_batches(template_id: int, count: int, created) -> None:
         quantity = rng.randint(100, 5000)
         claimed = rng.randint(0, quantity)
         rows.append(
-            dict(
-                name=f"{'Summer 2025' if i % 4 == 0 else 'Campaign ' + str(i % 50)} - {i}",
-                channel=CHANNELS[i % len(CHANNELS)],
-                template=template_id,
-                quantity=quantity,
-                token=f"bench-{i}",
-                code_length=10,
-                claimed_count=claimed,
-                redeemed_count=rng.randint(0, claimed),
-                created_at=created,
-                description="",
-            )
+            {
+                "name": f"{'Summer 2025' if i % 4 == 0 else 'Campaign ' + str(i % 50)} - {i}",
+                "channel": CHANNELS[i % len(CHANNELS)],
+                "template": template_id,
+                "quantity": quantity,
+                "token": f"bench-{i}",
+                "code_length": 10,
+                "claimed_count": claimed,
+                "redeemed_count": rng.randint(0, claimed),
+                "created_at": created,
+                "description": "",
+            }
         )
     from app.core.store.models import Batch
 
@@ -176,22 +176,24 @@ def main() -> None:
         template = templates.create_template("T", "10%")
         created = utcnow() - timedelta(days=60)
         big = batches.create_batch("Summer 2025 - Million", template, 1, "In-store QR")
-        store.database.execute_sql("DELETE FROM voucher WHERE batch_id = %d" % big.id)
+        store.database.execute_sql(f"DELETE FROM voucher WHERE batch_id = {big.id:d}")
         started = time.perf_counter()
         with store.database.atomic():
             fill_big_batch(big.id, n, redeemed, created)
             store.database.execute_sql(
-                "UPDATE batch SET created_at = '%s' WHERE id = %d" % (created.strftime("%Y-%m-%d %H:%M:%S"), big.id)
+                f"UPDATE batch SET created_at = '{created:%Y-%m-%d %H:%M:%S}' WHERE id = {big.id:d}"
             )
         print(
-            f"{where}: {n:,} vouchers, {n:,} claims, {redeemed:,} redemptions over 60 days written in {time.perf_counter() - started:.1f} s"
+            f"{where}: {n:,} vouchers, {n:,} claims, {redeemed:,} redemptions over 60 days written in "
+            f"{time.perf_counter() - started:.1f} s"
         )
         started = time.perf_counter()
         with store.database.atomic():
             migrations.fill_analytics_counts(store.database.obj)
         slots = store.database.execute_sql("SELECT COUNT(*) FROM slot_count").fetchone()[0]
         print(
-            f"  counted by the 5 -> 6 migration's fill in {time.perf_counter() - started:.1f} s ({slots:,} quarter-hour rows)"
+            f"  counted by the 5 -> 6 migration's fill in {time.perf_counter() - started:.1f} s"
+            f" ({slots:,} quarter-hour rows)"
         )
         other_batches(template.id, count - 1, created)
 

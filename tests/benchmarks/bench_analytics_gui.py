@@ -51,16 +51,15 @@ def build(path: Path, n: int, redeemed: int) -> int:
     big = batches.create_batch("Summer 2025 - Million", template, 1, "In-store QR")
     started = time.perf_counter()
     with store.database.atomic():
-        store.database.execute_sql("DELETE FROM voucher WHERE batch_id = %d" % big.id)
+        store.database.execute_sql(f"DELETE FROM voucher WHERE batch_id = {big.id:d}")
         fill_big_batch(big.id, n, redeemed, created)
-        store.database.execute_sql(
-            "UPDATE batch SET created_at = '%s' WHERE id = %d" % (created.strftime("%Y-%m-%d %H:%M:%S"), big.id)
-        )
+        store.database.execute_sql(f"UPDATE batch SET created_at = '{created:%Y-%m-%d %H:%M:%S}' WHERE id = {big.id:d}")
     with store.database.atomic():
         migrations.fill_analytics_counts(store.database.obj)
     store.close_database()  # the window opens it as it would any morning
     print(
-        f"built: {n:,} vouchers, {n:,} claims, {redeemed:,} redemptions over 60 days in {time.perf_counter() - started:.1f} s"
+        f"built: {n:,} vouchers, {n:,} claims, {redeemed:,} redemptions over 60 days in "
+        f"{time.perf_counter() - started:.1f} s"
     )
     return big.id
 

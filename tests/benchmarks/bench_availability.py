@@ -107,7 +107,7 @@ def locked_till(db_path: str, tries: int) -> tuple[list[float], list[float]]:
         other.execute("BEGIN IMMEDIATE")  # another program: a backup, the CLI, a long delete
         for code in codes:
             started = time.perf_counter()
-            with store.reporting_waits(lambda: said.append(time.perf_counter() - started)):
+            with store.reporting_waits(lambda started=started: said.append(time.perf_counter() - started)):
                 try:
                     claims.redeem(code)
                 except DatabaseProblem:
@@ -129,17 +129,20 @@ def main() -> int:
         store.open_database(db_path)
         store.close_database()
         print(
-            f"{args.idle} idle keep-alive connections from {args.idle} addresses, then a new member opens a page {args.tries} times:"
+            f"{args.idle} idle keep-alive connections from {args.idle} addresses, then a new member opens a page "
+            f"{args.tries} times:"
         )
         print(f"  claim site now        {idle_phones(db_path, 'site', args.idle, args.tries)}   (goal < 1 s)")
         print(f"  waitress's defaults   {idle_phones(db_path, 'defaults', args.idle, args.tries)}")
         said, gave_up = locked_till(db_path, 5)
     print("A redeem at the till while another program holds the database (5 tries):")
     print(
-        f"  says it is waiting after   median {statistics.median(said) * 1000:.0f} ms, slowest {max(said) * 1000:.0f} ms   (goal < 500 ms)"
+        f"  says it is waiting after   median {statistics.median(said) * 1000:.0f} ms,"
+        f" slowest {max(said) * 1000:.0f} ms   (goal < 500 ms)"
     )
     print(
-        f"  gives up with a sentence   median {statistics.median(gave_up):.2f} s, slowest {max(gave_up):.2f} s   (goal <= 5 s)"
+        f"  gives up with a sentence   median {statistics.median(gave_up):.2f} s,"
+        f" slowest {max(gave_up):.2f} s   (goal <= 5 s)"
     )
     return 0
 

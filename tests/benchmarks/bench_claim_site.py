@@ -43,6 +43,8 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parents[2]
 sys.path.insert(0, str(ROOT))
 
+from tests.helpers.ports import free_port  # noqa: E402 (after the checkout is on the path)
+
 PASSWORD = "benchmark-password"
 QUICK_HASH = "pbkdf2:sha256:1000"  # logins are not what is measured
 GOAL_SCALING = 1.6
@@ -68,14 +70,6 @@ def run_hello(threads: int) -> None:
     threading.Thread(target=server.run, daemon=True).start()
     print(server.effective_port, flush=True)
     sys.stdin.read()
-
-
-def free_port() -> int:
-    import socket
-
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return probe.getsockname()[1]
 
 
 def children(pid: int) -> list[int]:
@@ -156,7 +150,8 @@ def empty_postgres(url: str) -> None:
         con.autocommit = True
         with con.cursor() as cursor:
             cursor.execute(
-                "SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE datname = current_database() AND pid <> pg_backend_pid()"
+                "SELECT pg_terminate_backend(pid) FROM pg_stat_activity"
+                " WHERE datname = current_database() AND pid <> pg_backend_pid()"
             )
             cursor.execute("DROP SCHEMA public CASCADE; CREATE SCHEMA public")
 
@@ -187,7 +182,8 @@ def counters_agree(database: str, batch_ids: list[int]) -> bool:
     try:
         for batch_id in batch_ids:
             counted, held = store.run_sql(
-                "SELECT b.claimed_count, (SELECT COUNT(*) FROM voucher v WHERE v.batch_id = b.id AND v.member_id IS NOT NULL)"
+                "SELECT b.claimed_count,"
+                " (SELECT COUNT(*) FROM voucher v WHERE v.batch_id = b.id AND v.member_id IS NOT NULL)"
                 " FROM batch b WHERE b.id = :batch",
                 {"batch": batch_id},
             ).fetchone()
@@ -340,7 +336,7 @@ def measure(pool, worker, arguments, start_at: float, pids) -> tuple[list, float
 
 
 def row(label: str, results, server_cpu: float, database_cpu: float = 0.0) -> Row:
-    latencies = sorted(l for lat, _, _, _ in results for l in lat)
+    latencies = sorted(seconds for lat, _, _, _ in results for seconds in lat)
     failures = sum(f for _, f, _, _ in results)
     elapsed = max(e for _, _, e, _ in results)
     client_cpu = sum(c for _, _, _, c in results)
@@ -517,7 +513,8 @@ def main() -> int:
 
     print()
     print(
-        f"{'':<22} {'per second':>10} {'p50 ms':>8} {'p99 ms':>8} {'server CPU':>11} {'x hello':>8} {'client CPU':>11} {'PG CPU':>9} {'cores busy':>10}"
+        f"{'':<22} {'per second':>10} {'p50 ms':>8} {'p99 ms':>8} {'server CPU':>11} {'x hello':>8} "
+        f"{'client CPU':>11} {'PG CPU':>9} {'cores busy':>10}"
     )
     for r in rows:
         ratio = f"{r.cpu_ms / hello.cpu_ms:7.1f}x" if r is not hello and r.cpu_ms and hello.cpu_ms else ""
@@ -525,22 +522,26 @@ def main() -> int:
         notes = (f"  {r.failures} failed" if r.failures else "") + ("" if r.counters_ok else "  COUNTERS DISAGREE")
         print(
             f"{r.label:<22} {r.rate:10.0f} {r.p50:8.2f} {r.p99:8.2f} {cpu:>11} {ratio:>8} {r.client_cpu_ms:8.2f} ms"
-            f" {f'{r.database_cpu_ms:6.2f} ms' if r.database_cpu_ms else '':>9} {r.cores_busy:6.2f} of {os.cpu_count()}{notes}"
+            f" {f'{r.database_cpu_ms:6.2f} ms' if r.database_cpu_ms else '':>9}"
+            f" {r.cores_busy:6.2f} of {os.cpu_count()}{notes}"
         )
     print(
-        f"{'application alone':<22} {'':>10} {'':>8} {'':>8} {application:8.2f} ms {'':>8}  (SQLite, WSGI call, no server)"
+        f"{'application alone':<22} {'':>10} {'':>8} {'':>8} {application:8.2f} ms {'':>8}"
+        "  (SQLite, WSGI call, no server)"
     )
     if not pg:
         print("PostgreSQL: left out (no database given: --pg URL, or VOUCHER_BATCHES_TEST_DB=postgresql://...)")
 
     print("\nGoals:")
     claims_rows = rows[1:]
-    for first, second in zip(claims_rows[0::2], claims_rows[1::2]):
+    for first, second in zip(claims_rows[0::2], claims_rows[1::2], strict=False):  # an odd last row has no pair
         scale = second.rate / first.rate
         database = first.label.split(",")[0]
         print(
-            f"  {database}: 2 workers {scale:.2f}x one (goal >= {GOAL_SCALING}x): {'met' if scale >= GOAL_SCALING else 'NOT met'}"
-            f"; with one worker {first.cores_busy:.2f} of the {os.cpu_count()} CPUs were busy, with two {second.cores_busy:.2f}"
+            f"  {database}: 2 workers {scale:.2f}x one (goal >= {GOAL_SCALING}x): "
+            f"{'met' if scale >= GOAL_SCALING else 'NOT met'}"
+            f"; with one worker {first.cores_busy:.2f} of the {os.cpu_count()} CPUs were busy,"
+            f" with two {second.cores_busy:.2f}"
         )
     worst = max(claims_rows, key=lambda r: r.p99)
     print(

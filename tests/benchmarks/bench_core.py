@@ -144,13 +144,15 @@ def main() -> None:
         if args.pg:
             where = args.pg.rpartition("@")[2]
             print(
-                f"Generation on PostgreSQL ({where}; executemany = the driver's, a round trip a row; COPY = the bulk path)"
+                f"Generation on PostgreSQL ({where}; executemany = the driver's, a round trip a row;"
+                " COPY = the bulk path)"
             )
             for quantity in (100_000,) if args.quick else (100_000, 1_000_000):
                 ours, many, copy = generate_pg(args.pg, quantity)
                 print(
                     f"  {quantity:>9,} vouchers: create_batch {ours:6.2f} s ({quantity / ours:>9,.0f}/s)   "
-                    f"executemany {many:6.2f} s ({quantity / many:>9,.0f}/s)   COPY {copy:6.2f} s ({quantity / copy:>9,.0f}/s)"
+                    f"executemany {many:6.2f} s ({quantity / many:>9,.0f}/s)   COPY {copy:6.2f} s "
+                    f"({quantity / copy:>9,.0f}/s)"
                 )
         if args.quick:
             return
@@ -162,16 +164,19 @@ def main() -> None:
         print(f"  all batches' metrics (list_batches):  {timed(batches.list_batches, 50) * 1000:7.2f} ms")
         sample = random.sample(claimed, 100)
         print(
-            f"  code lookup:                          {timed(lambda: vouchers.lookup(random.choice(sample)), 200) * 1000:7.3f} ms"
+            "  code lookup:                          "
+            f"{timed(lambda: vouchers.lookup(random.choice(sample)), 200) * 1000:7.3f} ms"
         )
         fresh_codes = iter(claimed[100:])
         print(
-            f"  redeem at the till:                   {timed(lambda: claims.redeem(next(fresh_codes)), 50) * 1000:7.3f} ms"
+            "  redeem at the till:                   "
+            f"{timed(lambda: claims.redeem(next(fresh_codes)), 50) * 1000:7.3f} ms"
         )
         members_left = iter(members.create_member(f"late{i}@example.com", "x").id for i in range(50))
         token = batches.get_batch(big_id).token
         print(
-            f"  claim:                                {timed(lambda: claims.claim(token, next(members_left)), 50) * 1000:7.3f} ms"
+            "  claim:                                "
+            f"{timed(lambda: claims.claim(token, next(members_left)), 50) * 1000:7.3f} ms"
         )
         print(
             f"  first keyset page of the 1,000,000:   "
@@ -179,10 +184,12 @@ def main() -> None:
         )
         last = vouchers.page_starts(big_id, 100)[-1]
         print(
-            f"  last page (after page_starts):        {timed(lambda: vouchers.page_from(big_id, last, 100), 50) * 1000:7.3f} ms"
+            "  last page (after page_starts):        "
+            f"{timed(lambda: vouchers.page_from(big_id, last, 100), 50) * 1000:7.3f} ms"
         )
         print(
-            f"  page_starts of the 1,000,000:         {timed(lambda: vouchers.page_starts(big_id, 200), 3) * 1000:7.0f} ms"
+            "  page_starts of the 1,000,000:         "
+            f"{timed(lambda: vouchers.page_starts(big_id, 200), 3) * 1000:7.0f} ms"
         )
         started = time.perf_counter()
         written = vouchers.export_csv(big_id, folder / "export.csv")

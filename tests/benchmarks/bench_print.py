@@ -49,7 +49,8 @@ def main() -> int:
                 times.append(time.perf_counter() - started)
             worst = max(worst, statistics.median(times))
             print(
-                f"{layout:<9} {min(times) * 1000:6.0f} ms {statistics.median(times) * 1000:6.0f} ms {target.stat().st_size / 1024:6.0f} KB"
+                f"{layout:<9} {min(times) * 1000:6.0f} ms {statistics.median(times) * 1000:6.0f} ms "
+                f"{target.stat().st_size / 1024:6.0f} KB"
             )
         store.close_database()
     print(f"slowest median {worst * 1000:.0f} ms (goal < {GOAL * 1000:.0f} ms): {'ok' if worst < GOAL else 'TOO SLOW'}")

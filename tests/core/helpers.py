@@ -5,12 +5,20 @@ from __future__ import annotations
 import json
 import subprocess
 import sys
+import threading
 from pathlib import Path
 
 from app.core import store
 from app.core.store import run_sql
+from tests.helpers import ROOT
 
-ROOT = Path(__file__).resolve().parents[2]
+# Every older schema version as a fresh database of it was made, per database (made by
+# tools/schema_snapshot.py; version 1 predates the history and exists for SQLite only).
+OLD_SCHEMAS_FOLDER = Path(__file__).parent / "old_schemas"
+OLD_SCHEMAS = {
+    dialect: {int(p.stem.partition("-v")[2]) for p in OLD_SCHEMAS_FOLDER.glob(f"{dialect}-v*.sql")}
+    for dialect in ("sqlite", "postgresql")
+}
 
 
 def real_counts(batch_id: int) -> tuple[int, int, int]:
@@ -98,3 +106,32 @@ def raw_rows_holding(path, *needles: str) -> list[tuple[str, tuple]]:
     with closing(sqlite3.connect(path)) as con:
         tables = [row[0] for row in con.execute("SELECT name FROM sqlite_master WHERE type = 'table'")]
         return matching(tables, lambda table: con.execute(f'SELECT * FROM "{table}"'))
+
+
+def run_threads(n, work):
+    """Run work(i) on n threads released at the same moment; return their results in order."""
+    start = threading.Barrier(n)
+    results, errors = [None] * n, []
+
+    def run(i):
+        try:
+            start.wait()
+            results[i] = work(i)
+        except BaseException as exc:  # reported below, in the test's thread
+            errors.append(exc)
+        finally:
+            store.close_database()  # this thread's connection
+
+    threads = [threading.Thread(target=run, args=(i,)) for i in range(n)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join(timeout=120)
+    assert not errors, errors
+    assert not any(t.is_alive() for t in threads)
+    return results
+
+
+def old_schema(dialect: str, version: int) -> str:
+    """The statements that made a fresh database of that schema version ("sqlite" or "postgresql")."""
+    return (OLD_SCHEMAS_FOLDER / f"{dialect}-v{version}.sql").read_text()

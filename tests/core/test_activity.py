@@ -137,6 +137,44 @@ def test_the_log_cannot_be_changed_or_deleted(make_batch):
     assert Activity.select().where(Activity.kind == "batch_created").count() == 1
 
 
+@pytest.mark.postgres_only  # (SQLite has no TRUNCATE; its DELETE without WHERE is refused above)
+def test_the_log_cannot_be_emptied_with_truncate(make_batch):
+    """PostgreSQL's TRUNCATE fires no row trigger: a statement trigger refuses it, the app's own role too."""
+    make_batch()
+    with pytest.raises(peewee.IntegrityError, match="cannot be changed"):
+        store.database.execute_sql("TRUNCATE activity")
+    assert Activity.select().where(Activity.kind == "batch_created").count() == 1
+
+
+def _drop_the_logs_guards(db_path) -> None:
+    """What a person with the database's own login could do by hand, on a connection of their own."""
+    if store.is_url(str(db_path)):
+        import psycopg2
+
+        with closing(psycopg2.connect(str(db_path))) as con, con.cursor() as cursor:
+            cursor.execute("DROP TRIGGER activity_append_only ON activity")
+            cursor.execute("DROP TRIGGER IF EXISTS activity_no_truncate ON activity")
+            con.commit()
+    else:
+        with closing(sqlite3.connect(db_path)) as con:
+            con.execute("DROP TRIGGER activity_no_delete")
+            con.execute("DROP TRIGGER activity_no_update")  # and one that lets everything through
+            con.execute("CREATE TRIGGER activity_no_update BEFORE UPDATE ON activity BEGIN SELECT 1; END")
+            con.commit()
+
+
+def test_the_logs_guards_are_made_again_when_the_database_is_opened(db_path, make_batch):
+    make_batch()
+    store.close_database()
+    _drop_the_logs_guards(db_path)
+    store.open_database(db_path)
+    for statement in ("UPDATE activity SET staff = 'Mallory'", "DELETE FROM activity"):
+        with pytest.raises(peewee.IntegrityError, match="cannot be changed"):
+            store.database.execute_sql(statement)
+    assert Activity.select().where(Activity.kind == "batch_created").count() == 1
+    assert migrations.activity_guards_intact(store.database.obj)
+
+
 @pytest.mark.sqlite_only  # SQLite's own file
 def test_a_version_3_database_gains_the_log(db_path, make_batch):
     make_batch()

@@ -2,6 +2,7 @@
 (claimed_at, redeemed_at), with claims and redemptions placed at known times by the core's clock,
 across daylight-saving changes, undo, deletion, races and the migration that fills the counts."""
 
+import itertools
 import random
 import statistics
 import threading
@@ -11,7 +12,7 @@ from datetime import date, datetime, time, timedelta, timezone
 
 import pytest
 
-from app.core import analytics, batches, claims, members, settings, store, times
+from app.core import analytics, batches, claims, members, rates, settings, store, times, wording
 from app.core.claims import ClaimOutcome, RedeemOutcome, UndoOutcome
 from app.core.errors import NotFound
 from app.core.store import migrations, models, run_sql
@@ -141,7 +142,7 @@ def test_hourly_series_across_new_yorks_fall_back_shows_the_1_oclock_hour_twice(
     # both 01:00 hours: 05:30 and 06:30 UTC
     moments += [datetime(2026, 11, 1, 5, 30, tzinfo=UTC), datetime(2026, 11, 1, 6, 30, tzinfo=UTC)]
     codes = [claim_at(clock, batch, m) for m in sorted(moments)]
-    for code, m in zip(codes[::3], sorted(moments)[::3]):
+    for code, m in zip(codes[::3], sorted(moments)[::3], strict=True):
         redeem_at(clock, code, min(now, m + timedelta(minutes=rng.uniform(1, 300))))
 
     stats = analytics.batch_stats(batch.id, now=now)
@@ -172,7 +173,7 @@ def test_daily_series_across_berlins_spring_forward_has_a_23_hour_day(make_batch
     # either side of the spring-forward midnight and hour
     moments += [at(berlin, 2026, 3, 28, 23, 59), at(berlin, 2026, 3, 29, 0, 1), at(berlin, 2026, 3, 29, 3, 5)]
     codes = [claim_at(clock, batch, m) for m in sorted(moments)]
-    for code, m in zip(codes[::2], sorted(moments)[::2]):
+    for code, m in zip(codes[::2], sorted(moments)[::2], strict=True):
         redeem_at(clock, code, min(now, m + timedelta(hours=rng.uniform(0, 60))))
 
     stats = analytics.batch_stats(batch.id, now=now)
@@ -181,8 +182,7 @@ def test_daily_series_across_berlins_spring_forward_has_a_23_hour_day(make_batch
     assert [b.start.isoformat() for b in stats.series] == expected_day_starts(created, now, berlin)
     check_series_against_vouchers(stats, berlin)
     lengths = {
-        b.start.date(): (n.start.astimezone(UTC) - b.start.astimezone(UTC))
-        for b, n in zip(stats.series, stats.series[1:])
+        b.start.date(): (n.start.astimezone(UTC) - b.start.astimezone(UTC)) for b, n in itertools.pairwise(stats.series)
     }
     assert lengths[date(2026, 3, 29)] == timedelta(hours=23)
     assert lengths[date(2026, 3, 28)] == timedelta(hours=24)
@@ -470,7 +470,7 @@ def test_almost_sold_out_says_generate_more_or_pause(make_batch, clock):
     # 50 left it is not "almost" sold out (the sell-out time says the pace), nor judged on its 0 %
     young = make_batch(quantity=50, name="Young", channel="In-store QR")
     created_at(young.id, now - timedelta(minutes=3))
-    for i in range(6):
+    for _ in range(6):
         claim_at(clock, young, now - timedelta(minutes=2))
     stats = analytics.batch_stats(young.id, now=now)
     assert stats.projected_sold_out_at is not None and stats.projected_sold_out_at - now < timedelta(hours=24)
@@ -482,15 +482,12 @@ def test_almost_sold_out_says_generate_more_or_pause(make_batch, clock):
 
 
 def test_the_spec_bands_and_verdicts():
-    email = analytics.band_for("Email")
+    email = rates.band_for("Email")
     assert (email.typical, email.great) == ((5.0, 15.0), 20.0) and "Email" in email.note
-    assert analytics.band_for("Events").typical == (30.0, 50.0) and analytics.band_for("Events").great == 60.0
-    assert (
-        analytics.band_for("SMS") is None
-        and analytics.band_for("Website") is None
-        and analytics.band_for("Other") is None
-    )
-    assert [analytics.verdict(r, email) for r in (4.9, 5.0, 15.0, 17.5, 19.99, 20.0, 80.0)] == [
+    assert rates.band_for("Events").typical == (30.0, 50.0) and rates.band_for("Events").great == 60.0
+    assert rates.band_for("SMS") is None and rates.band_for("Website") is None and rates.band_for("Other") is None
+    redeemed_of_1000 = (44, 45, 150, 175, 194, 195, 200, 800)
+    assert [rates.verdict(1000, r, email) for r in redeemed_of_1000] == [
         "below_typical",
         "typical",
         "typical",
@@ -498,8 +495,17 @@ def test_the_spec_bands_and_verdicts():
         "typical",
         "great",
         "great",
+        "great",
     ]
-    assert analytics.verdict(None, email) is None and analytics.verdict(50.0, None) is None
+    assert rates.verdict(0, 0, email) is None and rates.verdict(100, 50, None) is None
+
+
+def test_a_rate_is_judged_as_it_reads():
+    """The verdict never contradicts the number beside it: 4.5 % reads "5%", typical for Email
+    (5–15%); 19.5 % reads "20%", great; 4.4 % reads "4%", below typical."""
+    email = rates.band_for("Email")
+    for redeemed, shown, judged in ((44, "4%", "below_typical"), (45, "5%", "typical"), (195, "20%", "great")):
+        assert (wording.rate_text(1000, redeemed), rates.verdict(1000, redeemed, email)) == (shown, judged)
 
 
 def test_channels_match_counts_made_from_the_voucher_rows(make_batch, clock):
@@ -546,9 +552,9 @@ def test_channels_match_counts_made_from_the_voucher_rows(make_batch, clock):
             batches_n, total, claimed, redeemed = want.get(c.channel, (0, 0, 0, 0))
             assert (c.batches, c.total, c.claimed, c.redeemed) == (batches_n, total, claimed, redeemed), (pattern, c)
             assert c.redemption_rate == (pytest.approx(redeemed * 100 / claimed) if claimed else None)
-            band = analytics.band_for(c.channel)
+            band = rates.band_for(c.channel)
             # every batch is two days old: judged from 20 claims on
-            assert c.verdict == (analytics.verdict(c.redemption_rate, band) if claimed >= 20 else None), (pattern, c)
+            assert c.verdict == (rates.verdict(c.claimed, c.redeemed, band) if claimed >= 20 else None), (pattern, c)
             assert c.too_early == (band is not None and 0 < claimed < 20), (pattern, c)
     by = {c.channel: c for c in analytics.channel_stats("Summer 2025 - *")}
     assert by["Email"].verdict == "typical"  # 3 of 20: 15 %
@@ -566,6 +572,10 @@ def test_channels_match_counts_made_from_the_voucher_rows(make_batch, clock):
         "great": None,
         "verdict": None,
         "too_early": False,
+        "sales_with_vouchers": 0.0,
+        "discount_given": 0.0,
+        "redemptions_with_order_total": 0,
+        "currency": "$",
     }
     events = {c.channel: c for c in analytics.channel_stats()}["Events"]
     assert (events.claimed, events.verdict, events.too_early) == (3, None, True)  # 1 of 3 redeemed says nothing yet
@@ -679,7 +689,7 @@ def test_a_version_5_database_gets_its_history_counted_from_its_vouchers(db_path
 
     store.open_database(db_path)
 
-    assert migrations.schema_version(store.database) == migrations.CURRENT_VERSION == 6
+    assert migrations.schema_version(store.database) == migrations.CURRENT_VERSION
     assert table_rows() == kept_rows
     after = [analytics.batch_stats(b.id, now=start + timedelta(days=5)) for b in batches.list_batches()]
     assert after == before

@@ -12,9 +12,9 @@ from pathlib import Path
 import pytest
 
 from app import cli
-from app.core import batches, claims, members, store, templates
+from app.core import batches, claims, members, recovery, store, templates
 from app.core.errors import DatabaseProblem, InvalidInput
-from app.core.store import backups, migrations
+from app.core.store import backups
 
 from .helpers import ROOT
 
@@ -57,7 +57,7 @@ def test_a_backup_round_trips_claims_and_redemptions(shop, tmp_path):
     assert backups.problem_in(target) is None
     batches.delete_batch(batch.id)  # the mistake a backup is for
     store.close_database()
-    aside = backups.restore(target, path, migrations.CURRENT_VERSION)
+    aside = recovery.restore(target, path).kept
     assert raw_rows(path) == before
     assert raw_rows(aside)["batch"] == []  # the replaced database is kept as it was
     store.open_database(path, create=False)
@@ -70,7 +70,7 @@ def test_restore_refuses_while_another_program_has_the_database_open(shop, tmp_p
     before = path.read_bytes()
     # db_path's own connection is open: it is the other program here
     with pytest.raises(DatabaseProblem, match="in use by another program"):
-        backups.restore(target, path, migrations.CURRENT_VERSION)
+        recovery.restore(target, path)
     assert path.read_bytes() == before
     assert batches.list_batches()  # and that program still works
 
@@ -82,9 +82,9 @@ def test_restore_refuses_a_file_that_is_not_a_good_backup(shop, tmp_path):
     junk = tmp_path / "junk.db"
     junk.write_bytes(b"not a database at all" * 100)
     with pytest.raises(InvalidInput, match="not a usable backup"):
-        backups.restore(junk, path, migrations.CURRENT_VERSION)
+        recovery.restore(junk, path)
     with pytest.raises(InvalidInput, match="There is no backup"):
-        backups.restore(tmp_path / "missing.db", path, migrations.CURRENT_VERSION)
+        recovery.restore(tmp_path / "missing.db", path)
     assert path.read_bytes() == before
 
 

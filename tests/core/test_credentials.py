@@ -15,7 +15,7 @@ import pytest
 from app.core import store
 from app.core.errors import DatabaseProblem
 from app.core.store import credentials, explain
-from tests.conftest import TEST_DB
+from tests.helpers.database import TEST_DB
 
 URL = "postgresql://shop@db.example.com:5432/vouchers"
 

@@ -8,7 +8,7 @@ import pytest
 
 from app.core import batches, store
 from app.core.errors import GenerationCancelled
-from tests.conftest import ON_POSTGRES
+from tests.helpers.database import ON_POSTGRES
 
 from .helpers import real_counts, table_counts, worker
 

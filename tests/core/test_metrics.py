@@ -4,7 +4,7 @@ from datetime import datetime, timedelta
 
 import pytest
 
-from app.core import batches, claims, vouchers
+from app.core import batches, claims, vouchers, wording
 from app.core.errors import InvalidInput, NotFound
 from app.core.store.models import Batch, Voucher
 
@@ -54,7 +54,7 @@ def test_the_spec_card_500_total_127_claimed_45_redeemed_is_35_percent(make_batc
     ],
 )
 def test_a_rate_is_a_whole_percentage_rounded_once_from_the_counts(claimed, redeemed, shown):
-    assert batches.rate_text(claimed, redeemed) == shown
+    assert wording.rate_text(claimed, redeemed) == shown
 
 
 def test_the_card_and_the_json_round_5_of_11_from_the_exact_counts(make_batch, claim_some):

@@ -6,36 +6,12 @@ import random
 import threading
 from collections import Counter
 
-from app.core import activity, batches, claims, store
+from app.core import activity, batches, claims
 from app.core.claims import ClaimOutcome, RedeemOutcome
 from app.core.store import run_sql
 from app.core.store.models import Member
 
-from .helpers import counters, real_counts, run_together
-
-
-def run_threads(n, work):
-    """Run work(i) on n threads released at the same moment; return their results in order."""
-    start = threading.Barrier(n)
-    results, errors = [None] * n, []
-
-    def run(i):
-        try:
-            start.wait()
-            results[i] = work(i)
-        except BaseException as exc:  # reported below, in the test's thread
-            errors.append(exc)
-        finally:
-            store.close_database()  # this thread's connection
-
-    threads = [threading.Thread(target=run, args=(i,)) for i in range(n)]
-    for t in threads:
-        t.start()
-    for t in threads:
-        t.join(timeout=120)
-    assert not errors, errors
-    assert not any(t.is_alive() for t in threads)
-    return results
+from .helpers import counters, real_counts, run_threads, run_together
 
 
 def member_vouchers(batch_id):
@@ -151,7 +127,7 @@ def test_a_delete_during_a_burst_of_claims_never_deadlocks(make_batch, make_memb
     for _ in range(20):  # a deadlock, when the lock order was wrong, came in 1 run of 4 on PostgreSQL
         batch = make_batch(quantity=100)
 
-        def claim_all(i, started):
+        def claim_all(i, started, batch=batch):
             outcomes = []
             for member_id in ids[i::8]:
                 outcomes.append(claims.claim(batch.token, member_id).outcome)
@@ -173,7 +149,7 @@ def test_a_delete_during_redemptions_never_deadlocks(make_batch, claim_some):
         batch = make_batch(quantity=40)
         held = [v.code for v in claim_some(batch, 32)]
 
-        def redeem_all(i, started):
+        def redeem_all(i, started, held=held):
             outcomes = []
             for code in held[i::4]:
                 outcomes.append(claims.redeem(code).outcome)

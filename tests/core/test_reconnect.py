@@ -11,7 +11,6 @@ import pytest
 from app.core import settings, store
 from app.core.errors import DatabaseProblem
 from app.core.store import reconnect
-from tests.pg_cluster import cluster  # noqa: F401 (cluster: a fixture)
 
 
 def _end_every_other_session(url: str) -> None:
@@ -21,7 +20,8 @@ def _end_every_other_session(url: str) -> None:
         con.autocommit = True
         with con.cursor() as cursor:
             cursor.execute(
-                "SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE pid <> pg_backend_pid() AND backend_type = 'client backend'"
+                "SELECT pg_terminate_backend(pid) FROM pg_stat_activity"
+                " WHERE pid <> pg_backend_pid() AND backend_type = 'client backend'"
             )
 
 

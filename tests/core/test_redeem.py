@@ -41,7 +41,8 @@ def test_a_voucher_redeems_once_and_then_says_when(make_batch, claim_some):
     assert again.outcome is RedeemOutcome.ALREADY_REDEEMED
     assert again.redeemed_at == first.redeemed_at
     assert again.message == (
-        f"Voucher {voucher.code} was already redeemed on {first.redeemed_at:%Y-%m-%d at %H:%M} UTC at till {activity.this_pc()}."
+        f"Voucher {voucher.code} was already redeemed on {first.redeemed_at:%Y-%m-%d at %H:%M} UTC at till "
+        f"{activity.this_pc()}."
     )
     assert counters(batch.id) == real_counts(batch.id) == (3, 1, 1)
 

@@ -18,13 +18,20 @@ from app.core.store.models import (
 
 
 def template_row(**changes):
-    row = dict(title="Direct", discount_kind="percent", discount_value=10, min_purchase=0, terms="")
+    row = {"title": "Direct", "discount_kind": "percent", "discount_value": 10, "min_purchase": 0, "terms": ""}
     row.update(changes)
     return row
 
 
 def batch_row(template, /, **changes):
-    row = dict(name="Direct", channel="Email", template=template.id, quantity=10, token="t" * 32, code_length=10)
+    row = {
+        "name": "Direct",
+        "channel": "Email",
+        "template": template.id,
+        "quantity": 10,
+        "token": "t" * 32,
+        "code_length": 10,
+    }
     row.update(changes)
     return row
 

@@ -19,8 +19,7 @@ from app import cli
 from app.core import batches, store
 from app.core.errors import DatabaseProblem
 from app.core.store import explain, guarded, migrations
-
-from ..conftest import TEST_DB
+from tests.helpers.database import TEST_DB, make_version_4, schema_version_now
 
 pytestmark = pytest.mark.postgres_only
 
@@ -132,13 +131,6 @@ def _wrapped(driver_error: Exception) -> peewee.OperationalError:
 # -- a migration of a server database: a pg_dump first, or a refusal --------------------------------
 
 
-def make_version_4(url: str) -> None:  # (as tests/core/test_titles.py makes a version 4 file)
-    """The test database as version 4 left it: no public titles yet."""
-    store.database.execute_sql("ALTER TABLE batch DROP COLUMN title")
-    store.database.execute_sql("UPDATE schema_version SET version = 4")
-    store.close_database()
-
-
 def stored_version() -> int:
     return store.database.execute_sql("SELECT version FROM schema_version").fetchone()[0]
 
@@ -153,7 +145,8 @@ def test_a_server_database_is_dumped_before_its_schema_is_updated(db_path, make_
     dump = Path(notice.rpartition(" is ")[2].rstrip("."))
     assert (
         notice
-        == f"The database {store.location()} was updated to schema {migrations.CURRENT_VERSION}; its backup from before is {dump}."
+        == f"The database {store.location()} was updated to schema {migrations.CURRENT_VERSION}; its backup from "
+        f"before is {dump}."
     )
     assert dump.parent == Path(os.environ["XDG_DATA_HOME"]) / "voucher-batches" / "backups" / NAME
     assert dump.name.startswith(f"{NAME}-v4-") and dump.suffix == ".dump"
@@ -164,15 +157,6 @@ def test_a_server_database_is_dumped_before_its_schema_is_updated(db_path, make_
     assert "Before the update" in listed
     copy = listed.partition("COPY public.schema_version")[2]
     assert copy.splitlines()[1].split("\t")[-1] == "4"
-
-
-def schema_version_now() -> int:
-    """The version stored, read on a connection of its own (whatever the application has open)."""
-    import psycopg2
-
-    with closing(psycopg2.connect(TEST_DB)) as con, con.cursor() as cursor:
-        cursor.execute("SELECT version FROM schema_version")
-        return cursor.fetchone()[0]
 
 
 def test_without_pg_dump_the_update_is_refused_until_someone_has_a_backup(

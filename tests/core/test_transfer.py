@@ -25,7 +25,6 @@ from app.core import (
 from app.core.claims import ClaimOutcome
 from app.core.errors import InvalidInput
 from app.core.store.models import set_clock, utcnow
-from tests.pg_cluster import cluster  # noqa: F401 (cluster: a fixture)
 
 
 def the_store(now) -> dict:

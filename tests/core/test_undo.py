@@ -12,8 +12,7 @@ from app.core.claims import RedeemOutcome, UndoOutcome
 from app.core.errors import InvalidInput
 from app.core.store.models import Voucher, utcnow
 
-from .helpers import counters, real_counts, run_together
-from .test_races import run_threads
+from .helpers import counters, real_counts, run_threads, run_together
 
 TILL_2 = Actor("till 2", "Anna")
 

@@ -9,7 +9,7 @@ import pytest
 from PySide6.QtCore import QSettings
 from PySide6.QtWidgets import QApplication
 
-from app.core import logfile
+from app.core import claims, logfile
 from app.gui import application
 from app.gui.kit import tasks
 from app.gui.main_window import MainWindow
@@ -81,14 +81,37 @@ def _no_stray_tasks(qapp):
 
 
 @pytest.fixture
-def window(qtbot, db_path, prefs, prompts, servers, log_folder):
+def make_window(qtbot, prefs, prompts, servers, log_folder):
+    """make_window(refresh_ms=200, wait_for_batches=True): the main window on the database open now,
+    shown and started (and, by default, past "Loading…"); closed and its claim site quit afterwards."""
+    made = []
+
+    def make(refresh_ms: int = 200, wait_for_batches: bool = True) -> MainWindow:
+        win = MainWindow(
+            prefs, start_server=servers, prompts=prompts, refresh_ms=refresh_ms, log_file=logfile.setup_logging()
+        )
+        qtbot.addWidget(win)
+        made.append(win)
+        win.resize(1200, 800)
+        win.show()
+        win.start()
+        if wait_for_batches:
+            qtbot.waitUntil(lambda: win.dashboard.stack.currentWidget() is not win.dashboard.loading)
+        return win
+
+    yield make
+    for win in made:
+        win.close()
+        win.background.shutdown()  # closing leaves the claim site serving: quit, as File → Quit does
+
+
+@pytest.fixture
+def window(db_path, make_window):
     """The main window, shown and started, with the batches on screen."""
-    win = MainWindow(prefs, start_server=servers, prompts=prompts, refresh_ms=200, log_file=logfile.setup_logging())
-    qtbot.addWidget(win)
-    win.resize(1200, 800)
-    win.show()
-    win.start()
-    qtbot.waitUntil(lambda: win.dashboard.stack.currentWidget() is not win.dashboard.loading)
-    yield win
-    win.close()
-    win.background.shutdown()  # closing leaves the claim site serving: quit, as File → Quit does
+    return make_window()
+
+
+@pytest.fixture
+def claimed(make_batch, make_member):
+    batch = make_batch(quantity=20, name="Spring Fair")
+    return batch, claims.claim(batch.token, make_member("carol@example.com").id).voucher

@@ -1,9 +1,21 @@
-"""Fakes for the GUI tests: the claim server, the prompts service."""
+"""Helpers for the GUI tests: fakes of the claim server and the prompts service, and the window's
+widgets reached as a person reaches them (a card's menu, the till's scanner, Settings, the vouchers view)."""
 
 from __future__ import annotations
 
+import json
+import subprocess
+import sys
+import urllib.request
+
+import pytest
+from PySide6.QtCore import Qt
+from PySide6.QtWidgets import QApplication, QPushButton
+
 from app.core.errors import ServerProblem
 from app.gui.dialogs.delete_batch import DeleteChoice
+from app.gui.dialogs.find_voucher import FindVoucherDialog
+from app.gui.dialogs.settings import SettingsDialog
 from app.gui.kit.prompts import Prompts
 
 
@@ -57,6 +69,12 @@ class FakePrompts(Prompts):
 
     def save_file_name(self, parent, caption, suggested, file_filter, then, **options):
         self.asked_file_names.append(suggested)
+        path = self.file_names.pop(0)
+        if path:
+            then(path)
+
+    def open_file_name(self, parent, caption, start, file_filter, then):
+        self.asked_file_names.append(start)
         path = self.file_names.pop(0)
         if path:
             then(path)
@@ -159,3 +177,114 @@ def settle() -> None:
 
     assert tasks.wait_for_all(30_000)
     QApplication.processEvents()
+
+
+def menu_action(card, text):
+    """The action of the card's ··· menu with that text, as the manager sees it."""
+    card.menu.aboutToShow.emit()
+    found = [a for a in card.menu.actions() if a.text() == text and a.isVisible()]
+    assert found, f"no visible menu item {text!r}: {[a.text() for a in card.menu.actions() if a.isVisible()]}"
+    return found[0]
+
+
+def card_of(qtbot, window, batch_id):
+    qtbot.waitUntil(lambda: window.dashboard.grid.card_for(batch_id) is not None)
+    return window.dashboard.grid.card_for(batch_id)
+
+
+def status_of(card) -> str:
+    return card.badge.text().removeprefix("● ")
+
+
+def scan(qtbot, window, text):
+    """A barcode scanner: it types into the focused field and ends with Enter."""
+    qtbot.waitUntil(lambda: QApplication.activeWindow() is window)  # a closed dialog hands activation back
+    qtbot.keyClick(window, Qt.Key.Key_L, Qt.KeyboardModifier.ControlModifier)
+    assert window.till_field.hasFocus()
+    qtbot.keyClicks(window.till_field, text)
+    qtbot.keyClick(window.till_field, Qt.Key.Key_Return)
+    assert window.till_field.text() == ""  # ready for the next scan
+    dialog = dialog_of(qtbot, window, FindVoucherDialog)
+    qtbot.waitUntil(lambda: dialog.notice.text() not in ("", "Looking up…"))
+    return dialog
+
+
+def open_settings(qtbot, window, by_key: bool = False) -> SettingsDialog:
+    if by_key:
+        qtbot.waitUntil(lambda: QApplication.activeWindow() is window)
+        qtbot.keyClick(window, Qt.Key.Key_Comma, Qt.KeyboardModifier.ControlModifier)
+    else:
+        window.settings_action.trigger()
+    dialog = dialog_of(qtbot, window, SettingsDialog)
+    qtbot.waitUntil(dialog.isActiveWindow)
+    return dialog
+
+
+def save(dialog: SettingsDialog) -> None:
+    dialog.buttons.button(dialog.buttons.StandardButton.Save).click()
+
+
+def open_view(qtbot, window, batch):
+    card = card_of(qtbot, window, batch.id)
+    qtbot.mouseClick(card.vouchers_button, Qt.MouseButton.LeftButton)
+    view = window.pages.vouchers_view
+    assert view is not None and window.pages.stack.currentWidget() is view
+    qtbot.waitExposed(view.table)
+    qtbot.waitUntil(lambda: view.model.row_at(0) is not None)
+    return view
+
+
+def filter_by(view, text: str) -> None:
+    """Click the filter button with that text (All, Unclaimed, Claimed, Redeemed)."""
+    [button] = [b for b in view.findChildren(QPushButton, "FilterButton") if b.text() == text]
+    button.click()
+
+
+def answers(port: int) -> bool:
+    try:
+        with urllib.request.urlopen(f"http://127.0.0.1:{port}/healthz", timeout=2) as answer:
+            return "database_id" in json.loads(answer.read())
+    except OSError:
+        return False
+
+
+def dark_palette():
+    from PySide6.QtGui import QColor, QPalette
+
+    palette = QPalette()
+    roles = {
+        QPalette.ColorRole.Window: "#202124",
+        QPalette.ColorRole.WindowText: "#e8eaed",
+        QPalette.ColorRole.Base: "#17181a",
+        QPalette.ColorRole.AlternateBase: "#26272b",
+        QPalette.ColorRole.Text: "#e8eaed",
+        QPalette.ColorRole.Button: "#2d2e31",
+        QPalette.ColorRole.ButtonText: "#e8eaed",
+        QPalette.ColorRole.Highlight: "#4c8bf5",
+        QPalette.ColorRole.HighlightedText: "#ffffff",
+        QPalette.ColorRole.ToolTipBase: "#2d2e31",
+        QPalette.ColorRole.ToolTipText: "#e8eaed",
+        QPalette.ColorRole.PlaceholderText: "#9aa0a6",
+        QPalette.ColorRole.Link: "#8ab4f8",
+        QPalette.ColorRole.Mid: "#3c4043",
+        QPalette.ColorRole.Dark: "#111214",
+        QPalette.ColorRole.Light: "#3c4043",
+        QPalette.ColorRole.Midlight: "#35363a",
+        QPalette.ColorRole.Shadow: "#000000",
+    }
+    for role, color in roles.items():
+        palette.setColor(role, QColor(color))
+    for role in (QPalette.ColorRole.WindowText, QPalette.ColorRole.Text, QPalette.ColorRole.ButtonText):
+        palette.setColor(QPalette.ColorGroup.Disabled, role, QColor("#7f8389"))
+    return palette
+
+
+def poppler(*command: str) -> subprocess.CompletedProcess:
+    """pdfinfo, pdftoppm or pdftotext (poppler-utils) on the PDF; said as skipped on Windows."""
+    if sys.platform == "win32":
+        pytest.skip(
+            "reads the PDF with poppler-utils, Linux programs whose output Wine cannot hand back to Windows "
+            "CPython (there a poster's embedded font is checked by tests/gui/test_shipped_font.py, and the bundle's "
+            "smoke test reads a poster's text with pdftotext)"
+        )
+    return subprocess.run(command, capture_output=True, text=True, check=True)

@@ -18,9 +18,8 @@ from app.gui import instance
 from app.gui.controllers.background import KEEPS_SERVING
 from app.gui.kit.prompts import quit_question
 from app.web.server import start_server
-
-from .test_another_program import ROOT
-from .test_claim_site_address import free_port
+from tests.helpers import ROOT
+from tests.helpers.ports import free_port
 
 
 def test_closing_the_window_keeps_the_claim_site_serving_and_says_so_once(qtbot, window, servers):

@@ -14,10 +14,11 @@ from pathlib import Path
 import pytest
 
 from app.core import settings, store
+from tests.helpers import ROOT
+from tests.helpers.ports import free_port
+from tests.web.helpers import Browser, claim_path, visible
 
-from ..web.conftest import Browser, claim_path, visible
-from .test_another_program import ROOT
-from .test_claim_site_address import answers, free_port
+from .helpers import answers
 
 if sys.platform != "win32":
     from . import x11

@@ -11,7 +11,7 @@ from PySide6.QtCore import Qt
 from PySide6.QtGui import QColor
 from PySide6.QtWidgets import QApplication
 
-from app.core import analytics, batches, claims
+from app.core import analytics, batches, claims, rates, wording
 from app.core.analytics import BatchStats, Bucket, Hint
 from app.core.store import models
 from app.gui.controllers import analytics as analytics_controller
@@ -19,8 +19,7 @@ from app.gui.kit import style
 from app.gui.pages.batch import BatchPage
 from app.gui.pages.channels import BAND_COLUMN, VERDICT_COLUMN, ChannelsPage
 
-from .helpers import label_shows, settle, shown_text
-from .test_dashboard import card_of, menu_action
+from .helpers import card_of, label_shows, menu_action, settle, shown_text
 
 
 def claimed_and_redeemed(batch, make_member, claimed: int, redeemed: int) -> None:
@@ -53,7 +52,7 @@ def test_a_batch_page_opens_from_the_card_name_and_from_details_twice(qtbot, mak
     claimed_and_redeemed(batch, make_member, 4, 1)
     other = make_batch(20, name="Summer 2025 - Store Signage", channel="In-store QR")
     claimed_and_redeemed(other, make_member, 5, 3)
-    for target, numbers in ((batch, ("10", "4", "1", "6", "25.0%")), (other, ("20", "5", "3", "15", "60.0%"))):
+    for target, numbers in ((batch, ("10", "4", "1", "6", "25%")), (other, ("20", "5", "3", "15", "60%"))):
         for opening in ("name", "details", "name", "details"):
             card = card_of(qtbot, window, target.id)
             if opening == "name":
@@ -91,7 +90,7 @@ def test_the_page_follows_claims_and_says_the_band(qtbot, make_batch, make_membe
     page = batch_page(qtbot, window)
     # 6 of 10 claimed minutes ago is 60 %, but too little to hold against In-store QR's 50 %+ yet
     assert page.verdict.text() == "Too early to judge" and "24 hours old and has 20 claims" in page.verdict.toolTip()
-    assert "typical 20–40%, great 50%+" in page.band.text() and "This batch: 60.0%" in page.band.text()
+    assert "typical 20–40%, great 50%+" in page.band.text() and "This batch: 60%" in page.band.text()
     claimed_and_redeemed(batch, make_member, 2, 0)  # claims on the claim site meanwhile
     window.refresh_action.trigger()  # F5, or the page's own refresh a few seconds later
     qtbot.waitUntil(lambda: tiles(page)["Claimed"] == "12")
@@ -139,7 +138,7 @@ def test_channels_page_lists_every_channel_with_its_band_and_verdict(qtbot, make
             for r in range(table.rowCount())
         }
         assert list(rows) == list(models.CHANNELS)
-        assert rows["Email"][1:6] == ["1", "100", "20", "3", "15.0%"]
+        assert rows["Email"][1:6] == ["1", "100", "20", "3", "15%"]
         assert rows["Email"][BAND_COLUMN] == "typical 5–15%, great 20%+"
         assert [rows[c][VERDICT_COLUMN] for c in ("Email", "Social media", "In-store QR", "SMS", "Events")] == [
             "Typical",
@@ -179,7 +178,9 @@ def test_every_chart_saves_a_png_and_exports_its_rows(qtbot, make_batch, make_me
         prompts.file_names += [str(png), str(table)]
         box.save_action.trigger()
         box.export_action.trigger()
-        qtbot.waitUntil(lambda: png.exists() and table.with_suffix(".csv").exists())  # each appears only once whole
+        qtbot.waitUntil(
+            lambda png=png, table=table: png.exists() and table.with_suffix(".csv").exists()
+        )  # each appears only once whole
         assert png.read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"
         with table.with_suffix(".csv").open(newline="", encoding="utf-8-sig") as handle:
             rows = list(csv.reader(handle))
@@ -201,7 +202,7 @@ def test_every_chart_saves_a_png_and_exports_its_rows(qtbot, make_batch, make_me
 
 
 def test_charts_follow_the_dark_palette(qtbot, make_batch, make_member, window):
-    from .make_screenshots import dark_palette
+    from .helpers import dark_palette
 
     batch = make_batch(10)
     claimed_and_redeemed(batch, make_member, 3, 1)
@@ -226,29 +227,29 @@ def test_charts_follow_the_dark_palette(qtbot, make_batch, make_member, window):
 
 def _stats(**changes) -> BatchStats:
     start = datetime(2026, 11, 30, 9, tzinfo=timezone.utc)
-    values = dict(
-        batch_id=1,
-        name="Q1 2025 Email Campaign",
-        channel="Email",
-        status="active",
-        created_at=start,
-        now=start + timedelta(hours=30),
-        total=500,
-        claimed=127,
-        redeemed=45,
-        available=373,
-        redemption_rate=45 * 100 / 127,
-        bucket="hour",
-        series=[Bucket(start + timedelta(hours=h), 4, 1, 4 * (h + 1), h + 1) for h in range(31)],
-        claims_last_24h=96,
-        claims_per_hour_now=4.0,
-        projected_sold_out_at=start + timedelta(hours=123),
-        median_hours_to_redeem=5.25,
-        delay_histogram=[("< 1 h", 3), ("1–6 h", 20), ("6–24 h", 22)],
-        band=analytics.band_for("Email"),
-        verdict="great",
-        hints=[],
-    )
+    values = {
+        "batch_id": 1,
+        "name": "Q1 2025 Email Campaign",
+        "channel": "Email",
+        "status": "active",
+        "created_at": start,
+        "now": start + timedelta(hours=30),
+        "total": 500,
+        "claimed": 127,
+        "redeemed": 45,
+        "available": 373,
+        "redemption_rate": 45 * 100 / 127,
+        "bucket": "hour",
+        "series": [Bucket(start + timedelta(hours=h), 4, 1, 4 * (h + 1), h + 1) for h in range(31)],
+        "claims_last_24h": 96,
+        "claims_per_hour_now": 4.0,
+        "projected_sold_out_at": start + timedelta(hours=123),
+        "median_hours_to_redeem": 5.25,
+        "delay_histogram": [("< 1 h", 3), ("1–6 h", 20), ("6–24 h", 22)],
+        "band": rates.band_for("Email"),
+        "verdict": "great",
+        "hints": [],
+    }
     values.update(changes)
     return BatchStats(**values)
 
@@ -262,13 +263,13 @@ def test_the_page_shows_the_pace_the_sell_out_and_the_hints(qtbot):
     page.show()
     page.show_stats(_stats())
     assert tiles(page)["Claim rate now"] == "4.0 per hour"
-    assert tiles(page)["Median time to redeem"] == "5.2 h"
+    assert tiles(page)["Median time to redeem"] == "5.2 hours"
     assert page.sells_out.text() == "Sells out around Sat 07:00"  # 12:00 UTC on Saturday 5 December, in New York
     assert page.sells_out.isVisible()
     assert page.series_box.title.text() == "Claims and redemptions over time (per hour, and in all)"
     assert not page.hint_labels
 
-    hint = Hint("few_redemptions", analytics.HINT_MESSAGES["few_redemptions"])
+    hint = Hint("few_redemptions", wording.HINT_MESSAGES["few_redemptions"])
     page.show_stats(_stats(projected_sold_out_at=None, hints=[hint], verdict="below_typical"))
     assert not page.sells_out.isVisible()  # not trending: nothing said
     assert [label.text() for label in page.hint_labels] == [hint.message]
@@ -285,4 +286,24 @@ def test_redemptions_in_the_first_hour_after_their_claims_read_under_1_h_not_a_m
     claimed_and_redeemed(batch, make_member, 3, 3)  # redeemed seconds after the claim
     qtbot.mouseClick(card_of(qtbot, window, batch.id).title, Qt.MouseButton.LeftButton)
     page = batch_page(qtbot, window)
-    assert tiles(page)["Median time to redeem"] == "under 1 h"
+    assert tiles(page)["Median time to redeem"] == "under 1 hour"
+
+
+def test_one_rate_reads_the_same_on_the_card_the_batch_page_and_the_channels_page(
+    qtbot, make_batch, make_member, window
+):
+    """5 redeemed of 11 claimed read "45%" on the card but "45.5%" on the pages once: one voice now."""
+    batch = make_batch(30, name="Winter - Email", channel="Email")
+    claimed_and_redeemed(batch, make_member, 11, 5)
+    card = card_of(qtbot, window, batch.id)
+    qtbot.waitUntil(lambda: card.rate.text() == "45%")
+    for _ in range(2):
+        menu_action(card_of(qtbot, window, batch.id), "Details").trigger()
+        page = batch_page(qtbot, window)
+        assert tiles(page)["Redemption rate"] == "45%" and "This batch: 45%." in page.band.text()
+        window.analytics.channels_action.trigger()
+        table = channels_page(qtbot, window).table
+        email = next(r for r in range(table.rowCount()) if table.item(r, 0).text() == "Email")
+        assert table.item(email, 5).text() == "45%"
+        qtbot.keyClick(window.pages.page, Qt.Key.Key_Escape)
+        qtbot.waitUntil(lambda: window.pages.stack.currentWidget() is window.dashboard)

@@ -19,18 +19,14 @@ import pytest
 from PySide6.QtCore import QFileInfo, Qt
 from PySide6.QtWidgets import QFileDialog, QFileSystemModel
 
-import app
 from app.core import claims
 from app.gui.dialogs.qr import QrDialog
 from app.gui.dialogs.settings import SettingsDialog
 from app.gui.kit import prompts as prompts_module
 from app.gui.kit.prompts import NameOnlyIconProvider, Prompts, file_dialog
+from tests.helpers import ROOT
 
-from .helpers import dialog_of, flush_deletions, shown
-from .test_dashboard import card_of, menu_action
-from .test_find_voucher import scan
-
-ROOT = Path(app.__file__).resolve().parents[1]
+from .helpers import card_of, dialog_of, flush_deletions, menu_action, scan, shown
 
 
 @pytest.fixture
@@ -121,9 +117,9 @@ def test_another_program_writes_while_a_file_dialog_shows_the_database_folder(
         assert till.fields["status"].text().startswith("Redeemed on"), till.notice.text()
         till.code.setText(ours)
         qtbot.keyClick(till.code, Qt.Key.Key_Return)
-        qtbot.waitUntil(lambda: till.notice.text() == "This voucher can be redeemed.")
+        qtbot.waitUntil(lambda till=till: till.notice.text() == "This voucher can be redeemed.")
         qtbot.mouseClick(till.redeem_button, Qt.MouseButton.LeftButton)
-        qtbot.waitUntil(lambda ours=ours: till.notice.text() == f"Voucher {ours} redeemed.")
+        qtbot.waitUntil(lambda till=till, ours=ours: till.notice.text() == f"Voucher {ours} redeemed.")
         till.close()
 
         seen = other_program(qtbot, db_path, "lookup", ours, "--json")  # and the others see what the window wrote

@@ -129,7 +129,8 @@ def test_a_bug_in_a_slot_is_said_in_the_window_and_logged_where_it_says(qtbot, m
             except ZeroDivisionError:
                 sys.excepthook(*sys.exc_info())
             assert window.message_bar.text() == (
-                f"Something unexpected went wrong (ZeroDivisionError: division by zero). Details are in the log: {log_file}."
+                "Something unexpected went wrong (ZeroDivisionError: division by zero). Details are in the log: "
+                f"{log_file}."
             )
 
     assert run_main(qtbot, monkeypatch, FakeServerFactory(), check, db_location=str(tmp_path / "x.db")) == 0

@@ -4,32 +4,16 @@ so (no "Settings saved." while the site is down). With the real server."""
 
 from __future__ import annotations
 
-import json
 import socket
-import urllib.request
 
 import pytest
 
 from app.core import settings
 from app.gui.dialogs.settings import SettingsDialog
 from app.web.server import start_server
+from tests.helpers.ports import free_port
 
-from .helpers import shown
-from .test_dialogs import open_settings, save
-
-
-def free_port() -> int:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return probe.getsockname()[1]
-
-
-def answers(port: int) -> bool:
-    try:
-        with urllib.request.urlopen(f"http://127.0.0.1:{port}/healthz", timeout=2) as answer:
-            return "database_id" in json.loads(answer.read())
-    except OSError:
-        return False
+from .helpers import answers, open_settings, save, shown
 
 
 class RecordingStarts:

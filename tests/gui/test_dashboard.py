@@ -14,20 +14,7 @@ from app.gui.dialogs.delete_batch import DeleteChoice
 from app.gui.dialogs.new_batch import NewBatchDialog
 from app.gui.pages.cards import BatchCard
 
-from .helpers import dialog_of, settle, shown
-
-
-def menu_action(card, text):
-    """The action of the card's ··· menu with that text, as the manager sees it."""
-    card.menu.aboutToShow.emit()
-    found = [a for a in card.menu.actions() if a.text() == text and a.isVisible()]
-    assert found, f"no visible menu item {text!r}: {[a.text() for a in card.menu.actions() if a.isVisible()]}"
-    return found[0]
-
-
-def card_of(qtbot, window, batch_id):
-    qtbot.waitUntil(lambda: window.dashboard.grid.card_for(batch_id) is not None)
-    return window.dashboard.grid.card_for(batch_id)
+from .helpers import card_of, dialog_of, menu_action, settle, shown, status_of
 
 
 def cards_shown(window) -> list[BatchCard]:
@@ -37,10 +24,6 @@ def cards_shown(window) -> list[BatchCard]:
 
 def ids_shown(window) -> list[int]:
     return [card.summary.id for card in cards_shown(window)]
-
-
-def status_of(card) -> str:
-    return card.badge.text().removeprefix("● ")
 
 
 def test_empty_state_invites_a_new_batch(qtbot, window):

@@ -7,7 +7,6 @@ import zxingcpp
 from PIL import Image
 from PySide6.QtCore import Qt
 from PySide6.QtGui import QGuiApplication
-from PySide6.QtWidgets import QApplication
 
 from app.core import batches, settings, templates
 from app.core.store.models import Voucher
@@ -18,8 +17,18 @@ from app.gui.dialogs.qr import QrDialog
 from app.gui.dialogs.settings import SettingsDialog
 from app.gui.kit.prompts import Prompts
 
-from .helpers import answer_modal, dialog_of, escape, flush_deletions, settle, shown
-from .test_dashboard import card_of, menu_action
+from .helpers import (
+    answer_modal,
+    card_of,
+    dialog_of,
+    escape,
+    flush_deletions,
+    menu_action,
+    open_settings,
+    save,
+    settle,
+    shown,
+)
 
 # The delete confirmation -----------------------------------------------------------------------
 
@@ -326,21 +335,6 @@ def test_the_dialog_lists_every_template_with_its_offer(qtbot, template, db_path
 # Settings --------------------------------------------------------------------------------------
 
 
-def open_settings(qtbot, window, by_key: bool = False) -> SettingsDialog:
-    if by_key:
-        qtbot.waitUntil(lambda: QApplication.activeWindow() is window)
-        qtbot.keyClick(window, Qt.Key.Key_Comma, Qt.KeyboardModifier.ControlModifier)
-    else:
-        window.settings_action.trigger()
-    dialog = dialog_of(qtbot, window, SettingsDialog)
-    qtbot.waitUntil(dialog.isActiveWindow)
-    return dialog
-
-
-def save(dialog: SettingsDialog) -> None:
-    dialog.buttons.button(dialog.buttons.StandardButton.Save).click()
-
-
 def test_settings_are_saved_and_the_server_restarts_on_a_new_port(qtbot, window, servers, prefs, tmp_path):
     qtbot.waitUntil(lambda: window.server.is_running())
     dialog = open_settings(qtbot, window, by_key=True)
@@ -433,3 +427,36 @@ def test_the_till_name_and_the_undo_window_are_set_in_settings(qtbot, window, pr
     save(dialog)
     qtbot.waitUntil(lambda: not shown(window, SettingsDialog))
     assert TillIdentity(prefs).actor().till == this_pc()
+
+
+def test_the_apple_wallet_certificate_is_set_in_settings_and_a_wrong_password_keeps_what_was_typed(
+    qtbot, window, prompts, tmp_path
+):
+    from app.core import wallet
+    from tests.helpers.wallet_certificate import PASS_TYPE_ID, TEAM_ID, make_certificate
+
+    made = make_certificate()
+    path = tmp_path / "Certificates.p12"
+    path.write_bytes(made.p12)
+    dialog = open_settings(qtbot, window)
+    assert dialog.wallet_status.text().startswith("Not set up")
+    prompts.file_names.append(str(path))
+    dialog.wallet_browse_button.click()  # Choose…
+    assert dialog.wallet_certificate.text() == str(path)
+    dialog.wallet_password.setText("not the password")
+    save(dialog)
+    qtbot.waitUntil(lambda: dialog.notice.isVisible() and dialog.buttons.isEnabled())
+    assert "the password is wrong" in dialog.notice.text() and dialog.wallet_certificate.text() == str(path)
+    assert wallet.status().startswith("Not set up")
+    dialog.wallet_password.setText(made.password)
+    save(dialog)
+    qtbot.waitUntil(lambda: "Settings saved." in window.message_bar.text())
+    assert "Apple Wallet passes" in window.message_bar.text()
+    saved = settings.load()
+    assert (saved.wallet_pass_type_id, saved.wallet_team_id) == (PASS_TYPE_ID, TEAM_ID)
+    assert wallet.signer() is not None
+    dialog = open_settings(qtbot, window)  # and again: it says how passes are signed, with the IDs
+    assert dialog.wallet_status.text().startswith("Passes are signed with")
+    assert (dialog.wallet_pass_type_id.text(), dialog.wallet_certificate.text()) == (PASS_TYPE_ID, "")
+    save(dialog)
+    qtbot.waitUntil(lambda: not shown(window, SettingsDialog))

@@ -14,8 +14,7 @@ from app.gui.dialogs.qr import QrDialog
 from app.gui.dialogs.settings import SettingsDialog
 from app.gui.kit.prompts import Prompts
 
-from .helpers import answer_modal, dialog_of, escape, flush_deletions, shown, shown_text
-from .test_dashboard import card_of, menu_action
+from .helpers import answer_modal, card_of, dialog_of, escape, flush_deletions, menu_action, shown, shown_text
 
 
 def no_bug_said(window) -> bool:

@@ -5,37 +5,15 @@ from __future__ import annotations
 import dataclasses
 from datetime import datetime
 
-import pytest
 from PySide6.QtCore import Qt
-from PySide6.QtWidgets import QApplication, QLabel
+from PySide6.QtWidgets import QLabel
 
 from app.core import batches, claims, settings, templates
 from app.core.activity import Actor
 from app.core.store.models import Voucher
-from app.gui.dialogs.find_voucher import FindVoucherDialog
 from app.gui.pages.voucher_model import CLAIMED_AT, REDEEMED_AT
 
-from .helpers import dialog_of, escape, shown
-from .test_dashboard import card_of
-
-
-def scan(qtbot, window, text):
-    """A barcode scanner: it types into the focused field and ends with Enter."""
-    qtbot.waitUntil(lambda: QApplication.activeWindow() is window)  # a closed dialog hands activation back
-    qtbot.keyClick(window, Qt.Key.Key_L, Qt.KeyboardModifier.ControlModifier)
-    assert window.till_field.hasFocus()
-    qtbot.keyClicks(window.till_field, text)
-    qtbot.keyClick(window.till_field, Qt.Key.Key_Return)
-    assert window.till_field.text() == ""  # ready for the next scan
-    dialog = dialog_of(qtbot, window, FindVoucherDialog)
-    qtbot.waitUntil(lambda: dialog.notice.text() not in ("", "Looking up…"))
-    return dialog
-
-
-@pytest.fixture
-def claimed(make_batch, make_member):
-    batch = make_batch(quantity=20, name="Spring Fair")
-    return batch, claims.claim(batch.token, make_member("carol@example.com").id).voucher
+from .helpers import card_of, escape, scan, shown
 
 
 def test_redeems_once_and_refuses_the_second_time(qtbot, window, claimed):

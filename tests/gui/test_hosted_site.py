@@ -15,10 +15,9 @@ from app.core.store import credentials
 from app.gui.controllers import hosted_site
 from app.gui.dialogs.settings import SettingsDialog
 from app.web.server import start_server
-from tests.conftest import TEST_DB
+from tests.helpers.database import TEST_DB
 
-from .helpers import shown
-from .test_dialogs import open_settings, save
+from .helpers import open_settings, save, shown
 
 
 @pytest.fixture
@@ -128,9 +127,8 @@ def test_a_database_server_that_does_not_answer_is_refused_and_nothing_is_kept(q
         assert dialog.db_password.echoMode() is dialog.db_password.EchoMode.Password
         dialog.db_password.setText("s3cret")
         save(dialog)
-        qtbot.waitUntil(
-            lambda: dialog.notice.isVisible(), timeout=10_000
-        )  # within store.CONNECT_TIMEOUT, off the GUI thread
+        # within store.CONNECT_TIMEOUT, off the GUI thread
+        qtbot.waitUntil(dialog.notice.isVisible, timeout=10_000)
         assert dialog.notice.text() == (
             "The database server of postgresql://127.0.0.1:1/vouchers does not answer: check that it runs, "
             "and that its firewall lets this PC in."

@@ -19,9 +19,7 @@ from app.gui.dialogs.guide import GuideDialog
 from app.gui.dialogs.qr import QrDialog
 from app.gui.dialogs.settings import SettingsDialog
 
-from .helpers import dialog_of, escape, shown
-from .test_dashboard import card_of
-from .test_dialogs import open_settings, save
+from .helpers import card_of, dialog_of, escape, open_settings, save, shown
 
 
 @pytest.fixture(autouse=True)
@@ -87,7 +85,8 @@ def test_a_new_public_url_asks_first_and_says_what_stops_working(qtbot, make_bat
     assert dialog.notice.text() == "Not saved: claim links keep their address."
     assert prompts.asked_base_change == [
         "1 batch has claim links starting http://shop.test:8080. Posters already printed and emails and messages "
-        "already sent point there: after the change they stop working, and only new links (https://vouchers.example.com/…) work."
+        "already sent point there: after the change they stop working, and only new links "
+        "(https://vouchers.example.com/…) work."
     ]
     assert settings.load().public_base_url == "http://shop.test:8080"
     save(dialog)
@@ -128,9 +127,7 @@ def test_settings_say_when_there_is_no_backup_yet(qtbot, monkeypatch, window):
     assert dialog.last_backup.text() == "No backup yet"
 
 
-def test_a_damaged_database_is_said_at_start(qtbot, monkeypatch, db_path, prefs, servers, prompts):
-    from app.gui.main_window import MainWindow
-
+def test_a_damaged_database_is_said_at_start(qtbot, monkeypatch, db_path, make_window):
     damaged = (
         f"The database {db_path} is damaged (page 3: btree corrupt); it was left as it is and nothing was written."
     )
@@ -139,19 +136,12 @@ def test_a_damaged_database_is_said_at_start(qtbot, monkeypatch, db_path, prefs,
         raise DatabaseProblem(damaged)
 
     monkeypatch.setattr(backups, "maintain", maintain)
-    window = MainWindow(prefs, start_server=servers, prompts=prompts, refresh_ms=200)
-    qtbot.addWidget(window)
-    window.show()
-    window.start()
-    try:
-        qtbot.waitUntil(lambda: window.message_bar.text() == damaged)
-        assert window.message_bar.property("kind") == "error"
-        qtbot.waitUntil(
-            lambda: window.dashboard.stack.currentWidget() is not window.dashboard.loading
-        )  # still shows what it can
-    finally:
-        window.close()
-        window.background.shutdown()
+    window = make_window(wait_for_batches=False)
+    qtbot.waitUntil(lambda: window.message_bar.text() == damaged)
+    assert window.message_bar.property("kind") == "error"
+    qtbot.waitUntil(
+        lambda: window.dashboard.stack.currentWidget() is not window.dashboard.loading
+    )  # still shows what it can
 
 
 def test_check_setup_lists_the_doctors_checks(qtbot, window):

@@ -2,10 +2,13 @@
 
 from __future__ import annotations
 
+import io
 import json
 
 import pytest
-from PySide6.QtCore import Qt
+import zxingcpp
+from PIL import Image
+from PySide6.QtCore import QBuffer, QByteArray, QIODevice, Qt
 from PySide6.QtWidgets import QMenu, QToolBar
 
 from app.core import batches, claims, members
@@ -33,9 +36,7 @@ def open_page(qtbot, window) -> MembersDialog:
 def find(qtbot, page, text: str) -> None:
     page.search.setText(text)
     qtbot.keyClick(page.search, Qt.Key.Key_Return)
-    qtbot.waitUntil(
-        lambda: [r for r in page.rows] and all(text.lower() in (r.email + r.name).lower() for r in page.rows)
-    )
+    qtbot.waitUntil(lambda: bool(page.rows) and all(text.lower() in (r.email + r.name).lower() for r in page.rows))
 
 
 def choose(qtbot, page, email: str):
@@ -70,7 +71,7 @@ def test_find_by_part_of_email_and_by_name_shows_their_vouchers(qtbot, window, a
     assert cells(page.table, 1) == ["Bob Stone"]
     choose(qtbot, page, "ann.lee@example.com")
     qtbot.waitUntil(lambda: page.vouchers_table.rowCount() == 1)
-    assert [page.vouchers_table.item(0, c).text() for c in range(3)] == [batch.name, code, "claimed"]
+    assert [page.vouchers_table.item(0, c).text() for c in range(3)] == [batch.name, code, "Claimed"]
     assert page.vouchers_table.item(0, 3).text()  # when it was claimed
     assert cells(page.table, 2) == ["1"]
 
@@ -84,6 +85,15 @@ def test_reset_gives_a_one_time_link_for_the_member(qtbot, window, ann):
     assert url.startswith("http://shop.test:8080/en-us/reset/") and page.reset_link.isReadOnly()
     assert members.reset_code_email(url.rsplit("/", 1)[1]) == "ann.lee@example.com"
     assert "once" in page.reset_note.text() and "24 hours" in page.reset_note.text()
+    assert "scan the QR code" in page.reset_note.text()
+    # the same link as a QR code on screen, for the member's phone: it reads back as the link
+    assert page.reset_qr.isVisible()
+    shown = page.reset_qr.grab().toImage()
+    data = QByteArray()
+    buffer = QBuffer(data)
+    buffer.open(QIODevice.OpenModeFlag.WriteOnly)
+    shown.save(buffer, "PNG")
+    assert [found.text for found in zxingcpp.read_barcodes(Image.open(io.BytesIO(bytes(data.data()))))] == [url]
     page.copy_button.click()
     assert page.copy_button.text() == "Copied!"
 

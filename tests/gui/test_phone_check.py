@@ -12,8 +12,7 @@ from PySide6.QtWidgets import QApplication
 from app.gui.dialogs.phone_check import WAITING, PhoneCheckDialog
 from app.web.site import create_app
 
-from .helpers import escape
-from .test_dialogs import open_settings
+from .helpers import escape, open_settings
 
 
 def phone_check_of(qtbot) -> PhoneCheckDialog:

@@ -10,9 +10,7 @@ from app.core import batches, claims
 from app.gui.dialogs.delete_batch import DeleteChoice, DeleteDialog
 from app.gui.dialogs.qr import QrDialog
 
-from .helpers import dialog_of, escape, label_shows, shown, shown_text
-from .test_dashboard import card_of, menu_action
-from .test_find_voucher import scan
+from .helpers import card_of, dialog_of, escape, label_shows, menu_action, scan, shown, shown_text
 
 NAME = "<h1>x</h1> <script>alert(1)</script>"
 DESCRIPTION = "<b>bold</b> & <i>more</i>"

@@ -12,9 +12,7 @@ from app.core import batches, settings
 from app.gui.dialogs.print_studio import SavePdfDialog, SignagePreview, TitleDialog
 from app.gui.dialogs.qr import QrDialog
 
-from .helpers import dialog_of, escape, flush_deletions, shown
-from .test_dashboard import card_of, menu_action
-from .test_signage import poppler
+from .helpers import card_of, dialog_of, escape, flush_deletions, menu_action, poppler, shown
 
 
 def open_qr(qtbot, window, batch) -> QrDialog:

@@ -6,26 +6,18 @@ from __future__ import annotations
 
 import pytest
 
-from app.core import batches, claims, logfile, members, settings, store, templates
-from app.gui.main_window import MainWindow
-from tests.pg_cluster import cluster  # noqa: F401 (cluster: a fixture)
+from app.core import batches, claims, members, settings, store, templates
 
-from .test_dashboard import card_of, menu_action, status_of
+from .helpers import card_of, menu_action, status_of
 
 BACK_WITHIN = 10_000  # ms after the database returns by which the window has noticed
 
 
 @pytest.fixture
-def pg_window(qtbot, cluster, prefs, prompts, servers, log_folder):
+def pg_window(cluster, make_window):
     store.open_database(cluster.url)
     settings.save(settings.Settings(store_name="Corner Shop", public_base_url="http://shop.test:8080"))
-    win = MainWindow(prefs, start_server=servers, prompts=prompts, refresh_ms=200, log_file=logfile.setup_logging())
-    qtbot.addWidget(win)
-    win.show()
-    win.start()
-    yield win
-    win.close()
-    win.background.shutdown()
+    return make_window()
 
 
 def test_the_window_says_the_database_is_away_and_carries_on_when_it_returns(qtbot, cluster, pg_window):

@@ -13,9 +13,7 @@ from app.gui.dialogs.new_batch import NewBatchDialog
 from app.gui.dialogs.qr import QrDialog
 from app.gui.dialogs.settings import SettingsDialog
 
-from .helpers import dialog_of, escape
-from .test_dashboard import card_of, menu_action, status_of
-from .test_find_voucher import scan
+from .helpers import card_of, dialog_of, escape, menu_action, scan, status_of
 
 WATCHED = [
     (batches, "list_batches"),
@@ -113,7 +111,7 @@ def test_no_core_call_on_the_gui_thread(qtbot, make_batch, make_member, window, 
 
 def test_switching_to_dark_redraws_the_cards(qtbot, make_batch, window, qapp):
     from app.gui.kit import style
-    from tests.gui.make_screenshots import dark_palette
+    from tests.gui.helpers import dark_palette
 
     batch = make_batch()
     before = card_of(qtbot, window, batch.id)

@@ -7,7 +7,7 @@ from PySide6.QtPdf import QPdfDocument
 
 from app.core import signage
 from app.render import fonts, painting
-from tests.conftest import UNDER_WINE
+from tests.helpers.platform import UNDER_WINE
 
 
 def test_the_shipped_fonts_are_in_qts_font_database(qapp):

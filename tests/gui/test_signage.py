@@ -6,8 +6,6 @@ from __future__ import annotations
 
 import math
 import re
-import subprocess
-import sys
 
 import pytest
 import zxingcpp
@@ -17,6 +15,8 @@ from PySide6.QtGui import QImage
 from app.core import batches, qr, settings, signage
 from app.core.errors import InvalidInput
 from app.render import painting
+
+from .helpers import poppler
 
 DPI = 150
 PAGE_POINTS = {"a4": (595, 842), "letter": (612, 792), "a5": (420, 595)}
@@ -41,17 +41,6 @@ def poster(batch, tmp_path, layout="a4", paper="a4"):
     page = signage.layout(signage.content_for(batch.id), layout, paper)
     painting.save_pdf(page, target, batch.title)
     return target, page
-
-
-def poppler(*command: str) -> subprocess.CompletedProcess:
-    """pdfinfo, pdftoppm or pdftotext (poppler-utils) on the PDF; said as skipped on Windows."""
-    if sys.platform == "win32":
-        pytest.skip(
-            "reads the PDF with poppler-utils, Linux programs whose output Wine cannot hand back to Windows "
-            "CPython (there a poster's embedded font is checked by tests/gui/test_shipped_font.py, and the bundle's "
-            "smoke test reads a poster's text with pdftotext)"
-        )
-    return subprocess.run(command, capture_output=True, text=True, check=True)
 
 
 def page_points(pdf) -> tuple[float, float]:
@@ -174,7 +163,8 @@ def test_a_png_logo_is_the_only_image_and_an_svg_logo_stays_vector(batch, tmp_pa
     Image.new("RGB", (120, 60), "#c0392b").save(png)
     svg = tmp_path / "logo.svg"
     svg.write_text(
-        '<svg xmlns="http://www.w3.org/2000/svg" width="120" height="60"><rect width="120" height="60" fill="#c0392b"/></svg>'
+        '<svg xmlns="http://www.w3.org/2000/svg" width="120" height="60"><rect width="120" height="60" '
+        'fill="#c0392b"/></svg>'
     )
     config = settings.load()
     config.logo_path, config.accent_color = str(png), "#C0392B"

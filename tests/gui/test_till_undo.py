@@ -15,10 +15,7 @@ from app.gui.dialogs.activity import ActivityDialog
 from app.gui.dialogs.till_panel import TillPanel
 from app.gui.dialogs.undo import UndoDialog
 
-from .helpers import dialog_of, escape, flush_deletions, shown
-from .test_dashboard import card_of
-from .test_find_voucher import claimed, scan  # noqa: F401 (claimed is a fixture)
-from .test_vouchers_view import filter_by, open_view
+from .helpers import card_of, dialog_of, escape, filter_by, flush_deletions, open_view, scan, shown
 
 
 def undo_with(qtbot, window, reason: str | None = None, pick: int | None = None) -> UndoDialog:
@@ -54,7 +51,7 @@ def test_redeem_then_undo_in_find_voucher_and_the_numbers_follow(qtbot, window, 
     assert panel.table.item(0, 1).text() == voucher.code and "Anna" in panel.table.item(0, 0).text()
 
     qtbot.mouseClick(dialog.undo_button, Qt.MouseButton.LeftButton)
-    undo = undo_with(qtbot, window, pick=1)  # "sale cancelled"
+    undo_with(qtbot, window, pick=1)  # "sale cancelled"
     qtbot.waitUntil(lambda: not shown(window, UndoDialog))
     qtbot.waitUntil(lambda: card.redeemed.value.text() == "0")
     assert card.rate.text() == "0%"
@@ -79,7 +76,7 @@ def test_undo_from_the_last_redemptions_with_a_reason_typed(qtbot, window, claim
     assert panel.till_name.text() == "Front till"
     qtbot.waitUntil(lambda: len(panel.undo_buttons()) == 1)
     qtbot.mouseClick(panel.undo_buttons()[0], Qt.MouseButton.LeftButton)
-    undo = undo_with(qtbot, window, "  wrong customer  ")
+    undo_with(qtbot, window, "  wrong customer  ")
     qtbot.waitUntil(lambda: not shown(window, UndoDialog))
     qtbot.waitUntil(lambda: panel.undo_buttons() == [])
     (entry,) = activity.entries(activity.Filter(kind="redemption_undone"))
@@ -111,7 +108,7 @@ def test_undo_from_the_vouchers_view(qtbot, window, claimed):
     menu = view.menu_for(0)
     assert [a.text() for a in menu.actions()] == ["Copy code", "Undo redemption…"]
     menu.actions()[1].trigger()
-    undo = undo_with(qtbot, window, pick=2)
+    undo_with(qtbot, window, pick=2)
     qtbot.waitUntil(lambda: not shown(window, UndoDialog))
     qtbot.waitUntil(lambda: window.pages.vouchers_view.model.rowCount() == 0)  # the view reads again
     assert batches.get_batch(batch.id).redeemed == 0
@@ -170,10 +167,37 @@ def test_a_batchs_vouchers_page_opens_its_own_activity(qtbot, window, claimed):
         flush_deletions()
 
 
+def test_a_batch_made_after_the_newest_was_deleted_shows_only_its_own_history(qtbot, window, make_batch, prompts):
+    from app.gui.dialogs.delete_batch import DeleteChoice
+
+    from .helpers import menu_action
+
+    make_batch(quantity=2, name="Kept")
+    alpha = make_batch(quantity=3, name="Alpha (mistake)")
+    card = card_of(qtbot, window, alpha.id)
+    menu_action(card, "Pause Batch").trigger()
+    qtbot.waitUntil(lambda: batches.get_batch(alpha.id).status == "paused")
+    prompts.delete_answers.append(DeleteChoice.CONFIRM)
+    qtbot.waitUntil(lambda: card.actions_button.isEnabled())
+    menu_action(card, "Delete Batch").trigger()
+    qtbot.waitUntil(lambda: [b.name for b in batches.list_batches()] == ["Kept"])
+    beta = make_batch(quantity=2, name="Beta")
+    assert beta.id != alpha.id
+    for _ in range(2):
+        view = open_view(qtbot, window, beta)
+        qtbot.mouseClick(view.activity_button, Qt.MouseButton.LeftButton)
+        dialog = dialog_of(qtbot, window, ActivityDialog)
+        qtbot.waitUntil(lambda dialog=dialog: dialog.model.entries != [])
+        assert [(e.kind, e.batch_name) for e in dialog.model.entries] == [("batch_created", "Beta")]
+        escape(qtbot, dialog)
+        window.pages.show_dashboard()
+        flush_deletions()
+
+
 def test_the_windows_changes_record_this_tills_names(qtbot, window, make_batch, prompts, prefs):
     from app.gui.dialogs.delete_batch import DeleteChoice
 
-    from .test_dashboard import menu_action
+    from .helpers import menu_action
 
     prefs.store.setValue("till/name", "Office")
     prefs.store.setValue("till/staff", "Maria")

@@ -10,36 +10,23 @@ import json
 import os
 import subprocess
 import sys
-from pathlib import Path
 
 import pytest
 
-import app
-from app.core import batches, logfile
+from app.core import batches
 from app.core.store.models import Activity, Voucher
 from app.gui.controllers.live_numbers import REFRESH_MS
-from app.gui.main_window import MainWindow
+from tests.helpers import ROOT
 
-from .test_dashboard import card_of, menu_action, status_of
+from .helpers import card_of, menu_action, status_of
 
-ROOT = Path(app.__file__).resolve().parents[1]
 SHOWS_WITHIN_MS = 2_000
 
 
 @pytest.fixture
-def window(qtbot, db_path, prefs, prompts, servers, log_folder):
+def window(db_path, make_window):
     """The window as a store runs it: refreshing at its own pace (REFRESH_MS), not the tests' faster one."""
-    win = MainWindow(
-        prefs, start_server=servers, prompts=prompts, refresh_ms=REFRESH_MS, log_file=logfile.setup_logging()
-    )
-    qtbot.addWidget(win)
-    win.resize(1200, 800)
-    win.show()
-    win.start()
-    qtbot.waitUntil(lambda: win.dashboard.stack.currentWidget() is not win.dashboard.loading)
-    yield win
-    win.close()
-    win.background.shutdown()
+    return make_window(refresh_ms=REFRESH_MS)
 
 
 def start(db_path, *args: str, module: str = "app.cli") -> subprocess.Popen:
@@ -117,7 +104,9 @@ def test_both_back_offices_acting_at_once_lose_nothing(qtbot, window, db_path, m
     while other.poll() is None and toggles < 20:  # this window pauses and resumes while the other claims and redeems
         menu_action(card, "Pause Batch" if toggles % 2 == 0 else "Resume Batch").trigger()
         wanted = "Paused" if toggles % 2 == 0 else "Active"
-        qtbot.waitUntil(lambda: status_of(card) == wanted and card.actions_button.isEnabled(), timeout=10_000)
+        qtbot.waitUntil(
+            lambda wanted=wanted: status_of(card) == wanted and card.actions_button.isEnabled(), timeout=10_000
+        )
         toggles += 1
     if toggles % 2:
         menu_action(card, "Resume Batch").trigger()

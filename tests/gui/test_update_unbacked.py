@@ -11,7 +11,7 @@ import pytest
 from app.core import store
 from app.core.store import migrations
 from app.gui import application
-from tests.core.test_server_database import make_version_4, schema_version_now
+from tests.helpers.database import make_version_4, schema_version_now
 
 pytestmark = pytest.mark.postgres_only
 

@@ -11,29 +11,12 @@ from PySide6.QtWidgets import QProgressDialog, QPushButton
 from app.core import claims
 from app.gui.pages.voucher_model import CLAIM, CODE, MEMBER, REDEEMED_AT, REDEMPTION
 
-from .helpers import dialog_of, shown
-from .test_dashboard import card_of
+from .helpers import card_of, dialog_of, filter_by, open_view, shown
 
 
 def cell(view, row, column):
     model = view.model
     return model.data(model.index(row, column))
-
-
-def open_view(qtbot, window, batch):
-    card = card_of(qtbot, window, batch.id)
-    qtbot.mouseClick(card.vouchers_button, Qt.MouseButton.LeftButton)
-    view = window.pages.vouchers_view
-    assert view is not None and window.pages.stack.currentWidget() is view
-    qtbot.waitExposed(view.table)
-    qtbot.waitUntil(lambda: view.model.row_at(0) is not None)
-    return view
-
-
-def filter_by(view, text: str) -> None:
-    """Click the filter button with that text (All, Unclaimed, Claimed, Redeemed)."""
-    [button] = [b for b in view.findChildren(QPushButton, "FilterButton") if b.text() == text]
-    button.click()
 
 
 def test_filters_and_search(qtbot, make_batch, make_member, window):

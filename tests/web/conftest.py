@@ -1,39 +1,29 @@
-"""Fixtures for the claim site: the Flask test client, the real server on an ephemeral port, and a
-small cookie-keeping HTTP client that reads pages the way a member's browser would."""
+"""Fixtures for the claim site: the Flask test client, the real server on an ephemeral port (in this
+process or one of its own), and browsers against it (tests/web/helpers.py holds the browser itself)."""
 
 from __future__ import annotations
 
-import http.cookiejar
+import base64
+import hashlib
 import os
-import re
+import shutil
 import subprocess
 import sys
-import urllib.error
-import urllib.parse
-import urllib.request
+import time
 from dataclasses import dataclass
 from pathlib import Path
 
 import pytest
+from flask import request
 from werkzeug.security import generate_password_hash
 
-from app.core import members
+from app.core import members, settings
 from app.web import create_app
 from app.web.security import LoginThrottle
-from app.web.server import start_server
+from app.web.server import RunningServer, start_server
+from tests.helpers.ports import free_port
 
-PASSWORD = "correct horse battery"
-# Members made by fixtures get a quick hash so that hundreds of logins stay fast; the site's own
-# registrations use its slow default (scrypt), and check_password_hash reads the method from the hash.
-QUICK_HASH = "pbkdf2:sha256:1000"
-
-CSRF_RE = re.compile(r'name="csrf_token" value="([^"]+)"')
-
-
-def csrf_from(html: str) -> str:
-    found = CSRF_RE.search(html)
-    assert found, "the page has no form with a CSRF token"
-    return found.group(1)
+from .helpers import PASSWORD, QUICK_HASH, Browser, FakeClock, member_browser
 
 
 @pytest.fixture
@@ -57,19 +47,6 @@ def app(db_path):
 @pytest.fixture
 def client(app):
     return app.test_client()
-
-
-class FakeClock:
-    """Time for the login throttle that moves only when a test says so."""
-
-    def __init__(self):
-        self.now = 1000.0
-
-    def __call__(self) -> float:
-        return self.now
-
-    def advance(self, seconds: float) -> None:
-        self.now += seconds
 
 
 @pytest.fixture
@@ -123,80 +100,98 @@ def server_process(db_path):
         process.stdout.close()
 
 
-@dataclass
-class Page:
-    status: int
-    url: str  # where the browser ended up after redirects
-    text: str
-    headers: object
-    body: bytes
-
-    @property
-    def path(self) -> str:
-        parts = urllib.parse.urlsplit(self.url)
-        return parts.path + (f"?{parts.query}" if parts.query else "")
-
-    @property
-    def csrf(self) -> str:
-        return csrf_from(self.text)
-
-
-class Browser:
-    """One member's browser: keeps cookies, follows redirects, and sends forms with the page's CSRF token."""
-
-    def __init__(self, base_url: str):
-        self.base_url = base_url
-        self.cookies = http.cookiejar.CookieJar()
-        self.opener = urllib.request.build_opener(urllib.request.HTTPCookieProcessor(self.cookies))
-        self.last: Page | None = None
-
-    def _open(self, request: urllib.request.Request) -> Page:
-        try:
-            with self.opener.open(request, timeout=30) as response:
-                body = response.read()
-                page = Page(response.status, response.geturl(), body.decode("utf-8", "replace"), response.headers, body)
-        except urllib.error.HTTPError as error:
-            body = error.read()
-            page = Page(error.code, error.geturl(), body.decode("utf-8", "replace"), error.headers, body)
-            error.close()
-        self.last = page
-        return page
-
-    def get(self, path: str, headers: dict | None = None) -> Page:
-        return self._open(urllib.request.Request(self.base_url + path, headers=headers or {}))
-
-    def post(self, path: str, fields: dict | None = None, csrf: bool = True, headers: dict | None = None) -> Page:
-        """Submit a form; with csrf=True the token comes from the last page this browser read."""
-        fields = dict(fields or {})
-        if csrf and "csrf_token" not in fields:
-            fields["csrf_token"] = self.last.csrf
-        data = urllib.parse.urlencode(fields).encode()
-        return self._open(urllib.request.Request(self.base_url + path, data=data, method="POST", headers=headers or {}))
-
-    def log_in(self, email: str, password: str = PASSWORD, next_path: str = "") -> Page:
-        self.get("/en-us/login" + (f"?next={urllib.parse.quote(next_path)}" if next_path else ""))
-        fields = {"email": email, "password": password}
-        if next_path:
-            fields["next"] = next_path
-        return self.post("/en-us/login", fields)
-
-    def cookie(self, name: str) -> str | None:
-        return next((c.value for c in self.cookies if c.name == name), None)
-
-
 @pytest.fixture
 def browser(server):
     """A new browser against the real server (call it again for another member)."""
     return lambda: Browser(server.url)
 
 
-def visible(html: str) -> str:
-    """The text a person reads on the page: tags dropped, entities decoded, spaces collapsed."""
-    import html as html_module
+@pytest.fixture(autouse=True, scope="session")
+def _one_qt_application(qapp):
+    """Voucher pictures are drawn with Qt on the render thread (app/render/pictures), which makes an
+    application when the process has none. In the test process the one application must be
+    pytest-qt's, made first on the main thread, for the window's tests that run after these."""
+    return qapp
 
-    body = re.sub(r"(?s)<head>.*?</head>", " ", html)
-    return " ".join(html_module.unescape(re.sub(r"<[^>]+>", " ", body)).split())
+
+DEPLOY = Path(__file__).resolve().parents[2] / "packaging" / "deploy"
 
 
-def claim_path(batch) -> str:
-    return f"/en-us/claim/{batch.token}"
+@dataclass
+class CaddySite:
+    """The claim site behind Caddy with HTTPS (`tls internal`), as the share-links guide's recipe (a)
+    runs it: base is the public https address."""
+
+    base: str
+    data: Path  # Caddy's storage: its local CA's certificates
+    site: RunningServer
+
+    def spki_hash(self) -> str:
+        """The SHA-256 of the public key of Caddy's intermediate CA, base64: what Chromium's
+        --ignore-certificate-errors-spki-list takes to trust this test's certificates as real
+        ones (service workers are refused on a page with a certificate error)."""
+        from cryptography import x509
+        from cryptography.hazmat.primitives import serialization
+
+        pem = (self.data / "pki" / "authorities" / "local" / "intermediate.crt").read_bytes()
+        key = x509.load_pem_x509_certificate(pem).public_key()
+        spki = key.public_bytes(serialization.Encoding.DER, serialization.PublicFormat.SubjectPublicKeyInfo)
+        return base64.b64encode(hashlib.sha256(spki).digest()).decode()
+
+
+@pytest.fixture
+def caddy_site(db_path, tmp_path):
+    caddy = shutil.which("caddy")
+    assert caddy, "Caddy is not installed: apt-get install caddy (the README's prerequisites)"
+    app = create_app({"SETTINGS_MAX_AGE": 0})
+    # test-only: what the site believes about the request (added here, not in the product)
+    app.add_url_rule("/test/peer", "test_peer", lambda: f"{request.remote_addr} {request.scheme} {request.host}")
+    site = start_server("127.0.0.1", 0, app=app)
+    https_port, http_port = free_port(), free_port()
+    base = f"https://127.0.0.1:{https_port}"
+    config = settings.load()
+    config.public_base_url, config.trusted_proxy = base, "127.0.0.1"
+    settings.save(config)
+    data = tmp_path / "caddy-data"
+    caddyfile = tmp_path / "Caddyfile"
+    caddyfile.write_text(
+        "{\n\tadmin off\n\tskip_install_trust\n"
+        f"\thttp_port {http_port}\n\thttps_port {https_port}\n\tstorage file_system {data}\n}}\n\n"
+        f"{base} {{\n\ttls internal\n\timport {DEPLOY / 'claim-site.caddy'}\n}}\n"
+    )
+    env = {
+        **os.environ,
+        "HOME": str(tmp_path),
+        "XDG_DATA_HOME": str(tmp_path),
+        "XDG_CONFIG_HOME": str(tmp_path),
+        "VOUCHER_UPSTREAM": f"127.0.0.1:{site.port}",
+    }
+    log = tmp_path / "caddy.log"
+    with open(log, "w") as log_file:
+        process = subprocess.Popen(
+            [caddy, "run", "--config", str(caddyfile), "--adapter", "caddyfile"],
+            env=env,
+            stdout=log_file,
+            stderr=log_file,
+        )
+    try:
+        deadline = time.monotonic() + 20
+        while True:
+            try:
+                page = member_browser(base).get("/healthz")
+                if page.status == 200:
+                    break
+            except OSError:
+                pass
+            if process.poll() is not None or time.monotonic() > deadline:
+                raise AssertionError("Caddy did not come up: " + log.read_text()[-2000:])
+            time.sleep(0.1)
+        yield CaddySite(base, data, site)
+    finally:
+        process.terminate()
+        try:
+            process.wait(10)
+        except subprocess.TimeoutExpired:
+            process.kill()
+            process.wait()
+        site.stop()

@@ -2,11 +2,9 @@
 
 from __future__ import annotations
 
-import http.client
 import statistics
 import threading
 import time
-import urllib.parse
 from collections import Counter
 from concurrent.futures import ThreadPoolExecutor
 
@@ -18,7 +16,7 @@ from app.core import batches, members, store
 from app.web import create_app
 from app.web.security import SECURITY_HEADERS, LoginThrottle, Policy
 
-from .conftest import PASSWORD, QUICK_HASH, Browser, claim_path, csrf_from, visible
+from .helpers import PASSWORD, QUICK_HASH, Browser, claim_path, csrf_from, raw_request, replay, visible
 
 # Slow enough that parallel guesses overlap inside the server, as they do with the site's scrypt.
 OVERLAPPING_HASH = "pbkdf2:sha256:20000"
@@ -109,19 +107,6 @@ def test_already_exists_offers_to_log_in(client, member_with_password):
     )
 
 
-def raw_request(server, method: str, path: str, headers: dict, body: bytes = b"") -> http.client.HTTPResponse:
-    """A request exactly as written, the Host header included (a browser would not send these)."""
-    connection = http.client.HTTPConnection(server.host, server.port, timeout=10)
-    connection.putrequest(method, path, skip_host="Host" in headers)
-    for name, value in headers.items():
-        connection.putheader(name, value)
-    connection.endheaders(body or None)
-    response = connection.getresponse()
-    response.read()
-    connection.close()
-    return response
-
-
 def assert_security_headers(response) -> None:
     for name, value in SECURITY_HEADERS.items():
         assert response.getheader(name) == value, name
@@ -148,16 +133,6 @@ def test_the_servers_own_refusals_carry_the_security_headers(server):
 def test_a_redirect_never_names_the_host_the_request_claimed(server, path, where):
     response = raw_request(server, "GET", path, {"Host": "evil.example"})
     assert (response.status, response.getheader("Location")) == (308, where)
-
-
-def replay(server, cookie: str, method: str = "GET", path: str = "/en-us/my-cards", form: dict | None = None):
-    """A request carrying a copy of someone's session cookie (taken from their phone, say)."""
-    body = urllib.parse.urlencode(form or {}).encode()
-    headers = {"Cookie": f"voucher_session={cookie}"}
-    if method == "POST":
-        headers["Content-Type"] = "application/x-www-form-urlencoded"
-        headers["Content-Length"] = str(len(body))
-    return raw_request(server, method, path, headers, body)
 
 
 def test_a_copy_of_the_cookie_taken_before_logout_opens_nothing(server, make_batch, member_with_password):

@@ -1,15 +1,10 @@
 """A member on a 390x844 phone in headless Chromium: log in by the labelled fields, claim by the
-button's name, see the code. Each page state is saved as claim-<state>.png: to a temporary folder,
-or, to refresh the README's pictures, to the folder named by $SCREENSHOTS_DIR:
-
-    SCREENSHOTS_DIR=packaging/screenshots python -m pytest tests/web/test_browser.py
-"""
+button's name, see the code. Each page state is saved as claim-<state>.png (tests/web/chromium.py
+says where)."""
 
 from __future__ import annotations
 
-import os
 import re
-import tempfile
 from pathlib import Path
 
 import pytest
@@ -17,19 +12,8 @@ from playwright import sync_api as playwright_api
 
 from app.core import batches
 
-from .conftest import PASSWORD, claim_path
-
-CHROMIUM = "/usr/bin/chromium"
-ARGS = [
-    "--disable-gpu",
-    "--disable-quic",
-    "--no-first-run",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--disable-sync",
-]
-SHOTS = Path(os.environ.get("SCREENSHOTS_DIR") or tempfile.mkdtemp(prefix="claim-screenshots-"))
-PHONE = {"width": 390, "height": 844}
+from .chromium import ARGS, CHROMIUM, PHONE, SHOTS, snap
+from .helpers import PASSWORD, claim_path
 
 pytestmark = pytest.mark.browser
 
@@ -62,15 +46,6 @@ def phone():
         yield page
         context.close()
         chromium.close()
-
-
-def snap(page, state: str) -> None:
-    """Save the whole page once its images have loaded, after checking that it fits the screen's
-    width (no sideways scrolling)."""
-    page.wait_for_function("Array.from(document.images).every(image => image.complete && image.naturalWidth > 0)")
-    width = page.evaluate("document.documentElement.scrollWidth")
-    assert width <= page.viewport_size["width"], f"{state}: the page is {width}px wide"
-    page.screenshot(path=str(SHOTS / f"claim-{state}.png"), full_page=True)
 
 
 def test_a_member_logs_in_claims_and_sees_the_code_on_a_phone(server, phone, make_batch, member_with_password):

@@ -10,9 +10,9 @@ import pytest
 
 from app.core import store
 from app.core.store import waits
+from tests.helpers.other_program import OtherProgram
 
-from ..other_program import OtherProgram
-from .conftest import claim_path, csrf_from, visible
+from .helpers import claim_path, csrf_from, visible
 
 
 @pytest.fixture
@@ -23,7 +23,7 @@ def short_wait(monkeypatch):
 def test_a_claim_that_cannot_get_the_database_is_answered_busy_try_again(
     short_wait, client, db_path, make_batch, member_with_password
 ):
-    from .test_site import log_in
+    from .helpers import log_in
 
     batch = make_batch()
     log_in(client, member_with_password().email)
@@ -45,10 +45,15 @@ def test_a_claim_that_cannot_get_the_database_is_answered_busy_try_again(
     assert again.status_code == 200 and "Voucher claimed" in visible(again.text)  # free again: the claim goes through
 
 
-def test_read_only_pages_answer_while_claims_wait(short_wait, server, db_path, make_batch, member_with_password):
+def test_read_only_pages_answer_while_claims_wait(
+    short_wait, server, db_path, make_batch, member_with_password, monkeypatch
+):
     """Several claims waiting on a held database used to take every server thread for 30-40 s."""
-    from .conftest import Browser
+    from .helpers import Browser
 
+    # The claims wait 3 s before they give up: the page must answer before any of them does (an
+    # order), and 3 s leaves a busy machine room to serve one page while they wait.
+    monkeypatch.setattr(waits, "_wait_limit", 3.0)
     batch = make_batch(quantity=50)
     browsers = []
     for n in range(6):
@@ -68,14 +73,13 @@ def test_read_only_pages_answer_while_claims_wait(short_wait, server, db_path, m
         for thread in waiting:
             thread.start()
         time.sleep(0.2)  # the claims are now waiting on the database
-        started = time.monotonic()
         page = Browser(server.url).get(claim_path(batch))
-        answered_in = time.monotonic() - started
+        claims_answered_before_the_page = list(answers)
         for thread in waiting:
             thread.join()
     finally:
         other.close()
-    assert page.status == 200 and answered_in < 0.9
+    assert page.status == 200 and claims_answered_before_the_page == []  # answered while every claim waited
     assert sorted(answers) == [503] * 6
 
 

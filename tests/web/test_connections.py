@@ -16,6 +16,11 @@ def idle_connection(port: int, source: str) -> socket.socket:
     return sock
 
 
+# A member locked out gets no page until an idle socket times out (minutes) or urlopen gives up (10 s):
+# the page answering within 5 s is the proof; the 1 s this said before measured the CI machine instead.
+ANSWERS_WITHIN = 5.0
+
+
 def page_time(url: str) -> float:
     started = time.monotonic()
     with urllib.request.urlopen(url + "/en-us/", timeout=10) as response:
@@ -28,7 +33,7 @@ def test_three_hundred_idle_phones_leave_the_site_answering(server):
     with ExitStack() as held:
         for n in range(300):
             held.enter_context(idle_connection(server.port, f"127.0.{1 + n // 250}.{2 + n % 250}"))
-        assert page_time(server.url) < 1.0
+        assert page_time(server.url) < ANSWERS_WITHIN
 
 
 def test_one_address_cannot_take_all_the_connections(server):
@@ -47,4 +52,4 @@ def test_one_address_cannot_take_all_the_connections(server):
             except TimeoutError:
                 pass  # still open: not refused
         assert refused == 5
-        assert page_time(server.url) < 1.0  # everyone else still gets in
+        assert page_time(server.url) < ANSWERS_WITHIN  # everyone else still gets in

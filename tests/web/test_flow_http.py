@@ -12,7 +12,7 @@ from PIL import Image
 
 from app.core import batches, members, vouchers
 
-from .conftest import PASSWORD, claim_path, visible
+from .helpers import PASSWORD, claim_path, visible
 
 CODE_RE = re.compile(r'<p class="code">([^<]+)</p>')
 

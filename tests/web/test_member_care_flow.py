@@ -8,15 +8,13 @@ import json
 import os
 import subprocess
 import sys
-from pathlib import Path
 
 from app.core import batches, claims, members, vouchers
 from tests.core.helpers import raw_rows_holding
+from tests.helpers import ROOT
 
-from .conftest import PASSWORD, Browser, claim_path, visible
-from .test_attacks import replay
+from .helpers import PASSWORD, Browser, claim_path, replay, visible
 
-ROOT = Path(__file__).resolve().parents[2]
 NEW_PASSWORD = "blue harbour lantern"
 
 

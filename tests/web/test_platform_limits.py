@@ -14,7 +14,10 @@ import pytest
 from app.web import listening
 from app.web import server as server_module
 
-from .test_connections import idle_connection
+
+def idle_connection(port: int, source: str) -> socket.socket:
+    """A phone that opened the site and then said nothing more (keep-alive), from address source."""
+    return socket.create_connection(("127.0.0.1", port), timeout=5, source_address=(source, 0))
 
 
 def test_on_windows_the_cap_fits_what_select_takes_and_elsewhere_it_stays():

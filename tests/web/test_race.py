@@ -16,7 +16,7 @@ import pytest
 from app.core import batches, vouchers
 from app.core.store.models import Voucher
 
-from .conftest import Browser, claim_path
+from .helpers import Browser, claim_path
 
 CLIENTS = 50
 MEMBERS = 1000

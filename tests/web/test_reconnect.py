@@ -10,10 +10,10 @@ import pytest
 from werkzeug.security import generate_password_hash
 
 from app.core import batches, members, settings, store, templates
-from tests.pg_cluster import cluster, free_port  # noqa: F401 (cluster: a fixture)
+from tests.helpers.ports import free_port
+from tests.helpers.serving import start_serve, stop_serve, until
 
-from .conftest import PASSWORD, QUICK_HASH, Browser, claim_path, visible
-from .serving import start_serve, stop_serve, until
+from .helpers import PASSWORD, QUICK_HASH, Browser, claim_path, visible
 
 BACK_WITHIN = 10.0  # seconds after the database returns by which the site must serve claims again
 

@@ -12,7 +12,7 @@ from app.web.security import (
     safe_next,
 )
 
-from .conftest import FakeClock
+from .helpers import FakeClock
 
 DEFAULT = "/en-us/my-cards"
 
@@ -136,6 +136,6 @@ def test_an_attempt_counts_against_its_email_when_checked_and_against_its_addres
     assert throttle.wait_time("a@example.com", "10.0.0.1") == 0
     for n in range(5):  # members logging in at once behind one shop's Wi-Fi do not hold each other up
         assert throttle.attempt(f"m{n}@example.com", "10.0.0.2") == 0
-    for n in range(2):
+    for _ in range(2):
         throttle.attempt_failed("10.0.0.2")
     assert throttle.attempt("new@example.com", "10.0.0.2") == 1  # two wrong passwords: the address waits

@@ -9,14 +9,12 @@ import subprocess
 import sys
 import urllib.error
 import urllib.request
-from pathlib import Path
 
 import pytest
 
 from app.core.errors import ServerProblem
 from app.web.server import start_server
-
-ROOT = Path(__file__).resolve().parents[2]
+from tests.helpers import ROOT
 
 
 def test_port_zero_picks_a_port_and_stop_is_clean_and_repeatable(db_path):

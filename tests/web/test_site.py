@@ -13,19 +13,7 @@ from app.core.store.models import Voucher, utcnow
 from app.web import create_app
 from app.web.security import LoginThrottle, Policy
 
-from .conftest import PASSWORD, FakeClock, claim_path, csrf_from, visible
-
-
-def log_in(client, email, password=PASSWORD, **environ):
-    token = csrf_from(client.get("/en-us/login", environ_base=environ).text)
-    return client.post(
-        "/en-us/login", data={"email": email, "password": password, "csrf_token": token}, environ_base=environ
-    )
-
-
-def claim(client, batch):
-    token = csrf_from(client.get(claim_path(batch)).text)
-    return client.post(claim_path(batch), data={"csrf_token": token})
+from .helpers import PASSWORD, FakeClock, claim, claim_path, csrf_from, log_in, visible
 
 
 def test_home_shows_the_store_and_the_way_in(client, member_with_password):
@@ -85,8 +73,8 @@ def test_my_cards_shows_valid_redeemed_and_expired_vouchers(client, make_batch, 
         and "Valid until" in cards["Fresh one"]
     )
     assert "Redeemed" in cards["Used one"] and "Used" in cards["Used one"]
-    assert "Expired" in cards["Old one"] and "$5.00 off" in cards["Old one"] and "Gone" in cards["Old one"]
-    assert "3 vouchers" in visible(page.text)
+    assert "Expired" in cards["Old one"] and "$5.00 off" in cards["Old one"] and codes["Old one"] in cards["Old one"]
+    assert "1 voucher to use" in visible(page.text) and "Used and expired (2)" in visible(page.text)
 
 
 def _code(html: str) -> str:
@@ -310,3 +298,31 @@ def test_a_new_password_keeps_the_rule_and_wrong_current_ones_are_throttled(db_p
     status, text = change(PASSWORD, "qwerty123")
     assert status == 400 and "first that anyone would guess" in text
     assert [change("wrong", "green meadow river")[0] for _ in range(4)] == [400, 400, 400, 429]
+
+
+def test_every_page_that_cannot_be_claimed_says_why_first_in_the_specs_words(client, make_batch, member_with_password):
+    paused = make_batch(name="paused")
+    batches.pause_batch(paused.id)
+    sold = make_batch(name="sold", quantity=1)
+    claims.claim(sold.token, member_with_password().id)
+    gone = templates.create_template("Gone", "5", expires_on=date.today() - timedelta(days=1))
+    ended = batches.create_batch("ended", gone, 2, "Email", "")
+    for batch, notice in (
+        (paused, "Promotion Temporarily Paused"),
+        (sold, "No vouchers available."),
+        (ended, "This Promotion Has Ended"),
+    ):
+        page = client.get(claim_path(batch)).text
+        main = page.split('<main id="main" class="page">', 1)[1]
+        first_heading = main.split("<h1", 1)[1].split(">", 1)[1].split("</h1>", 1)[0]
+        assert first_heading == notice
+        assert main.index(notice) < main.index('class="card promo"')  # before the promotion itself
+        assert "Back to Home" in visible(main) and "Claim voucher" not in visible(main)
+
+
+def test_every_page_describes_itself_to_search_and_link_previews(client, make_batch):
+    for path in ("/", claim_path(make_batch()), "/en-us/login", "/en-us/register", "/en-us/claim/nope"):
+        page = client.get(path).text
+        assert (
+            '<meta name="description" content="' in page and "Corner Shop" in page.split('name="description"')[1][:200]
+        )

@@ -11,10 +11,10 @@ import threading
 import pytest
 
 from app.core import batches, store
-from tests.pg_cluster import free_port
+from tests.helpers.ports import free_port
+from tests.helpers.serving import children, start_serve, stop_serve, until
 
-from .conftest import Browser, claim_path, visible
-from .serving import children, start_serve, stop_serve, until
+from .helpers import Browser, claim_path, visible
 
 pytestmark = pytest.mark.skipif(sys.platform == "win32", reason="several worker processes need fork (Linux, macOS)")
 
@@ -48,7 +48,7 @@ def test_two_worker_processes_hand_out_each_voucher_once_and_one_per_member(db_p
     port = free_port()
     site = start_serve(str(db_path), port, "--workers", "2")
     try:
-        assert until(lambda: len(children(site.pid)) == 2, 10)
+        assert until(lambda: len(children(site.pid)) == 3, 10)  # two workers and the webhook sender
         answers = _claim_at_once(f"http://127.0.0.1:{port}", batch, emails)
     finally:
         code, out, err = stop_serve(site)
@@ -68,10 +68,10 @@ def test_a_worker_that_dies_is_replaced_and_the_site_keeps_answering(db_path):
     port = free_port()
     site = start_serve(str(db_path), port, "--workers", "2")
     try:
-        assert until(lambda: len(children(site.pid)) == 2, 10)
+        assert until(lambda: len(children(site.pid)) == 3, 10)  # two workers and the webhook sender
         first = children(site.pid)
-        os.kill(first[0], signal.SIGKILL)
-        replaced = until(lambda: len(children(site.pid)) == 2 and first[0] not in children(site.pid), 10)
+        os.kill(first[0], signal.SIGKILL)  # the first forked: worker 1
+        replaced = until(lambda: len(children(site.pid)) == 3 and first[0] not in children(site.pid), 10)
         answers = [Browser(f"http://127.0.0.1:{port}").get("/healthz").status for _ in range(10)]
     finally:
         code, _, err = stop_serve(site)

@@ -1,4 +1,5 @@
-"""A store's members, claims and redemptions live in one file: check it, and keep copies of it.
+"""A store's members, claims and redemptions live in one file: check it (and never write into it
+once it is found damaged), and keep copies of it.
 
 Copies are made by SQLite's online backup API (never by copying a live file), checked, and kept in
 the data folder's backups/: one a day, the last 7 daily and 4 weekly ones. On PostgreSQL the
@@ -8,10 +9,12 @@ from __future__ import annotations
 
 import logging
 import os
+import re
 import sqlite3
+import threading
 from contextlib import closing
 from dataclasses import dataclass
-from datetime import date, datetime
+from datetime import date, datetime, timedelta
 from pathlib import Path
 
 import peewee
@@ -20,6 +23,7 @@ from platformdirs import user_data_path
 from app.core import times
 from app.core.errors import DatabaseProblem, FileProblem, InvalidInput
 
+from . import private
 from .handle import database
 
 log = logging.getLogger(__name__)
@@ -92,41 +96,103 @@ def problem_in(path: Path) -> str | None:
     return None if rows == ["ok"] else "; ".join(rows)
 
 
-def check_open_database(folder: Path | None = None) -> None:
-    """Refuse a damaged database with a sentence that names it and its latest backup (the
-    file itself is left as it is). Reads every page of the file: about 0.65 s for 2,000,000
-    vouchers; the window and serve do it at start and once a day, `batch create` and `batch
-    delete` before they write."""
-    obj = database.obj
-    if not isinstance(obj, peewee.SqliteDatabase):
-        return
+# Whether the open file is damaged. quick_check reads every page of the file (about 0.65 s for
+# 2,000,000 vouchers), so it runs once per opening: before the first write (write_transaction asks
+# refuse_if_damaged, so no command can forget), or when the window and `serve` check at start and
+# once a day (check_open_database). Its verdict is kept, and a failure that says the file is damaged,
+# met by any read or write, sets it as well (found_damaged). While the verdict is "damaged" every
+# write is refused with the sentence naming the file and its latest backup: nothing is written, so
+# the file's bytes stay as they are for whoever recovers it. A database server checks its own pages.
+
+_lock = threading.Lock()  # one check at a time: a second writer waits for the first one's verdict
+_verdicts: dict[str, str | None] = {}  # the file -> what is wrong with it (None: checked, intact)
+
+
+def _open_file() -> Path | None:
+    db = database.obj
+    return Path(db.database) if isinstance(db, peewee.SqliteDatabase) else None
+
+
+def forget_verdicts() -> None:
+    """A database is being opened (or was replaced): its file is checked again before it is written."""
+    with _lock:
+        _verdicts.clear()
+
+
+def _quick_check() -> str | None:
     try:
-        rows = [row[0] for row in obj.execute_sql("PRAGMA quick_check(5)").fetchall()]
-        problem = None if rows == ["ok"] else "; ".join(rows)
-    except (peewee.DatabaseError, sqlite3.DatabaseError) as exc:  # the driver's own, from the rows
-        problem = str(exc)
+        rows = [row[0] for row in database.obj.execute_sql("PRAGMA quick_check(5)").fetchall()]
+    except (peewee.DatabaseError, sqlite3.DatabaseError) as exc:  # (the driver's own, from the rows)
+        return str(exc)
+    return None if rows == ["ok"] else "; ".join(rows)
+
+
+def check_open_database(folder: Path | None = None) -> None:
+    """Check the open file now and keep the verdict: a DatabaseProblem (the file, its latest backup
+    in folder, by default the data folder's backups) when it is damaged."""
+    path = _open_file()
+    if path is None:
+        return
+    with _lock:
+        _verdicts[str(path)] = problem = _quick_check()
     if problem is not None:
-        raise DatabaseProblem(damaged_sentence(Path(obj.database), problem, folder))
+        raise DatabaseProblem(damaged_sentence(path, problem, folder))
 
 
-def damaged_sentence(path: Path, problem: str, folder: Path | None = None) -> str:
+def refuse_if_damaged() -> None:
+    """Before a write: the file is checked if it was not since it was opened, and a damaged one is
+    refused (DatabaseProblem) before anything is written."""
+    path = _open_file()
+    if path is None:
+        return
+    with _lock:
+        if str(path) not in _verdicts:
+            _verdicts[str(path)] = _quick_check()
+        problem = _verdicts[str(path)]
+    if problem is not None:
+        raise DatabaseProblem(damaged_sentence(path, problem))
+
+
+def found_damaged(problem: str, not_a_database: bool = False) -> str | None:
+    """A read or a write met damage (SQLite said so; not_a_database: it cannot tell damage from a
+    file that is no database at all): keep the verdict, so that nothing more is written, and return
+    the sentence; None when the open database is not a file."""
+    path = _open_file()
+    if path is None:
+        return None
+    with _lock:
+        _verdicts[str(path)] = problem
+    return damaged_sentence(path, None if not_a_database else problem)
+
+
+def damaged_sentence(path: Path, problem: str | None, folder: Path | None = None) -> str:
+    """The one sentence for a damaged file: what is wrong (None: SQLite cannot tell it from a file
+    that is no database at all), that nothing was written, and the latest backup to put back."""
     backup = latest(folder, path)
     then = (
         f"The latest backup is {backup.describe()}: put it back with `voucher-batches restore {backup.path}`."
         if backup
         else "There is no backup of it in the backups folder."
     )
-    return f"The database {path} is damaged ({problem}); it was left as it is and nothing was written. {then}"
+    if problem:  # one line, without quick_check's "*** in database main ***" heading
+        problem = " ".join(problem.replace("*** in database main ***", "").split())
+    what = (
+        f"The database {path} is damaged ({problem})"
+        if problem
+        else f"The file {path} is not a Voucher Batches database, or it is damaged"
+    )
+    return f"{what}; it was left as it is and nothing was written. {then}"
 
 
 # -- making copies ------------------------------------------------------------------------------
 
 
-def _copy_into(source: sqlite3.Connection, target: Path) -> None:
+def copy_into(source: sqlite3.Connection, target: Path) -> None:
     """A consistent copy of a live database, written beside the target and renamed when whole."""
     part = target.with_name(f".{target.name}.part")
     part.unlink(missing_ok=True)
     try:
+        private.create_private(part)  # (a copy holds what the database holds: the user's alone)
         with closing(sqlite3.connect(part)) as copy:
             source.backup(copy)
             copy.execute("PRAGMA journal_mode = DELETE")  # a copy is one self-contained file
@@ -140,13 +206,14 @@ def _copy_into(source: sqlite3.Connection, target: Path) -> None:
         part.unlink(missing_ok=True)
 
 
-def backup_to(target: str | os.PathLike) -> Path:
+def backup_to(target: str | os.PathLike[str]) -> Path:
     """Make a backup of the open database now, into target."""
     target = Path(target)
     sqlite_path()
+    check_open_database()  # a copy of a damaged file is no backup: say so, naming the last good one
     if not target.parent.is_dir():
         raise FileProblem(f"Cannot write the backup {target}: the folder {target.parent} does not exist.")
-    _copy_into(database.connection(), target)
+    copy_into(database.connection(), target)
     return target
 
 
@@ -163,26 +230,31 @@ def daily(folder: Path | None = None, today: date | None = None) -> Backup | Non
         where.mkdir(parents=True, exist_ok=True)
     except OSError as exc:
         raise FileProblem(f"Cannot make the backups folder {where}: {exc.strerror or exc}.") from None
-    _copy_into(database.connection(), target)
+    copy_into(database.connection(), target)
     _rotate(existing(folder, db_path))
     return Backup(target, today)
 
 
-def _rotate(found: list[Backup]) -> None:
-    """Keep the newest KEEP_DAILY copies, and beyond them the newest copy of each of KEEP_WEEKLY weeks.
-
-    A copy that cannot be removed now (on Windows, one another program holds open: an antivirus,
-    Explorer's preview) stays until the next day's rotation; the others go all the same. Before,
-    its PermissionError ended serve's daily-check thread."""
-    kept = {backup.path for backup in found[:KEEP_DAILY]}
+def _kept(days: list[date]) -> set[date]:
+    """Of the days copies were made on (newest first), the ones kept: the newest KEEP_DAILY, and
+    beyond them the newest copy of each of KEEP_WEEKLY weeks."""
+    kept = set(days[:KEEP_DAILY])
     weeks: list[tuple[int, int]] = []
-    for backup in found[KEEP_DAILY:]:
-        week = backup.made_on.isocalendar()[:2]
+    for day in days[KEEP_DAILY:]:
+        week = day.isocalendar()[:2]
         if week not in weeks and len(weeks) < KEEP_WEEKLY:
             weeks.append(week)
-            kept.add(backup.path)
+            kept.add(day)
+    return kept
+
+
+def _rotate(found: list[Backup]) -> None:
+    """Remove the copies _kept does not keep. One that cannot be removed now (on Windows, one
+    another program holds open: an antivirus, Explorer's preview) stays until the next day's
+    rotation, and the others go all the same: its PermissionError ended serve's daily-check thread."""
+    kept = _kept([backup.made_on for backup in found])
     for backup in found:
-        if backup.path not in kept:
+        if backup.made_on not in kept:
             try:
                 backup.path.unlink(missing_ok=True)
             except OSError as exc:
@@ -191,65 +263,52 @@ def _rotate(found: list[Backup]) -> None:
                 )
 
 
-# -- putting one back ---------------------------------------------------------------------------
+def longest_kept() -> int:
+    """The most days a copy stays after the day it was made, with a copy made every day (the
+    rotation above, worked through): how long a backup may keep what was erased after it."""
+    first = date(2024, 1, 1)  # (a Monday: every weekday's copy is tried as the one a week keeps)
+    made: list[date] = []
+    last_seen: dict[date, date] = {}
+    for n in range(7 * (KEEP_WEEKLY + 4) + KEEP_DAILY):
+        today = first + timedelta(days=n)
+        made = sorted(_kept([today, *made]), reverse=True)
+        for day in made:
+            last_seen[day] = today
+    return max((last - day).days for day, last in last_seen.items() if last < today)
 
 
-def restore(source: str | os.PathLike, target: str | os.PathLike, current_version: int) -> Path:
-    """Put a backup back in place of the database at target, after checking it; refuse while
-    another program has the database open. The replaced file is kept aside; returns its path.
-    The caller has closed its own connection to target."""
-    source, target = Path(source), Path(target)
-    if not source.is_file():
-        raise InvalidInput(f"There is no backup at {source}.")
-    problem = problem_in(source)
-    if problem is not None:
-        raise InvalidInput(f"{source} is not a usable backup ({problem}); nothing was restored.")
-    with closing(sqlite3.connect(f"file:{source}?mode=ro", uri=True)) as backup:
+def prune_set_aside(db_path: Path, today: date | None = None) -> list[Path]:
+    """Delete the copies of the database set aside beside it (the one `restore` replaced,
+    <name>.replaced-<time>, and the one made before a migration, <file>.v<n>-<time>.bak) once they
+    are older than any backup is kept (longest_kept): they hold what the database held, erased
+    members included. Returns what was deleted."""
+    today = today or datetime.now().date()
+    gone = []
+    for path in (*db_path.parent.glob(f"{db_path.stem}.replaced-*"), *db_path.parent.glob(f"{db_path.name}.v*-*.bak")):
+        stamp = _STAMP.search(path.name)
+        if stamp is None:
+            continue
         try:
-            version = backup.execute("SELECT version FROM schema_version").fetchone()[0]
-        except (sqlite3.Error, TypeError):
-            raise InvalidInput(f"{source} is not a Voucher Batches database; nothing was restored.") from None
-        if version > current_version:
-            raise InvalidInput(
-                f"{source} was written by a newer Voucher Batches (schema {version}); nothing was restored."
-            )
-        with closing(sqlite3.connect(target, isolation_level=None, timeout=0.5)) as live:
-            live.execute("PRAGMA locking_mode = EXCLUSIVE")
-            # WAL can only be left while no other connection has the file open: the test of "alone"
-            try:
-                mode = live.execute("PRAGMA journal_mode = DELETE").fetchone()[0]
-            except sqlite3.OperationalError:
-                mode = "in use"
-            if mode != "delete":
-                raise DatabaseProblem(
-                    f"The database {target} is in use by another program (the window, `voucher-batches serve`, …); "
-                    "close it first. Nothing was restored."
-                )
-            try:
-                live.execute("BEGIN EXCLUSIVE")
-                live.execute("COMMIT")
-            except sqlite3.OperationalError:
-                raise DatabaseProblem(
-                    f"The database {target} is in use by another program; nothing was restored."
-                ) from None
-            stamp = datetime.now().strftime("%Y%m%d-%H%M%S")
-            aside = target.with_name(f"{target.stem}.replaced-{stamp}{target.suffix}")
-            _copy_into(live, aside)
-            backup.backup(live)
-            live.execute("PRAGMA journal_mode = WAL")
-    problem = problem_in(target)
-    if problem is not None:  # should not happen; the replaced file is there to go back to
-        raise DatabaseProblem(
-            f"The restored database {target} does not check out ({problem}); the replaced file is {aside}."
-        )
-    return aside
+            made = datetime.strptime(stamp.group(1), "%Y%m%d").date()
+        except ValueError:
+            continue
+        if (today - made).days > longest_kept():
+            path.unlink(missing_ok=True)
+            gone.append(path)
+    return gone
+
+
+_STAMP = re.compile(r"[.-](\d{8})-\d{6}(?:\.|$)")  # the time a copy was set aside, in its name
 
 
 def maintain(folder: Path | None = None) -> Backup | None:
     """What the window and `serve` do at start and once a day while running: check the database
-    (a DatabaseProblem when it is damaged) and make the day's backup if there is none yet.
+    (a DatabaseProblem when it is damaged), make the day's backup if there is none yet, and delete
+    the copies set aside beside it once they are older than any backup is kept.
     Nothing to do on PostgreSQL (its server keeps its own safeguards)."""
     if not isinstance(database.obj, peewee.SqliteDatabase):
         return None
     check_open_database(folder)
-    return daily(folder)
+    made = daily(folder)
+    prune_set_aside(sqlite_path())
+    return made

@@ -3,7 +3,9 @@
 folder that only this user may read (0600). Never in QSettings, a log or a sentence.
 
 A password belongs to a server's user and database (`postgresql://user@host:port/name`), so the
-window and the command line find the same one from a URL typed without it."""
+window and the command line find the same one from a URL typed without it. Other secrets of this PC
+(the Apple Wallet certificate's password) are kept the same way under a name of their own
+(store_secret, lookup_secret, forget_secret)."""
 
 from __future__ import annotations
 
@@ -12,6 +14,7 @@ import os
 import sys
 import tempfile
 from pathlib import Path
+from types import ModuleType
 from urllib.parse import unquote, urlsplit, urlunsplit
 
 from platformdirs import user_config_path
@@ -48,7 +51,7 @@ def key(url: str) -> str:
     return f"{scheme}://{parts.username or ''}@{(parts.hostname or 'localhost').lower()}:{port}{parts.path or '/'}"
 
 
-def _keyring():
+def _keyring() -> ModuleType | None:
     """The keyring module when it is installed and has a real back end, else None."""
     try:
         import keyring
@@ -78,7 +81,7 @@ def _read_file() -> dict[str, str]:
     return stored if isinstance(stored, dict) else {}
 
 
-def _write_file(stored: dict[str, str]) -> None:
+def _write_file(stored: dict[str, str], what: str = "The database password") -> None:
     """Replace the file in one step; it is made 0600 before any password is written into it."""
     path = passwords_file()
     try:
@@ -95,43 +98,72 @@ def _write_file(stored: dict[str, str]) -> None:
                 os.unlink(temporary)
             raise
     except OSError as exc:
-        raise FileProblem(f"The database password could not be kept in {path}: {exc.strerror or exc}.") from None
+        raise FileProblem(f"{what} could not be kept in {path}: {exc.strerror or exc}.") from None
 
 
-def store(url: str, password: str) -> None:
-    """Keep the password of this URL's user and database (replacing one kept before)."""
+def _keep(name: str, password: str, what: str) -> None:
     ring = _keyring()
     if ring is not None:
         try:
-            ring.set_password(KEYRING_SERVICE, key(url), password)
+            ring.set_password(KEYRING_SERVICE, name, password)
             return
         except Exception:  # a locked or refusing keyring: the file instead
             pass
     stored = _read_file()
-    stored[key(url)] = password
-    _write_file(stored)
+    stored[name] = password
+    _write_file(stored, what)
 
 
-def lookup(url: str) -> str | None:
-    """The password kept for this URL's user and database, or None."""
+def _kept(name: str) -> str | None:
     ring = _keyring()
     if ring is not None:
         try:
-            found = ring.get_password(KEYRING_SERVICE, key(url))
+            found = ring.get_password(KEYRING_SERVICE, name)
         except Exception:
             found = None
         if found is not None:
             return found
-    return _read_file().get(key(url))
+    return _read_file().get(name)
 
 
-def forget(url: str) -> None:
+def _drop(name: str, what: str) -> None:
     ring = _keyring()
     if ring is not None:
         try:
-            ring.delete_password(KEYRING_SERVICE, key(url))
+            ring.delete_password(KEYRING_SERVICE, name)
         except Exception:  # none kept there
             pass
     stored = _read_file()
-    if stored.pop(key(url), None) is not None:
-        _write_file(stored)
+    if stored.pop(name, None) is not None:
+        _write_file(stored, what)
+
+
+def store(url: str, password: str) -> None:
+    """Keep the password of this URL's user and database (replacing one kept before)."""
+    _keep(key(url), password, "The database password")
+
+
+def lookup(url: str) -> str | None:
+    """The password kept for this URL's user and database, or None."""
+    return _kept(key(url))
+
+
+def forget(url: str) -> None:
+    _drop(key(url), "The database password")
+
+
+def _secret_name(name: str) -> str:
+    return f"secret:{name}"  # never a URL's key, which starts with its scheme
+
+
+def store_secret(name: str, secret: str, what: str = "The password") -> None:
+    """Keep a secret of this PC under a name (replacing one kept before); `what` names it in a refusal."""
+    _keep(_secret_name(name), secret, what)
+
+
+def lookup_secret(name: str) -> str | None:
+    return _kept(_secret_name(name))
+
+
+def forget_secret(name: str, what: str = "The password") -> None:
+    _drop(_secret_name(name), what)

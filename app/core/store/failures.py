@@ -39,9 +39,9 @@ class SqlState:
     CONNECTION_EXCEPTION_CLASS = "08"
 
 
-def _driver_errors(exc: BaseException):
+def _driver_errors(exc: BaseException | None) -> list[BaseException]:
     """The failure and the driver's errors behind it (Peewee keeps the driver's error as the context)."""
-    seen = []
+    seen: list[BaseException] = []
     while exc is not None and exc not in seen and len(seen) < 6:
         seen.append(exc)
         exc = exc.__cause__ if exc.__cause__ is not None else (None if exc.__suppress_context__ else exc.__context__)
@@ -90,7 +90,7 @@ def is_connection_lost(exc: BaseException) -> bool:
     shutdown; psycopg gives no SQLSTATE at all for a dropped socket or a refused connection. A
     SQLite file is never "lost". The error may be wrapped (Peewee's, then a DatabaseProblem)."""
     seen: set[int] = set()
-    candidates = [exc]
+    candidates: list[BaseException | None] = [exc]
     while candidates:
         candidate = candidates.pop()
         if candidate is None or id(candidate) in seen:
@@ -165,7 +165,8 @@ _CONNECTING = (
 )
 
 
-def _kind(exc: BaseException) -> str | None:
+def failure_kind(exc: BaseException) -> str | None:
+    """Which failure this is ("busy", "damaged", "full" ...: the keys of explain's sentences), or None."""
     code = sqlite_code(exc)
     if code is not None:
         return _SQLITE_KINDS.get(code)
@@ -191,7 +192,8 @@ def explain(exc: BaseException, where: str = "") -> str:
         "damaged": f"The file {where} is not a Voucher Batches database, or it is damaged.",
         "cantopen": f"The database {where} cannot be opened (check that its folder exists and may be written).",
         "io": f"The database {where} could not be read or written (a disk error); nothing was changed.",
-        "unreachable": f"The database server of {where} does not answer: check that it runs, and that its firewall lets this PC in.",
+        "unreachable": f"The database server of {where} does not answer: check that it runs, "
+        "and that its firewall lets this PC in.",
         "password": f"The database server of {where} refused the password: check it in Settings → Database.",
         "no_database": f"The database server of {where} answers, but has no such database: check its name.",
         "no_role": f"The database server of {where} answers, but has no such user: check the user name.",
@@ -208,7 +210,7 @@ def explain(exc: BaseException, where: str = "") -> str:
         "changed. Try again in a moment.",
         "damaged_server": f"The database server of {where} reported an internal error; nothing was changed.",
     }
-    kind = _kind(exc)
+    kind = failure_kind(exc)
     if kind == "busy" and sqlstate(exc) == SqlState.LOCK_NOT_AVAILABLE:  # it waited the wait limit for a row lock
         return busy_sentence()
     if kind is not None:

@@ -6,6 +6,7 @@ from __future__ import annotations
 import re
 from collections.abc import Iterable, Mapping
 from functools import lru_cache
+from typing import Any
 
 import peewee
 
@@ -39,7 +40,7 @@ def _statement(sql: str) -> str:
     return _bound(sql, not isinstance(database.obj, peewee.SqliteDatabase))
 
 
-def run_sql(sql: str, params: Mapping[str, object] | None = None, lock_rows: bool | str = False):
+def run_sql(sql: str, params: Mapping[str, object] | None = None, lock_rows: bool | str = False) -> Any:
     """Plain SQL straight on the driver, for the hot paths (claim, redeem, lookup) where Peewee's
     query building costs more than the query. Values are named (:code) and bound by the driver,
     never spliced into the text. lock_rows: the transaction goes on to change the rows selected
@@ -53,9 +54,10 @@ def run_sql(sql: str, params: Mapping[str, object] | None = None, lock_rows: boo
     return database.obj.execute_sql(_statement(sql), params or {})
 
 
-def run_many(sql: str, rows: Iterable[Mapping[str, object]]):
+def run_many(sql: str, rows: Iterable[Mapping[str, object]]) -> Any:
     """One statement for many rows of named values (bulk inserts), bound like run_sql."""
     cursor = database.obj.cursor()
-    with peewee.__exception_wrapper__:  # the driver's errors as Peewee's, as execute_sql gives them
+    # the driver's errors as Peewee's, as execute_sql gives them (peewee has the wrapper; its stubs lack it)
+    with peewee.__exception_wrapper__:  # type: ignore[attr-defined]
         cursor.executemany(_statement(sql), rows)
     return cursor

@@ -6,26 +6,45 @@ import os
 import shutil
 import sqlite3
 import subprocess
-from contextlib import closing
+from collections.abc import Iterator
+from contextlib import closing, contextmanager
 from pathlib import Path
 
 import peewee
 
 from app.core.errors import BackupNeeded, DatabaseProblem
 
+from . import backups, private
 from .backups import default_folder
 from .handle import location
 from .models import (
+    ACTIVITY_KINDS,
     ALL_MODELS,
     ERASED_CHECK,
     Activity,
+    ApiAttempt,
+    ApiKey,
+    Batch,
     DelayCount,
+    Erasure,
+    IdempotentRequest,
+    Lease,
+    Member,
+    ResetCode,
     SchemaVersion,
     SlotCount,
+    Template,
+    Voucher,
+    Webhook,
+    WebhookDelivery,
     utcnow,
 )
+from .rebuild import columns_of, rebuild_as_declared, table_sql
 
-CURRENT_VERSION = 6
+CURRENT_VERSION = 15
+# SQLite's header names the application a file belongs to (PRAGMA application_id): "VBat". Set in
+# every database made or migrated since _mark_as_voucher_batches; `restore` refuses a file naming another.
+APPLICATION_ID = 0x56426174
 
 
 def _v1_to_v2(db: peewee.Database) -> None:
@@ -94,25 +113,68 @@ def _add_activity_log(db: peewee.Database) -> None:
     _forbid_activity_changes(db)
 
 
+# The log's guards: SQLite's triggers (name -> statement), PostgreSQL's function and triggers.
+_SQLITE_GUARDS = {
+    f"activity_no_{event.lower()}": f"CREATE TRIGGER activity_no_{event.lower()} BEFORE {event} ON activity"
+    " BEGIN SELECT RAISE(ABORT, 'the activity log cannot be changed'); END"
+    for event in ("UPDATE", "DELETE")
+}
+_POSTGRES_GUARD_FUNCTION = (
+    "CREATE OR REPLACE FUNCTION activity_append_only() RETURNS trigger AS $$"
+    " BEGIN RAISE EXCEPTION 'the activity log cannot be changed'"
+    " USING ERRCODE = 'integrity_constraint_violation';"
+    " END $$ LANGUAGE plpgsql"
+)
+_POSTGRES_GUARDS = {  # TRUNCATE fires no row trigger: a statement trigger refuses it
+    "activity_append_only": "BEFORE UPDATE OR DELETE ON activity FOR EACH ROW",
+    "activity_no_truncate": "BEFORE TRUNCATE ON activity FOR EACH STATEMENT",
+}
+
+
 def _forbid_activity_changes(db: peewee.Database) -> None:
-    """The log cannot be edited: the database itself refuses to change or delete an entry."""
+    """The log cannot be edited: the database itself refuses to change, delete or empty an entry."""
     if isinstance(db, peewee.SqliteDatabase):
-        for event in ("UPDATE", "DELETE"):
-            db.execute_sql(
-                f"CREATE TRIGGER IF NOT EXISTS activity_no_{event.lower()} BEFORE {event} ON activity"
-                " BEGIN SELECT RAISE(ABORT, 'the activity log cannot be changed'); END"
-            )
+        for name, sql in _SQLITE_GUARDS.items():
+            db.execute_sql(f"DROP TRIGGER IF EXISTS {name}")
+            db.execute_sql(sql)
     elif isinstance(db, peewee.PostgresqlDatabase):
-        db.execute_sql(
-            "CREATE OR REPLACE FUNCTION activity_append_only() RETURNS trigger AS $$"
-            " BEGIN RAISE EXCEPTION 'the activity log cannot be changed' USING ERRCODE = 'integrity_constraint_violation';"
-            " END $$ LANGUAGE plpgsql"
+        db.execute_sql(_POSTGRES_GUARD_FUNCTION)
+        for name, when in _POSTGRES_GUARDS.items():
+            db.execute_sql(f"DROP TRIGGER IF EXISTS {name} ON activity")
+            db.execute_sql(f"CREATE TRIGGER {name} {when} EXECUTE FUNCTION activity_append_only()")
+
+
+def _squeezed(sql: str) -> str:
+    return " ".join(sql.replace('"', "").split()).lower()
+
+
+def activity_guards_intact(db: peewee.Database) -> bool:
+    """Whether the log's triggers are there, as this version makes them (read only: cheap enough to
+    ask at every opening). A trigger dropped or replaced by hand is not."""
+    if isinstance(db, peewee.SqliteDatabase):
+        triggers = dict(
+            db.execute_sql("SELECT name, sql FROM sqlite_master WHERE type = 'trigger' AND tbl_name = 'activity'")
         )
-        db.execute_sql("DROP TRIGGER IF EXISTS activity_append_only ON activity")
-        db.execute_sql(
-            "CREATE TRIGGER activity_append_only BEFORE UPDATE OR DELETE ON activity"
-            " FOR EACH ROW EXECUTE FUNCTION activity_append_only()"
+        return all(
+            _squeezed(triggers.get(name) or "").replace(" if not exists", "") == _squeezed(sql)
+            for name, sql in _SQLITE_GUARDS.items()
         )
+    if isinstance(db, peewee.PostgresqlDatabase):
+        guards = {
+            name
+            for (name,) in db.execute_sql(
+                "SELECT t.tgname FROM pg_trigger t JOIN pg_proc p ON p.oid = t.tgfoid"
+                " WHERE t.tgrelid = 'activity'::regclass AND t.tgenabled <> 'D' AND p.proname = 'activity_append_only'"
+                " AND strpos(pg_get_functiondef(p.oid), 'integrity_constraint_violation') > 0"
+            )
+        }
+        return guards >= set(_POSTGRES_GUARDS)
+    return True
+
+
+def restore_activity_guards(db: peewee.Database) -> None:
+    """Make the log's triggers again (at opening, when activity_guards_intact says one is missing)."""
+    _forbid_activity_changes(db)
 
 
 def _add_batch_title(db: peewee.Database) -> None:
@@ -133,11 +195,11 @@ def fill_analytics_counts(db: peewee.Database) -> None:
     """Count every batch's history anew from its vouchers (the migration; the benchmark's bulk fill)."""
     if isinstance(db, peewee.SqliteDatabase):
 
-        def seconds(column):
+        def seconds(column: str) -> str:
             return f"CAST(strftime('%s', {column}) AS INTEGER)"
     else:  # PostgreSQL: a timestamp without zone, read as UTC
 
-        def seconds(column):
+        def seconds(column: str) -> str:
             return f"CAST(FLOOR(EXTRACT(EPOCH FROM {column})) AS BIGINT)"
 
     db.execute_sql("DELETE FROM slot_count")
@@ -145,9 +207,11 @@ def fill_analytics_counts(db: peewee.Database) -> None:
     db.execute_sql(
         "INSERT INTO slot_count (batch_id, slot, claims, redemptions)"
         " SELECT batch_id, slot, SUM(c), SUM(r) FROM ("
-        f"  SELECT batch_id, {seconds('claimed_at')} / 900 AS slot, 1 AS c, 0 AS r FROM voucher WHERE claimed_at IS NOT NULL"
+        f"  SELECT batch_id, {seconds('claimed_at')} / 900 AS slot, 1 AS c, 0 AS r FROM voucher WHERE claimed_at IS "
+        "NOT NULL"
         "   UNION ALL"
-        f"  SELECT batch_id, {seconds('redeemed_at')} / 900 AS slot, 0 AS c, 1 AS r FROM voucher WHERE redeemed_at IS NOT NULL"
+        f"  SELECT batch_id, {seconds('redeemed_at')} / 900 AS slot, 0 AS c, 1 AS r FROM voucher WHERE redeemed_at "
+        "IS NOT NULL"
         " ) AS happened GROUP BY batch_id, slot"
     )
     db.execute_sql(
@@ -160,8 +224,173 @@ def fill_analytics_counts(db: peewee.Database) -> None:
     )
 
 
+def _ids_never_reused(db: peewee.Database) -> None:
+    """An id is never handed out again once its row is deleted (the activity log keeps
+    batch ids, exported files and logs keep ids: a new batch must not inherit a deleted one's
+    history). SQLite reuses the highest id of a deleted row unless the key is AUTOINCREMENT, which
+    ALTER TABLE cannot add: each table whose ids are kept elsewhere is made anew as the models
+    declare it, rows, indexes, triggers and foreign keys kept; the batches' ids then continue past
+    every batch id the activity log names (a newest batch deleted before this version). PostgreSQL's
+    sequences never went back: nothing to do there."""
+    if not isinstance(db, peewee.SqliteDatabase):
+        return
+    for model in (Template, Member, ResetCode, Batch, Voucher, Activity):
+        if "AUTOINCREMENT" not in table_sql(db, model._meta.table_name).upper():
+            rebuild_as_declared(db, model)
+    highest = db.execute_sql(
+        "SELECT MAX(id) FROM (SELECT MAX(id) AS id FROM batch UNION ALL SELECT MAX(batch_id) FROM activity)"
+    ).fetchone()[0]
+    if highest:
+        db.execute_sql("DELETE FROM sqlite_sequence WHERE name = 'batch'")
+        db.execute_sql("INSERT INTO sqlite_sequence (name, seq) VALUES ('batch', ?)", (highest,))
+
+
+def _declare_batch_defaults(db: peewee.Database) -> None:
+    """The batch's title and counts have the database's defaults ('' and 0) whichever
+    version made the table (the steps that added them to rows already there had to give one; tables
+    made fresh had none), so that a migrated database is a fresh one."""
+    if isinstance(db, peewee.SqliteDatabase):
+        if columns_of(db, "batch")["claimed_count"][1] is None:  # (SQLite cannot ALTER a default)
+            rebuild_as_declared(db, Batch)
+        return
+    db.execute_sql(
+        "ALTER TABLE batch ALTER COLUMN title SET DEFAULT '', ALTER COLUMN claimed_count SET DEFAULT 0,"
+        " ALTER COLUMN redeemed_count SET DEFAULT 0"
+    )
+
+
+def _activity_log_append_only(db: peewee.Database) -> None:
+    """The log's guards as this version has them, in every database: on PostgreSQL the
+    refusal is an integrity violation (a database made at version 4 kept a function raising a plain
+    error) and TRUNCATE is refused too (row triggers do not fire on it: the app's own role could
+    empty the log)."""
+    _forbid_activity_changes(db)
+
+
+def _add_restored_kind(db: peewee.Database) -> None:
+    """The log records a backup put back in place of the database ("restored")."""
+    if isinstance(db, peewee.SqliteDatabase):
+        if "'restored'" not in table_sql(db, "activity"):  # (SQLite cannot ALTER a CHECK)
+            rebuild_as_declared(db, Activity)
+        return
+    listed = ", ".join(f"'{kind}'" for kind in ACTIVITY_KINDS)
+    db.execute_sql(
+        "ALTER TABLE activity DROP CONSTRAINT IF EXISTS activity_kind_check,"
+        f" ADD CONSTRAINT activity_kind_check CHECK (kind IN ({listed}))"
+    )
+
+
+def _add_erasure_ledger(db: peewee.Database) -> None:
+    """The erasure ledger (keyed hashes of erased members' emails), so that a restored
+    backup or a copy never brings an erased member back."""
+    db.create_tables([Erasure])
+
+
+def _mark_as_voucher_batches(db: peewee.Database) -> None:
+    """A SQLite file says in its header that it is a Voucher Batches database."""
+    if isinstance(db, peewee.SqliteDatabase):
+        db.execute_sql(f"PRAGMA application_id = {APPLICATION_ID}")
+
+
+def _add_columns(db: peewee.Database, *fields: peewee.Field) -> None:
+    """ALTER TABLE ... ADD COLUMN for model fields, each written as a fresh table would declare it;
+    one a table has already is left (an earlier step made its table from today's model)."""
+    for field in fields:
+        table = field.model._meta.table_name
+        if field.column_name in {column.name for column in db.get_columns(table)}:
+            continue
+        ctx = db.get_sql_context()
+        column, _ = ctx.sql(field.ddl(ctx)).query()
+        db.execute_sql(f'ALTER TABLE "{table}" ADD COLUMN {column}')
+
+
+def _add_order_totals(db: peewee.Database) -> None:
+    """Money at the till: a redemption may carry its order's total (on the voucher), and each quarter
+    hour counts the sales and the discount given with the redemptions (no history to fill: no till
+    gave an order total before)."""
+    _add_columns(db, Voucher.order_cents, SlotCount.totalled, SlotCount.sales_cents, SlotCount.discount_cents)
+
+
+def _add_point_of_sale_api(db: peewee.Database) -> None:
+    """The local API for a point of sale: its keys (hashed), the failed attempts per address, and
+    the answers given under an Idempotency-Key."""
+    db.create_tables([ApiKey, ApiAttempt, IdempotentRequest])
+
+
+def _add_webhooks(db: peewee.Database) -> None:
+    """Webhooks: the addresses told of claims, redemptions and undos, their outbox, and the lease
+    that lets one process send for all."""
+    db.create_tables([Webhook, WebhookDelivery, Lease])
+
+
 # MIGRATIONS[n] brings a database from version n to n + 1.
-MIGRATIONS = {1: _v1_to_v2, 2: _v2_to_v3, 3: _add_activity_log, 4: _add_batch_title, 5: _add_analytics_counts}
+MIGRATIONS = {
+    1: _v1_to_v2,
+    2: _v2_to_v3,
+    3: _add_activity_log,
+    4: _add_batch_title,
+    5: _add_analytics_counts,
+    6: _ids_never_reused,
+    7: _declare_batch_defaults,
+    8: _activity_log_append_only,
+    9: _add_restored_kind,
+    10: _add_erasure_ledger,
+    11: _mark_as_voucher_batches,
+    12: _add_order_totals,
+    13: _add_point_of_sale_api,
+    14: _add_webhooks,
+}
+
+
+def _version_after(step: object) -> int:
+    """The version a step brings a database to (steps not yet released may still be renumbered)."""
+    return next(version + 1 for version, known in MIGRATIONS.items() if known is step)
+
+
+# The tables and columns each version adds (history: never edit; a step that adds a table or a
+# column adds its line here, and tests/core/test_restore.py checks the sum against the models and
+# every fresh schema in tests/core/old_schemas). What `restore` knows a backup of each version by.
+_ADDED_COLUMNS: dict[int, dict[str, str]] = {
+    1: {
+        "schema_version": "id version",
+        "setting": "key value",
+        "template": "id title discount_kind discount_value min_purchase expires_on valid_days terms created_at",
+        "member": "id email name password_hash created_at",
+        "batch": "id name description channel template_id quantity status token code_prefix code_length created_at",
+        "voucher": "id batch_id code status member_id claimed_at redeemed_at expires_at",
+    },
+    2: {"batch": "claimed_count redeemed_count"},
+    3: {"member": "session_generation erased_at", "reset_code": "id member_id code_hash created_at expires_at"},
+    4: {"activity": "id at kind batch_id batch_name code till staff details"},
+    5: {"batch": "title"},
+    6: {"slot_count": "batch_id slot claims redemptions", "delay_count": "batch_id hours redemptions"},
+}
+_ADDED_COLUMNS[_version_after(_add_erasure_ledger)] = {"erasure": "email_hash erased_at"}
+_ADDED_COLUMNS[_version_after(_add_order_totals)] = {
+    "voucher": "order_cents",
+    "slot_count": "totalled sales_cents discount_cents",
+}
+_ADDED_COLUMNS[_version_after(_add_point_of_sale_api)] = {
+    "api_key": "id name prefix key_hash created_at revoked_at last_used_at",
+    "api_attempt": "address failures first_at last_at",
+    "idempotent_request": "id api_key_id key request_hash status response created_at",
+}
+_ADDED_COLUMNS[_version_after(_add_webhooks)] = {
+    "webhook": "id url events secret created_at",
+    "webhook_delivery": "id webhook_id event_id event payload created_at next_try_at attempts last_try_at"
+    " last_status last_error delivered_at",
+    "lease": "name holder until",
+}
+APPLICATION_ID_SINCE = _version_after(_mark_as_voucher_batches)  # the first version whose files all carry it
+
+
+def columns_at(version: int) -> dict[str, set[str]]:
+    """Every table a fresh database of this schema version has, with its columns."""
+    tables: dict[str, set[str]] = {}
+    for step in range(1, version + 1):
+        for table, columns in _ADDED_COLUMNS.get(step, {}).items():
+            tables.setdefault(table, set()).update(columns.split())
+    return tables
 
 
 def _this_database() -> str:
@@ -176,7 +405,12 @@ def schema_version(db: peewee.Database) -> int | None:
             raise DatabaseProblem(f"{_this_database()} holds other tables and is not a Voucher Batches database.")
         return None
     row = SchemaVersion.select().first()
-    return row.version if row else None
+    if row is None or row.version is None:  # (made in one transaction: never half there)
+        raise DatabaseProblem(
+            f"{_this_database()} has no schema version: it is not a Voucher Batches database, or it is damaged. "
+            "Nothing was written to it."
+        )
+    return int(row.version)
 
 
 def backup_copy(path: Path, version: int) -> Path:
@@ -184,13 +418,15 @@ def backup_copy(path: Path, version: int) -> Path:
     stamp = utcnow().strftime("%Y%m%d-%H%M%S")
     target = path.with_name(f"{path.name}.v{version}-{stamp}.bak")
     try:
+        private.create_private(target)
         with closing(sqlite3.connect(str(path))) as src, closing(sqlite3.connect(str(target))) as dst:
             src.backup(dst)
     except (sqlite3.Error, OSError) as exc:
         if target.is_file():
             target.unlink()
         raise DatabaseProblem(
-            f"{_this_database()} needs updating, but it could not first be copied to {target} ({exc}); nothing was changed."
+            f"{_this_database()} needs updating, but it could not first be copied to {target} ({exc}); nothing was "
+            "changed."
         ) from exc
     return target
 
@@ -205,7 +441,7 @@ def _dump_target(db: peewee.PostgresqlDatabase, version: int, folder: Path | Non
     return (folder or default_folder()) / db.database / f"{db.database}-v{version}-{stamp}.dump"
 
 
-def _pg_dump_command(db: peewee.PostgresqlDatabase, target: Path | str) -> tuple[list[str], dict]:
+def _pg_dump_command(db: peewee.PostgresqlDatabase, target: Path | str) -> tuple[list[str], dict[str, str]]:
     """pg_dump's arguments for this database (the password, if any, through its environment only)."""
     params = db.connect_params
     args = ["pg_dump", "--format=custom", f"--file={target}"]
@@ -238,7 +474,9 @@ def dump_before_migrating(
         )
     target = _dump_target(db, version, folder)
     target.parent.mkdir(parents=True, exist_ok=True)
+    private.create_private(target)  # (pg_dump writes into it, keeping its mode: the user's alone)
     args, env = _pg_dump_command(db, target)
+    done: subprocess.CompletedProcess[str] | None
     try:
         done = subprocess.run(
             [tool, *args[1:]], env={**os.environ, **env}, capture_output=True, text=True, timeout=3600
@@ -261,30 +499,69 @@ def dump_before_migrating(
 
 def init_db(db: peewee.Database, path: Path | None, have_backup: bool = False) -> Path | None:
     """Create the schema in an empty database or migrate an older one. Returns the backup made, if any:
-    a copy of a SQLite file beside it, a pg_dump of a PostgreSQL database in the data folder's backups."""
+    a copy of a SQLite file beside it, a pg_dump of a PostgreSQL database in the data folder's backups.
+    A damaged file is refused before anything is copied or written."""
     version = schema_version(db)
     if version is None:
         with db.atomic():
             db.create_tables(ALL_MODELS)
             _forbid_activity_changes(db)
+            _mark_as_voucher_batches(db)
             SchemaVersion.delete().execute()
             SchemaVersion.create(version=CURRENT_VERSION)
         return None
     if version > CURRENT_VERSION:
         raise DatabaseProblem(
-            f"{_this_database()} was written by a newer Voucher Batches (schema {version}, this one knows {CURRENT_VERSION}); "
+            f"{_this_database()} was written by a newer Voucher Batches (schema {version}, this one knows "
+            f"{CURRENT_VERSION}); "
             "update the application to open it."
         )
     if version == CURRENT_VERSION:
         return None
+    backups.refuse_if_damaged()
     if path is not None:
-        backup = backup_copy(path, version)
+        backup: Path | None = backup_copy(path, version)
     elif isinstance(db, peewee.PostgresqlDatabase):
         backup = dump_before_migrating(db, version, have_backup)
     else:
         backup = None
-    with db.atomic():
-        for step in range(version, CURRENT_VERSION):
-            MIGRATIONS[step](db)
-        SchemaVersion.update(version=CURRENT_VERSION).execute()
+    with _foreign_keys_checked_at_the_end(db):
+        try:
+            with db.atomic():
+                for step in range(version, CURRENT_VERSION):
+                    MIGRATIONS[step](db)
+                _check_foreign_keys(db)
+                SchemaVersion.update(version=CURRENT_VERSION).execute()
+        except peewee.IntegrityError as exc:  # a row an older version let in that this schema refuses
+            raise DatabaseProblem(
+                f"{_this_database()} could not be updated to schema {CURRENT_VERSION}: a row breaks one of its "
+                f"rules ({' '.join(str(exc).split())}); nothing was changed. Its backup from before is {backup}."
+            ) from exc
     return backup
+
+
+@contextmanager
+def _foreign_keys_checked_at_the_end(db: peewee.Database) -> Iterator[None]:
+    """SQLite's foreign keys are off while its tables are migrated: a table made anew replaces one
+    that others refer to, and dropping the old one must not cascade (rebuild_as_declared). The
+    pragma cannot change inside a transaction: it is set around it; _check_foreign_keys checks
+    every key before the commit instead."""
+    if not isinstance(db, peewee.SqliteDatabase):
+        yield
+        return
+    db.execute_sql("PRAGMA foreign_keys = OFF")
+    try:
+        yield
+    finally:
+        db.execute_sql("PRAGMA foreign_keys = ON")
+
+
+def _check_foreign_keys(db: peewee.Database) -> None:
+    if not isinstance(db, peewee.SqliteDatabase):
+        return
+    broken = db.execute_sql("PRAGMA foreign_key_check").fetchall()
+    if broken:
+        table, rowid, parent, _ = broken[0]
+        raise peewee.IntegrityError(
+            f"{len(broken)} rows refer to rows that are missing, e.g. {table} row {rowid} to {parent}"
+        )

@@ -1,19 +1,26 @@
 """The tables. Every rule that the schema can hold is declared here, as the last line of defence."""
 
+from collections.abc import Iterable, Sequence
 from datetime import datetime, timezone
+from typing import Any, TypeVar, overload
 
 from peewee import (
     SQL,
+    AutoField,
+    BigIntegerField,
     CharField,
     Check,
     CompositeKey,
+    Context,
     DateField,
     DateTimeField,
     DecimalField,
     ForeignKeyField,
     IntegerField,
     Model,
+    NodeList,
     SmallIntegerField,
+    SqliteDatabase,
     TextField,
 )
 
@@ -45,16 +52,33 @@ def set_clock(moment: datetime | None) -> None:
     _fixed_now = moment.replace(microsecond=0) if moment is not None else None
 
 
-def as_datetime(value) -> datetime | None:
+@overload
+def as_datetime(value: None) -> None: ...
+@overload
+def as_datetime(value: datetime | str) -> datetime: ...
+def as_datetime(value: datetime | str | None) -> datetime | None:
     """A stored timestamp as a datetime: SQLite's drivers hand back text, server databases datetimes."""
     if value is None or isinstance(value, datetime):
         return value
     return datetime.fromisoformat(value)
 
 
-def _in(column: str, values) -> Check:
+def _in(column: str, values: Iterable[str]) -> SQL | NodeList:
     listed = ", ".join("'" + v.replace("'", "''") + "'" for v in values)
     return Check(f"{column} IN ({listed})")
+
+
+class IdField(AutoField):
+    """A row's id, never handed out again once its row is deleted: the activity log, exported files
+    and the logs keep ids, and a new row must not inherit what they say of an old one. SQLite reuses
+    the highest id of a deleted row unless the key is AUTOINCREMENT; PostgreSQL's sequences never go back."""
+
+    def ddl(self, ctx: Context) -> NodeList:
+        column = super().ddl(ctx)
+        db = self.model._meta.database
+        if isinstance(getattr(db, "obj", db), SqliteDatabase):  # (the proxy's database, or one bound)
+            return NodeList((column, SQL("AUTOINCREMENT")))
+        return column
 
 
 class BaseModel(Model):
@@ -64,6 +88,7 @@ class BaseModel(Model):
 
 
 class SchemaVersion(BaseModel):
+    id = AutoField()
     version = IntegerField()
 
 
@@ -75,6 +100,7 @@ class Setting(BaseModel):
 class Template(BaseModel):
     """The offer a batch's vouchers carry: discount, minimum purchase, expiry and terms."""
 
+    id = IdField()
     title = CharField(max_length=120, unique=True)
     discount_kind = CharField(max_length=8, constraints=[_in("discount_kind", ("percent", "amount"))])
     discount_value = DecimalField(max_digits=12, decimal_places=2, constraints=[Check("discount_value > 0")])
@@ -101,6 +127,7 @@ ERASED_CHECK = "erased_at IS NULL OR (name = '' AND password_hash = '' AND repla
 class Member(BaseModel):
     """A member of the store who logs in on the claim site."""
 
+    id = IdField()
     email = CharField(max_length=254, unique=True)  # stored lower-case
     name = CharField(max_length=120, default="")
     password_hash = CharField(max_length=255)
@@ -114,6 +141,7 @@ class Member(BaseModel):
 class ResetCode(BaseModel):
     """A one-time password reset the store handed to a member: only the code's hash is kept."""
 
+    id = IdField()
     member = ForeignKeyField(Member, backref="reset_codes", on_delete="CASCADE")
     code_hash = CharField(max_length=64, unique=True)  # SHA-256 hex of the code
     created_at = DateTimeField(default=utcnow)
@@ -121,8 +149,11 @@ class ResetCode(BaseModel):
 
 
 class Batch(BaseModel):
+    id = IdField()
     name = CharField(max_length=120)  # the manager's identifier
-    title = CharField(max_length=120, default="")  # what members read; empty: the offer
+    # what members read; empty: the offer. The database's defaults, as well as Peewee's, for the
+    # columns a migration added to rows already there (fresh and migrated tables alike)
+    title = CharField(max_length=120, default="", constraints=[SQL("DEFAULT ''")])
     description = TextField(default="")
     channel = CharField(max_length=20, constraints=[_in("channel", CHANNELS)])
     template = ForeignKeyField(Template, backref="batches", on_delete="RESTRICT")
@@ -132,12 +163,17 @@ class Batch(BaseModel):
     code_prefix = CharField(max_length=8, default="")
     code_length = SmallIntegerField()
     # Kept inside the claim and redeem transactions so that all batches' metrics are one cheap read.
-    claimed_count = IntegerField(default=0, constraints=[Check("claimed_count BETWEEN 0 AND quantity")])
-    redeemed_count = IntegerField(default=0, constraints=[Check("redeemed_count BETWEEN 0 AND claimed_count")])
+    claimed_count = IntegerField(
+        default=0, constraints=[SQL("DEFAULT 0"), Check("claimed_count BETWEEN 0 AND quantity")]
+    )
+    redeemed_count = IntegerField(
+        default=0, constraints=[SQL("DEFAULT 0"), Check("redeemed_count BETWEEN 0 AND claimed_count")]
+    )
     created_at = DateTimeField(default=utcnow, index=True)
 
 
 class Voucher(BaseModel):
+    id = IdField()
     batch = ForeignKeyField(Batch, backref="vouchers", on_delete="CASCADE")
     code = CharField(max_length=32, unique=True)  # normalised: upper-case, no separators
     status = SmallIntegerField(default=UNCLAIMED)
@@ -145,6 +181,9 @@ class Voucher(BaseModel):
     claimed_at = DateTimeField(null=True)
     redeemed_at = DateTimeField(null=True)
     expires_at = DateTimeField(null=True)
+    # The order's total the till gave when it redeemed the voucher, in cents; NULL: none given (or not
+    # redeemed). The money is counted in SlotCount too, so analytics never read it here.
+    order_cents = BigIntegerField(null=True, constraints=[Check("order_cents IS NULL OR order_cents >= 0")])
 
     class Meta:
         indexes = ((("batch", "status"), False),)  # keyset pages per status, and the next free voucher to claim
@@ -161,8 +200,8 @@ class Voucher(BaseModel):
 # generating a million vouchers about a fifth faster.
 Voucher.add_index(Voucher.index(Voucher.member, Voucher.batch, unique=True, where=Voucher.member.is_null(False)))
 
-# What the activity log records. member_erased and member_reset are for the members' own actions
-# (erase, password reset) when they come: record them with activity.record like the others.
+# What the activity log records (each kind's words: app.core.activity.KIND_TEXT). "restored": a
+# backup was put back in place of the database; its entry is the first the restored log gets.
 ACTIVITY_KINDS = (
     "template_created",
     "batch_created",
@@ -174,6 +213,7 @@ ACTIVITY_KINDS = (
     "settings_changed",
     "member_erased",
     "member_reset",
+    "restored",
 )
 
 
@@ -182,6 +222,7 @@ class Activity(BaseModel):
     changed afterwards (triggers refuse UPDATE and DELETE). The batch is named, not referenced:
     an entry outlives its batch."""
 
+    id = IdField()
     at = DateTimeField(default=utcnow)
     kind = CharField(max_length=32, constraints=[_in("kind", ACTIVITY_KINDS)])
     batch_id = IntegerField(null=True)
@@ -200,6 +241,16 @@ class Activity(BaseModel):
         )
 
 
+class Erasure(BaseModel):
+    """The erasure ledger: one row per erased member that holds nothing of them but a keyed hash of
+    their email (HMAC-SHA256 under this database's own secret: without it a row cannot be matched
+    against a list of emails). Applied again after a restore and after a copy, so a backup made
+    before an erasure never brings the member back (app.core.erasures)."""
+
+    email_hash = CharField(max_length=64, primary_key=True)
+    erased_at = DateTimeField(default=utcnow)
+
+
 class SlotCount(BaseModel):
     """A batch's claims and redemptions per quarter hour (UTC), kept inside the claim, redeem and
     undo transactions: a batch's history is read from these rows, never from its vouchers.
@@ -212,6 +263,11 @@ class SlotCount(BaseModel):
     slot = IntegerField()  # seconds since 1970-01-01 00:00 UTC, divided by 900
     claims = IntegerField(default=0, constraints=[Check("claims >= 0")])
     redemptions = IntegerField(default=0, constraints=[Check("redemptions >= 0")])
+    # Money at the till, in cents: the redemptions made with an order total, their sales and the
+    # discount they gave (kept with the redemptions, in the redeem and undo transactions).
+    totalled = IntegerField(default=0, constraints=[SQL("DEFAULT 0"), Check("totalled >= 0")])
+    sales_cents = BigIntegerField(default=0, constraints=[SQL("DEFAULT 0"), Check("sales_cents >= 0")])
+    discount_cents = BigIntegerField(default=0, constraints=[SQL("DEFAULT 0"), Check("discount_cents >= 0")])
 
     class Meta:
         primary_key = CompositeKey("batch", "slot")
@@ -229,10 +285,96 @@ class DelayCount(BaseModel):
         primary_key = CompositeKey("batch", "hours")
 
 
-def from_row(model, columns: tuple[str, ...], values) -> Model:
+class ApiKey(BaseModel):
+    """A point of sale's key to the local API (`api-key create`): only its SHA-256 is kept, and its
+    first characters to tell keys apart. A revoked key stays, so the log's names stay explained;
+    a name is taken once among the keys not revoked."""
+
+    id = AutoField()
+    name = CharField(max_length=64)  # the till the activity log names for its changes
+    prefix = CharField(max_length=16)
+    key_hash = CharField(max_length=64, unique=True)
+    created_at = DateTimeField(default=utcnow)
+    revoked_at = DateTimeField(null=True)
+    last_used_at = DateTimeField(null=True)
+
+
+ApiKey.add_index(ApiKey.index(ApiKey.name, unique=True, where=ApiKey.revoked_at.is_null()))
+
+
+class ApiAttempt(BaseModel):
+    """Failed API authentications per client address, shared by every process that serves the API:
+    too many in the window and the address is refused (429) until it has passed."""
+
+    address = CharField(max_length=64, primary_key=True)
+    failures = IntegerField(default=0)
+    first_at = DateTimeField()
+    last_at = DateTimeField()
+
+
+class IdempotentRequest(BaseModel):
+    """A POST the API answered under an Idempotency-Key: its request (hashed) and its answer, written
+    in the same transaction as the change, so a retry gets the first answer and never a second change."""
+
+    id = AutoField()
+    api_key = ForeignKeyField(ApiKey, on_delete="CASCADE", index=False)  # the unique index below leads with it
+    key = CharField(max_length=255)
+    request_hash = CharField(max_length=64)
+    status = IntegerField(null=True)  # NULL only inside the transaction that is answering it
+    response = TextField(null=True)
+    created_at = DateTimeField(default=utcnow, index=True)
+
+    class Meta:
+        indexes = ((("api_key", "key"), True),)
+
+
+WEBHOOK_EVENTS = ("claimed", "redeemed", "undone")
+
+
+class Webhook(BaseModel):
+    """An address told of every claim, redemption and undo it subscribes to (events: ',claimed,redeemed,')."""
+
+    id = AutoField()
+    url = CharField(max_length=2000, unique=True)
+    events = CharField(max_length=64)
+    secret = CharField(max_length=128)  # signs each delivery (HMAC-SHA256); the receiver has it too
+    created_at = DateTimeField(default=utcnow)
+
+
+class WebhookDelivery(BaseModel):
+    """The outbox: one event for one webhook, written in the transaction of its change, then sent
+    (and sent again with back-off, for a day) until the receiver answers 2xx."""
+
+    id = AutoField()
+    webhook = ForeignKeyField(Webhook, on_delete="CASCADE")
+    event_id = CharField(max_length=32)  # the same for every webhook told of one change
+    event = CharField(max_length=16, constraints=[_in("event", WEBHOOK_EVENTS)])
+    payload = TextField()  # the JSON body, as signed and sent
+    created_at = DateTimeField(default=utcnow)
+    next_try_at = DateTimeField(null=True, index=True)  # NULL: delivered, or given up
+    attempts = IntegerField(default=0)
+    last_try_at = DateTimeField(null=True)
+    last_status = IntegerField(null=True)  # the receiver's HTTP status; 0: no answer
+    last_error = CharField(max_length=200, default="")
+    delivered_at = DateTimeField(null=True)
+
+
+class Lease(BaseModel):
+    """Work that one process does for all (sending webhooks): whoever holds the row until its time
+    does it; another takes it over when that time has passed (the holder died or stopped)."""
+
+    name = CharField(max_length=32, primary_key=True)
+    holder = CharField(max_length=64)
+    until = DateTimeField()
+
+
+M = TypeVar("M", bound=Model)
+
+
+def from_row(model: type[M], columns: tuple[str, ...], values: Sequence[Any]) -> M:
     """A model instance from a plain SQL row, with each column converted as Peewee would."""
     fields = model._meta.fields
-    return model(**{name: fields[name].python_value(value) for name, value in zip(columns, values)})
+    return model(**{name: fields[name].python_value(value) for name, value in zip(columns, values, strict=True)})
 
 
 TEMPLATE_COLUMNS = (
@@ -247,4 +389,22 @@ TEMPLATE_COLUMNS = (
     "created_at",
 )
 
-ALL_MODELS = (SchemaVersion, Setting, Template, Member, ResetCode, Batch, Voucher, Activity, SlotCount, DelayCount)
+ALL_MODELS = (
+    SchemaVersion,
+    Setting,
+    Template,
+    Member,
+    ResetCode,
+    Batch,
+    Voucher,
+    Activity,
+    SlotCount,
+    DelayCount,
+    Erasure,
+    ApiKey,
+    ApiAttempt,
+    IdempotentRequest,
+    Webhook,
+    WebhookDelivery,
+    Lease,
+)

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import os
 from pathlib import Path
+from typing import Any
 
 import peewee
 from platformdirs import user_data_path
@@ -12,11 +13,11 @@ from playhouse.db_url import connect as connect_url
 
 from app.core.errors import DatabaseProblem
 
-from . import credentials, network
+from . import backups, credentials, identity, network, private
 from .failures import explain
 from .handle import database, location, run_sql, set_location
-from .migrations import CURRENT_VERSION, init_db, schema_version
-from .transactions import guarded, translated_errors
+from .migrations import CURRENT_VERSION, activity_guards_intact, init_db, restore_activity_guards, schema_version
+from .transactions import guarded, translated_errors, write_transaction
 from .waits import wait_limit
 
 ENV_VAR = "VOUCHER_BATCHES_DB"
@@ -36,7 +37,7 @@ def default_location() -> Path:
     return user_data_path(APP_NAME, appauthor=False) / "vouchers.db"
 
 
-def resolve_location(location: str | os.PathLike | None = None) -> str:
+def resolve_location(location: str | os.PathLike[str] | None = None) -> str:
     """The database to use: the argument, else $VOUCHER_BATCHES_DB, else the file in the user's data folder."""
     if location:
         return str(location)
@@ -50,10 +51,10 @@ def is_url(location: str) -> bool:
 CONNECT_TIMEOUT = 5  # seconds to reach a database server before saying it does not answer
 
 
-def connect_options(loc: str, password: str | None = None) -> dict:
+def connect_options(loc: str, password: str | None = None) -> dict[str, Any]:
     """What a server URL is opened with besides itself: a bounded wait for the server, and the
     password (given, or kept for this user and database by app.core.store.credentials) unless the URL has one."""
-    options: dict = {}
+    options: dict[str, Any] = {}
     if loc.startswith(("postgresql://", "postgres://")) and "connect_timeout=" not in loc:
         options["connect_timeout"] = CONNECT_TIMEOUT
     if loc.startswith("sqlite") or credentials.split(loc)[1]:
@@ -118,11 +119,14 @@ def migration_notice() -> str | None:
     (a copy of the file, or a pg_dump), when opening it did migrate it; else None."""
     if _migration_backup is None:
         return None
-    return f"The database {location()} was updated to schema {CURRENT_VERSION}; its backup from before is {_migration_backup}."
+    return (
+        f"The database {location()} was updated to schema {CURRENT_VERSION}; its backup from before is "
+        f"{_migration_backup}."
+    )
 
 
 def open_database(
-    loc: str | os.PathLike | None = None, create: bool = True, have_backup: bool = False
+    loc: str | os.PathLike[str] | None = None, create: bool = True, have_backup: bool = False
 ) -> peewee.Database:
     """Open (creating or migrating if needed) the database and bind every model to it.
 
@@ -153,10 +157,13 @@ def open_database(
             raise DatabaseProblem(
                 f"The file {path} is empty: it holds no Voucher Batches database. Nothing was written to it."
             )
+        if not private.create_private(path):  # a new file is the user's alone; SQLite gives its -wal and -shm the same
+            _keep_private(path)
         db = peewee.SqliteDatabase(str(path), pragmas={**SQLITE_PRAGMAS, "busy_timeout": int(wait_limit() * 1000)})
         loc = str(path)
     close_database()
     _migration_backup = None
+    backups.forget_verdicts()
     database.initialize(db)
     set_location(describe(loc))
     _opened = without_password(loc)
@@ -166,10 +173,33 @@ def open_database(
             if not create and schema_version(db) is None:
                 raise DatabaseProblem(f"{describe(loc)} holds no Voucher Batches database; nothing was written to it.")
             _migration_backup = init_db(db, None if is_url(loc) else Path(loc), have_backup)
+        _keep_the_log_append_only(db)
+        if isinstance(db, peewee.SqliteDatabase):
+            identity.claim_this_file(Path(loc))
     except BaseException:
         db.close()  # a refused database is not left open for the next caller
         raise
     return db
+
+
+def _keep_private(path: Path) -> None:
+    """A database file made by an older version (0644: readable by every user of the PC) is made
+    the user's alone, with its -wal and -shm; one that is not the user's own is left as it is."""
+    for part in (path, path.with_name(path.name + "-wal"), path.with_name(path.name + "-shm")):
+        try:
+            if part.exists() and part.stat().st_mode & 0o077 and part.stat().st_uid == os.getuid():
+                private.make_private(part)
+        except (OSError, AttributeError):  # (Windows has no getuid, and its ACLs are left alone)
+            pass
+
+
+@guarded
+def _keep_the_log_append_only(db: peewee.Database) -> None:
+    """The activity log's triggers are checked at every opening, and made again if one was dropped
+    or replaced by hand (in a write transaction: never into a damaged file)."""
+    if not activity_guards_intact(db):
+        with write_transaction():
+            restore_activity_guards(db)
 
 
 def close_database() -> None:

@@ -26,7 +26,7 @@ def connection_is_dead() -> bool:
     return not db.in_transaction() and _server_spoke(connection)
 
 
-def _server_spoke(connection) -> bool:
+def _server_spoke(connection: object) -> bool:
     """Whether an idle server connection has something to read. Between requests a server says
     nothing (this app never LISTENs), except when it ends the session: a restart, a shutdown or a
     terminated backend sends its last message and closes the socket. The driver learns of it only

@@ -4,16 +4,19 @@ row locks on PostgreSQL; and the guard that turns a database's failures into a s
 from __future__ import annotations
 
 import functools
+import sqlite3
 import threading
 import time
+from collections.abc import Callable, Iterator
 from contextlib import ExitStack, contextmanager
+from typing import Any, ParamSpec, TypeVar
 
 import peewee
 
 from app.core.errors import DatabaseProblem
 
-from . import waits
-from .failures import explain, is_busy, is_connection_lost, is_retryable
+from . import backups, waits
+from .failures import SqliteCode, explain, failure_kind, is_busy, is_connection_lost, is_retryable, sqlite_code
 from .handle import database
 from .reconnect import connection_lost
 from .waits import PROBE_MS, busy_sentence, current_reporter, say_waiting
@@ -24,7 +27,7 @@ _write_lock = threading.RLock()
 _lock_timeouts = threading.local()  # the lock_timeout set on this thread's server connection
 
 
-def share_write_lock(lock) -> None:
+def share_write_lock(lock: Any) -> None:
     """Use a lock shared with sibling processes (multiprocessing.RLock, made before they were
     forked) as the write lock: on SQLite the processes of `serve --workers N` then queue for the
     write lock in the kernel, woken the moment it is free, instead of SQLite's sleep-and-retry.
@@ -33,11 +36,11 @@ def share_write_lock(lock) -> None:
     _write_lock = lock
 
 
-def _set_busy_timeout(db: peewee.SqliteDatabase, ms: int) -> None:
+def _set_busy_timeout(db: peewee.SqliteDatabase, ms: float) -> None:
     db.execute_sql(f"PRAGMA busy_timeout = {int(ms)}")
 
 
-def _begin_immediate(db: peewee.SqliteDatabase, stack, deadline: float) -> None:
+def _begin_immediate(db: peewee.SqliteDatabase, stack: ExitStack, deadline: float) -> None:
     """BEGIN IMMEDIATE: take SQLite's write lock now. A short first try; if another program holds
     the lock, say so, then wait for it until the deadline."""
     try:
@@ -72,7 +75,7 @@ def _limit_lock_waits(db: peewee.Database) -> None:
 
 
 @contextmanager
-def _watching_for_waits(db: peewee.Database):
+def _watching_for_waits(db: peewee.Database) -> Iterator[None]:
     """On PostgreSQL, while a change runs for someone who is told about waits (reporting_waits),
     a watcher asks the server every PROBE_MS whether the change waits for a lock another program
     holds (pg_blocking_pids), and says so once. Quick changes end before it ever asks."""
@@ -88,7 +91,7 @@ def _watching_for_waits(db: peewee.Database):
         probe = None
         try:
             while not done.wait(PROBE_MS / 1000):
-                probe = probe or db._connect()  # a connection of its own, with the same parameters
+                probe = probe or db._connect()  # type: ignore[attr-defined]  # (not in peewee's stubs) a connection of its own, with the same parameters
                 with probe.cursor() as cursor:
                     cursor.execute("SELECT cardinality(pg_blocking_pids(%s)) > 0", (pid,))
                     if cursor.fetchone()[0]:
@@ -109,14 +112,18 @@ def _watching_for_waits(db: peewee.Database):
 
 
 @contextmanager
-def write_transaction():
+def write_transaction() -> Iterator[None]:
     """One atomic write. On SQLite it takes the write lock up front (BEGIN IMMEDIATE), so two
     writers never deadlock upgrading a read lock, and threads of this process queue for it here.
     On PostgreSQL nothing queues in this process: the rows a change depends on are locked in its
     transaction (batch row first, then its vouchers, everywhere), as several processes need anyway.
     It waits for a database held by another program at most wait_limit() seconds (saying so
-    through reporting_waits on SQLite), then gives up with a DatabaseProblem; nothing is changed."""
+    through reporting_waits on SQLite), then gives up with a DatabaseProblem; nothing is changed.
+    A damaged file is refused here, before anything is written (app.core.store.backups): every
+    change of every front end comes through this one place."""
     db = database.obj
+    if not db.in_transaction():
+        backups.refuse_if_damaged()
     if not isinstance(db, peewee.SqliteDatabase):
         if db.in_transaction():
             with db.atomic():
@@ -140,7 +147,7 @@ def write_transaction():
     except peewee.OperationalError as exc:
         # On a full disk or an I/O error SQLite has already rolled the transaction back; the
         # ROLLBACK that follows then fails, and its error would hide the one that matters.
-        original = exc
+        original: BaseException | None = exc
         while original is not None and "no transaction is active" in str(original):
             original = original.__context__
         if original is not exc and isinstance(original, peewee.DatabaseError):
@@ -151,14 +158,15 @@ def write_transaction():
 
 
 @contextmanager
-def translated_errors():
-    """Turn the database's own failures (not rule violations) into a DatabaseProblem sentence."""
+def translated_errors() -> Iterator[None]:
+    """Turn the database's own failures (not rule violations) into a DatabaseProblem sentence: Peewee's,
+    and the driver's own that Peewee does not wrap (raised while the rows of a cursor are read)."""
     try:
         yield
     except (peewee.OperationalError, peewee.InterfaceError) as exc:
         if is_connection_lost(exc):
             connection_lost()  # the next use, on this thread and every other, connects anew
-        raise DatabaseProblem(explain(exc)) from exc
+        raise DatabaseProblem(_sentence(exc)) from exc
     except DatabaseProblem as exc:  # from a service called inside this one's transaction, now ended
         if is_connection_lost(exc):
             connection_lost()
@@ -166,10 +174,38 @@ def translated_errors():
     except peewee.DatabaseError as exc:
         if isinstance(exc, peewee.IntegrityError):
             raise
-        raise DatabaseProblem(explain(exc)) from exc
+        raise DatabaseProblem(_sentence(exc)) from exc
+    except Exception as exc:
+        if not _is_driver_error(exc) or type(exc).__name__ == "IntegrityError":
+            raise
+        if is_connection_lost(exc):
+            connection_lost()
+        raise DatabaseProblem(_sentence(exc)) from exc
 
 
-def guarded(fn):
+def _is_driver_error(exc: BaseException) -> bool:
+    """An error of the database driver itself (sqlite3, psycopg2, psycopg: their DB-API Error)."""
+    return isinstance(exc, sqlite3.Error) or (
+        type(exc).__module__.partition(".")[0] in ("psycopg2", "psycopg") and isinstance(exc, Exception)
+    )
+
+
+def _sentence(exc: BaseException) -> str:
+    """explain's sentence; for a damaged file, the one that names its latest backup (and from now
+    on nothing is written into it)."""
+    if failure_kind(exc) == "damaged":
+        problem = " ".join(str(exc).split()) or "damaged"
+        sentence = backups.found_damaged(problem, sqlite_code(exc) == SqliteCode.NOTADB)
+        if sentence is not None:
+            return sentence
+    return explain(exc)
+
+
+P = ParamSpec("P")
+R = TypeVar("R")
+
+
+def guarded(fn: Callable[P, R]) -> Callable[P, R]:
     """Decorate a service so that a database failure reaches its caller as a DatabaseProblem.
 
     A service called outside any transaction that the server aborted to break a deadlock (or a
@@ -178,7 +214,7 @@ def guarded(fn):
     transaction, it leaves that to the outermost call."""
 
     @functools.wraps(fn)
-    def wrapper(*args, **kwargs):
+    def wrapper(*args: P.args, **kwargs: P.kwargs) -> R:
         outermost = (
             database.obj is not None
             and not isinstance(database.obj, peewee.SqliteDatabase)

@@ -4,6 +4,7 @@ person at once that it waits."""
 from __future__ import annotations
 
 import threading
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 
 from .handle import location
@@ -26,7 +27,7 @@ def wait_limit() -> float:
 
 
 @contextmanager
-def reporting_waits(on_wait):
+def reporting_waits(on_wait: Callable[[], object]) -> Iterator[None]:
     """While this thread runs the body, on_wait() is called when a change has to wait for the
     database (another program holds it), so a front end can say so at once."""
     previous = getattr(_waits, "callback", None)
@@ -37,7 +38,7 @@ def reporting_waits(on_wait):
         _waits.callback = previous
 
 
-def current_reporter():
+def current_reporter() -> Callable[[], object] | None:
     """The on_wait of this thread's reporting_waits, or None when nobody is told about waits."""
     return getattr(_waits, "callback", None)
 

@@ -7,9 +7,9 @@ from __future__ import annotations
 from collections.abc import Callable
 
 import shiboken6
-from PySide6.QtCore import QEvent, QObject, QTimer, Signal
+from PySide6.QtCore import QObject, QTimer, Signal
 from PySide6.QtGui import QAction, QKeySequence
-from PySide6.QtWidgets import QMainWindow
+from PySide6.QtWidgets import QWidget
 
 from app.core import analytics
 from app.core.batches import BatchSummary
@@ -22,6 +22,7 @@ from app.gui.kit.tasks import run_task
 from app.gui.pages import cards
 from app.gui.pages.batch import BatchPage
 from app.gui.pages.channels import ChannelsPage
+from app.gui.pages.navigation import BatchPages
 
 REFRESH_MS = 5000  # the claim site's claims show up within this; the cards' counters are live anyway
 GONE = "This batch is no longer there: it was deleted. Its numbers went with it."
@@ -32,44 +33,29 @@ class AnalyticsController(QObject):
 
     message = Signal(str, str)  # (sentence, kind): a chart saved, or why not
 
-    def __init__(self, window: QMainWindow, prompts: Prompts, refresh_ms: int = REFRESH_MS) -> None:
+    def __init__(self, pages: BatchPages, prompts: Prompts, window: QWidget, refresh_ms: int = REFRESH_MS) -> None:
+        """pages: where the analytics pages are shown; window: the parent of the save dialogs, and the
+        window whose shortcut the Channels action (channels_action, for the toolbar and View) is."""
         super().__init__(window)
         self._window = window
-        self._pages = window.pages
+        self._pages = pages
         self._prompts = prompts
         self.page: BatchPage | ChannelsPage | None = None
         self._reading: QObject | None = None  # the page whose read is under way
         self._again = False
-        self._timer = QTimer(self, interval=refresh_ms, timeout=self.refresh)
-        window.dashboard.requested.connect(self._on_card_requested)
-        for changed in (
-            window.batch_actions.batch_changed,
-            window.batch_actions.batch_deleted,
-            window.till.redeemed,
-            window.undo.undone,
-            window.refresh_action.triggered,
-        ):
-            changed.connect(lambda *_args: self.refresh())
-        self.message.connect(window.message_bar.show_message)
+        self._timer = QTimer(self, interval=refresh_ms, timeout=self.refresh)  # type: ignore[call-arg]  # (PySide: a signal by keyword)
         self.channels_action = QAction(style.icon("chart"), "Channels", window)
         self.channels_action.setShortcut(QKeySequence("Ctrl+Shift+H"))
         self.channels_action.setToolTip("How each channel does against the guide's redemption rates (Ctrl+Shift+H)")
         self.channels_action.triggered.connect(lambda: self.open_channels())
         window.addAction(self.channels_action)
-        self._retint_timer = QTimer(self, singleShot=True, interval=0, timeout=self._retint)
-        window.installEventFilter(self)
 
-    def eventFilter(self, watched, event) -> bool:  # noqa: N802
-        if event.type() in (QEvent.Type.ApplicationPaletteChange, QEvent.Type.PaletteChange):
-            self._retint_timer.start()
-        return False
-
-    def _retint(self) -> None:
+    def retint(self) -> None:
         """The toolbar's icon in the palette's colours (the charts redraw themselves)."""
         self.channels_action.setIcon(style.icon("chart"))
 
     # Opening -----------------------------------------------------------------------------------
-    def _on_card_requested(self, action: str, summary: BatchSummary) -> None:
+    def on_card_requested(self, action: str, summary: BatchSummary) -> None:
         if action == cards.DETAILS:
             self.open_batch(summary.id, summary.name)
 
@@ -142,7 +128,7 @@ class AnalyticsController(QObject):
             show(found)
         self._settled(page)
 
-    def _on_failed(self, page, exc: Exception) -> None:
+    def _on_failed(self, page: BatchPage | ChannelsPage, exc: Exception) -> None:
         if page is self._current():
             if isinstance(exc, NotFound) and isinstance(page, BatchPage):
                 page.show_gone(GONE)

@@ -54,7 +54,9 @@ class Background(QObject):
             action.triggered.connect(slot)
             menu.addAction(action)
         tray.setContextMenu(menu)
-        tray.activated.connect(lambda reason: reason == QSystemTrayIcon.ActivationReason.Trigger and self.bring_back())
+        tray.activated.connect(
+            lambda reason: self.bring_back() if reason == QSystemTrayIcon.ActivationReason.Trigger else None
+        )
         tray.show()
         return tray
 

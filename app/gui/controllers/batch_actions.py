@@ -134,7 +134,9 @@ class BatchActions(QObject):
         """Claims are allowed again, silently: nobody is notified."""
         self._set_status(summary, batches.resume_batch, "resume")
 
-    def _set_status(self, summary: BatchSummary, change: Callable[[int], BatchSummary], verb: str) -> None:
+    def _set_status(
+        self, summary: BatchSummary, change: Callable[[int, Actor | None], BatchSummary], verb: str
+    ) -> None:
         if summary.id in self._busy:
             return
         actor = self._who()

@@ -7,7 +7,7 @@ the old one stop; when the new one cannot start, the old one keeps serving."""
 from __future__ import annotations
 
 from collections.abc import Callable
-from typing import Any
+from typing import Any, cast
 
 from PySide6.QtCore import QObject, Signal
 from PySide6.QtWidgets import QLabel, QWidget
@@ -78,7 +78,7 @@ class ClaimServer(QObject):
         (then switch_to or discard it), or on_refused(the sentence why not) with the current one kept."""
         if self._server is None:
             self._set(STARTING, f"Starting the claim site on port {port}…", "")
-        start, old = self._start_server, self._server
+        start, old = cast("Callable[[str, int], Any]", self._start_server), self._server  # callers ask can_start()
 
         def refused(exc: Exception) -> None:
             if isinstance(exc, KeptOld):

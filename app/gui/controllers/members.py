@@ -10,10 +10,11 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from app.core import members
+from app.core import members, qr
 from app.core.errors import sentence
 from app.core.members import MemberRow
 from app.gui.dialogs.members import (
+    RESET_QR_PIXELS,
     MembersDialog,
     _erase_question,
 )
@@ -64,7 +65,8 @@ class MembersController(QObject):
 
         def issue():
             code, expires_at = members.issue_reset_code(row.email, actor)
-            return members.reset_url(code), expires_at
+            url = members.reset_url(code)
+            return url, expires_at, qr.qr_png_bytes(url, size=RESET_QR_PIXELS)
 
         run_task(
             issue, lambda made: dialog.show_reset(row, *made), self._failed(dialog, "make a reset link"), context=dialog

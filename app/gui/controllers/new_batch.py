@@ -99,7 +99,7 @@ class NewBatchFlow(QObject):
             done,
             failed,
             on_progress=lambda done_count, total: (
-                self._slot.dialog is dialog and dialog.show_progress(done_count, total)
+                dialog.show_progress(done_count, total) if self._slot.dialog is dialog else None
             ),
             context=self,
         )

@@ -8,12 +8,14 @@ from __future__ import annotations
 from PySide6.QtCore import QObject, QTimer, Signal
 from PySide6.QtWidgets import QWidget
 
-from app.core import autostart, doctor, links, reach, settings, store, times
+from app.core import autostart, doctor, links, reach, settings, store, times, wallet
 from app.core.activity import this_pc
 from app.core.errors import DatabaseProblem, VoucherError, sentence
 from app.core.store import backups, credentials
 from app.gui.dialogs.guide import GuideDialog
 from app.gui.dialogs.phone_check import PhoneCheckDialog
+from app.gui.dialogs.point_of_sale import PointOfSalePage
+from app.gui.dialogs.scanner_test import ScannerTestPage
 from app.gui.dialogs.settings import SettingsDialog
 from app.gui.kit.dialog_slot import DialogSlot
 from app.gui.kit.prompts import Prompts
@@ -21,6 +23,7 @@ from app.gui.kit.tasks import run_task
 from app.gui.preferences import Preferences
 
 from .claim_site import ClaimServer
+from .point_of_sale import PointOfSaleController
 from .till_identity import TillIdentity
 
 POLL_MS = 1000  # how often the phone check asks the database whether a phone came
@@ -47,7 +50,15 @@ def _read_for_dialog(location: str):
         last_backup = latest.describe() if latest is not None else "No backup yet"
     except VoucherError as exc:  # PostgreSQL: its server's own tools
         last_backup = str(exc)
-    return current, times.zone_choices(), links.judge(current.base_url), autostart.is_enabled(), last_backup, kept
+    return (
+        current,
+        times.zone_choices(),
+        links.judge(current.base_url),
+        autostart.is_enabled(),
+        last_backup,
+        kept,
+        wallet.status(),
+    )
 
 
 def _takes_password(location: str) -> bool:
@@ -118,7 +129,7 @@ class SettingsController(QObject):
 
     def _on_read_for_dialog(self, location: str, read) -> None:
         self._opening = False
-        current, zones, link, at_login, last_backup, kept = read
+        current, zones, link, at_login, last_backup, kept, wallet_status = read
         till = (TillIdentity(self._prefs).named_till(), this_pc())
         dialog = SettingsDialog(
             current,
@@ -130,13 +141,27 @@ class SettingsController(QObject):
             last_backup=last_backup,
             till=till,
             password_kept=kept,
+            wallet_status=wallet_status,
         )
         dialog.save_requested.connect(
             lambda edited, new_location: self._confirm(dialog, current, edited, location, new_location)
         )
         dialog.browse_requested.connect(lambda: self._browse(dialog))
+        dialog.wallet_browse_requested.connect(
+            lambda: self._prompts.open_file_name(
+                dialog,
+                "Apple Wallet certificate",
+                dialog.wallet_certificate.text(),
+                "Certificates (*.p12 *.pfx);;All files (*)",
+                dialog.choose_wallet_certificate,
+            )
+        )
         dialog.guide_requested.connect(lambda: self._guide.open(GuideDialog(dialog)))
         dialog.phone_check_requested.connect(lambda: self._check_with_phone(dialog))
+        dialog.add_page(ScannerTestPage(), "Scanner")
+        point_of_sale = PointOfSalePage(f"{current.base_url}/api/v1/")
+        PointOfSaleController(point_of_sale, TillIdentity(self._prefs).actor)
+        dialog.add_page(point_of_sale, "Point of sale")
         self._slot.open(dialog)
 
     def _check_with_phone(self, parent: QWidget) -> None:
@@ -226,7 +251,7 @@ class SettingsController(QObject):
         tried = (new_location and new_location != old_location) or bool(password)
 
         def done(answer) -> None:
-            saved, location, kept = answer
+            saved, location, kept, wallet_set = answer
             TillIdentity(self._prefs).set_till(till_name)  # this PC's, kept in its preferences
             if self._slot.dialog is dialog:
                 dialog.accept()
@@ -238,6 +263,8 @@ class SettingsController(QObject):
                     text += f" The database {location} is used from the next start."
             if kept:
                 text += f" Its password is kept in {kept}."
+            if wallet_set:
+                text += " Members are offered Apple Wallet passes from now on."
             if saved.hosted:
                 self._server.use_hosted(saved.base_url)
             elif listener is not None:
@@ -254,15 +281,25 @@ class SettingsController(QObject):
 
         at_login, where = dialog.start_at_login.isChecked(), new_location or old_location
         actor = TillIdentity(self._prefs).actor()  # recorded with the change in the activity log
+        certificate_file, certificate_password = dialog.wallet_certificate.text().strip(), dialog.wallet_password.text()
 
         def work():
+            certificate = None  # a certificate chosen: checked before anything is saved
+            if certificate_file:
+                p12 = wallet.read_file(certificate_file)
+                _, edited.wallet_pass_type_id, edited.wallet_team_id = wallet.check_certificate(
+                    p12, certificate_password, edited.wallet_pass_type_id, edited.wallet_team_id
+                )
+                certificate = (p12, certificate_password)
             location, kept = (
                 _try_database(where, password) if tried else (where, "")
             )  # a server that refuses: nothing is saved
             saved = settings.save(edited, actor)
+            if certificate is not None:
+                wallet.keep_certificate(*certificate, actor)
             if autostart.is_enabled() != at_login:
                 autostart.set_enabled(at_login, store.without_password(location))  # a file others may read: no password
-            return saved, location, kept
+            return saved, location, kept, certificate is not None
 
         run_task(work, done, failed, context=self)
 

@@ -3,7 +3,7 @@ and lists them; after start the worst one shows in the status bar for a while.""
 
 from __future__ import annotations
 
-from PySide6.QtCore import QObject, QTimer
+from PySide6.QtCore import QObject, QTimer, Signal
 from PySide6.QtWidgets import (
     QToolButton,
     QWidget,
@@ -17,6 +17,10 @@ from app.gui.kit.tasks import run_task
 
 
 class SetupChecks(QObject):
+    """Owns the status bar's "Check setup…" button and the checks dialog it opens."""
+
+    message = Signal(str, str)  # (sentence, kind): the checks could not run
+
     def __init__(self, window: QWidget) -> None:
         super().__init__(window)
         self._window = window
@@ -55,4 +59,4 @@ class SetupChecks(QObject):
     def _on_failed(self, exc: Exception) -> None:
         self._running = False
         self.button.setText(CHECK)
-        self._window.message_bar.show_message(sentence(exc, "check the setup"), "error")
+        self.message.emit(sentence(exc, "check the setup"), "error")

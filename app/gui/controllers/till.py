@@ -3,10 +3,12 @@ looked up on a worker, in any batch; Redeem uses the voucher once."""
 
 from __future__ import annotations
 
+from typing import cast
+
 from PySide6.QtCore import QObject, Signal
 from PySide6.QtWidgets import QLineEdit, QWidget
 
-from app.core import claims, templates, vouchers
+from app.core import claims, money, templates, vouchers
 from app.core.claims import RedeemOutcome
 from app.core.errors import sentence
 from app.core.store import WAITING
@@ -53,16 +55,25 @@ def look_up(code: str):
     return detail, _offer(detail), refused.message if refused else None
 
 
-def redeem(code: str, actor=None):
-    """On a worker: the voucher as redeemed (or as it stands), its offer, the till's sentence, and
-    whether it was redeemed now (by actor: this till and its staff member)."""
-    result = claims.redeem(code, actor)
-    return result.voucher, _offer(result.voucher), result.message, result.outcome is RedeemOutcome.REDEEMED
+def redeem(code: str, actor=None, order_total: str = "", override: bool = False):
+    """On a worker: the voucher as redeemed (or as it stands), its offer, the till's sentence,
+    whether it was redeemed now (by actor: this till and its staff member), and whether it was
+    refused for an order total below the minimum purchase (override: redeem all the same)."""
+    result = claims.redeem(code, actor, money.order(order_total, override=override))
+    return (
+        result.voucher,
+        _offer(result.voucher),
+        result.message,
+        result.outcome is RedeemOutcome.REDEEMED,
+        result.outcome is RedeemOutcome.BELOW_MINIMUM,
+    )
 
 
 class TillController(QObject):
     redeemed = Signal()  # a voucher was used (or its use undone): the numbers changed
     closed = Signal()  # the dialog closed: back to the field for the next scan
+    camera_requested = Signal(object)  # Scan with camera, from this find dialog
+    dialog_opened = Signal(object)  # a find dialog was made (the camera says whether it can help)
 
     def __init__(self, window: QWidget, identity: TillIdentity, undo: UndoController) -> None:
         super().__init__(window)
@@ -74,17 +85,19 @@ class TillController(QObject):
 
     def find(self, code: str) -> None:
         """Look the code up in the open dialog, or in a new one."""
-        dialog = self._slot.dialog
+        dialog = cast("FindVoucherDialog | None", self._slot.dialog)  # the only dialog this slot holds
         if dialog is None:
             dialog = FindVoucherDialog(code, self._window)
             dialog.lookup_requested.connect(lambda typed: self._look_up(dialog, typed))
-            dialog.redeem_requested.connect(lambda typed: self._redeem(dialog, typed))
+            dialog.redeem_requested.connect(lambda typed, total, override: self._redeem(dialog, typed, total, override))
+            dialog.camera_requested.connect(lambda: self.camera_requested.emit(dialog))
             dialog.undo_requested.connect(lambda typed: self._undo.open(typed, dialog))
             panel = TillPanel(self._identity)
             panel.undo_requested.connect(lambda typed: self._undo.open(typed, dialog))
             dialog.add_section(panel)
             dialog.finished.connect(self.closed)
             self._slot.open(dialog, modal=False)
+            self.dialog_opened.emit(dialog)
             panel.refresh()
         else:
             dialog.code.setText(code)
@@ -100,15 +113,16 @@ class TillController(QObject):
             context=dialog,
         )
 
-    def _redeem(self, dialog: FindVoucherDialog, code: str) -> None:
+    def _redeem(self, dialog: FindVoucherDialog, code: str, order_total: str = "", override: bool = False) -> None:
         def done(answer) -> None:
             dialog.show_redeemed(*answer)
-            dialog.findChild(TillPanel).refresh()
-            self.redeemed.emit()
+            if not answer[4]:  # (below the minimum: nothing changed yet)
+                cast(TillPanel, dialog.findChild(TillPanel)).refresh()  # every find dialog has one
+                self.redeemed.emit()
 
         actor = self._identity.actor()
         run_task(
-            lambda: redeem(code, actor),
+            lambda: redeem(code, actor, order_total, override),
             done,
             lambda exc: dialog.show_error(sentence(exc, "redeem the voucher")),
             on_wait=lambda: dialog.show_waiting(WAITING),
@@ -117,9 +131,9 @@ class TillController(QObject):
 
     def _on_undone(self, result) -> None:
         """A redemption was undone (here or in the vouchers view): the open dialog shows it."""
-        dialog = self._slot.dialog
+        dialog = cast("FindVoucherDialog | None", self._slot.dialog)
         if dialog is not None:
-            dialog.findChild(TillPanel).refresh()
+            cast(TillPanel, dialog.findChild(TillPanel)).refresh()  # every find dialog has one
             if dialog.detail is not None and result.voucher is not None and dialog.detail.code == result.voucher.code:
                 dialog.show_searching()
                 self._look_up(dialog, result.voucher.code)

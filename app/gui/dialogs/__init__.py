@@ -1,2 +1,3 @@
 """The window's dialogs: each takes its data in its constructor and reports what the person asks for by
-signals; it never reads or writes the database itself."""
+signals; the controllers do the work. The Activity and Members dialogs page through their lists
+themselves (on a worker, through run_task), as the vouchers view does."""

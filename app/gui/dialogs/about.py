@@ -16,7 +16,8 @@ from app.gui.kit.dialog_slot import DialogSlot
 def about_text(database: str, log_file: Path | None) -> str:
     log = html.escape(str(log_file)) if log_file is not None else "not written (no log folder)"
     return (
-        f"<b>Voucher Batches {__version__}</b><p>Create, share, monitor and redeem batches of unique store vouchers.</p>"
+        f"<b>Voucher Batches {__version__}</b><p>Create, share, monitor and redeem batches of unique store "
+        "vouchers.</p>"
         f"<p>Database: {html.escape(database)}</p><p>Log file: {log}</p>"
     )
 

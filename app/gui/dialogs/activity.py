@@ -22,8 +22,9 @@ from app.core.activity import KIND_TEXT, Entry, Filter
 from app.core.errors import sentence
 from app.gui.kit import style
 from app.gui.kit.tasks import run_task
-from app.gui.kit.widgets import Notice, SearchField, plain_label, plain_tip
+from app.gui.kit.widgets import Notice, SearchField, plain_label, plain_tip, size_columns
 
+_ROOT = QModelIndex()  # the table has rows only under its invisible root
 PAGE = 200
 COLUMNS = ("Time", "Action", "Batch", "Code", "Till", "Staff", "Details")
 
@@ -47,10 +48,10 @@ class ActivityModel(QAbstractTableModel):
         super().__init__(parent)
         self.entries: list[Entry] = []
 
-    def rowCount(self, parent=QModelIndex()) -> int:  # noqa: N802
+    def rowCount(self, parent=_ROOT) -> int:  # noqa: N802
         return 0 if parent.isValid() else len(self.entries)
 
-    def columnCount(self, parent=QModelIndex()) -> int:  # noqa: N802
+    def columnCount(self, parent=_ROOT) -> int:  # noqa: N802
         return 0 if parent.isValid() else len(COLUMNS)
 
     def headerData(self, section, orientation, role=Qt.ItemDataRole.DisplayRole):  # noqa: N802
@@ -137,21 +138,8 @@ class ActivityDialog(QDialog):
         self.table.setAlternatingRowColors(True)
         self.table.setWordWrap(False)
         self.table.verticalHeader().hide()
-        header = self.table.horizontalHeader()
-        header.setStretchLastSection(True)
-        header.setDefaultAlignment(Qt.AlignmentFlag.AlignLeft | Qt.AlignmentFlag.AlignVCenter)
-        width = self.fontMetrics().horizontalAdvance
-        for column, sample in enumerate(
-            (
-                "2026-12-31 23:59  ",
-                "Redemption undone  ",
-                "Summer 2025 - Email List  ",
-                "SUMMER-XXXX-XXXX-XX  ",
-                "Front till  ",
-                "Someone  ",
-            )
-        ):
-            self.table.setColumnWidth(column, width(sample) + 12)
+        samples = ("2026-12-31 23:59", "Redemption undone", "Summer 2025 - Email List", "SUMMER-XXXX-XXXX-XX")
+        size_columns(self.table, tuple(f"{sample}  " for sample in (*samples, "Front till", "Someone")))
 
         self.count_label = plain_label()
         self.count_label.setObjectName("Muted")

@@ -4,41 +4,35 @@ reports Find and Redeem."""
 
 from __future__ import annotations
 
+from typing import cast
+
 from PySide6.QtCore import QEvent, Qt, Signal
 from PySide6.QtWidgets import (
     QDialog,
     QFormLayout,
     QHBoxLayout,
     QLabel,
+    QLayout,
     QLineEdit,
     QPushButton,
     QVBoxLayout,
     QWidget,
 )
 
-from app.core import times
+from app.core import scans, times, wording
 from app.core.vouchers import VoucherDetail
 from app.gui.kit import style
 from app.gui.kit.widgets import Notice, plain_label
 
-STATE_TEXT = {
-    "unclaimed": "Not claimed yet",
-    "claimed": "Claimed, not redeemed",
-    "expired": "Expired",
-    "redeemed": "Redeemed",
-}
 
-
-def state_text(detail: VoucherDetail) -> str:
-    """The Status line: the voucher's state, with when, in the store's time and zone."""
-    state = detail.state
-    if state == "redeemed":
-        return f"Redeemed on {times.local_text(detail.redeemed_at, zone=True)}"
-    if state == "claimed":
-        return f"Claimed on {times.local_text(detail.claimed_at, zone=True)}, not redeemed"
-    if state == "expired":
-        return f"Claimed on {times.local_text(detail.claimed_at, zone=True)}, expired"
-    return STATE_TEXT.get(state, state)
+def scan_hint(mix_up: str) -> str:
+    """What the till says of a code read back from a keyboard mix-up ("" for one found as typed)."""
+    if not mix_up:
+        return ""
+    return (
+        f"Read as typed by {scans.MIX_UP_NAMED[mix_up].words}. Settings → Scanner tells how to set the scanner "
+        "to match this PC."
+    )
 
 
 class FindVoucherDialog(QDialog):
@@ -46,8 +40,9 @@ class FindVoucherDialog(QDialog):
     never redeems: only the Redeem button (Alt+R) does. It grows so a wrapped line always shows whole."""
 
     lookup_requested = Signal(str)
-    redeem_requested = Signal(str)
+    redeem_requested = Signal(str, str, bool)  # (code, the order total as typed: "" for none, override the minimum)
     undo_requested = Signal(str)  # a redeemed voucher's code: Undo redemption…
+    camera_requested = Signal()  # Scan with camera
 
     def __init__(self, code: str = "", parent: QWidget | None = None) -> None:
         super().__init__(parent)
@@ -65,6 +60,10 @@ class FindVoucherDialog(QDialog):
         find = QPushButton(style.icon("search"), "Find")
         find.setAutoDefault(False)
         find.clicked.connect(self._on_return_pressed)
+        self.camera_button = QPushButton(style.icon("qr"), "Scan with camera")
+        self.camera_button.setAutoDefault(False)
+        self.camera_button.clicked.connect(self.camera_requested)
+        self.camera_button.hide()  # shown by the till when this PC has a camera and the decoder
 
         self.notice = Notice()
         self.notice.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
@@ -88,10 +87,33 @@ class FindVoucherDialog(QDialog):
             self.fields[key] = label
             form.addRow(f"{caption}:", label)
         self.details.hide()
+        self.scanned = plain_label()  # which keyboard mix-up the scan was read back from
+        self.scanned.setObjectName("Hint")
+        self.scanned.setWordWrap(True)
+        self.scanned.hide()
+
+        self.order_total = QLineEdit()
+        self.order_total.setObjectName("OrderTotal")
+        self.order_total.setAccessibleName("Order total")
+        self.order_total.setPlaceholderText("optional, e.g. 25.50")
+        self.order_total.setToolTip(
+            "The order's total, if you have it: kept with the redemption for the sales with vouchers and the "
+            "discount given, and checked against the offer's minimum purchase"
+        )
+        self.order_total.setMaximumWidth(160)
+        self.order_caption = plain_label("Order total:")
+        self.order_caption.setBuddy(self.order_total)
+        self.order_total.hide()
+        self.order_caption.hide()
+        self.anyway_button = QPushButton("Redeem &anyway")
+        self.anyway_button.setAutoDefault(False)
+        self.anyway_button.setToolTip("Redeem although the order total is below the offer's minimum purchase")
+        self.anyway_button.clicked.connect(lambda: self._on_redeem_clicked(override=True))
+        self.anyway_button.hide()
 
         self.redeem_button = QPushButton(style.icon("check"), "&Redeem")
         self.redeem_button.setAutoDefault(False)
-        self.redeem_button.clicked.connect(self._on_redeem_clicked)
+        self.redeem_button.clicked.connect(lambda: self._on_redeem_clicked())
         self.redeem_button.hide()
         self.undo_button = QPushButton("&Undo redemption…")
         self.undo_button.setAutoDefault(False)
@@ -104,9 +126,13 @@ class FindVoucherDialog(QDialog):
         search = QHBoxLayout()
         search.addWidget(self.code, 1)
         search.addWidget(find)
+        search.addWidget(self.camera_button)
         buttons = QHBoxLayout()
+        buttons.addWidget(self.order_caption)
+        buttons.addWidget(self.order_total)
         buttons.addStretch(1)
         buttons.addWidget(self.undo_button)
+        buttons.addWidget(self.anyway_button)
         buttons.addWidget(self.redeem_button)
         buttons.addWidget(close)
         layout = QVBoxLayout(self)
@@ -114,6 +140,7 @@ class FindVoucherDialog(QDialog):
         layout.addLayout(search)
         layout.addSpacing(8)
         layout.addWidget(self.notice)
+        layout.addWidget(self.scanned)
         layout.addWidget(self.details)
         layout.addStretch(1)
         self._sections = QVBoxLayout()
@@ -129,17 +156,24 @@ class FindVoucherDialog(QDialog):
     def show_not_found(self, message: str) -> None:
         self.detail = None
         self.details.hide()
-        self.redeem_button.hide()
+        self.scanned.hide()
+        self._show_redeem(False)
         self.undo_button.hide()
         self._say(message, "error")
         self._focus_code()
+
+    def show_camera(self, available: bool, why_not: str = "") -> None:
+        """Scan with camera: shown where it can work; where it cannot, the reason is its tooltip."""
+        self.camera_button.setVisible(True)
+        self.camera_button.setEnabled(available)
+        self.camera_button.setToolTip("Read a QR code with this PC's camera" if available else why_not)
 
     def show_voucher(self, detail: VoucherDetail, offer: dict, refusal: str | None) -> None:
         """The voucher found, with a Redeem button if it can be redeemed, or the core's reason not."""
         self.detail = detail
         self.fields["code"].setText(detail.code)
         self.fields["batch"].setText(detail.batch_name + ("  (paused)" if detail.batch_status == "paused" else ""))
-        self.fields["status"].setText(state_text(detail))
+        self.fields["status"].setText(wording.state_line(detail))
         self.fields["member"].setText(detail.member or "—")
         self.fields["offer"].setText(f"{offer['discount']} · {offer['min_purchase']}" if offer else "—")
         if detail.expires_at is not None:
@@ -150,23 +184,41 @@ class FindVoucherDialog(QDialog):
             expiry = offer.get("expiry", "—") if offer else "—"
         self.fields["expiry"].setText(expiry)
         self.fields["terms"].setText((offer or {}).get("terms") or "—")
+        if detail.order_cents is not None:
+            self.fields["status"].setText(f"{wording.state_line(detail)} · order {wording.money(detail.order_cents)}")
         self.details.show()
+        self.scanned.setText(scan_hint(detail.scanned_as))
+        self.scanned.setVisible(bool(detail.scanned_as))
         self.undo_button.setVisible(detail.status == "redeemed")
+        self.anyway_button.hide()
         if refusal is None:
             self._say("This voucher can be redeemed.", "success")
-            self.redeem_button.show()
+            self._show_redeem(True)
             self.redeem_button.setEnabled(True)
         else:
             self._say(refusal, "error" if detail.state != "unclaimed" else "warning")
-            self.redeem_button.hide()
+            self._show_redeem(False)
         self._focus_code()
 
-    def show_redeemed(self, detail: VoucherDetail | None, offer: dict, message: str, redeemed: bool) -> None:
-        """The till's answer: redeemed, or the core's refusal (another till was quicker, ...)."""
+    def show_redeemed(
+        self, detail: VoucherDetail | None, offer: dict, message: str, redeemed: bool, below_minimum: bool = False
+    ) -> None:
+        """The till's answer: redeemed, or the core's refusal (another till was quicker, ...). Below
+        the minimum purchase the voucher stays redeemable: Redeem anyway, or correct the total."""
+        if below_minimum:
+            self._say(message, "warning")
+            self.redeem_button.setEnabled(True)
+            self.anyway_button.setEnabled(True)
+            self.anyway_button.show()
+            self.order_total.setFocus()
+            self.order_total.selectAll()
+            self._fit_height()
+            return
         if detail is not None:
             self.show_voucher(detail, offer, None)
         self._say(message, "success" if redeemed else "error")
-        self.redeem_button.hide()
+        self._show_redeem(False)
+        self.order_total.clear()
         self._focus_code()
 
     def show_waiting(self, message: str) -> None:
@@ -176,6 +228,7 @@ class FindVoucherDialog(QDialog):
     def show_error(self, message: str) -> None:
         self._say(message, "error")
         self.redeem_button.setEnabled(True)
+        self.anyway_button.setEnabled(True)
         self._focus_code()
 
     def add_section(self, widget: QWidget) -> None:
@@ -193,11 +246,21 @@ class FindVoucherDialog(QDialog):
             self.show_searching()
             self.lookup_requested.emit(text)
 
-    def _on_redeem_clicked(self) -> None:
+    def _on_redeem_clicked(self, override: bool = False) -> None:
         if self.detail is not None:
             self.redeem_button.setEnabled(False)
+            self.anyway_button.setEnabled(False)
             self._say("Redeeming…", "info")  # not "can be redeemed" beside a greyed button
-            self.redeem_requested.emit(self.detail.code)
+            self.redeem_requested.emit(self.detail.code, self.order_total.text().strip(), override)
+
+    def _show_redeem(self, shown: bool) -> None:
+        """Redeem, with the order total beside it, only while the voucher can be redeemed."""
+        self.redeem_button.setVisible(shown)
+        self.order_total.setVisible(shown)
+        self.order_caption.setVisible(shown)
+        self.anyway_button.setEnabled(True)
+        if not shown:
+            self.anyway_button.hide()
 
     def _focus_code(self) -> None:
         """Ready for the next scan; and as the lines shown have changed, tall enough for them."""
@@ -210,7 +273,7 @@ class FindVoucherDialog(QDialog):
 
     def _fit_height(self) -> None:
         """Wrapped lines need more height at this width than Qt gives a dialog by itself."""
-        layout = self.layout()
+        layout = cast(QLayout, self.layout())  # (set when it was made)
         layout.activate()
         needed = layout.totalHeightForWidth(self.width()) if layout.hasHeightForWidth() else -1
         if needed < 0:

@@ -5,12 +5,13 @@ erasing them. Every read and change runs on a worker; emails and names are shown
 from __future__ import annotations
 
 from PySide6.QtCore import Qt, Signal
-from PySide6.QtGui import QGuiApplication
+from PySide6.QtGui import QGuiApplication, QPixmap
 from PySide6.QtWidgets import (
     QAbstractItemView,
     QDialog,
     QHBoxLayout,
     QHeaderView,
+    QLabel,
     QLineEdit,
     QPushButton,
     QTableWidget,
@@ -19,13 +20,14 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from app.core import members, times, vouchers
+from app.core import members, times, vouchers, wording
 from app.core.errors import NotFound, sentence
 from app.core.members import MemberRow
 from app.gui.kit.tasks import run_task
 from app.gui.kit.widgets import Notice, SearchField, plain_label, plain_tip
 
 MEMBER_COLUMNS = ("Email", "Name", "Vouchers", "Joined")
+RESET_QR_PIXELS = 220  # the reset link's QR code, for the member's phone to scan across the counter
 VOUCHER_COLUMNS = ("Batch", "Code", "Status", "When")
 LIMIT = 50
 
@@ -57,7 +59,7 @@ def _fill(table: QTableWidget, rows: list[tuple[str, ...]]) -> None:
 
 def voucher_cells(voucher) -> tuple[str, ...]:
     when = voucher.redeemed_at if voucher.state == "redeemed" else voucher.claimed_at
-    return (voucher.batch_name, voucher.code, voucher.state, times.local_text(when, zone=True))
+    return (voucher.batch_name, voucher.code, wording.state_word(voucher.state), times.local_text(when, zone=True))
 
 
 def _erase_question(member_id: int) -> str:
@@ -118,14 +120,23 @@ class MembersDialog(QDialog):
         self.copy_button.clicked.connect(self._on_copy_clicked)
         self.reset_note = plain_label()
         self.reset_note.setWordWrap(True)
+        self.reset_qr = QLabel()  # the same link as a QR code: the member scans it instead of typing 60 characters
+        self.reset_qr.setObjectName("QrImage")
+        self.reset_qr.setFixedSize(RESET_QR_PIXELS, RESET_QR_PIXELS)
+        self.reset_qr.setScaledContents(True)
+        self.reset_qr.setAccessibleName("QR code of the reset link, for the member's phone")
         self.reset_box = QWidget()
-        reset_layout = QVBoxLayout(self.reset_box)
+        reset_layout = QHBoxLayout(self.reset_box)
         reset_layout.setContentsMargins(0, 0, 0, 0)
+        link_side = QVBoxLayout()
         link_row = QHBoxLayout()
         link_row.addWidget(self.reset_link, 1)
         link_row.addWidget(self.copy_button)
-        reset_layout.addLayout(link_row)
-        reset_layout.addWidget(self.reset_note)
+        link_side.addLayout(link_row)
+        link_side.addWidget(self.reset_note)
+        link_side.addStretch(1)
+        reset_layout.addLayout(link_side, 1)
+        reset_layout.addWidget(self.reset_qr)
         self.reset_box.hide()
 
         close = QPushButton("Close")
@@ -195,6 +206,7 @@ class MembersDialog(QDialog):
     def _show_member(self, row: MemberRow | None) -> None:
         self.reset_box.hide()
         self.reset_link.clear()
+        self.reset_qr.clear()
         self.vouchers_table.setRowCount(0)
         for button in (self.reset_button, self.sign_out_button, self.export_button, self.erase_button):
             button.setEnabled(row is not None)
@@ -220,16 +232,20 @@ class MembersDialog(QDialog):
         if row is not None:
             signal.emit(row)
 
-    def show_reset(self, row: MemberRow, url: str, expires_at) -> None:
+    def show_reset(self, row: MemberRow, url: str, expires_at, qr_png: bytes = b"") -> None:
+        """The link (to copy) and its QR code (PNG bytes, drawn on a worker), for the member to scan."""
         if self.selected() != row:
             return
         self.reset_link.setText(url)
         self.reset_link.setCursorPosition(0)
         self.copy_button.setText("Copy")
         self.reset_note.setText(
-            f"Hand this link to {row.email}. It works once, within 24 hours: until "
-            f"{times.local_text(expires_at, zone=True)}. A newer link replaces it."
+            f"Let {row.email} scan the QR code with their phone's camera, or hand them the link. It works once, "
+            f"within 24 hours: until {times.local_text(expires_at, zone=True)}. A newer link replaces it."
         )
+        picture = QPixmap()
+        self.reset_qr.setVisible(bool(qr_png) and picture.loadFromData(qr_png, "PNG"))
+        self.reset_qr.setPixmap(picture)
         self.reset_box.show()
 
     def _on_copy_clicked(self) -> None:

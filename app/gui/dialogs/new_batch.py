@@ -4,6 +4,8 @@ core and tells it how it went. It stays open on a refusal, so nothing typed is l
 
 from __future__ import annotations
 
+from typing import Any
+
 from PySide6.QtCore import QDate, QRegularExpression, Qt, QTimer, Signal
 from PySide6.QtGui import QKeyEvent, QRegularExpressionValidator
 from PySide6.QtWidgets import (
@@ -50,6 +52,8 @@ class TemplateForm(QGroupBox):
     creates the template, never the batch."""
 
     submitted = Signal()
+    # the title field hides QGroupBox.title() (the box's own caption), which nothing here calls
+    title: QLineEdit  # type: ignore[assignment]
 
     def __init__(self, parent: QWidget | None = None) -> None:
         super().__init__("New offer template", parent)
@@ -112,9 +116,9 @@ class TemplateForm(QGroupBox):
         self.days.setVisible(kind == "days")
         self.until.setVisible(kind == "date")
 
-    def values(self) -> dict:
+    def values(self) -> dict[str, Any]:
         """Keyword arguments for core.templates.create_template."""
-        values = {
+        values: dict[str, Any] = {
             "title": self.title.text(),
             "discount": self.discount.text(),
             "min_purchase": self.min_purchase.text().strip() or "0",

@@ -7,12 +7,14 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from pathlib import Path
+from typing import cast
 
 import shiboken6
 from PySide6.QtCore import QObject, Signal
 from PySide6.QtGui import QPageLayout
 from PySide6.QtPrintSupport import QPrinter, QPrintPreviewDialog, QPrintPreviewWidget
 from PySide6.QtWidgets import (
+    QBoxLayout,
     QComboBox,
     QDialog,
     QDialogButtonBox,
@@ -92,8 +94,9 @@ class SignagePreview(QPrintPreviewDialog):
         self._printer = printer  # kept: the preview does not own it
         self.choice = SignageChoice()
         self.choice.setObjectName("SignageChoice")
-        self.layout().insertWidget(0, self.choice)  # beside Qt's toolbar, not in it: its overflow would hide the choice
-        self._preview = self.findChild(QPrintPreviewWidget)
+        layout = cast(QBoxLayout, self.layout())  # Qt's preview dialog lays itself out in a box
+        layout.insertWidget(0, self.choice)  # beside Qt's toolbar, not in it: its overflow would hide the choice
+        self._preview = cast(QPrintPreviewWidget, self.findChild(QPrintPreviewWidget))  # Qt's dialog has one
         self.choice.changed.connect(self._on_choice_changed)
         self.paintRequested.connect(self._on_paint_requested)
         self._apply_paper()

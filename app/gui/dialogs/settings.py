@@ -6,6 +6,7 @@ was typed; its controller saves it, and the dialog closes only once saved."""
 from __future__ import annotations
 
 import dataclasses
+from typing import cast
 
 from PySide6.QtCore import Qt, Signal
 from PySide6.QtWidgets import (
@@ -18,10 +19,12 @@ from PySide6.QtWidgets import (
     QFormLayout,
     QHBoxLayout,
     QLabel,
+    QLayout,
     QLineEdit,
     QPushButton,
     QRadioButton,
     QSpinBox,
+    QTabWidget,
     QVBoxLayout,
     QWidget,
 )
@@ -45,6 +48,7 @@ class SettingsDialog(QDialog):
     guide_requested = Signal()  # the guide "Share links that work anywhere"
     browse_requested = Signal()  # Choose… for the database: its controller asks for the file
     phone_check_requested = Signal()  # "Check with a phone…": a QR code that turns green when a phone opens it
+    wallet_browse_requested = Signal()  # Choose… for the Apple Wallet certificate
 
     def __init__(
         self,
@@ -58,6 +62,7 @@ class SettingsDialog(QDialog):
         last_backup: str = "",
         till: tuple[str, str] = ("", ""),
         password_kept: str = "",
+        wallet_status: str = "",
     ) -> None:
         super().__init__(parent)
         self.setObjectName("SettingsDialog")
@@ -135,7 +140,8 @@ class SettingsDialog(QDialog):
         )
         self.database.textChanged.connect(self._on_database_typed)
         db_hint = QLabel(
-            "A new database is used from the next start. A server's password is kept in the keyring or a file only you can read, never in the settings."
+            "A new database is used from the next start. A server's password is kept in the keyring or a file "
+            "only you can read, never in the settings."
         )
         db_hint.setObjectName("Hint")
         db_hint.setWordWrap(True)
@@ -151,6 +157,24 @@ class SettingsDialog(QDialog):
         self.last_backup = QLabel(last_backup)
         self.last_backup.setObjectName("Hint")
         self.last_backup.setWordWrap(True)
+        # Apple Wallet: the store's certificate (a .p12 read when saved; its password kept like the database's)
+        self.wallet_status = QLabel(wallet_status)
+        self.wallet_status.setObjectName("Hint")
+        self.wallet_status.setWordWrap(True)
+        self.wallet_certificate = QLineEdit()
+        self.wallet_certificate.setAccessibleName("Apple Wallet certificate")
+        self.wallet_certificate.setPlaceholderText("a .p12 file: the store's Pass Type ID certificate with its key")
+        self.wallet_browse_button = wallet_browse = QPushButton("Choose…")
+        wallet_browse.setAutoDefault(False)
+        wallet_browse.clicked.connect(self.wallet_browse_requested)
+        self.wallet_password = QLineEdit()
+        self.wallet_password.setEchoMode(QLineEdit.EchoMode.Password)
+        self.wallet_password.setAccessibleName("Certificate password")
+        self.wallet_password.setPlaceholderText("the .p12 file's password, kept like the database's")
+        self.wallet_pass_type_id = QLineEdit(current.wallet_pass_type_id)
+        self.wallet_pass_type_id.setPlaceholderText("pass.com.yourstore.vouchers (empty: the certificate's)")
+        self.wallet_team_id = QLineEdit(current.wallet_team_id)
+        self.wallet_team_id.setPlaceholderText("10 letters and digits (empty: the certificate's)")
         self.notice = Notice()
         self.notice.hide()
 
@@ -180,20 +204,43 @@ class SettingsDialog(QDialog):
         form.addRow("Database password", self.db_password)
         form.addRow("", db_hint)
         form.addRow("Last backup", self.last_backup)
+        wallet_row = QHBoxLayout()
+        wallet_row.addWidget(self.wallet_certificate, 1)
+        wallet_row.addWidget(wallet_browse)
+        form.addRow("Apple Wallet", self.wallet_status)
+        form.addRow("Wallet certificate", wallet_row)
+        form.addRow("Certificate password", self.wallet_password)
+        form.addRow("Pass Type ID", self.wallet_pass_type_id)
+        form.addRow("Team ID", self.wallet_team_id)
         form.addRow("", self.start_at_login)
         form.addRow("", login_hint)
         self.buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Save | QDialogButtonBox.StandardButton.Cancel)
         self.buttons.accepted.connect(lambda: self.save_requested.emit(self.edited(), self.database.text().strip()))
         self.buttons.rejected.connect(self.reject)
+        general = QWidget()
+        general.setObjectName("GeneralPage")
+        general.setLayout(form)
+        self.tabs = QTabWidget()
+        self.tabs.addTab(general, "General")
         layout = QVBoxLayout(self)
         layout.setContentsMargins(20, 16, 20, 16)
-        layout.addLayout(form)
+        layout.addWidget(self.tabs)
         layout.addWidget(self.notice)
         layout.addWidget(self.buttons)
         self.setMinimumWidth(560)
         self.setWindowIcon(style.icon("settings"))
         self._on_claim_site_toggled(self.hosted.isChecked())
         self._on_database_typed(self.database.text())
+
+    def add_page(self, page: QWidget, title: str) -> None:
+        """A page of its own beside General (Scanner, Point of sale): it acts by itself, Save is General's."""
+        self.tabs.addTab(page, title)
+        self.setMinimumWidth(max(self.minimumWidth(), 760))
+
+    def show_page(self, title: str) -> None:
+        for index in range(self.tabs.count()):
+            if self.tabs.tabText(index) == title:
+                self.tabs.setCurrentIndex(index)
 
     def showEvent(self, event) -> None:  # noqa: N802
         super().showEvent(event)
@@ -202,7 +249,7 @@ class SettingsDialog(QDialog):
     def _fit(self) -> None:
         """Tall enough for every wrapped hint and notice at this width (Qt sizes a dialog by its
         widest lines, which squeezes the wrapped ones into each other)."""
-        needed = self.layout().heightForWidth(self.width())
+        needed = cast(QLayout, self.layout()).heightForWidth(self.width())  # (set when it was made)
         if needed > self.height():
             self.resize(self.width(), needed)
 
@@ -219,6 +266,10 @@ class SettingsDialog(QDialog):
         """A database file chosen with Choose…"""
         self.database.setText(path)
 
+    def choose_wallet_certificate(self, path: str) -> None:
+        self.wallet_certificate.setText(path)
+        self.wallet_password.setFocus()
+
     def edited(self) -> Settings:
         """The settings as typed; the core checks them when they are saved."""
         zone = self.time_zone.currentText().strip()
@@ -233,6 +284,8 @@ class SettingsDialog(QDialog):
             accent_color=self.accent.text(),
             undo_days=self.undo_days.value(),
             claim_site=HOSTED if self.hosted.isChecked() else LOCAL,
+            wallet_pass_type_id=self.wallet_pass_type_id.text(),
+            wallet_team_id=self.wallet_team_id.text(),
         )
 
     def show_saving(self) -> None:

@@ -3,6 +3,8 @@ on this PC), and the last redemptions made here, each with Undo while it still s
 
 from __future__ import annotations
 
+from typing import cast
+
 from PySide6.QtCore import Qt, Signal
 from PySide6.QtWidgets import (
     QAbstractItemView,
@@ -43,11 +45,12 @@ class TillPanel(QWidget):
         self.staff = QComboBox()
         self.staff.setEditable(True)
         self.staff.setInsertPolicy(QComboBox.InsertPolicy.NoInsert)
-        self.staff.lineEdit().setMaxLength(MAX_NAME)
-        self.staff.lineEdit().setPlaceholderText("Your name (recorded with each redemption)")
+        staff_line = cast(QLineEdit, self.staff.lineEdit())  # editable: it has one
+        staff_line.setMaxLength(MAX_NAME)
+        staff_line.setPlaceholderText("Your name (recorded with each redemption)")
         self.staff.setEditText(identity.staff())
         self.staff.setAccessibleName("Staff")
-        self.staff.lineEdit().editingFinished.connect(self._on_staff_edited)
+        staff_line.editingFinished.connect(self._on_staff_edited)
         self.staff.activated.connect(lambda _index: self._on_staff_edited())
 
         self.table = QTableWidget(0, 4)

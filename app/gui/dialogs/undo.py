@@ -3,11 +3,14 @@ to claimed on a worker. A refusal (too late, already undone at another till) is 
 
 from __future__ import annotations
 
+from typing import cast
+
 from PySide6.QtCore import Qt, Signal
 from PySide6.QtWidgets import (
     QComboBox,
     QDialog,
     QLabel,
+    QLineEdit,
     QPushButton,
     QVBoxLayout,
     QWidget,
@@ -37,8 +40,9 @@ class UndoDialog(QDialog):
         self.reason.setEditable(True)
         self.reason.addItems(COMMON_REASONS)
         self.reason.setCurrentIndex(-1)
-        self.reason.lineEdit().setPlaceholderText("Why? Pick a reason or type one (required)")
-        self.reason.lineEdit().setMaxLength(MAX_REASON)
+        reason_line = cast(QLineEdit, self.reason.lineEdit())  # editable: it has one
+        reason_line.setPlaceholderText("Why? Pick a reason or type one (required)")
+        reason_line.setMaxLength(MAX_REASON)
         self.reason.setAccessibleName("Reason")
         self.reason.currentTextChanged.connect(self._on_reason_changed)
         self.notice = Notice()

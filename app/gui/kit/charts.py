@@ -5,7 +5,6 @@ from __future__ import annotations
 
 import html
 import math
-import os
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -45,7 +44,7 @@ from PySide6.QtWidgets import (
 )
 
 from app.core.errors import FileProblem
-from app.core.files import whole_csv
+from app.core.files import whole_csv, write_whole
 
 from . import style
 from .widgets import plain_label
@@ -239,7 +238,7 @@ class ChartView(QChartView):
         self.setFrameShape(QFrame.Shape.NoFrame)
         self.setSizePolicy(QSizePolicy.Policy.Expanding, QSizePolicy.Policy.Expanding)
         self._make: Callable[[dict[str, str]], QChart] | None = None
-        self._retheme = QTimer(self, singleShot=True, interval=0, timeout=self.redraw)
+        self._retheme = QTimer(self, singleShot=True, interval=0, timeout=self.redraw)  # type: ignore[call-arg]  # (PySide: a signal by keyword)
 
     def draw(self, make: Callable[[dict[str, str]], QChart]) -> None:
         self._make = make
@@ -315,15 +314,12 @@ def write_png(image: QImage, path: str) -> str:
     as the CSV exports do; a failure is a FileProblem naming the file and leaves nothing behind."""
     buffer = QBuffer()
     buffer.open(QIODevice.OpenModeFlag.WriteOnly)
-    if not image.save(buffer, "PNG"):
+    if not image.save(buffer, "PNG"):  # type: ignore[call-overload]  # (PySide takes text here, refuses bytes)
         raise FileProblem(f"The chart could not be drawn as PNG for {path}.")
     target = Path(path)
-    part = target.with_name(f".{target.name}.part")
     try:
-        part.write_bytes(bytes(buffer.data()))
-        os.replace(part, target)
+        write_whole(target, bytes(buffer.data().data()))
     except OSError as exc:
-        part.unlink(missing_ok=True)
         raise FileProblem(f"Cannot write {target}: {exc.strerror or exc}.") from None
     return path
 

@@ -9,12 +9,13 @@ import tempfile
 from collections.abc import Callable
 from pathlib import Path
 
-from PySide6.QtCore import QFileInfo, QStandardPaths, Qt, QUrl
+from PySide6.QtCore import QDir, QFileInfo, QStandardPaths, Qt, QUrl
 from PySide6.QtGui import QAbstractFileIconProvider, QDesktopServices, QIcon
 from PySide6.QtWidgets import QApplication, QFileDialog, QMessageBox, QStyle, QWidget
 
 from app.core.batches import BatchSummary
 from app.gui.dialogs.delete_batch import DeleteChoice, DeleteDialog
+from app.gui.preferences import Preferences
 
 
 def file_stem(name: str) -> str:
@@ -28,9 +29,14 @@ def with_suffix(path: str, suffix: str) -> str:
     return path if path.lower().endswith(suffix) else path + suffix
 
 
-def default_folder() -> Path:
-    folder = QStandardPaths.writableLocation(QStandardPaths.StandardLocation.DocumentsLocation)
-    return Path(folder) if folder else Path.home()
+def default_folder() -> Path | None:
+    """The account's Documents folder, else its home folder: the first of them that exists (an
+    account may have no Documents folder: Qt names one all the same); None when neither does."""
+    documents = QStandardPaths.writableLocation(QStandardPaths.StandardLocation.DocumentsLocation)
+    for folder in (documents, QDir.homePath()):
+        if folder and Path(folder).is_dir():
+            return Path(folder)
+    return None
 
 
 def quit_question(where: str) -> str:
@@ -68,7 +74,13 @@ NATIVE_FILE_DIALOGS = sys.platform == "win32"
 
 
 def file_dialog(
-    parent: QWidget | None, caption: str, start: str, file_filter: str, *, confirm_overwrite: bool = True
+    parent: QWidget | None,
+    caption: str,
+    start: str,
+    file_filter: str,
+    *,
+    confirm_overwrite: bool = True,
+    existing: bool = False,
 ) -> QFileDialog:
     """The one way this window makes a file dialog: one that never opens the files it lists. start
     names a folder, or a file to suggest in its folder.
@@ -90,15 +102,19 @@ def file_dialog(
         dialog.setOption(QFileDialog.Option.DontUseNativeDialog, True)
         provider = NameOnlyIconProvider()
         dialog.setIconProvider(provider)
-        dialog._icon_provider = provider  # the dialog does not own it: alive as long as the dialog
+        dialog._icon_provider = provider  # type: ignore[attr-defined]  # the dialog does not own it: alive as long as the dialog
         target = Path(start)
         if target.is_dir():
             dialog.setDirectory(str(target))
         else:
             dialog.setDirectory(str(target.parent))
             dialog.selectFile(target.name)
-    dialog.setAcceptMode(QFileDialog.AcceptMode.AcceptSave)
-    dialog.setFileMode(QFileDialog.FileMode.AnyFile)
+    if existing:  # a file to read
+        dialog.setAcceptMode(QFileDialog.AcceptMode.AcceptOpen)
+        dialog.setFileMode(QFileDialog.FileMode.ExistingFile)
+    else:
+        dialog.setAcceptMode(QFileDialog.AcceptMode.AcceptSave)
+        dialog.setFileMode(QFileDialog.FileMode.AnyFile)
     dialog.setOption(QFileDialog.Option.DontConfirmOverwrite, not confirm_overwrite)
     return dialog
 
@@ -116,7 +132,23 @@ def _empty_folder() -> str:
 
 class Prompts:
     """Questions to the person and the desktop's browser. File names are asked without blocking: the
-    answer comes to a callback; nothing else in the window blocks but the delete confirmation."""
+    answer comes to a callback; nothing else in the window blocks but the delete confirmation.
+    prefs: where this PC remembers the last folder a file was saved in (by default, this PC's own)."""
+
+    def __init__(self, prefs: Preferences | None = None) -> None:
+        self._prefs = prefs
+
+    def _preferences(self) -> Preferences:
+        if self._prefs is None:
+            self._prefs = Preferences()
+        return self._prefs
+
+    def start_folder(self) -> Path:
+        """Where a save dialog starts: Documents, else the home folder, else the last folder a file
+        was saved in on this PC. Never the dialog's own empty folder: a temporary one, deleted when
+        the program quits, with anything saved into it."""
+        last = self._preferences().last_save_folder()
+        return default_folder() or (Path(last) if last and Path(last).is_dir() else None) or Path.cwd()
 
     def confirm_delete(self, parent: QWidget, summary: BatchSummary, exported_to: str = "") -> DeleteChoice:
         dialog = DeleteDialog(summary, parent, exported_to)
@@ -144,17 +176,39 @@ class Prompts:
         confirm_overwrite: bool = True,
     ) -> None:
         """Ask for a path to write; then(path) once chosen, nothing when the person cancels. A bare
-        name starts in the Documents folder; a path starts where it names."""
-        start = suggested if Path(suggested).is_absolute() else str(default_folder() / suggested)
-        dialog = file_dialog(parent, caption, start, file_filter, confirm_overwrite=confirm_overwrite)
+        name starts in start_folder(); a path starts where it names, if its folder exists."""
+        wanted = Path(suggested)
+        start = wanted if wanted.is_absolute() and wanted.parent.is_dir() else self.start_folder() / wanted.name
+        dialog = file_dialog(parent, caption, str(start), file_filter, confirm_overwrite=confirm_overwrite)
         dialog.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
-        dialog.fileSelected.connect(lambda path: path and then(path))
+        dialog.fileSelected.connect(lambda path: self._chosen(path, start.parent, then))
+        dialog.open()
+
+    def _chosen(self, path: str, start: Path, then: Callable[[str], None]) -> None:
+        if not path:
+            return
+        chosen = Path(path)
+        if _empty is not None and chosen.parent == Path(_empty.name):  # (never where it would vanish)
+            chosen = start / chosen.name
+        self._preferences().set_last_save_folder(str(chosen.parent))
+        then(str(chosen))
+
+    def open_file_name(
+        self, parent: QWidget, caption: str, start: str, file_filter: str, then: Callable[[str], None]
+    ) -> None:
+        """Ask for a file to read (that exists); then(path) once chosen, nothing when the person cancels."""
+        dialog = file_dialog(parent, caption, start or str(self.start_folder()), file_filter, existing=True)
+        dialog.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
+        dialog.fileSelected.connect(lambda path: then(path) if path else None)
         dialog.open()
 
     def confirm_update_unbacked(self, parent: QWidget | None, before: str, how: str) -> bool:
         """Update a server database's schema though no backup could be made first (what the command
         line's --i-have-a-backup says)? No (quit, nothing changed) is the default."""
-        text = f"{before}\n\nMake a backup first, for example with this command (select it to copy it):\n\n{how}\n\nThen update it now?"
+        text = (
+            f"{before}\n\nMake a backup first, for example with this command (select it to copy "
+            f"it):\n\n{how}\n\nThen update it now?"
+        )
         return _ask(parent, "Update the database?", text, "I have a backup: update it", "Quit", wide=True)
 
     def confirm_erase(self, parent: QWidget, question: str) -> bool:

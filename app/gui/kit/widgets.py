@@ -13,6 +13,7 @@ from PySide6.QtWidgets import (
     QLabel,
     QLineEdit,
     QPushButton,
+    QTableView,
     QToolButton,
     QWidget,
 )
@@ -42,6 +43,17 @@ def button_row(*buttons: QWidget) -> QHBoxLayout:
 def plain_tip(text: str) -> str:
     """A tooltip that shows text as typed (Qt reads a tooltip that looks like markup as markup)."""
     return QtGui.Qt.convertFromPlainText(text) if text else ""
+
+
+def size_columns(table: QTableView, samples: tuple[str, ...], padding: int = 12) -> None:
+    """A table whose header reads from the left and whose columns are as wide as a sample of what
+    they hold (the last one stretches): wide enough at once, before any row is read."""
+    header = table.horizontalHeader()
+    header.setStretchLastSection(True)
+    header.setDefaultAlignment(Qt.AlignmentFlag.AlignLeft | Qt.AlignmentFlag.AlignVCenter)
+    width = table.fontMetrics().horizontalAdvance
+    for column, sample in enumerate(samples):
+        table.setColumnWidth(column, width(sample) + padding)
 
 
 def restyle(widget: QWidget) -> None:

@@ -7,21 +7,18 @@ from __future__ import annotations
 from dataclasses import replace
 
 from PySide6.QtCore import Qt, Signal
-from PySide6.QtGui import QFont
 from PySide6.QtWidgets import (
     QFrame,
     QGridLayout,
     QHBoxLayout,
     QLabel,
     QScrollArea,
-    QToolButton,
     QVBoxLayout,
     QWidget,
 )
 
 from app.core import wording as text
 from app.core.analytics import BatchStats
-from app.gui.kit import style
 from app.gui.kit.charts import (
     CLAIMS,
     REDEMPTIONS,
@@ -36,6 +33,7 @@ from app.gui.kit.prompts import file_stem
 from app.gui.kit.widgets import Notice, plain_label, restyle
 
 from . import cards
+from .parts import back_button, header_row, page_title
 
 HINT_KINDS = {
     "low_claims": "warning",
@@ -43,25 +41,6 @@ HINT_KINDS = {
     "scale_up": "success",
     "almost_sold_out": "warning",
 }
-
-
-def back_button(tip: str) -> QToolButton:
-    back = QToolButton()
-    back.setIcon(style.icon("back"))
-    back.setText("Batches")
-    back.setToolButtonStyle(Qt.ToolButtonStyle.ToolButtonTextBesideIcon)
-    back.setAutoRaise(True)
-    back.setToolTip(tip)
-    return back
-
-
-def page_title(value: str = "") -> QLabel:
-    title = plain_label(value)  # a batch name, as typed
-    title.setObjectName("PageTitle")
-    font = QFont(title.font())
-    font.setPointSizeF(font.pointSizeF() * 1.4)
-    title.setFont(font)
-    return title
 
 
 def funnel_data(stats: BatchStats) -> ChartData:
@@ -111,16 +90,7 @@ class BatchPage(QWidget):
         self.loading.setObjectName("Muted")
         self.notice = Notice()
         self.notice.hide()
-        header = QHBoxLayout()
-        header.addWidget(back)
-        header.addSpacing(8)
-        header.addWidget(self.title)
-        header.addSpacing(8)
-        header.addWidget(self.badge)
-        header.addWidget(self.channel)
-        header.addStretch(1)
-        header.addWidget(self.loading)
-        header.addWidget(self.updated)
+        header = header_row(back, self.title, [self.badge, self.channel], [self.loading, self.updated])
 
         self.total = cards.Metric("Total")
         self.claimed = cards.Metric("Claimed")
@@ -159,6 +129,10 @@ class BatchPage(QWidget):
         band_row.addWidget(self.verdict)
         band_row.addStretch(1)
         band_row.addWidget(self.sells_out)
+        self.money = plain_label()  # sales with vouchers and the discount given, once a till gave order totals
+        self.money.setObjectName("Figure")
+        self.money.setToolTip(text.SALES_TIP)
+        self.money.hide()
         self.hints_box = QVBoxLayout()
         self.hints_box.setSpacing(2)
         self.hint_labels: list[Notice] = []
@@ -182,6 +156,7 @@ class BatchPage(QWidget):
         body.setSpacing(8)
         body.addLayout(tiles)
         body.addLayout(band_row)
+        body.addWidget(self.money)
         body.addLayout(self.hints_box)
         body.addLayout(charts, 1)
         self.body.hide()
@@ -231,30 +206,40 @@ class BatchPage(QWidget):
                 text.count(stats.claimed),
                 text.count(stats.redeemed),
                 text.count(stats.available),
-                text.percent(stats.redemption_rate),
+                text.rate_text(stats.claimed, stats.redeemed),
                 text.count(stats.claims_last_24h),
                 text.rate_now(stats.claims_per_hour_now),
                 text.hours(stats.median_hours_to_redeem),
             ),
+            strict=True,
         ):
             metric.set_value(value)
-        self.sells_out.setText(text.sells_out(stats))
+        self.sells_out.setText(text.sells_out(stats.projected_sold_out_at, stats.now))
         self.sells_out.setVisible(bool(self.sells_out.text()))
         self._show_band(stats)
+        self._show_money(stats)
         self._show_hints(stats)
         self._draw(stats)
         self.body.show()
 
     def _show_band(self, stats: BatchStats) -> None:
         band = text.band_text(stats.band)
-        self.band.setText(f"{stats.channel}: {band}. This batch: {text.percent(stats.redemption_rate)}.")
+        self.band.setText(f"{stats.channel}: {band}. This batch: {text.rate_text(stats.claimed, stats.redeemed)}.")
         self.band.setToolTip(text.band_tip(stats.band))
-        words, look, tip = text.batch_verdict(stats)
+        words, look, tip = text.batch_verdict(stats.verdict, stats.too_early)
         self.verdict.setText(words)
         self.verdict.setToolTip(tip)
         self.verdict.setProperty("verdict", look)
         self.verdict.setVisible(bool(words))
         restyle(self.verdict)
+
+    def _show_money(self, stats: BatchStats) -> None:
+        takings = stats.money
+        self.money.setText(
+            f"Sales with vouchers: {text.sales_text(takings.sales_cents, takings.totalled)} · "
+            f"Discount given: {text.money(takings.discount_cents)}"
+        )
+        self.money.setVisible(bool(takings.totalled))
 
     def _show_hints(self, stats: BatchStats) -> None:
         for label in self.hint_labels:

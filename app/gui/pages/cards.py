@@ -293,7 +293,7 @@ class CardGrid(QAbstractScrollArea):
         """Show these batches in this order. With the same batches in the same order (the usual
         refresh), only cards whose batch changed are touched."""
         same_order = len(summaries) == len(self._summaries) and all(
-            a.id == b.id for a, b in zip(summaries, self._summaries)
+            a.id == b.id for a, b in zip(summaries, self._summaries, strict=True)
         )
         self._summaries = list(summaries)
         if same_order:
@@ -353,6 +353,7 @@ class CardGrid(QAbstractScrollArea):
                 if position >= len(self._summaries):
                     break
                 wanted[self._summaries[position].id] = (position, row, column)
+        card: BatchCard | None
         for batch_id in [b for b in self._shown if b not in wanted]:
             card = self._shown.pop(batch_id)
             card.set_busy(False)

@@ -4,11 +4,12 @@ name pattern ("Summer 2025 - *") narrows both to one campaign across its channel
 
 from __future__ import annotations
 
+from typing import cast
+
 from PySide6.QtCore import QEvent, Qt, Signal
 from PySide6.QtGui import QColor
 from PySide6.QtWidgets import (
     QAbstractItemView,
-    QHBoxLayout,
     QHeaderView,
     QTableWidget,
     QTableWidgetItem,
@@ -16,17 +17,30 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from app.core import money
 from app.core import wording as text
-from app.core.analytics import CHANNEL_TOO_EARLY_TEXT, ChannelStats
+from app.core.analytics import ChannelStats
+from app.core.rates import rate_json
 from app.gui.kit import style
 from app.gui.kit.charts import BAND, CLAIMS, GREAT, Bars, ChartBox, ChartData, bar_chart
 from app.gui.kit.widgets import Notice, SearchField, plain_label, plain_tip
 
-from .batch import back_button, page_title
+from .parts import back_button, header_row, page_title
 
-COLUMNS = ("Channel", "Batches", "Total", "Claimed", "Redeemed", "Redemption rate", "Guide's band", "Verdict")
-RATE_COLUMN, BAND_COLUMN, VERDICT_COLUMN = 5, 6, 7
-NUMBER_COLUMNS = (1, 2, 3, 4, 5)
+COLUMNS = (
+    "Channel",
+    "Batches",
+    "Total",
+    "Claimed",
+    "Redeemed",
+    "Redemption rate",
+    "Guide's band",
+    "Verdict",
+    "Sales with vouchers",
+    "Discount given",
+)
+RATE_COLUMN, BAND_COLUMN, VERDICT_COLUMN, SALES_COLUMN, DISCOUNT_COLUMN = 5, 6, 7, 8, 9
+NUMBER_COLUMNS = (1, 2, 3, 4, 5, SALES_COLUMN, DISCOUNT_COLUMN)
 VERDICT_COLORS = {"below_typical": "warn_fg", "typical": "text", "great": "ok_fg"}
 
 
@@ -37,14 +51,17 @@ def channel_cells(row: ChannelStats) -> tuple[str, ...]:
         text.count(row.total),
         text.count(row.claimed),
         text.count(row.redeemed),
-        text.percent(row.redemption_rate),
+        text.rate_text(row.claimed, row.redeemed),
         text.band_text(row.band),
-        text.channel_verdict(row),
+        text.standing(row.verdict, row.too_early),
+        text.money(row.money.sales_cents) if row.money.totalled else text.NONE_YET,
+        text.money(row.money.discount_cents) if row.money.totalled else text.NONE_YET,
     )
 
 
 def channels_data(rows: list[ChannelStats]) -> ChartData:
-    """The comparison as CSV rows: rates as percentages with one decimal, the band as numbers."""
+    """The comparison as CSV rows, for a spreadsheet: the rate as JSON has it (rates.rate_json, one
+    decimal), the band as numbers."""
     return ChartData(
         (
             "channel",
@@ -57,6 +74,8 @@ def channels_data(rows: list[ChannelStats]) -> ChartData:
             "typical_high",
             "great",
             "verdict",
+            "sales_with_vouchers",
+            "discount_given",
         ),
         [
             (
@@ -65,11 +84,13 @@ def channels_data(rows: list[ChannelStats]) -> ChartData:
                 r.total,
                 r.claimed,
                 r.redeemed,
-                None if r.redemption_rate is None else round(r.redemption_rate, 1),
+                rate_json(r.claimed, r.redeemed),
                 r.band.typical[0] if r.band else None,
                 r.band.typical[1] if r.band else None,
                 r.band.great if r.band else None,
                 r.verdict or ("too_early" if r.too_early else ""),
+                money.to_json(r.money.sales_cents),
+                money.to_json(r.money.discount_cents),
             )
             for r in rows
         ],
@@ -116,22 +137,16 @@ class ChannelsPage(QWidget):
         header.setSectionResizeMode(QHeaderView.ResizeMode.ResizeToContents)
         header.setSectionResizeMode(BAND_COLUMN, QHeaderView.ResizeMode.Stretch)
         header.setDefaultAlignment(Qt.AlignmentFlag.AlignLeft | Qt.AlignmentFlag.AlignVCenter)
-        self.table.horizontalHeaderItem(BAND_COLUMN).setToolTip("Typical and great redemption rates, from the guide")
-        self.table.horizontalHeaderItem(RATE_COLUMN).setToolTip("Redeemed ÷ Claimed × 100%")
+        cast(QTableWidgetItem, self.table.horizontalHeaderItem(BAND_COLUMN)).setToolTip(
+            "Typical and great redemption rates, from the guide"
+        )
+        cast(QTableWidgetItem, self.table.horizontalHeaderItem(RATE_COLUMN)).setToolTip("Redeemed ÷ Claimed × 100%")
+        for column in (SALES_COLUMN, DISCOUNT_COLUMN):
+            cast(QTableWidgetItem, self.table.horizontalHeaderItem(column)).setToolTip(text.SALES_TIP)
 
         self.chart_box = ChartBox("Redemption rate by channel, against the guide's bands", "channels", height=300)
 
-        top = QHBoxLayout()
-        top.addWidget(back)
-        top.addSpacing(8)
-        top.addWidget(self.title)
-        top.addSpacing(12)
-        top.addWidget(self.scope)
-        top.addStretch(1)
-        top.addWidget(self.loading)
-        top.addWidget(self.updated)
-        top.addSpacing(8)
-        top.addWidget(self.search)
+        top = header_row(back, self.title, [self.scope], [self.loading, self.updated], [self.search])
         layout = QVBoxLayout(self)
         layout.setContentsMargins(16, 8, 16, 16)
         layout.addLayout(top)
@@ -206,10 +221,12 @@ class ChannelsPage(QWidget):
                 elif column == BAND_COLUMN:
                     item.setToolTip(plain_tip(text.band_tip(row.band)))
                 elif column == VERDICT_COLUMN and row.verdict:
-                    item.setToolTip(f"{text.percent(row.redemption_rate)} against {text.band_text(row.band)}")
+                    item.setToolTip(f"{text.rate_text(row.claimed, row.redeemed)} against {text.band_text(row.band)}")
                     item.setForeground(QColor(colors[VERDICT_COLORS[row.verdict]]))
+                elif column in (SALES_COLUMN, DISCOUNT_COLUMN) and row.money.totalled:
+                    item.setToolTip(text.sales_text(row.money.sales_cents, row.money.totalled))
                 elif column == VERDICT_COLUMN and row.too_early:
-                    item.setToolTip(plain_tip(CHANNEL_TOO_EARLY_TEXT))
+                    item.setToolTip(plain_tip(text.CHANNEL_TOO_EARLY_TEXT))
                     item.setForeground(QColor(colors["muted"]))
                 self.table.setItem(position, column, item)
         self._fit_rows()

@@ -6,12 +6,14 @@ from __future__ import annotations
 
 from collections import OrderedDict
 from collections.abc import Callable
+from functools import partial
 
-from PySide6.QtCore import QAbstractTableModel, QModelIndex, QObject, Qt, QTimer, Signal
+from PySide6.QtCore import QAbstractTableModel, QModelIndex, QObject, QPersistentModelIndex, Qt, QTimer, Signal
 from PySide6.QtGui import QFontDatabase
 
-from app.core import times, vouchers
+from app.core import times, vouchers, wording
 from app.core.errors import sentence
+from app.core.store.models import VOUCHER_STATUSES
 from app.core.vouchers import VoucherRow
 from app.gui.kit.tasks import run_task
 
@@ -24,11 +26,8 @@ _ROLES_SERVED = frozenset(
     int(role) for role in (Qt.ItemDataRole.DisplayRole, RowRole, Qt.ItemDataRole.FontRole, Qt.ItemDataRole.ToolTipRole)
 )
 
-FILTERS = (("All", None), ("Unclaimed", "unclaimed"), ("Claimed", "claimed"), ("Redeemed", "redeemed"))
+FILTERS = (("All", None), *((wording.state_word(status), status) for status in VOUCHER_STATUSES))
 LOADING = "Loading…"
-
-
-REDEMPTION_TEXT = {"redeemed": "Redeemed", "expired": "Expired", "claimed": "Not redeemed", "unclaimed": ""}
 
 
 def cell_text(row: VoucherRow, column: int) -> str:
@@ -36,13 +35,13 @@ def cell_text(row: VoucherRow, column: int) -> str:
     if column == CODE:
         return row.code
     if column == CLAIM:
-        return "Unclaimed" if row.state == "unclaimed" else "Claimed"
+        return wording.state_word("unclaimed" if row.state == "unclaimed" else "claimed")
     if column == MEMBER:
         return row.member or ""
     if column == CLAIMED_AT:
         return times.local_text(row.claimed_at)
     if column == REDEMPTION:
-        return REDEMPTION_TEXT[row.state]
+        return wording.REDEMPTION_WORDS[row.state]
     if column == REDEEMED_AT:
         return times.local_text(row.redeemed_at)
     return ""
@@ -188,12 +187,11 @@ class VoucherTableModel(QAbstractTableModel):
             if page_no in self._cache or page_no in self._in_flight or page_no >= len(self._starts):
                 continue
             self._in_flight.add(page_no)
-            epoch, first_id = self._epoch, self._starts[page_no]
-            batch_id, status, search, size = self.batch_id, self._status, self._search, self.page_size
+            first_id = self._starts[page_no]
             self._run(
-                lambda first_id=first_id: vouchers.page_from(batch_id, first_id, size, status, search),
-                lambda rows, page_no=page_no: self._on_page(epoch, page_no, rows),
-                lambda exc: self._on_error(epoch, exc),
+                partial(vouchers.page_from, self.batch_id, first_id, self.page_size, self._status, self._search),
+                partial(self._on_page, self._epoch, page_no),
+                partial(self._on_error, self._epoch),
             )
         self._emit_busy()
 
@@ -230,10 +228,10 @@ class VoucherTableModel(QAbstractTableModel):
         return rows[offset] if rows is not None and offset < len(rows) else None
 
     # Qt's model interface ---------------------------------------------------------------------
-    def rowCount(self, parent: QModelIndex = QModelIndex()) -> int:  # noqa: N802, B008
+    def rowCount(self, parent: QModelIndex | QPersistentModelIndex = QModelIndex()) -> int:  # noqa: N802, B008
         return 0 if parent.isValid() else self._rows
 
-    def columnCount(self, parent: QModelIndex = QModelIndex()) -> int:  # noqa: N802, B008
+    def columnCount(self, parent: QModelIndex | QPersistentModelIndex = QModelIndex()) -> int:  # noqa: N802, B008
         return 0 if parent.isValid() else len(HEADERS)
 
     def headerData(self, section: int, orientation, role: int = Qt.ItemDataRole.DisplayRole):  # noqa: N802
@@ -249,7 +247,7 @@ class VoucherTableModel(QAbstractTableModel):
             return f"{section + 1:,}"
         return None
 
-    def data(self, index: QModelIndex, role: int = Qt.ItemDataRole.DisplayRole):
+    def data(self, index: QModelIndex | QPersistentModelIndex, role: int = Qt.ItemDataRole.DisplayRole):
         if role not in _ROLES_SERVED or not index.isValid() or not 0 <= index.row() < self._rows:
             return None
         if role == Qt.ItemDataRole.DisplayRole:
@@ -266,5 +264,5 @@ class VoucherTableModel(QAbstractTableModel):
             return f"{row.code} — right-click or Ctrl+C to copy" if row else None
         return None
 
-    def flags(self, index: QModelIndex):
+    def flags(self, index: QModelIndex | QPersistentModelIndex):
         return _FLAGS if index.isValid() else Qt.ItemFlag.NoItemFlags

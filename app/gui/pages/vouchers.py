@@ -2,9 +2,12 @@
 
 from __future__ import annotations
 
+from typing import cast
+
 from PySide6.QtCore import Qt, Signal
 from PySide6.QtGui import QFont, QGuiApplication, QKeySequence
 from PySide6.QtWidgets import (
+    QAbstractButton,
     QAbstractItemView,
     QButtonGroup,
     QHBoxLayout,
@@ -20,7 +23,7 @@ from PySide6.QtWidgets import (
 
 from app.core.batches import BatchSummary
 from app.gui.kit import style
-from app.gui.kit.widgets import SearchField, plain_label
+from app.gui.kit.widgets import SearchField, plain_label, size_columns
 
 from .voucher_model import FILTERS, VoucherTableModel
 
@@ -91,20 +94,14 @@ class VouchersView(QWidget):
         vertical.setSectionResizeMode(QHeaderView.ResizeMode.Fixed)  # uniform rows: no per-row sizing on a million
         vertical.setDefaultSectionSize(self.fontMetrics().height() + 10)
         vertical.setDefaultAlignment(Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter)
-        horizontal = self.table.horizontalHeader()
-        horizontal.setStretchLastSection(True)
-        horizontal.setDefaultAlignment(Qt.AlignmentFlag.AlignLeft | Qt.AlignmentFlag.AlignVCenter)
-        width = self.fontMetrics().horizontalAdvance
-        for column, sample in enumerate(
-            (
-                "SUMMER-XXXX-XXXX-XX  ",
-                "Claim status  ",
-                "someone.long@example.com  ",
-                "2025-12-31 23:59  ",
-                "Not redeemed  ",
-            )
-        ):
-            self.table.setColumnWidth(column, width(sample) + 16)
+        samples = (
+            "SUMMER-XXXX-XXXX-XX",
+            "Claim status",
+            "someone.long@example.com",
+            "2025-12-31 23:59",
+            "Not redeemed",
+        )
+        size_columns(self.table, tuple(f"{sample}  " for sample in samples), padding=16)
 
         self.busy_label = QLabel()
         self.busy_label.setObjectName("Muted")
@@ -136,7 +133,7 @@ class VouchersView(QWidget):
 
     # Filter -----------------------------------------------------------------------------------
     def status_filter(self) -> str | None:
-        return self.filter_buttons.checkedButton().property("status")
+        return cast(QAbstractButton, self.filter_buttons.checkedButton()).property("status")  # one is always checked
 
     def _apply_filter(self) -> None:
         self.model.set_filter(self.status_filter(), self.search.text())
@@ -186,7 +183,7 @@ class VouchersView(QWidget):
         menu.addAction(style.icon("copy"), "Copy code", self.copy_selected_codes)
         voucher = self.model.row_at(row)
         if voucher is not None and voucher.status == "redeemed":
-            menu.addAction("Undo redemption…", lambda code=voucher.code: self.undo_requested.emit(code))
+            menu.addAction("Undo redemption…", lambda: self.undo_requested.emit(voucher.code))
         return menu
 
     # Export -----------------------------------------------------------------------------------

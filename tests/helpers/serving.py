@@ -9,7 +9,7 @@ import sys
 import time
 from pathlib import Path
 
-ROOT = Path(__file__).resolve().parents[2]
+from . import ROOT
 
 
 def start_serve(database: str, port: int, *extra: str) -> subprocess.Popen:

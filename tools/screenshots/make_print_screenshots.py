@@ -1,10 +1,11 @@
-"""Pictures of the print studio for the README (a script, not a test):
+"""Pictures of the print studio for the README:
 
-    python -m tests.gui.make_print_screenshots
+    python -m tools.screenshots.make_print_screenshots
 
 Writes packaging/screenshots/print-<layout>.png (each layout's page, drawn by the same renderer as the
-PDF, at 100 dpi), print-a4-logo.png (with a logo, an accent colour and a long title) and print-preview.png (the Print… preview with the 8-up cards chosen), from a demo
-database in a temporary folder."""
+PDF, at 100 dpi), print-a4-logo.png (with a logo, an accent colour and a long title) and
+print-preview.png (the Print… preview with the 8-up cards chosen), from a demo database in a
+temporary folder."""
 
 from __future__ import annotations
 
@@ -20,7 +21,8 @@ ROOT = Path(__file__).resolve().parents[2]
 sys.path.insert(0, str(ROOT))
 OUT = ROOT / "packaging" / "screenshots"
 LOGO = (
-    '<svg xmlns="http://www.w3.org/2000/svg" width="160" height="100"><rect width="160" height="100" rx="18" fill="#c0392b"/>'
+    '<svg xmlns="http://www.w3.org/2000/svg" width="160" height="100">'
+    '<rect width="160" height="100" rx="18" fill="#c0392b"/>'
     '<circle cx="50" cy="50" r="28" fill="#fff"/><rect x="90" y="25" width="50" height="50" fill="#fff"/></svg>'
 )
 
@@ -30,7 +32,7 @@ def main() -> int:
     from PySide6.QtWidgets import QApplication
 
     from app.core import batches, settings, signage, store, templates
-    from app.gui.kit.dialog_slot.print_studio import SignagePreview
+    from app.gui.dialogs.print_studio import SignagePreview
     from app.render import painting
 
     app = QApplication.instance() or QApplication(sys.argv[:1])

@@ -1,4 +1,4 @@
-"""The Members page's screenshot (a script, not a test): python -m tests.gui.members_screenshot
+"""The Members page's screenshot: python -m tools.screenshots.members_screenshot
 
 Writes packaging/screenshots/members.png from a small demo database in a temporary folder: a member
 chosen, their vouchers and a fresh reset link on screen."""

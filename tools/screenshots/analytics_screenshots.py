@@ -1,6 +1,6 @@
-"""Screenshots of the analytics pages for the README (a script, not a test):
+"""Screenshots of the analytics pages for the README:
 
-    python -m tests.gui.analytics_screenshots          # light and dark
+    python -m tools.screenshots.analytics_screenshots          # light and dark
 
 Writes packaging/screenshots/batch-page.png, batch-page-dark.png, channels.png and channels-dark.png
 from a demo database in a temporary folder: a summer campaign across five channels, nine days old,
@@ -96,7 +96,7 @@ def main() -> int:
     from app.gui.kit import style
     from app.gui.pages.batch import BatchPage
     from app.gui.pages.channels import ChannelsPage
-    from tests.gui.make_screenshots import dark_palette
+    from tests.gui.helpers import dark_palette
 
     qapp = QApplication(sys.argv[:1])
     qapp.setStyle(QStyleFactory.create("Fusion"))
@@ -132,16 +132,16 @@ def main() -> int:
         window.show()
         window.start()
         email = next(s for s in batches.list_batches() if s.name == "Summer 2025 - Email List")
-        settle(lambda: window.dashboard.grid.card_for(email.id) is not None)
+        settle(lambda window=window, email=email: window.dashboard.grid.card_for(email.id) is not None)
         QTest.mouseClick(window.dashboard.grid.card_for(email.id).title, Qt.MouseButton.LeftButton)
-        settle(lambda: isinstance(window.pages.page, BatchPage) and window.pages.page.stats is not None)
+        settle(lambda window=window: isinstance(window.pages.page, BatchPage) and window.pages.page.stats is not None)
         path = OUT / f"batch-page{tag}.png"
         window.grab().save(str(path))
         print(path.relative_to(ROOT))
 
         window.resize(1280, 820)
         window.analytics.channels_action.trigger()
-        settle(lambda: isinstance(window.pages.page, ChannelsPage) and bool(window.pages.page.rows))
+        settle(lambda window=window: isinstance(window.pages.page, ChannelsPage) and bool(window.pages.page.rows))
         path = OUT / f"channels{tag}.png"
         window.grab().save(str(path))
         print(path.relative_to(ROOT))

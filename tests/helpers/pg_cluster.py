@@ -10,13 +10,14 @@ import glob
 import os
 import shlex
 import shutil
-import socket
 import subprocess
 import sys
 import tempfile
 from pathlib import Path
 
 import pytest
+
+from .ports import free_port
 
 
 def binaries() -> Path | None:
@@ -33,12 +34,6 @@ def binaries() -> Path | None:
             return Path(folder)
     initdb = shutil.which("initdb")
     return Path(initdb).parent if initdb else None
-
-
-def free_port() -> int:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return probe.getsockname()[1]
 
 
 class Cluster:
@@ -106,7 +101,6 @@ class Cluster:
 def private_cluster():
     """A started Cluster in a fresh temporary folder (the caller calls stop_for_good), or
     pytest.skip with the reason when PostgreSQL's server programs are not installed here."""
-    import pytest
 
     try:
         import psycopg2  # noqa: F401
@@ -124,15 +118,3 @@ def private_cluster():
     cluster = Cluster(folder, bin_dir)
     cluster.start()
     return cluster
-
-
-@pytest.fixture
-def cluster(monkeypatch):
-    """A private cluster of its own, running, for a test that stops or restarts it; gone afterwards."""
-    from app.core import store
-
-    monkeypatch.delenv(store.ENV_VAR, raising=False)
-    running = private_cluster()
-    yield running
-    store.close_database()
-    running.stop_for_good()

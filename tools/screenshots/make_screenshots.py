@@ -1,9 +1,10 @@
-"""Screenshots of the window for the README (a script, not a test):
+"""Screenshots of the window for the README:
 
-    python -m tests.gui.make_screenshots                  # light and dark, 100 %
-    QT_SCALE_FACTOR=2 python -m tests.gui.make_screenshots --suffix @2x --only dashboard
+    python -m tools.screenshots.make_screenshots                  # light and dark, 100 %
+    QT_SCALE_FACTOR=2 python -m tools.screenshots.make_screenshots --suffix @2x --only dashboard
 
-Writes packaging/screenshots/*.png (the till's with Undo and the Activity window's too) from a fresh demo database in a temporary folder."""
+Writes packaging/screenshots/*.png (the till's with Undo and the Activity window's too) from a fresh demo
+database in a temporary folder."""
 
 from __future__ import annotations
 
@@ -56,37 +57,6 @@ def demo_database(folder: Path) -> None:
     batches.pause_batch(made[3].id)
 
 
-def dark_palette():
-    from PySide6.QtGui import QColor, QPalette
-
-    palette = QPalette()
-    roles = {
-        QPalette.ColorRole.Window: "#202124",
-        QPalette.ColorRole.WindowText: "#e8eaed",
-        QPalette.ColorRole.Base: "#17181a",
-        QPalette.ColorRole.AlternateBase: "#26272b",
-        QPalette.ColorRole.Text: "#e8eaed",
-        QPalette.ColorRole.Button: "#2d2e31",
-        QPalette.ColorRole.ButtonText: "#e8eaed",
-        QPalette.ColorRole.Highlight: "#4c8bf5",
-        QPalette.ColorRole.HighlightedText: "#ffffff",
-        QPalette.ColorRole.ToolTipBase: "#2d2e31",
-        QPalette.ColorRole.ToolTipText: "#e8eaed",
-        QPalette.ColorRole.PlaceholderText: "#9aa0a6",
-        QPalette.ColorRole.Link: "#8ab4f8",
-        QPalette.ColorRole.Mid: "#3c4043",
-        QPalette.ColorRole.Dark: "#111214",
-        QPalette.ColorRole.Light: "#3c4043",
-        QPalette.ColorRole.Midlight: "#35363a",
-        QPalette.ColorRole.Shadow: "#000000",
-    }
-    for role, color in roles.items():
-        palette.setColor(role, QColor(color))
-    for role in (QPalette.ColorRole.WindowText, QPalette.ColorRole.Text, QPalette.ColorRole.ButtonText):
-        palette.setColor(QPalette.ColorGroup.Disabled, role, QColor("#7f8389"))
-    return palette
-
-
 def main() -> int:
     parser = argparse.ArgumentParser()
     parser.add_argument("--suffix", default="")
@@ -106,7 +76,8 @@ def main() -> int:
     from app.gui.dialogs.qr import QrDialog
     from app.gui.dialogs.settings import SettingsDialog
     from app.gui.kit import style
-    from tests.gui import till_screenshots
+    from tests.gui.helpers import dark_palette
+    from tools.screenshots import till_screenshots
 
     qapp = QApplication(sys.argv[:1])
     qapp.setStyle(QStyleFactory.create("Fusion"))
@@ -156,7 +127,7 @@ def main() -> int:
         window.resize(1280, 820)
         window.show()
         window.start()
-        settle(lambda: window.dashboard.count_label.text() == "5 batches" and window.server.is_running())
+        settle(lambda window=window: window.dashboard.count_label.text() == "5 batches" and window.server.is_running())
         save(window, f"dashboard{tag}")
 
         summary = batches.list_batches()[-1]  # the oldest: Q1 2025 Email Campaign
@@ -173,9 +144,9 @@ def main() -> int:
         confirm.close()
 
         view = window.pages.open_vouchers(summary)
-        settle(lambda: view.model.row_at(0) is not None)
+        settle(lambda view=view: view.model.row_at(0) is not None)
         view.table.scrollTo(view.model.index(112, 0), view.table.ScrollHint.PositionAtTop)  # claims end at 127
-        settle(lambda: view.model.row_at(112) is not None and not view.model.is_loading())
+        settle(lambda view=view: view.model.row_at(112) is not None and not view.model.is_loading())
         view.table.selectRow(116)
         settle()
         save(window, f"vouchers-view{tag}")
@@ -187,7 +158,7 @@ def main() -> int:
         finder = shown(FindVoucherDialog)
         save(finder, f"find-voucher{tag}")
         finder.redeem_button.click()
-        settle(lambda: finder.notice.text().startswith("Voucher "))
+        settle(lambda finder=finder: finder.notice.text().startswith("Voucher "))
         save(finder, f"find-voucher-redeemed{tag}")
         finder.close()
 
@@ -214,7 +185,7 @@ def main() -> int:
         till_screenshots.take(window, shown, settle, save, tag)
 
         window.dashboard.search.setText("no such batch")
-        settle(lambda: window.dashboard.stack.currentWidget() is window.dashboard.empty)
+        settle(lambda window=window: window.dashboard.stack.currentWidget() is window.dashboard.empty)
         save(window, f"empty-search{tag}")
         window.dashboard.clear_filters()
         window.close()  # the claim site serves on in the background: quit as File → Quit does
