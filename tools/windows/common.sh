@@ -85,7 +85,7 @@ windows_wheels() {
   _windows_say "fetching the Windows wheels (${*##*/})"
   # peewee comes as an sdist only: built here as a pure-Python wheel (NO_SQLITE: without its C extension)
   if ! ls "$wheels"/peewee-*.whl >/dev/null 2>&1; then
-    NO_SQLITE=1 _windows_run "$pip" wheel -q --no-deps --no-binary peewee "peewee>=3.17" -w "$wheels"
+    NO_SQLITE=1 _windows_run "$pip" wheel -q --no-deps --no-binary peewee "peewee>=4.5" -w "$wheels"
   fi
   _windows_run "$pip" download -q "${windows[@]}" --find-links "$wheels" -d "$wheels" "${args[@]}"
   # installed as pip installs them, from the cache alone
