@@ -78,6 +78,8 @@ def _old_startup_file() -> Path:
 
 
 def _run_value() -> str | None:
+    if sys.platform != "win32":
+        return None
     import winreg
 
     try:
@@ -88,6 +90,8 @@ def _run_value() -> str | None:
 
 
 def _set_run_value(enabled: bool, db_location: str | None) -> None:
+    if sys.platform != "win32":
+        raise OSError("the Run key is Windows'")
     import winreg
 
     with winreg.CreateKeyEx(winreg.HKEY_CURRENT_USER, RUN_KEY, 0, winreg.KEY_SET_VALUE) as key:

@@ -13,6 +13,7 @@ import ssl
 import sys
 import urllib.error
 import urllib.request
+from collections.abc import Callable
 from dataclasses import asdict, dataclass
 from typing import Any
 from urllib.parse import urlsplit
@@ -202,7 +203,11 @@ def check_port(config: settings.Settings, site: Site | None) -> Check:
     return Check("port", OK, f"Port {port} is free for the claim site.")
 
 
-def check_phones(config: settings.Settings, platform: str = sys.platform, ask=None) -> Check | None:
+def check_phones(
+    config: settings.Settings,
+    platform: str = sys.platform,
+    ask: Callable[[], tuple[list[str], bool | None, bool]] | None = None,
+) -> Check | None:
     """Whether Windows will keep phones out of the claim site (a Public network, or the firewall
     with no rule for the app), said as a "firewall" check; None when it will not, or when the claim
     site listens on this PC alone. ask: (categories, firewall on, rule allows) for tests."""

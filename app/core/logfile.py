@@ -29,7 +29,7 @@ class _LogFile(logging.handlers.RotatingFileHandler):
     previous_level: int | None = None  # the root logger's level before we lowered it
     _retry_at = 0.0
 
-    def shouldRollover(self, record) -> bool:  # noqa: N802 (logging's name)
+    def shouldRollover(self, record: logging.LogRecord) -> bool:  # noqa: N802 (logging's name)
         return time.monotonic() >= self._retry_at and bool(super().shouldRollover(record))
 
     def doRollover(self) -> None:  # noqa: N802 (logging's name)

@@ -20,6 +20,8 @@ ES_SYSTEM_REQUIRED = 0x00000001
 
 
 def _set_thread_execution_state(flags: int) -> int:
+    if sys.platform != "win32":
+        raise OSError("SetThreadExecutionState is Windows'")
     return int(ctypes.windll.kernel32.SetThreadExecutionState(ctypes.c_uint(flags)))
 
 

@@ -48,7 +48,7 @@ def listening_sockets(host: str, port: int, *, inheritable: bool = False, backlo
                 break  # a free port is picked once: one socket
             listener = socket.socket(family, kind, proto)
             made.append(listener)
-            if exclusive_bind():
+            if sys.platform == "win32":  # exclusive_bind()
                 listener.setsockopt(socket.SOL_SOCKET, socket.SO_EXCLUSIVEADDRUSE, 1)
             else:
                 listener.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)

@@ -53,7 +53,7 @@ def test_windows_binds_the_site_exclusively():
 
 @pytest.mark.skipif(sys.platform != "win32", reason="SO_EXCLUSIVEADDRUSE is a Windows socket option")
 def test_on_windows_the_listening_socket_carries_so_exclusiveaddruse(server):
-    (listener,) = [s for s in server_module._listeners(server._server)]
+    (listener,) = server_module._listeners(server._server)
     assert listener.socket.getsockopt(socket.SOL_SOCKET, socket.SO_EXCLUSIVEADDRUSE) == 1
 
 

@@ -14,6 +14,8 @@ DRIVE_REMOTE = 4  # GetDriveTypeW: a network drive
 
 
 def _drive_type(root: str) -> int:
+    if sys.platform != "win32":
+        raise OSError("GetDriveTypeW is Windows'")
     return int(ctypes.windll.kernel32.GetDriveTypeW(root))
 
 
