@@ -31,6 +31,7 @@ def start_serve(database: str, port: int, *extra: str) -> subprocess.Popen:
         stdout=subprocess.PIPE,
         stderr=subprocess.PIPE,
         text=True,
+        encoding="utf-8",  # what the command line writes, whatever the console (app/cli/main.py)
         cwd=ROOT,
         env={**os.environ, "PYTHONPATH": str(ROOT)},
     )

@@ -21,7 +21,9 @@ def receiver():
     running.stop()
 
 
-@pytest.mark.parametrize("workers", [1, 3])
+@pytest.mark.parametrize(
+    "workers", [1, pytest.param(3, marks=pytest.mark.posix_only("serve --workers 3 forks worker processes"))]
+)
 def test_serve_answers_the_api_and_sends_each_event_once(db_path, make_batch, make_member, receiver, workers):
     key = api_keys.create("Till 1")[1]
     receiver.secret = webhooks.add(receiver.url, "claimed,redeemed").secret

@@ -120,8 +120,10 @@ win_python() {
   # here with no pipe to inherit, or they would hold ours open and `| cat` would never end
   wine cmd /c exit </dev/null >/dev/null 2>&1 || true
   set +e
-  wine "$WIN_PY" "$@" 2>&1 | cat
-  code=${PIPESTATUS[0]}
+  # (a process substitution, not `| cat`: a child the program leaves running keeps the pipe open, and
+  # this returns when the program itself ends all the same)
+  wine "$WIN_PY" "$@" > >(cat) 2>&1
+  code=$?
   set -e
   return "$code"
 }
