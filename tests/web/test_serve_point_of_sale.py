@@ -9,7 +9,7 @@ from app.core import api_keys, claims, store, webhooks
 from tests.helpers.ports import free_port
 from tests.helpers.pos_api import Client
 from tests.helpers.receiver import Receiver
-from tests.helpers.serving import children, start_serve, stop_serve, until
+from tests.helpers.serving import STOPPED, children, start_serve, stop_serve, until
 
 pytestmark = pytest.mark.slow
 
@@ -48,7 +48,7 @@ def test_serve_answers_the_api_and_sends_each_event_once(db_path, make_batch, ma
         for client in clients:
             client.close()
         code, _out, err = stop_serve(process)
-    assert code == 0, err
+    assert code == STOPPED, err
     got = receiver.received
     assert sorted(r.event for r in got) == ["claimed"] * 6 + ["redeemed"] * 6
     assert len({r.event_id for r in got}) == 12 and all(r.signed for r in got)  # each once, signed
