@@ -222,6 +222,21 @@ def test_settings_change_the_claim_url(run, with_batch):
     assert code == 2 and "http" in err
 
 
+def test_a_port_the_links_carry_is_kept_and_the_refusal_says_why(run, with_batch):
+    """Issue 21: with the first batch's links at http://<this PC>:8080, `settings --port` said
+    nothing and moved the site: every link out then led to a port nobody listened on."""
+    base = with_batch["claim_url"].partition("/en-us/")[0]
+    assert base.endswith(":8080")
+    for _ in range(2):
+        code, out, err = run("settings", "--port", "8090")
+        assert code == 1 and out == ""
+        assert err.strip().endswith(
+            f"1 batch has claim links starting {base}: posters and messages already out reach the claim site at "
+            "port 8080 of this PC, and would lead nowhere once it listens on port 8090. Keep port 8080."
+        )
+    assert json.loads(run("settings", "--json")[1])["port"] == 8080
+
+
 def test_settings_say_where_the_claim_site_runs(run, with_batch):
     code, out, err = run("settings", "--claim-site", "hosted", "--json")
     assert code == 0 and json.loads(out)["claim_site"] == "hosted"  # the base was kept with the first batch

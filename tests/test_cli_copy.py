@@ -43,11 +43,11 @@ def test_copy_to_says_what_it_copied_and_where_the_links_point(db_path, make_bat
 
 
 def test_copy_to_is_refused_while_this_pcs_claim_site_serves_the_database(db_path, make_batch, cluster, capsys):
-    make_batch(quantity=5)
     port = free_port()
     current = settings.load()
     current.port = port
-    settings.save(current)
+    settings.save(current)  # before the batch: once links are out, their port is the site's
+    make_batch(quantity=5)
     site = start_serve(str(db_path), port)
     try:
         code, out, err = copy_to(db_path, cluster.url, capsys)

@@ -29,6 +29,13 @@ WRITES = {  # every command that changes the store, as a manager would type it
     "batch resume": ["batch", "resume", "{paused}"],
     "batch delete": ["batch", "delete", "{batch}", "--yes"],
     "batch title": ["batch", "title", "{batch}", "Summer treat"],
+    "batch edit": ["batch", "edit", "{batch}", "--name", "Summer 2031"],
+    "batch clone": ["batch", "clone", "{batch}", "--name", "Summer again", "--quantity", "5", "--quiet"],
+    "batch schedule": ["batch", "schedule", "{batch}", "--starts", "2031-03-03 08:30"],
+    "batch end": ["batch", "end", "{batch}"],
+    "template edit": ["template", "edit", "10% off", "--terms", "One per visit"],
+    "template archive": ["template", "archive", "Unused"],
+    "template delete": ["template", "delete", "Unused", "--yes"],
     "member reset-password": ["member", "reset-password", "ann@example.com"],
     "member erase": ["member", "erase", "ann@example.com", "--yes"],
     "member sign-out": ["member", "sign-out", "ann@example.com"],
@@ -100,6 +107,7 @@ def damaged(db_path, tmp_path, monkeypatch):
     folder = tmp_path / "backups"
     monkeypatch.setattr(backups, "default_folder", lambda: folder)
     offer = templates.create_template("10% off", "10%", valid_days=30)
+    templates.create_template("Unused", "5")  # (one a template command may archive or delete)
     batch = batches.create_batch("Summer", offer, 20_000, "Email")
     paused = batches.create_batch("Winter", offer, 5, "Email")
     batches.pause_batch(paused.id)

@@ -49,6 +49,9 @@ def _batch_stats(args) -> int:
         f"{stats.name} (batch {stats.batch_id}, {stats.channel}, {stats.status}), created "
         f"{times.local_text(stats.created_at, zone=True)}"
     )
+    window = wording.schedule_line(stats.status, stats.starts_at, stats.ends_at)
+    if window:
+        print(f"{window} ({times.zone_label()})")
     print(
         f"Total {stats.total:,}   Claimed {stats.claimed:,}   Redeemed {stats.redeemed:,}   Available "
         f"{stats.available:,}"
@@ -64,6 +67,7 @@ def _batch_stats(args) -> int:
         f"Claims in the last 24 hours: {stats.claims_last_24h:,} ({pace}); "
         + (f"{stats.sold_out_text} at this pace." if stats.sold_out_text else "not trending toward selling out.")
     )
+    print(f"Still out there: {wording.still_out(stats.expiring_7d, stats.expired_unredeemed)}")
     if stats.money.totalled:
         print(
             f"Sales with vouchers: {wording.sales_text(stats.money.sales_cents, stats.money.totalled)}; "
@@ -134,14 +138,28 @@ def _channels(args) -> int:
                 wording.standing(c.verdict, c.too_early) + ("†" if c.too_early else "")
                 if c.verdict or c.too_early
                 else "—",
+                f"{c.expiring_7d:,}",
+                f"{c.expired_unredeemed:,}",
             ]
         )
-    headers = ["Channel", "Batches", "Total", "Claimed", "Redeemed", "Rate", "Typical", "Great", "Verdict"]
+    headers = [
+        "Channel",
+        "Batches",
+        "Total",
+        "Claimed",
+        "Redeemed",
+        "Rate",
+        "Typical",
+        "Great",
+        "Verdict",
+        wording.EXPIRING_CAPTION,
+        wording.EXPIRED_CAPTION,
+    ]
     if any(c.money.totalled for c in found):  # money at the till: only once a till gave an order total
         headers += ["Sales with vouchers", "Discount given"]
         for row, c in zip(rows, found, strict=True):
             row += [wording.money(c.money.sales_cents), wording.money(c.money.discount_cents)]
-    table(rows, headers, right={1, 2, 3, 4, 5, 9, 10})
+    table(rows, headers, right={1, 2, 3, 4, 5, 9, 10, 11, 12})
     for i, note in enumerate(notes, 1):
         print(f"{'*' * i} {note}")
     if any(c.too_early for c in found):

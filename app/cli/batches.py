@@ -1,16 +1,18 @@
-"""voucher-batches batch ...: create, list, pause, resume and delete a batch; its vouchers, export, QR code,
-signage and title."""
+"""voucher-batches batch ...: create, list, edit, clone, schedule, pause, resume, end and delete a batch;
+its vouchers, export, QR code, signage and title."""
 
 from __future__ import annotations
 
 import json
 import sys
 from pathlib import Path
+from typing import Any
 
 from app.core import (
     batches,
     codes,
     links,
+    schedule,
     settings,
     templates,
     times,
@@ -24,6 +26,7 @@ from app.core.store.models import CHANNELS, VOUCHER_STATUSES
 from .common import (
     PROG,
     Parsers,
+    UsageError,
     actor,
     go_ahead,
     positive_int,
@@ -45,13 +48,14 @@ def register(parsers: Parsers) -> None:
         help="the public title members read, e.g. '10%% off your next visit' (default: the offer)",
     )
     create.add_argument("--description", default="", help="shown on the claim page")
+    _window_options(create)
     create.add_argument("--prefix", default="", help=f"code prefix, up to {codes.MAX_PREFIX} letters or digits")
     create.add_argument("--code-length", type=int, help=f"random characters per code (default {codes.DEFAULT_LENGTH})")
     create.add_argument("--json", action="store_true", help="print the new batch as JSON")
     create.add_argument("--quiet", action="store_true", help="no progress bar")
     create.set_defaults(run=_batch_create, creates=True)
     listing = batch.add_parser("list", parents=[common], help="list batches with their metrics")
-    listing.add_argument("--status", choices=("active", "paused"))
+    listing.add_argument("--status", choices=schedule.STATES, help="only batches in this state now")
     listing.add_argument("--channel")
     listing.add_argument("--search", default="", help="part of the batch name")
     listing.add_argument("--json", action="store_true", help="print JSON")
@@ -61,6 +65,42 @@ def register(parsers: Parsers) -> None:
         sub.add_argument("id", type=int)
         sub.add_argument("--json", action="store_true", help="print the batch as JSON")
         sub.set_defaults(run=_batch_status)
+    edit = batch.add_parser(
+        "edit", parents=[common, who], help="rename a batch, change its channel, description or public title"
+    )
+    edit.add_argument("id", type=int)
+    edit.add_argument("--name", help="a new name (unique among batches, any case)")
+    edit.add_argument("--channel", help=f"one of: {', '.join(CHANNELS)}")
+    edit.add_argument("--description", help="shown on the claim page ('' for none)")
+    edit.add_argument("--title", help="the public title members read ('' for the offer's name)")
+    edit.add_argument("--json", action="store_true", help="print the batch as JSON")
+    edit.set_defaults(run=_batch_edit)
+    clone = batch.add_parser(
+        "clone",
+        parents=[common, who],
+        help="a new batch like this one: same offer, channel, title and description, a new claim link",
+    )
+    clone.add_argument("id", type=int)
+    clone.add_argument("--name", required=True, help="the new batch's name")
+    clone.add_argument("--quantity", type=positive_int, help="how many vouchers (default: as many as this one)")
+    clone.add_argument("--json", action="store_true", help="print the new batch as JSON")
+    clone.add_argument("--quiet", action="store_true", help="no progress bar")
+    clone.set_defaults(run=_batch_clone)
+    plan = batch.add_parser(
+        "schedule", parents=[common, who], help="when claims open and when the campaign ends (the store's time)"
+    )
+    plan.add_argument("id", type=int)
+    _window_options(plan, keep=True)
+    plan.add_argument("--json", action="store_true", help="print the batch as JSON")
+    plan.set_defaults(run=_batch_schedule)
+    end = batch.add_parser(
+        "end",
+        parents=[common, who],
+        help="end the campaign now, for good: no new claims; vouchers held stay valid until they expire",
+    )
+    end.add_argument("id", type=int)
+    end.add_argument("--json", action="store_true", help="print the batch as JSON")
+    end.set_defaults(run=_batch_end)
     delete = batch.add_parser("delete", parents=[common, who], help="delete a batch and all its vouchers, for good")
     delete.add_argument("id", type=int)
     delete.add_argument("--yes", action="store_true", help="do not ask for confirmation")
@@ -106,14 +146,63 @@ def register(parsers: Parsers) -> None:
         help="paper of the tent and the cards (default a4; a poster's paper is its layout)",
     )
     poster.set_defaults(run=_batch_poster)
-    title = batch.add_parser("title", parents=[common], help="change a batch's public title (empty: the offer)")
+    title = batch.add_parser(
+        "title", parents=[common, who], help="change a batch's public title (empty: the offer's name)"
+    )
     title.add_argument("id", type=int)
     title.add_argument("title", help="the title members read, e.g. '10%% off your next visit'")
     title.set_defaults(run=_batch_title)
 
 
+WHEN = "a local date (2026-06-01) or date and time (2026-06-01 09:00), in the store's time zone"
+
+
+def _window_options(parser, keep: bool = False) -> None:
+    """--starts and --ends (and, for `schedule`, --no-end)."""
+    parser.add_argument(
+        "--starts",
+        metavar="WHEN",
+        help=f"claims open then: {WHEN}" + ("; 'now' opens them now" if keep else " (default: at once)"),
+    )
+    ends = parser.add_mutually_exclusive_group() if keep else parser
+    ends.add_argument(
+        "--ends", metavar="WHEN", help=f"claims end for good then: {WHEN}; a date alone ends after that day"
+    )
+    if keep:
+        ends.add_argument("--no-end", action="store_true", help="take the end away: the campaign runs until ended")
+
+
+def _starts(text: str | None) -> Any:
+    if text is None:
+        return schedule.KEEP
+    return None if text.strip().lower() == "now" else schedule.parse_moment(text)
+
+
+def _ends(text: str | None, no_end: bool = False) -> Any:
+    if no_end:
+        return None
+    return schedule.KEEP if text is None else schedule.parse_moment(text, end=True)
+
+
+def _say_batch(args, summary, sentence: str) -> int:
+    if getattr(args, "json", False):
+        print_json(summary.to_json())
+    else:
+        print(sentence)
+    return 0
+
+
+def _state_sentence(summary) -> str:
+    window = wording.schedule_line(summary.status, summary.starts_at, summary.ends_at)
+    state = wording.batch_state_word(summary.status)
+    said = f": {window[:1].lower()}{window[1:]}." if window else "."
+    return f"Batch {summary.id} ({summary.name}) is {state.lower()}{said}"
+
+
 def _batch_create(args) -> int:
     template = templates.find_template(args.template)
+    starts = _starts(args.starts)
+    ends = _ends(args.ends)
     progress = ProgressBar("Generating vouchers", enabled=not args.quiet)
     try:
         summary = batches.create_batch(
@@ -127,16 +216,72 @@ def _batch_create(args) -> int:
             progress=progress,
             actor=actor(args),
             title=args.title,
+            starts_at=None if starts is schedule.KEEP else starts,
+            ends_at=None if ends is schedule.KEEP else ends,
         )
     except (KeyboardInterrupt, GenerationCancelled):
         print(f"\n{PROG}: interrupted; no batch was created.", file=sys.stderr)
         return 130
+    return _say_created(args, summary)
+
+
+def _say_created(args, summary) -> int:
     if args.json:
         print_json(summary.to_json())
     else:
         print(f"Created batch {summary.id}: {summary.name} with {summary.total:,} vouchers")
         print(f"Claim link: {summary.claim_url}")
+        window = wording.schedule_line(summary.status, summary.starts_at, summary.ends_at)
+        if window:
+            print(f"{window} ({times.zone_label()})")
     return 0
+
+
+def _batch_edit(args) -> int:
+    changes = {
+        name: value
+        for name, value in (
+            ("name", args.name),
+            ("channel", batches.channel_named(args.channel) if args.channel is not None else None),
+            ("description", args.description),
+            ("title", args.title),
+        )
+        if value is not None
+    }
+    if not changes:
+        raise UsageError("say what to change: --name, --channel, --description or --title")
+    summary = batches.edit_batch(args.id, **changes, actor=actor(args))
+    return _say_batch(args, summary, f"Batch {summary.id} is now “{summary.name}”, {summary.channel}.")
+
+
+def _batch_clone(args) -> int:
+    progress = ProgressBar("Generating vouchers", enabled=not args.quiet)
+    try:
+        summary = batches.clone_batch(args.id, args.name, args.quantity, actor(args), progress=progress)
+    except (KeyboardInterrupt, GenerationCancelled):
+        print(f"\n{PROG}: interrupted; no batch was created.", file=sys.stderr)
+        return 130
+    return _say_created(args, summary)
+
+
+def _batch_schedule(args) -> int:
+    starts, ends = _starts(args.starts), _ends(args.ends, args.no_end)
+    if starts is schedule.KEEP and ends is schedule.KEEP:
+        raise UsageError("say what to change: --starts, --ends or --no-end")
+    schedule.set_schedule(args.id, starts, ends, actor(args))
+    summary = batches.get_batch(args.id)
+    return _say_batch(args, summary, _state_sentence(summary))
+
+
+def _batch_end(args) -> int:
+    schedule.end_campaign(args.id, actor(args))
+    summary = batches.get_batch(args.id)
+    return _say_batch(
+        args,
+        summary,
+        f"Batch {summary.id} ({summary.name}) has ended: no new claims; the {summary.claimed - summary.redeemed:,} "
+        "vouchers members hold and have not used stay valid until they expire.",
+    )
 
 
 def _batch_list(args) -> int:
@@ -149,7 +294,8 @@ def _batch_list(args) -> int:
         [
             str(b.id),
             b.name,
-            b.status.capitalize(),
+            wording.batch_state_word(b.status),
+            wording.schedule_line(b.status, b.starts_at, b.ends_at),
             b.channel,
             f"{b.total:,}",
             f"{b.claimed:,}",
@@ -167,6 +313,7 @@ def _batch_list(args) -> int:
         "ID",
         "Name",
         "Status",
+        f"Schedule ({times.zone_label()})" if any(b.starts_at or b.ends_at for b in found) else "Schedule",
         "Channel",
         "Total",
         "Claimed",
@@ -175,17 +322,13 @@ def _batch_list(args) -> int:
         "Redemption Rate",
         "Claim URL",
     ]
-    table(rows, headers, right={0, 4, 5, 6, 7, 8})
+    table(rows, headers, right={0, 5, 6, 7, 8, 9})
     return 0
 
 
 def _batch_status(args) -> int:
     summary = (batches.pause_batch if args.action == "pause" else batches.resume_batch)(args.id, actor(args))
-    if args.json:
-        print_json(summary.to_json())
-    else:
-        print(f"Batch {summary.id} ({summary.name}) is {summary.status}.")
-    return 0
+    return _say_batch(args, summary, _state_sentence(summary))
 
 
 def _batch_delete(args) -> int:
@@ -285,6 +428,6 @@ def _printed_link(batch_id: int) -> str:
 
 
 def _batch_title(args) -> int:
-    summary = batches.set_title(args.id, args.title)
+    summary = batches.set_title(args.id, args.title, actor(args))
     print(f"Batch {summary.id} ({summary.name}) is titled “{summary.title}” for members.")
     return 0

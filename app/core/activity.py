@@ -34,6 +34,25 @@ KIND_TEXT = {
     "member_erased": "Member erased",
     "member_reset": "Member reset",
     "restored": "Backup restored",
+    "batch_edited": "Batch edited",
+    "batch_scheduled": "Batch scheduled",
+    "batch_ended": "Campaign ended",
+    "template_edited": "Template edited",
+    "template_archived": "Template archived",
+    "template_restored": "Template restored",
+    "template_deleted": "Template deleted",
+}
+
+# What an edit's entry names each change by (its details hold [before, after])
+CHANGE_NAMES = {
+    "name": "name",
+    "channel": "channel",
+    "description": "description",
+    "title": "public title",
+    "discount": "discount",
+    "min_purchase": "minimum purchase",
+    "expiry": "expiry",
+    "terms": "terms",
 }
 
 
@@ -120,7 +139,7 @@ class Entry:
     def summary(self) -> str:
         """The details in words: 'quantity 500', 'reason: sale cancelled', 'store_name, port' ..."""
         d = self.details
-        if self.kind == "batch_created":
+        if self.kind == "batch_created" and not d.get("like"):
             return f"{d.get('quantity', 0):,} vouchers"
         if self.kind == "batch_deleted":
             return (
@@ -131,8 +150,20 @@ class Entry:
             return f"Reason: {d.get('reason', '')}"
         if self.kind == "settings_changed":
             return ", ".join(d.get("keys", []))
-        if self.kind == "template_created":
+        if self.kind in ("template_created", "template_archived", "template_restored", "template_deleted"):
             return d.get("title", "")
+        if self.kind in ("batch_edited", "template_edited"):
+            return "; ".join(
+                f"{label}: “{_short(d[key][0])}” → “{_short(d[key][1])}”"
+                for key, label in CHANGE_NAMES.items()
+                if isinstance(d.get(key), list) and len(d[key]) == 2
+            )
+        if self.kind == "batch_scheduled":
+            return f"opens {_when(d.get('starts_at'), 'at once')}, ends {_when(d.get('ends_at'), 'never')}"
+        if self.kind == "batch_ended":
+            return f"ended {_when(d.get('ended_at'), 'now')}"
+        if self.kind == "batch_created" and d.get("like"):
+            return f"{d.get('quantity', 0):,} vouchers, like batch {d['like']}"
         if self.kind == "restored":
             made = f", made {times.local_text(datetime.fromisoformat(d['made']))}" if d.get("made") else ""
             again = d.get("erased_again", 0)
@@ -152,6 +183,16 @@ class Entry:
             "staff": self.staff,
             "details": self.details,
         }
+
+
+def _short(value: object, most: int = 60) -> str:
+    text = " ".join(str(value or "").split())
+    return text if len(text) <= most else text[: most - 1] + "…"
+
+
+def _when(stamp: str | None, otherwise: str) -> str:
+    """An ISO moment from an entry's details in the store's time, or `otherwise` when there is none."""
+    return times.local_text(stamp, zone=True) if stamp else otherwise
 
 
 _COLUMNS = "id, at, kind, batch_id, batch_name, code, till, staff, details"
@@ -211,20 +252,50 @@ class Filter:
         return (" WHERE " + " AND ".join(clauses)) if clauses else "", params
 
 
+@dataclass(frozen=True)
+class Sort:
+    """The log's order: by time (newest first unless ascending) or by the kind of action (then by
+    time the same way), each read from an index of its own."""
+
+    column: str = "at"  # one of SORTS
+    descending: bool = True
+
+
+SORTS = ("at", "kind")
+NEWEST_FIRST = Sort()
+
+
 @guarded
 def entries(
-    where: Filter | None = None, limit: int = DEFAULT_LIMIT, before: tuple[datetime, int] | None = None
+    where: Filter | None = None,
+    limit: int = DEFAULT_LIMIT,
+    before: tuple[datetime, int] | None = None,
+    sort: Sort | None = None,
+    following: Entry | None = None,
 ) -> list[Entry]:
-    """The newest `limit` entries that match, newest first; `before` (an entry's at and id) gives
-    the next page after it. Read from the (at, id) index: as fast at a million entries as at ten."""
+    """The first `limit` entries that match in the sort's order (newest first by default);
+    `following`: the last entry of the page before (or `before`, its at and id, newest first). Read
+    from the (at, id) or (kind, at, id) index: as fast at a million entries as at ten."""
+    sort = sort or NEWEST_FIRST
+    if sort.column not in SORTS:
+        raise InvalidInput(f"The activity is sorted by one of: {', '.join(SORTS)}.")
     sql_where, params = (where or Filter()).where()
+    if following is not None:
+        before = (following.at, following.id)
+    elif before is not None and sort.column != "at":
+        raise ValueError("the page after another in the order of actions starts after that page's last entry")
     if before is not None:
-        sql_where += (
-            " AND " if sql_where else " WHERE "
-        ) + "(at < :before_at OR (at = :before_at AND id < :before_id))"
+        than = "<" if sort.descending else ">"
+        after = f"(at {than} :before_at OR (at = :before_at AND id {than} :before_id))"
+        if sort.column == "kind":
+            after = f"(kind {than} :before_kind OR (kind = :before_kind AND {after}))"
+            params["before_kind"] = following.kind if following is not None else ""
+        sql_where += (" AND " if sql_where else " WHERE ") + after
         params.update(before_at=Activity.at.db_value(before[0]), before_id=before[1])
+    way = " DESC" if sort.descending else ""
+    order = f"at{way}, id{way}" if sort.column == "at" else f"kind{way}, at{way}, id{way}"
     params["limit"] = int(limit)
-    rows = run_sql(f"SELECT {_COLUMNS} FROM activity{sql_where} ORDER BY at DESC, id DESC LIMIT :limit", params)
+    rows = run_sql(f"SELECT {_COLUMNS} FROM activity{sql_where} ORDER BY {order} LIMIT :limit", params)
     return [_entry(row) for row in rows.fetchall()]
 
 

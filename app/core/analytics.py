@@ -14,9 +14,9 @@ from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta, timezone
 from typing import Any
 
-from app.core.store.models import CHANNELS, as_datetime, utcnow
+from app.core.store.models import CHANNELS, UNREDEEMED_EXPIRY, Template, Voucher, as_datetime, utcnow
 
-from . import money, settings, times, wording
+from . import money, schedule, settings, times, wording
 from .errors import NotFound
 from .rates import Band, band_for, hints_for, judgeable, rate_json, redemption_rate, verdict
 from .store import guarded, run_sql
@@ -82,6 +82,27 @@ def count_redemption(
     discount given when the till gave one (inside the redeem's transaction)."""
     run_sql(_ADD_REDEMPTION, {"batch": batch_id, "slot": slot_of(redeemed_at), **_money(sales_cents, discount_cents)})
     run_sql(_ADD_DELAY, {"batch": batch_id, "hours": delay_hours(claimed_at, redeemed_at)})
+
+
+_ADD_UNREDEEMED = (
+    "INSERT INTO expiry_count (batch_id, slot, vouchers) VALUES (:batch, :slot, :change)"
+    " ON CONFLICT (batch_id, slot) DO UPDATE SET vouchers = expiry_count.vouchers + :change"
+)
+
+
+def count_unredeemed(batch_id: int, expires_at: datetime | None, change: int) -> None:
+    """A voucher claimed (+1), redeemed (-1) or its redemption undone (+1), counted in the quarter
+    hour it expires in (inside that transaction); one that never expires is not counted. (Taking one
+    away updates the row its claim made: an insert of -1 would fail the row's CHECK before its upsert.)"""
+    if expires_at is None:
+        return
+    params = {"batch": batch_id, "slot": slot_of(expires_at), "change": change}
+    if change > 0:
+        run_sql(_ADD_UNREDEEMED, params)
+    else:
+        run_sql(
+            "UPDATE expiry_count SET vouchers = vouchers + :change WHERE batch_id = :batch AND slot = :slot", params
+        )
 
 
 def uncount_redemption(
@@ -167,6 +188,10 @@ class BatchStats:
     verdict: str | None  # None too while too_early
     hints: list[Hint] = field(default_factory=list)
     too_early: bool = False  # it has a band, but too little behind it to be judged against it (judgeable)
+    expiring_7d: int = 0  # claimed, not redeemed, and expiring within the next 7 days
+    expired_unredeemed: int = 0  # claimed and expired without being redeemed
+    starts_at: datetime | None = None  # aware, in the store's zone
+    ends_at: datetime | None = None
     money: Money = field(default_factory=lambda: Money())
 
     @property
@@ -199,6 +224,10 @@ class BatchStats:
             "delay_histogram": [{"label": label, "redemptions": n} for label, n in self.delay_histogram],
             **_standing_json(self.band, self.verdict, self.too_early),
             "hints": [{"code": h.code, "message": h.message} for h in self.hints],
+            "expiring_7d": self.expiring_7d,
+            "expired_unredeemed": self.expired_unredeemed,
+            "starts_at": self.starts_at.isoformat() if self.starts_at else None,
+            "ends_at": self.ends_at.isoformat() if self.ends_at else None,
             **self.money.to_json(),
         }
 
@@ -219,6 +248,71 @@ class Money:
             "redemptions_with_order_total": self.totalled,
             "currency": settings.cached().currency,
         }
+
+
+# -- what is still out there: claimed, not redeemed, by expiry ------------------------------------
+
+EXPIRING_WITHIN = timedelta(days=7)
+
+# The claimed-not-redeemed vouchers of a batch expiring in [:start, :end) (at most a quarter hour: an
+# edge of the counted slots), from the partial index voucher_unredeemed_expiry (its WHERE as written).
+_EDGE = (
+    "SELECT COUNT(*) FROM voucher v WHERE v.batch_id = {batch} AND v.{where}"
+    " AND v.expires_at > :{low} AND v.expires_at <= :{high}"
+)
+
+
+def _edge(batch: str, low: str, high: str) -> str:
+    return "(" + _EDGE.format(batch=batch, where=UNREDEEMED_EXPIRY, low=low, high=high) + ")"
+
+
+# Expiring within 7 days: whole slots after now's and before now + 7 days', counted; the vouchers in
+# the slot holding now (after now) and in the slot holding now + 7 days (up to it), read from the index.
+# Expired: whole slots before now's, and now's slot up to now. (Expiry is exclusive: a voucher whose
+# expires_at is now has expired, as VoucherRow.expired says.)
+_OUT_OF = (
+    "(SELECT COALESCE(SUM(vouchers), 0) FROM expiry_count e WHERE e.batch_id = {batch}"
+    " AND e.slot > :now_slot AND e.slot < :soon_slot)"
+    " + " + "{soon_edges} AS soon,"
+    " (SELECT COALESCE(SUM(vouchers), 0) FROM expiry_count e WHERE e.batch_id = {batch} AND e.slot < :now_slot)"
+    " + {gone_edge} AS gone"
+)
+
+
+def _still_out_sql(batch: str) -> str:
+    soon_edges = f"{_edge(batch, 'now', 'now_slot_end')} + {_edge(batch, 'soon_slot_start', 'soon')}"
+    return _OUT_OF.format(batch=batch, soon_edges=soon_edges, gone_edge=_edge(batch, "now_slot_start", "now"))
+
+
+_STILL_OUT = f"SELECT {_still_out_sql(':id')}"
+_STILL_OUT_OF = _still_out_sql("batch.id")  # for each batch of a query over batch
+
+
+def _moments(now: datetime) -> dict[str, object]:
+    """The edges: now, now + 7 days, and the quarter hours holding them (the index ranges are
+    half-open from below, so a slot's start is the instant before its first second)."""
+    soon = now + EXPIRING_WITHIN
+    now_slot, soon_slot = slot_of(now), slot_of(soon)
+    before = timedelta(seconds=1)
+
+    def stamp(moment: datetime) -> object:
+        return Voucher.expires_at.db_value(moment)
+
+    return {
+        "now": stamp(now),
+        "soon": stamp(soon),
+        "now_slot": now_slot,
+        "soon_slot": soon_slot,
+        "now_slot_start": stamp(_slot_start(now_slot) - before),
+        "now_slot_end": stamp(min(_slot_start(now_slot + 1) - before, soon)),
+        "soon_slot_start": stamp(max(_slot_start(soon_slot) - before, now) if soon_slot != now_slot else soon),
+    }
+
+
+def still_out(batch_id: int, now: datetime) -> tuple[int, int]:
+    """(expiring within 7 days, expired unredeemed) of one batch at now (naive UTC)."""
+    row = run_sql(_STILL_OUT, {"id": batch_id, **_moments(now)}).fetchone()
+    return int(row[0]), int(row[1])
 
 
 def _standing_json(band: Band | None, verdict: str | None, too_early: bool) -> dict[str, object]:
@@ -318,16 +412,21 @@ def batch_stats(batch_id: int, now: datetime | None = None) -> BatchStats:
     """Everything a batch's analytics page shows, from the batch row and its counts (no voucher is
     read). now: when (aware or naive UTC; default this moment)."""
     row = run_sql(
-        "SELECT id, name, channel, status, quantity, claimed_count, redeemed_count, created_at"
-        " FROM batch WHERE id = :id",
+        "SELECT b.id, b.name, b.channel, b.status, b.quantity, b.claimed_count, b.redeemed_count, b.created_at,"
+        " b.starts_at, b.ends_at, t.expires_on FROM batch b JOIN template t ON t.id = b.template_id WHERE b.id = :id",
         {"id": batch_id},
     ).fetchone()
     if row is None:
         raise NotFound(f"There is no batch with id {batch_id}.")
-    _, name, channel, status, total, claimed, redeemed, created = row
-    created = as_datetime(created)
+    _, name, channel, stored_status, total, claimed, redeemed, created, starts_at, ends_at, expires_on = row
+    created, starts_at, ends_at = as_datetime(created), as_datetime(starts_at), as_datetime(ends_at)
     now_utc = _naive_utc(now) if now is not None else utcnow()
     now_utc = max(now_utc, created)
+    offer = Template(expires_on=Template.expires_on.python_value(expires_on)) if expires_on is not None else None
+    status = schedule.state(stored_status, starts_at, ends_at, offer, now_utc)
+    # judged from when claims opened: a batch scheduled for next week has had no chance of a claim yet
+    since_open = max(timedelta(0), now_utc - max(created, starts_at or created))
+    expiring, expired = still_out(batch_id, now_utc)
     rows = [
         tuple(r)
         for r in run_sql(
@@ -362,21 +461,21 @@ def batch_stats(batch_id: int, now: datetime | None = None) -> BatchStats:
     pace = in_window / (window.total_seconds() / 3600)
     available = total - claimed
     projected = None
-    if status == "active" and available > 0 and in_window >= MIN_CLAIMS_FOR_PACE and pace > 0:
+    if status == schedule.ACTIVE and available > 0 and in_window >= MIN_CLAIMS_FOR_PACE and pace > 0:
         ahead = timedelta(hours=available / pace)
         if ahead <= MAX_PROJECTION:
             projected = now_utc + ahead
     band = band_for(channel)
     rate = redemption_rate(claimed, redeemed)
     hints = hints_for(
-        age=age,
+        age=since_open,
         total=total,
         claimed=claimed,
         redeemed=redeemed,
         band=band,
         projected_sold_out_at=projected,
         now=now_utc,
-        paused=status == "paused",
+        paused=status != schedule.ACTIVE,  # nothing sells out while it takes no claims
     )
     return BatchStats(
         batch_id=batch_id,
@@ -398,9 +497,13 @@ def batch_stats(batch_id: int, now: datetime | None = None) -> BatchStats:
         median_hours_to_redeem=_median_hours(bins),
         delay_histogram=_histogram(bins),
         band=band,
-        verdict=verdict(claimed, redeemed, band) if judgeable(age, claimed) else None,
+        verdict=verdict(claimed, redeemed, band) if judgeable(since_open, claimed) else None,
         hints=[Hint(code, wording.HINT_MESSAGES[code]) for code in hints],
-        too_early=band is not None and rate is not None and not judgeable(age, claimed),
+        too_early=band is not None and rate is not None and not judgeable(since_open, claimed),
+        expiring_7d=expiring,
+        expired_unredeemed=expired,
+        starts_at=times.local(starts_at) if starts_at else None,
+        ends_at=times.local(ends_at) if ends_at else None,
         money=Money(*(int(sum(r[i] for r in rows)) for i in (3, 4, 5))),
     )
 
@@ -431,6 +534,8 @@ class ChannelStats:
     band: Band | None
     verdict: str | None  # None too while too_early
     too_early: bool = False  # it has a band and claims, but too little behind them (judgeable, on its first batch)
+    expiring_7d: int = 0  # claimed, not redeemed, expiring within 7 days, in its batches
+    expired_unredeemed: int = 0
     money: Money = field(default_factory=lambda: Money())
 
     def to_json(self) -> dict[str, Any]:
@@ -442,6 +547,8 @@ class ChannelStats:
             "redeemed": self.redeemed,
             "redemption_rate": rate_json(self.claimed, self.redeemed),
             **_standing_json(self.band, self.verdict, self.too_early),
+            "expiring_7d": self.expiring_7d,
+            "expired_unredeemed": self.expired_unredeemed,
             **self.money.to_json(),
         }
 
@@ -464,17 +571,27 @@ def channel_stats(batches: str = "", now: datetime | None = None) -> list[Channe
         "SELECT channel, COUNT(*), COALESCE(SUM(quantity), 0), COALESCE(SUM(claimed_count), 0),"
         " COALESCE(SUM(redeemed_count), 0), MIN(created_at) FROM batch"
     )
-    params = {}
+    params: dict[str, object] = {}
+    named = ""
     if batches.strip():
-        sql += " WHERE LOWER(name) LIKE :pattern ESCAPE '\\'"
+        named = " WHERE LOWER(name) LIKE :pattern ESCAPE '\\'"
         params["pattern"] = like_pattern(batches)
-    found = {row[0]: row[1:] for row in run_sql(sql + " GROUP BY channel", params).fetchall()}
+    found = {row[0]: row[1:] for row in run_sql(sql + named + " GROUP BY channel", params).fetchall()}
+    # each batch's range of the partial index, summed by channel (no scan of the whole index)
+    out = {
+        row[0]: (int(row[1]), int(row[2]))
+        for row in run_sql(
+            f"SELECT channel, COALESCE(SUM(soon), 0), COALESCE(SUM(gone), 0) FROM (SELECT channel, {_STILL_OUT_OF}"
+            f" FROM batch{named}) AS per_batch GROUP BY channel",
+            {**params, **_moments(now_utc)},
+        ).fetchall()
+    }
     earned = {
         row[0]: Money(*(int(v) for v in row[1:]))
         for row in run_sql(
             "SELECT b.channel, COALESCE(SUM(s.totalled), 0), COALESCE(SUM(s.sales_cents), 0),"
             " COALESCE(SUM(s.discount_cents), 0) FROM slot_count s JOIN batch b ON b.id = s.batch_id"
-            + (" WHERE LOWER(b.name) LIKE :pattern ESCAPE '\\'" if params else "")
+            + (" WHERE LOWER(b.name) LIKE :pattern ESCAPE '\\'" if named else "")
             + " GROUP BY b.channel",
             params,
         ).fetchall()
@@ -497,6 +614,8 @@ def channel_stats(batches: str = "", now: datetime | None = None) -> list[Channe
                 band,
                 verdict(claimed, redeemed, band) if judged else None,
                 too_early=band is not None and rate is not None and not judged,
+                expiring_7d=out.get(channel, (0, 0))[0],
+                expired_unredeemed=out.get(channel, (0, 0))[1],
                 money=earned.get(channel, Money()),
             )
         )

@@ -1,9 +1,11 @@
-"""Batches: generate one (all or nothing), read every batch's metrics, pause, resume, delete."""
+"""Batches: generate one (all or nothing), read every batch's metrics, pause, resume, delete; names
+unique among them (any case, spaces trimmed)."""
 
 from __future__ import annotations
 
 import secrets
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from dataclasses import asdict, dataclass
 from datetime import datetime
 from typing import Any
@@ -20,9 +22,11 @@ from app.core.store.models import (
     Voucher,
     as_datetime,
     from_row,
+    name_key,
+    utcnow,
 )
 
-from . import codes, rates, settings, times, wording
+from . import codes, rates, schedule, settings, times, wording
 from .activity import Actor, record
 from .errors import GenerationCancelled, InvalidInput, NotFound
 from .store import database, guarded, run_many, run_sql, write_transaction
@@ -41,7 +45,7 @@ class BatchSummary:
     id: int
     name: str
     description: str
-    status: str
+    status: str  # where it stands as of when it was read: schedule.STATES (scheduled, active, paused, ended)
     channel: str
     total: int
     claimed: int
@@ -50,8 +54,11 @@ class BatchSummary:
     created_at: datetime
     template_id: int
     token: str
-    title: str = ""  # the public title members read (the offer's discount until one is set)
+    title: str = ""  # the public title members read (the offer's name until one is set)
     custom_title: str = ""  # the title as set; empty: none
+    starts_at: datetime | None = None  # claims open then (naive UTC); None: at once
+    ends_at: datetime | None = None  # claims end for good then; None: no end
+    paused: bool = False  # the manager's pause (an ended batch may have been paused too)
 
     @property
     def available(self) -> int:
@@ -69,11 +76,13 @@ class BatchSummary:
 
     def to_json(self) -> dict[str, Any]:
         data = asdict(self)
-        del data["token"], data["template_id"], data["custom_title"]
+        del data["token"], data["template_id"], data["custom_title"], data["paused"]
         data.update(
             available=self.available,
             redemption_rate=rates.rate_json(self.claimed, self.redeemed),  # machines get a decimal
             created_at=times.iso(self.created_at),
+            starts_at=times.iso(self.starts_at),
+            ends_at=times.iso(self.ends_at),
         )
         return data
 
@@ -91,50 +100,67 @@ _SUMMARY_FIELDS = (
     Batch.created_at,
     Batch.template,
     Batch.title,
-    Template.discount_kind,
-    Template.discount_value,
+    Template.title,
+    Batch.starts_at,
+    Batch.ends_at,
+    Template.expires_on,
 )
 
 
 def batch_public_title(batch: Batch) -> str:
     """public_title of a Batch read with its template (find_by_token's)."""
-    return public_title(batch.title, batch.template.discount_kind, batch.template.discount_value)
+    return public_title(batch.title, batch.template.title)
 
 
 def _summaries(query: peewee.ModelSelect[Batch], base_url: str) -> list[BatchSummary]:
     # Straight from the driver's cursor: Peewee's per-row conversion costs more than the query.
-    return [
-        BatchSummary(
-            id=row[0],
-            name=row[1],
-            description=row[2],
-            status=row[3],
-            channel=row[4],
-            total=row[5],
-            claimed=row[6],
-            redeemed=row[7],
-            token=row[8],
-            claim_url=f"{base_url}/en-us/claim/{row[8]}",
-            created_at=as_datetime(row[9]),
-            template_id=row[10],
-            title=public_title(row[11], row[12], row[13]),
-            custom_title=row[11],
+    now = utcnow()
+    found = []
+    for row in database.execute(query):
+        starts_at, ends_at = as_datetime(row[13]), as_datetime(row[14])
+        offer = Template(expires_on=Template.expires_on.python_value(row[15])) if row[15] is not None else None
+        found.append(
+            BatchSummary(
+                id=row[0],
+                name=row[1],
+                description=row[2],
+                status=schedule.state(row[3], starts_at, ends_at, offer, now),
+                channel=row[4],
+                total=row[5],
+                claimed=row[6],
+                redeemed=row[7],
+                token=row[8],
+                claim_url=f"{base_url}/en-us/claim/{row[8]}",
+                created_at=as_datetime(row[9]),
+                template_id=row[10],
+                title=public_title(row[11], row[12]),
+                custom_title=row[11],
+                starts_at=starts_at,
+                ends_at=ends_at,
+                paused=row[3] == "paused",
+            )
         )
-        for row in database.execute(query)
-    ]
+    return found
+
+
+def _status_choice(status: str | None) -> str | None:
+    if status and status not in schedule.STATES:
+        raise InvalidInput(f"A batch's status is one of: {', '.join(schedule.STATES)}.")
+    return status or None
 
 
 @guarded
 def list_batches(search: str = "", status: str | None = None, channel: str | None = None) -> list[BatchSummary]:
-    """Every batch with its metrics, newest first, from one query (the counts live on the batch row)."""
+    """Every batch with its metrics and where it stands now, newest first, from one query (the counts
+    live on the batch row). status: only the batches in that state (schedule.STATES)."""
+    wanted = _status_choice(status)
     query = Batch.select(*_SUMMARY_FIELDS).join(Template).order_by(Batch.created_at.desc(), Batch.id.desc())
     if search:
         query = query.where(fn.LOWER(Batch.name).contains(search.strip().lower()))
-    if status:
-        query = query.where(Batch.status == status)
     if channel:
         query = query.where(Batch.channel == channel)
-    return _summaries(query, settings.load().base_url)
+    found = _summaries(query, settings.load().base_url)
+    return [b for b in found if b.status == wanted] if wanted else found
 
 
 @guarded
@@ -150,6 +176,8 @@ def get_batch(batch_id: int) -> BatchSummary:
 _BATCH_COLUMNS = (
     "id",
     "name",
+    "starts_at",
+    "ends_at",
     "title",
     "description",
     "channel",
@@ -192,18 +220,85 @@ def validate_title(title: str) -> str:
     return title
 
 
-def _validate(name: str, quantity: int, channel: str, description: str) -> tuple[str, str]:
-    name = (name or "").strip()
+def validate_name(name: str) -> str:
+    """The name as kept: trimmed, inner spaces collapsed (two names that look alike are alike)."""
+    name = " ".join((name or "").split())
     if not name or len(name) > 120:
         raise InvalidInput("A batch needs a name of 1 to 120 characters.")
-    if type(quantity) is not int or not 1 <= quantity <= MAX_QUANTITY:  # (True is an int too)
-        raise InvalidInput(f"The quantity must be a whole number from 1 to {MAX_QUANTITY:,}.")
+    return name
+
+
+def validate_channel(channel: str) -> str:
     if channel not in CHANNELS:
         raise InvalidInput(f"The channel must be one of: {', '.join(CHANNELS)}.")
+    return channel
+
+
+def validate_description(description: str) -> str:
     description = (description or "").strip()
     if len(description) > 2000:
         raise InvalidInput("The description is at most 2,000 characters.")
-    return name, description
+    return description
+
+
+def _validate(name: str, quantity: int, channel: str, description: str) -> tuple[str, str]:
+    name = validate_name(name)
+    if type(quantity) is not int or not 1 <= quantity <= MAX_QUANTITY:  # (True is an int too)
+        raise InvalidInput(f"The quantity must be a whole number from 1 to {MAX_QUANTITY:,}.")
+    validate_channel(channel)
+    return name, validate_description(description)
+
+
+def _taken_sentence(name: str, holder: str) -> str:
+    also = "" if holder == name else f" (“{holder}”)"
+    return f"The name “{name}” is already taken by another batch{also}; choose another."
+
+
+@guarded
+def name_taken(name: str, except_batch: int | None = None) -> str | None:
+    """Why this name cannot be a batch's (already taken, in any case and spacing, by another than
+    except_batch), as the sentence to show; None when it is free. The window asks while the name is
+    typed; create, edit and clone refuse with the same sentence."""
+    key = name_key(name)
+    if not key:
+        return None
+    query = Batch.select(Batch.name).where(Batch.name_key == key)
+    if except_batch is not None:
+        query = query.where(Batch.id != except_batch)
+    holder = query.scalar()
+    return _taken_sentence(" ".join(name.split()), holder) if holder is not None else None
+
+
+@guarded
+def free_name(name: str) -> str:
+    """A name like this one that no batch has: "Spring - Email (2)", "(3)" ... (for a batch like it)."""
+    base = validate_name(name)
+    number = 2
+    while True:
+        suffix = f" ({number})"
+        candidate = base[: 120 - len(suffix)].rstrip() + suffix
+        if name_taken(candidate) is None:
+            return candidate
+        number += 1
+
+
+def _refuse_taken(name: str, except_batch: int | None = None) -> None:
+    said = name_taken(name, except_batch)
+    if said is not None:
+        raise InvalidInput(said)
+
+
+@contextmanager
+def _names_checked(name: str, except_batch: int | None = None) -> Iterator[None]:
+    """A write that gives a batch this name: refused in a sentence when the name is taken, also when
+    another program took it a moment before (the unique index on name_key, the last guard)."""
+    try:
+        yield
+    except peewee.IntegrityError:
+        said = name_taken(name, except_batch)
+        if said is None:
+            raise
+        raise InvalidInput(said) from None
 
 
 def channel_named(text: str) -> str:
@@ -228,11 +323,15 @@ def create_batch(
     should_stop: Callable[[], bool] | None = None,
     actor: Actor | None = None,
     title: str = "",
+    starts_at: datetime | None = None,
+    ends_at: datetime | None = None,
+    like: int | None = None,
 ) -> BatchSummary:
     """Generate a batch and exactly `quantity` unique vouchers in one transaction: all or nothing.
 
     progress(done, total) is called between chunks; should_stop() returning True (or a
-    KeyboardInterrupt) rolls everything back."""
+    KeyboardInterrupt) rolls everything back. starts_at / ends_at: its claim window (naive UTC; see
+    app.core.schedule). like: the batch it was made like (clone_batch), which may use an archived offer."""
     name, description = _validate(name, quantity, channel, description)
     title = validate_title(title)
     settings.choose_claim_base()  # the first link printed fixes where every link points
@@ -242,10 +341,21 @@ def create_batch(
         raise InvalidInput(str(exc)) from None
     if template is None:
         raise InvalidInput("Choose the offer, or create a template for it.")
+    if starts_at is not None and ends_at is not None and ends_at <= starts_at:
+        raise InvalidInput("A campaign must end after it starts.")
     template_id = template.id if isinstance(template, Template) else int(template)
-    with write_transaction():
-        if not Template.select().where(Template.id == template_id).exists():
+    with _names_checked(name), write_transaction():
+        offer = Template.select(Template.title, Template.archived_at).where(Template.id == template_id).first()
+        if offer is None:
             raise NotFound(f"There is no template with id {template_id}.")
+        if offer.archived_at is not None and like is None:
+            raise InvalidInput(
+                f"The template “{offer.title}” is archived; restore it to make new batches with it "
+                f"(voucher-batches template archive {template_id} --restore)."
+            )
+        _refuse_taken(name)
+        if ends_at is not None and ends_at <= schedule.database_time():
+            raise InvalidInput(f"The end {times.local_text(ends_at, zone=True)} has passed; choose a later one.")
         length = code_length or codes.DEFAULT_LENGTH
         if not codes.MIN_LENGTH <= length <= codes.MAX_LENGTH:
             raise InvalidInput(
@@ -263,6 +373,9 @@ def create_batch(
             )
         batch = Batch.create(
             name=name,
+            name_key=name_key(name),
+            starts_at=starts_at,
+            ends_at=ends_at,
             title=title,
             description=description,
             channel=channel,
@@ -273,8 +386,92 @@ def create_batch(
             code_length=length,
         )
         _insert_vouchers(batch.id, quantity, length, prefix, progress, should_stop)
-        record("batch_created", actor, batch_id=batch.id, batch_name=name, quantity=quantity)
+        window: dict[str, Any] = (
+            {"starts_at": times.iso(starts_at), "ends_at": times.iso(ends_at)} if starts_at or ends_at else {}
+        )
+        cloned: dict[str, Any] = {"like": like} if like is not None else {}
+        record("batch_created", actor, batch_id=batch.id, batch_name=name, quantity=quantity, **window, **cloned)
     return get_batch(batch.id)
+
+
+KEEP: Any = schedule.KEEP  # edit_batch: leave this as it is
+
+
+@guarded
+def edit_batch(
+    batch_id: int,
+    name: str = KEEP,
+    channel: str = KEEP,
+    description: str = KEEP,
+    title: str = KEEP,
+    actor: Actor | None = None,
+) -> BatchSummary:
+    """Fix what was typed: the name (unique), the channel, the description, the public title (empty:
+    the offer's name again). The Total stays as generated. Recorded in the activity log with what
+    changed, from what to what; nothing is recorded when nothing changed."""
+    wanted: dict[str, str] = {}
+    if name is not KEEP:
+        wanted["name"] = validate_name(name)
+    if channel is not KEEP:
+        wanted["channel"] = validate_channel(channel)
+    if description is not KEEP:
+        wanted["description"] = validate_description(description)
+    if title is not KEEP:
+        wanted["title"] = validate_title(title)
+    with _names_checked(wanted.get("name", ""), batch_id), write_transaction():
+        _lock_batch(batch_id)
+        row = (
+            Batch.select(Batch.name, Batch.channel, Batch.description, Batch.title).where(Batch.id == batch_id).first()
+        )
+        if row is None:
+            raise NotFound(f"There is no batch with id {batch_id}.")
+        changes: dict[str, Any] = {
+            field: [getattr(row, field), value] for field, value in wanted.items() if getattr(row, field) != value
+        }
+        if changes:
+            if "name" in changes:
+                _refuse_taken(wanted["name"], batch_id)
+            update = {field: new for field, (_, new) in changes.items()}
+            if "name" in update:
+                update["name_key"] = name_key(update["name"])
+            Batch.update(**update).where(Batch.id == batch_id).execute()
+            record("batch_edited", actor, batch_id=batch_id, batch_name=wanted.get("name", row.name), **changes)
+    return get_batch(batch_id)
+
+
+@guarded
+def clone_batch(
+    batch_id: int,
+    name: str,
+    quantity: int | None = None,
+    actor: Actor | None = None,
+    progress: Progress | None = None,
+    should_stop: Callable[[], bool] | None = None,
+) -> BatchSummary:
+    """A new batch like this one — the same offer, channel, public title, description and code
+    style — under a new name, with its own claim link and vouchers (quantity: the same as this one's
+    unless given). For more vouchers than a batch was made with: its Total stays fixed."""
+    source = run_sql(
+        "SELECT template_id, quantity, channel, description, code_prefix, code_length, title FROM batch WHERE id = :id",
+        {"id": batch_id},
+    ).fetchone()
+    if source is None:
+        raise NotFound(f"There is no batch with id {batch_id}.")
+    template_id, total, channel, description, prefix, length, title = source
+    return create_batch(
+        name,
+        template_id,
+        total if quantity is None else quantity,
+        channel,
+        description,
+        prefix=prefix,
+        code_length=length,
+        progress=progress,
+        should_stop=should_stop,
+        actor=actor,
+        title=title,
+        like=batch_id,
+    )
 
 
 def _insert_vouchers(
@@ -325,19 +522,17 @@ def _set_status(batch_id: int, status: str, kind: str, actor: Actor | None) -> B
     with write_transaction():
         _lock_batch(batch_id)
         batch = batch_row(batch_id)
+        if status == "active":
+            schedule.refuse_when_ended(batch_id)
         if batch.status != status:  # pausing a paused batch changes nothing, and records nothing
             Batch.update(status=status).where(Batch.id == batch_id).execute()
             record(kind, actor, batch_id=batch_id, batch_name=batch.name)
     return get_batch(batch_id)
 
 
-@guarded
-def set_title(batch_id: int, title: str) -> BatchSummary:
-    """Change the public title (empty: the offer again); claim pages and new prints show it at once."""
-    with write_transaction():
-        if not Batch.update(title=validate_title(title)).where(Batch.id == batch_id).execute():
-            raise NotFound(f"There is no batch with id {batch_id}.")
-    return get_batch(batch_id)
+def set_title(batch_id: int, title: str, actor: Actor | None = None) -> BatchSummary:
+    """Change the public title (empty: the offer's name again); claim pages and new prints show it at once."""
+    return edit_batch(batch_id, title=title, actor=actor)
 
 
 @guarded

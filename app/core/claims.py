@@ -14,16 +14,19 @@ from app.core.store.models import (
     CLAIMED,
     REDEEMED,
     UNCLAIMED,
+    Batch,
     Template,
     Voucher,
+    as_datetime,
+    database_now,
     utcnow,
 )
 
-from . import analytics, codes, money, settings, times, webhooks, wording
+from . import analytics, codes, money, schedule, settings, times, webhooks, wording
 from .activity import Actor, record, redeemed_by
 from .errors import InvalidInput, NotFound
 from .store import database, guarded, run_sql, write_transaction
-from .templates import expiry_for_claim, has_ended
+from .templates import expiry_for_claim
 from .vouchers import NotACode, VoucherDetail, lookup, voucher_of
 
 
@@ -31,7 +34,8 @@ class ClaimOutcome(enum.Enum):
     CLAIMED = "claimed"
     ALREADY_CLAIMED = "already_claimed"
     PAUSED = "paused"
-    ENDED = "ended"  # the offer's fixed last day has passed: a voucher would be expired at once
+    NOT_STARTED = "not_started"  # scheduled: claims open at the batch's start
+    ENDED = "ended"  # the campaign's end has come, or the offer's fixed last day is over
     NO_VOUCHERS = "no_vouchers_available"
     NOT_FOUND = "not_found"
 
@@ -94,15 +98,28 @@ def _on_at(value: datetime | None) -> str:
     return f"{day} at {clock}"
 
 
+_REFUSED_BY_STATE = {
+    schedule.ENDED: ClaimOutcome.ENDED,
+    schedule.PAUSED: ClaimOutcome.PAUSED,
+    schedule.SCHEDULED: ClaimOutcome.NOT_STARTED,
+}
+
+
 def claim_refusal(
-    status: str, quantity: int, claimed_count: int, offer: Template, now: datetime
+    status: str,
+    quantity: int,
+    claimed_count: int,
+    offer: Template,
+    now: datetime,
+    starts_at: datetime | None = None,
+    ends_at: datetime | None = None,
 ) -> ClaimOutcome | None:
-    """Why a new claim on this batch would be refused now (ended, paused, none left), or None.
-    claim() decides with this rule inside its transaction; the claim page uses it to show the state."""
-    if has_ended(offer, now):
-        return ClaimOutcome.ENDED
-    if status != "active":
-        return ClaimOutcome.PAUSED
+    """Why a new claim on this batch would be refused at `now` (ended, paused, not started yet, none
+    left), or None: the batch's state (schedule.state), then its count. claim() decides with this rule
+    inside its transaction, by the database's clock; the claim page uses it to show the state."""
+    refused = _REFUSED_BY_STATE.get(schedule.state(status, starts_at, ends_at, offer, now))
+    if refused is not None:
+        return refused
     if claimed_count >= quantity:
         return ClaimOutcome.NO_VOUCHERS
     return None
@@ -144,25 +161,34 @@ def claim(token: str, member_id: int) -> ClaimResult:
 
 
 def _claim(token: str, member_id: int) -> ClaimResult:
+    now_sql, now_params = database_now()  # the schedule's edges by one clock, however many programs claim
     with write_transaction():
         batch = run_sql(
-            "SELECT b.id, b.status, b.quantity, b.claimed_count, t.valid_days, t.expires_on"
-            " FROM batch b JOIN template t ON t.id = b.template_id WHERE b.token = :token",
-            {"token": token},
+            "SELECT b.id, b.status, b.quantity, b.claimed_count, t.valid_days, t.expires_on, b.starts_at, b.ends_at,"
+            f" {now_sql} FROM batch b JOIN template t ON t.id = b.template_id WHERE b.token = :token",
+            {"token": token, **now_params},
             lock_rows=_LOCK_BATCH,
         ).fetchone()
         if batch is None:
             return ClaimResult(ClaimOutcome.NOT_FOUND)
-        batch_id, status, quantity, claimed_count, valid_days, expires_on = batch
+        batch_id, status, quantity, claimed_count, valid_days, expires_on, starts_at, ends_at, now = batch
         mine = run_sql(
             "SELECT code FROM voucher WHERE member_id = :member AND batch_id = :batch",
             {"member": member_id, "batch": batch_id},
         ).fetchone()
         if mine is not None:
             return ClaimResult(ClaimOutcome.ALREADY_CLAIMED, lookup(mine[0]))
-        now = utcnow()
+        now = as_datetime(now)
         offer = Template(valid_days=valid_days, expires_on=Template.expires_on.python_value(expires_on))
-        refused = claim_refusal(status, quantity, claimed_count, offer, now)
+        refused = claim_refusal(
+            status,
+            quantity,
+            claimed_count,
+            offer,
+            now,
+            Batch.starts_at.python_value(starts_at),
+            Batch.ends_at.python_value(ends_at),
+        )
         if refused is not None:
             return ClaimResult(refused)
         # SKIP LOCKED: a voucher another claimer is taking right now is passed over, not waited for.
@@ -170,6 +196,7 @@ def _claim(token: str, member_id: int) -> ClaimResult:
         free = _free_voucher(batch_id)
         if free is None:  # the counter and the rows disagree: never hand out more than exist
             return ClaimResult(ClaimOutcome.NO_VOUCHERS)
+        expires = expiry_for_claim(offer, now)
         run_sql(
             "UPDATE voucher SET status = :claimed, member_id = :member, claimed_at = :now, expires_at = :expires"
             " WHERE id = :id AND status = :unclaimed",
@@ -177,13 +204,14 @@ def _claim(token: str, member_id: int) -> ClaimResult:
                 "claimed": CLAIMED,
                 "member": member_id,
                 "now": _stamp(now),
-                "expires": _stamp(expiry_for_claim(offer, now)),
+                "expires": _stamp(expires),
                 "id": free[0],
                 "unclaimed": UNCLAIMED,
             },
         )
         run_sql("UPDATE batch SET claimed_count = claimed_count + 1 WHERE id = :batch", {"batch": batch_id})
         analytics.count_claim(batch_id, now)
+        analytics.count_unredeemed(batch_id, expires, 1)
         # the answer is read inside the transaction: a batch deleted the moment after still answers
         # "claimed" to the claims its delete counted (one indexed read of the voucher, batch and offer)
         claimed = lookup(free[1])
@@ -303,6 +331,7 @@ def redeem(
         run_sql("UPDATE batch SET redeemed_count = redeemed_count + 1 WHERE id = :batch", {"batch": voucher.batch_id})
         claimed_at = cast(datetime, voucher.claimed_at)  # claimed: it has a time
         analytics.count_redemption(voucher.batch_id, claimed_at, now, total, discount)
+        analytics.count_unredeemed(voucher.batch_id, voucher.expires_at, -1)
         record(
             "voucher_redeemed",
             actor,
@@ -403,6 +432,7 @@ def undo_redemption(typed_code: str, reason: str, actor: Actor | None = None, **
         total = voucher.order_cents
         discount = money.discount_cents(cast(Template, voucher.template), total) if total is not None else None
         analytics.uncount_redemption(voucher.batch_id, cast(datetime, voucher.claimed_at), redeemed_at, total, discount)
+        analytics.count_unredeemed(voucher.batch_id, voucher.expires_at, 1)
         record(
             "redemption_undone",
             actor,

@@ -11,11 +11,12 @@ import socket
 import sqlite3
 import ssl
 import sys
+import threading
 import urllib.error
 import urllib.request
 from collections.abc import Callable
 from dataclasses import asdict, dataclass
-from typing import Any
+from typing import Any, TypeVar
 from urllib.parse import urlsplit
 
 import peewee
@@ -24,6 +25,7 @@ from . import links, settings, store, windows
 from .errors import VoucherError
 from .links import OK, PROBLEM, WARNING
 
+T = TypeVar("T")
 TIMEOUT = 3.0  # seconds for each address asked; doctor must answer quickly even when nothing does
 
 
@@ -153,9 +155,11 @@ def check_hosted_site(url: str, timeout: float = TIMEOUT) -> Check:
         return Check(
             "claim_site", PROBLEM, f"{where}: not answering ({bare.group(1) if bare else '/healthz ' + reason})"
         )
-    if answer.get("status") != "ok":
+    if answer.get("status") != "ok":  # what is wrong, in a word: a stranger is told no more (its log says the rest)
         return Check(
-            "claim_site", PROBLEM, f"{where}: answering, but its database is unavailable: {answer.get('database', '?')}"
+            "claim_site",
+            PROBLEM,
+            f"{where}: answering, but its database is unavailable ({answer.get('database', '?')})",
         )
     try:
         ours = settings.database_id()
@@ -220,3 +224,42 @@ def check_phones(
         categories, firewall, rule = ask()
     verdict = windows.phones_blocked_sentence(config.port, categories, firewall, rule, program)
     return Check("firewall", *verdict) if verdict is not None else None
+
+
+CLAIM_PATH = "/en-us/claim/"
+
+
+def _within(seconds: float, work: Callable[[], T]) -> T | None:
+    """work()'s answer, or None when it has none within seconds (a name lookup can take longer than
+    any socket timeout: the caller is never held longer than this)."""
+    answers: list[T] = []
+    worker = threading.Thread(target=lambda: answers.append(work()), name="link-check", daemon=True)
+    worker.start()
+    worker.join(seconds)
+    return answers[0] if answers else None
+
+
+def link_reaches(claim_url: str, timeout: float = TIMEOUT) -> str | None:
+    """None when a claim link's address reaches this store's claim site (its /healthz answers with
+    this database's id); else the sentence saying that it does not, and what answers instead.
+    Waits at most timeout + 1 seconds, whatever the network does."""
+    base = claim_url.split(CLAIM_PATH)[0].rstrip("/")
+    answer = _within(timeout + 1, lambda: ask_health(base, timeout))
+    if answer is None:
+        reason = f"{base}/healthz does not answer within {timeout + 1:g} s"
+    elif isinstance(answer, str):
+        reason = answer
+    elif answer.get("status") != "ok":
+        reason = f"a claim site answers at {base}, but its database is unavailable ({answer.get('database', '?')})"
+    else:
+        try:
+            ours = settings.database_id()
+        except VoucherError:
+            ours = None
+        if ours is not None and answer.get("database_id") == ours:
+            return None
+        reason = f"{base} answers for another database than this store's"
+    return (
+        f"The claim link's address does not reach this store's claim site: {reason}. Members who open the link "
+        "or scan the code reach nothing until it does."
+    )

@@ -19,6 +19,11 @@ class AccountExists(InvalidInput):
     """An account with this email exists already (the answer offers to log in instead)."""
 
 
+class Refused(VoucherError):
+    """A change the store's state does not allow, because it would break what is already out (links
+    on posters, say); nothing was changed."""
+
+
 class FileProblem(VoucherError):
     """A file the user asked for cannot be written (a missing folder, no permission, a full disk)."""
 

@@ -3,9 +3,13 @@
 from __future__ import annotations
 
 import ipaddress
-import socket
 from dataclasses import dataclass
 from urllib.parse import urlsplit
+
+# Whether a link names this PC: this PC's addresses are known where its address on the network is.
+from .settings import points_here, this_pcs_addresses
+
+__all__ = ["FIX", "GUIDE", "OK", "PROBLEM", "WARNING", "Verdict", "judge", "points_here", "this_pcs_addresses"]
 
 OK, WARNING, PROBLEM = "ok", "warning", "problem"
 
@@ -67,26 +71,3 @@ def _reach(host: str) -> str:
     if address.is_private or address in ipaddress.ip_network("100.64.0.0/10"):  # and carrier-grade NAT
         return "network"
     return "anywhere"
-
-
-def this_pcs_addresses() -> set[str]:
-    """The addresses other machines may reach this PC at (best effort, no packet sent)."""
-    from .settings import lan_address
-
-    found = {lan_address(), "127.0.0.1", "::1"}
-    try:
-        for info in socket.getaddrinfo(socket.gethostname(), None):
-            found.add(str(info[4][0]))
-    except OSError:
-        pass
-    return found
-
-
-def points_here(url: str) -> bool | None:
-    """Whether a link naming an address (not a name) names one of this PC's; None for a host name."""
-    host = (urlsplit(url or "").hostname or "").strip("[]")
-    try:
-        ipaddress.ip_address(host)
-    except ValueError:
-        return None
-    return host in this_pcs_addresses()

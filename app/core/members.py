@@ -160,20 +160,39 @@ def _live(member_id: int) -> Member:
     return member
 
 
-@guarded
-def find_members(text: str = "", limit: int = 50) -> list[MemberRow]:
-    """Members whose email or name contains the text (any case), by email; at most `limit`."""
-    held = Voucher.select(peewee.fn.COUNT(Voucher.id)).where(Voucher.member == Member.id)
-    query = Member.select(Member.id, Member.email, Member.name, Member.created_at, held.alias("held")).where(_LIVE)
+MEMBER_SORTS = ("email", "created_at")  # each read from an index of its own (email's unique one, created_at's)
+
+
+def _matching(text: str) -> peewee.ModelSelect[Member]:
+    query = Member.select().where(_LIVE)
     text = (text or "").strip().lower()
     if text:
         query = query.where(Member.email.contains(text) | peewee.fn.LOWER(Member.name).contains(text))
+    return query
+
+
+@guarded
+def find_members(text: str = "", limit: int = 50, sort: str = "email", descending: bool = False) -> list[MemberRow]:
+    """Members whose email or name contains the text (any case), by email (or by when they joined:
+    sort="created_at"), either way; at most `limit`."""
+    if sort not in MEMBER_SORTS:
+        raise InvalidInput(f"Members are sorted by one of: {', '.join(MEMBER_SORTS)}.")
+    held = Voucher.select(peewee.fn.COUNT(Voucher.id)).where(Voucher.member == Member.id)
+    query = _matching(text).select(Member.id, Member.email, Member.name, Member.created_at, held.alias("held"))
+    column = getattr(Member, sort)
+    order = [column.desc(), Member.id.desc()] if descending else [column, Member.id]
     # rows of plain tuples (peewee-stubs type .tuples() as giving models)
     rows = cast(
         "Iterable[tuple[int, str, str, Any, int | None]]",
-        query.order_by(Member.email).limit(max(1, int(limit))).tuples(),
+        query.order_by(*order).limit(max(1, int(limit))).tuples(),
     )
     return [MemberRow(mid, email, name, as_datetime(created), held or 0) for mid, email, name, created, held in rows]
+
+
+@guarded
+def count_members(text: str = "") -> int:
+    """How many members find_members would find with no limit: the Members page's real count."""
+    return _matching(text).count()
 
 
 # -- sessions ----------------------------------------------------------------------------------

@@ -140,6 +140,8 @@ def batch_list() -> Answer:
                 "status": b.status,
                 "channel": b.channel,
                 "created_at": times.iso(b.created_at),
+                "starts_at": times.iso(b.starts_at),
+                "ends_at": times.iso(b.ends_at),
                 "total": b.total,
                 "claimed": b.claimed,
                 "redeemed": b.redeemed,

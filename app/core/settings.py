@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import ipaddress
 import os
 import re
 import secrets
@@ -16,7 +17,7 @@ from app.core.store.models import Setting
 
 from . import times
 from .activity import record
-from .errors import InvalidInput
+from .errors import InvalidInput, Refused
 from .store import guarded, write_transaction
 
 if TYPE_CHECKING:
@@ -57,6 +58,27 @@ def _route_address() -> str:
     except OSError:
         return "127.0.0.1"
     return address if address and not address.startswith("0.") else "127.0.0.1"
+
+
+def this_pcs_addresses() -> set[str]:
+    """The addresses other machines may reach this PC at (best effort, no packet sent)."""
+    found = {lan_address(), "127.0.0.1", "::1"}
+    try:
+        for info in socket.getaddrinfo(socket.gethostname(), None):
+            found.add(str(info[4][0]))
+    except OSError:
+        pass
+    return found
+
+
+def points_here(url: str) -> bool | None:
+    """Whether a link naming an address (not a name) names one of this PC's; None for a host name."""
+    host = (urlsplit(url or "").hostname or "").strip("[]")
+    try:
+        ipaddress.ip_address(host)
+    except ValueError:
+        return None
+    return host in this_pcs_addresses()
 
 
 @dataclass
@@ -206,8 +228,13 @@ def save(settings: Settings, actor: Actor | None = None) -> Settings:
         raise InvalidInput(
             "A hosted claim site answers at the public base URL: set it first, e.g. https://vouchers.yourstore.com"
         )
-    rows = [{"key": f.name, "value": str(getattr(settings, f.name))} for f in fields(Settings)]
     with write_transaction():
+        before = load()
+        refusal = move_refusal(before, settings)
+        if refusal is not None:
+            raise Refused(refusal)
+        settings.public_base_url = _base_moved_along(before, settings)
+        rows = [{"key": f.name, "value": str(getattr(settings, f.name))} for f in fields(Settings)]
         stored = {row.key: row.value for row in Setting.select().where(Setting.key.in_([r["key"] for r in rows]))}
         defaults = Settings()
         changed = [r["key"] for r in rows if stored.get(r["key"], str(getattr(defaults, r["key"]))) != r["value"]]
@@ -267,3 +294,84 @@ def base_change_warning(before: Settings, after: Settings) -> str | None:
         f"{shared:,} {noun} claim links starting {old}. Posters already printed and emails and messages "
         f"already sent point there: after the change they stop working, and only new links ({new}/…) work."
     )
+
+
+EVERY_NETWORK = ("", "0.0.0.0", "::")
+
+
+def _link_port(url: str) -> int:
+    parts = urlsplit(url)
+    return parts.port or (443 if parts.scheme == "https" else 80)
+
+
+def _links_reach_the_listener(config: Settings) -> bool:
+    """Whether the claim links' base names this PC's claim site itself, its address and port (the
+    LAN address chosen at the first batch, or any base with the port it listens on); not when they
+    go through a proxy, a tunnel or a hosted site, whose own address is in the links."""
+    base = config.public_base_url
+    if not base or config.hosted or points_here(base) is False:
+        return False
+    return _link_port(base) == int(config.port) and (urlsplit(base).port is not None or bool(points_here(base)))
+
+
+def _listens_at(config: Settings, url: str) -> bool:
+    """Whether a claim site listening as config says answers at url's address and port."""
+    host = (urlsplit(url).hostname or "").strip("[]")
+    listening = (config.host or "").strip()
+    return _link_port(url) == int(config.port) and (listening in EVERY_NETWORK or listening == host)
+
+
+@guarded
+def move_refusal(before: Settings, after: Settings) -> str | None:
+    """Why the claim site may not move from where the links already out reach it, or None. Links
+    that carry this PC's address and port lead nowhere once the site listens elsewhere: a new port
+    (or a host that no longer answers that address) is refused while batches have such links. A
+    new public base URL is asked about on its own (base_change_warning); a hosted site is elsewhere."""
+    from app.core.store.models import Batch
+
+    old = before.public_base_url.strip().rstrip("/")
+    if (
+        after.hosted
+        or not old
+        or after.public_base_url.strip().rstrip("/") != old
+        or not _links_reach_the_listener(before)
+    ):
+        return None
+    if _listens_at(after, old):
+        return None
+    shared = Batch.select().count()
+    if not shared:
+        return None
+    noun = "batch has" if shared == 1 else "batches have"
+    port = _link_port(old)
+    if int(after.port) != port:
+        there, moved, keep = f"port {port} of this PC", f"it listens on port {after.port}", f"Keep port {port}."
+    else:
+        there = f"{urlsplit(old).hostname}"
+        moved = f"it listens only on {after.host}"
+        kept = (before.host or "").strip()
+        keep = "Keep listening on every network (0.0.0.0)." if kept in EVERY_NETWORK else f"Keep the host {kept}."
+    return (
+        f"{shared:,} {noun} claim links starting {old}: posters and messages already out reach the claim site at "
+        f"{there}, and would lead nowhere once {moved}. {keep}"
+    )
+
+
+def _base_moved_along(before: Settings, after: Settings) -> str:
+    """The links' base, its port moved with the claim site's while no batch has shared it yet (the
+    base this PC chose at start would otherwise lead the first batch's links to the old port)."""
+    from app.core.store.models import Batch
+
+    base = after.public_base_url
+    if (
+        base.rstrip("/") != before.public_base_url.rstrip("/")
+        or int(after.port) == int(before.port)
+        or not _links_reach_the_listener(before)
+        or not points_here(base)
+        or Batch.select().exists()
+    ):
+        return base
+    parts = urlsplit(base)
+    host = parts.hostname or ""
+    host = f"[{host}]" if ":" in host else host
+    return parts._replace(netloc=f"{host}:{int(after.port)}").geturl()

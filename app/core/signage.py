@@ -183,7 +183,7 @@ def make_content(
     return SignContent(
         store_name=store_name,
         title=title,
-        discount=offer["discount"],
+        discount=templates.discount_line(title, offer["discount"]),  # "" when the title says it
         minimum=offer["min_purchase"],
         validity=offer["expiry"],
         terms=offer["terms"],
@@ -245,7 +245,8 @@ def _portrait(c: SignContent, w: float, h: float) -> tuple[Item, ...]:
         y += height * h
 
     add("title", c.title, 0.12, 0.085, 0.045, True, lines=3)
-    add("offer", c.discount, 0.11, 0.13, 0.06, True, ACCENT, lines=1)
+    if c.discount:
+        add("offer", c.discount, 0.11, 0.13, 0.06, True, ACCENT, lines=1)
     add("minimum", c.minimum, 0.035, 0.04, 0.025)
     if c.description:
         add("description", c.description, 0.07, 0.032, 0.02, lines=3)
@@ -302,11 +303,10 @@ def _landscape(c: SignContent, w: float, h: float) -> tuple[Item, ...]:
     head = 0.1 * h
     items += _header(c, Box(m, y, col, head), 0.03 * w, 0.018 * w, "left")
     y += head + 0.01 * h
-    rows = [
-        ("title", c.title, 0.2, 0.055, 0.03, True, INK, 3),
-        ("offer", c.discount, 0.2, 0.1, 0.04, True, ACCENT, 1),
-        ("minimum", c.minimum, 0.07, 0.028, 0.018, False, INK, 1),
-    ]
+    rows = [("title", c.title, 0.2, 0.055, 0.03, True, INK, 3)]
+    if c.discount:
+        rows.append(("offer", c.discount, 0.2, 0.1, 0.04, True, ACCENT, 1))
+    rows.append(("minimum", c.minimum, 0.07, 0.028, 0.018, False, INK, 1))
     if c.description:
         rows.append(("description", c.description, 0.1, 0.024, 0.015, False, INK, 2))
     rows.append(("validity", small_print(c), 0.0, 0.021, 0.014, False, MUTED, 3))

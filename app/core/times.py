@@ -120,6 +120,12 @@ def iso(value: datetime | str | None) -> str | None:
     return moment.isoformat() if moment is not None else None
 
 
+def in_store_zone(moment: datetime) -> datetime:
+    """A time of day as read on the store's clocks (naive) made aware in the store's zone."""
+    zone = _zone(_zone_name) if _zone_name else None
+    return moment.replace(tzinfo=zone) if zone is not None else moment.astimezone()
+
+
 def end_of_day_utc(day: date) -> datetime:
     """The first instant after `day` in the store's zone, as stored (naive UTC)."""
     zone = _zone(_zone_name) if _zone_name else None

@@ -36,15 +36,21 @@ def page_for(voucher: VoucherDetail, config: settings.Settings) -> Page:
     if not member_cards.usable(voucher) or voucher.template is None:
         raise NotFound(f"Voucher {voucher.code} can no longer be used, so it has no picture.")
     offer = templates.describe_offer(voucher.template, config.currency)
-    until = f"Valid until {times.spoken(voucher.expires_at)}" if voucher.expires_at else "No expiry date"
+    discount = templates.discount_line(voucher.batch_title, offer["discount"])
+    until = f"Valid until {times.spoken(voucher.expires_at)}" if voucher.expires_at else "No expiry"
     m = 24.0
     inner = WIDTH - 2 * m
     side = 216.0
     items: list[Item] = [Rule(Box(0, 0, WIDTH, 10))]
     items += _header(config.store_name, config.logo_path, Box(m, 28, inner, 26))
+    if discount:
+        items += [
+            Text("title", voucher.batch_title, Box(m, 62, inner, 66), 24, 14, True, INK, "center", 3),
+            Text("offer", discount, Box(m, 130, inner, 50), 40, 20, True, ACCENT, "center", 1),
+        ]
+    else:  # the discount once: a title that says it already takes the offer's room too
+        items.append(Text("title", voucher.batch_title, Box(m, 62, inner, 118), 30, 14, True, INK, "center", 3))
     items += [
-        Text("title", voucher.batch_title, Box(m, 62, inner, 66), 24, 14, True, INK, "center", 3),
-        Text("offer", offer["discount"], Box(m, 130, inner, 50), 40, 20, True, ACCENT, "center", 1),
         Text("minimum", offer["min_purchase"], Box(m, 182, inner, 22), 13, 9, False, INK, "center", 1),
         QrCode(Box((WIDTH - side) / 2, 212, side, side), qr_modules(voucher.code)),
         Text("code_label", CODE_LABEL, Box(m, 436, inner, 16), 10, 8, False, MUTED, "center", 1),

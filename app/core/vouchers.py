@@ -148,6 +148,31 @@ def batch_row(batch_id: int) -> Batch:
     return batch
 
 
+@dataclass(frozen=True)
+class Sort:
+    """The order of a batch's vouchers: by id (as generated), or by claim or redemption time, either
+    way. Vouchers without that time (not claimed, not redeemed) come after the others, by id."""
+
+    column: str = "id"  # one of SORTS
+    descending: bool = False
+
+
+SORTS = ("id", "claimed_at", "redeemed_at")  # each one index range of (batch_id, column, id): kept fast
+AS_GENERATED = Sort()
+PageStart = Any  # an int (a voucher id) by id ascending; else a key: (has the time, the time, the id)
+
+
+def _sort(sort: Sort | None) -> Sort:
+    sort = sort or AS_GENERATED
+    if sort.column not in SORTS:
+        raise InvalidInput(f"Vouchers are sorted by one of: {', '.join(SORTS)}.")
+    return sort
+
+
+def _timed(sort: Sort) -> Any:
+    return getattr(Voucher, sort.column)
+
+
 @guarded
 def page(
     batch_id: int, status: str | None = None, search: str = "", after_id: int = 0, limit: int = 100
@@ -155,16 +180,48 @@ def page(
     """The next `limit` vouchers after voucher id `after_id` (keyset paging: as fast at the end as at the start)."""
     batch = batch_row(batch_id)
     query = _filtered(batch, status, search).where(Voucher.id > after_id).order_by(Voucher.id).limit(limit)
+    return _rows(batch, query)
+
+
+def _rows(batch: Batch, query: ModelSelect[Voucher]) -> list[VoucherRow]:
     n = len(batch.code_prefix)
     return [_row(values, n) for values in cast("Iterable[Sequence[Any]]", query.tuples())]  # (stubs: models)
 
 
 @guarded
 def page_from(
-    batch_id: int, first_id: int, limit: int, status: str | None = None, search: str = ""
+    batch_id: int,
+    first: PageStart,
+    limit: int,
+    status: str | None = None,
+    search: str = "",
+    sort: Sort | None = None,
 ) -> list[VoucherRow]:
-    """`limit` vouchers starting at voucher id `first_id` (a page start from page_starts)."""
-    return page(batch_id, status, search, after_id=first_id - 1, limit=limit)
+    """`limit` vouchers starting at a page start from page_starts, in the sort's order: one keyset
+    read (two where the page runs from the vouchers with the time into those without)."""
+    sort = _sort(sort)
+    if sort == AS_GENERATED:
+        return page(batch_id, status, search, after_id=first - 1, limit=limit)
+    batch = batch_row(batch_id)
+    base = _filtered(batch, status, search)
+    if sort.column == "id":  # as generated, newest first
+        return _rows(batch, base.where(Voucher.id <= first[2]).order_by(Voucher.id.desc()).limit(limit))
+    column = _timed(sort)
+    has_time, moment, first_id = first
+    rows: list[VoucherRow] = []
+    if has_time:
+        after = (
+            (column < moment) | ((column == moment) & (Voucher.id <= first_id))
+            if sort.descending
+            else (column > moment) | ((column == moment) & (Voucher.id >= first_id))
+        )
+        order = [column.desc(), Voucher.id.desc()] if sort.descending else [column, Voucher.id]
+        rows = _rows(batch, base.where(column.is_null(False) & after).order_by(*order).limit(limit))
+        first_id = 0
+    if len(rows) < limit:
+        without = base.where(column.is_null() & (Voucher.id >= first_id)).order_by(Voucher.id)
+        rows += _rows(batch, without.limit(limit - len(rows)))
+    return rows
 
 
 @guarded
@@ -183,25 +240,51 @@ def count(batch_id: int, status: str | None = None, search: str = "") -> int:
 
 
 @guarded
-def page_starts(batch_id: int, page_size: int, status: str | None = None, search: str = "") -> list[int]:
-    """The first voucher id of every page of page_size rows: with these, any page is one keyset read.
+def page_starts(
+    batch_id: int, page_size: int, status: str | None = None, search: str = "", sort: Sort | None = None
+) -> list[PageStart]:
+    """The start of every page of page_size rows in the sort's order: with these, any page is one
+    keyset read (page_from).
 
-    Reads only ids from an index (a million in about a quarter of a second) and keeps one id per page."""
+    Reads only keys from an index (a million in about a quarter of a second) and keeps one a page."""
+    sort = _sort(sort)
     batch = batch_row(batch_id)
-    if status_code(status) is None and not (search or "").strip():
+    if sort == AS_GENERATED and status_code(status) is None and not (search or "").strip():
         # two queries: SQLite answers a lone MIN or MAX from the index's ends, but scans for both at once
         first = Voucher.select(fn.MIN(Voucher.id)).where(Voucher.batch == batch_id).scalar()
         last = Voucher.select(fn.MAX(Voucher.id)).where(Voucher.batch == batch_id).scalar()
         if first is not None and last - first + 1 == batch.quantity:  # generated in one go: ids are contiguous
             return list(range(first, last + 1, page_size))
-    inner = _filtered(batch, status, search).select(Voucher.id, fn.ROW_NUMBER().over(order_by=[Voucher.id]).alias("n"))
+    base = _filtered(batch, status, search)
+    if sort.column == "id":
+        order = [Voucher.id.desc()] if sort.descending else [Voucher.id]
+        starts = _every(base, [Voucher.id], order, page_size, 0)
+        return [row[0] for row in starts] if not sort.descending else [(True, None, row[0]) for row in starts]
+    column = _timed(sort)
+    order = [column.desc(), Voucher.id.desc()] if sort.descending else [column, Voucher.id]
+    timed = base.where(column.is_null(False))
+    found = [(True, row[0], row[1]) for row in _every(timed, [column, Voucher.id], order, page_size, 0)]
+    before = timed.count()  # the pages run on from the timed vouchers into the others
+    untimed = _every(base.where(column.is_null()), [Voucher.id], [Voucher.id], page_size, before)
+    return found + [(False, None, row[0]) for row in untimed]
+
+
+def _every(
+    query: ModelSelect[Voucher], keys: list[Any], order: list[Any], page_size: int, offset: int
+) -> list[Sequence[Any]]:
+    """The keys of every page_size-th row of the query in this order, counting `offset` rows before it."""
+    named = [key.alias(f"k{i}") for i, key in enumerate(keys)]
+    inner = query.select(*named, fn.ROW_NUMBER().over(order_by=order).alias("n"))
     sql, params = inner.sql()
-    # (n - 1) is a multiple of the page size; integer division, as '%' means a parameter to some drivers
     every = int(page_size)
+    # (n - 1 + offset) is a multiple of the page size; integer division, as '%' means a parameter to some drivers
+    position = f"(n - 1 + {int(offset)})"
+    columns = ", ".join(f"k{i}" for i in range(len(keys)))
     cursor = database.execute_sql(
-        f"SELECT id FROM ({sql}) AS numbered WHERE (n - 1) - ((n - 1) / {every}) * {every} = 0 ORDER BY id", params
+        f"SELECT {columns} FROM ({sql}) AS numbered WHERE {position} - ({position} / {every}) * {every} = 0 ORDER BY n",
+        params,
     )
-    return [row[0] for row in cursor]
+    return list(cursor)
 
 
 # A voucher with its batch and its template, in plain SQL run on the driver: the claim site and
@@ -233,7 +316,7 @@ def _details(where: str, params: Mapping[str, object]) -> list[VoucherDetail]:
                 expires_at=as_datetime(row[6]),
                 batch_id=row[7],
                 batch_name=row[8],
-                batch_title=public_title(row[20], template.discount_kind, template.discount_value),
+                batch_title=public_title(row[20], template.title),
                 batch_status=row[9],
                 template=template,
                 order_cents=row[21],

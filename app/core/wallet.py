@@ -212,6 +212,14 @@ def _w3c(moment: datetime) -> str:
     return times.local(moment).isoformat()
 
 
+def _headline(title: str, discount: str) -> dict[str, str]:
+    """The pass's main field: the promotion over its discount, or the promotion alone when its title
+    says the discount already (members never read it twice)."""
+    if templates.discount_line(title, discount):
+        return {"key": "offer", "label": title, "value": discount}
+    return {"key": "offer", "label": "Offer", "value": title}
+
+
 def pass_json(voucher: VoucherDetail, config: settings.Settings, link: str) -> dict[str, Any]:
     """The pass of a voucher: a coupon with the offer, the expiry and the code; voided once redeemed,
     and without a barcode once it can no longer be used."""
@@ -220,7 +228,7 @@ def pass_json(voucher: VoucherDetail, config: settings.Settings, link: str) -> d
     offer = templates.describe_offer(voucher.template, config.currency)
     background = config.accent_color or settings.DEFAULT_ACCENT
     coupon: dict[str, list[dict[str, Any]]] = {
-        "primaryFields": [{"key": "offer", "label": voucher.batch_title, "value": offer["discount"]}],
+        "primaryFields": [_headline(voucher.batch_title, offer["discount"])],
         "secondaryFields": [],
         "auxiliaryFields": [{"key": "minimum", "label": "Minimum purchase", "value": offer["min_purchase"]}],
         "backFields": [
@@ -240,7 +248,7 @@ def pass_json(voucher: VoucherDetail, config: settings.Settings, link: str) -> d
             }
         )
     else:
-        coupon["secondaryFields"].append({"key": "expires", "label": "Valid until", "value": "No expiry date"})
+        coupon["secondaryFields"].append({"key": "expires", "label": "Valid", "value": "No expiry"})
     if offer["terms"]:
         coupon["backFields"].append({"key": "terms", "label": "Terms", "value": offer["terms"]})
     data: dict[str, Any] = {

@@ -95,8 +95,8 @@ HINT_MESSAGES = {  # the spec's words ("Monitor the First 24 Hours", "Low redemp
     "few_redemptions": "Claims but few redemptions? An offer or friction issue. Is the discount compelling enough? "
     "Is the minimum purchase too high? Are expiration dates clear?",
     "scale_up": "High everything? Scale up the promotion!",
-    "almost_sold_out": "Almost sold out: generate more vouchers, or pause the batch. When Available reaches 0, "
-    "the claim page shows “No vouchers available.”",
+    "almost_sold_out": "Almost sold out: for more vouchers make a new batch like this one (its Total stays as "
+    "generated), or pause the batch. When Available reaches 0, the claim page shows “No vouchers available.”",
 }
 
 
@@ -175,6 +175,66 @@ def bucket_noun(bucket: str) -> str:
 
 def updated(now: datetime) -> str:
     return f"Updated {times.local(now):%H:%M:%S}"
+
+
+# -- what is still out there --------------------------------------------------------------------
+
+EXPIRING_CAPTION = "Expiring in 7 days"
+EXPIRED_CAPTION = "Expired unused"
+EXPIRING_TIP = "Claimed, not redeemed, and expiring within the next 7 days: members may still come in"
+EXPIRED_TIP = "Claimed and expired without being redeemed"
+
+
+def still_out(expiring: int, expired: int) -> str:
+    """The sentence: "3 claimed vouchers not yet redeemed expire in the next 7 days; 12 expired unused." """
+    noun = "voucher" if expiring == 1 else "vouchers"
+    verb = "expires" if expiring == 1 else "expire"
+    return f"{expiring:,} claimed {noun} not yet redeemed {verb} in the next 7 days; {expired:,} expired unused."
+
+
+# -- a campaign's schedule -----------------------------------------------------------------------
+
+STATE_WORDS_BATCH = {"scheduled": "Scheduled", "active": "Active", "paused": "Paused", "ended": "Ended"}
+
+
+def batch_state_word(state: str) -> str:
+    """A batch's state in a word, as its badge says it: Scheduled, Active, Paused, Ended."""
+    return STATE_WORDS_BATCH.get(state, state.title())
+
+
+def moment(value: datetime | str | None) -> str:
+    """A start or an end as people read it, in the store's time: "1 Jun 2026, 09:00"."""
+    local = times.local(value)
+    return f"{local.day} {local:%b %Y, %H:%M}" if local is not None else ""
+
+
+def _until(value: datetime | str | None) -> str:
+    """An end: "30 Jun 2026, 18:00", or "the end of 30 Jun 2026" for the midnight after that day."""
+    return times.spoken(value)
+
+
+def schedule_line(state: str, starts_at: datetime | None, ends_at: datetime | None) -> str:
+    """What a card says of its claim window: "Opens 1 Jun 2026, 09:00", "Until the end of 30 Jun
+    2026", "Ended 30 Jun 2026, 18:00"; "" with no window."""
+    if state == "ended" and ends_at is not None:
+        return f"Ended {moment(ends_at)}"
+    if state == "scheduled" and starts_at is not None:
+        opens = f"Opens {moment(starts_at)}"
+        return f"{opens} · until {_until(ends_at)}" if ends_at is not None else opens
+    if ends_at is not None and state != "ended":
+        return f"Until {_until(ends_at)}"
+    return ""
+
+
+def opens_sentence(starts_at: datetime | str | None) -> str:
+    """For members, before the start: "Claims open on 1 Jun 2026, 09:00." """
+    return f"Claims open on {moment(starts_at)}."
+
+
+def ended_sentence(ends_at: datetime | str | None) -> str:
+    """For members, once ended: "It ended on 30 Jun 2026, 18:00." ("… at the end of 30 Jun 2026")."""
+    said = _until(ends_at)
+    return f"It ended {'at' if said.startswith('the end') else 'on'} {said}."
 
 
 # -- a voucher's state ---------------------------------------------------------------------------

@@ -115,7 +115,7 @@ def main(
         if problem != QUIT_QUIETLY:
             QMessageBox.critical(None, "Voucher Batches", problem)
         return 1
-    window = MainWindow(prefs, start_server, log_file=log_file)
+    window = MainWindow(prefs, start_server, log_file=log_file, welcome=True)
     running = instance.InstanceServer(
         name, lambda command: window.background.bring_back() if command == "show" else None, window
     )

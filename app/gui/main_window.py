@@ -18,17 +18,20 @@ from app.gui.controllers.analytics import AnalyticsController
 from app.gui.controllers.background import Background
 from app.gui.controllers.batch_actions import BatchActions
 from app.gui.controllers.camera import CameraController
-from app.gui.controllers.claim_site import ClaimServer, ServerStateLabel
+from app.gui.controllers.campaign import CampaignActions
+from app.gui.controllers.claim_site import STARTING, ClaimServer, ServerStateLabel
 from app.gui.controllers.live_numbers import REFRESH_MS, BatchList
 from app.gui.controllers.members import MembersController
 from app.gui.controllers.new_batch import NewBatchFlow
 from app.gui.controllers.settings import SettingsController
 from app.gui.controllers.setup_checks import SetupChecks
+from app.gui.controllers.templates import TemplatesController
 from app.gui.controllers.till import TillController, TillField
 from app.gui.controllers.till_identity import TillIdentity
 from app.gui.controllers.undo import UndoController
 from app.gui.controllers.upkeep import Upkeep
 from app.gui.controllers.waiting import WaitingSaid
+from app.gui.controllers.welcome import WelcomeFlow
 from app.gui.dialogs.about import About
 from app.gui.kit.prompts import Prompts
 from app.gui.kit.widgets import MessageBar
@@ -48,8 +51,11 @@ class MainWindow(QMainWindow):
         prompts: Prompts | None = None,
         refresh_ms: int = REFRESH_MS,
         log_file: Path | None = None,
+        welcome: bool = False,
     ) -> None:
+        """welcome: ask the first start's questions (the application does; tests only when they ask)."""
         super().__init__()
+        self._welcome = welcome
         self.prefs = prefs
         self.prompts = prompts or Prompts(prefs)
         self.setWindowTitle("Voucher Batches")
@@ -70,11 +76,13 @@ class MainWindow(QMainWindow):
         self.statusBar().addWidget(self.server_label, 1)
         self.statusBar().addPermanentWidget(self.database_label)
         self.setup_checks = SetupChecks(self)
+        self._server_state = ("", "")
         self.statusBar().addPermanentWidget(self.setup_checks.button)
 
         self.batch_list = BatchList(self.dashboard, refresh_ms, self)
         self.till_identity = TillIdentity(prefs)
         self.batch_actions = BatchActions(self, self.prompts, who=self.till_identity.actor)
+        self.campaign = CampaignActions(self, self.prompts, who=self.till_identity.actor)
         self.new_batch_flow = NewBatchFlow(self, who=self.till_identity.actor)
         self.undo = UndoController(self, self.till_identity)
         self.till = TillController(self, self.till_identity, self.undo)
@@ -89,6 +97,8 @@ class MainWindow(QMainWindow):
         self.background.stopping.connect(lambda: prefs.set_window_geometry(self.saveGeometry()))
         self.upkeep = Upkeep(self)
         self.analytics = AnalyticsController(self.pages, self.prompts, self)  # the batch's page and the channels page
+        self.templates = TemplatesController(self, self.prompts, who=self.till_identity.actor)
+        self.welcome = WelcomeFlow(self, prefs, who=self.till_identity.actor)
 
         self._build_actions()
         self._build_toolbar()
@@ -129,6 +139,7 @@ class MainWindow(QMainWindow):
             "Who did what: the activity log (Ctrl+Shift+A)",
         )
         self.members_action = self.members.action()
+        self.templates_action = self.templates.action()
         self.refresh_action = self._action("Refresh", QKeySequence.StandardKey.Refresh, self.batch_list.refresh)
         self.refresh_action.triggered.connect(self.pages.reload_vouchers)
         self.quit_action = self._action(
@@ -165,6 +176,7 @@ class MainWindow(QMainWindow):
                 self.analytics.channels_action,
                 self.activity_action,
                 self.members_action,
+                self.templates_action,
                 self.refresh_action,
             ),
         )
@@ -177,6 +189,9 @@ class MainWindow(QMainWindow):
         self.batch_list.recovered.connect(bar.retract)
         self.batch_list.reachable.connect(self._on_database_reachable)
         self.dashboard.requested.connect(self.batch_actions.handle)
+        self.dashboard.requested.connect(self.campaign.on_card_requested)
+        self.dashboard.requested.connect(self.new_batch_flow.on_card_requested)
+        self.analytics.like_requested.connect(self.new_batch_flow.open_like)
         self.dashboard.new_batch_requested.connect(self.new_batch_flow.open)
         self.pages.export_requested.connect(self.batch_actions.export)
         self.pages.undo_requested.connect(self.undo.open)
@@ -185,12 +200,14 @@ class MainWindow(QMainWindow):
         self.undo.undone.connect(lambda _result: self.pages.reload_vouchers())
         self.batch_actions.busy_changed.connect(self.dashboard.grid.set_busy)
         self.batch_actions.batch_changed.connect(self.dashboard.update_batch)
+        self.campaign.batch_changed.connect(self.dashboard.update_batch)
         self.batch_actions.batch_deleted.connect(self.pages.forget_batch)
         self.new_batch_flow.created.connect(self.pages.show_dashboard)
         self.new_batch_flow.created.connect(self.dashboard.show_newest)
         for changed in (
             self.batch_actions.batch_changed,
             self.batch_actions.batch_deleted,
+            self.campaign.batch_changed,
             self.new_batch_flow.created,
             self.till.redeemed,
         ):
@@ -201,10 +218,12 @@ class MainWindow(QMainWindow):
         self.camera.decoded.connect(self.till.find)
         self.till.closed.connect(self._on_till_closed)
         self.settings_controller.changed.connect(self._on_settings_changed)
+        self.welcome.changed.connect(self._on_settings_changed)
         self.dashboard.requested.connect(self.analytics.on_card_requested)
         for changed in (
             self.batch_actions.batch_changed,
             self.batch_actions.batch_deleted,
+            self.campaign.batch_changed,
             self.till.redeemed,
             self.undo.undone,
             self.refresh_action.triggered,
@@ -214,8 +233,10 @@ class MainWindow(QMainWindow):
             self.pages.message,
             self.batch_actions.message,
             self.batch_actions.link_message,
+            self.campaign.message,
             self.new_batch_flow.message,
             self.settings_controller.message,
+            self.welcome.message,
             self.upkeep.message,
             self.analytics.message,
             self.setup_checks.message,
@@ -223,6 +244,10 @@ class MainWindow(QMainWindow):
         ):
             said.connect(bar.show_message)
         self.server.state_changed.connect(self.server_label.show_state)
+        # The checks run again soon after anything they look at changes, and the label hears each run.
+        self.server.state_changed.connect(self._on_server_state)
+        self.settings_controller.changed.connect(lambda _settings: self.setup_checks.check_soon())
+        self.setup_checks.checked.connect(self.server_label.show_checks)
 
     def start(self) -> None:
         """Show the batches, start the claim site, keep the numbers live, look after the database, check the setup."""
@@ -232,6 +257,15 @@ class MainWindow(QMainWindow):
         self.settings_controller.start()
         self.upkeep.start()
         self.setup_checks.start()
+        if self._welcome:
+            self.welcome.start()
+
+    def _on_server_state(self, state: str, text: str, _tip: str) -> None:
+        """A new state of the claim site (not the hosted site's answer repeated every poll): check again,
+        once it has settled (while it starts, its port looks taken by another program)."""
+        if (state, text) != self._server_state and state != STARTING:
+            self._server_state = (state, text)
+            self.setup_checks.check_soon()
 
     def _on_database_reachable(self, reachable: bool) -> None:
         """The status bar says while the database server cannot be reached, and that it is retried."""

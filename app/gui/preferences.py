@@ -26,6 +26,14 @@ class Preferences:
             self.store.remove("database/location")
         self.store.sync()
 
+    def welcomed(self) -> bool:
+        """Whether this PC asked the first start's questions already (saved or skipped)."""
+        return str(self.store.value("welcome/done", "")) == "yes"
+
+    def set_welcomed(self) -> None:
+        self.store.setValue("welcome/done", "yes")
+        self.store.sync()
+
     def window_geometry(self) -> QByteArray | None:
         value = self.store.value("window/geometry")
         return value if isinstance(value, QByteArray) and not value.isEmpty() else None

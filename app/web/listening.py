@@ -1,32 +1,16 @@
-"""The claim site's listening sockets and connection cap, as each platform needs them.
+"""The claim site's listening sockets, as each platform needs them.
 
-Windows decides three things differently here: a second program may take over a port bound with
-SO_REUSEADDR (so the site binds with SO_EXCLUSIVEADDRUSE instead); waitress waits on its sockets
-with select(), which CPython's Windows build caps at 512 sockets; and a port Windows keeps for
-itself (Hyper-V's and WSL's excluded ranges) refuses a bind with WSAEACCES on any port number."""
+Windows decides two things differently here: a second program may take over a port bound with
+SO_REUSEADDR (so the site binds with SO_EXCLUSIVEADDRUSE instead), and a port Windows keeps for
+itself (Hyper-V's and WSL's excluded ranges) refuses a bind with WSAEACCES on any port number.
+(How many connections fit the select() that waitress waits with there is connections.limits_for's.)"""
 
 from __future__ import annotations
 
 import socket
 import sys
 
-# CPython's select() on Windows takes at most 512 sockets (FD_SETSIZE) and raises ValueError
-# beyond: with the site allowing 1,000 connections, 600 idle ones ended the server's thread
-# ("too many file descriptors in select()"). Room is left for the listening sockets (IPv4 and
-# IPv6) and waitress's wake-up socket.
-SELECT_SOCKETS = 512
-SELECT_SPARE = 12
 WSAEACCES = 10013
-
-
-def uses_select(platform: str = sys.platform) -> bool:
-    """Whether waitress will wait with select() (no poll() there)."""
-    return platform == "win32"
-
-
-def connection_limit(wanted: int, platform: str = sys.platform) -> int:
-    """How many connections the server may hold at once: wanted, or what fits select() on Windows."""
-    return min(wanted, SELECT_SOCKETS - SELECT_SPARE) if uses_select(platform) else wanted
 
 
 def exclusive_bind(platform: str = sys.platform) -> bool:
@@ -34,6 +18,15 @@ def exclusive_bind(platform: str = sys.platform) -> bool:
     second server bind the same port and take some of its connections, so two claim sites could
     share 8080 silently. Elsewhere SO_REUSEADDR only allows a restart over closing connections."""
     return platform == "win32"
+
+
+def claim_port(listener: socket.socket) -> None:
+    """Before its bind: on Windows, the port for this socket alone (SO_EXCLUSIVEADDRUSE); elsewhere
+    SO_REUSEADDR, which only lets a restart bind over connections still closing."""
+    if sys.platform == "win32":  # exclusive_bind()
+        listener.setsockopt(socket.SOL_SOCKET, socket.SO_EXCLUSIVEADDRUSE, 1)
+    else:
+        listener.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
 
 
 def listening_sockets(host: str, port: int, *, inheritable: bool = False, backlog: int = 1024) -> list[socket.socket]:
@@ -48,10 +41,7 @@ def listening_sockets(host: str, port: int, *, inheritable: bool = False, backlo
                 break  # a free port is picked once: one socket
             listener = socket.socket(family, kind, proto)
             made.append(listener)
-            if sys.platform == "win32":  # exclusive_bind()
-                listener.setsockopt(socket.SOL_SOCKET, socket.SO_EXCLUSIVEADDRUSE, 1)
-            else:
-                listener.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+            claim_port(listener)
             if family == socket.AF_INET6:
                 listener.setsockopt(socket.IPPROTO_IPV6, socket.IPV6_V6ONLY, 1)
             listener.bind(address)

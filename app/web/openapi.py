@@ -9,8 +9,8 @@ from functools import lru_cache
 from typing import Any
 
 from app import __version__
-from app.core import claims, scans
-from app.core.store.models import BATCH_STATUSES, CHANNELS
+from app.core import claims, scans, schedule
+from app.core.store.models import CHANNELS
 
 REFUSAL_CODES = sorted(
     {o.value for o in claims.RedeemOutcome if o is not claims.RedeemOutcome.REDEEMED}
@@ -175,9 +175,11 @@ def _schemas() -> dict[str, Any]:
                 "id": {"type": "integer"},
                 "name": {"type": "string"},
                 "title": {"type": "string"},
-                "status": {"enum": list(BATCH_STATUSES)},
+                "status": {"enum": list(schedule.STATES), "description": "where the batch stands now"},
                 "channel": {"enum": list(CHANNELS)},
                 "created_at": TIME,
+                "starts_at": _nullable({**TIME, "description": "claims open then; null: at once"}),
+                "ends_at": _nullable({**TIME, "description": "claims end for good then; null: no end"}),
                 "total": {"type": "integer", "minimum": 0},
                 "claimed": {"type": "integer", "minimum": 0},
                 "redeemed": {"type": "integer", "minimum": 0},

@@ -3,12 +3,13 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
+from datetime import datetime
 from functools import lru_cache
 from typing import cast
 
 from flask import Blueprint, Response, abort, current_app, render_template, url_for
 
-from app.core import batches, claims, member_cards, qr, templates, vouchers, wording
+from app.core import batches, claims, member_cards, qr, schedule, templates, vouchers, wording
 from app.core.claims import ClaimOutcome
 from app.core.store.models import Template, utcnow
 
@@ -27,16 +28,20 @@ def home():
 
 
 def voucher_view(voucher: vouchers.VoucherDetail, card: member_cards.Card | None = None) -> dict:
-    """A voucher as a card shows it: the store, the promotion, the offer, valid / redeemed / expired,
-    and for a valid one its QR code, the reminder of its last day and the ways to keep it."""
+    """A voucher as a card shows it: the store, the promotion, the offer (its discount said once),
+    valid / redeemed / expired, and for a valid one its QR code, the reminder of its last day and the
+    ways to keep it."""
     card = card or member_cards.card(voucher)
     usable = card.state == member_cards.VALID
     code = voucher.code
+    offer = templates.describe_offer(voucher.template) if voucher.template is not None else None
+    if offer is not None:
+        offer["discount"] = templates.discount_line(voucher.batch_title, offer["discount"])
     return {
         "code": code,
         "batch_name": voucher.batch_name,
         "title": voucher.batch_title,
-        "offer": templates.describe_offer(voucher.template) if voucher.template is not None else None,
+        "offer": offer,
         "expires_at": voucher.expires_at,
         "redeemed_at": voucher.redeemed_at,
         "ended_at": card.ended_at,
@@ -53,7 +58,12 @@ def voucher_view(voucher: vouchers.VoucherDetail, card: member_cards.Card | None
 
 
 # What the page says for each refused claim, and the status it answers with.
-_REFUSED = {ClaimOutcome.PAUSED: "paused", ClaimOutcome.ENDED: "ended", ClaimOutcome.NO_VOUCHERS: "sold_out"}
+_REFUSED = {
+    ClaimOutcome.PAUSED: "paused",
+    ClaimOutcome.ENDED: "ended",
+    ClaimOutcome.NOT_STARTED: "not_started",
+    ClaimOutcome.NO_VOUCHERS: "sold_out",
+}
 
 
 @dataclass(frozen=True)
@@ -67,6 +77,19 @@ class Promotion:
     title: str
     description: str
     template: Template
+    starts_at: datetime | None = None
+    ends_at: datetime | None = None
+
+    def opens(self) -> str:
+        return wording.opens_sentence(self.starts_at)
+
+    def ended(self) -> str:
+        """How it ended: on the offer's last day, or at the end the manager set (or chose now)."""
+        if self.template.expires_on is not None and templates.has_ended(self.template, utcnow()):
+            return f"Its last day was {self.template.expires_on}."
+        if self.ends_at is not None:
+            return wording.ended_sentence(self.ends_at)
+        return "It is no longer running."
 
 
 PROMOTIONS_KEPT = 256
@@ -78,7 +101,14 @@ def _promotions() -> dict[str, Promotion]:
 
 def _promotion(batch) -> Promotion:
     found = Promotion(
-        batch.id, batch.token, batch.name, batches.batch_public_title(batch), batch.description, batch.template
+        batch.id,
+        batch.token,
+        batch.name,
+        batches.batch_public_title(batch),
+        batch.description,
+        batch.template,
+        batch.starts_at,
+        batch.ends_at,
     )
     kept = _promotions()
     if len(kept) >= PROMOTIONS_KEPT:
@@ -87,14 +117,18 @@ def _promotion(batch) -> Promotion:
     return found
 
 
-def _claim_page(promotion: Promotion, state: str, voucher=None, paused: bool = False, status: int = 200):
+def _claim_page(promotion: Promotion, state: str, voucher=None, batch_state: str = "", status: int = 200):
+    """batch_state: where the batch stands (schedule.STATES), said beside a voucher already claimed."""
+    offer = templates.describe_offer(promotion.template)
+    offer["discount"] = templates.discount_line(promotion.title, offer["discount"])
     return (
         render_template(
             "claim.html",
             batch=promotion,
-            offer=templates.describe_offer(promotion.template),
+            offer=offer,
             state=state,
-            paused=paused,
+            paused=batch_state == schedule.PAUSED,
+            ended=batch_state == schedule.ENDED,
             voucher=voucher_view(voucher) if voucher is not None else None,
         ),
         status,
@@ -109,15 +143,18 @@ def claim(token: str):
     member = current_member()
     member_id = member.id if member is not None else None
     voucher = vouchers.voucher_of(member_id, batch.id) if member_id is not None else None
-    paused = batch.status != "active"
-    refused = claims.claim_refusal(batch.status, batch.quantity, batch.claimed_count, batch.template, utcnow())
+    now = utcnow()
+    standing = schedule.state(batch.status, batch.starts_at, batch.ends_at, batch.template, now)
+    refused = claims.claim_refusal(
+        batch.status, batch.quantity, batch.claimed_count, batch.template, now, batch.starts_at, batch.ends_at
+    )
     if voucher is not None:
         state = "already_claimed"
     elif refused is not None:
         state = _REFUSED[refused]
     else:
         state = "ready" if member_id is not None else "login"
-    return _claim_page(_promotion(batch), state, voucher, paused)
+    return _claim_page(_promotion(batch), state, voucher, standing)
 
 
 @bp.post("/en-us/claim/<token>")
@@ -134,11 +171,14 @@ def claim_voucher(member, token: str):
             abort(404)
         promotion = _promotion(batch)
     if result.outcome in _REFUSED:
+        fresh = batches.find_by_token(token)  # the schedule as the claim saw it, said with its dates
+        if fresh is not None:
+            promotion = _promotion(fresh)
         return _claim_page(promotion, _REFUSED[result.outcome], status=409)
     state = "claimed" if result.outcome is ClaimOutcome.CLAIMED else "already_claimed"
-    return _claim_page(
-        promotion, state, result.voucher, paused=cast(vouchers.VoucherDetail, result.voucher).batch_status != "active"
-    )
+    mine = cast(vouchers.VoucherDetail, result.voucher)
+    standing = schedule.state(mine.batch_status, promotion.starts_at, promotion.ends_at, promotion.template, utcnow())
+    return _claim_page(promotion, state, mine, standing)
 
 
 @bp.get("/en-us/my-cards")

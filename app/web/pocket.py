@@ -13,6 +13,7 @@ picture, the QR code and the calendar entry only while it can be used (member_ca
 from __future__ import annotations
 
 import concurrent.futures
+import re
 import threading
 import time
 from collections import OrderedDict
@@ -61,6 +62,15 @@ def _usable_voucher(member, code: str) -> vouchers.VoucherDetail:
     if voucher is None or not member_cards.usable(voucher):
         abort(404)
     return voucher
+
+
+_PICTURE_PATH = re.compile(r"/en-us/my-cards/[^/]+/card\.png")  # voucher_image's route
+
+
+def is_picture(path: str) -> bool:
+    """Whether a request's path asks for a voucher picture, which waits for the render thread: the
+    server gives those threads of their own, so that a rush of them never holds up other pages."""
+    return _PICTURE_PATH.fullmatch(path) is not None
 
 
 PICTURES_KEPT = 32  # drawn pictures kept (each about 100 KB): a member saving one twice, a page reloaded

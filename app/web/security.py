@@ -1,20 +1,21 @@
-"""The claim site's defences: CSRF tokens, safe redirects, response headers, proxy trust, login throttling."""
+"""The claim site's defences: CSRF tokens, safe redirects, response headers, proxy trust, login throttling
+(its counts kept in the database by app.core.limits)."""
 
 from __future__ import annotations
 
 import hmac
 import ipaddress
 import secrets
-import threading
 import time
-from collections import OrderedDict, deque
 from collections.abc import Callable
-from dataclasses import dataclass
 from functools import lru_cache
 from urllib.parse import parse_qs, urlsplit
 
 from flask import abort, request, session
 from werkzeug.middleware.proxy_fix import ProxyFix
+
+from app.core import limits
+from app.core.limits import Policy
 
 CSRF_FIELD = "csrf_token"
 _CSRF_KEY = "csrf"
@@ -153,13 +154,17 @@ def is_trusted_proxy(peer: str, trusted: str) -> bool:
 
 
 class TrustedProxy:
-    """Believe X-Forwarded-For/-Proto/-Host/-Port/-Prefix only when they come from the configured proxy.
+    """Believe X-Forwarded-For/-Proto/-Host/-Port only when they come from the configured proxy.
+
+    X-Forwarded-Prefix never: the site always answers at the root of its address, and a prefix a
+    proxy passed on (one that forwards whatever a client sent, say "//evil.example") would start
+    every link of every page, which would then lead to another site.
 
     The setting is read on each request, so a change in the desktop window applies without a restart."""
 
     def __init__(self, app, trusted: Callable[[], str]):
         self.app = app
-        self.fixed = ProxyFix(app, x_for=1, x_proto=1, x_host=1, x_port=1, x_prefix=1)
+        self.fixed = ProxyFix(app, x_for=1, x_proto=1, x_host=1, x_port=1, x_prefix=0)
         self.trusted = trusted
 
     def __call__(self, environ, start_response):
@@ -172,71 +177,14 @@ class TrustedProxy:
         return self.app(environ, start_response)
 
 
-@dataclass(frozen=True)
-class Policy:
-    """After `free` failures each attempt waits twice as long as the last (1 s, 2 s, 4 s ...);
-    after `lock_after` failures the key is locked for `lock_for` seconds. Failures older than
-    `window` seconds are forgotten."""
-
-    free: int
-    lock_after: int
-    window: float = 15 * 60
-    lock_for: float = 15 * 60
-
-    def wait(self, failures: int, last: float, now: float) -> float:
-        if failures >= self.lock_after:
-            until = last + self.lock_for
-        elif failures >= self.free:
-            until = last + min(2.0 ** (failures - self.free), self.lock_for)
-        else:
-            return 0.0
-        return max(0.0, until - now)
-
-
 EMAIL_POLICY = Policy(free=3, lock_after=10)
 ADDRESS_POLICY = Policy(free=10, lock_after=50)
 
 
-class _Failures:
-    """Failure times per key, in memory, bounded: the oldest keys go first when it is full."""
-
-    def __init__(self, policy: Policy, clock: Callable[[], float], max_keys: int):
-        self.policy = policy
-        self.clock = clock
-        self.max_keys = max_keys
-        self.times: OrderedDict[str, deque] = OrderedDict()
-
-    def _recent(self, key: str, now: float) -> deque | None:
-        times = self.times.get(key)
-        if times is None:
-            return None
-        locked = len(times) >= self.policy.lock_after and now - times[-1] < self.policy.lock_for
-        while not locked and times and now - times[0] > self.policy.window:
-            times.popleft()
-        if not times:
-            del self.times[key]
-            return None
-        return times
-
-    def wait(self, key: str, now: float) -> float:
-        times = self._recent(key, now)
-        return self.policy.wait(len(times), times[-1], now) if times else 0.0
-
-    def add(self, key: str, now: float) -> None:
-        times = self._recent(key, now)
-        if times is None:
-            times = self.times[key] = deque(maxlen=self.policy.lock_after)
-        times.append(now)
-        self.times.move_to_end(key)
-        while len(self.times) > self.max_keys:
-            self.times.popitem(last=False)
-
-    def forget(self, key: str) -> None:
-        self.times.pop(key, None)
-
-
 class LoginThrottle:
-    """Slows down, then locks, repeated failed logins for one email and from one address.
+    """Slows down, then locks, repeated failed logins for one email and from one address, counted
+    in the database (app.core.limits): every process serving it counts together, and a restart
+    forgets nothing.
 
     It never looks at whether the email has an account, so its answers tell nothing about that."""
 
@@ -244,73 +192,65 @@ class LoginThrottle:
         self,
         per_email: Policy = EMAIL_POLICY,
         per_address: Policy = ADDRESS_POLICY,
-        clock: Callable[[], float] = time.monotonic,
-        max_keys: int = 10_000,
+        clock: Callable[[], float] = time.time,
     ):
         self._clock = clock
-        self._lock = threading.Lock()
-        self._emails = _Failures(per_email, clock, max_keys)
-        self._addresses = _Failures(per_address, clock, max_keys)
+        self._per_email = per_email
+        self._per_address = per_address
+
+    def _email(self, email: str) -> limits.Counter:
+        return limits.Counter(limits.LOGIN_EMAIL, email, self._per_email)
+
+    def _address(self, address: str) -> limits.Counter:
+        return limits.Counter(limits.LOGIN_ADDRESS, address, self._per_address)
 
     def wait_time(self, email: str, address: str) -> float:
         """Seconds before another attempt for this email from this address is allowed (0: now)."""
-        with self._lock:
-            now = self._clock()
-            return max(self._emails.wait(email, now), self._addresses.wait(address, now))
+        return limits.wait_time([self._email(email), self._address(address)], self._clock())
 
     def attempt(self, email: str, address: str) -> float:
         """Check an attempt and count it against the email in one step: the seconds to wait
         (nothing counted), or 0 and the attempt counts as a failure of the email until
         succeeded() forgets them. Parallel guesses at one account therefore each see the ones
-        before them, and no more are checked than the policy allows.
+        before them, whichever process serves them, and no more are checked than the policy allows.
 
         The address is checked in the same step but charged only when the password proves wrong
         (attempt_failed): members logging in at once behind one shop's Wi-Fi are never held up
         by each other. Parallel guesses at many emails can pass the address's step by at most the
         server's threads, and its lock still comes after lock_after failures."""
-        with self._lock:
-            now = self._clock()
-            wait = max(self._emails.wait(email, now), self._addresses.wait(address, now))
-            if wait <= 0:
-                self._emails.add(email, now)
-            return wait
+        email_counter = self._email(email)
+        return limits.attempt([email_counter, self._address(address)], [email_counter], self._clock())
 
     def attempt_failed(self, address: str) -> None:
         """The password of an attempt (counted against its email already) was wrong."""
-        with self._lock:
-            self._addresses.add(address, self._clock())
+        limits.attempt([], [self._address(address)], self._clock())
 
     def failed(self, email: str, address: str) -> None:
         """A failure counted against both at once (an attempt not let through attempt())."""
-        with self._lock:
-            now = self._clock()
-            self._emails.add(email, now)
-            self._addresses.add(address, now)
+        limits.attempt([], [self._email(email), self._address(address)], self._clock())
 
     def succeeded(self, email: str) -> None:
-        with self._lock:
-            self._emails.forget(email)
+        limits.forget([self._email(email)])
 
 
 class RateLimit:
-    """At most `limit` events per key in `window` seconds (account creation per address)."""
+    """At most `limit` events per key in `window` seconds (account creation per address), counted
+    in the database as the login throttle is."""
 
-    def __init__(self, limit: int, window: float, clock: Callable[[], float] = time.monotonic, max_keys: int = 10_000):
-        self._failures = _Failures(
-            Policy(free=limit, lock_after=limit, window=window, lock_for=window), clock, max_keys
-        )
-        self._lock = threading.Lock()
+    def __init__(
+        self, limit: int, window: float, clock: Callable[[], float] = time.time, scope: str = limits.REGISTRATION
+    ):
+        self._policy = Policy(free=limit, lock_after=limit, window=window, lock_for=window)
         self._clock = clock
+        self._scope = scope
+
+    def _counter(self, key: str) -> limits.Counter:
+        return limits.Counter(self._scope, key, self._policy)
 
     def wait_time(self, key: str) -> float:
-        with self._lock:
-            return self._failures.wait(key, self._clock())
+        return limits.wait_time([self._counter(key)], self._clock())
 
     def take(self, key: str) -> float:
         """Check and count one event in one step: the seconds to wait (nothing counted), or 0."""
-        with self._lock:
-            now = self._clock()
-            wait = self._failures.wait(key, now)
-            if wait <= 0:
-                self._failures.add(key, now)
-            return wait
+        counter = self._counter(key)
+        return limits.attempt([counter], [counter], self._clock())

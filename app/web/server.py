@@ -1,5 +1,7 @@
 """The waitress server of the claim site, started in the background (by the desktop window, by `serve`, by a
-worker process), with its connection limits and the security headers on its own answers."""
+worker process), with its connection limits and deadlines (connections.py), and two pools of threads:
+one for pages that only read, one for requests that may write (and a few for voucher pictures, which
+wait for the render thread)."""
 
 from __future__ import annotations
 
@@ -7,17 +9,19 @@ import errno
 import logging
 import socket
 import threading
+import time
 
-from waitress.channel import HTTPChannel
-from waitress.server import BaseWSGIServer, create_server
-from waitress.task import ErrorTask, ThreadedTaskDispatcher
+from waitress.adjustments import Adjustments
+from waitress.server import MultiSocketServer
+from waitress.task import ThreadedTaskDispatcher
 from waitress.trigger import trigger as Trigger
 
 from app.core import settings, store, windows
 from app.core.errors import ServerProblem
 
 from . import listening
-from .security import SECURITY_HEADERS, is_trusted_proxy
+from .connections import Crowd, Limits, Listener, limits_for
+from .pocket import PICTURES_WAITING, is_picture
 from .site import MAX_BODY, create_app
 
 log = logging.getLogger(__name__)
@@ -26,47 +30,77 @@ DEFAULT_HOST = settings.DEFAULT_HOST
 DEFAULT_PORT = settings.DEFAULT_PORT
 # Claims are written one at a time (core's write lock) and the rest is Python under the GIL: the
 # server is CPU-bound on one core (the benchmark prints its CPU per request), so threads add no
-# speed. They are there for waiting: a claim may wait up to the core's wait limit (5 s) for a
-# database that another program holds, and slow logins (scrypt, about 0.3 s, which releases the
-# GIL) must not hold up everyone; with 16, a few waiting claims leave the read-only pages answering.
-THREADS = 16
-# A phone keeps its connection open between pages (keep-alive); a rush of phones, or anyone
-# holding idle sockets, must not use up the server: many connections, closed early when idle, and
-# a cap per address (not for the trusted reverse proxy, through which every member comes).
-CONNECTION_LIMIT = 1000
-PER_ADDRESS = 64
-IDLE_SECONDS = 15
+# speed. They are there for waiting: a claim may wait up to the core's wait limit (5 s, or longer
+# with --wait) for a database that another program holds, and slow logins (scrypt, about 0.3 s,
+# which releases the GIL) must not hold up everyone. So requests that may write (POST: claims,
+# logins, registrations) have threads of their own, and pages that only read (GET: home, a claim
+# page, My Cards) theirs: sixty claims waiting for a lock never make a member's page wait.
+READ_THREADS = 8
+WRITE_THREADS = 8
+# Voucher pictures wait for the one render thread (pocket.py): a rush of them would otherwise take
+# the reading threads, or queue ahead of members' pages. They have threads of their own: as many as
+# may wait for the render thread, and two more that answer the rest ("busy, try again", or a
+# picture drawn already) at once.
+PICTURE_THREADS = PICTURES_WAITING + 2
+THREADS = READ_THREADS + WRITE_THREADS + PICTURE_THREADS
+WRITING_METHODS = frozenset({"POST", "PUT", "PATCH", "DELETE"})
+LIMITS = limits_for()
 
 
-class _ErrorTask(ErrorTask):
-    """Waitress's own answers (a body or headers too large, a malformed request) carry the site's
-    security headers too: they never reach the application, whose hook adds them elsewhere."""
+class _Pool(ThreadedTaskDispatcher):
+    """Waitress's worker threads, each closing its own database connection when it ends."""
 
-    def execute(self):
-        self.response_headers.extend(SECURITY_HEADERS.items())
-        self.response_headers.append(("Cache-Control", "no-store"))
-        super().execute()
+    def __init__(self, name: str):
+        super().__init__()
+        self.name = name
+
+    def start_new_thread(self, target, thread_no):
+        threading.Thread(
+            target=target, name=f"claim-site-{self.name}-{thread_no}", args=(thread_no,), daemon=True
+        ).start()
+
+    def handler_thread(self, thread_no):
+        try:
+            super().handler_thread(thread_no)
+        finally:
+            store.close_database()  # closes this thread's connection only
 
 
-class _Channel(HTTPChannel):
-    """Waitress's connection, refused at once when its address already holds PER_ADDRESS of them."""
+class _Dispatcher:
+    """Hands each request to the writing pool by its method, a voucher picture to the pictures' pool,
+    and the rest to the reading pool."""
 
-    error_task_class = _ErrorTask
+    def __init__(self, read_threads: int, write_threads: int, picture_threads: int = PICTURE_THREADS):
+        self.reads, self.writes, self.pictures = _Pool("read"), _Pool("write"), _Pool("pictures")
+        self.reads.set_thread_count(read_threads)
+        self.writes.set_thread_count(write_threads)
+        self.pictures.set_thread_count(picture_threads)
 
-    def __init__(self, server, sock, addr, adj, map=None):
-        peer = addr[0] if isinstance(addr, tuple) and addr else ""
-        if peer and not is_trusted_proxy(peer, settings.cached().trusted_proxy):
-            held = sum(
-                1 for channel in list(server.active_channels.values()) if channel.addr and channel.addr[0] == peer
-            )
-            if held >= PER_ADDRESS:
-                sock.close()  # never registered: the loop does not see it
-                return
-        super().__init__(server, sock, addr, adj, map)
+    def add_task(self, channel) -> None:
+        # (called by waitress with the channel's requests_lock held: requests[0] is the one to serve)
+        request = channel.requests[0] if channel.requests else None
+        if request is None or request.error:
+            pool = self.reads
+        elif request.command in WRITING_METHODS:
+            pool = self.writes
+        elif is_picture(request.path):
+            pool = self.pictures
+        else:
+            pool = self.reads
+        pool.add_task(channel)
+
+    def shutdown(self, cancel_pending: bool = True, timeout: float = 5) -> bool:
+        deadline = time.monotonic() + timeout
+        pools = (self.reads, self.writes, self.pictures)
+        for pool in pools:  # all finish their requests at once: the wait is timeout, not three times it
+            pool.set_thread_count(0)
+        for pool in pools:
+            pool.shutdown(cancel_pending, max(0.0, deadline - time.monotonic()))
+        return True
 
 
 def _raise_open_file_limit(wanted: int) -> None:
-    """Let this process hold CONNECTION_LIMIT sockets (Linux's default soft limit is 1024)."""
+    """Let this process hold its connections (Linux's default soft limit is 1024 descriptors)."""
     try:
         import resource
     except ImportError:  # Windows: no such limit for sockets
@@ -78,16 +112,6 @@ def _raise_open_file_limit(wanted: int) -> None:
             resource.setrlimit(resource.RLIMIT_NOFILE, (target, hard))
         except (ValueError, OSError):
             pass
-
-
-class _Dispatcher(ThreadedTaskDispatcher):
-    """Waitress's worker threads, each closing its own database connection when it ends."""
-
-    def handler_thread(self, thread_no):
-        try:
-            super().handler_thread(thread_no)
-        finally:
-            store.close_database()  # closes this thread's connection only
 
 
 class RunningServer:
@@ -181,65 +205,72 @@ def explain_bind_failure(exc: OSError, host: str, port: int) -> str:
 
 
 def start_server(
-    host: str = DEFAULT_HOST, port: int = DEFAULT_PORT, *, app=None, threads: int = THREADS, sockets: list | None = None
+    host: str = DEFAULT_HOST,
+    port: int = DEFAULT_PORT,
+    *,
+    app=None,
+    sockets: list | None = None,
+    limits: Limits = LIMITS,
+    threads: tuple[int, int] = (READ_THREADS, WRITE_THREADS),
 ) -> RunningServer:
     """Bind host:port now (a busy port raises ServerProblem at once), then serve in a daemon thread;
     or serve on listening sockets made already (a worker process of `serve --workers N`).
 
-    Port 0 picks a free port; the RunningServer tells which. The core database must be open."""
+    Port 0 picks a free port; the RunningServer tells which. The core database must be open.
+    limits: the connections and deadlines (tests shorten them); threads: (reading, writing)."""
     if not isinstance(port, int) or not 0 <= port <= 65535:
         raise ServerProblem(f"The port must be a number from 1 to 65535, not {port!r}.")
     if store.database.obj is None:
         raise ServerProblem("Open the database before starting the claim site.")
     if app is None:
         app = create_app()
-    _raise_open_file_limit(CONNECTION_LIMIT + 200)
-    dispatcher = _Dispatcher()
+    _raise_open_file_limit(limits.connections + 200)
+    dispatcher = _Dispatcher(*threads)
     socket_map: dict = {}
-    if sockets is None and listening.exclusive_bind():  # Windows: no second server on this port
-        try:
-            sockets = listening.listening_sockets(host, port)
-        except OSError as exc:
-            raise ServerProblem(explain_bind_failure(exc, host, port)) from None
     where = {"sockets": sockets} if sockets else {"host": host, "port": port}
     try:
-        server = create_server(
+        server = _listen(
             app,
-            map=socket_map,
+            socket_map,
+            dispatcher,
+            Crowd(limits),
             **where,
-            _dispatcher=dispatcher,
             ident="voucher-batches",
             # the app itself believes forwarded headers only from the configured proxy (a setting that may change)
             clear_untrusted_proxy_headers=False,
             max_request_body_size=4 * MAX_BODY,
-            connection_limit=listening.connection_limit(CONNECTION_LIMIT),  # Windows: what select() takes
-            channel_timeout=IDLE_SECONDS,
-            cleanup_interval=max(1, IDLE_SECONDS // 3),
-            asyncore_use_poll=True,  # select() stops at 1024 sockets
+            asyncore_use_poll=True,  # select() stops at 1024 sockets (where there is poll())
         )
     except OSError as exc:
         _close_all(socket_map)  # the wake-up pipe and the socket made before the bind failed
+        dispatcher.shutdown(timeout=0)
         raise ServerProblem(explain_bind_failure(exc, host, port)) from None
-    for listener in _listeners(server):
-        listener.channel_class = _Channel
-    dispatcher.set_thread_count(threads)
     # waitress warns "Task queue depth is N" whenever a burst of phones waits for a thread: normal here
     logging.getLogger("waitress.queue").setLevel(logging.ERROR)
     bound_host, bound_port = _bound_address(server, host)
     return RunningServer(server, bound_host, bound_port)
 
 
-def _listeners(server) -> list:
-    """The listening servers: one, or several for a name with IPv4 and IPv6 addresses."""
-    socket_map = getattr(server, "_map", None) or server.map
-    return [d for d in list(socket_map.values()) if isinstance(d, BaseWSGIServer)]
+def _listen(app, socket_map: dict, dispatcher: _Dispatcher, crowd: Crowd, **adjustments):
+    """Waitress's create_server, with the site's listening sockets: one for each address of the
+    host (IPv4 and IPv6), or one for each socket given; all share one crowd and one dispatcher."""
+    adj = Adjustments(**adjustments)
+    made: list[Listener] = []
+    given = [(sock, (sock.family, sock.type, sock.proto, sock.getsockname())) for sock in adj.sockets]
+    for sock, sockinfo in given or [(None, info) for info in adj.listen]:
+        listener = Listener(
+            app, socket_map, True, sock, dispatcher=dispatcher, adj=adj, sockinfo=sockinfo, bind_socket=sock is None
+        )
+        listener.crowd = crowd
+        made.append(listener)
+    if len(made) == 1:
+        return made[0]
+    addresses = [(listener.effective_host, listener.effective_port) for listener in made]
+    return MultiSocketServer(socket_map, adj, addresses, dispatcher, made[-1].log_info)
 
 
 def _bound_address(server, host: str) -> tuple[str, int]:
-    listening = getattr(server, "effective_listen", None)
-    if listening:  # several sockets (a name with IPv4 and IPv6 addresses): report the first
-        return str(listening[0][0]), int(listening[0][1])
+    addresses = getattr(server, "effective_listen", None)
+    if addresses:  # several sockets (a name with IPv4 and IPv6 addresses): report the first
+        return str(addresses[0][0]), int(addresses[0][1])
     return str(server.effective_host), int(server.effective_port)
-
-
-# -- several processes on one port ---------------------------------------------------------------

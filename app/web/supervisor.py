@@ -11,6 +11,7 @@ import socket
 import sys
 import threading
 import time
+from collections.abc import Callable
 from urllib.parse import urlsplit
 
 import peewee
@@ -180,12 +181,13 @@ def _fork_worker(sockets: list[socket.socket], number: int) -> int:
     store.close_database()  # a connection is never shared between processes: each worker opens its own
     sys.stdout.flush()
     sys.stderr.flush()
+    supervisor = os.getpid()
     pid = os.fork()
     if pid:
         return pid
     code = 1
     try:  # the worker: never returns into the supervisor's code
-        code = _run_worker(sockets)
+        code = _run_worker(sockets, supervisor)
     except BaseException:  # noqa: BLE001 - whatever ends a worker is said, and it exits
         log.exception("Claim site worker %d failed", number)
     finally:
@@ -194,14 +196,19 @@ def _fork_worker(sockets: list[socket.socket], number: int) -> int:
         os._exit(code)
 
 
+SUPERVISOR_CHECK = 0.5  # seconds between a child's looks at whether its supervisor still runs
+
+
 SENDER = 0  # the child that sends the webhooks' outbox (workers are numbered from 1)
 
 
 def _fork_sender() -> int:
-    """The one process that sends webhooks for the whole site: the workers serve, this one sends."""
+    """The one process that sends webhooks for the whole site: the workers serve, this one sends;
+    it stops, as the workers do, once its supervisor is gone."""
     store.close_database()
     sys.stdout.flush()
     sys.stderr.flush()
+    supervisor = os.getpid()
     pid = os.fork()
     if pid:
         return pid
@@ -211,6 +218,12 @@ def _fork_sender() -> int:
             listener.close()  # it answers no connection
         signal.signal(signal.SIGTERM, _raise_interrupt)
         stop = threading.Event()
+        threading.Thread(
+            target=_stop_when_orphaned,
+            args=(lambda: not stop.is_set(), stop.set, supervisor, "The webhook sender"),
+            name="supervisor-watch",
+            daemon=True,
+        ).start()
         try:
             webhook_sender.Sender().run(stop)
         except KeyboardInterrupt:
@@ -227,12 +240,20 @@ def _fork_sender() -> int:
 _inherited_listeners: list[socket.socket] = []
 
 
-def _run_worker(sockets: list[socket.socket]) -> int:
-    """A worker process: the whole claim site on the inherited sockets, until SIGTERM or Ctrl+C."""
+def _run_worker(sockets: list[socket.socket], supervisor: int) -> int:
+    """A worker process: the whole claim site on the inherited sockets, until SIGTERM or Ctrl+C, or
+    until its supervisor is gone."""
     signal.signal(signal.SIGTERM, _raise_interrupt)
     running = None
     try:
         running = start_server(sockets=sockets)
+        server = running
+        threading.Thread(
+            target=_stop_when_orphaned,
+            args=(lambda: server.running, server.stop, supervisor, "Claim site worker"),
+            name="supervisor-watch",
+            daemon=True,
+        ).start()
         running.wait()
     except KeyboardInterrupt:
         pass
@@ -243,6 +264,19 @@ def _run_worker(sockets: list[socket.socket]) -> int:
         if running is not None:
             running.stop()
     return 0
+
+
+def _stop_when_orphaned(running: Callable[[], bool], stop: Callable[[], None], supervisor: int, who: str) -> None:
+    """Stop a worker or the webhook sender once its supervisor is gone (killed with SIGKILL, say,
+    which it cannot pass on): it would otherwise go on unsupervised, a worker holding the port so
+    that the next `serve` could not start, a sender beside the next one's. The kernel then hands
+    the child to another parent."""
+    while running():
+        if os.getppid() != supervisor:
+            print(f"{who}: its supervisor is gone; stopping.", file=sys.stderr, flush=True)
+            stop()
+            return
+        time.sleep(SUPERVISOR_CHECK)
 
 
 def _stop_workers(children: dict[int, tuple[int, float]]) -> None:

@@ -5,10 +5,13 @@
     python tests/benchmarks/bench_analytics.py --db postgresql://user@host/scratch   # there (it empties it!)
 
 Builds one batch of 1,000,000 vouchers with 1,000,000 claims and 300,000 redemptions spread over the
-last 60 days (rows written by bulk SQL, then counted by the 5 -> 6 migration's own fill), and 999
-more batches. Prints: the fill; a batch's page data (batch_stats) against 50 ms; the channels page
-(channel_stats, all and by a name pattern) over 1,000 batches against 20 ms; and what the counts
-add to a claim, a redemption and an undo (the same calls with the count switched off, interleaved).
+last 60 days, each valid 30 days after its claim (rows written by bulk SQL, then counted by the 5 -> 6
+migration's own fill), and 999 more batches. Prints: the fill; a batch's page data (batch_stats)
+against 50 ms, and within it what is still out there (the claimed-not-redeemed vouchers expiring in
+7 days, and those expired unused: a range of the partial index voucher_unredeemed_expiry); the
+channels page (channel_stats, all and by a name pattern) over 1,000 batches against 20 ms; and what
+the counts add to a claim, a redemption and an undo (the same calls with the count switched off,
+interleaved).
 """
 
 from __future__ import annotations
@@ -31,9 +34,10 @@ from app.core.store import (
     migrations,  # noqa: E402
     run_sql,  # noqa: E402
 )
-from app.core.store.models import CHANNELS, utcnow  # noqa: E402
+from app.core.store.models import CHANNELS, name_key, utcnow  # noqa: E402
 
 SPAN = 60 * 24 * 3600  # 60 days, in seconds
+VALID_SECONDS = 30 * 24 * 3600  # each voucher valid 30 days after its claim
 BATCH_STATS_GOAL_MS = 50
 CHANNEL_STATS_GOAL_MS = 20
 
@@ -88,7 +92,8 @@ def fill_big_batch(batch_id: int, n: int, redeemed: int, created) -> None:
     run_sql(
         f"{numbers} INSERT INTO voucher (batch_id, code, status, member_id, claimed_at, redeemed_at, expires_at)"
         f" SELECT {batch_id}, 'BENCH' || n, CASE WHEN n <= {redeemed} THEN 2 ELSE 1 END, {first_member} - 1 + n,"
-        f" {at(claim_offset)}, CASE WHEN n <= {redeemed} THEN {at(redeem_offset)} ELSE NULL END, NULL FROM {source}"
+        f" {at(claim_offset)}, CASE WHEN n <= {redeemed} THEN {at(redeem_offset)} ELSE NULL END,"
+        f" {at(claim_offset + ' + ' + str(VALID_SECONDS))} FROM {source}"
     )
     store.database.execute_sql(
         f"UPDATE batch SET quantity = {n}, claimed_count = {n}, redeemed_count = {redeemed} WHERE id = {batch_id}"
@@ -102,9 +107,11 @@ def other_batches(template_id: int, count: int, created) -> None:
     for i in range(count):
         quantity = rng.randint(100, 5000)
         claimed = rng.randint(0, quantity)
+        name = f"{'Summer 2025' if i % 4 == 0 else 'Campaign ' + str(i % 50)} - {i}"
         rows.append(
             {
-                "name": f"{'Summer 2025' if i % 4 == 0 else 'Campaign ' + str(i % 50)} - {i}",
+                "name": name,
+                "name_key": name_key(name),
                 "channel": CHANNELS[i % len(CHANNELS)],
                 "template": template_id,
                 "quantity": quantity,
@@ -128,13 +135,12 @@ def claim_cost(template, rounds: int = 10, per_round: int = 40) -> None:
     switched off, interleaved round by round so both see the same machine."""
     small = batches.create_batch("Claim cost", template, rounds * per_round * 2, "Email")
     member_ids = iter([members.create_member(f"cost{i}@example.com", "x").id for i in range(rounds * per_round * 2)])
-    kept = (analytics.count_claim, analytics.count_redemption, analytics.uncount_redemption)
+    names = ("count_claim", "count_redemption", "uncount_redemption", "count_unredeemed")
+    kept = {name: getattr(analytics, name) for name in names}
 
     def switch(on: bool) -> None:
-        if on:
-            analytics.count_claim, analytics.count_redemption, analytics.uncount_redemption = kept
-        else:
-            analytics.count_claim = analytics.count_redemption = analytics.uncount_redemption = lambda *a: None
+        for name in names:
+            setattr(analytics, name, kept[name] if on else (lambda *a: None))
 
     samples = {(op, on): [] for op in ("claim", "redeem", "undo") for on in (True, False)}
     for r in range(rounds):
@@ -190,6 +196,7 @@ def main() -> None:
         started = time.perf_counter()
         with store.database.atomic():
             migrations.fill_analytics_counts(store.database.obj)
+            migrations.fill_expiry_counts(store.database.obj)
         slots = store.database.execute_sql("SELECT COUNT(*) FROM slot_count").fetchone()[0]
         print(
             f"  counted by the 5 -> 6 migration's fill in {time.perf_counter() - started:.1f} s"
@@ -205,6 +212,12 @@ def main() -> None:
             f"  a batch's page (batch_stats, {len(stats.series)} days):  median {median:6.2f} ms, best {best:6.2f} ms"
             f"   goal < {BATCH_STATS_GOAL_MS} ms: {'met' if median < BATCH_STATS_GOAL_MS else 'MISSED'}"
         )
+        now = utcnow()
+        out_median, out_best = timed(lambda: analytics.still_out(big.id, now), 30)
+        print(
+            f"  of which what is still out there ({stats.expiring_7d:,} expiring in 7 days, "
+            f"{stats.expired_unredeemed:,} expired unused): median {out_median:6.2f} ms, best {out_best:6.2f} ms"
+        )
         assert sum(c.batches for c in analytics.channel_stats()) == count
         median, best = timed(analytics.channel_stats, 50)
         print(
@@ -213,7 +226,7 @@ def main() -> None:
         )
         median, best = timed(lambda: analytics.channel_stats("Summer 2025 - *"), 50)
         print(f"  the same for 'Summer 2025 - *':            median {median:6.2f} ms, best {best:6.2f} ms")
-        claim_cost(template)
+        claim_cost(templates.create_template("Thirty days", "10%", valid_days=30))  # (its vouchers expire: counted)
         store.close_database()
 
 

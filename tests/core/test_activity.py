@@ -11,9 +11,10 @@ import pytest
 
 from app.core import activity, batches, claims, settings, store, templates, times
 from app.core.activity import Actor, Filter
-from app.core.errors import DatabaseProblem
+from app.core.errors import DatabaseProblem, InvalidInput
 from app.core.store import migrations
 from app.core.store.models import Activity, utcnow
+from tests.helpers.database import undo_after_version_6
 
 from .helpers import counters, real_counts
 
@@ -180,6 +181,7 @@ def test_a_version_3_database_gains_the_log(db_path, make_batch):
     make_batch()
     store.close_database()
     with closing(sqlite3.connect(db_path)) as con:
+        undo_after_version_6(con.execute)  # (the steps that come after)
         con.executescript(
             "DROP TRIGGER activity_no_update; DROP TRIGGER activity_no_delete; DROP TABLE activity;"
             " ALTER TABLE batch DROP COLUMN title;"  # (step 4 -> 5, which comes after)
@@ -237,3 +239,31 @@ def test_the_export_writes_every_entry_as_people_read_it(make_batch, tmp_path):
     assert written == 2 and rows[0] == activity.CSV_HEADERS
     assert rows[1][1:] == ["Batch paused", str(batch.id), "'=HYPERLINK(1)", "", "till 1", "Anna", ""]
     assert rows[1][0] == times.local_text(activity.entries(limit=1)[0].at, zone=True)
+
+
+def test_the_log_sorted_by_time_or_action_either_way_pages_by_its_last_entry(make_batch, claim_some):
+    one = make_batch(name="One")
+    (voucher,) = claim_some(one, 1)
+    claims.redeem(voucher.code, MORNING)
+    batches.pause_batch(one.id, EVENING)
+    batches.resume_batch(one.id, EVENING)
+    everything = activity.entries(limit=1000)
+    for sort, wanted in (
+        (activity.Sort("at", descending=True), everything),
+        (activity.Sort("at", descending=False), everything[::-1]),
+        (activity.Sort("kind", descending=False), sorted(everything, key=lambda e: (e.kind, e.at, e.id))),
+        (
+            activity.Sort("kind", descending=True),
+            sorted(everything, key=lambda e: (e.kind, e.at, e.id), reverse=True),
+        ),
+    ):
+        pages, last = [], None
+        while True:
+            page = activity.entries(limit=2, sort=sort, following=last)
+            if not page:
+                break
+            pages += page
+            last = page[-1]
+        assert pages == wanted, sort
+    with pytest.raises(InvalidInput, match="sorted by one of: at, kind"):
+        activity.entries(sort=activity.Sort("staff"))

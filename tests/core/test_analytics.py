@@ -17,6 +17,7 @@ from app.core.claims import ClaimOutcome, RedeemOutcome, UndoOutcome
 from app.core.errors import NotFound
 from app.core.store import migrations, models, run_sql
 from app.core.store.models import Batch, as_datetime
+from tests.helpers.database import ON_POSTGRES, undo_after_version_6
 
 from .helpers import counters, real_counts
 
@@ -457,7 +458,7 @@ def test_almost_sold_out_says_generate_more_or_pause(make_batch, clock):
     stats = analytics.batch_stats(batch.id, now=now)
     assert "almost_sold_out" in hint_codes(stats)
     (message,) = [h.message for h in stats.hints if h.code == "almost_sold_out"]
-    assert message.startswith("Almost sold out: generate more vouchers, or pause the batch.")
+    assert message.startswith("Almost sold out: for more vouchers make a new batch like this one")
     batches.pause_batch(batch.id)  # paused already: nothing to suggest
     assert "almost_sold_out" not in hint_codes(analytics.batch_stats(batch.id, now=now))
     # a fast pace that claims the rest within a day is "almost sold out" too
@@ -572,6 +573,8 @@ def test_channels_match_counts_made_from_the_voucher_rows(make_batch, clock):
         "great": None,
         "verdict": None,
         "too_early": False,
+        "expiring_7d": 0,
+        "expired_unredeemed": 0,
         "sales_with_vouchers": 0.0,
         "discount_given": 0.0,
         "redemptions_with_order_total": 0,
@@ -680,7 +683,8 @@ def test_a_version_5_database_gets_its_history_counted_from_its_vouchers(db_path
                 redeem_at(clock, code, start + timedelta(days=3, minutes=rng.uniform(0, 600)))
     kept_rows = table_rows()
     before = [analytics.batch_stats(b.id, now=start + timedelta(days=5)) for b in batches.list_batches()]
-    # what version 5 had: no count tables
+    # what version 5 had: no count tables (nor what came after)
+    undo_after_version_6(store.database.execute_sql, "postgresql" if ON_POSTGRES else "sqlite")
     store.database.execute_sql("DROP TABLE slot_count")
     store.database.execute_sql("DROP TABLE delay_count")
     store.database.execute_sql("UPDATE schema_version SET version = 5")
@@ -698,7 +702,7 @@ def test_a_version_5_database_gets_its_history_counted_from_its_vouchers(db_path
 
 
 @pytest.mark.sqlite_only  # SQLite tells which tables a statement reads
-def test_the_pages_read_no_voucher(make_batch, claim_some):
+def test_the_pages_read_no_voucher_but_the_expiry_of_the_ones_still_out(make_batch, claim_some):
     import sqlite3
 
     batch = make_batch(quantity=30)
@@ -708,7 +712,7 @@ def test_the_pages_read_no_voucher(make_batch, claim_some):
 
     def note(action, table, column, database_name, trigger):
         if action == sqlite3.SQLITE_READ:
-            read.add(table)
+            read.add((table, column) if table == "voucher" else table)
         return sqlite3.SQLITE_OK
 
     connection = store.database.connection()
@@ -720,4 +724,19 @@ def test_the_pages_read_no_voucher(make_batch, claim_some):
     finally:
         connection.set_authorizer(None)
     assert (stats.claimed, stats.redeemed, sum(b.claims for b in stats.series)) == (12, 5, 12)
-    assert "batch" in read and "slot_count" in read and "voucher" not in read
+    assert "batch" in read and "slot_count" in read
+    # of the vouchers, only the claimed-not-redeemed ones of the edges' quarter hours, by the partial index
+    assert {item for item in read if isinstance(item, tuple)} <= {
+        ("voucher", "batch_id"),
+        ("voucher", "status"),
+        ("voucher", "expires_at"),
+    }
+    assert "expiry_count" in read  # the counts by expiry; the vouchers only at the edges, from the index:
+    moments = analytics._moments(models.utcnow())
+    for sql in (analytics._STILL_OUT, f"SELECT channel, {analytics._STILL_OUT_OF} FROM batch"):
+        plan = " ".join(
+            str(row[-1])
+            for row in store.database.execute_sql(f"EXPLAIN QUERY PLAN {sql}", {"id": batch.id, **moments}).fetchall()
+        )
+        assert "INDEX voucher_unredeemed_expiry (batch_id=? AND expires_at>? AND expires_at<?)" in plan, plan
+        assert "SCAN v" not in plan and "SCAN voucher" not in plan, plan

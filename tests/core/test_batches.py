@@ -76,7 +76,7 @@ def test_a_quantity_outside_1_to_a_million_or_not_whole_is_refused(make_batch, q
 
 def test_every_channel_of_the_spec_is_accepted(make_batch):
     for channel in CHANNELS:
-        assert make_batch(quantity=1, channel=channel).channel == channel
+        assert make_batch(quantity=1, channel=channel, name=f"Summer - {channel}").channel == channel
     assert sorted(b.channel for b in batches.list_batches()) == sorted(CHANNELS)
 
 

@@ -213,3 +213,28 @@ def test_erasing_and_resetting_are_in_the_activity_log_without_the_email(make_me
         ("member_erased", "Till 1", "Bo", member.id),
     ]
     assert all("ann" not in str(e.details).lower() for e in entries)
+
+
+def test_members_sorted_by_email_or_joining_either_way_with_their_real_count(db_path, make_member):
+    from app.core.store import models
+
+    start = datetime(2026, 1, 1, 9, 0)
+    try:
+        for n, email in enumerate(["cy@example.com", "ann@example.com", "bo@shop.test", "di@example.com"]):
+            models.set_clock(start + timedelta(days=n))
+            make_member(email)
+    finally:
+        models.set_clock(None)
+    assert [m.email for m in members.find_members()] == sorted(
+        ["cy@example.com", "ann@example.com", "bo@shop.test", "di@example.com"]
+    )
+    assert [m.email for m in members.find_members(sort="email", descending=True)][0] == "di@example.com"
+    joined = [m.email for m in members.find_members(sort="created_at", descending=True)]
+    assert joined == ["di@example.com", "bo@shop.test", "ann@example.com", "cy@example.com"]
+    assert [m.email for m in members.find_members("example", limit=2, sort="created_at")] == [
+        "cy@example.com",
+        "ann@example.com",
+    ]
+    assert (members.count_members(), members.count_members("example"), members.count_members("nobody")) == (4, 3, 0)
+    with pytest.raises(InvalidInput, match="sorted by one of: email, created_at"):
+        members.find_members(sort="name")

@@ -1,11 +1,13 @@
 """The dashboard's figures, the batch list, and the vouchers view (counts, keyset pages, filters)."""
 
+import random
 from datetime import datetime, timedelta
 
 import pytest
 
 from app.core import batches, claims, vouchers, wording
 from app.core.errors import InvalidInput, NotFound
+from app.core.store import models
 from app.core.store.models import Batch, Voucher
 
 from .helpers import real_counts
@@ -213,3 +215,56 @@ def test_page_starts_of_a_batch_whose_ids_are_not_one_run(make_batch):
     Voucher.update(batch=a.id).where(Voucher.batch == b.id, (Voucher.id.bin_and(1)) == 1, Voucher.id > 10).execute()
     pages = walk(a.id, 3)
     assert vouchers.page_starts(a.id, 3) == [r.id for r in pages[::3]]
+
+
+# -- sorted pages: by claim or redemption time, either way, still keyset reads ---------------------
+
+
+@pytest.fixture
+def shuffled(make_batch, make_member):
+    """A batch of 40 whose 25 claims and 10 redemptions happened at shuffled times, some at the same second."""
+    batch = make_batch(quantity=40, name="Shuffled")
+    rng = random.Random(22)
+    start = datetime(2026, 5, 1, 9, 0)
+    try:
+        codes = []
+        for minute in rng.sample(range(200), 25):
+            models.set_clock(start + timedelta(minutes=minute // 3 * 3))  # every third claim shares a minute
+            codes.append(claims.claim(batch.token, make_member().id).voucher.code)
+        for code in rng.sample(codes, 10):
+            models.set_clock(start + timedelta(hours=5, minutes=rng.randrange(30)))
+            claims.redeem(code)
+    finally:
+        models.set_clock(None)
+    return batch
+
+
+def expected_order(rows, column, descending):
+    timed = sorted((r for r in rows if getattr(r, column) is not None), key=lambda r: (getattr(r, column), r.id))
+    rest = sorted((r for r in rows if getattr(r, column) is None), key=lambda r: r.id)
+    return (timed[::-1] if descending else timed) + rest
+
+
+@pytest.mark.parametrize("column", ["claimed_at", "redeemed_at", "id"])
+@pytest.mark.parametrize("descending", [False, True])
+@pytest.mark.parametrize(("size", "filters"), [(7, {}), (1, {}), (100, {}), (4, {"status": "claimed"})])
+def test_sorted_pages_jump_by_their_starts_and_agree_with_the_sorted_vouchers(
+    shuffled, column, descending, size, filters
+):
+    everything = walk(shuffled.id, 1000, **filters)
+    wanted = (
+        sorted(everything, key=lambda r: r.id, reverse=descending)
+        if column == "id"
+        else expected_order(everything, column, descending)
+    )
+    sort = vouchers.Sort(column, descending)
+    starts = vouchers.page_starts(shuffled.id, size, sort=sort, **filters)
+    assert len(starts) == -(-len(wanted) // size)
+    jumped = [row for start in starts for row in vouchers.page_from(shuffled.id, start, size, sort=sort, **filters)]
+    assert jumped == wanted
+    assert vouchers.page_from(shuffled.id, starts[-1], size, sort=sort, **filters) == wanted[(len(starts) - 1) * size :]
+
+
+def test_an_unknown_sort_is_refused_in_a_sentence(shuffled):
+    with pytest.raises(InvalidInput, match="sorted by one of: id, claimed_at, redeemed_at"):
+        vouchers.page_starts(shuffled.id, 10, sort=vouchers.Sort("member"))

@@ -7,6 +7,7 @@ import pytest
 from app.core import activity, batches, claims, codes, templates, vouchers
 from app.core.claims import RedeemOutcome
 from app.core.errors import InvalidInput
+from app.core.store import models
 from app.core.store.models import Voucher, utcnow
 
 from .helpers import counters, real_counts
@@ -62,9 +63,11 @@ def test_an_expired_voucher_does_not_redeem(make_batch, claim_some):
 def test_a_voucher_whose_fixed_last_day_has_passed_does_not_redeem(db_path, make_member, monkeypatch):
     offer = templates.create_template("Last year", "10%", expires_on=date(2020, 12, 31))
     batch = batches.create_batch("Old", offer, 2, "Events")
-    with monkeypatch.context() as then:  # claimed while the offer still ran
-        then.setattr(claims, "utcnow", lambda: datetime(2020, 12, 30, 12, 0))
+    models.set_clock(datetime(2020, 12, 30, 12, 0))  # claimed while the offer still ran
+    try:
         voucher = claims.claim(batch.token, make_member().id).voucher
+    finally:
+        models.set_clock(None)
     assert claims.redeem(voucher.code).outcome is RedeemOutcome.EXPIRED
 
 

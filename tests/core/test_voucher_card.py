@@ -37,3 +37,15 @@ def test_a_redeemed_or_expired_voucher_has_no_picture(make_batch, make_member):
     for code in (used.code, old.code):
         with pytest.raises(NotFound, match="can no longer be used"):
             voucher_card.page_for(vouchers.lookup(code), settings.load())
+
+
+def test_the_picture_says_the_discount_once_and_no_expiry_plainly(make_member):
+    from app.core import batches, templates
+
+    forever = templates.create_template("Summer basket", "10%")  # never expires
+    batch = batches.create_batch("Summer - Email", forever, 5, "Email", title="10% off your summer basket")
+    voucher = claims.claim(batch.token, make_member().id).voucher
+    items = voucher_card.page_for(voucher, settings.load()).panels[0].items
+    said = {item.role: item.text for item in items if isinstance(item, Text)}
+    assert said["title"] == "10% off your summer basket" and "offer" not in said  # not "10% off" again under it
+    assert said["validity"] == "No expiry"

@@ -149,3 +149,14 @@ def test_without_the_wallet_extra_the_certificate_is_refused_with_how_to_install
     monkeypatch.setitem(sys.modules, "cryptography.hazmat.primitives.serialization", None)  # not installed
     with pytest.raises(InvalidInput, match=r'pip install "voucher-batches\[wallet\]"'):
         wallet.check_certificate(made.p12, made.password, "", "")
+
+
+def test_a_pass_says_the_discount_once_and_no_expiry_plainly(wallet_set, make_member):
+    from app.core import batches, templates
+
+    forever = templates.create_template("Summer basket", "10%")  # never expires
+    batch = batches.create_batch("Summer - Email", forever, 5, "Email", title="10% off your summer basket")
+    voucher = claims.claim(batch.token, make_member().id).voucher
+    coupon = wallet.pass_json(voucher, wallet_set, LINK)["coupon"]
+    assert coupon["primaryFields"] == [{"key": "offer", "label": "Offer", "value": "10% off your summer basket"}]
+    assert coupon["secondaryFields"] == [{"key": "expires", "label": "Valid", "value": "No expiry"}]

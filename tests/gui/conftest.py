@@ -15,7 +15,7 @@ from app.gui.kit import tasks
 from app.gui.main_window import MainWindow
 from app.gui.preferences import Preferences
 
-from .helpers import FakePrompts, FakeServerFactory
+from .helpers import FakePrompts, FakeServerFactory, names_here
 
 
 @pytest.fixture
@@ -109,6 +109,24 @@ def make_window(qtbot, prefs, prompts, servers, log_folder):
 def window(db_path, make_window):
     """The main window, shown and started, with the batches on screen."""
     return make_window()
+
+
+@pytest.fixture
+def reachable_links(db_path):
+    """Claim links whose address reaches this store's claim site: a real one on this database,
+    at http://shop.test:<its port> (the name resolved to this PC). Yields the running site."""
+    from app.core import settings
+    from app.web.server import start_server
+
+    with names_here("shop.test"):
+        running = start_server("127.0.0.1", 0)
+        config = settings.load()
+        config.public_base_url = f"http://shop.test:{running.port}"
+        settings.save(config)
+        try:
+            yield running
+        finally:
+            running.stop()
 
 
 @pytest.fixture

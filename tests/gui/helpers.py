@@ -4,9 +4,12 @@ widgets reached as a person reaches them (a card's menu, the till's scanner, Set
 from __future__ import annotations
 
 import json
+import socket
 import subprocess
 import sys
 import urllib.request
+from contextlib import contextmanager
+from unittest import mock
 
 import pytest
 from PySide6.QtCore import Qt
@@ -60,8 +63,14 @@ class FakePrompts(Prompts):
         self.base_change_answers: list[bool] = []
         self.asked_base_change: list[str] = []
         self.asked_quit: list[str] = []  # where the claim site served when Quit asked
+        self.hosted_answers: list[bool] = []
+        self.asked_hosted: list[tuple[str, str]] = []  # (where this PC served, the hosted URL)
         self.erase_answers: list[bool] = []
         self.asked_erase: list[str] = []  # each question confirm_erase was asked
+        self.end_answers: list[bool] = []
+        self.asked_end: list[str] = []  # each question confirm_end was asked
+        self.template_delete_answers: list[bool] = []
+        self.asked_template_delete: list[str] = []
 
     def confirm_delete(self, parent, summary, exported_to: str = "") -> DeleteChoice:
         self.asked_delete.append((summary.id, exported_to))
@@ -83,6 +92,10 @@ class FakePrompts(Prompts):
         self.asked_base_change.append(warning)
         return self.base_change_answers.pop(0)
 
+    def confirm_hosted(self, parent, where: str, url: str) -> bool:
+        self.asked_hosted.append((where, url))
+        return self.hosted_answers.pop(0)
+
     def confirm_quit(self, parent, where: str) -> bool:
         self.asked_quit.append(where)
         return self.quit_answers.pop(0)
@@ -90,6 +103,14 @@ class FakePrompts(Prompts):
     def confirm_erase(self, parent, question: str) -> bool:
         self.asked_erase.append(question)
         return self.erase_answers.pop(0)
+
+    def confirm_end(self, parent, question: str) -> bool:
+        self.asked_end.append(question)
+        return self.end_answers.pop(0)
+
+    def confirm_template_delete(self, parent, question: str) -> bool:
+        self.asked_template_delete.append(question)
+        return self.template_delete_answers.pop(0)
 
     def confirm_print_anyway(self, parent, warning: str) -> bool:
         self.print_warnings.append(warning)
@@ -288,3 +309,16 @@ def poppler(*command: str) -> subprocess.CompletedProcess:
             "smoke test reads a poster's text with pdftotext)"
         )
     return subprocess.run(command, capture_output=True, text=True, check=True)
+
+
+@contextmanager
+def names_here(*names: str):
+    """Within it, these host names resolve to this PC (127.0.0.1), as a store's own domain resolves
+    to its claim site: only the name lookup is made up, the connections are real."""
+    real = socket.getaddrinfo
+
+    def getaddrinfo(host, *args, **kwargs):
+        return real("127.0.0.1" if host in names else host, *args, **kwargs)
+
+    with mock.patch.object(socket, "getaddrinfo", getaddrinfo):
+        yield

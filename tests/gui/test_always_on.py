@@ -21,6 +21,8 @@ from app.web.server import start_server
 from tests.helpers import ROOT
 from tests.helpers.ports import free_port
 
+from .helpers import names_here
+
 
 def test_closing_the_window_keeps_the_claim_site_serving_and_says_so_once(qtbot, window, servers):
     qtbot.waitUntil(window.server.is_running)
@@ -52,16 +54,17 @@ def test_quit_asks_first_and_stops_the_claim_site_only_when_told(qtbot, window, 
 def serving_elsewhere(db_path):
     """`voucher-batches serve` on this database, on this PC (in this process, on its own port)."""
     port = free_port()
-    settings.save(settings.Settings(store_name="Corner Shop", public_base_url=f"http://127.0.0.1:{port}", port=port))
-    site = start_server("127.0.0.1", port)
-    yield site
-    site.stop()
+    settings.save(settings.Settings(store_name="Corner Shop", public_base_url=f"http://shop.test:{port}", port=port))
+    with names_here("shop.test"):  # (a link only this PC opens would be a problem the status bar says)
+        site = start_server("127.0.0.1", port)
+        yield site
+        site.stop()
 
 
 def test_a_claim_site_already_serving_this_database_is_used(qtbot, serving_elsewhere, window, servers, prompts):
     qtbot.waitUntil(window.server.is_running)
     assert window.server_label.text() == (
-        f"● Claim site running at http://127.0.0.1:{serving_elsewhere.port} (served by another Voucher Batches program)"
+        f"● Claim site running at http://shop.test:{serving_elsewhere.port} (served by another Voucher Batches program)"
     )
     assert servers.started == [] and not window.server.serves_here()
     window.quit_action.trigger()  # nothing goes offline: no question

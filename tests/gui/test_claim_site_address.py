@@ -37,17 +37,22 @@ class RecordingStarts:
 
 @pytest.fixture
 def first_port(db_path):
+    """The claim site's port, at this PC's 127.0.0.1; the links at shop.test (its own name, resolved
+    to this PC), on a port of their own as a proxy's would be, so that the site may move."""
     port = free_port()
     settings.save(
         settings.Settings(
-            store_name="Corner Shop", public_base_url="http://shop.test:8080", host="127.0.0.1", port=port
+            store_name="Corner Shop", public_base_url=f"http://shop.test:{LINKS_PORT}", host="127.0.0.1", port=port
         )
     )
     return port
 
 
+LINKS_PORT = 8443
+
+
 @pytest.fixture
-def servers(first_port):
+def servers(db_path):
     return RecordingStarts()
 
 
@@ -86,13 +91,66 @@ def test_a_busy_port_keeps_the_old_site_serving_and_nothing_is_saved(qtbot, firs
             qtbot.waitUntil(lambda: dialog.notice.isVisible() and dialog.buttons.isEnabled(), timeout=10_000)
             assert dialog.notice.text() == (
                 f"Port {busy} is already in use by another program (perhaps the claim site is running already). "
-                "Stop that program or choose another port. The claim site keeps serving at http://shop.test:8080. "
-                "Nothing was saved."
+                "Stop that program or choose another port. "
+                f"The claim site keeps serving at http://shop.test:{LINKS_PORT}. Nothing was saved."
             )
             assert answers(first_port) and dialog.isVisible()
             assert settings.load().port == first_port
             assert "Settings saved." not in window.message_bar.text()
-            assert window.server_label.text() == "● Claim site running at http://shop.test:8080"
+            assert f"Claim site running at http://shop.test:{LINKS_PORT}" in window.server_label.text()
     assert servers.events == [("listening", first_port)]
     dialog.reject()
     qtbot.waitUntil(lambda: not shown(window, SettingsDialog))
+
+
+@pytest.fixture
+def lan_links(db_path):
+    """Claim links as the first batch fixes them: this PC's address on the network, and its port."""
+    port = free_port()
+    base = f"http://{settings.lan_address()}:{port}"
+    settings.save(settings.Settings(store_name="Corner Shop", public_base_url=base, port=port))
+    return base, port
+
+
+def test_a_port_that_links_already_out_carry_is_kept_and_the_refusal_says_why(
+    qtbot, lan_links, make_batch, window, servers
+):
+    """Issue 21: with posters out at http://<this PC>:8080, a new port said "Settings saved." and
+    moved the site; every poster then led to a port nobody listened on."""
+    base, port = lan_links
+    make_batch()
+    qtbot.waitUntil(lambda: answers(port), timeout=10_000)
+    for new_port, new_host in ((free_port(), "0.0.0.0"), (port, "127.0.0.1")):  # a new port; a host the links miss
+        for _ in range(2):
+            dialog = open_settings(qtbot, window)
+            dialog.port.setValue(new_port)
+            dialog.host.setText(new_host)
+            save(dialog)
+            qtbot.waitUntil(lambda d=dialog: d.notice.isVisible() and d.buttons.isEnabled(), timeout=10_000)
+            said = dialog.notice.text()
+            assert said.startswith(f"1 batch has claim links starting {base}: posters and messages already out reach")
+            assert said.endswith(
+                (
+                    f"Keep port {port}. Nothing was saved.",
+                    "Keep listening on every network (0.0.0.0). Nothing was saved.",
+                )
+            )
+            assert "Settings saved." not in window.message_bar.text()
+            dialog.reject()
+            qtbot.waitUntil(lambda: not shown(window, SettingsDialog))
+    assert (settings.load().port, settings.load().host) == (port, "0.0.0.0")
+    assert answers(port) and servers.events == [("listening", port)]  # never moved, never stopped
+
+
+def test_before_any_link_is_out_the_links_move_with_the_port(qtbot, lan_links, window, servers):
+    base, port = lan_links
+    qtbot.waitUntil(lambda: answers(port), timeout=10_000)
+    for _ in range(2):
+        new_port = free_port()
+        dialog = open_settings(qtbot, window)
+        dialog.port.setValue(new_port)
+        save(dialog)
+        qtbot.waitUntil(lambda: not shown(window, SettingsDialog), timeout=10_000)
+        assert window.message_bar.text() == "Settings saved."
+        assert settings.load().public_base_url == f"http://{settings.lan_address()}:{new_port}"
+        assert answers(new_port)

@@ -1,6 +1,6 @@
 """The window on a damaged database file: it says so at start, every change made through its own
-actions is refused with the sentence naming the file and its latest backup, each twice, and the
-file's bytes stay as they were."""
+actions (Edit… and End campaign… too) is refused with the sentence naming the file and its latest
+backup, each twice, and the file's bytes stay as they were."""
 
 from __future__ import annotations
 
@@ -11,6 +11,7 @@ from PySide6.QtCore import Qt
 
 from app.core import batches, claims, members, store, templates
 from app.core.store import backups
+from app.gui.dialogs.campaign import EditBatchDialog
 from app.gui.dialogs.delete_batch import DeleteChoice
 from app.gui.dialogs.members import MembersDialog
 from app.gui.dialogs.new_batch import NewBatchDialog
@@ -90,6 +91,7 @@ def test_the_window_says_the_file_is_damaged_and_changes_nothing(qtbot, damaged,
         window.new_action.trigger()
         new = dialog_of(qtbot, window, NewBatchDialog)
         qtbot.keyClicks(new.name, "More")
+        new.channel.setCurrentText("Email")
         new.quantity.setValue(5)
         qtbot.mouseClick(new.create_button, Qt.MouseButton.LeftButton)
         qtbot.waitUntil(
@@ -97,6 +99,24 @@ def test_the_window_says_the_file_is_damaged_and_changes_nothing(qtbot, damaged,
         )
         if new.isVisible():
             escape(qtbot, new)
+
+        window.message_bar.hide()
+        qtbot.waitUntil(lambda: card.actions_button.isEnabled())
+        menu_action(card, "Edit…").trigger()
+        edit = dialog_of(qtbot, window, EditBatchDialog)
+        edit.name.edit.setText("Summer 2031")
+        edit.buttons.button(edit.buttons.StandardButton.Save).click()
+        qtbot.waitUntil(
+            lambda edit=edit: any(refused(text, damaged) for text in (edit.notice.text(), window.message_bar.text()))
+        )
+        if edit.isVisible():
+            escape(qtbot, edit)
+
+        window.message_bar.hide()
+        prompts.end_answers.append(True)
+        qtbot.waitUntil(lambda: card.actions_button.isEnabled())
+        menu_action(card, "End campaign…").trigger()
+        qtbot.waitUntil(lambda: window.message_bar.isVisible() and refused(window.message_bar.text(), damaged))
 
         window.members_action.trigger()
         page = dialog_of(qtbot, window, MembersDialog)
@@ -109,3 +129,4 @@ def test_the_window_says_the_file_is_damaged_and_changes_nothing(qtbot, damaged,
         escape(qtbot, page)
     assert digest(db_path) == before
     assert [b.name for b in batches.list_batches()] == ["Summer"] and batches.get_batch(batch.id).status == "active"
+    assert batches.get_batch(batch.id).ends_at is None

@@ -57,7 +57,18 @@ def test_card_shows_what_the_spec_draws(qtbot, make_batch, make_member, window):
     assert card.vouchers_button.text() == "Vouchers"
     assert card.qr_button.toolTip().startswith("Share")
     visible = [a.text() for a in card.menu.actions() if a.isVisible() and a.text()]
-    assert visible == ["Details", "Pause Batch", "Export vouchers…", "Open claim page", "Public title…", "Delete Batch"]
+    assert visible == [
+        "Details",
+        "Edit…",
+        "New batch like this…",
+        "Pause Batch",
+        "Schedule…",
+        "End campaign…",
+        "Export vouchers…",
+        "Open claim page",
+        "Public title…",
+        "Delete Batch",
+    ]
 
 
 def test_rate_is_a_dash_without_claims(qtbot, make_batch, window):

@@ -29,6 +29,7 @@ def test_new_batch_opens_again_after_cancel_and_after_create(qtbot, template, wi
         window.new_action.trigger()
         dialog = dialog_of(qtbot, window, NewBatchDialog)
         qtbot.keyClicks(dialog.name, name)
+        dialog.channel.setCurrentText("Email")
         dialog.quantity.setValue(5)
         qtbot.mouseClick(dialog.create_button, Qt.MouseButton.LeftButton)
         qtbot.waitUntil(lambda name=name: window.message_bar.text() == f"Created “{name}” with 5 vouchers.")

@@ -121,4 +121,4 @@ def test_times_at_the_till_are_the_stores_with_its_zone(qtbot, window, claimed):
     cell = lambda column: view.model.data(view.model.index(row, column))  # noqa: E731
     assert (cell(CLAIMED_AT), cell(REDEEMED_AT)) == ("2026-11-30 10:00", "2026-12-01 14:06")
     tip = view.model.headerData(REDEEMED_AT, Qt.Orientation.Horizontal, Qt.ItemDataRole.ToolTipRole)
-    assert tip == "In the store's time zone: America/New_York"
+    assert tip.startswith("In the store's time zone: America/New_York. Click to sort by it")

@@ -6,7 +6,9 @@ from __future__ import annotations
 
 import stat
 import sys
+from types import SimpleNamespace
 
+import peewee
 import pytest
 
 from app.core import settings, store
@@ -17,7 +19,7 @@ from app.gui.dialogs.settings import SettingsDialog
 from app.web.server import start_server
 from tests.helpers.database import TEST_DB
 
-from .helpers import open_settings, save, shown
+from .helpers import names_here, open_settings, save, shown
 
 
 @pytest.fixture
@@ -27,10 +29,12 @@ def fast_polls(monkeypatch):
 
 @pytest.fixture
 def hosted(db_path):
-    """The claim site on "a server of its own": a real one, on this database, on a port of its own."""
-    running = start_server("127.0.0.1", 0)
-    yield running
-    running.stop()
+    """The claim site on "a server of its own": a real one, on this database, on a port of its own, at
+    a name of its own (shop.test, resolved to this PC)."""
+    with names_here("shop.test"):
+        running = start_server("127.0.0.1", 0)
+        yield SimpleNamespace(url=f"http://shop.test:{running.port}", stop=running.stop)
+        running.stop()
 
 
 @pytest.fixture
@@ -59,9 +63,16 @@ def test_hosted_the_window_serves_nothing_and_says_whether_the_hosted_site_answe
         assert dialog.hosted.text() == f"hosted at {url}"
         dialog.hosted.click()
         assert not dialog.port.isEnabled() and not dialog.host.isEnabled()
-        prompts.base_change_answers.append(True)
+        prompts.base_change_answers += [True, True]
+        prompts.hosted_answers += [False, True]  # asked first, as Quit asks: Keep serving, then Switch
+        where = window.server.where()
+        save(dialog)
+        qtbot.waitUntil(lambda d=dialog: d.notice.isVisible() and d.buttons.isEnabled(), timeout=5_000)
+        assert dialog.notice.text() == "Not saved: the claim site keeps serving on this PC."
+        assert not local.stopped and window.server.serves_here() and settings.load().claim_site == settings.LOCAL
         save(dialog)
         assert saved(qtbot, window).startswith("Settings saved.")
+        assert prompts.asked_hosted[-2:] == [(where, url)] * 2 and where.startswith("http://")
         assert settings.load().claim_site == settings.HOSTED
         qtbot.waitUntil(lambda: window.server_label.text() == f"● Claim site hosted at {url}: answering", timeout=5_000)
         assert local.stopped and not window.server.serves_here()  # this PC serves nothing now
@@ -95,16 +106,15 @@ def test_the_status_bar_follows_the_hosted_site_and_its_database(
     assert servers.started == []  # hosted from the start: no local claim site at all
 
     def away():
-        raise DatabaseProblem("The database server of postgresql://db/vouchers does not answer.")
+        raise DatabaseProblem("The database server of postgresql://db/vouchers does not answer.") from (
+            peewee.OperationalError("could not connect to server: Connection refused")
+        )
 
     monkeypatch.setattr(store, "check_reachable", away)  # the hosted site's own database goes away
     qtbot.waitUntil(
         lambda: (
             window.server_label.text()
-            == (
-                f"Claim site hosted at {hosted.url}: answering, but its database is unavailable: "
-                "The database server of postgresql://db/vouchers does not answer."
-            )
+            == f"Claim site hosted at {hosted.url}: answering, but its database is unavailable (unreachable)"
         ),
         timeout=5_000,
     )

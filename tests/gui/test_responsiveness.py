@@ -91,6 +91,7 @@ def test_no_core_call_on_the_gui_thread(qtbot, make_batch, make_member, window, 
     new.template_form.create_button.click()
     qtbot.waitUntil(lambda: new.notice.text() == "Template “5 off” created.")
     new.name.setText("Second")
+    new.channel.setCurrentText("SMS")
     new.quantity.setValue(3)
     new.create_button.click()
     qtbot.waitUntil(lambda: window.message_bar.text() == "Created “Second” with 3 vouchers.")

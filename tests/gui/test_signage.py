@@ -31,7 +31,7 @@ def batch(make_batch, qapp):
     settings.save(config)
     return make_batch(
         name="Summer 2025 - Store Signage",
-        title="10% off your next visit",
+        title="Your next visit, for less",
         description="A summer treat for our members",
     )
 
@@ -88,7 +88,7 @@ def test_every_layout_prints_its_codes_text_and_paper(batch, tmp_path, layout, p
     text = pdf_text(pdf)
     squeezed = re.sub(r"\s+", "", text)
     for wanted in (
-        "10% off your next visit",
+        "Your next visit, for less",
         "10% off",
         "Minimum purchase $20.00",
         "Scan to claim your voucher",
@@ -149,6 +149,15 @@ def test_a_long_title_shrinks_then_wraps_and_is_never_clipped(batch, tmp_path):
         bound = QFontMetricsF(fitted.font, device).boundingRect(QRectF(0, 0, item.box.w, 1e6), fitted.flags, item.text)
         assert bound.width() <= item.box.w and bound.height() <= item.box.h
         assert re.sub(r"\s+", "", long_title) in re.sub(r"\s+", "", pdf_text(pdf))
+
+
+@pytest.mark.parametrize("layout", signage.LAYOUTS)
+def test_a_title_that_says_the_discount_is_not_followed_by_it_again(batch, layout):
+    batches.set_title(batch.id, "10% off your next visit")
+    page = signage.layout(signage.content_for(batch.id), layout)
+    said = [item.text for item in page.panels[0].items if isinstance(item, signage.Text)]
+    assert "10% off your next visit" in said and "10% off" not in said  # never "10% off" under "10% off …"
+    assert not [item for item in page.panels[0].items if isinstance(item, signage.Text) and item.role == "offer"]
 
 
 @pytest.mark.parametrize("layout", signage.LAYOUTS)

@@ -224,6 +224,7 @@ def test_a_batch_made_in_the_window_records_this_tills_names(qtbot, window, temp
     window.new_action.trigger()
     dialog = dialog_of(qtbot, window, NewBatchDialog)
     qtbot.keyClicks(dialog.name, "Made here")
+    dialog.channel.setCurrentText("Events")
     dialog.quantity.setValue(5)
     qtbot.mouseClick(dialog.create_button, Qt.MouseButton.LeftButton)
     qtbot.waitUntil(lambda: window.message_bar.text() == "Created “Made here” with 5 vouchers.")

@@ -29,8 +29,49 @@ def empty_postgres() -> str:
     return TEST_DB
 
 
+# What the steps after version 6 added to a fresh database (the campaigns: activity kinds, claim
+# windows, unique names, archived templates, fixed offers, indexes), taken out again in reverse: a
+# test that makes an older version from a fresh database runs these first. (The widened activity kinds
+# stay: step 6 makes them again whatever they were.)
+UNDO_AFTER_V6 = {
+    "sqlite": (
+        "DROP TABLE expiry_count",
+        "DROP INDEX member_created_at",
+        "DROP INDEX voucher_unredeemed_expiry",
+        "DROP INDEX voucher_batch_id_redeemed_at_id",
+        "DROP INDEX voucher_batch_id_claimed_at_id",
+        "DROP TRIGGER template_offer_fixed",
+        "ALTER TABLE template DROP COLUMN archived_at",
+        "DROP INDEX batch_name_key",
+        "ALTER TABLE batch DROP COLUMN name_key",
+        "ALTER TABLE batch DROP COLUMN ends_at",
+        "ALTER TABLE batch DROP COLUMN starts_at",
+    ),
+    "postgresql": (
+        "DROP TABLE expiry_count",
+        "DROP INDEX member_created_at",
+        "DROP INDEX voucher_unredeemed_expiry",
+        "DROP INDEX voucher_batch_id_redeemed_at_id",
+        "DROP INDEX voucher_batch_id_claimed_at_id",
+        "DROP TRIGGER template_offer_fixed ON template",
+        "DROP FUNCTION template_offer_fixed()",
+        "ALTER TABLE template DROP COLUMN archived_at",
+        "ALTER TABLE batch DROP COLUMN name_key",
+        "ALTER TABLE batch DROP COLUMN ends_at",
+        "ALTER TABLE batch DROP COLUMN starts_at",
+    ),
+}
+
+
+def undo_after_version_6(execute, dialect: str = "sqlite") -> None:
+    """Take a fresh database back to what version 6 made (execute: runs one statement on it)."""
+    for statement in UNDO_AFTER_V6[dialect]:
+        execute(statement)
+
+
 def make_version_4(url: str) -> None:  # (as tests/core/test_titles.py makes a version 4 file)
     """The test database as version 4 left it: no public titles yet."""
+    undo_after_version_6(store.database.execute_sql, "postgresql")
     store.database.execute_sql("ALTER TABLE batch DROP COLUMN title")
     store.database.execute_sql("UPDATE schema_version SET version = 4")
     store.close_database()

@@ -16,7 +16,7 @@ from app.core import batches, members, store
 from app.web import create_app
 from app.web.security import SECURITY_HEADERS, LoginThrottle, Policy
 
-from .helpers import PASSWORD, QUICK_HASH, Browser, claim_path, csrf_from, raw_request, replay, visible
+from .helpers import PASSWORD, QUICK_HASH, Browser, FakeClock, claim_path, csrf_from, raw_request, replay, visible
 
 # Slow enough that parallel guesses overlap inside the server, as they do with the site's scrypt.
 OVERLAPPING_HASH = "pbkdf2:sha256:20000"
@@ -90,6 +90,37 @@ def test_asking_whether_accounts_exist_counts_toward_the_registration_limit(db_p
     answers = [register(client, f"member{n}@example.com") for n in range(30)]
     assert answers == [400] * 20 + [429] * 10  # 20 an hour from one address, made or not
     assert register(app.test_client(), "new@example.com") == 429  # another visitor, same address
+
+
+def test_two_programs_on_one_database_share_the_registration_limit_and_a_restart_keeps_it(db_path):
+    """Issue 21: each process counted in its own memory, so two made 40 accounts an hour from one
+    address instead of 20, and every restart started again from none."""
+    first = create_app({"SETTINGS_MAX_AGE": 0, "PASSWORD_HASH_METHOD": QUICK_HASH})
+    second = create_app({"SETTINGS_MAX_AGE": 0, "PASSWORD_HASH_METHOD": QUICK_HASH})
+    answers = [register((first if n % 2 else second).test_client(), f"new{n}@example.com") for n in range(24)]
+    assert answers == [303] * 20 + [429] * 4  # 20 an hour from one address, whichever program answers
+    restarted = create_app({"SETTINGS_MAX_AGE": 0, "PASSWORD_HASH_METHOD": QUICK_HASH})
+    assert register(restarted.test_client(), "after-restart@example.com") == 429
+
+
+def test_parallel_guesses_through_two_programs_on_one_database_get_only_the_three_free_checks(db_path):
+    """Issue 21: 6 parallel guesses were checked instead of 3 with two processes serving."""
+    ann = members.create_member("ann@example.com", generate_password_hash("the real one", OVERLAPPING_HASH))
+    clock = FakeClock()  # (each program's own throttle, on the one database; time stands still)
+    programs = [create_app({"SETTINGS_MAX_AGE": 0, "LOGIN_THROTTLE": LoginThrottle(clock=clock)}) for _ in range(2)]
+    guesses = 12
+    start_together = threading.Barrier(guesses)
+
+    def guess(n: int) -> int:
+        client = programs[n % 2].test_client()
+        token = csrf_from(client.get("/en-us/login").text)
+        start_together.wait(timeout=60)
+        fields = {"email": ann.email, "password": f"guess {n}", "csrf_token": token}
+        return client.post("/en-us/login", data=fields, environ_base={"REMOTE_ADDR": f"203.0.113.{n}"}).status_code
+
+    with ThreadPoolExecutor(guesses) as pool:
+        statuses = Counter(pool.map(guess, range(guesses)))
+    assert statuses == {401: 3, 429: guesses - 3}
 
 
 def test_already_exists_offers_to_log_in(client, member_with_password):

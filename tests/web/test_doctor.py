@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import peewee
+
 from app.core import doctor, settings, store
 
 
@@ -52,14 +54,15 @@ def test_doctor_says_when_the_hosted_site_answers_but_its_database_is_away(serve
     _hosted_at(server.url)
 
     def away():
-        raise DatabaseProblem("The database server of postgresql://db/vouchers does not answer.")
+        raise DatabaseProblem("The database server of postgresql://db/vouchers does not answer.") from (
+            peewee.OperationalError("could not connect to server: Connection refused")
+        )
 
     monkeypatch.setattr(store, "check_reachable", away)  # as the hosted site's own database would fail it
     check = doctor.check_hosted_site(server.url)
     assert check.status == "problem"
-    assert check.message == (
-        f"Claim site hosted at {server.url}: answering, but its database is unavailable: "
-        "The database server of postgresql://db/vouchers does not answer."
+    assert (
+        check.message == f"Claim site hosted at {server.url}: answering, but its database is unavailable (unreachable)"
     )
 
 

@@ -5,10 +5,11 @@ OpenAPI 3.1 document by tests/helpers/pos_api.py). Runs on SQLite and on Postgre
 from __future__ import annotations
 
 import threading
+from datetime import datetime
 
 import pytest
 
-from app.core import activity, api_keys, batches, claims, money, settings, vouchers
+from app.core import activity, api_keys, batches, claims, money, settings, times, vouchers
 from app.web import create_app
 from app.web.server import start_server
 from tests.helpers.pos_api import Client, spec
@@ -210,6 +211,21 @@ def test_the_batches_with_their_metrics_and_money(pos, voucher, claim_some=None)
     assert (spring["total"], spring["claimed"], spring["redeemed"], spring["available"]) == (10, 1, 1, 9)
     assert spring["redemption_rate"] == 100.0
     assert (spring["sales_with_vouchers"], spring["discount_given"], spring["currency"]) == (80.0, 8.0, config.currency)
+
+
+def test_the_batches_say_where_each_campaign_stands_and_an_ended_ones_voucher_still_redeems(pos, voucher, make_batch):
+    from app.core import schedule
+
+    starts = schedule.parse_moment("2031-03-03 08:30")  # the store's local time
+    make_batch(name="Monday posters", starts_at=starts)
+    schedule.end_campaign(voucher.batch_id)
+    listed = {b["name"]: b for b in pos.batches().body["batches"]}  # (each answer checked against the document)
+    monday = listed["Monday posters"]
+    assert monday["status"] == "scheduled" and monday["ends_at"] is None
+    opens = datetime.fromisoformat(monday["starts_at"])  # ISO 8601 with the store's offset
+    assert opens.utcoffset() is not None and opens == times.local(starts)
+    assert listed["Spring Fair"]["status"] == "ended" and listed["Spring Fair"]["ends_at"] is not None
+    assert pos.redeem(voucher.code, "r", {"order_total": "25.00"}).body["outcome"] == "redeemed"
 
 
 # -- the claim site is untouched -----------------------------------------------------------------

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import pytest
 
+from app.core import limits
+from app.core.store.models import Throttle
 from app.web.security import (
     LoginThrottle,
     Policy,
@@ -53,7 +55,7 @@ def test_anything_else_goes_to_the_default(target):
     assert safe_next(target, DEFAULT) == DEFAULT
 
 
-def test_failed_logins_slow_down_then_lock_and_are_forgotten():
+def test_failed_logins_slow_down_then_lock_and_are_forgotten(db_path):
     clock = FakeClock()
     throttle = LoginThrottle(per_email=Policy(free=3, lock_after=6, window=600, lock_for=600), clock=clock)
     for _ in range(3):
@@ -75,7 +77,7 @@ def test_failed_logins_slow_down_then_lock_and_are_forgotten():
     assert throttle.wait_time("a@example.com", "10.0.0.1") == 0
 
 
-def test_many_emails_from_one_address_lock_that_address():
+def test_many_emails_from_one_address_lock_that_address(db_path):
     clock = FakeClock()
     throttle = LoginThrottle(per_address=Policy(free=5, lock_after=8), clock=clock)
     for n in range(8):
@@ -84,7 +86,7 @@ def test_many_emails_from_one_address_lock_that_address():
     assert throttle.wait_time("new@example.com", "10.0.0.10") == 0
 
 
-def test_a_success_forgets_the_emails_failures():
+def test_a_success_forgets_the_emails_failures(db_path):
     throttle = LoginThrottle(clock=FakeClock())
     for _ in range(3):
         throttle.failed("a@example.com", "10.0.0.1")
@@ -92,14 +94,23 @@ def test_a_success_forgets_the_emails_failures():
     assert throttle.wait_time("a@example.com", "10.0.0.2") == 0
 
 
-def test_the_throttle_keeps_a_bounded_number_of_keys():
-    throttle = LoginThrottle(clock=FakeClock(), max_keys=100)
-    for n in range(1000):
-        throttle.failed(f"{n}@example.com", f"10.0.{n // 256}.{n % 256}")
-    assert len(throttle._emails.times) == 100 and len(throttle._addresses.times) == 100
+def test_the_counts_keep_no_email_nor_address_and_go_once_they_no_longer_count(db_path):
+    clock = FakeClock()
+    throttle = LoginThrottle(clock=clock)
+    for n in range(100):
+        throttle.failed(f"guess{n}@example.com", f"10.0.0.{n}")
+    rows = Throttle.select().count()
+    assert rows == 200  # an email and an address for each
+    stored = " ".join(f"{row.scope} {row.key} {row.times}" for row in Throttle.select())
+    assert "example.com" not in stored and "10.0.0." not in stored  # keyed hashes only
+    clock.advance(15 * 60 - 1)
+    assert limits.prune(clock()) == 0  # still within their window
+    clock.advance(2)
+    assert limits.prune(clock()) == 200
+    assert throttle.wait_time("guess1@example.com", "10.0.0.1") == 0
 
 
-def test_rate_limit_allows_the_limit_then_waits_out_the_window():
+def test_rate_limit_allows_the_limit_then_waits_out_the_window(db_path):
     clock = FakeClock()
     limit = RateLimit(3, 60, clock=clock)
     for _ in range(3):
@@ -125,7 +136,7 @@ def test_only_the_configured_proxy_is_trusted(peer, trusted, expected):
     assert is_trusted_proxy(peer, trusted) is expected
 
 
-def test_an_attempt_counts_against_its_email_when_checked_and_against_its_address_when_wrong():
+def test_an_attempt_counts_against_its_email_when_checked_and_against_its_address_when_wrong(db_path):
     clock = FakeClock()
     throttle = LoginThrottle(
         per_email=Policy(free=3, lock_after=6), per_address=Policy(free=2, lock_after=5), clock=clock

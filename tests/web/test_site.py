@@ -3,11 +3,12 @@
 from __future__ import annotations
 
 import logging
+import re
 from datetime import date, datetime, timedelta, timezone
 
 import pytest
 
-from app.core import batches, claims, members, settings, templates, times
+from app.core import batches, claims, members, schedule, settings, templates, times
 from app.core.errors import DatabaseProblem
 from app.core.store.models import Voucher, utcnow
 from app.web import create_app
@@ -193,6 +194,27 @@ def test_forwarded_addresses_are_believed_only_from_the_trusted_proxy(db_path, m
     assert attempt("203.0.113.4", PASSWORD) == 303
 
 
+@pytest.mark.parametrize("prefix", ["//evil.example", "/elsewhere", "https://evil.example"])
+def test_a_forwarded_prefix_never_moves_the_links_even_from_the_trusted_proxy(db_path, make_batch, prefix):
+    """Issue 21: the proxy's X-Forwarded-Prefix was believed, and every link of the page then
+    started with it ("//evil.example/en-us/login" leads to another site)."""
+    settings.save(
+        settings.Settings(store_name="Corner Shop", public_base_url="https://shop.test", trusted_proxy="10.0.0.7")
+    )
+    batch = make_batch()
+    client = create_app({"SETTINGS_MAX_AGE": 0}).test_client()
+    for path in ("/en-us/", f"/en-us/claim/{batch.token}", "/en-us/login"):
+        page = client.get(path, headers={"X-Forwarded-Prefix": prefix}, environ_base={"REMOTE_ADDR": "10.0.0.7"})
+        assert page.status_code == 200
+        links = [link for link in re.findall(r'(?:href|action|src)="([^"]*)"', page.text) if not link.startswith("#")]
+        assert links and all(link.startswith("/") and not link.startswith("//") for link in links), links
+        assert "evil.example" not in page.text and "/elsewhere" not in page.text
+    redirect = client.get(
+        "/en-us/my-cards", headers={"X-Forwarded-Prefix": prefix}, environ_base={"REMOTE_ADDR": "10.0.0.7"}
+    )
+    assert redirect.status_code == 303 and redirect.location.startswith("/en-us/login")
+
+
 def test_an_unexpected_error_is_logged_and_answers_a_plain_page(db_path, caplog):
     app = create_app({"SETTINGS_MAX_AGE": 0})
 
@@ -300,6 +322,59 @@ def test_a_new_password_keeps_the_rule_and_wrong_current_ones_are_throttled(db_p
     assert [change("wrong", "green meadow river")[0] for _ in range(4)] == [400, 400, 400, 429]
 
 
+def test_a_scheduled_promotion_says_when_claims_open_and_takes_none_before(client, make_batch, member_with_password):
+    from app.core import schedule
+
+    settings.save(settings.Settings(store_name="Corner Shop", time_zone="America/New_York"))
+    batch = make_batch(name="Monday posters", title="Free coffee", starts_at=schedule.parse_moment("2031-03-03 08:30"))
+    log_in(client, member_with_password().email)
+    text = visible(client.get(claim_path(batch)).text)
+    assert "Claims Open Soon" in text and "Claims open on 3 Mar 2031, 08:30." in text
+    assert "Free coffee" in text and "Minimum purchase $20.00" in text  # what is coming is on show
+    assert "Claim voucher" not in text
+    refused = claim(client, batch)  # a form kept from before: the claim itself refuses
+    assert refused.status_code == 409 and "Claims Open Soon" in visible(refused.text)
+    assert batches.get_batch(batch.id).claimed == 0
+
+
+def test_an_ended_campaign_says_so_and_a_members_voucher_stays_on_show(app, client, make_batch, member_with_password):
+    from app.core import schedule
+
+    member = member_with_password()
+    batch = make_batch(name="Spring - Email", description="Spring treat")
+    log_in(client, member.email)
+    claim(client, batch)
+    schedule.end_campaign(batch.id)
+    mine = visible(client.get(claim_path(batch)).text)
+    assert "The promotion has ended, but your voucher stays valid until it expires." in mine
+    late = app.test_client()
+    log_in(late, member_with_password("late@example.com").email)
+    text = visible(late.get(claim_path(batch)).text)
+    assert "This Promotion Has Ended" in text and "It ended on " in text and "Spring treat" in text
+    assert "Claim voucher" not in text
+    token = csrf_from(late.get("/en-us/my-cards").text)  # a form of this site, kept from before the end
+    assert late.post(claim_path(batch), data={"csrf_token": token}).status_code == 409
+    assert batches.get_batch(batch.id).claimed == 1
+
+
+def test_members_read_the_offers_name_and_the_discount_once(client, member_with_password):
+    tote = templates.create_template("Free tote bag", "5", min_purchase="30", terms="While stocks last")
+    forever = templates.create_template("10% off", "10%")  # named by its discount, and never expiring
+    gift = batches.create_batch("Autumn - Signage", tote, 5, "In-store QR")
+    plain = batches.create_batch("Autumn - Email", forever, 5, "Email")
+    log_in(client, member_with_password().email)
+    page = visible(client.get(claim_path(gift)).text)
+    assert "Free tote bag" in page and "$5.00 off" in page  # the headline is the offer's name, then what it is
+    page = visible(client.get(claim_path(plain)).text)
+    assert page.count("10% off") == 1  # its headline; no "10% off" under "10% off"
+    claim(client, gift)
+    claim(client, plain)
+    cards = visible(client.get("/en-us/my-cards").text)
+    assert "Free tote bag" in cards and "$5.00 off" in cards  # each card names its promotion
+    assert "No expiry" in cards and "Valid until No expiry date" not in cards
+    assert cards.count("10% off") == 1
+
+
 def test_every_page_that_cannot_be_claimed_says_why_first_in_the_specs_words(client, make_batch, member_with_password):
     paused = make_batch(name="paused")
     batches.pause_batch(paused.id)
@@ -307,10 +382,15 @@ def test_every_page_that_cannot_be_claimed_says_why_first_in_the_specs_words(cli
     claims.claim(sold.token, member_with_password().id)
     gone = templates.create_template("Gone", "5", expires_on=date.today() - timedelta(days=1))
     ended = batches.create_batch("ended", gone, 2, "Email", "")
+    scheduled = make_batch(name="scheduled", starts_at=schedule.parse_moment("2031-03-03 08:30"))
+    finished = make_batch(name="campaign ended")
+    schedule.end_campaign(finished.id)
     for batch, notice in (
         (paused, "Promotion Temporarily Paused"),
         (sold, "No vouchers available."),
         (ended, "This Promotion Has Ended"),
+        (scheduled, "Claims Open Soon"),
+        (finished, "This Promotion Has Ended"),
     ):
         page = client.get(claim_path(batch)).text
         main = page.split('<main id="main" class="page">', 1)[1]

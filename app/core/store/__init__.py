@@ -12,7 +12,7 @@ same models), as Vorta's store/ has it. The modules, from the bottom up:
 
 The rest of the app imports the names below from here (`from app.core import store`)."""
 
-from .failures import explain, is_connection_lost
+from .failures import explain, failure_word, is_connection_lost
 from .handle import database, location, run_many, run_sql
 from .opening import (
     APP_NAME,
@@ -58,6 +58,7 @@ __all__ = [
     "default_location",
     "describe",
     "explain",
+    "failure_word",
     "guarded",
     "is_connection_lost",
     "is_url",

@@ -180,6 +180,17 @@ def failure_kind(exc: BaseException) -> str | None:
     return next((kind for kind, words in _WORDS if any(word in text for word in words)), None)
 
 
+def failure_word(exc: BaseException) -> str:
+    """What kind of failure this is, in a word that names no database ("unreachable", "busy",
+    "damaged", ...; "failed" when it is none of those), looking at its causes too: for a stranger
+    who may know only that."""
+    for candidate in (exc, exc.__cause__, exc.__context__):
+        kind = failure_kind(candidate) if candidate is not None else None
+        if kind is not None:
+            return kind
+    return "failed"
+
+
 def explain(exc: BaseException, where: str = "") -> str:
     """One sentence, on one line, for a database failure, naming the database (the open one unless
     where names another), by the driver's error code (SQLSTATE, SQLite's result code); by its words

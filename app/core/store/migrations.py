@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+import json
 import os
 import shutil
+import socket
 import sqlite3
 import subprocess
 from collections.abc import Iterator
@@ -27,6 +29,7 @@ from .models import (
     Batch,
     DelayCount,
     Erasure,
+    ExpiryCount,
     IdempotentRequest,
     Lease,
     Member,
@@ -34,14 +37,16 @@ from .models import (
     SchemaVersion,
     SlotCount,
     Template,
+    Throttle,
     Voucher,
     Webhook,
     WebhookDelivery,
+    name_key,
     utcnow,
 )
 from .rebuild import columns_of, rebuild_as_declared, table_sql
 
-CURRENT_VERSION = 15
+CURRENT_VERSION = 23
 # SQLite's header names the application a file belongs to (PRAGMA application_id): "VBat". Set in
 # every database made or migrated since _mark_as_voucher_batches; `restore` refuses a file naming another.
 APPLICATION_ID = 0x56426174
@@ -269,15 +274,7 @@ def _activity_log_append_only(db: peewee.Database) -> None:
 
 def _add_restored_kind(db: peewee.Database) -> None:
     """The log records a backup put back in place of the database ("restored")."""
-    if isinstance(db, peewee.SqliteDatabase):
-        if "'restored'" not in table_sql(db, "activity"):  # (SQLite cannot ALTER a CHECK)
-            rebuild_as_declared(db, Activity)
-        return
-    listed = ", ".join(f"'{kind}'" for kind in ACTIVITY_KINDS)
-    db.execute_sql(
-        "ALTER TABLE activity DROP CONSTRAINT IF EXISTS activity_kind_check,"
-        f" ADD CONSTRAINT activity_kind_check CHECK (kind IN ({listed}))"
-    )
+    _declare_activity_kinds(db)
 
 
 def _add_erasure_ledger(db: peewee.Database) -> None:
@@ -323,6 +320,184 @@ def _add_webhooks(db: peewee.Database) -> None:
     db.create_tables([Webhook, WebhookDelivery, Lease])
 
 
+# The campaign's steps (issue 22) follow the point of sale's.
+
+
+def _declare_activity_kinds(db: peewee.Database) -> None:
+    """The CHECK on the log's kinds lists every kind the model declares (models.ACTIVITY_KINDS).
+    SQLite cannot change a CHECK: the table is made anew as the model declares it, its entries
+    copied, ids, indexes and append-only triggers kept (rebuild_as_declared)."""
+    if isinstance(db, peewee.SqliteDatabase):
+        written = table_sql(db, "activity")
+        if any(f"'{kind}'" not in written for kind in ACTIVITY_KINDS):
+            rebuild_as_declared(db, Activity)
+        return
+    listed = ", ".join(f"'{kind}'" for kind in ACTIVITY_KINDS)
+    db.execute_sql(
+        "ALTER TABLE activity DROP CONSTRAINT IF EXISTS activity_kind_check,"
+        f" ADD CONSTRAINT activity_kind_check CHECK (kind IN ({listed}))"
+    )
+
+
+def _add_campaign_kinds(db: peewee.Database) -> None:
+    """The log records a batch edited, scheduled and ended, and a template edited, archived,
+    restored and deleted."""
+    _declare_activity_kinds(db)
+
+
+def _add_claim_window(db: peewee.Database) -> None:
+    """A batch gets a claim window: claims open at starts_at and end for good at ends_at (both
+    empty for every batch made before: open now, no end, as they were)."""
+    _add_columns(db, Batch.starts_at, Batch.ends_at)
+
+
+MAX_NAME = 120
+
+
+def _unused_name(name: str, taken: set[str]) -> str:
+    """name with the first free " (n)" after it (shortened to fit 120 characters)."""
+    number = 2
+    while True:
+        suffix = f" ({number})"
+        candidate = name[: MAX_NAME - len(suffix)].rstrip() + suffix
+        if name_key(candidate) not in taken:
+            return candidate
+        number += 1
+
+
+def _unique_batch_names(db: peewee.Database) -> None:
+    """Batch names are unique (trimmed, any case: models.name_key), backed by a unique index on the
+    compared form. Two batches of one name made before keep the older one's name; each later one
+    is renamed "Name (2)", "Name (3)" ..., and the log records the rename, so a manager who looks
+    for it finds why."""
+    _add_columns(db, Batch.name_key)
+    mark = "%s" if isinstance(db, peewee.PostgresqlDatabase) else "?"
+    rows = db.execute_sql("SELECT id, name FROM batch ORDER BY id").fetchall()
+    taken = {name_key(name) for _, name in rows}
+    kept: set[str] = set()
+    for batch_id, name in rows:
+        key = name_key(name)
+        if key in kept:
+            renamed = _unused_name(" ".join(name.split()), taken)
+            taken.add(name_key(renamed))
+            kept.add(name_key(renamed))
+            db.execute_sql(
+                f"UPDATE batch SET name = {mark}, name_key = {mark} WHERE id = {mark}",
+                (renamed, name_key(renamed), batch_id),
+            )
+            _log_rename(db, batch_id, name, renamed)
+        else:
+            kept.add(key)
+            db.execute_sql(f"UPDATE batch SET name_key = {mark} WHERE id = {mark}", (key, batch_id))
+    db.execute_sql('CREATE UNIQUE INDEX IF NOT EXISTS "batch_name_key" ON "batch" ("name_key")')
+
+
+def _log_rename(db: peewee.Database, batch_id: int, before: str, after: str) -> None:
+    """The activity entry of a rename made by the update (by this PC, as the log stores it)."""
+    details = json.dumps({"name": [before, after], "reason": "another batch had this name"}, ensure_ascii=False)
+    values = (Activity.at.db_value(utcnow()), batch_id, after, (socket.gethostname() or "this PC")[:64], details)
+    mark = "%s" if isinstance(db, peewee.PostgresqlDatabase) else "?"
+    db.execute_sql(
+        "INSERT INTO activity (at, kind, batch_id, batch_name, code, till, staff, details)"
+        f" VALUES ({mark}, 'batch_edited', {mark}, {mark}, NULL, {mark}, '', {mark})",
+        values,
+    )
+
+
+def _add_template_archive(db: peewee.Database) -> None:
+    """A template may be archived: hidden from New batch, its batches untouched."""
+    _add_columns(db, Template.archived_at)
+
+
+_OFFER_COLUMNS = ("discount_kind", "discount_value", "min_purchase", "expires_on", "valid_days")
+OFFER_FIXED = "the offer of a template with claimed vouchers cannot be changed"
+
+
+def _forbid_claimed_offer_changes(db: peewee.Database) -> None:
+    """A template's offer (discount, minimum, expiry) is what members were promised once one of its
+    vouchers is claimed: the database itself refuses to change it then (app.core.templates says so
+    first, in a sentence). Its name and terms may always change."""
+    claimed = "EXISTS (SELECT 1 FROM batch WHERE template_id = OLD.id AND claimed_count > 0)"
+    if isinstance(db, peewee.SqliteDatabase):
+        changed = " OR ".join(f"NEW.{c} IS NOT OLD.{c}" for c in _OFFER_COLUMNS)
+        db.execute_sql(
+            f"CREATE TRIGGER IF NOT EXISTS template_offer_fixed BEFORE UPDATE OF {', '.join(_OFFER_COLUMNS)}"
+            f" ON template WHEN ({changed}) AND {claimed}"
+            f" BEGIN SELECT RAISE(ABORT, '{OFFER_FIXED}'); END"
+        )
+    elif isinstance(db, peewee.PostgresqlDatabase):
+        new = ", ".join(f"NEW.{c}" for c in _OFFER_COLUMNS)
+        old = ", ".join(f"OLD.{c}" for c in _OFFER_COLUMNS)
+        db.execute_sql(
+            "CREATE OR REPLACE FUNCTION template_offer_fixed() RETURNS trigger AS $$"
+            f" BEGIN IF ({new}) IS DISTINCT FROM ({old}) AND {claimed} THEN"
+            f" RAISE EXCEPTION '{OFFER_FIXED}' USING ERRCODE = 'integrity_constraint_violation';"
+            " END IF; RETURN NEW; END $$ LANGUAGE plpgsql"
+        )
+        db.execute_sql("DROP TRIGGER IF EXISTS template_offer_fixed ON template")
+        db.execute_sql(
+            "CREATE TRIGGER template_offer_fixed BEFORE UPDATE ON template"
+            " FOR EACH ROW EXECUTE FUNCTION template_offer_fixed()"
+        )
+
+
+def _fix_claimed_offers(db: peewee.Database) -> None:
+    """The offer of a template with claimed vouchers is fixed, by the database too."""
+    _forbid_claimed_offer_changes(db)
+
+
+def _add_sorting_and_expiry_indexes(db: peewee.Database) -> None:
+    """The vouchers view sorts by claim and redemption time with keyset pages, the vouchers still
+    out there are counted by expiry from a partial index of the claimed-not-redeemed ones, and the
+    Members page sorts by when members joined: an index for each, so each stays one index range on
+    a million rows. (IF NOT EXISTS: on SQLite _ids_never_reused made the voucher and member tables
+    anew as the models declare them, these indexes included.)"""
+    db.execute_sql(
+        'CREATE INDEX IF NOT EXISTS "voucher_batch_id_claimed_at_id" ON "voucher" ("batch_id", "claimed_at", "id")'
+    )
+    db.execute_sql(
+        'CREATE INDEX IF NOT EXISTS "voucher_batch_id_redeemed_at_id" ON "voucher" ("batch_id", "redeemed_at", "id")'
+    )
+    db.execute_sql(
+        'CREATE INDEX IF NOT EXISTS "voucher_unredeemed_expiry" ON "voucher" ("batch_id", "expires_at")'
+        " WHERE status = 1"
+    )
+    db.execute_sql('CREATE INDEX IF NOT EXISTS "member_created_at" ON "member" ("created_at")')
+
+
+def _count_unredeemed_by_expiry(db: peewee.Database) -> None:
+    """Per batch and quarter hour, how many claimed vouchers not redeemed expire then
+    (models.ExpiryCount), so a batch's page and the Channels page say what is still out there from
+    a few hundred rows; the vouchers already claimed are counted once here."""
+    db.create_tables([ExpiryCount])  # (IF NOT EXISTS: a test may have kept it)
+    fill_expiry_counts(db)
+
+
+def fill_expiry_counts(db: peewee.Database) -> None:
+    """Count the claimed-not-redeemed vouchers by the quarter hour of their expiry anew (the
+    migration; the benchmark's bulk fill)."""
+    if isinstance(db, peewee.SqliteDatabase):
+        seconds = "CAST(strftime('%s', expires_at) AS INTEGER)"
+    else:  # PostgreSQL: a timestamp without zone, read as UTC
+        seconds = "CAST(FLOOR(EXTRACT(EPOCH FROM expires_at)) AS BIGINT)"
+    db.execute_sql("DELETE FROM expiry_count")
+    db.execute_sql(
+        "INSERT INTO expiry_count (batch_id, slot, vouchers)"
+        f" SELECT batch_id, slot, COUNT(*) FROM (SELECT batch_id, {seconds} / 900 AS slot FROM voucher"
+        " WHERE status = 1 AND expires_at IS NOT NULL) AS unredeemed GROUP BY batch_id, slot"
+    )
+
+
+# The claim site's shared limits (issue 21) follow the campaign's.
+
+
+def _add_shared_limits(db: peewee.Database) -> None:
+    """The claim site's abuse limits move from each process's memory into the database: every
+    process of `serve --workers N`, and every program serving the same database, counts failed
+    logins and new accounts together, and a restart forgets nothing."""
+    db.create_tables([Throttle])
+
+
 # MIGRATIONS[n] brings a database from version n to n + 1.
 MIGRATIONS = {
     1: _v1_to_v2,
@@ -339,6 +514,14 @@ MIGRATIONS = {
     12: _add_order_totals,
     13: _add_point_of_sale_api,
     14: _add_webhooks,
+    15: _add_campaign_kinds,
+    16: _add_claim_window,
+    17: _unique_batch_names,
+    18: _add_template_archive,
+    19: _fix_claimed_offers,
+    20: _add_sorting_and_expiry_indexes,
+    21: _count_unredeemed_by_expiry,
+    22: _add_shared_limits,
 }
 
 
@@ -381,6 +564,11 @@ _ADDED_COLUMNS[_version_after(_add_webhooks)] = {
     " last_status last_error delivered_at",
     "lease": "name holder until",
 }
+_ADDED_COLUMNS[_version_after(_add_claim_window)] = {"batch": "starts_at ends_at"}
+_ADDED_COLUMNS[_version_after(_unique_batch_names)] = {"batch": "name_key"}
+_ADDED_COLUMNS[_version_after(_add_template_archive)] = {"template": "archived_at"}
+_ADDED_COLUMNS[_version_after(_count_unredeemed_by_expiry)] = {"expiry_count": "batch_id slot vouchers"}
+_ADDED_COLUMNS[_version_after(_add_shared_limits)] = {"throttle": "scope key times until"}
 APPLICATION_ID_SINCE = _version_after(_mark_as_voucher_batches)  # the first version whose files all carry it
 
 
@@ -506,6 +694,7 @@ def init_db(db: peewee.Database, path: Path | None, have_backup: bool = False) -
         with db.atomic():
             db.create_tables(ALL_MODELS)
             _forbid_activity_changes(db)
+            _forbid_claimed_offer_changes(db)
             _mark_as_voucher_batches(db)
             SchemaVersion.delete().execute()
             SchemaVersion.create(version=CURRENT_VERSION)

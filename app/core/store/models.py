@@ -15,6 +15,7 @@ from peewee import (
     DateField,
     DateTimeField,
     DecimalField,
+    DoubleField,
     ForeignKeyField,
     IntegerField,
     Model,
@@ -27,7 +28,7 @@ from peewee import (
 from .handle import database
 
 CHANNELS = ("Email", "SMS", "In-store QR", "Social media", "Events", "Website", "Other")
-BATCH_STATUSES = ("active", "paused")
+BATCH_STATUSES = ("active", "paused")  # as stored: the manager's pause (app.core.schedule says the state)
 VOUCHER_STATUSES = ("unclaimed", "claimed", "redeemed")  # stored as their index
 UNCLAIMED, CLAIMED, REDEEMED = range(3)
 MAX_QUANTITY = 1_000_000
@@ -41,6 +42,21 @@ def utcnow() -> datetime:
     if _fixed_now is not None:
         return _fixed_now
     return datetime.now(timezone.utc).replace(tzinfo=None, microsecond=0)
+
+
+def database_now() -> tuple[str, dict[str, object]]:
+    """Now as the database's clock tells it, as a piece of SQL to put in a statement (naive UTC, whole
+    seconds) with its parameters; the test clock instead while set_clock holds one. A claim decides
+    with this clock inside its transaction, so every program on one database (this PC's window, the
+    claim site's workers, a hosted server, another PC) decides a schedule's edges by the same clock,
+    whatever their own clocks say. (SQLite's clock is this PC's: every program on the file runs here.)"""
+    on_sqlite = isinstance(database.obj, SqliteDatabase)
+    if _fixed_now is not None:
+        return (":db_now" if on_sqlite else "CAST(:db_now AS TIMESTAMP)"), {"db_now": _fixed_now.isoformat(sep=" ")}
+    if on_sqlite:
+        return "strftime('%Y-%m-%d %H:%M:%S', 'now')", {}
+    # the transaction's own timestamp: every statement of one transaction sees the same instant
+    return "date_trunc('second', now() AT TIME ZONE 'UTC')", {}
 
 
 def set_clock(moment: datetime | None) -> None:
@@ -111,6 +127,7 @@ class Template(BaseModel):
     )  # ... or N days after claim
     terms = TextField(default="")
     created_at = DateTimeField(default=utcnow)
+    archived_at = DateTimeField(null=True)  # hidden from New batch since; its batches go on as they were
 
     class Meta:
         constraints = [
@@ -131,7 +148,7 @@ class Member(BaseModel):
     email = CharField(max_length=254, unique=True)  # stored lower-case
     name = CharField(max_length=120, default="")
     password_hash = CharField(max_length=255)
-    created_at = DateTimeField(default=utcnow)
+    created_at = DateTimeField(default=utcnow, index=True)  # the Members page sorted by when they joined
     # Every session carries the generation it began in; raising it ends them all (logout, a new
     # password, the manager's "sign out everywhere") without a write on each page view.
     session_generation = IntegerField(default=0, constraints=[SQL("DEFAULT 0"), Check("session_generation >= 0")])
@@ -148,9 +165,23 @@ class ResetCode(BaseModel):
     expires_at = DateTimeField()
 
 
+SCHEDULE_CHECK = "ends_at IS NULL OR starts_at IS NULL OR ends_at > starts_at"
+
+
+def name_key(name: str) -> str:
+    """A batch's name as names are compared: spaces trimmed and collapsed, any case ("Summer  Sale "
+    and "summer sale" are one name). What Batch.name_key holds."""
+    return " ".join((name or "").split()).casefold()
+
+
 class Batch(BaseModel):
     id = IdField()
     name = CharField(max_length=120)  # the manager's identifier
+    # The name as names are compared (name_key below: trimmed, spaces collapsed, any case): unique,
+    # so two batches can never look the same in a list or a confirmation. Its database default ''
+    # is only what the migration that added it to rows already there had to give (fresh and migrated
+    # tables alike); every batch written sets it. (255: casefolding may lengthen, ß is ss.)
+    name_key = CharField(max_length=255, unique=True, constraints=[SQL("DEFAULT ''")])
     # what members read; empty: the offer. The database's defaults, as well as Peewee's, for the
     # columns a migration added to rows already there (fresh and migrated tables alike)
     title = CharField(max_length=120, default="", constraints=[SQL("DEFAULT ''")])
@@ -170,6 +201,10 @@ class Batch(BaseModel):
         default=0, constraints=[SQL("DEFAULT 0"), Check("redeemed_count BETWEEN 0 AND claimed_count")]
     )
     created_at = DateTimeField(default=utcnow, index=True)
+    # The claim window (UTC): claims open at starts_at (None: at once) and stop for good at ends_at
+    # (None: no end; End campaign sets it to the moment). app.core.schedule holds the rule.
+    starts_at = DateTimeField(null=True)
+    ends_at = DateTimeField(null=True, constraints=[Check(SCHEDULE_CHECK)])
 
 
 class Voucher(BaseModel):
@@ -186,7 +221,12 @@ class Voucher(BaseModel):
     order_cents = BigIntegerField(null=True, constraints=[Check("order_cents IS NULL OR order_cents >= 0")])
 
     class Meta:
-        indexes = ((("batch", "status"), False),)  # keyset pages per status, and the next free voucher to claim
+        indexes = (
+            (("batch", "status"), False),  # keyset pages per status, and the next free voucher to claim
+            # the vouchers view sorted by claim or redemption time: keyset pages of (time, id)
+            (("batch", "claimed_at", "id"), False),
+            (("batch", "redeemed_at", "id"), False),
+        )
         constraints = [
             Check(
                 "(status = 0 AND member_id IS NULL AND claimed_at IS NULL AND redeemed_at IS NULL)"
@@ -199,6 +239,17 @@ class Voucher(BaseModel):
 # One voucher per member per batch. Partial: unclaimed vouchers stay out of it, which makes
 # generating a million vouchers about a fifth faster.
 Voucher.add_index(Voucher.index(Voucher.member, Voucher.batch, unique=True, where=Voucher.member.is_null(False)))
+
+# What is still out there: vouchers claimed and not redeemed, by expiry (a batch's page, the Channels
+# page read ExpiryCount, and this index for the quarter hours at the edges). Partial: only those rows,
+# so a range of it never reads the batch's unclaimed or redeemed vouchers. (A query must say
+# status = 1 as written here for SQLite to use it.)
+UNREDEEMED_EXPIRY = "status = 1"
+# (Not status among its columns: PostgreSQL drops a condition the predicate implies, and a column
+# between batch_id and expires_at with no condition would make the expiry range a filter, not a bound.)
+Voucher.add_index(
+    Voucher.index(Voucher.batch, Voucher.expires_at, where=SQL(UNREDEEMED_EXPIRY), name="voucher_unredeemed_expiry")
+)
 
 # What the activity log records (each kind's words: app.core.activity.KIND_TEXT). "restored": a
 # backup was put back in place of the database; its entry is the first the restored log gets.
@@ -214,6 +265,13 @@ ACTIVITY_KINDS = (
     "member_erased",
     "member_reset",
     "restored",
+    "batch_edited",
+    "batch_scheduled",
+    "batch_ended",
+    "template_edited",
+    "template_archived",
+    "template_restored",
+    "template_deleted",
 )
 
 
@@ -283,6 +341,21 @@ class DelayCount(BaseModel):
 
     class Meta:
         primary_key = CompositeKey("batch", "hours")
+
+
+class ExpiryCount(BaseModel):
+    """How many of a batch's claimed vouchers, not redeemed, expire in each quarter hour (UTC, slots
+    numbered as SlotCount's), kept inside the claim, redeem and undo transactions: what is still out
+    there (expiring within 7 days, expired unused) is a sum of these rows and, for the quarter hours
+    at its edges, a short range of the partial index voucher_unredeemed_expiry, never a count of a
+    million vouchers."""
+
+    batch = ForeignKeyField(Batch, on_delete="CASCADE", index=False)
+    slot = IntegerField()  # the quarter hour holding the vouchers' expires_at
+    vouchers = IntegerField(default=0, constraints=[Check("vouchers >= 0")])
+
+    class Meta:
+        primary_key = CompositeKey("batch", "slot")
 
 
 class ApiKey(BaseModel):
@@ -368,6 +441,20 @@ class Lease(BaseModel):
     until = DateTimeField()
 
 
+class Throttle(BaseModel):
+    """The claim site's abuse limits (failed logins per email and per address, accounts made per
+    address), kept here so that every process serving this database counts together and a restart
+    forgets nothing. No email or address is stored: key is a keyed hash of it."""
+
+    scope = CharField(max_length=16)  # what is counted: app.core.limits's scopes
+    key = CharField(max_length=64)  # HMAC-SHA256 of the email or address, hex
+    times = TextField(default="")  # the recent events, seconds since 1970 (UTC), oldest first
+    until = DoubleField(index=True)  # after this the row says nothing any more: pruned
+
+    class Meta:
+        primary_key = CompositeKey("scope", "key")
+
+
 M = TypeVar("M", bound=Model)
 
 
@@ -400,6 +487,7 @@ ALL_MODELS = (
     Activity,
     SlotCount,
     DelayCount,
+    ExpiryCount,
     Erasure,
     ApiKey,
     ApiAttempt,
@@ -407,4 +495,5 @@ ALL_MODELS = (
     Webhook,
     WebhookDelivery,
     Lease,
+    Throttle,
 )

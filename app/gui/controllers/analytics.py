@@ -32,6 +32,7 @@ class AnalyticsController(QObject):
     """Owns the batch's page or the channels page while one is shown in the window's pages."""
 
     message = Signal(str, str)  # (sentence, kind): a chart saved, or why not
+    like_requested = Signal(int)  # a batch's page asks for a new batch like it (its id)
 
     def __init__(self, pages: BatchPages, prompts: Prompts, window: QWidget, refresh_ms: int = REFRESH_MS) -> None:
         """pages: where the analytics pages are shown; window: the parent of the save dialogs, and the
@@ -61,6 +62,7 @@ class AnalyticsController(QObject):
 
     def open_batch(self, batch_id: int, name: str) -> BatchPage:
         page = BatchPage(batch_id, name)
+        page.like_requested.connect(self.like_requested)
         self._show(page, name, "Details")
         return page
 

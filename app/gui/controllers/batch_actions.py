@@ -9,7 +9,7 @@ import shiboken6
 from PySide6.QtCore import QObject, Qt, Signal
 from PySide6.QtWidgets import QProgressDialog, QWidget
 
-from app.core import batches, links, qr, vouchers
+from app.core import batches, doctor, links, qr, vouchers
 from app.core.activity import Actor
 from app.core.batches import BatchSummary
 from app.core.errors import sentence
@@ -79,6 +79,10 @@ class BatchActions(QObject):
         )
         self._answer(
             dialog, lambda: links.judge(url), dialog.show_reach, dialog.show_image_failed, "judge the claim link"
+        )
+        dialog.show_checking_site()  # its /healthz asked, within doctor.TIMEOUT
+        self._answer(
+            dialog, lambda: doctor.link_reaches(url), dialog.show_site_reach, dialog.show_site_reach, "check the link"
         )
 
     def edit_title(self, summary: BatchSummary) -> None:

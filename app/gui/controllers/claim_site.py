@@ -12,13 +12,17 @@ from typing import Any, cast
 from PySide6.QtCore import QObject, Signal
 from PySide6.QtWidgets import QLabel, QWidget
 
+from app.core.doctor import Check
 from app.core.errors import ServerProblem, sentence
+from app.core.links import PROBLEM
+from app.gui.dialogs.checks import NAMES
 from app.gui.kit.tasks import run_task
 from app.gui.kit.widgets import restyle
 
 from .hosted_site import HostedSite
 
 STOPPED, STARTING, RUNNING, FAILED = "stopped", "starting", "running", "failed"
+PROBLEM_FOUND = "a setup check found a problem"
 
 
 class KeptOld(Exception):
@@ -176,16 +180,35 @@ class ClaimServer(QObject):
 
 
 class ServerStateLabel(QLabel):
-    """The claim site's state in the status bar, coloured by state."""
+    """The claim site's state in the status bar, coloured by state; never green beside a problem
+    that the setup checks found (then it says so, the problem in its tooltip)."""
 
     def __init__(self, parent: QWidget | None = None) -> None:
         super().__init__("Claim site stopped", parent)
         self.setObjectName("ServerState")
         self.setProperty("state", STOPPED)
         self.setContentsMargins(8, 2, 8, 2)
+        self._shown = (STOPPED, "Claim site stopped", "")
+        self._problem: Check | None = None
 
     def show_state(self, state: str, text: str, tip: str) -> None:
-        self.setText(f"● {text}" if state == RUNNING else text)
-        self.setToolTip(tip)
-        self.setProperty("state", state)
+        self._shown = (state, text, tip)
+        self._render()
+
+    def show_checks(self, checks: list[Check]) -> None:
+        """The setup checks as they just ran: a problem among them turns a running site's label."""
+        self._problem = next((check for check in checks if check.status == PROBLEM), None)
+        self._render()
+
+    def _render(self) -> None:
+        state, text, tip = self._shown
+        if state == RUNNING and self._problem is not None:
+            said = f"{NAMES.get(self._problem.name, self._problem.name)}: {self._problem.message}"
+            self.setText(f"✕ {text} — {PROBLEM_FOUND}")
+            self.setToolTip(f"{said}\n{tip}" if tip else said)
+            self.setProperty("state", PROBLEM)
+        else:
+            self.setText(f"● {text}" if state == RUNNING else text)
+            self.setToolTip(tip)
+            self.setProperty("state", state)
         restyle(self)

@@ -1,5 +1,6 @@
-"""New batch, from the window's action to the new card: read the offers on a worker, open the dialog,
-create the templates and generate the batch it asks for (with progress and Stop), report the batch."""
+"""New batch, from the window's action (or a card's "New batch like this…") to the new card: read the
+offers on a worker, open the dialog, check the name as it is typed, create the templates and generate
+the batch it asks for (with progress and Stop), report the batch."""
 
 from __future__ import annotations
 
@@ -8,13 +9,17 @@ from collections.abc import Callable
 from PySide6.QtCore import QObject, Signal
 from PySide6.QtWidgets import QWidget
 
-from app.core import batches, templates
+from app.core import batches, schedule, templates
 from app.core.activity import Actor
+from app.core.batches import BatchSummary
 from app.core.errors import GenerationCancelled, sentence
 from app.core.store.models import Template
-from app.gui.dialogs.new_batch import NewBatchDialog
+from app.gui.dialogs.new_batch import LikeThis, NewBatchDialog
 from app.gui.kit.dialog_slot import DialogSlot
 from app.gui.kit.tasks import Task, run_task
+from app.gui.pages import cards
+
+from .campaign import check_names
 
 
 def offer_text(template: Template) -> str:
@@ -24,7 +29,39 @@ def offer_text(template: Template) -> str:
 
 
 def read_offers() -> list[tuple[int, str]]:
+    """Every offer New batch lists: the templates not archived."""
     return [(template.id, offer_text(template)) for template in templates.list_templates()]
+
+
+def read_like(batch_id: int) -> LikeThis:
+    """A batch as "New batch like this…" fills the dialog in, read afresh (on a worker)."""
+    batch = batches.batch_row(batch_id)
+    current = batches.get_batch(batch_id)
+    template = templates.find_template(current.template_id)
+    return LikeThis(
+        batch_id=current.id,
+        batch_name=current.name,
+        name=batches.free_name(current.name),
+        template_id=template.id,
+        offer=offer_text(template),
+        channel=current.channel,
+        title=current.custom_title,
+        description=current.description,
+        prefix=batch.code_prefix,
+        quantity=current.total,
+    )
+
+
+def create(values: dict, **more) -> BatchSummary:
+    """What the dialog asked for, its claim window read in the store's zone (on a worker)."""
+    values = dict(values)
+    starts, ends = values.pop("starts", None), values.pop("ends", None)
+    return batches.create_batch(
+        **values,
+        starts_at=schedule.parse_moment(starts) if starts else None,
+        ends_at=schedule.parse_moment(ends) if ends else None,
+        **more,
+    )
 
 
 class NewBatchFlow(QObject):
@@ -44,11 +81,26 @@ class NewBatchFlow(QObject):
         if self._slot.bring_forward() or self._opening:
             return
         self._opening = True
-        run_task(read_offers, self._on_offers_read, self._on_offers_failed, context=self)
+        run_task(lambda: (read_offers(), None), self._on_offers_read, self._on_offers_failed, context=self)
 
-    def _on_offers_read(self, offers: list[tuple[int, str]]) -> None:
+    def open_like(self, batch_id: int) -> None:
+        """New batch like this one: the dialog filled in from it, under a free name."""
+        if self._slot.bring_forward() or self._opening:
+            return
+        self._opening = True
+        run_task(
+            lambda: (read_offers(), read_like(batch_id)), self._on_offers_read, self._on_offers_failed, context=self
+        )
+
+    def on_card_requested(self, action: str, summary: BatchSummary) -> None:
+        if action == cards.LIKE:
+            self.open_like(summary.id)
+
+    def _on_offers_read(self, read: tuple[list[tuple[int, str]], LikeThis | None]) -> None:
         self._opening = False
-        dialog = NewBatchDialog(offers, self._window)
+        offers, like = read
+        dialog = NewBatchDialog(offers, self._window, like)
+        check_names(dialog.name_field, dialog)
         dialog.template_requested.connect(lambda values: self._create_template(dialog, values))
         dialog.create_requested.connect(lambda values: self._generate(dialog, values))
         dialog.stop_requested.connect(self._stop)
@@ -93,9 +145,7 @@ class NewBatchFlow(QObject):
 
         actor = self._who()
         self._generation = run_task(
-            lambda task: batches.create_batch(
-                **values, progress=task.report, should_stop=task.is_cancelled, actor=actor
-            ),
+            lambda task: create(values, progress=task.report, should_stop=task.is_cancelled, actor=actor),
             done,
             failed,
             on_progress=lambda done_count, total: (

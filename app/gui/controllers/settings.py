@@ -213,17 +213,28 @@ class SettingsController(QObject):
         )
 
     def _confirm(self, dialog: SettingsDialog, before, edited, old_location: str, new_location: str) -> None:
-        """A new public base URL breaks the links already shared: ask first (what it breaks is read on a worker)."""
+        """What the change would break is read on a worker: a new port or host that links already out
+        would no longer reach is refused, with why; a new public base URL breaks the links already
+        shared, and a hosted claim site stops this PC's: both are asked first (No is the default)."""
         dialog.show_saving()
 
-        def answer(warning: str | None) -> None:
+        def answer(read: tuple[str | None, str | None]) -> None:
+            refusal, warning = read
+            if refusal:
+                dialog.show_refused(f"{refusal} Nothing was saved.")
+                return
             if warning and not self._prompts.confirm_base_change(dialog, warning):
                 dialog.show_refused("Not saved: claim links keep their address.")
                 return
+            if edited.hosted and not before.hosted and self._server.serves_here():
+                url = edited.public_base_url.strip().rstrip("/")
+                if not self._prompts.confirm_hosted(dialog, self._server.where(), url):
+                    dialog.show_refused("Not saved: the claim site keeps serving on this PC.")
+                    return
             self._save(dialog, before, edited, old_location, new_location)
 
         run_task(
-            lambda: settings.base_change_warning(before, edited),
+            lambda: (settings.move_refusal(before, edited), settings.base_change_warning(before, edited)),
             answer,
             lambda exc: self._refuse(dialog, sentence(exc, "save the settings")),
             context=dialog,

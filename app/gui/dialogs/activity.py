@@ -1,5 +1,6 @@
 """Activity: who did what, newest first, with filters (batch, kind of action, staff, date range),
-a search and an export to CSV. Read on a worker, a page at a time; entries are never edited here."""
+a search and an export to CSV; sorted by time or action, either way (a click on its column). Read on a
+worker, a page at a time; entries are never edited here."""
 
 from __future__ import annotations
 
@@ -18,7 +19,7 @@ from PySide6.QtWidgets import (
 )
 
 from app.core import activity, times
-from app.core.activity import KIND_TEXT, Entry, Filter
+from app.core.activity import KIND_TEXT, NEWEST_FIRST, Entry, Filter, Sort
 from app.core.errors import sentence
 from app.gui.kit import style
 from app.gui.kit.tasks import run_task
@@ -27,6 +28,7 @@ from app.gui.kit.widgets import Notice, SearchField, plain_label, plain_tip, siz
 _ROOT = QModelIndex()  # the table has rows only under its invisible root
 PAGE = 200
 COLUMNS = ("Time", "Action", "Batch", "Code", "Till", "Staff", "Details")
+SORTABLE = {0: "at", 1: "kind"}  # the columns the log has an index to sort by
 
 
 def cells(entry: Entry) -> tuple[str, ...]:
@@ -57,6 +59,8 @@ class ActivityModel(QAbstractTableModel):
     def headerData(self, section, orientation, role=Qt.ItemDataRole.DisplayRole):  # noqa: N802
         if orientation == Qt.Orientation.Horizontal and role == Qt.ItemDataRole.DisplayRole:
             return COLUMNS[section]
+        if orientation == Qt.Orientation.Horizontal and role == Qt.ItemDataRole.ToolTipRole and section in SORTABLE:
+            return "Click to sort by it (again: the other way)"
         return None
 
     def data(self, index, role=Qt.ItemDataRole.DisplayRole):
@@ -107,6 +111,7 @@ class ActivityDialog(QDialog):
         self.model = ActivityModel(self)
         self._wanted_batch = batch_id
         self._reads = 0  # a newer read replaces an older one still on its way
+        self.sort: Sort = NEWEST_FIRST
 
         self.batch = QComboBox()
         self.batch.setAccessibleName("Batch")
@@ -138,6 +143,11 @@ class ActivityDialog(QDialog):
         self.table.setAlternatingRowColors(True)
         self.table.setWordWrap(False)
         self.table.verticalHeader().hide()
+        titles = self.table.horizontalHeader()
+        titles.setSectionsClickable(True)
+        titles.setSortIndicatorShown(True)
+        titles.setSortIndicator(0, Qt.SortOrder.DescendingOrder)
+        titles.sectionClicked.connect(self._on_header_clicked)
         samples = ("2026-12-31 23:59", "Redemption undone", "Summer 2025 - Email List", "SUMMER-XXXX-XXXX-XX")
         size_columns(self.table, tuple(f"{sample}  " for sample in (*samples, "Front till", "Someone")))
 
@@ -145,7 +155,7 @@ class ActivityDialog(QDialog):
         self.count_label.setObjectName("Muted")
         self.notice = Notice()
         self.notice.hide()
-        self.more_button = QPushButton("Show older")
+        self.more_button = QPushButton("Show more")
         self.more_button.clicked.connect(self._on_more_clicked)
         self.more_button.hide()
         self.export_button = QPushButton(style.icon("export"), "Export to CSV…")
@@ -208,19 +218,33 @@ class ActivityDialog(QDialog):
     def reload(self) -> None:
         self._read(None)
 
-    def _on_more_clicked(self) -> None:
-        last = self.model.entries[-1]
-        self._read((last.at, last.id))
+    def _on_header_clicked(self, column: int) -> None:
+        """Time and Action sort (a second click: the other way); the other columns keep the order."""
+        if column in SORTABLE:
+            wanted = SORTABLE[column]
+            self.sort = (
+                Sort(wanted, descending=not self.sort.descending)
+                if self.sort.column == wanted
+                else Sort(wanted, descending=wanted == "at")  # newest first; actions A to Z
+            )
+            self.reload()
+        columns = {name: position for position, name in SORTABLE.items()}
+        order = Qt.SortOrder.DescendingOrder if self.sort.descending else Qt.SortOrder.AscendingOrder
+        self.table.horizontalHeader().setSortIndicator(columns[self.sort.column], order)
 
-    def _read(self, before) -> None:
+    def _on_more_clicked(self) -> None:
+        self._read(self.model.entries[-1])
+
+    def _read(self, after: Entry | None) -> None:
         wanted = self.current_filter()
+        sort = self.sort
         self._reads += 1
         read = self._reads
 
         def done(found: list[Entry]) -> None:
             if read != self._reads:
                 return
-            (self.model.extend if before else self.model.replace)(found)
+            (self.model.extend if after else self.model.replace)(found)
             self.more_button.setVisible(len(found) == PAGE)
             rows = self.model.rowCount()
             self.count_label.setText(
@@ -229,7 +253,7 @@ class ActivityDialog(QDialog):
             self.notice.hide()
 
         run_task(
-            lambda: activity.entries(wanted, PAGE, before),
+            lambda: activity.entries(wanted, PAGE, sort=sort, following=after),
             done,
             lambda exc: self.show_message(sentence(exc, "read the activity"), "error"),
             context=self,

@@ -15,16 +15,24 @@ from app.core.links import OK, PROBLEM, WARNING
 from app.gui.kit.widgets import Notice
 
 CHECK = "Check setup…"
-SHOWN_MS = 30_000  # how long the worst check stays in the status bar after start
 NAMES = {"database": "Database", "claim_link": "Claim link", "claim_site": "Claim site", "port": "Port"}
 BADGE = {OK: "✓", WARNING: "⚠", PROBLEM: "✕"}
 
 
+def worst(checks: list[doctor.Check]) -> doctor.Check | None:
+    """The first problem, else the first warning, else None (all ok)."""
+    return next((c for status in (PROBLEM, WARNING) for c in checks if c.status == status), None)
+
+
 def headline(checks: list[doctor.Check]) -> str:
     """The worst check in a few words ("Claim link works only on this network — details"), or CHECK when all are ok."""
-    worst = next((c for status in (PROBLEM, WARNING) for c in checks if c.status == status), None)
-    if worst is None:
+    worst_check = worst(checks)
+    if worst_check is None:
         return CHECK
+    return _short(worst_check)
+
+
+def _short(worst: doctor.Check) -> str:
     text = worst.message
     if worst.name == "claim_link" and "only be opened on this store's network" in text:
         short = "Claim link works only on this network"
@@ -34,6 +42,10 @@ def headline(checks: list[doctor.Check]) -> str:
         short = "Claim link is plain http"
     elif worst.name == "claim_link" and "not this PC's address" in text:
         short = "Claim link points to an address this PC no longer has"
+    elif worst.name == "claim_site" and "does not reach it" in text:
+        short = "Claim link does not reach this claim site"
+    elif worst.name == "claim_site" and ": not answering (" in text:
+        short = "Hosted claim site not answering"
     else:
         short = f"{NAMES.get(worst.name, worst.name)}: {'a problem' if worst.status == PROBLEM else 'check it'}"
     return f"{BADGE[worst.status]} {short} — details"

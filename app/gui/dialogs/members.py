@@ -4,6 +4,8 @@ erasing them. Every read and change runs on a worker; emails and names are shown
 
 from __future__ import annotations
 
+from typing import cast
+
 from PySide6.QtCore import Qt, Signal
 from PySide6.QtGui import QGuiApplication, QPixmap
 from PySide6.QtWidgets import (
@@ -27,6 +29,7 @@ from app.gui.kit.tasks import run_task
 from app.gui.kit.widgets import Notice, SearchField, plain_label, plain_tip
 
 MEMBER_COLUMNS = ("Email", "Name", "Vouchers", "Joined")
+SORTABLE = {0: "email", 3: "created_at"}  # the columns members have an index to sort by
 RESET_QR_PIXELS = 220  # the reset link's QR code, for the member's phone to scan across the counter
 VOUCHER_COLUMNS = ("Batch", "Code", "Status", "When")
 LIMIT = 50
@@ -84,11 +87,21 @@ class MembersDialog(QDialog):
         self.setWindowTitle("Members")
         self.rows: list[MemberRow] = []
         self._reads = 0  # a newer read replaces an older one still on its way
+        self.sort = ("email", False)  # (column, descending)
 
         self.search = SearchField("Find a member by email or name")
         self.search.search_changed.connect(lambda _text: self.reload())
         self.table = _table(MEMBER_COLUMNS)
         self.table.itemSelectionChanged.connect(self._on_selection)
+        titles = self.table.horizontalHeader()
+        titles.setSectionsClickable(True)
+        titles.setSortIndicatorShown(True)
+        titles.setSortIndicator(0, Qt.SortOrder.AscendingOrder)
+        titles.sectionClicked.connect(self._on_header_clicked)
+        for column in SORTABLE:
+            cast(QTableWidgetItem, self.table.horizontalHeaderItem(column)).setToolTip(
+                "Click to sort by it (again: the other way)"
+            )
         self.count_label = plain_label()
         self.count_label.setObjectName("Muted")
         self.notice = Notice()
@@ -166,14 +179,27 @@ class MembersDialog(QDialog):
         self.resize(900, 640)
 
     # Reading --------------------------------------------------------------------------------
+    def _on_header_clicked(self, column: int) -> None:
+        """Email and Joined sort (again: the other way); the other columns keep the order."""
+        if column in SORTABLE:
+            wanted = SORTABLE[column]
+            column_now, descending = self.sort
+            self.sort = (wanted, not descending) if column_now == wanted else (wanted, wanted == "created_at")
+            self.reload()
+        positions = {name: position for position, name in SORTABLE.items()}
+        order = Qt.SortOrder.DescendingOrder if self.sort[1] else Qt.SortOrder.AscendingOrder
+        self.table.horizontalHeader().setSortIndicator(positions[self.sort[0]], order)
+
     def reload(self) -> None:
         wanted = self.search.text().strip()
+        sort, descending = self.sort
         self._reads += 1
         read = self._reads
 
-        def done(found: list[MemberRow]) -> None:
+        def done(answer: tuple[list[MemberRow], int]) -> None:
             if read != self._reads:
                 return
+            found, total = answer
             chosen = self.selected()
             self.rows = list(found)
             self.table.blockSignals(True)
@@ -185,12 +211,13 @@ class MembersDialog(QDialog):
             else:
                 self.table.clearSelection()
                 self._show_member(None)
-            count = len(self.rows)
-            more = " (the first ones: type more to narrow it)" if count == LIMIT else ""
-            self.count_label.setText(f"{count:,} member{'' if count == 1 else 's'}{more}")
+            shown = len(self.rows)
+            noun = "member" if total == 1 else "members"
+            more = f", the first {shown:,} shown: type more to narrow it" if total > shown else ""
+            self.count_label.setText(f"{total:,} {noun}{more}")
 
         run_task(
-            lambda: members.find_members(wanted, LIMIT),
+            lambda: (members.find_members(wanted, LIMIT, sort, descending), members.count_members(wanted)),
             done,
             lambda exc: self.show_message(sentence(exc, "find the members"), "error"),
             context=self,

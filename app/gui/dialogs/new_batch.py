@@ -1,9 +1,13 @@
-"""New batch: name, description, channel, offer (a template, or a new one made here), quantity and
-code prefix. The dialog reports what is asked (a template, a batch, a stop); its controller calls the
-core and tells it how it went. It stays open on a refusal, so nothing typed is lost."""
+"""New batch: name, description, channel, offer (a template, or a new one made here), public title,
+quantity, code prefix and claim window; also "New batch like this…", filled in from another batch. The
+dialog reports what is asked (a template, a batch, a stop, a name to check); its controller calls the
+core and tells it how it went. It stays open on a refusal, so nothing typed is lost. Nothing is made
+by a stray Enter: Create batch is pressed, never defaulted to, and the channel is chosen, never assumed."""
 
 from __future__ import annotations
 
+from dataclasses import dataclass
+from decimal import Decimal
 from typing import Any
 
 from PySide6.QtCore import QDate, QRegularExpression, Qt, QTimer, Signal
@@ -17,7 +21,6 @@ from PySide6.QtWidgets import (
     QHBoxLayout,
     QLabel,
     QLineEdit,
-    QPlainTextEdit,
     QProgressBar,
     QPushButton,
     QSizePolicy,
@@ -26,9 +29,12 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from app.core.store.models import CHANNELS, MAX_QUANTITY
+from app.core.store.models import MAX_QUANTITY
+from app.core.templates import NEVER
 from app.gui.kit import style
 from app.gui.kit.widgets import Notice
+
+from .campaign import NameField, WindowFields, channel_box, keep_enter, text_box
 
 QUANTITY_HINT = (
     "Expect 200 claims? Generate 300–400.\n"
@@ -38,13 +44,21 @@ PREFIX_HINT = "Optional: up to 8 letters or digits in front of every code, e.g. 
 ENTER_KEYS = (Qt.Key.Key_Return, Qt.Key.Key_Enter)
 
 
-def text_box(placeholder: str, lines: int = 3) -> QPlainTextEdit:
-    """A few lines of text in a form; Tab moves on to the next field, as in every other field."""
-    box = QPlainTextEdit()
-    box.setPlaceholderText(placeholder)
-    box.setTabChangesFocus(True)
-    box.setFixedHeight(box.fontMetrics().lineSpacing() * lines + 12)
-    return box
+@dataclass(frozen=True)
+class LikeThis:
+    """What "New batch like this…" fills the dialog in with: the batch's offer, channel, public title,
+    description, code prefix and quantity, under a name of its own (a free one suggested)."""
+
+    batch_id: int
+    batch_name: str
+    name: str
+    template_id: int
+    offer: str  # the offer in words, as the offer list names it (listed even when archived)
+    channel: str
+    title: str
+    description: str
+    prefix: str
+    quantity: int
 
 
 class TemplateForm(QGroupBox):
@@ -55,8 +69,10 @@ class TemplateForm(QGroupBox):
     # the title field hides QGroupBox.title() (the box's own caption), which nothing here calls
     title: QLineEdit  # type: ignore[assignment]
 
-    def __init__(self, parent: QWidget | None = None) -> None:
-        super().__init__("New offer template", parent)
+    def __init__(
+        self, parent: QWidget | None = None, caption: str = "New offer template", submit: str = "Create template"
+    ) -> None:
+        super().__init__(caption, parent)
         self.title = QLineEdit()
         self.title.setPlaceholderText("e.g. 10% off, spend $20")
         self.title.setMaxLength(120)
@@ -78,11 +94,12 @@ class TemplateForm(QGroupBox):
         self.until.hide()
         self.expiry_kind.currentIndexChanged.connect(self._on_expiry_kind_changed)
         self.terms = text_box("e.g. One per visit. Not valid with other offers.")
-        self.create_button = QPushButton(style.icon("check"), "Create template")
+        self.create_button = QPushButton(style.icon("check"), submit)
         self.create_button.setAutoDefault(False)
         self.create_button.clicked.connect(self.submitted)
         self.hide_button = QPushButton("Cancel")
         self.hide_button.setAutoDefault(False)
+        self.offer_locked = False  # editing a template whose vouchers are claimed: its offer stays
 
         expiry = QHBoxLayout()
         expiry.addWidget(self.expiry_kind)
@@ -116,6 +133,41 @@ class TemplateForm(QGroupBox):
         self.days.setVisible(kind == "days")
         self.until.setVisible(kind == "date")
 
+    def fill(self, template: Any) -> None:
+        """Show a template's words and offer, to be edited."""
+        self.title.setText(template.title)
+        value = Decimal(template.discount_value)
+        shown = f"{value.normalize():f}" if value == value.to_integral() else f"{value:.2f}"
+        self.discount.setText(f"{shown}%" if template.discount_kind == "percent" else f"{value:.2f}")
+        minimum = Decimal(template.min_purchase or 0)
+        self.min_purchase.setText(f"{minimum:.2f}" if minimum else "")
+        if template.valid_days:
+            self.expiry_kind.setCurrentIndex(self.expiry_kind.findData("days"))
+            self.days.setValue(int(template.valid_days))
+        elif template.expires_on:
+            self.expiry_kind.setCurrentIndex(self.expiry_kind.findData("date"))
+            self.until.setDate(QDate(template.expires_on.year, template.expires_on.month, template.expires_on.day))
+        else:
+            self.expiry_kind.setCurrentIndex(self.expiry_kind.findData("never"))
+        self.terms.setPlainText(template.terms or "")
+
+    def lock_offer(self, locked: bool) -> None:
+        """The offer's fields, greyed while it cannot change (a voucher of it is claimed)."""
+        self.offer_locked = locked
+        for field in (self.discount, self.min_purchase, self.expiry_kind, self.days, self.until):
+            field.setEnabled(not locked)
+
+    def edit_values(self) -> dict[str, Any]:
+        """Keyword arguments for core.templates.edit_template: the words, and the offer unless locked
+        (the core changes only what differs)."""
+        values: dict[str, Any] = {"title": self.title.text(), "terms": self.terms.toPlainText()}
+        if not self.offer_locked:
+            created = self.values()
+            values["discount"] = created["discount"]
+            values["min_purchase"] = created["min_purchase"]
+            values["expiry"] = created.get("valid_days") or created.get("expires_on") or NEVER
+        return values
+
     def values(self) -> dict[str, Any]:
         """Keyword arguments for core.templates.create_template."""
         values: dict[str, Any] = {
@@ -136,21 +188,30 @@ class NewBatchDialog(QDialog):
     """offers: (template id, the offer in words) for every template, as the controller read them."""
 
     template_requested = Signal(dict)  # keyword arguments for templates.create_template
-    create_requested = Signal(dict)  # keyword arguments for batches.create_batch
+    create_requested = Signal(dict)  # what to create: batches.create_batch's words, the window as typed
     stop_requested = Signal()  # Stop while generating
+    name_edited = Signal(str)  # a name typed: is it taken?
 
-    def __init__(self, offers: list[tuple[int, str]], parent: QWidget | None = None) -> None:
+    def __init__(
+        self, offers: list[tuple[int, str]], parent: QWidget | None = None, like: LikeThis | None = None
+    ) -> None:
         super().__init__(parent)
         self.setObjectName("NewBatchDialog")
-        self.setWindowTitle("New batch")
+        self.setWindowTitle(f"New batch like “{like.batch_name}”" if like else "New batch")
         self._generating = False
+        self.like = like
 
-        self.name = QLineEdit()
-        self.name.setMaxLength(120)
+        self.name_field = NameField()
+        self.name_field.name_edited.connect(self.name_edited)
+        self.name = self.name_field.edit
         self.name.setPlaceholderText("e.g. Summer 2025 - Instagram Post")
         self.description = text_box("Shown on the claim page under the name")
-        self.channel = QComboBox()
-        self.channel.addItems(CHANNELS)
+        self.channel = channel_box()
+        self.title = QLineEdit()
+        self.title.setMaxLength(120)
+        self.title.setAccessibleName("Public title")
+        self.title.setPlaceholderText("What members read (empty: the offer's name)")
+        self.window_fields = WindowFields()
         self.template = QComboBox()
         self.template.setMinimumContentsLength(30)
         self.new_template_button = QPushButton(style.icon("plus"), "New template…")
@@ -181,8 +242,8 @@ class NewBatchDialog(QDialog):
         self.notice = Notice()
         self.notice.hide()
         self.create_button = QPushButton("Create batch")
-        self.create_button.setDefault(True)
-        self.create_button.clicked.connect(lambda: self.create_requested.emit(self.values()))
+        self.create_button.setAutoDefault(False)  # pressed, never defaulted to: Enter in a field creates nothing
+        self.create_button.clicked.connect(self._on_create_clicked)
         self.cancel_button = QPushButton("Cancel")
         self.cancel_button.setAutoDefault(False)
         self.cancel_button.clicked.connect(self._on_cancel_clicked)
@@ -192,15 +253,17 @@ class NewBatchDialog(QDialog):
         template_row.addWidget(self.new_template_button)
         self.form = QFormLayout()
         self.form.setFieldGrowthPolicy(QFormLayout.FieldGrowthPolicy.ExpandingFieldsGrow)
-        self.form.addRow("Name", self.name)
+        self.form.addRow("Name", self.name_field)
         self.form.addRow("Description", self.description)
         self.form.addRow("Channel", self.channel)
         self.form.addRow("Offer", template_row)
         self.form.addRow(self.template_form)
+        self.form.addRow("Public title", self.title)
         self.form.addRow("Quantity", self.quantity)
         self.form.addRow("", quantity_hint)
         self.form.addRow("Code prefix", self.prefix)
         self.form.addRow("", prefix_hint)
+        self.form.addRow("Schedule", self.window_fields)
         buttons = QHBoxLayout()
         buttons.addWidget(self.progress, 1)
         buttons.addStretch(0)
@@ -217,20 +280,59 @@ class NewBatchDialog(QDialog):
 
         for template_id, text in offers:
             self.template.addItem(text, template_id)
-        if not offers:
+        if like is not None:
+            self._fill_like(like)
+        if not offers and like is None:
             self.template.addItem("No templates yet: create one below", None)
-        self._show_template_form(not offers)
+        self._show_template_form(not offers and like is None)
         self.name.setFocus()
+        self.name.selectAll()
+
+    def _fill_like(self, like: LikeThis) -> None:
+        if self.template.findData(like.template_id) < 0:  # an archived offer: still this batch's
+            self.template.addItem(like.offer, like.template_id)
+        self.template.setCurrentIndex(self.template.findData(like.template_id))
+        self.name.setText(like.name)
+        self.channel.setCurrentText(like.channel)
+        self.title.setText(like.title)
+        self.description.setPlainText(like.description)
+        self.prefix.setText(like.prefix)
+        self.quantity.setValue(like.quantity)
 
     def values(self) -> dict:
+        """batches.create_batch's words (the channel "" while none is chosen), with the claim window as
+        typed (starts, ends: the store's time, or None) and the batch it is like."""
         return {
             "name": self.name.text(),
             "template": self.template.currentData(),
             "quantity": self.quantity.value(),
-            "channel": self.channel.currentText(),
+            "channel": self.channel.currentText() if self.channel.currentIndex() >= 0 else "",
             "description": self.description.toPlainText(),
             "prefix": self.prefix.text(),
+            "title": self.title.text(),
+            "starts": self.window_fields.starts_text(),
+            "ends": self.window_fields.ends_text(),
+            "like": self.like.batch_id if self.like is not None else None,
         }
+
+    def keyPressEvent(self, event: QKeyEvent) -> None:  # noqa: N802
+        """Enter in a field is not Create batch (a name typed and Enter once made 300 Email vouchers)."""
+        if not keep_enter(self, event):
+            super().keyPressEvent(event)
+
+    def _on_create_clicked(self) -> None:
+        if self.channel.currentIndex() < 0:
+            self.notice.say(
+                "Choose the channel this batch is for: the Channels page compares its claims and "
+                "redemptions with the others'.",
+                "error",
+            )
+            self.channel.setFocus()
+            return
+        if self.name_field.taken():
+            self.name.setFocus()
+            return
+        self.create_requested.emit(self.values())
 
     # Templates --------------------------------------------------------------------------------
     def _show_template_form(self, shown: bool) -> None:

@@ -26,8 +26,9 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from app.core import links, qr, signage
+from app.core import doctor, links, qr, signage
 from app.core.errors import sentence
+from app.gui.dialogs.qr import CHECKING_SITE
 from app.gui.kit.dialog_slot import DialogSlot
 from app.gui.kit.prompts import Prompts, file_stem, with_suffix
 from app.gui.kit.tasks import run_task
@@ -201,13 +202,34 @@ class PrintStudio(QObject):
         self.prompts = prompts
         self._preview = DialogSlot(self)
         self._options = DialogSlot(self)
+        self._checking = False  # one question about the link at a time
 
-    def _link_ok_to_print(self) -> bool:
-        """A link only this network (or this PC) opens is said before anything is printed."""
-        verdict = links.judge(self._dialog.url)
-        return not verdict.local_only or self.prompts.confirm_print_anyway(
-            self._dialog, f"{verdict.message} {verdict.fix}"
-        )
+    def _when_link_ok(self, then) -> None:
+        """then() once the link is fit to print, or the manager chose to print it all the same: a link
+        only this network (or this PC) opens, or whose address does not reach this store's claim site
+        (its /healthz asked on a worker, within doctor.TIMEOUT; said meanwhile), is said first."""
+        if self._checking:
+            return
+        self._checking = True
+        url = self._dialog.url
+        self._dialog.status.say(CHECKING_SITE, "info")
+
+        def answer(found: tuple[links.Verdict, str | None]) -> None:
+            self._checking = False
+            verdict, unreached = found
+            self._dialog.show_site_reach(unreached)
+            self._dialog.status.say(" ", "info")
+            said = [f"{verdict.message} {verdict.fix}"] if verdict.local_only else []
+            said += [unreached] if unreached else []
+            if said and not self.prompts.confirm_print_anyway(self._dialog, "\n\n".join(said)):
+                return
+            then()
+
+        def failed(exc: Exception) -> None:
+            self._checking = False
+            self._dialog.status.say(sentence(exc, "check the link"), "error")
+
+        run_task(lambda: (links.judge(url), doctor.link_reaches(url)), answer, failed, context=self._dialog)
 
     def _with_content(self, then, doing: str) -> None:
         batch_id = self._dialog.summary.id
@@ -220,9 +242,9 @@ class PrintStudio(QObject):
 
     # Print… -----------------------------------------------------------------------------------
     def print_signage(self) -> None:
-        if self._preview.bring_forward() or not self._link_ok_to_print():
+        if self._preview.bring_forward():
             return
-        self._with_content(self._open_preview, "prepare the print")
+        self._when_link_ok(lambda: self._with_content(self._open_preview, "prepare the print"))
 
     def _open_preview(self, content: signage.SignContent) -> None:
         if self._preview.dialog is not None:
@@ -233,7 +255,12 @@ class PrintStudio(QObject):
 
     # Save as PDF… -----------------------------------------------------------------------------
     def save_pdf(self) -> None:
-        if self._options.bring_forward() or not self._link_ok_to_print():
+        if self._options.bring_forward():
+            return
+        self._when_link_ok(self._choose_pdf)
+
+    def _choose_pdf(self) -> None:
+        if self._options.bring_forward():
             return
         options = SavePdfDialog(self._dialog.summary.title, self._dialog)
         options.accepted.connect(lambda: self._ask_where(options.choice.layout_name(), options.choice.paper()))

@@ -4,6 +4,7 @@ Visit Page. It shows what it is given and reports the buttons; its controller dr
 from __future__ import annotations
 
 import math
+from typing import cast
 
 from PySide6.QtCore import QSize, Qt, QTimer, Signal
 from PySide6.QtGui import QGuiApplication, QPixmap
@@ -11,6 +12,7 @@ from PySide6.QtWidgets import (
     QDialog,
     QHBoxLayout,
     QLabel,
+    QLayout,
     QLineEdit,
     QPushButton,
     QVBoxLayout,
@@ -24,6 +26,7 @@ from app.gui.kit import style
 from app.gui.kit.widgets import Notice, plain_label
 
 PREVIEW = 280  # logical pixels of the QR on screen
+CHECKING_SITE = "Checking that the link reaches this store's claim site…"
 
 
 class QrDialog(QDialog):
@@ -72,6 +75,8 @@ class QrDialog(QDialog):
         self.copy_button.setDefault(True)
         self.reach = Notice()  # whether members can open the link: said once judged
         self.reach.hide()
+        self.site_reach = Notice()  # whether the link's address reaches this store's claim site: asked
+        self.site_reach.hide()
         self.status = Notice(" ")
         self.status.setAlignment(Qt.AlignmentFlag.AlignCenter)
 
@@ -83,6 +88,8 @@ class QrDialog(QDialog):
         signage_buttons.addWidget(self.print_button)
         signage_buttons.addWidget(self.pdf_button)
         layout = QVBoxLayout(self)
+        # never smaller than what it holds: a notice that appears later grows the dialog, never covers the code
+        layout.setSizeConstraint(QLayout.SizeConstraint.SetMinimumSize)
         layout.setContentsMargins(24, 20, 24, 16)
         layout.addWidget(heading)
         layout.addWidget(hint)
@@ -91,6 +98,7 @@ class QrDialog(QDialog):
         layout.addSpacing(8)
         layout.addWidget(self.link)
         layout.addWidget(self.reach)
+        layout.addWidget(self.site_reach)
         layout.addLayout(buttons)
         layout.addLayout(signage_buttons)
         layout.addWidget(self.status)
@@ -110,6 +118,7 @@ class QrDialog(QDialog):
         side = math.ceil(pixmap.width() / self._ratio) + 20
         self.image.setFixedSize(side, side)
         self.image.setPixmap(pixmap)
+        self.lay_out_again()
 
     def show_reach(self, verdict: Verdict) -> None:
         """Say plainly when members cannot open the link from anywhere, and what to do."""
@@ -117,6 +126,29 @@ class QrDialog(QDialog):
             self.reach.hide()
         else:
             self.reach.say(f"{verdict.message} {verdict.fix}", "error" if verdict.status == PROBLEM else "warning")
+        self.lay_out_again()
+
+    def lay_out_again(self) -> None:
+        """Grow to hold what was added once shown (the link's warning, the drawn code): a wrapped
+        sentence needs more height at this width than Qt's first sizing gave it, and the code on screen
+        must stay whole to be scanned."""
+        layout = cast(QLayout, self.layout())
+        layout.activate()
+        needed = max(layout.totalHeightForWidth(self.width()), layout.totalMinimumSize().height())
+        if needed > self.height():
+            self.resize(self.width(), needed)
+
+    def show_checking_site(self) -> None:
+        self.site_reach.say(CHECKING_SITE, "info")
+        self.lay_out_again()
+
+    def show_site_reach(self, unreached: str | None) -> None:
+        """Say when the link's address does not reach this store's claim site (None: it does)."""
+        if unreached is None:
+            self.site_reach.hide()
+        else:
+            self.site_reach.say(unreached, "error")
+        self.lay_out_again()
 
     def show_image_failed(self, reason: str) -> None:
         self.image.setText("The QR code could not be drawn.")

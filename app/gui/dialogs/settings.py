@@ -81,6 +81,7 @@ class SettingsDialog(QDialog):
         completer.setCompletionMode(QCompleter.CompletionMode.PopupCompletion)
         self.time_zone.setCompleter(completer)
         self.time_zone.setCurrentText(current.time_zone or PC_ZONE)
+        self._zones = {name.casefold(): name for name in (PC_ZONE, *zones)}  # what the field accepts
         zone_hint = QLabel("Times in this window, on the claim page and in exports are the store's local time.")
         zone_hint.setObjectName("Hint")
         zone_hint.setWordWrap(True)
@@ -215,7 +216,7 @@ class SettingsDialog(QDialog):
         form.addRow("", self.start_at_login)
         form.addRow("", login_hint)
         self.buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Save | QDialogButtonBox.StandardButton.Cancel)
-        self.buttons.accepted.connect(lambda: self.save_requested.emit(self.edited(), self.database.text().strip()))
+        self.buttons.accepted.connect(self._on_save)
         self.buttons.rejected.connect(self.reject)
         general = QWidget()
         general.setObjectName("GeneralPage")
@@ -266,13 +267,31 @@ class SettingsDialog(QDialog):
         """A database file chosen with Choose…"""
         self.database.setText(path)
 
+    def chosen_zone(self) -> str | None:
+        """The zone as listed for what is typed (any case), or None when it is not one of the list's."""
+        return self._zones.get(self.time_zone.currentText().strip().casefold())
+
+    def _on_save(self) -> None:
+        """Only a zone from the list is saved: half-typed text is said, never stored."""
+        zone = self.chosen_zone()
+        if zone is None:
+            typed = self.time_zone.currentText().strip()
+            self.show_refused(
+                f"“{typed}” is not a time zone from the list: choose one (type part of its name, such as Paris, "
+                f"to find it), or “{PC_ZONE}”."
+            )
+            self.time_zone.setFocus()
+            return
+        self.time_zone.setCurrentText(zone)
+        self.save_requested.emit(self.edited(), self.database.text().strip())
+
     def choose_wallet_certificate(self, path: str) -> None:
         self.wallet_certificate.setText(path)
         self.wallet_password.setFocus()
 
     def edited(self) -> Settings:
         """The settings as typed; the core checks them when they are saved."""
-        zone = self.time_zone.currentText().strip()
+        zone = self.chosen_zone() or self.time_zone.currentText().strip()
         return dataclasses.replace(
             self._current,
             store_name=self.store_name.text(),

@@ -46,6 +46,14 @@ def quit_question(where: str) -> str:
     )
 
 
+def hosted_question(where: str, url: str) -> str:
+    return (
+        f"Switch to the claim site hosted at {url}? The claim site on this PC ({where}) stops now: members who "
+        f"scan a poster or open a link reach a claim site only where {url} answers them.\n\n"
+        "Keep serving here until the hosted site answers, if you are not sure."
+    )
+
+
 class NameOnlyIconProvider(QAbstractFileIconProvider):
     """A file's icon and type name from its name alone: it never opens a file to sniff what it holds
     (Qt's own providers ask QMimeDatabase, which opens and reads each file the dialog lists)."""
@@ -161,6 +169,10 @@ class Prompts:
         """Quit, though the claim links go offline? No is the default."""
         return _ask(parent, "Quit Voucher Batches", quit_question(where), "Quit", "Keep serving")
 
+    def confirm_hosted(self, parent: QWidget, where: str, url: str) -> bool:
+        """Stop this PC's claim site for the hosted one? No is the default, as for Quit."""
+        return _ask(parent, "Switch to the hosted claim site", hosted_question(where, url), "Switch", "Keep serving")
+
     def confirm_base_change(self, parent: QWidget, warning: str) -> bool:
         """Change the claim links' address, though the links already out stop working? No is the default."""
         return _ask(parent, "Change the claim links' address", warning, "Change it", "Keep the address")
@@ -214,6 +226,14 @@ class Prompts:
     def confirm_erase(self, parent: QWidget, question: str) -> bool:
         """Erase a member for good (question from members.erase_confirmation)? No is the default."""
         return _ask(parent, "Erase the member", question, "Erase", "Keep the member")
+
+    def confirm_end(self, parent: QWidget, question: str) -> bool:
+        """End a campaign now, for good (question from schedule.end_confirmation)? No is the default."""
+        return _ask(parent, "End the campaign", question, "End campaign", "Keep it running")
+
+    def confirm_template_delete(self, parent: QWidget, question: str) -> bool:
+        """Delete an unused template for good? No is the default."""
+        return _ask(parent, "Delete the template", question, "Delete", "Keep it")
 
     def confirm_print_anyway(self, parent: QWidget, warning: str) -> bool:
         """Before printing a link that not every member's phone opens: True to print all the same."""

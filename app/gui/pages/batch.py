@@ -12,6 +12,7 @@ from PySide6.QtWidgets import (
     QGridLayout,
     QHBoxLayout,
     QLabel,
+    QPushButton,
     QScrollArea,
     QVBoxLayout,
     QWidget,
@@ -69,6 +70,7 @@ class BatchPage(QWidget):
 
     back_requested = Signal()
     vouchers_requested = Signal()
+    like_requested = Signal(int)  # "New batch like this…" (the almost-sold-out hint's): this batch's id
 
     def __init__(self, batch_id: int, name: str, parent: QWidget | None = None) -> None:
         super().__init__(parent)
@@ -84,13 +86,17 @@ class BatchPage(QWidget):
         self.badge.setObjectName("Badge")
         self.channel = plain_label()
         self.channel.setObjectName("Channel")
+        self.window_line = plain_label()  # when it opens or ends
+        self.window_line.setObjectName("Muted")
         self.updated = plain_label()
         self.updated.setObjectName("Muted")
         self.loading = plain_label("Loading the batch's numbers…")
         self.loading.setObjectName("Muted")
         self.notice = Notice()
         self.notice.hide()
-        header = header_row(back, self.title, [self.badge, self.channel], [self.loading, self.updated])
+        header = header_row(
+            back, self.title, [self.badge, self.channel, self.window_line], [self.loading, self.updated]
+        )
 
         self.total = cards.Metric("Total")
         self.claimed = cards.Metric("Claimed")
@@ -102,6 +108,11 @@ class BatchPage(QWidget):
         self.pace = cards.Metric("Claim rate now")
         self.median = cards.Metric("Median time to redeem")
         self.median.setToolTip("Half of the redeemed vouchers were redeemed within this time of being claimed")
+        # what is still out there: vouchers members hold and have not used
+        self.expiring = cards.Metric(text.EXPIRING_CAPTION)
+        self.expiring.setToolTip(text.EXPIRING_TIP)
+        self.expired = cards.Metric(text.EXPIRED_CAPTION)
+        self.expired.setToolTip(text.EXPIRED_TIP)
         self.metrics = (
             self.total,
             self.claimed,
@@ -111,12 +122,14 @@ class BatchPage(QWidget):
             self.last_24h,
             self.pace,
             self.median,
+            self.expiring,
+            self.expired,
         )
         tiles = QGridLayout()
         tiles.setHorizontalSpacing(24)
-        for column, metric in enumerate(self.metrics):
-            tiles.addWidget(metric, 0, column)
-        tiles.setColumnStretch(len(self.metrics), 1)
+        for position, metric in enumerate(self.metrics):  # two rows: the numbers, then time and what is out there
+            tiles.addWidget(metric, position // 5, position % 5)
+        tiles.setColumnStretch(5, 1)
 
         self.sells_out = plain_label()
         self.sells_out.setObjectName("Figure")
@@ -135,7 +148,8 @@ class BatchPage(QWidget):
         self.money.hide()
         self.hints_box = QVBoxLayout()
         self.hints_box.setSpacing(2)
-        self.hint_labels: list[Notice] = []
+        self.hint_labels: list[QWidget] = []
+        self.like_button: QPushButton | None = None  # beside the almost-sold-out hint, while it shows
 
         stem = file_stem(name)
         self.funnel_box = ChartBox("Funnel: Total → Claimed → Redeemed", f"{stem}-funnel", height=200)
@@ -194,11 +208,12 @@ class BatchPage(QWidget):
             return
         self.stats = stats
         self.title.setText(stats.name)
-        status = cards.STATUS_TEXT.get(stats.status, stats.status.title())
+        status = text.batch_state_word(stats.status)
         self.badge.setText(f"● {status}")
         self.badge.setProperty("status", stats.status)
         restyle(self.badge)
         self.channel.setText(stats.channel)
+        self.window_line.setText(text.schedule_line(stats.status, stats.starts_at, stats.ends_at))
         for metric, value in zip(
             self.metrics,
             (
@@ -210,6 +225,8 @@ class BatchPage(QWidget):
                 text.count(stats.claims_last_24h),
                 text.rate_now(stats.claims_per_hour_now),
                 text.hours(stats.median_hours_to_redeem),
+                text.count(stats.expiring_7d),
+                text.count(stats.expired_unredeemed),
             ),
             strict=True,
         ):
@@ -246,12 +263,25 @@ class BatchPage(QWidget):
             self.hints_box.removeWidget(label)
             label.deleteLater()
         self.hint_labels = []
+        self.like_button = None
         for hint in stats.hints:
             label = Notice()  # the core's sentence; plain text
             label.setProperty("code", hint.code)
             label.say(hint.message, HINT_KINDS.get(hint.code, "info"))
-            self.hints_box.addWidget(label)
-            self.hint_labels.append(label)
+            shown: QWidget = label
+            if hint.code == "almost_sold_out":  # the advice, one click away
+                shown = QWidget()
+                row = QHBoxLayout(shown)
+                row.setContentsMargins(0, 0, 0, 0)
+                row.addWidget(label, 1)
+                self.like_button = QPushButton("New batch like this…")
+                self.like_button.setToolTip(
+                    "The same offer, channel, title and description, with a claim link of its own"
+                )
+                self.like_button.clicked.connect(lambda: self.like_requested.emit(self.batch_id))
+                row.addWidget(self.like_button, 0, Qt.AlignmentFlag.AlignTop)
+            self.hints_box.addWidget(shown)
+            self.hint_labels.append(shown)
 
     def _draw(self, stats: BatchStats) -> None:
         funnel = funnel_data(stats)

@@ -21,6 +21,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from app.core import wording
 from app.core.batches import BatchSummary
 from app.gui.kit import style
 from app.gui.kit.widgets import Spinner, plain_label, plain_tip, restyle
@@ -37,8 +38,9 @@ QR, VOUCHERS, PAUSE, RESUME, EXPORT, OPEN_PAGE, DELETE = (
 )
 TITLE = "title"
 DETAILS = "details"  # the batch's page: its numbers over time
+EDIT, LIKE, SCHEDULE, END = "edit", "like", "schedule", "end"  # edit it; a new batch like it; its window; end it
 
-STATUS_TEXT = {"active": "Active", "paused": "Paused"}
+STATUS_TEXT = wording.STATE_WORDS_BATCH  # Scheduled, Active, Paused, Ended
 
 
 class ElidedLabel(QLabel):
@@ -121,6 +123,8 @@ class BatchCard(QFrame):
         self.title.setFont(font)
         self.description = ElidedLabel()
         self.description.setObjectName("CardDescription")
+        self.window_line = ElidedLabel()  # when it opens or ends, in the store's time
+        self.window_line.setObjectName("CardSchedule")
 
         self.qr_button = self._icon_button("qr", "Share: QR code and claim link")
         self.qr_button.clicked.connect(lambda: self._request(QR))
@@ -128,9 +132,13 @@ class BatchCard(QFrame):
         self.actions_button.setPopupMode(QToolButton.ToolButtonPopupMode.InstantPopup)
         self.menu = QMenu(self.actions_button)
         self.details_action = self.menu.addAction(style.icon("activity"), "Details", lambda: self._request(DETAILS))
+        self.edit_action = self.menu.addAction("Edit…", lambda: self._request(EDIT))
+        self.like_action = self.menu.addAction(style.icon("plus"), "New batch like this…", lambda: self._request(LIKE))
         self.menu.addSeparator()
         self.pause_action = self.menu.addAction(style.icon("pause"), "Pause Batch", lambda: self._request(PAUSE))
         self.resume_action = self.menu.addAction(style.icon("play"), "Resume Batch", lambda: self._request(RESUME))
+        self.schedule_action = self.menu.addAction("Schedule…", lambda: self._request(SCHEDULE))
+        self.end_action = self.menu.addAction("End campaign…", lambda: self._request(END))
         self.menu.addSeparator()
         self.export_action = self.menu.addAction(
             style.icon("export"), "Export vouchers…", lambda: self._request(EXPORT)
@@ -191,6 +199,7 @@ class BatchCard(QFrame):
         layout.setSpacing(6)
         layout.addLayout(header)
         layout.addWidget(self.description)
+        layout.addWidget(self.window_line)
         layout.addSpacing(4)
         layout.addLayout(metrics)
         layout.addLayout(rates)
@@ -250,15 +259,18 @@ class BatchCard(QFrame):
         self.available.setText(f"{summary.available:,}")
         self.channel.setText(summary.channel)
         self.channel.setToolTip(f"Channel: {summary.channel}")
-        status_text = STATUS_TEXT.get(summary.status, summary.status.title())
+        status_text = wording.batch_state_word(summary.status)
         if self.badge.property("status") != summary.status or self.badge.text() != f"● {status_text}":
             self.badge.setText(f"● {status_text}")
             self.badge.setProperty("status", summary.status)
             self.badge.setAccessibleName(f"Status: {status_text}")
             restyle(self.badge)
-        paused = summary.status == "paused"
-        self.pause_action.setVisible(not paused)
-        self.resume_action.setVisible(paused)
+        self.window_line.setText(wording.schedule_line(summary.status, summary.starts_at, summary.ends_at) or " ")
+        ended = summary.status == "ended"
+        self.pause_action.setVisible(not summary.paused and not ended)
+        self.resume_action.setVisible(summary.paused and not ended)
+        self.schedule_action.setVisible(not ended)
+        self.end_action.setVisible(not ended)
         self.setAccessibleName(f"Batch {summary.name}")
 
     def set_busy(self, busy: bool) -> None:

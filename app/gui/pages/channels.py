@@ -36,11 +36,14 @@ COLUMNS = (
     "Redemption rate",
     "Guide's band",
     "Verdict",
+    text.EXPIRING_CAPTION,
+    text.EXPIRED_CAPTION,
     "Sales with vouchers",
     "Discount given",
 )
-RATE_COLUMN, BAND_COLUMN, VERDICT_COLUMN, SALES_COLUMN, DISCOUNT_COLUMN = 5, 6, 7, 8, 9
-NUMBER_COLUMNS = (1, 2, 3, 4, 5, SALES_COLUMN, DISCOUNT_COLUMN)
+RATE_COLUMN, BAND_COLUMN, VERDICT_COLUMN, EXPIRING_COLUMN, EXPIRED_COLUMN = 5, 6, 7, 8, 9
+SALES_COLUMN, DISCOUNT_COLUMN = 10, 11
+NUMBER_COLUMNS = (1, 2, 3, 4, 5, EXPIRING_COLUMN, EXPIRED_COLUMN, SALES_COLUMN, DISCOUNT_COLUMN)
 VERDICT_COLORS = {"below_typical": "warn_fg", "typical": "text", "great": "ok_fg"}
 
 
@@ -54,6 +57,8 @@ def channel_cells(row: ChannelStats) -> tuple[str, ...]:
         text.rate_text(row.claimed, row.redeemed),
         text.band_text(row.band),
         text.standing(row.verdict, row.too_early),
+        text.count(row.expiring_7d),
+        text.count(row.expired_unredeemed),
         text.money(row.money.sales_cents) if row.money.totalled else text.NONE_YET,
         text.money(row.money.discount_cents) if row.money.totalled else text.NONE_YET,
     )
@@ -74,6 +79,8 @@ def channels_data(rows: list[ChannelStats]) -> ChartData:
             "typical_high",
             "great",
             "verdict",
+            "expiring_7d",
+            "expired_unredeemed",
             "sales_with_vouchers",
             "discount_given",
         ),
@@ -89,6 +96,8 @@ def channels_data(rows: list[ChannelStats]) -> ChartData:
                 r.band.typical[1] if r.band else None,
                 r.band.great if r.band else None,
                 r.verdict or ("too_early" if r.too_early else ""),
+                r.expiring_7d,
+                r.expired_unredeemed,
                 money.to_json(r.money.sales_cents),
                 money.to_json(r.money.discount_cents),
             )
@@ -141,6 +150,8 @@ class ChannelsPage(QWidget):
             "Typical and great redemption rates, from the guide"
         )
         cast(QTableWidgetItem, self.table.horizontalHeaderItem(RATE_COLUMN)).setToolTip("Redeemed ÷ Claimed × 100%")
+        cast(QTableWidgetItem, self.table.horizontalHeaderItem(EXPIRING_COLUMN)).setToolTip(text.EXPIRING_TIP)
+        cast(QTableWidgetItem, self.table.horizontalHeaderItem(EXPIRED_COLUMN)).setToolTip(text.EXPIRED_TIP)
         for column in (SALES_COLUMN, DISCOUNT_COLUMN):
             cast(QTableWidgetItem, self.table.horizontalHeaderItem(column)).setToolTip(text.SALES_TIP)
 

@@ -15,6 +15,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from app.core import schedule, wording
 from app.core.batches import BatchSummary
 from app.core.store.models import CHANNELS
 from app.gui.kit import style
@@ -22,7 +23,7 @@ from app.gui.kit.widgets import SearchField
 
 from .cards import CardGrid
 
-STATUS_FILTERS = (("All statuses", None), ("Active", "active"), ("Paused", "paused"))
+STATUS_FILTERS = (("All statuses", None), *((wording.batch_state_word(state), state) for state in schedule.STATES))
 
 
 class EmptyState(QWidget):

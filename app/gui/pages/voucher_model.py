@@ -1,6 +1,7 @@
 """The vouchers of one batch as a Qt table model that knows its row count at once and reads from the
 database only the pages the view shows: keyset pages found through core.vouchers.page_starts, kept
-in a small least-recently-used cache, read on a worker thread."""
+in a small least-recently-used cache, read on a worker thread. Sorted by claim or redemption time (either
+way) the pages are keyset reads still: page_starts and page_from take the sort."""
 
 from __future__ import annotations
 
@@ -14,12 +15,13 @@ from PySide6.QtGui import QFontDatabase
 from app.core import times, vouchers, wording
 from app.core.errors import sentence
 from app.core.store.models import VOUCHER_STATUSES
-from app.core.vouchers import VoucherRow
+from app.core.vouchers import AS_GENERATED, Sort, VoucherRow
 from app.gui.kit.tasks import run_task
 
 CODE, CLAIM, MEMBER, CLAIMED_AT, REDEMPTION, REDEEMED_AT = range(6)
 HEADERS = ("Code", "Claim status", "Member", "Claimed at", "Redemption", "Redeemed at")
 RowRole = Qt.ItemDataRole.UserRole + 1  # the VoucherRow itself (None while its page loads)
+SORTABLE = {CLAIMED_AT: "claimed_at", REDEEMED_AT: "redeemed_at"}  # columns with an index of their own
 
 _FLAGS = Qt.ItemFlag.ItemIsEnabled | Qt.ItemFlag.ItemIsSelectable
 _ROLES_SERVED = frozenset(
@@ -71,6 +73,7 @@ class VoucherTableModel(QAbstractTableModel):
         self._run = runner
         self._status: str | None = None
         self._search = ""
+        self._sort: Sort = AS_GENERATED
         self._rows = 0
         self._epoch = 0  # bumped by every reload: answers to an older filter are dropped
         self._starts: list[int] | None = None
@@ -91,6 +94,14 @@ class VoucherTableModel(QAbstractTableModel):
     def filter(self) -> tuple[str | None, str]:
         return self._status, self._search
 
+    def set_sort(self, sort: Sort) -> None:
+        """Show the vouchers in this order (AS_GENERATED: by id, as they were made)."""
+        self._sort = sort
+        self.reload()
+
+    def sort_order(self) -> Sort:
+        return self._sort
+
     def reload(self) -> None:
         self._epoch += 1
         epoch = self._epoch
@@ -103,17 +114,23 @@ class VoucherTableModel(QAbstractTableModel):
         self.endResetModel()
         self._loading_count = True
         self.busy_changed.emit(True)
-        batch_id, status, search, size = self.batch_id, self._status, self._search, self.page_size
+        batch_id, status, search, size, sort = self.batch_id, self._status, self._search, self.page_size, self._sort
 
         def first_page():
-            return vouchers.count(batch_id, status, search), vouchers.page(batch_id, status, search, 0, size)
+            total = vouchers.count(batch_id, status, search)
+            if sort == AS_GENERATED:
+                return total, vouchers.page(batch_id, status, search, 0, size), None
+            # another order: the page starts first (one index read), then the first page from them
+            starts = vouchers.page_starts(batch_id, size, status, search, sort=sort)
+            rows = vouchers.page_from(batch_id, starts[0], size, status, search, sort=sort) if starts else []
+            return total, rows, starts
 
         self._run(first_page, lambda result: self._on_first_page(epoch, result), lambda exc: self._on_error(epoch, exc))
 
     def _on_first_page(self, epoch: int, result) -> None:
         if epoch != self._epoch:
             return
-        total, rows = result
+        total, rows, starts = result
         self._loading_count = False
         self.beginResetModel()
         self._rows = total
@@ -121,7 +138,10 @@ class VoucherTableModel(QAbstractTableModel):
             self._cache[0] = rows
         self.endResetModel()
         self.loaded.emit()
-        if total > len(rows):
+        if starts is not None:
+            self._starts = starts
+            self._pump()
+        elif total > len(rows):
             batch_id, status, search, size = self.batch_id, self._status, self._search, self.page_size
             self._run(
                 lambda: vouchers.page_starts(batch_id, size, status, search),
@@ -187,9 +207,11 @@ class VoucherTableModel(QAbstractTableModel):
             if page_no in self._cache or page_no in self._in_flight or page_no >= len(self._starts):
                 continue
             self._in_flight.add(page_no)
-            first_id = self._starts[page_no]
+            first = self._starts[page_no]
             self._run(
-                partial(vouchers.page_from, self.batch_id, first_id, self.page_size, self._status, self._search),
+                partial(
+                    vouchers.page_from, self.batch_id, first, self.page_size, self._status, self._search, self._sort
+                ),
                 partial(self._on_page, self._epoch, page_no),
                 partial(self._on_error, self._epoch),
             )
@@ -242,7 +264,10 @@ class VoucherTableModel(QAbstractTableModel):
             and role == Qt.ItemDataRole.ToolTipRole
             and section in (CLAIMED_AT, REDEEMED_AT)
         ):
-            return f"In the store's time zone: {times.zone_label()}"
+            return (
+                f"In the store's time zone: {times.zone_label()}. Click to sort by it: oldest first, newest "
+                "first, then as generated again."
+            )
         if orientation == Qt.Orientation.Vertical and role == Qt.ItemDataRole.DisplayRole:
             return f"{section + 1:,}"
         return None

@@ -22,10 +22,11 @@ from PySide6.QtWidgets import (
 )
 
 from app.core.batches import BatchSummary
+from app.core.vouchers import AS_GENERATED, Sort
 from app.gui.kit import style
 from app.gui.kit.widgets import SearchField, plain_label, size_columns
 
-from .voucher_model import FILTERS, VoucherTableModel
+from .voucher_model import FILTERS, SORTABLE, VoucherTableModel
 
 
 class VouchersView(QWidget):
@@ -90,6 +91,11 @@ class VouchersView(QWidget):
         self.table.setVerticalScrollMode(QAbstractItemView.ScrollMode.ScrollPerPixel)
         self.table.setContextMenuPolicy(Qt.ContextMenuPolicy.CustomContextMenu)
         self.table.customContextMenuRequested.connect(self._on_context_menu)
+        titles = self.table.horizontalHeader()
+        titles.setSectionsClickable(True)
+        titles.setSortIndicatorShown(True)
+        titles.setSortIndicator(-1, Qt.SortOrder.AscendingOrder)  # as generated: no column's order
+        titles.sectionClicked.connect(self._on_header_clicked)
         vertical = self.table.verticalHeader()
         vertical.setSectionResizeMode(QHeaderView.ResizeMode.Fixed)  # uniform rows: no per-row sizing on a million
         vertical.setDefaultSectionSize(self.fontMetrics().height() + 10)
@@ -137,6 +143,29 @@ class VouchersView(QWidget):
 
     def _apply_filter(self) -> None:
         self.model.set_filter(self.status_filter(), self.search.text())
+
+    # Sort -------------------------------------------------------------------------------------
+    def _on_header_clicked(self, column: int) -> None:
+        """Claimed at and Redeemed at sort (oldest first, then newest first, then as generated again);
+        the other columns have no index to sort a million vouchers by, and keep the order."""
+        current = self.model.sort_order()
+        if column not in SORTABLE:
+            self._show_sort(current)
+            return
+        wanted = SORTABLE[column]
+        if current.column != wanted:
+            sort = Sort(wanted)
+        elif not current.descending:
+            sort = Sort(wanted, descending=True)
+        else:
+            sort = AS_GENERATED
+        self._show_sort(sort)
+        self.model.set_sort(sort)
+
+    def _show_sort(self, sort: Sort) -> None:
+        columns = {name: column for column, name in SORTABLE.items()}
+        order = Qt.SortOrder.DescendingOrder if sort.descending else Qt.SortOrder.AscendingOrder
+        self.table.horizontalHeader().setSortIndicator(columns.get(sort.column, -1), order)
 
     def _on_loaded(self) -> None:
         rows = self.model.rowCount()
