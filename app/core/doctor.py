@@ -199,6 +199,9 @@ def check_port(config: settings.Settings, site: Site | None) -> Check:
         with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as probe:
             probe.bind(("0.0.0.0" if config.host in ("", "0.0.0.0", "::") else config.host, port))
     except OSError as exc:
+        refused = windows.refusal_sentence(exc, port)  # an excluded range, or a program's exclusive bind
+        if refused is not None:
+            return Check("port", PROBLEM, refused)
         if exc.errno == errno.EADDRINUSE:
             return Check("port", PROBLEM, f"Port {port} is used by another program: the claim site cannot start on it.")
         return Check(

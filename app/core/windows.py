@@ -134,3 +134,21 @@ def phones_blocked_sentence(
             f"in. {how}",
         )
     return None
+
+
+# -- a port Windows refuses -------------------------------------------------------------------------
+
+WSAEACCES = 10013
+
+
+def refusal_sentence(exc: OSError, port: int) -> str | None:
+    """What a bind refused by Windows means, or None when it is not that. Windows has no ports
+    reserved for administrators: WSAEACCES means a range Windows keeps (Hyper-V, WSL, Docker) or
+    a program that bound the port for itself alone."""
+    if getattr(exc, "winerror", None) != WSAEACCES and exc.errno != WSAEACCES:
+        return None
+    return (
+        f"Port {port} is already in use by another program (perhaps the claim site is running already), or Windows "
+        "reserves it (it keeps ranges of ports for Hyper-V and WSL: `netsh interface ipv4 show excludedportrange "
+        "protocol=tcp` lists them). Stop that program or choose another port, such as 8090."
+    )

@@ -1,16 +1,14 @@
 """The claim site's listening sockets, as each platform needs them.
 
-Windows decides two things differently here: a second program may take over a port bound with
-SO_REUSEADDR (so the site binds with SO_EXCLUSIVEADDRUSE instead), and a port Windows keeps for
-itself (Hyper-V's and WSL's excluded ranges) refuses a bind with WSAEACCES on any port number.
+On Windows a second program may take over a port bound with SO_REUSEADDR, so the site binds with
+SO_EXCLUSIVEADDRUSE instead. (What a bind Windows refuses with WSAEACCES means, an excluded range
+or such an exclusive bind, is app.core.windows.refusal_sentence's, which the setup checks say too.)
 (How many connections fit the select() that waitress waits with there is connections.limits_for's.)"""
 
 from __future__ import annotations
 
 import socket
 import sys
-
-WSAEACCES = 10013
 
 
 def exclusive_bind(platform: str = sys.platform) -> bool:
@@ -52,16 +50,3 @@ def listening_sockets(host: str, port: int, *, inheritable: bool = False, backlo
             listener.close()
         raise
     return made
-
-
-def refusal_sentence(exc: OSError, port: int) -> str | None:
-    """What a bind refused by Windows means, or None when it is not that. Windows has no ports
-    reserved for administrators: WSAEACCES means a range Windows keeps (Hyper-V, WSL, Docker) or
-    a program that bound the port for itself alone."""
-    if getattr(exc, "winerror", None) != WSAEACCES and exc.errno != WSAEACCES:
-        return None
-    return (
-        f"Port {port} is already in use by another program (perhaps the claim site is running already), or Windows "
-        "reserves it (it keeps ranges of ports for Hyper-V and WSL: `netsh interface ipv4 show excludedportrange "
-        "protocol=tcp` lists them). Stop that program or choose another port, such as 8090."
-    )

@@ -19,7 +19,6 @@ from waitress.trigger import trigger as Trigger
 from app.core import settings, store, windows
 from app.core.errors import ServerProblem
 
-from . import listening
 from .connections import Crowd, Limits, Listener, limits_for
 from .pocket import PICTURES_WAITING, is_picture
 from .site import MAX_BODY, create_app
@@ -181,7 +180,7 @@ def _close_all(socket_map: dict) -> None:
 
 
 def explain_bind_failure(exc: OSError, host: str, port: int) -> str:
-    refused = listening.refusal_sentence(exc, port)  # Windows: an excluded range, or an exclusive bind
+    refused = windows.refusal_sentence(exc, port)  # Windows: an excluded range, or an exclusive bind
     if refused is not None:
         return refused
     if isinstance(exc, socket.gaierror):

@@ -12,6 +12,7 @@ from contextlib import ExitStack
 
 import pytest
 
+from app.core import doctor, settings, windows
 from app.web import listening
 from app.web import server as server_module
 
@@ -61,9 +62,24 @@ def test_a_port_windows_reserves_is_said_as_such_not_as_needing_administrator_ri
     """Windows refuses a port in an excluded range (Hyper-V, WSL), or one another program bound for
     itself, with WSAEACCES; it has no ports for administrators only (that sentence was said). Wine
     cannot make an excluded range, so the error is made here."""
-    refused = OSError(listening.WSAEACCES, "An attempt was made to access a socket in a way forbidden")
+    refused = OSError(windows.WSAEACCES, "An attempt was made to access a socket in a way forbidden")
     said = server_module.explain_bind_failure(refused, "0.0.0.0", 8080)
     assert said.startswith("Port 8080 is already in use by another program") and "or Windows reserves it" in said
     assert "`netsh interface ipv4 show excludedportrange protocol=tcp`" in said and "administrator" not in said
     # a POSIX refusal keeps its own sentence
     assert "administrator" in server_module.explain_bind_failure(PermissionError(13, "denied"), "0.0.0.0", 80)
+
+
+def test_the_setup_check_says_a_port_windows_refuses_in_the_same_words_as_the_claim_site(monkeypatch):
+    """The doctor's port check (the window's setup checks, `voucher-batches doctor`) met WSAEACCES
+    with the raw "access forbidden"; it now says what starting the claim site would say."""
+
+    def refuse(self, address):
+        raise OSError(windows.WSAEACCES, "An attempt was made to access a socket in a way forbidden")
+
+    monkeypatch.setattr(socket.socket, "bind", refuse)
+    config = settings.Settings(host="0.0.0.0", port=8080)
+    check = doctor.check_port(config, None)
+    assert check.status == doctor.PROBLEM
+    refused = OSError(windows.WSAEACCES, "forbidden")
+    assert check.message == server_module.explain_bind_failure(refused, "0.0.0.0", 8080)
