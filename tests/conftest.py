@@ -21,6 +21,20 @@ for _name in ("XDG_DATA_HOME", "XDG_STATE_HOME", "XDG_CONFIG_HOME", "XDG_CACHE_H
 for _name, _folder in (("LOCAL_APPDATA", "LOCALAPPDATA"), ("APPDATA", "APPDATA"), ("COMMON_APPDATA", "PROGRAMDATA")):
     os.environ[f"WIN_PD_OVERRIDE_{_name}"] = os.environ[_folder] = os.path.join(_HOME, _folder.lower())
 
+# What the suite leaves out on Windows, in one place for `python -m pytest` in cmd.exe and for the
+# Windows pass under Wine (tools/windows/test.sh): the checks of the Linux deployment recipe (systemd
+# units, Debian's Caddy in front of the site), and the browser tests, which drive Debian's chromium.
+if sys.platform == "win32":
+    import re
+    from pathlib import Path
+
+    _HERE = Path(__file__).parent
+    collect_ignore = ["test_deploy.py", "web/test_caddy.py"] + [
+        module.relative_to(_HERE).as_posix()
+        for module in _HERE.glob("**/test_*.py")
+        if re.search(r"^(from|import) playwright", module.read_text(encoding="utf-8"), re.MULTILINE)
+    ]
+
 import pytest  # noqa: E402
 
 from app.core import batches, members, settings, store, templates, times  # noqa: E402
