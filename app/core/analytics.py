@@ -59,6 +59,31 @@ _ADD_DELAY = (
 )
 
 
+def claim_counts_with(
+    after: str, batch_id: int, claimed_at: datetime, expires_at: datetime | None
+) -> tuple[str, str, dict[str, object]]:
+    """count_claim and count_unredeemed(+1) as parts of a PostgreSQL WITH, for a claim made by the same
+    statement: each counts once for the row the part named `after` returns (none: nothing counted),
+    and each reads the one before it, so that they run in the order of the claim's other writes (the
+    order in which every transaction takes these rows' locks). The parts' text (to follow "WITH ...,
+    "), the name of the last part (read it in the statement's own query) and the parameters."""
+    sql = (
+        "claim_slot AS (INSERT INTO slot_count (batch_id, slot, claims, redemptions)"
+        f" SELECT :count_batch, :claim_slot, 1, 0 FROM {after}"
+        " ON CONFLICT (batch_id, slot) DO UPDATE SET claims = slot_count.claims + 1 RETURNING 1),"
+        " expiry_slot AS (INSERT INTO expiry_count (batch_id, slot, vouchers)"
+        " SELECT :count_batch, :expiry_slot, 1 FROM claim_slot WHERE :expires_counted"
+        " ON CONFLICT (batch_id, slot) DO UPDATE SET vouchers = expiry_count.vouchers + 1 RETURNING 1)"
+    )
+    params: dict[str, object] = {
+        "count_batch": batch_id,
+        "claim_slot": slot_of(claimed_at),
+        "expiry_slot": slot_of(expires_at) if expires_at is not None else 0,
+        "expires_counted": expires_at is not None,  # one that never expires is not counted
+    }
+    return sql, "expiry_slot", params
+
+
 def count_claim(batch_id: int, claimed_at: datetime) -> None:
     """A claim, counted in its quarter hour (call inside the claim's transaction)."""
     run_sql(_ADD_CLAIM, {"batch": batch_id, "slot": slot_of(claimed_at)})

@@ -13,12 +13,14 @@ from peewee import IntegrityError
 from app.core.store.models import (
     CLAIMED,
     REDEEMED,
+    TEMPLATE_COLUMNS,
     UNCLAIMED,
     Batch,
     Template,
     Voucher,
     as_datetime,
     database_now,
+    from_row,
     utcnow,
 )
 
@@ -26,7 +28,7 @@ from . import analytics, codes, money, schedule, settings, times, webhooks, word
 from .activity import Actor, record, redeemed_by
 from .errors import InvalidInput, NotFound
 from .store import database, guarded, run_sql, write_transaction
-from .templates import expiry_for_claim
+from .templates import expiry_for_claim, public_title
 from .vouchers import NotACode, VoucherDetail, lookup, voucher_of
 
 
@@ -160,26 +162,37 @@ def claim(token: str, member_id: int) -> ClaimResult:
         return ClaimResult(ClaimOutcome.ALREADY_CLAIMED, mine)
 
 
+# What a claim reads first, in one statement: the batch and its offer (all a claimed voucher's answer
+# needs), the member's voucher of it if any, the member's email, whether a webhook wants "claimed"
+# events, and the database's clock.
+_BATCH_FOR_CLAIM = (
+    "SELECT b.id, b.status, b.quantity, b.claimed_count, b.starts_at, b.ends_at, b.name, b.title, b.code_prefix,"
+    " (SELECT v.code FROM voucher v WHERE v.member_id = :member AND v.batch_id = b.id),"
+    " (SELECT m.email FROM member m WHERE m.id = :member),"
+    " EXISTS (SELECT 1 FROM webhook w WHERE w.events LIKE :claimed_event),"
+    " {now}, {template}"
+    " FROM batch b JOIN template t ON t.id = b.template_id WHERE b.token = :token"
+)
+_TEMPLATE_AT = 13  # where the offer's columns begin in that row
+
+
 def _claim(token: str, member_id: int) -> ClaimResult:
     now_sql, now_params = database_now()  # the schedule's edges by one clock, however many programs claim
+    sql = _BATCH_FOR_CLAIM.format(now=now_sql, template=", ".join("t." + name for name in TEMPLATE_COLUMNS))
     with write_transaction():
         batch = run_sql(
-            "SELECT b.id, b.status, b.quantity, b.claimed_count, t.valid_days, t.expires_on, b.starts_at, b.ends_at,"
-            f" {now_sql} FROM batch b JOIN template t ON t.id = b.template_id WHERE b.token = :token",
-            {"token": token, **now_params},
+            sql,
+            {"token": token, "member": member_id, "claimed_event": "%,claimed,%", **now_params},
             lock_rows=_LOCK_BATCH,
         ).fetchone()
         if batch is None:
             return ClaimResult(ClaimOutcome.NOT_FOUND)
-        batch_id, status, quantity, claimed_count, valid_days, expires_on, starts_at, ends_at, now = batch
-        mine = run_sql(
-            "SELECT code FROM voucher WHERE member_id = :member AND batch_id = :batch",
-            {"member": member_id, "batch": batch_id},
-        ).fetchone()
+        batch_id, status, quantity, claimed_count, starts_at, ends_at, name, title, prefix = batch[:9]
+        mine, email, hooked, now = batch[9:_TEMPLATE_AT]
         if mine is not None:
-            return ClaimResult(ClaimOutcome.ALREADY_CLAIMED, lookup(mine[0]))
+            return ClaimResult(ClaimOutcome.ALREADY_CLAIMED, lookup(mine))
         now = as_datetime(now)
-        offer = Template(valid_days=valid_days, expires_on=Template.expires_on.python_value(expires_on))
+        offer = from_row(Template, TEMPLATE_COLUMNS, batch[_TEMPLATE_AT:])
         refused = claim_refusal(
             status,
             quantity,
@@ -191,32 +204,86 @@ def _claim(token: str, member_id: int) -> ClaimResult:
         )
         if refused is not None:
             return ClaimResult(refused)
-        # SKIP LOCKED: a voucher another claimer is taking right now is passed over, not waited for.
-        # (When the last free ones are all being taken, this claim answers "none left" at once.)
-        free = _free_voucher(batch_id)
-        if free is None:  # the counter and the rows disagree: never hand out more than exist
-            return ClaimResult(ClaimOutcome.NO_VOUCHERS)
         expires = expiry_for_claim(offer, now)
-        run_sql(
-            "UPDATE voucher SET status = :claimed, member_id = :member, claimed_at = :now, expires_at = :expires"
-            " WHERE id = :id AND status = :unclaimed",
-            {
-                "claimed": CLAIMED,
-                "member": member_id,
-                "now": _stamp(now),
-                "expires": _stamp(expires),
-                "id": free[0],
-                "unclaimed": UNCLAIMED,
-            },
+        taken = _take_and_count(batch_id, member_id, now, expires)
+        if taken is None:  # the counter and the rows disagree: never hand out more than exist
+            return ClaimResult(ClaimOutcome.NO_VOUCHERS)
+        # the answer is made from what this transaction read and wrote: a batch deleted the moment
+        # after still answers "claimed" to the claims its delete counted
+        claimed = VoucherDetail(
+            id=taken[0],
+            code=codes.display(taken[1], len(prefix)),
+            status="claimed",
+            member=email,
+            claimed_at=now,
+            redeemed_at=None,
+            expires_at=expires,
+            batch_id=batch_id,
+            batch_name=name,
+            batch_title=public_title(title, offer.title),
+            batch_status=status,
+            template=offer,
         )
-        run_sql("UPDATE batch SET claimed_count = claimed_count + 1 WHERE id = :batch", {"batch": batch_id})
-        analytics.count_claim(batch_id, now)
-        analytics.count_unredeemed(batch_id, expires, 1)
-        # the answer is read inside the transaction: a batch deleted the moment after still answers
-        # "claimed" to the claims its delete counted (one indexed read of the voucher, batch and offer)
-        claimed = lookup(free[1])
-        webhooks.announce("claimed", claimed)
+        if hooked:
+            webhooks.announce("claimed", claimed)
         return ClaimResult(ClaimOutcome.CLAIMED, claimed)
+
+
+_TAKE = (
+    "UPDATE voucher SET status = :claimed, member_id = :member, claimed_at = :now, expires_at = :expires"
+    " WHERE id = {which} AND status = :unclaimed RETURNING id, code"
+)
+_FIRST_FREE = "(SELECT id FROM voucher WHERE batch_id = :batch AND status = :unclaimed ORDER BY id LIMIT 1)"
+
+
+# PostgreSQL: the first free voucher taken, the batch's counter and the analytics counts in one
+# statement (one round trip while the hot rows are held). Each part reads the one before it, and the
+# query reads the last, so they run in this order (unread, PostgreSQL would run them in any order,
+# and a redemption taking the same rows in the usual order could deadlock with it): the voucher,
+# the batch's counter, then the counts, after the batch row's lock taken by the claim's first read.
+_TAKE_AND_COUNT = (
+    "WITH free AS (SELECT id FROM voucher WHERE batch_id = :batch AND status = :unclaimed ORDER BY id LIMIT 1"
+    " FOR UPDATE SKIP LOCKED),"
+    " taken AS (UPDATE voucher v SET status = :claimed, member_id = :member, claimed_at = :now, expires_at = :expires"
+    " FROM free WHERE v.id = free.id AND v.status = :unclaimed RETURNING v.id, v.code),"
+    " counted AS (UPDATE batch SET claimed_count = claimed_count + 1 FROM taken WHERE batch.id = :batch RETURNING 1),"
+    " {counts}"
+    " SELECT taken.id, taken.code FROM taken, (SELECT COUNT(*) FROM {last}) AS done"
+)
+
+
+def _take_and_count(batch_id: int, member_id: int, now: datetime, expires: datetime | None) -> Sequence[Any] | None:
+    """Give the member the batch's first free voucher and count the claim (the batch's counter, the
+    analytics): the voucher's (id, code), or None when none is left, nothing counted. On SQLite the
+    voucher is found and taken by one statement (the write lock covers the rows); on PostgreSQL
+    one statement does it all, unless every free row is being taken by other claims at that moment
+    (then _free_voucher waits for one of them, and the counts follow one by one)."""
+    params = {
+        "claimed": CLAIMED,
+        "member": member_id,
+        "now": _stamp(now),
+        "expires": _stamp(expires),
+        "unclaimed": UNCLAIMED,
+        "batch": batch_id,
+    }
+    if getattr(database.obj, "for_update", False):
+        counts, last, counting = analytics.claim_counts_with("counted", batch_id, now, expires)
+        taken = run_sql(_TAKE_AND_COUNT.format(counts=counts, last=last), {**params, **counting}).fetchone()
+        if taken is not None:
+            return taken
+        # SKIP LOCKED passed over the rows other claims are taking right now: wait for one of them
+        free = _free_voucher(batch_id)
+        if free is None:
+            return None
+        taken = run_sql(_TAKE.format(which=":id"), {**params, "id": free[0]}).fetchone()
+    else:
+        taken = run_sql(_TAKE.format(which=_FIRST_FREE), params).fetchone()
+    if taken is None:
+        return None
+    run_sql("UPDATE batch SET claimed_count = claimed_count + 1 WHERE id = :batch", {"batch": batch_id})
+    analytics.count_claim(batch_id, now)
+    analytics.count_unredeemed(batch_id, expires, 1)
+    return taken
 
 
 _FREE = "SELECT id, code FROM voucher WHERE batch_id = :batch AND status = :unclaimed ORDER BY id LIMIT 1"

@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+import operator
 import re
 import secrets
+from collections.abc import Callable
 
 # No 0/O and no 1/I/L: nothing a cashier can misread.
 ALPHABET = "23456789ABCDEFGHJKMNPQRSTUVWXYZ"
@@ -41,6 +43,19 @@ def display(code: str, prefix_length: int = 0) -> str:
     prefix, body = code[:prefix_length], code[prefix_length:]
     groups = [body[i : i + GROUP] for i in range(0, len(body), GROUP)]
     return "-".join(([prefix] if prefix else []) + groups)
+
+
+def displayer(prefix_length: int, length: int) -> Callable[[str], str]:
+    """display() for the codes of one batch (its prefix, then `length` characters), the cuts worked
+    out once: an export says a million codes. A code of another length is said by display() itself."""
+    total = prefix_length + length
+    cuts = ([slice(0, prefix_length)] if prefix_length else []) + [
+        slice(start, min(start + GROUP, total)) for start in range(prefix_length, total, GROUP)
+    ]
+    if len(cuts) < 2:
+        return lambda code: display(code, prefix_length)
+    pieces, join = operator.itemgetter(*cuts), "-".join
+    return lambda code: join(pieces(code)) if len(code) == total else display(code, prefix_length)
 
 
 def guess_chance(valid_codes: int, length: int) -> float:

@@ -24,6 +24,7 @@ import peewee
 from . import links, settings, store, windows
 from .errors import VoucherError
 from .links import OK, PROBLEM, WARNING
+from .store import backups
 
 T = TypeVar("T")
 TIMEOUT = 3.0  # seconds for each address asked; doctor must answer quickly even when nothing does
@@ -62,10 +63,11 @@ def check_database() -> Check:
         with store.translated_errors():
             database = store.database.obj
             if isinstance(database, peewee.SqliteDatabase):
-                verdict = database.execute_sql("PRAGMA quick_check").fetchone()[0]
+                # the file's check since it was opened (at start and once a day), else one now
+                problem = backups.known_problem()
                 engine = f"SQLite {sqlite3.sqlite_version}"
-                if verdict != "ok":
-                    return Check("database", PROBLEM, f"The database {where} is damaged: {verdict}")
+                if problem is not None:
+                    return Check("database", PROBLEM, f"The database {where} is damaged: {problem}")
             else:
                 engine = (database.execute_sql("SELECT version()").fetchone()[0] or "").split(",")[0]
             schema = database.execute_sql("SELECT version FROM schema_version").fetchone()[0]

@@ -10,9 +10,6 @@ from html import escape
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-import qrcode
-from qrcode.constants import ERROR_CORRECT_M
-
 from . import files
 
 if TYPE_CHECKING:
@@ -25,6 +22,9 @@ QUIET_ZONE = 4  # modules, as the QR standard asks
 
 def qr_image(text: str, size: int = DEFAULT_SIZE) -> Image.Image:
     """A black-on-white QR image of text, at least size x size pixels, with its quiet zone."""
+    import qrcode  # (here: the window's start needs no QR code)
+    from qrcode.constants import ERROR_CORRECT_M
+
     code = qrcode.QRCode(error_correction=ERROR_CORRECT_M, border=QUIET_ZONE, box_size=1)
     code.add_data(text)
     code.make(fit=True)
@@ -35,6 +35,9 @@ def qr_image(text: str, size: int = DEFAULT_SIZE) -> Image.Image:
 
 def qr_modules(text: str) -> tuple[tuple[bool, ...], ...]:
     """The QR code of text as rows of dark (True) and light modules, quiet zone included."""
+    import qrcode
+    from qrcode.constants import ERROR_CORRECT_M
+
     code = qrcode.QRCode(error_correction=ERROR_CORRECT_M, border=QUIET_ZONE)
     code.add_data(text)
     code.make(fit=True)

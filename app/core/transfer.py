@@ -17,6 +17,9 @@ that already holds a store."""
 
 from __future__ import annotations
 
+import csv
+import io
+import re
 from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any, cast
@@ -42,7 +45,7 @@ from app.core.store.models import (
     Webhook,
 )
 
-from . import doctor, erasures, settings, store
+from . import batches, doctor, erasures, settings, store
 from .errors import InvalidInput
 from .store import database, translated_errors
 
@@ -121,6 +124,7 @@ def copy_to(target_url: str, password: str | None = None, progress: Callable[[in
     if store.describe(target_url) == store.location():
         raise InvalidInput(f"{shown} is the database open now: copy it to another, empty, database.")
     _refuse_while_serving()
+    batches.purge_deleted()  # the vouchers a deleted batch left (unseen, but the copy's keys would refuse them)
     source = database.obj
     target = store.server_handle(target_url, password)
     try:
@@ -154,6 +158,56 @@ def _refuse_a_store(target: peewee.Database, shown: str) -> None:
                 f"{shown} already holds a store's data ({model._meta.table_name} rows): the copy goes into an empty "
                 "database only, so that nothing there is mixed up or overwritten. Nothing was copied."
             )
+
+
+# Fields whose stored value goes to PostgreSQL as its text unchanged (SQLite's text of a timestamp is
+# what PostgreSQL reads too); any other is converted as Peewee reads and writes it.
+_AS_STORED = (peewee.IntegerField, peewee.CharField, peewee.TextField, peewee.DateTimeField, peewee.ForeignKeyField)
+_COPY_ESCAPES = str.maketrans({"\\": "\\\\", "\t": "\\t", "\n": "\\n", "\r": "\\r"})
+_NEEDS_ESCAPE = re.compile(r"[\\\t\n\r]").search
+
+
+def _copy_text(value: Any) -> str:
+    """A value as a field of COPY's text format."""
+    if value is None:
+        return "\\N"
+    if value.__class__ is not str:
+        if isinstance(value, bool):
+            return "t" if value else "f"
+        if isinstance(value, bytes | bytearray | memoryview):
+            return "\\\\x" + bytes(value).hex()
+        value = str(value)
+    return value.translate(_COPY_ESCAPES) if _NEEDS_ESCAPE(value) else value
+
+
+def _cell_writer(field: peewee.Field) -> Callable[[Any], str]:
+    if isinstance(field, _AS_STORED) and not (
+        isinstance(field, peewee.ForeignKeyField) and not isinstance(field.rel_field, peewee.IntegerField)
+    ):
+        return _copy_text
+    return lambda value: _copy_text(field.db_value(field.python_value(value)))
+
+
+def _copy_rows(
+    cursor: Any, table: str, fields: list[peewee.Field], writers: list[Callable[[Any], str]], chunk: list[Any]
+) -> None:
+    """COPY the rows in: PostgreSQL's bulk path (execute_values made an INSERT of them, 2-3x slower).
+    A table whose every field goes as stored and whose text is never NULL goes as CSV, written by the
+    csv module (every value quoted: a NULL is an empty value, said NULL again by FORCE_NULL for the
+    columns that may hold one, none of them text); any other as COPY's text, a value at a time."""
+    columns = ", ".join(f'"{f.column_name}"' for f in fields)
+    if all(write is _copy_text for write in writers) and not any(
+        f.null and isinstance(f, peewee.CharField | peewee.TextField) for f in fields
+    ):
+        buffer = io.StringIO()
+        csv.writer(buffer, quoting=csv.QUOTE_ALL, lineterminator="\n").writerows(chunk)
+        buffer.seek(0)
+        nullable = ", ".join(f'"{f.column_name}"' for f in fields if f.null)
+        options = f"FORMAT csv, FORCE_NULL ({nullable})" if nullable else "FORMAT csv"
+        cursor.copy_expert(f'COPY "{table}" ({columns}) FROM STDIN WITH ({options})', buffer)
+        return
+    text = "".join("\t".join([write(v) for write, v in zip(writers, row, strict=True)]) + "\n" for row in chunk)
+    cursor.copy_expert(f'COPY "{table}" ({columns}) FROM STDIN', io.StringIO(text))
 
 
 def _copy(
@@ -191,11 +245,15 @@ def _copy(
             already = target.execute_sql(f'SELECT COUNT(*) FROM "{table}"{where}').fetchone()[0]
             read = source.execute_sql(f'SELECT {columns} FROM "{table}"{where} ORDER BY {order}')
             rows[table] = 0
+            writers = [_cell_writer(f) for f in fields]
             while chunk := read.fetchmany(CHUNK):
-                values = [
-                    tuple(f.db_value(f.python_value(v)) for f, v in zip(fields, row, strict=True)) for row in chunk
-                ]
-                execute_values(cursor, insert, values, page_size=1000)
+                if model is Setting:  # an upsert (the server's own settings kept): a few rows
+                    values = [
+                        tuple(f.db_value(f.python_value(v)) for f, v in zip(fields, row, strict=True)) for row in chunk
+                    ]
+                    execute_values(cursor, insert, values, page_size=1000)
+                else:
+                    _copy_rows(cursor, table, fields, writers, chunk)
                 rows[table] += len(chunk)
                 done += len(chunk)
                 if progress:

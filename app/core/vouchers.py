@@ -9,7 +9,7 @@ from datetime import datetime
 from pathlib import Path
 from typing import Any, cast
 
-from peewee import JOIN, ModelSelect, fn
+from peewee import JOIN, ModelSelect, SqliteDatabase, fn
 
 from app.core.store.models import (
     CLAIMED,
@@ -112,8 +112,10 @@ def _row(values: Sequence[Any], prefix_length: int) -> VoucherRow:
     )
 
 
-def _filtered(batch: Batch, status: str | None, search: str) -> ModelSelect[Voucher]:
-    query = Voucher.select(*_ROW_FIELDS).join(Member, JOIN.LEFT_OUTER).where(Voucher.batch == batch.id)
+def _filtered(
+    batch: Batch, status: str | None, search: str, fields: Sequence[Any] = _ROW_FIELDS
+) -> ModelSelect[Voucher]:
+    query = Voucher.select(*fields).join(Member, JOIN.LEFT_OUTER).where(Voucher.batch == batch.id)
     wanted = status_code(status)
     if wanted is not None:
         query = query.where(Voucher.status == wanted)
@@ -136,6 +138,7 @@ def batch_row(batch_id: int) -> Batch:
             Batch.name,
             Batch.status,
             Batch.code_prefix,
+            Batch.code_length,
             Batch.quantity,
             Batch.claimed_count,
             Batch.redeemed_count,
@@ -434,18 +437,19 @@ def export_csv(
     batch = batch_row(batch_id)
     total = count(batch_id, status, search)
     target = Path(target)
-    n = len(batch.code_prefix)
+    say = codes.displayer(len(batch.code_prefix), batch.code_length)
+    statuses, iso = VOUCHER_STATUSES, times.iso
     written = 0
     with whole_csv(target) as writer:
         writer.writerow(EXPORT_COLUMNS)
         for rows in _chunks(batch, status, search, chunk):
             writer.writerows(
                 (
-                    codes.display(r[1], n),
-                    VOUCHER_STATUSES[r[2]],
-                    r[3] or "",
-                    times.iso(r[4]) or "",
-                    times.iso(r[5]) or "",
+                    say(r[0]),
+                    statuses[r[1]],
+                    r[2] or "",
+                    "" if r[3] is None else iso(r[3]),
+                    "" if r[4] is None else iso(r[4]),
                 )
                 for r in rows
             )
@@ -455,12 +459,32 @@ def export_csv(
     return written
 
 
+_EXPORTED = (Voucher.code, Voucher.status, Member.email, Voucher.claimed_at, Voucher.redeemed_at)
+
+
 def _chunks(batch: Batch, status: str | None, search: str, size: int) -> Iterator[list[tuple[Any, ...]]]:
+    """The exported columns of the rows, `size` at a time, in id order. SQLite: one statement read
+    as it goes (one snapshot). A server database: pages along the id (keyset), the statement built
+    once (its driver would hold a whole statement's rows in memory at once)."""
+    query = _filtered(batch, status, search, (*_EXPORTED, Voucher.id))
+    if isinstance(database.obj, SqliteDatabase):
+        sql, params = database.get_sql_context().sql(query.order_by(Voucher.id)).query()
+        cursor = database.obj.execute_sql(sql, params)
+        while rows := cursor.fetchmany(size):
+            yield rows
+        return
+    sql, params = (
+        database.get_sql_context().sql(query.where(Voucher.id > _AFTER).order_by(Voucher.id).limit(size)).query()
+    )
+    at = params.index(_AFTER)  # where the page's starting id goes
     after = 0
-    base = _filtered(batch, status, search).order_by(Voucher.id).limit(size)
     while True:
-        rows = list(database.execute(base.where(Voucher.id > after)))
+        params[at] = after
+        rows = database.obj.execute_sql(sql, params).fetchall()
         if not rows:
             return
         yield rows
-        after = rows[-1][0]
+        after = rows[-1][-1]
+
+
+_AFTER = -7_654_321  # stands for the last id of the page before while the statement is built (ids are positive)

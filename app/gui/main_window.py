@@ -253,9 +253,9 @@ class MainWindow(QMainWindow):
         """Show the batches, start the claim site, keep the numbers live, look after the database, check the setup."""
         self.database_label.setText(f"Database: {store.location()}")
         self.database_label.setToolTip(store.location())
+        self.batch_list.first_read.connect(self.upkeep.start_after_paint)
         self.batch_list.start()
         self.settings_controller.start()
-        self.upkeep.start()
         self.setup_checks.start()
         if self._welcome:
             self.welcome.start()

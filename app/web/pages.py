@@ -2,9 +2,10 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime
-from functools import lru_cache
+from functools import cached_property, lru_cache
 from typing import cast
 
 from flask import Blueprint, Response, abort, current_app, render_template, url_for
@@ -34,9 +35,7 @@ def voucher_view(voucher: vouchers.VoucherDetail, card: member_cards.Card | None
     card = card or member_cards.card(voucher)
     usable = card.state == member_cards.VALID
     code = voucher.code
-    offer = templates.describe_offer(voucher.template) if voucher.template is not None else None
-    if offer is not None:
-        offer["discount"] = templates.discount_line(voucher.batch_title, offer["discount"])
+    offer = _offer(voucher.template, voucher.batch_title) if voucher.template is not None else None
     return {
         "code": code,
         "batch_name": voucher.batch_name,
@@ -50,11 +49,30 @@ def voucher_view(voucher: vouchers.VoucherDetail, card: member_cards.Card | None
         "usable": usable,
         "expires_in": wording.expires_in(card.days_left) if card.expiring and card.days_left is not None else "",
         # what only a voucher that can still be used has: nothing to scan once it is used or expired
-        "qr_url": url_for("pages.voucher_qr", code=code) if usable else None,
-        "image_url": url_for("pocket.voucher_image", code=code) if usable else None,
-        "calendar_url": url_for("pocket.voucher_calendar", code=code) if usable and voucher.expires_at else None,
-        "wallet_url": url_for("pocket.voucher_pass", code=code) if usable and pocket.wallet_ready() else None,
+        "qr_url": code_url("pages.voucher_qr", code) if usable else None,
+        "image_url": code_url("pocket.voucher_image", code) if usable else None,
+        "calendar_url": code_url("pocket.voucher_calendar", code) if usable and voucher.expires_at else None,
+        "wallet_url": code_url("pocket.voucher_pass", code) if usable and pocket.wallet_ready() else None,
     }
+
+
+def _offer(template: Template, title: str) -> dict:
+    """The offer as a page says it, its discount said once with the promotion's title."""
+    offer = templates.describe_offer(template)
+    offer["discount"] = templates.discount_line(title, offer["discount"])
+    return offer
+
+
+_CODE = "VOUCHERCODE"  # stands for the code in an address built once (a code is letters, digits and dashes)
+
+
+def code_url(endpoint: str, code: str) -> str:
+    """The address of one voucher's QR code, picture, calendar entry or pass: the endpoint's address
+    built once (the site's url_for keeps it), the code put in."""
+    if not (code.isascii() and code.replace("-", "").isalnum()):
+        return url_for(endpoint, code=code)
+    kept_url_for = cast(Callable[..., str], current_app.jinja_env.globals["url_for"])  # (the site's own: site.py)
+    return kept_url_for(endpoint, code=_CODE).replace(_CODE, code)
 
 
 # What the page says for each refused claim, and the status it answers with.
@@ -79,6 +97,11 @@ class Promotion:
     template: Template
     starts_at: datetime | None = None
     ends_at: datetime | None = None
+
+    @cached_property
+    def offer(self) -> dict:
+        """The offer as the claim page says it (worked out once for this visit's promotion)."""
+        return _offer(self.template, self.title)
 
     def opens(self) -> str:
         return wording.opens_sentence(self.starts_at)
@@ -119,13 +142,11 @@ def _promotion(batch) -> Promotion:
 
 def _claim_page(promotion: Promotion, state: str, voucher=None, batch_state: str = "", status: int = 200):
     """batch_state: where the batch stands (schedule.STATES), said beside a voucher already claimed."""
-    offer = templates.describe_offer(promotion.template)
-    offer["discount"] = templates.discount_line(promotion.title, offer["discount"])
     return (
         render_template(
             "claim.html",
             batch=promotion,
-            offer=offer,
+            offer=promotion.offer,
             state=state,
             paused=batch_state == schedule.PAUSED,
             ended=batch_state == schedule.ENDED,

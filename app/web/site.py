@@ -181,15 +181,15 @@ URLS_KEPT = 2048
 
 
 def _url_for_kept(app: Flask):
-    """url_for for the templates, each address built once: a page names eight or so of them, and
-    building one costs Werkzeug's router some microseconds. An address depends only on where the
-    site is mounted (a proxy's prefix), the endpoint and its values."""
+    """url_for for the templates and the pages, each address built once: a page names eight or so
+    of them, and building one costs Werkzeug's router some microseconds. An address depends only on
+    where the site is mounted (a proxy's prefix), the endpoint and its values."""
     kept: dict = {}
 
     def kept_url_for(endpoint: str, **values) -> str:
         if any(name.startswith("_") for name in values):  # _external, _anchor ...: built each time
             return url_for(endpoint, **values)
-        key = (request.script_root, endpoint, *sorted(values.items()))
+        key = (request.script_root, endpoint, *values.items())
         found = kept.get(key)
         if found is None:
             if len(kept) >= URLS_KEPT:

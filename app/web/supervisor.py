@@ -16,7 +16,7 @@ from urllib.parse import urlsplit
 
 import peewee
 
-from app.core import links, settings, store, webhook_sender
+from app.core import batches, links, settings, store, webhook_sender
 from app.core.errors import ServerProblem, VoucherError
 from app.core.store import backups
 
@@ -66,6 +66,7 @@ def _upkeep() -> None:
         made = backups.maintain()
         if made is not None:  # on stderr: stdout says where the site is, for whoever reads it
             print(f"Backed up the database to {made.path}", file=sys.stderr, flush=True)
+        batches.purge_deleted()  # the vouchers of batches deleted meanwhile, by a program cut short
     except VoucherError as exc:
         log.error("%s", exc)
         print(f"Warning: {exc}", file=sys.stderr, flush=True)

@@ -1,6 +1,7 @@
-"""The claim site under load, side by side in one run: a plain waitress "hello", then claims per
-second through `voucher-batches serve --workers N` with 1 and 2 worker processes, on SQLite and
-on PostgreSQL.
+"""The claim site under load, side by side in one run: a plain waitress "hello", a bare Flask app
+doing the same claim on the same schema (tests/benchmarks/bare_claim.py, served by the site's own
+server), then claims per second through `voucher-batches serve --workers N` with 1 and 2 worker
+processes, on SQLite and on PostgreSQL.
 
     python tests/benchmarks/bench_claim_site.py [--quick] [--pg postgresql://user@host/scratch]
 
@@ -17,8 +18,9 @@ over the measured interval, divided by the requests: the figure that says how mu
 is, next to a hello, whatever else runs on the machine. Client CPU per request is the client
 processes' own, PG CPU that of the PostgreSQL processes on this machine, and "cores busy" all of
 these CPU seconds per second of the run: the clients and the database share the machine, so a
-second worker can only use the cores they leave. Goals (issue 13): on each database 2
-workers >= 1.6x the claims/s of one, p99 < 25 ms at 16 clients; a claim <= 3x a hello in server CPU.
+second worker can only use the cores they leave. Goals (issue 25), one worker against the bare
+claim on the same database in the same run: >= 0.7x its claims/s, server CPU per claim <= 2x its,
+p99 <= 1.5x its p99. (Issue 13's, still printed: 2 workers >= 1.6x one, p99 < 25 ms, <= 3x a hello.)
 """
 
 from __future__ import annotations
@@ -50,6 +52,9 @@ QUICK_HASH = "pbkdf2:sha256:1000"  # logins are not what is measured
 GOAL_SCALING = 1.6
 GOAL_P99_MS = 25.0
 GOAL_CPU_RATIO = 3.0
+GOAL_BARE_RATE = 0.7  # claims/s, at least this much of the bare claim's
+GOAL_BARE_CPU = 2.0  # server CPU per claim, at most this many times the bare claim's
+GOAL_BARE_P99 = 1.5  # p99, at most this many times the bare claim's
 
 
 # -- the servers ---------------------------------------------------------------------------------
@@ -70,6 +75,20 @@ def run_hello(threads: int) -> None:
     threading.Thread(target=server.run, daemon=True).start()
     print(server.effective_port, flush=True)
     sys.stdin.read()
+
+
+def run_bare(database: str) -> None:
+    """Serve the bare claim app (bare_claim.py) on the claim site's own server until stdin closes;
+    the first line on stdout is the port."""
+    from app.core import store
+    from app.web.server import start_server
+    from tests.benchmarks import bare_claim
+
+    store.open_database(database)  # the server reads the site's settings (the trusted proxy)
+    running = start_server("127.0.0.1", 0, app=bare_claim.create_app(database))
+    print(running.port, flush=True)
+    sys.stdin.read()
+    running.stop()
 
 
 def children(pid: int) -> list[int]:
@@ -391,6 +410,29 @@ def bench_claims(
     return found
 
 
+def bench_bare(pool, label: str, database: str, clients: int, processes: int, batches_needed: int) -> Row:
+    emails, tokens, batch_ids = prepare(database, clients, batches_needed)
+    process = subprocess.Popen(
+        [sys.executable, __file__, "--serve-bare", database],
+        stdin=subprocess.PIPE,
+        stdout=subprocess.PIPE,
+        text=True,
+        cwd=ROOT,
+        env={**os.environ, "PYTHONPATH": str(ROOT)},
+    )
+    try:
+        port = int(process.stdout.readline())
+        start_at = time.time() + 3.0
+        arguments = ([port] * processes, split(emails, processes), [tokens] * processes, [start_at] * processes)
+        results, cpu, database_cpu = measure(pool, claim_worker, arguments, start_at, lambda: [process.pid])
+    finally:
+        process.stdin.close()
+        process.wait()
+    found = row(label, results, cpu, database_cpu if database.startswith("postgres") else 0.0)
+    found.counters_ok = counters_agree(database, batch_ids)
+    return found
+
+
 def application_cpu(folder: str, clients: int, batches_needed: int) -> float:
     """The claim site's own CPU per claim (ms): the claim form posted straight to the WSGI
     application, one after another in this process, no server and no network in between."""
@@ -466,21 +508,27 @@ def main() -> int:
     )
     parser.add_argument("--processes", type=int, default=2, help="client processes sharing the clients")
     parser.add_argument("--serve-hello", type=int, help=argparse.SUPPRESS)
+    parser.add_argument("--serve-bare", help=argparse.SUPPRESS)
+    parser.add_argument("--sqlite-only", action="store_true", help="leave PostgreSQL out even when one is given")
     args = parser.parse_args()
     if args.serve_hello:
         run_hello(args.serve_hello)
+        return 0
+    if args.serve_bare:
+        run_bare(args.serve_bare)
         return 0
 
     from app.web.server import THREADS
 
     claims = args.claims or (800 if args.quick else 3200)
     batches_needed = max(1, claims // args.clients)
-    pg = _postgres_url(args.pg)
+    pg = "" if args.sqlite_only else _postgres_url(args.pg)
     print(
         f"{args.clients} concurrent clients in {args.processes} processes, {THREADS} server threads per process, "
         f"{os.cpu_count()} CPUs, Python {sys.version.split()[0]}; {batches_needed * args.clients} claims per row"
     )
     rows: list[Row] = []
+    bare: dict[str, Row] = {}
     with (
         tempfile.TemporaryDirectory() as folder,
         ProcessPoolExecutor(
@@ -492,6 +540,12 @@ def main() -> int:
         rows.append(hello)
         databases = [("SQLite", None)] + ([("PostgreSQL", pg)] if pg else [])
         for name, url in databases:
+            if url is None:
+                database = os.path.join(folder, "bench-bare.db")
+            else:
+                empty_postgres(url)
+                database = url
+            bare[name] = bench_bare(pool, f"{name}, bare claim", database, args.clients, args.processes, batches_needed)
             for workers in (1, 2):
                 if url is None:
                     database = os.path.join(folder, f"bench-{workers}.db")
@@ -516,7 +570,7 @@ def main() -> int:
         f"{'':<22} {'per second':>10} {'p50 ms':>8} {'p99 ms':>8} {'server CPU':>11} {'x hello':>8} "
         f"{'client CPU':>11} {'PG CPU':>9} {'cores busy':>10}"
     )
-    for r in rows:
+    for r in [rows[0], *bare.values(), *rows[1:]]:
         ratio = f"{r.cpu_ms / hello.cpu_ms:7.1f}x" if r is not hello and r.cpu_ms and hello.cpu_ms else ""
         cpu = f"{r.cpu_ms:8.2f} ms" if r.cpu_ms else "       n/a"
         notes = (f"  {r.failures} failed" if r.failures else "") + ("" if r.counters_ok else "  COUNTERS DISAGREE")
@@ -532,7 +586,20 @@ def main() -> int:
     if not pg:
         print("PostgreSQL: left out (no database given: --pg URL, or VOUCHER_BATCHES_TEST_DB=postgresql://...)")
 
-    print("\nGoals:")
+    print("\nGoals (issue 25: one worker against the bare claim, same database, same run):")
+    for r in rows[1:]:
+        reference = bare.get(r.label.split(",")[0])
+        if reference is None or not r.label.endswith(", 1 worker"):
+            continue
+        rate, p99 = r.rate / reference.rate, r.p99 / reference.p99
+        cpu = r.cpu_ms / reference.cpu_ms if r.cpu_ms and reference.cpu_ms else float("nan")
+        print(
+            f"  {r.label}: {rate:.2f}x the bare claim's claims/s (goal >= {GOAL_BARE_RATE}x): "
+            f"{'met' if rate >= GOAL_BARE_RATE else 'NOT met'}; server CPU {cpu:.2f}x "
+            f"(goal <= {GOAL_BARE_CPU:g}x): {'met' if cpu <= GOAL_BARE_CPU else 'NOT met'}; p99 {p99:.2f}x "
+            f"(goal <= {GOAL_BARE_P99}x): {'met' if p99 <= GOAL_BARE_P99 else 'NOT met'}"
+        )
+    print("Goals of issue 13:")
     claims_rows = rows[1:]
     for first, second in zip(claims_rows[0::2], claims_rows[1::2], strict=False):  # an odd last row has no pair
         scale = second.rate / first.rate
@@ -555,7 +622,7 @@ def main() -> int:
             f"  a claim {one.cpu_ms:.2f} ms of server CPU, {ratio:.1f}x a hello's {hello.cpu_ms:.2f} ms "
             f"(goal <= {GOAL_CPU_RATIO:g}x): {'met' if ratio <= GOAL_CPU_RATIO else 'NOT met'}"
         )
-    broken = any(r.failures or not r.counters_ok for r in rows)
+    broken = any(r.failures or not r.counters_ok for r in [*rows, *bare.values()])
     return 1 if broken else 0
 
 

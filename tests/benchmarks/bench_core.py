@@ -59,6 +59,7 @@ def generate(folder: Path, quantity: int) -> tuple[float, float]:
     connection = sqlite3.connect(raw_path, isolation_level=None)
     for pragma, value in store.SQLITE_PRAGMAS.items():
         connection.execute(f"PRAGMA {pragma} = {value}")
+    connection.execute(f"PRAGMA cache_size = -{store.handle.BULK_CACHE_KB}")  # as generation has it (bulk_cache)
     started = time.perf_counter()
     connection.execute("BEGIN")
     connection.executemany("INSERT INTO voucher (batch_id, code, status) VALUES (?, ?, 0)", rows)
@@ -111,6 +112,107 @@ def timed(fn, repeat: int) -> float:
     return statistics.median(samples)
 
 
+def metrics_against_raw() -> tuple[float, float]:
+    """list_batches and the raw query under it (the same statement, its rows fetched), interleaved."""
+    import sqlite3 as driver
+
+    sql = batches._every_batch_sql(type(store.database.obj).__name__)
+    con = driver.connect(store.database.obj.database)
+    ours, raw = [], []
+    for _ in range(50):
+        ours.append(timed(batches.list_batches, 1))
+        raw.append(timed(lambda: con.execute(sql).fetchall(), 1))
+    con.close()
+    return statistics.median(ours), statistics.median(raw)
+
+
+def backup_against_api(folder: Path) -> tuple[float, float]:
+    """backups.backup_to (the copy, checked) and SQLite's backup API alone into a new file; medians of 3."""
+    from contextlib import closing
+
+    from app.core.store import backups
+
+    ours, api = [], []
+    for n in range(3):
+        target = folder / f"backup-{n}.db"
+        started = time.perf_counter()
+        backups.backup_to(target)
+        ours.append(time.perf_counter() - started)
+        target.unlink()
+        plain = folder / f"api-{n}.db"
+        started = time.perf_counter()
+        with closing(sqlite3.connect(plain)) as copy:
+            store.database.connection().backup(copy)
+        api.append(time.perf_counter() - started)
+        plain.unlink()
+    return statistics.median(ours), statistics.median(api)
+
+
+def raw_export(folder: Path, batch_id: int) -> float:
+    """CPU seconds of the plainest export of the same columns: sqlite3 rows straight into csv.writer."""
+    import csv
+
+    con = sqlite3.connect(store.database.obj.database)
+    cpu = time.process_time()
+    with open(folder / "raw.csv", "w", newline="") as out:
+        writer = csv.writer(out)
+        writer.writerow(vouchers.EXPORT_COLUMNS)
+        writer.writerows(
+            con.execute(
+                "SELECT v.code, v.status, m.email, v.claimed_at, v.redeemed_at FROM voucher v"
+                " LEFT JOIN member m ON m.id = v.member_id WHERE v.batch_id = ? ORDER BY v.id",
+                (batch_id,),
+            )
+        )
+    cpu = time.process_time() - cpu
+    con.close()
+    return cpu
+
+
+def copy_to_against_copy(url: str, path: Path) -> None:
+    """copy-to of the SQLite database into an emptied PostgreSQL database, next to COPY of the same rows
+    (each table's rows made into COPY's text beforehand, then sent) into a fresh schema there."""
+    import io
+
+    from bench_analytics import empty_postgres
+
+    from app.core import transfer
+    from app.core.store.migrations import init_db
+    from app.core.store.models import ALL_MODELS
+
+    store.close_database()
+    store.open_database(path)
+    empty_postgres(url)
+    started = time.perf_counter()
+    copied = transfer.copy_to(url)
+    ours = time.perf_counter() - started
+    texts = []
+    for model in transfer.COPIED[1:]:  # (the settings are an upsert of a few rows)
+        fields = list(model._meta.sorted_fields)
+        columns = ", ".join(f'"{f.column_name}"' for f in fields)
+        rows = store.database.execute_sql(f'SELECT {columns} FROM "{model._meta.table_name}"').fetchall()
+        writers = [transfer._cell_writer(f) for f in fields]
+        text = "".join("\t".join(w(v) for w, v in zip(writers, row, strict=True)) + "\n" for row in rows)
+        texts.append((model._meta.table_name, columns, text))
+    store.close_database()
+    empty_postgres(url)
+    target = store.server_handle(url)
+    target.connect()
+    with target.bind_ctx(ALL_MODELS):  # (as copy_to makes the schema)
+        init_db(target, None)
+    cursor = target.cursor()
+    started = time.perf_counter()
+    with target.atomic():
+        for table, columns, text in texts:
+            cursor.copy_expert(f'COPY "{table}" ({columns}) FROM STDIN', io.StringIO(text))
+    raw = time.perf_counter() - started
+    target.close()
+    print(
+        f"  copy-to PostgreSQL ({copied.rows['voucher']:,} vouchers): {ours:.1f} s; COPY of the same rows "
+        f"{raw:.1f} s: {ours / raw:.2f}x (goal <= 1.2x)"
+    )
+
+
 def big_database(folder: Path) -> tuple[int, list[str]]:
     """1,000 batches holding 2,000,000 vouchers (one of 1,000,000), some claimed and redeemed."""
     fresh(folder, "big.db")
@@ -152,7 +254,7 @@ def main() -> None:
                 print(
                     f"  {quantity:>9,} vouchers: create_batch {ours:6.2f} s ({quantity / ours:>9,.0f}/s)   "
                     f"executemany {many:6.2f} s ({quantity / many:>9,.0f}/s)   COPY {copy:6.2f} s "
-                    f"({quantity / copy:>9,.0f}/s)"
+                    f"({quantity / copy:>9,.0f}/s)   create_batch {ours / copy:.2f}x COPY (goal <= 1.2x)"
                 )
         if args.quick:
             return
@@ -161,7 +263,16 @@ def main() -> None:
         print(f"Built 1,000 batches / 2,000,000 vouchers in {time.perf_counter() - started:.1f} s")
         listed = batches.list_batches()
         assert len(listed) == 1000 and sum(b.total for b in listed) == 2_000_000
-        print(f"  all batches' metrics (list_batches):  {timed(batches.list_batches, 50) * 1000:7.2f} ms")
+        metrics, raw_metrics = metrics_against_raw()
+        print(
+            f"  all batches' metrics (list_batches):  {metrics * 1000:7.2f} ms; the raw query (its rows fetched) "
+            f"{raw_metrics * 1000:.2f} ms: {metrics / raw_metrics:.2f}x (goal <= 1.5x)"
+        )
+        backup, api = backup_against_api(folder)
+        print(
+            f"  backup of the database ({(folder / 'big.db').stat().st_size / 1e6:,.0f} MB): {backup:.2f} s; the "
+            f"backup API alone {api:.2f} s: {backup / api:.2f}x (goal <= 1.5x)"
+        )
         sample = random.sample(claimed, 100)
         print(
             "  code lookup:                          "
@@ -191,13 +302,27 @@ def main() -> None:
             "  page_starts of the 1,000,000:         "
             f"{timed(lambda: vouchers.page_starts(big_id, 200), 3) * 1000:7.0f} ms"
         )
-        started = time.perf_counter()
+        started, cpu = time.perf_counter(), time.process_time()
         written = vouchers.export_csv(big_id, folder / "export.csv")
-        seconds = time.perf_counter() - started
-        print(f"  export {written:,} vouchers to CSV:  {seconds:7.2f} s ({written / seconds:,.0f} rows/s)")
+        seconds, cpu = time.perf_counter() - started, time.process_time() - cpu
+        raw_cpu = raw_export(folder, big_id)
+        print(
+            f"  export {written:,} vouchers to CSV:  {seconds:7.2f} s ({written / seconds:,.0f} rows/s), "
+            f"{cpu:.2f} s CPU; raw sqlite3 -> csv of the same columns {raw_cpu:.2f} s CPU: {cpu / raw_cpu:.2f}x "
+            "(goal <= 1.1x)"
+        )
+        if args.pg:
+            copy_to_against_copy(args.pg, folder / "big.db")
+            store.open_database(folder / "big.db")
         started = time.perf_counter()
-        deleted = batches.delete_batch(big_id)
-        print(f"  delete the {deleted:,}-voucher batch:   {time.perf_counter() - started:7.2f} s")
+        deleted = batches.delete_batch(big_id, purge_now=False)
+        gone = time.perf_counter() - started
+        started = time.perf_counter()
+        purged = batches.purge_deleted()
+        print(
+            f"  delete the {deleted:,}-voucher batch:   {gone * 1000:7.0f} ms until it is gone from every view; "
+            f"its vouchers purged in the background in {time.perf_counter() - started:.2f} s ({purged:,})"
+        )
         store.close_database()
 
 

@@ -131,3 +131,29 @@ def test_the_copy_names_what_it_cannot_copy_into(shop, db_path, tmp_path):
     if store.is_url(str(db_path)):  # (the PostgreSQL pass: the suite's database is a server's)
         with pytest.raises(InvalidInput, match="is the database open now"):
             transfer.copy_to(str(db_path))
+
+
+def test_text_with_tabs_line_breaks_and_backslashes_arrives_as_it_was(db_path, cluster):
+    """The rows go over in COPY's text format, where a tab, a line break and a backslash mean something."""
+    terms = "One per visit.\nNot with other offers;\ttill 2\\3 only.\r\nNo cash value \\N"
+    offer = templates.create_template("10% off\tall", "10%", min_purchase="20.50", valid_days=30, terms=terms)
+    made = batches.create_batch("Tab\there", offer, 3, "Email", "Line one\nline two \\ end")
+    member = members.create_member("c\\d@example.com", "x", "Name\twith tab")
+    code = claims.claim(made.token, member.id).voucher.code
+
+    def seen():
+        found = next(t for t in templates.list_templates() if t.id == offer.id)
+        person = members.find_member("c\\d@example.com")
+        voucher = vouchers.lookup(code)
+        return (
+            (found.title, found.terms, found.min_purchase, found.valid_days),
+            batches.get_batch(made.id),
+            (person.email, person.name),
+            (voucher.code, voucher.state, voucher.member, voucher.claimed_at, voucher.expires_at),
+        )
+
+    before = seen()
+    transfer.copy_to(cluster.url)
+    store.open_database(cluster.url)
+    assert seen() == before
+    assert before[0][1] == terms and before[1].description == "Line one\nline two \\ end"

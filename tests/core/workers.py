@@ -23,6 +23,18 @@ def main(argv: list[str]) -> None:
         batches.create_batch("Killed midway", template_id, quantity, "Email", progress=progress)
         print("finished", flush=True)
         return
+    if command == "delete":  # the batch at once, then its vouchers a chunk at a time, each chunk said
+        batch_id, chunk = map(int, rest)
+        batches.delete_batch(batch_id, purge_now=False)
+        print("deleted", flush=True)
+
+        def next_chunk() -> bool:
+            print("chunk", flush=True)
+            return False
+
+        batches.purge_deleted(chunk=chunk, should_stop=next_chunk)
+        print("finished", flush=True)
+        return
     print("ready", flush=True)
     sys.stdin.readline()
     results = []

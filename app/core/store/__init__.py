@@ -13,7 +13,7 @@ same models), as Vorta's store/ has it. The modules, from the bottom up:
 The rest of the app imports the names below from here (`from app.core import store`)."""
 
 from .failures import explain, failure_word, is_connection_lost
-from .handle import database, location, run_many, run_sql
+from .handle import bulk_cache, database, location, run_many, run_sql
 from .opening import (
     APP_NAME,
     CONNECT_TIMEOUT,
@@ -43,6 +43,7 @@ from .transactions import (
 from .waits import DEFAULT_WAIT, WAITING, reporting_waits, set_wait_limit, wait_limit
 
 __all__ = [
+    "bulk_cache",
     "APP_NAME",
     "CONNECT_TIMEOUT",
     "DEFAULT_WAIT",

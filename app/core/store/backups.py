@@ -86,6 +86,9 @@ def latest(folder: Path | None = None, db_path: Path | None = None) -> Backup | 
 # -- checking -----------------------------------------------------------------------------------
 
 
+CHECK_CACHE_KB = 2_000  # the check's own page cache: it reads each page once
+
+
 def problem_in(path: Path) -> str | None:
     """What is wrong with a database file (SQLite's quick_check), or None when it is intact."""
     try:
@@ -120,11 +123,36 @@ def forget_verdicts() -> None:
 
 
 def _quick_check() -> str | None:
+    """quick_check of the open file on a connection of its own, with a small page cache, closed
+    afterwards: it reads every page once, and a thread's own connection would keep them (its cache
+    sized for its work) for as long as the program runs."""
+    path = _open_file()
+    if path is None:
+        return None
+    own = str(path) != ":memory:" and not str(path).startswith("file:")  # else only the open connection sees it
     try:
-        rows = [row[0] for row in database.obj.execute_sql("PRAGMA quick_check(5)").fetchall()]
+        if own:
+            with closing(sqlite3.connect(str(path))) as con:
+                con.execute(f"PRAGMA cache_size = -{CHECK_CACHE_KB}")
+                rows = [row[0] for row in con.execute("PRAGMA quick_check(5)")]
+        else:
+            rows = [row[0] for row in database.obj.execute_sql("PRAGMA quick_check(5)").fetchall()]
     except (peewee.DatabaseError, sqlite3.DatabaseError) as exc:  # (the driver's own, from the rows)
         return str(exc)
     return None if rows == ["ok"] else "; ".join(rows)
+
+
+def known_problem() -> str | None:
+    """What is wrong with the open file (None: intact), as its check since it was opened found it,
+    checking it now when it was not (the window's setup checks, every few minutes, read this verdict:
+    the file is checked at start and once a day, not at every look)."""
+    path = _open_file()
+    if path is None:
+        return None
+    with _lock:
+        if str(path) not in _verdicts:
+            _verdicts[str(path)] = _quick_check()
+        return _verdicts[str(path)]
 
 
 def check_open_database(folder: Path | None = None) -> None:
@@ -142,6 +170,9 @@ def check_open_database(folder: Path | None = None) -> None:
 def refuse_if_damaged() -> None:
     """Before a write: the file is checked if it was not since it was opened, and a damaged one is
     refused (DatabaseProblem) before anything is written."""
+    db = database.obj
+    if isinstance(db, peewee.SqliteDatabase) and _verdicts.get(str(db.database), "") is None:
+        return  # checked and intact: nothing to wait for at every write
     path = _open_file()
     if path is None:
         return
@@ -210,11 +241,27 @@ def backup_to(target: str | os.PathLike[str]) -> Path:
     """Make a backup of the open database now, into target."""
     target = Path(target)
     sqlite_path()
-    check_open_database()  # a copy of a damaged file is no backup: say so, naming the last good one
     if not target.parent.is_dir():
         raise FileProblem(f"Cannot write the backup {target}: the folder {target.parent} does not exist.")
-    copy_into(database.connection(), target)
+    _copy_checked(target)
     return target
+
+
+def _copy_checked(target: Path, folder: Path | None = None) -> None:
+    """Copy the open database into target, the copy checked (copy_into). The copy's check stands for
+    the open file's as well: the backup copies its pages as they are, damage and all, so the file is
+    not read through a second time. A copy that cannot be made or does not check out is said as the
+    open file's damage when the file is damaged (naming the latest backup in folder: a copy of a
+    damaged file is no backup)."""
+    try:
+        copy_into(database.connection(), target)
+    except (DatabaseProblem, FileProblem):
+        check_open_database(folder)
+        raise
+    path = _open_file()
+    if path is not None:
+        with _lock:
+            _verdicts[str(path)] = None
 
 
 def daily(folder: Path | None = None, today: date | None = None) -> Backup | None:
@@ -230,7 +277,7 @@ def daily(folder: Path | None = None, today: date | None = None) -> Backup | Non
         where.mkdir(parents=True, exist_ok=True)
     except OSError as exc:
         raise FileProblem(f"Cannot make the backups folder {where}: {exc.strerror or exc}.") from None
-    copy_into(database.connection(), target)
+    _copy_checked(target, folder)
     _rotate(existing(folder, db_path))
     return Backup(target, today)
 
@@ -308,7 +355,8 @@ def maintain(folder: Path | None = None) -> Backup | None:
     Nothing to do on PostgreSQL (its server keeps its own safeguards)."""
     if not isinstance(database.obj, peewee.SqliteDatabase):
         return None
-    check_open_database(folder)
-    made = daily(folder)
+    made = daily(folder)  # a copy made today was checked, and its check stands for the file's
+    if made is None:
+        check_open_database(folder)
     prune_set_aside(sqlite_path())
     return made

@@ -4,7 +4,8 @@ SQL with named parameters for the hot paths."""
 from __future__ import annotations
 
 import re
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterable, Iterator, Mapping
+from contextlib import contextmanager
 from functools import lru_cache
 from typing import Any
 
@@ -61,3 +62,27 @@ def run_many(sql: str, rows: Iterable[Mapping[str, object]]) -> Any:
     with peewee.__exception_wrapper__:  # type: ignore[attr-defined]
         cursor.executemany(_statement(sql), rows)
     return cursor
+
+
+# SQLite's page cache, per connection. Small by default: the file's pages are in the system's cache
+# anyway, and every thread has a connection (the window's workers, serve's 22 threads); a connection
+# keeps what it read up to its size for as long as the program runs. Large while a batch is generated:
+# there it holds the code index that every new code is checked against (a million codes' worth).
+CACHE_KB = 4_000
+BULK_CACHE_KB = 64_000
+
+
+@contextmanager
+def bulk_cache() -> Iterator[None]:
+    """While the body runs, this thread's SQLite connection has the large page cache (nothing on a
+    server database); afterwards the small one again, its pages let go."""
+    db = database.obj
+    if not isinstance(db, peewee.SqliteDatabase):
+        yield
+        return
+    db.execute_sql(f"PRAGMA cache_size = -{BULK_CACHE_KB}")
+    try:
+        yield
+    finally:
+        db.execute_sql(f"PRAGMA cache_size = -{CACHE_KB}")
+        db.execute_sql("PRAGMA shrink_memory")

@@ -9,13 +9,12 @@ from typing import Any
 
 import peewee
 from platformdirs import user_data_path
-from playhouse.db_url import connect as connect_url
 
 from app.core.errors import DatabaseProblem
 
 from . import backups, credentials, identity, network, private
 from .failures import explain
-from .handle import database, location, run_sql, set_location
+from .handle import CACHE_KB, database, location, run_sql, set_location
 from .migrations import CURRENT_VERSION, activity_guards_intact, init_db, restore_activity_guards, schema_version
 from .transactions import guarded, translated_errors, write_transaction
 from .waits import wait_limit
@@ -28,7 +27,7 @@ SQLITE_PRAGMAS = {
     "synchronous": "normal",
     "foreign_keys": 1,
     "busy_timeout": 5_000,  # replaced by the wait limit when the database is opened
-    "cache_size": -64_000,  # 64 MB: the code index of a million-voucher batch stays in memory
+    "cache_size": -CACHE_KB,  # each thread's connection (serve has 22): large only while generating (bulk_cache)
     "temp_store": "memory",
 }
 
@@ -68,6 +67,9 @@ def connect_options(loc: str, password: str | None = None) -> dict[str, Any]:
 def server_handle(loc: str, password: str | None = None) -> peewee.Database:
     """A handle (not yet connected) on the database server at this URL. A user or password in the
     URL is percent-decoded, as URLs are written: "p%40ss" is the password "p@ss"."""
+    # (imported here: it imports the server drivers, which a start on SQLite does without)
+    from playhouse.db_url import connect as connect_url
+
     return connect_url(loc, unquote_user=True, unquote_password=True, **connect_options(loc, password))
 
 

@@ -36,13 +36,34 @@ def share_write_lock(lock: Any) -> None:
     _write_lock = lock
 
 
+_busy_timeouts = threading.local()  # (connection, ms): the busy timeout this thread's connection has
+
+
 def _set_busy_timeout(db: peewee.SqliteDatabase, ms: float) -> None:
-    db.execute_sql(f"PRAGMA busy_timeout = {int(ms)}")
+    """Set SQLite's busy timeout on this thread's connection, unless it has that value already."""
+    conn, ms = db.connection(), int(ms)
+    if getattr(_busy_timeouts, "set", None) != (conn, ms):
+        conn.execute(f"PRAGMA busy_timeout = {ms}")
+        _busy_timeouts.set = (conn, ms)
 
 
 def _begin_immediate(db: peewee.SqliteDatabase, stack: ExitStack, deadline: float) -> None:
-    """BEGIN IMMEDIATE: take SQLite's write lock now. A short first try; if another program holds
-    the lock, say so, then wait for it until the deadline."""
+    """BEGIN IMMEDIATE: take SQLite's write lock now, waiting for another program until the deadline.
+
+    With nobody to tell about waits (the claim site, the API) it is one try with the connection's
+    standing timeout (the wait limit less one probe, set once per connection), as long as the write
+    lock of this process came within that probe. For someone who is told (the window, the command)
+    a short first try, and if another program holds the lock, say so, then wait until the deadline."""
+    standing = waits.wait_limit() * 1000 - PROBE_MS
+    if current_reporter() is None and (deadline - time.monotonic()) * 1000 - 30 >= standing:
+        _set_busy_timeout(db, standing)
+        try:
+            stack.enter_context(db.atomic(lock_type="IMMEDIATE"))
+        except peewee.OperationalError as exc:
+            if is_busy(exc):
+                raise DatabaseProblem(busy_sentence()) from exc
+            raise
+        return
     try:
         _set_busy_timeout(db, PROBE_MS)
         try:
@@ -60,7 +81,7 @@ def _begin_immediate(db: peewee.SqliteDatabase, stack: ExitStack, deadline: floa
                 raise DatabaseProblem(busy_sentence()) from exc
             raise
     finally:
-        _set_busy_timeout(db, waits.wait_limit() * 1000)
+        _set_busy_timeout(db, standing)
 
 
 def _limit_lock_waits(db: peewee.Database) -> None:
@@ -112,7 +133,7 @@ def _watching_for_waits(db: peewee.Database) -> Iterator[None]:
 
 
 @contextmanager
-def write_transaction() -> Iterator[None]:
+def write_transaction(foreign_keys: bool = True) -> Iterator[None]:
     """One atomic write. On SQLite it takes the write lock up front (BEGIN IMMEDIATE), so two
     writers never deadlock upgrading a read lock, and threads of this process queue for it here.
     On PostgreSQL nothing queues in this process: the rows a change depends on are locked in its
@@ -120,7 +141,11 @@ def write_transaction() -> Iterator[None]:
     It waits for a database held by another program at most wait_limit() seconds (saying so
     through reporting_waits on SQLite), then gives up with a DatabaseProblem; nothing is changed.
     A damaged file is refused here, before anything is written (app.core.store.backups): every
-    change of every front end comes through this one place."""
+    change of every front end comes through this one place.
+
+    foreign_keys=False: on SQLite, outside any other transaction, this one runs with the file's
+    foreign keys off (no cascade; nothing checked): for the one change that leaves rows behind on
+    purpose (a batch's vouchers after its row, purged afterwards). Elsewhere it changes nothing."""
     db = database.obj
     if not db.in_transaction():
         backups.refuse_if_damaged()
@@ -140,6 +165,9 @@ def write_transaction() -> Iterator[None]:
     try:
         with ExitStack() as stack:
             if not db.in_transaction():
+                if not foreign_keys:  # (the pragma cannot change inside a transaction: set around it)
+                    db.execute_sql("PRAGMA foreign_keys = OFF")
+                    stack.callback(db.execute_sql, "PRAGMA foreign_keys = ON")
                 _begin_immediate(db, stack, deadline)
             else:
                 stack.enter_context(db.atomic())

@@ -26,6 +26,7 @@ class BatchList(QObject):
     failed = Signal(str)  # a sentence, said once however many refreshes fail
     recovered = Signal(str)  # that sentence, no longer true
     reachable = Signal(bool)  # the database server answers (True), or cannot be reached (False): on changes only
+    first_read = Signal()  # the first read is done (shown, or its failure said): once
 
     def __init__(self, dashboard: Dashboard, refresh_ms: int = REFRESH_MS, parent: QObject | None = None) -> None:
         super().__init__(parent)
@@ -35,6 +36,7 @@ class BatchList(QObject):
         self._error = ""
         self._away = False
         self._refresh_ms = refresh_ms
+        self._read_once = False
         self._timer = QTimer(self, interval=refresh_ms)
         self._timer.timeout.connect(self.refresh)
         dashboard.filters_changed.connect(self.refresh)
@@ -60,6 +62,11 @@ class BatchList(QObject):
             context=self,
         )
 
+    def _done_once(self) -> None:
+        if not self._read_once:
+            self._read_once = True
+            self.first_read.emit()
+
     def _on_read(self, filters, found: list[BatchSummary]) -> None:
         self._reading = False
         if self._error:  # the database is readable again: take back what was said
@@ -71,6 +78,7 @@ class BatchList(QObject):
         current = self._dashboard.filters()
         if filters == current:
             self._dashboard.show_batches(found)
+        self._done_once()
         if self._again or filters != current:
             self._again = False
             self.refresh()
@@ -85,3 +93,4 @@ class BatchList(QObject):
         if text != self._error:  # once, not every second
             self._error = text
             self.failed.emit(text)
+        self._done_once()
