@@ -1,22 +1,64 @@
 """Shared fixtures: every test gets its own database file in a temporary folder."""
 
 import os
+import sys
 import tempfile
 
 # Before any QApplication exists: CI has no display.
 os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
+from app.render.fonts import point_qt_at_shipped_fonts  # noqa: E402
+
+point_qt_at_shipped_fonts()  # the offscreen platform on Windows: the app's own fonts, as the app does
 
 # The user's own folders (data and its backups, logs, settings) are never touched by a test, nor by
 # the programs the tests start: platformdirs and Qt follow these on Linux.
 _HOME = tempfile.mkdtemp(prefix="voucher-batches-tests-")
 for _name in ("XDG_DATA_HOME", "XDG_STATE_HOME", "XDG_CONFIG_HOME", "XDG_CACHE_HOME"):
     os.environ[_name] = os.path.join(_HOME, _name.lower())
+# On Windows platformdirs asks the shell for the known folders (%LOCALAPPDATA%, %APPDATA%): its
+# WIN_PD_OVERRIDE_* variables win over that, and the plain variables are what the programs the
+# tests start (and the autostart entry) read.
+for _name, _folder in (("LOCAL_APPDATA", "LOCALAPPDATA"), ("APPDATA", "APPDATA"), ("COMMON_APPDATA", "PROGRAMDATA")):
+    os.environ[f"WIN_PD_OVERRIDE_{_name}"] = os.environ[_folder] = os.path.join(_HOME, _folder.lower())
+
+# What the suite leaves out on Windows, in one place for `python -m pytest` in cmd.exe and for the
+# Windows pass under Wine (tools/windows/test.sh): the checks of the Linux deployment recipe (systemd
+# units, Debian's Caddy in front of the site), and the browser tests, which drive Debian's chromium.
+if sys.platform == "win32":
+    import re
+    from pathlib import Path
+
+    _HERE = Path(__file__).parent
+    collect_ignore = ["test_deploy.py", "web/test_caddy.py"] + [
+        module.relative_to(_HERE).as_posix()
+        for module in _HERE.glob("**/test_*.py")
+        if re.search(r"^(from|import) playwright", module.read_text(encoding="utf-8"), re.MULTILINE)
+    ]
 
 import pytest  # noqa: E402
 
 from app.core import batches, members, settings, store, templates, times  # noqa: E402
 from tests.helpers.database import ON_POSTGRES, TEST_DB, empty_postgres  # noqa: E402
 from tests.helpers.pg_cluster import private_cluster  # noqa: E402
+
+
+@pytest.fixture(autouse=True)
+def _a_run_key_of_the_tests(monkeypatch):
+    """On Windows "Start when I log in" writes the user's Run key: the tests write a key of their own."""
+    if sys.platform != "win32":
+        yield
+        return
+    import winreg
+
+    from app.core import autostart
+
+    monkeypatch.setattr(autostart, "RUN_KEY", r"Software\VoucherBatchesTests\Run")
+    yield
+    for key in (r"Software\VoucherBatchesTests\Run", r"Software\VoucherBatchesTests"):
+        try:
+            winreg.DeleteKey(winreg.HKEY_CURRENT_USER, key)
+        except OSError:
+            pass
 
 
 @pytest.fixture(autouse=True)
@@ -36,6 +78,11 @@ def pytest_collection_modifyitems(config, items):
     if len(kept) != len(items):
         config.hook.pytest_deselected(items=[item for item in items if item not in kept])
         items[:] = kept
+    if sys.platform == "win32":  # said in the summary (-ra) with the marker's reason, never left out silently
+        for item in items:
+            marker = item.get_closest_marker("posix_only")
+            if marker is not None:
+                item.add_marker(pytest.mark.skip(reason=f"POSIX only: {marker.args[0]}"))
 
 
 @pytest.fixture

@@ -53,10 +53,21 @@ def build_parser() -> argparse.ArgumentParser:
     return parser
 
 
+def utf8_output() -> None:
+    """Say everything in UTF-8, whatever the console or pipe: a Windows program whose output is
+    redirected writes in the ANSI code page (cp1252), which has no 'Ł' ("Łódź – Email" ended the
+    command with UnicodeEncodeError). A Windows console itself is UTF-8 in Python already."""
+    for stream in (sys.stdout, sys.stderr):
+        encoding = (getattr(stream, "encoding", None) or "").lower().replace("-", "").replace("_", "")
+        if stream is not None and hasattr(stream, "reconfigure") and encoding != "utf8":
+            stream.reconfigure(encoding="utf-8")
+
+
 def main(argv: list[str] | None = None, front_ends: FrontEnds | None = None) -> int:
     """Run the command line. front_ends: the window and the claim site (app.launch hands them in:
     the command line never imports another front end); without them, only the commands that need
     neither run."""
+    utf8_output()
     parser = build_parser()
     args = parser.parse_args(argv)
     args.front_ends = front_ends or FrontEnds()

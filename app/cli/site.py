@@ -9,6 +9,7 @@ from pathlib import Path
 
 from app.core import (
     links,
+    logfile,
     settings,
     wallet,
 )
@@ -84,6 +85,10 @@ def register(parsers: Parsers) -> None:
 
 
 def _serve(args) -> int:
+    try:  # its own file: the window rotating the same one would fight over it (Windows)
+        logfile.setup_logging(kind="serve")
+    except OSError:  # no log folder on this PC: the site serves all the same
+        pass
     config = settings.load()
     args.front_ends.serve(
         args.host or config.host, args.port if args.port is not None else config.port, workers=args.workers

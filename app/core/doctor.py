@@ -10,6 +10,7 @@ import re
 import socket
 import sqlite3
 import ssl
+import sys
 import threading
 import urllib.error
 import urllib.request
@@ -20,7 +21,7 @@ from urllib.parse import urlsplit
 
 import peewee
 
-from . import links, settings, store
+from . import links, settings, store, windows
 from .errors import VoucherError
 from .links import OK, PROBLEM, WARNING
 from .store import backups
@@ -40,7 +41,8 @@ class Check:
 
 
 def run_checks() -> list[Check]:
-    """database, claim_link, claim_site and port, in that order."""
+    """database, claim_link, claim_site and port, in that order; on Windows, firewall too when
+    Windows Firewall or a Public network will keep phones out."""
     found = [check_database()]
     try:
         config = settings.load()
@@ -50,7 +52,9 @@ def run_checks() -> list[Check]:
         port = Check("port", OK, f"The claim site is hosted at {config.base_url}: this PC needs no port for it.")
         return found + [check_claim_link(config), check_hosted_site(config.base_url), port]
     site = local_site(config.port)
-    return found + [check_claim_link(config), check_claim_site(config, site), check_port(config, site)]
+    found += [check_claim_link(config), check_claim_site(config, site), check_port(config, site)]
+    phones = check_phones(config)
+    return found + ([phones] if phones is not None else [])
 
 
 def check_database() -> Check:
@@ -197,12 +201,34 @@ def check_port(config: settings.Settings, site: Site | None) -> Check:
         with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as probe:
             probe.bind(("0.0.0.0" if config.host in ("", "0.0.0.0", "::") else config.host, port))
     except OSError as exc:
+        refused = windows.refusal_sentence(exc, port)  # an excluded range, or a program's exclusive bind
+        if refused is not None:
+            return Check("port", PROBLEM, refused)
         if exc.errno == errno.EADDRINUSE:
             return Check("port", PROBLEM, f"Port {port} is used by another program: the claim site cannot start on it.")
         return Check(
             "port", PROBLEM, f"The claim site cannot listen on {config.host} port {port}: {exc.strerror or exc}."
         )
     return Check("port", OK, f"Port {port} is free for the claim site.")
+
+
+def check_phones(
+    config: settings.Settings,
+    platform: str = sys.platform,
+    ask: Callable[[], tuple[list[str], bool | None, bool]] | None = None,
+) -> Check | None:
+    """Whether Windows will keep phones out of the claim site (a Public network, or the firewall
+    with no rule for the app), said as a "firewall" check; None when it will not, or when the claim
+    site listens on this PC alone. ask: (categories, firewall on, rule allows) for tests."""
+    if platform != "win32" or config.host in ("127.0.0.1", "localhost", "::1"):
+        return None
+    program = sys.executable
+    if ask is None:
+        categories, firewall, rule = windows.network_categories(), windows.firewall_on(), windows.rule_allows(program)
+    else:
+        categories, firewall, rule = ask()
+    verdict = windows.phones_blocked_sentence(config.port, categories, firewall, rule, program)
+    return Check("firewall", *verdict) if verdict is not None else None
 
 
 CLAIM_PATH = "/en-us/claim/"

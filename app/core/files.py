@@ -19,7 +19,7 @@ if TYPE_CHECKING:
 
 
 @contextmanager
-def written_whole(target: Path, on_failure: str = "") -> Iterator[IO[str]]:
+def written_whole(target: Path, on_failure: str = "", encoding: str = "utf-8") -> Iterator[IO[str]]:
     """A text file to write into that appears at `target` only once it is complete: it is written
     beside the target and renamed at the end. Failing to write is a FileProblem naming the file
     (`on_failure` adds a sentence, such as " Nothing was exported."), and leaves nothing behind."""
@@ -27,7 +27,7 @@ def written_whole(target: Path, on_failure: str = "") -> Iterator[IO[str]]:
         handle = tempfile.NamedTemporaryFile(  # noqa: SIM115 - closed below, after the failure that matters is known
             "w",
             newline="",
-            encoding="utf-8",
+            encoding=encoding,
             dir=target.parent,
             prefix=f".{target.name}.",
             suffix=".part",
@@ -57,8 +57,11 @@ def _remove_quietly(path: str) -> None:
 @contextmanager
 def whole_csv(target: str | os.PathLike[str]) -> Iterator[Writer]:
     """A csv.writer on a file that becomes target only once the body finishes; any failure
-    leaves target as it was (a FileProblem sentence for the disk's own failures)."""
-    with written_whole(Path(target), " Nothing was exported.") as handle:
+    leaves target as it was (a FileProblem sentence for the disk's own failures).
+
+    UTF-8 with a byte order mark: without one, Excel (on Windows, where a double-click opens a CSV)
+    reads the file in the ANSI code page and garbles every name beyond it ("ÅÃ³dÅº" for "Łódź")."""
+    with written_whole(Path(target), " Nothing was exported.", encoding="utf-8-sig") as handle:
         yield csv.writer(handle)
 
 

@@ -51,7 +51,24 @@ def zone_label() -> str:
     """The zone in words: 'America/New_York', or "this PC's time zone (CET)"."""
     if _zone_name:
         return _zone_name
-    return f"this PC's time zone ({datetime.now().astimezone().tzname()})"
+    return f"this PC's time zone ({abbreviation(datetime.now().astimezone())})"
+
+
+def abbreviation(moment: datetime) -> str:
+    """The zone of an aware time as people read it after a time: 'CET', 'EST', 'UTC', or 'UTC+05:30'.
+
+    An IANA zone and a POSIX PC give an abbreviation; Windows names its own zone in words for a
+    control panel ('W. Europe Standard Time', 'Greenwich Standard Time'), which is no abbreviation:
+    then the offset says it."""
+    name = moment.tzname() or ""
+    if 0 < len(name) <= 6 and name.isalpha() and name.isupper():
+        return name
+    offset = moment.utcoffset() or timedelta(0)
+    if not offset:
+        return "UTC"
+    sign, offset = ("-", -offset) if offset < timedelta(0) else ("+", offset)
+    hours, minutes = divmod(int(offset.total_seconds()) // 60, 60)
+    return f"UTC{sign}{hours:02d}:{minutes:02d}"
 
 
 def _as_utc(value: datetime | str | None) -> datetime | None:
@@ -83,7 +100,7 @@ def local_text(value: datetime | str | None, zone: bool = False) -> str:
     if moment is None:
         return ""
     text = f"{moment:%Y-%m-%d %H:%M}"
-    return f"{text} {moment.tzname()}" if zone else text
+    return f"{text} {abbreviation(moment)}" if zone else text
 
 
 def spoken(value: datetime | str | None) -> str:

@@ -17,6 +17,7 @@ from PySide6.QtWidgets import QApplication, QMessageBox
 from app.core import logfile, store
 from app.core.errors import BackupNeeded, sentence
 from app.gui.kit.prompts import Prompts
+from app.render import fonts
 
 from . import instance
 from .kit import style
@@ -86,6 +87,7 @@ def main(
     one chosen in Settings (kept in QSettings); else the core's default. have_backup: the command
     line's --i-have-a-backup (a server database may be migrated without a pg_dump first)."""
     log_file = start_log()
+    fonts.point_qt_at_shipped_fonts()  # (for Qt's offscreen platform on Windows)
     # (Qt types instance() as the core application; this program only ever makes a QApplication)
     app = cast(QApplication, QApplication.instance() or QApplication(list(argv if argv is not None else sys.argv)))
     configure_application(app)
@@ -98,6 +100,15 @@ def main(
         print(
             f"Voucher Batches is already running for {store.describe(where)}; showing its window.", flush=True
         )  # no password
+        return 0
+    lock = instance.claim(name)
+    if lock is None:  # another start holds this database: it shows its window once it is up
+        answered = instance.ask_running_soon(name)
+        print(
+            f"Voucher Batches is already {'running' if answered else 'starting'} for {store.describe(where)}; "
+            "showing its window.",
+            flush=True,
+        )
         return 0
     problem = open_database(location, have_backup, Prompts())
     if problem is not None:
@@ -119,6 +130,7 @@ def main(
     finally:
         sys.excepthook = previous_hook
         running.close()
+        lock.unlock()
         window.background.shutdown()
         store.close_database()
 

@@ -1,15 +1,18 @@
 """One instance per database: a second `voucher-batches` on the same database brings back the running
-instance's window instead of starting a second claim site. The running one listens on a local socket
-named from the database's location (and the user); the second one sends it "show" and ends."""
+instance's window instead of starting a second claim site. The running one holds a lock file and
+listens on a local socket, both named from the database's location (and the user); the second one
+sends it "show" and ends."""
 
 from __future__ import annotations
 
 import getpass
 import hashlib
+import os
+import time
 from collections.abc import Callable
 from typing import cast
 
-from PySide6.QtCore import QObject
+from PySide6.QtCore import QDir, QLockFile, QObject
 from PySide6.QtNetwork import QLocalServer, QLocalSocket
 
 SHOW = b"show"
@@ -41,6 +44,26 @@ def ask_running(name: str, message: bytes = SHOW) -> bool:
     )
     connection.disconnectFromServer()
     return bool(answered)
+
+
+def claim(name: str) -> QLockFile | None:
+    """This start's claim to be the one instance on this database: a lock file, taken before the
+    socket is listened on. On Windows a QLocalServer is a named pipe, and two of them can listen on
+    one name, so two starts at once (a double-click) opened two windows and two claim sites. None
+    when another start holds it; a lock left by a process that ended is taken over."""
+    lock = QLockFile(os.path.join(QDir.tempPath(), f"{name}.lock"))
+    lock.setStaleLockTime(0)  # stale only when its process is gone, never by age: an instance runs for days
+    return lock if lock.tryLock(0) else None
+
+
+def ask_running_soon(name: str, seconds: float = 10.0, message: bytes = SHOW) -> bool:
+    """ask_running until the instance that holds the lock (perhaps still starting) takes the message."""
+    deadline = time.monotonic() + seconds
+    while time.monotonic() < deadline:
+        if ask_running(name, message):
+            return True
+        time.sleep(0.25)
+    return False
 
 
 class InstanceServer(QObject):

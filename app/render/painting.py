@@ -36,6 +36,8 @@ from PySide6.QtGui import (
 from app.core import qr, signage
 from app.core.signage import Logo, Page, QrCode, Rule, Text
 
+from .fonts import add_shipped_fonts, point_qt_at_shipped_fonts
+
 FAMILY = "DejaVu Sans"
 PDF_DPI = 1200  # the PDF's coordinate grid; the drawing itself is vector
 SMALLEST = 3.0  # points: below a text's own minimum, it shrinks to fit rather than be clipped
@@ -46,9 +48,13 @@ def ensure_app() -> QGuiApplication:
     """The running application, or a windowless one for the command line (fonts need one)."""
     found = QGuiApplication.instance()
     if found is not None:
+        add_shipped_fonts()  # FAMILY, on every platform
         return cast(QGuiApplication, found)  # this program makes only GUI applications (Qt types it as the core one)
     os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
-    return QGuiApplication(["voucher-batches"])
+    point_qt_at_shipped_fonts()
+    made = QGuiApplication(["voucher-batches"])
+    add_shipped_fonts()
+    return made
 
 
 def page_size(page: Page) -> QPageSize:

@@ -33,6 +33,7 @@ from waitress.task import ErrorTask
 from app.core import settings
 from app.core.errors import VoucherError
 
+from . import listening
 from .security import SECURITY_HEADERS, is_trusted_proxy
 
 IDLE_SECONDS = 15.0
@@ -217,6 +218,17 @@ class Listener(TcpWSGIServer):
 
     channel_class = Channel
     crowd: Crowd
+
+    def __init__(self, application, map=None, _start=True, _sock=None, **kwargs):
+        self.binds_here = _sock is None  # (a socket given is bound already)
+        super().__init__(application, map, _start, _sock, **kwargs)
+
+    def set_reuse_addr(self):
+        """Before the bind, listening.claim_port's option instead of waitress's SO_REUSEADDR, with
+        which Windows lets a second server bind the same port. A socket given is bound already, by
+        listening.listening_sockets (serve --workers), with the same option: it is left as it is."""
+        if self.binds_here:
+            listening.claim_port(self.socket)
 
     def readable(self):
         self.crowd.sweep(time.monotonic())

@@ -16,7 +16,7 @@ from waitress.server import MultiSocketServer
 from waitress.task import ThreadedTaskDispatcher
 from waitress.trigger import trigger as Trigger
 
-from app.core import settings, store
+from app.core import settings, store, windows
 from app.core.errors import ServerProblem
 
 from .connections import Crowd, Limits, Listener, limits_for
@@ -138,7 +138,8 @@ class RunningServer:
 
     def _run(self) -> None:
         try:
-            self._server.run()
+            with windows.kept_awake():  # Windows: no sleep while the site serves (this thread's state)
+                self._server.run()
         finally:
             self._stopped.set()
 
@@ -179,6 +180,9 @@ def _close_all(socket_map: dict) -> None:
 
 
 def explain_bind_failure(exc: OSError, host: str, port: int) -> str:
+    refused = windows.refusal_sentence(exc, port)  # Windows: an excluded range, or an exclusive bind
+    if refused is not None:
+        return refused
     if isinstance(exc, socket.gaierror):
         return (
             f"The claim site cannot listen on {host}: this PC does not know that address. Use 0.0.0.0 to listen "
@@ -260,12 +264,12 @@ def _listen(app, socket_map: dict, dispatcher: _Dispatcher, crowd: Crowd, **adju
         made.append(listener)
     if len(made) == 1:
         return made[0]
-    listening = [(listener.effective_host, listener.effective_port) for listener in made]
-    return MultiSocketServer(socket_map, adj, listening, dispatcher, made[-1].log_info)
+    addresses = [(listener.effective_host, listener.effective_port) for listener in made]
+    return MultiSocketServer(socket_map, adj, addresses, dispatcher, made[-1].log_info)
 
 
 def _bound_address(server, host: str) -> tuple[str, int]:
-    listening = getattr(server, "effective_listen", None)
-    if listening:  # several sockets (a name with IPv4 and IPv6 addresses): report the first
-        return str(listening[0][0]), int(listening[0][1])
+    addresses = getattr(server, "effective_listen", None)
+    if addresses:  # several sockets (a name with IPv4 and IPv6 addresses): report the first
+        return str(addresses[0][0]), int(addresses[0][1])
     return str(server.effective_host), int(server.effective_port)

@@ -16,7 +16,7 @@ from app.core import settings as core_settings
 from app.core.errors import DatabaseProblem, InvalidInput, NotFound
 from app.resources import resource_path
 
-from . import accounts, api, health, pages, passwords, pocket, security
+from . import accounts, api, health, pages, passwords, pocket, reach, security
 
 log = logging.getLogger(__name__)
 
@@ -167,6 +167,7 @@ def create_app(config: dict | None = None) -> Flask:
     app.register_blueprint(pages.bp)
     app.register_blueprint(pocket.bp)
     app.register_blueprint(health.bp)
+    app.register_blueprint(reach.bp)
     return app
 
 

@@ -20,6 +20,7 @@ from app.core import batches, links, settings, store, webhook_sender
 from app.core.errors import ServerProblem, VoucherError
 from app.core.store import backups
 
+from . import listening
 from .server import (
     DEFAULT_HOST,
     DEFAULT_PORT,
@@ -93,26 +94,10 @@ STOP_WAIT = 10.0  # seconds the workers get to finish their requests before they
 def _listening_sockets(host: str, port: int) -> list[socket.socket]:
     """The site's listening sockets, made once in the supervisor and inherited by every worker (the
     kernel hands each new connection to one of the processes waiting on them)."""
-    made: list[socket.socket] = []
     try:
-        for family, kind, proto, _, address in socket.getaddrinfo(
-            host or None, port, socket.AF_UNSPEC, socket.SOCK_STREAM, 0, socket.AI_PASSIVE
-        ):
-            if made and port == 0:
-                break  # a free port is picked once: one socket
-            listener = socket.socket(family, kind, proto)
-            made.append(listener)
-            listener.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
-            if family == socket.AF_INET6:
-                listener.setsockopt(socket.IPPROTO_IPV6, socket.IPV6_V6ONLY, 1)
-            listener.bind(address)
-            listener.listen(1024)
-            listener.set_inheritable(True)
+        return listening.listening_sockets(host, port, inheritable=True)
     except OSError as exc:
-        for listener in made:
-            listener.close()
         raise ServerProblem(explain_bind_failure(exc, host, port)) from None
-    return made
 
 
 def serve_with_workers(host: str, port: int, workers: int) -> None:

@@ -234,7 +234,7 @@ def test_the_export_writes_every_entry_as_people_read_it(make_batch, tmp_path):
     batches.pause_batch(batch.id, Actor("till 1", "Anna"))
     target = tmp_path / "activity.csv"
     written = activity.export_csv(target, Filter(batch_id=batch.id))
-    with open(target, newline="", encoding="utf-8") as handle:
+    with open(target, newline="", encoding="utf-8-sig") as handle:
         rows = list(csv.reader(handle))
     assert written == 2 and rows[0] == activity.CSV_HEADERS
     assert rows[1][1:] == ["Batch paused", str(batch.id), "'=HYPERLINK(1)", "", "till 1", "Anna", ""]

@@ -38,11 +38,53 @@ def test_a_bundle_starts_its_own_executable(monkeypatch):
     assert autostart.command() == [sys.executable]
 
 
-def test_windows_writes_a_command_in_the_startup_folder(tmp_path, monkeypatch):
+def test_on_windows_the_login_entry_is_one_command_line_run_windowless(tmp_path, monkeypatch):
+    """The Run key's value: pythonw.exe (no console window) when not a bundle, quoted as Windows splits it."""
+    folder = tmp_path / "Zoë" / "Python311"
+    folder.mkdir(parents=True)
+    for name in ("python.exe", "pythonw.exe"):
+        (folder / name).write_bytes(b"")
+    monkeypatch.setattr(sys, "executable", str(folder / "python.exe"))
+    db = r"C:\Zoë\My Shop\vouchers.db"
+    args = autostart.command(db, platform="win32")
+    assert args == [str(folder / "pythonw.exe"), "-m", "app.cli", "--db", db]
+    assert " " not in str(folder)  # (a temporary folder: only the database's path needs quotes)
+    assert autostart.run_command_line(args) == f'{folder / "pythonw.exe"} -m app.cli --db "{db}"'
+    monkeypatch.setattr(sys, "frozen", True, raising=False)
+    monkeypatch.setattr(sys, "executable", r"C:\Program Files\Voucher Batches\voucher-batches.exe")
+    assert autostart.run_command_line(autostart.command(None, platform="win32")) == (
+        '"C:\\Program Files\\Voucher Batches\\voucher-batches.exe"'
+    )
+
+
+@pytest.fixture
+def run_key():
+    """The Run key of the tests (tests/conftest.py sets it), never the user's own."""
+    assert autostart.RUN_KEY == r"Software\VoucherBatchesTests\Run"
+    return autostart.RUN_KEY
+
+
+@pytest.mark.skipif(sys.platform != "win32", reason="the Windows registry")
+def test_windows_writes_the_run_key_and_removes_the_old_startup_command(tmp_path, monkeypatch, run_key):
+    """Before, a Startup-folder .cmd written in UTF-8 was read by cmd in the OEM code page: with a
+    path such as C:\\Zoë\\… it never started."""
+    import winreg
+
     monkeypatch.setenv("APPDATA", str(tmp_path / "Roaming"))
-    path = autostart.set_enabled(True, DB, platform="win32", home=tmp_path)
-    assert path == tmp_path / "Roaming/Microsoft/Windows/Start Menu/Programs/Startup/Voucher Batches.cmd"
-    assert path.read_bytes() == f'@start "" "{sys.executable}" "-m" "app.cli" "--db" "{DB}"\r\n'.encode()
+    old = tmp_path / "Roaming/Microsoft/Windows/Start Menu/Programs/Startup/Voucher Batches.cmd"
+    old.parent.mkdir(parents=True)
+    old.write_text("@start old")
+    db = str(tmp_path / "Zoë" / "vouchers.db")
+    assert not autostart.is_enabled("win32")
+    autostart.set_enabled(True, db, platform="win32")
+    autostart.set_enabled(True, db, platform="win32")  # twice: one value
+    with winreg.OpenKey(winreg.HKEY_CURRENT_USER, run_key) as key:
+        value, kind = winreg.QueryValueEx(key, "Voucher Batches")
+    assert kind == winreg.REG_SZ and value == autostart.run_command_line(autostart.command(db, "win32"))
+    assert "Zoë" in value and autostart.is_enabled("win32") and not old.exists()
+    autostart.set_enabled(False, platform="win32")
+    autostart.set_enabled(False, platform="win32")  # twice: nothing left to remove
+    assert not autostart.is_enabled("win32")
 
 
 def test_macos_writes_a_launch_agent(tmp_path):

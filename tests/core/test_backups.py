@@ -7,6 +7,7 @@ import subprocess
 import sys
 from contextlib import closing
 from datetime import date, timedelta
+from pathlib import Path
 
 import pytest
 
@@ -100,6 +101,34 @@ def test_daily_copies_keep_seven_days_and_four_weeks(shop, tmp_path):
     weekly = kept[7:]
     assert len(weekly) == 4 and len({d.isocalendar()[:2] for d in weekly}) == 4
     assert all(backups.problem_in(backup.path) is None for backup in backups.existing(folder))
+
+
+def test_an_old_backup_held_open_by_another_program_stays_and_the_rest_go_on(shop, tmp_path, monkeypatch):
+    """On Windows a file another program holds open (an antivirus, Explorer's preview) cannot be
+    removed: its PermissionError ended serve's daily-check thread. Elsewhere the refusal is made here."""
+    folder = tmp_path / "backups"
+    first = date(2026, 10, 1)
+    for n in range(7):
+        backups.daily(folder, today=first + timedelta(days=n))
+    held_path = backups.existing(folder)[-1].path  # the oldest: the next day's rotation removes it
+    held = open(held_path, "rb")  # noqa: SIM115 (the other program's handle)
+    try:
+        if sys.platform != "win32":
+            real_unlink = Path.unlink
+
+            def unlink(path, missing_ok=False):
+                if path == held_path:
+                    raise PermissionError(13, "The process cannot access the file because it is being used")
+                return real_unlink(path, missing_ok=missing_ok)
+
+            monkeypatch.setattr(Path, "unlink", unlink)
+        for n in range(7, 9):  # two more days: the held one stays, the other old one goes
+            made = backups.daily(folder, today=first + timedelta(days=n))
+            assert made is not None and made.path.is_file()
+    finally:
+        held.close()
+    kept = [backup.made_on for backup in backups.existing(folder)]
+    assert kept == [first + timedelta(days=n) for n in range(8, -1, -1)]  # day 0 too: it could not go
 
 
 def test_a_damaged_file_is_refused_by_batch_create_naming_it_and_the_latest_backup(shop, tmp_path, monkeypatch, capsys):

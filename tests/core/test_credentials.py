@@ -45,6 +45,7 @@ def fake_keyring(monkeypatch, passwords_file):
     return kept
 
 
+@pytest.mark.posix_only("a file mode of 0600; on Windows the user's AppData folder is private by its access list")
 def test_without_a_keyring_the_password_goes_to_a_file_only_its_user_may_read(passwords_file):
     credentials.store(URL, "s3cret:/@")
     assert credentials.lookup(URL) == "s3cret:/@"

@@ -2,6 +2,7 @@
 sentence naming the file when it is corrupt, read-only, locked or full, with nothing half-written."""
 
 import os
+import re
 import sqlite3
 import threading
 import time
@@ -304,7 +305,9 @@ def test_a_read_only_file_as_the_driver_reports_it_says_so_naming_the_file(shop,
     monkeypatch.setattr(store.database.obj, "cursor", lambda *a, **k: ReadOnlyCursor(real_cursor(*a, **k)))
     assert batches.get_batch(batch.id).claimed == 2  # reading still works
     for name, attempt in attempts(offer, batch, people, held).items():
-        with pytest.raises(DatabaseProblem, match=f"The database {path} is read-only; nothing was changed") as refused:
+        with pytest.raises(
+            DatabaseProblem, match=re.escape(f"The database {path} is read-only; nothing was changed")
+        ) as refused:
             attempt()
         assert isinstance(refused.value.__cause__, peewee.OperationalError), name
     monkeypatch.undo()
@@ -328,7 +331,7 @@ def test_a_disk_error_in_the_middle_of_generation_says_so_and_writes_nothing(sho
             return self._cursor.executemany(sql, rows)
 
     monkeypatch.setattr(store.database.obj, "cursor", lambda *a, **k: FailingSecondChunk(real_cursor(*a, **k)))
-    with pytest.raises(DatabaseProblem, match=f"The database {path} could not be read or written"):
+    with pytest.raises(DatabaseProblem, match=re.escape(f"The database {path} could not be read or written")):
         batches.create_batch("Half", offer, 1_000, "Email")
     monkeypatch.undo()
     assert written == [1]  # it failed in the middle, after a first chunk was written

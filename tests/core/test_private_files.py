@@ -34,6 +34,7 @@ def a_generous_umask():
     os.umask(before)
 
 
+@pytest.mark.posix_only("a file mode of 0600; on Windows the user's own folders are private by their access lists")
 def test_a_new_database_and_its_wal_and_shm_are_the_users_alone(tmp_path, monkeypatch):
     monkeypatch.delenv(store.ENV_VAR, raising=False)
     path = tmp_path / "new.db"
@@ -46,6 +47,7 @@ def test_a_new_database_and_its_wal_and_shm_are_the_users_alone(tmp_path, monkey
         store.close_database()
 
 
+@pytest.mark.posix_only("a file mode of 0600; on Windows the user's own folders are private by their access lists")
 def test_a_database_made_readable_by_others_is_made_the_users_alone_when_opened(tmp_path):
     path = tmp_path / "old.db"
     with closing(sqlite3.connect(path)) as con:
@@ -59,6 +61,7 @@ def test_a_database_made_readable_by_others_is_made_the_users_alone_when_opened(
         store.close_database()
 
 
+@pytest.mark.posix_only("a file mode of 0600; on Windows the user's own folders are private by their access lists")
 def test_backups_and_the_replaced_file_are_the_users_alone(db_path, make_batch, tmp_path, monkeypatch):
     monkeypatch.setattr(backups, "default_folder", lambda: tmp_path / "backups")
     make_batch(quantity=2)
@@ -70,6 +73,7 @@ def test_backups_and_the_replaced_file_are_the_users_alone(db_path, make_batch, 
     assert mode(restored.kept) == 0o600
 
 
+@pytest.mark.posix_only("a file mode of 0600; on Windows the user's own folders are private by their access lists")
 def test_every_export_is_the_users_alone(db_path, make_batch, make_member, tmp_path, qapp):
     batch = make_batch(quantity=2)
     ann = make_member("ann@example.com", "Ann")

@@ -1,6 +1,7 @@
 """Times as people read them: the store's time zone, one format, ISO 8601 with its offset for machines."""
 
-from datetime import date, datetime
+import zoneinfo
+from datetime import date, datetime, timedelta, timezone
 
 import pytest
 
@@ -89,3 +90,24 @@ def test_named_parameters_are_bound_by_the_driver_never_spliced():
 def test_a_code_that_looks_like_sql_is_only_a_value(make_batch):
     with pytest.raises(Exception, match="No voucher has the code"):
         vouchers.lookup("x' OR '1'='1")
+
+
+@pytest.mark.parametrize(
+    ("zone", "said"),
+    [
+        # what Windows names its zones (time.tzname there): words for a control panel, not abbreviations
+        (timezone(timedelta(hours=1), "W. Europe Standard Time"), "UTC+01:00"),
+        (timezone(timedelta(hours=5, minutes=30), "India Standard Time"), "UTC+05:30"),
+        (timezone(timedelta(hours=-8), "Pacific Standard Time"), "UTC-08:00"),
+        (timezone(timedelta(0), "Greenwich Standard Time"), "UTC"),
+        # what a POSIX PC and the IANA zones give: kept
+        (timezone(timedelta(hours=1), "CET"), "CET"),
+        (zoneinfo.ZoneInfo("America/New_York"), "EST"),
+        (zoneinfo.ZoneInfo("Asia/Dubai"), "UTC+04:00"),  # the zone database calls it "+04"
+    ],
+)
+def test_a_zone_reads_as_an_abbreviation_or_an_offset_never_a_windows_zone_name(zone, said):
+    """Windows' own zone name ("at 11:09 Greenwich Standard Time") read wrong after a time; on
+    Windows CPython the redeem and member tests show it with the PC's own zone."""
+    winter = datetime(2026, 1, 15, 12, 0, tzinfo=zone)
+    assert times.abbreviation(winter) == said

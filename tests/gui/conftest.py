@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import sys
+
 import platformdirs
 import pytest
 from PySide6.QtCore import QSettings
@@ -29,6 +31,34 @@ def prompts():
 @pytest.fixture
 def servers():
     return FakeServerFactory()
+
+
+@pytest.fixture(autouse=True)
+def _settings_of_the_test(tmp_path, monkeypatch):
+    """QSettings' files in the test's folder. On Windows the app's NativeFormat is the registry,
+    which QSettings.setPath cannot move: there the tests' Preferences() use the INI format instead,
+    so no test reads or writes the user's own (a remembered database made one test open another's)."""
+    for fmt in (QSettings.Format.NativeFormat, QSettings.Format.IniFormat):
+        QSettings.setPath(fmt, QSettings.Scope.UserScope, str(tmp_path / "qsettings"))
+    if sys.platform == "win32":
+        from app.gui import preferences
+
+        real_init = Preferences.__init__
+
+        def in_a_file(self, store=None):
+            real_init(
+                self,
+                store
+                if store is not None
+                else QSettings(
+                    QSettings.Format.IniFormat,
+                    QSettings.Scope.UserScope,
+                    preferences.ORGANIZATION,
+                    preferences.APPLICATION,
+                ),
+            )
+
+        monkeypatch.setattr(Preferences, "__init__", in_a_file)
 
 
 @pytest.fixture(autouse=True)

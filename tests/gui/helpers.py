@@ -5,10 +5,13 @@ from __future__ import annotations
 
 import json
 import socket
+import subprocess
+import sys
 import urllib.request
 from contextlib import contextmanager
 from unittest import mock
 
+import pytest
 from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QApplication, QPushButton
 
@@ -295,6 +298,17 @@ def dark_palette():
     for role in (QPalette.ColorRole.WindowText, QPalette.ColorRole.Text, QPalette.ColorRole.ButtonText):
         palette.setColor(QPalette.ColorGroup.Disabled, role, QColor("#7f8389"))
     return palette
+
+
+def poppler(*command: str) -> subprocess.CompletedProcess:
+    """pdfinfo, pdftoppm or pdftotext (poppler-utils) on the PDF; said as skipped on Windows."""
+    if sys.platform == "win32":
+        pytest.skip(
+            "reads the PDF with poppler-utils, Linux programs whose output Wine cannot hand back to Windows "
+            "CPython (there a poster's embedded font is checked by tests/gui/test_shipped_font.py, and the bundle's "
+            "smoke test reads a poster's text with pdftotext)"
+        )
+    return subprocess.run(command, capture_output=True, text=True, check=True)
 
 
 @contextmanager

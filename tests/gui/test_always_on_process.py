@@ -18,8 +18,15 @@ from tests.helpers import ROOT
 from tests.helpers.ports import free_port
 from tests.web.helpers import Browser, claim_path, visible
 
-from . import x11
 from .helpers import answers
+
+if sys.platform != "win32":
+    from . import x11
+
+pytestmark = pytest.mark.posix_only(
+    "closes the window as an X11 window manager does (Xlib, Xvfb, wmctrl): Linux's desktop; the lock and the "
+    "pipe of the one instance are tested in test_application.py"
+)
 
 TITLE = "Corner Shop — Voucher Batches"  # the store's name; Qt adds the application's
 

@@ -182,7 +182,7 @@ def test_every_chart_saves_a_png_and_exports_its_rows(qtbot, make_batch, make_me
             lambda png=png, table=table: png.exists() and table.with_suffix(".csv").exists()
         )  # each appears only once whole
         assert png.read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"
-        with table.with_suffix(".csv").open(newline="", encoding="utf-8") as handle:
+        with table.with_suffix(".csv").open(newline="", encoding="utf-8-sig") as handle:
             rows = list(csv.reader(handle))
         assert tuple(rows[0]) == box.data.header
         assert len(rows) == 1 + len(box.data.rows)

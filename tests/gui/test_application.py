@@ -5,6 +5,7 @@ from __future__ import annotations
 import ast
 import logging
 import logging.handlers
+import os
 import sys
 from pathlib import Path
 
@@ -15,7 +16,7 @@ from PySide6.QtWidgets import QApplication, QMessageBox
 
 import app.gui
 from app.core import logfile, store
-from app.gui import application
+from app.gui import application, instance
 from app.gui.main_window import MainWindow
 from app.gui.preferences import Preferences
 
@@ -97,7 +98,7 @@ def test_a_database_problem_at_start_is_a_message_and_exit_1(qtbot, monkeypatch,
 
 def test_the_gui_never_imports_the_web_package():
     for source in Path(app.gui.__file__).parent.rglob("*.py"):
-        tree = ast.parse(source.read_text())
+        tree = ast.parse(source.read_text(encoding="utf-8"))
         for node in ast.walk(tree):
             names = []
             if isinstance(node, ast.Import):
@@ -188,3 +189,24 @@ def test_a_database_server_refusing_at_start_is_a_message_without_its_password(q
         "The database postgresql://127.0.0.1:1/vouchers cannot be opened.\n\n"
         "The database server of postgresql://127.0.0.1:1/vouchers does not answer"
     )
+
+
+def test_a_start_while_another_holds_the_lock_opens_no_second_window(qtbot, monkeypatch, tmp_path, capsys):
+    """On Windows a QLocalServer is a named pipe and two can listen on one name, so two starts at
+    once (a double-click) opened two windows and two claim sites (read from Qt's and Windows'
+    documentation; Wine does not show it). The lock file taken before the pipe decides."""
+    location = tmp_path / "shop.db"
+    name = instance.socket_name(os.path.realpath(location))
+    held = instance.claim(name)  # the first start, still coming up: its pipe does not answer yet
+    assert held is not None and instance.claim(name) is None
+    monkeypatch.setattr(instance, "ask_running_soon", lambda name, seconds=10.0: False)
+    servers = FakeServerFactory()
+    try:
+        assert application.main(["voucher-batches"], start_server=servers, db_location=str(location)) == 0
+    finally:
+        held.unlock()
+    assert servers.started == [] and not location.exists()
+    assert "Voucher Batches is already starting for" in capsys.readouterr().out
+    again = instance.claim(name)
+    assert again is not None  # given back: the next start is the one instance
+    again.unlock()

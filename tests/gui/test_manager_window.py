@@ -32,7 +32,10 @@ def open_templates(qtbot, window) -> TemplatesDialog:
     return dialog
 
 
-def choose(dialog: TemplatesDialog, title: str) -> None:
+def choose(qtbot, dialog: TemplatesDialog, title: str) -> None:
+    """Select the template of that title, once the list shows it: after a save the notice comes first
+    and the list is read again on a worker (on PostgreSQL the edited title was not there yet)."""
+    qtbot.waitUntil(lambda: any(row.template.title == title for row in dialog.rows))
     dialog.table.selectRow(next(n for n, row in enumerate(dialog.rows) if row.template.title == title))
 
 
@@ -44,7 +47,7 @@ def test_templates_are_edited_archived_restored_and_deleted_in_their_dialog(
     spare = templates.create_template("Spare", "5")
     for terms in ("Members only", "Members only, one per visit"):
         dialog = open_templates(qtbot, window)
-        choose(dialog, "10% off")
+        choose(qtbot, dialog, "10% off")
         dialog.edit_button.click()
         assert dialog.form.discount.isEnabled() and not dialog.locked.isVisible()  # nothing claimed yet
         dialog.form.terms.setPlainText(terms)
@@ -58,7 +61,7 @@ def test_templates_are_edited_archived_restored_and_deleted_in_their_dialog(
         escape(qtbot, dialog)
     claims.claim(batch.token, make_member().id)
     dialog = open_templates(qtbot, window)
-    choose(dialog, "10% off")
+    choose(qtbot, dialog, "10% off")
     dialog.edit_button.click()
     assert not dialog.form.discount.isEnabled() and dialog.locked.isVisible()  # its offer is what members hold
     assert dialog.locked.text().startswith("1 of its vouchers is claimed: its offer is what members hold")
@@ -68,23 +71,23 @@ def test_templates_are_edited_archived_restored_and_deleted_in_their_dialog(
     assert batches.get_batch(batch.id).title == "Summer welcome"  # members read the offer's new name
     # archive twice: hidden from New batch, its batch untouched; then restored
     for _ in range(2):
-        choose(dialog, "Summer welcome")
+        choose(qtbot, dialog, "Summer welcome")
         assert dialog.archive_button.text() in ("Archive", "Restore")
         was_archived = dialog.archive_button.text() == "Restore"
         dialog.archive_button.click()
         qtbot.waitUntil(lambda was=was_archived: dialog.selected() is not None and dialog.selected().archived != was)
     assert [t.title for t in templates.list_templates()] == ["Spare", "Summer welcome"]  # archived, restored
-    choose(dialog, "Summer welcome")
+    choose(qtbot, dialog, "Summer welcome")
     dialog.archive_button.click()
     qtbot.waitUntil(lambda: dialog.selected() is not None and dialog.selected().archived)
     assert [text.split("  —  ")[0] for _, text in read_offers()] == ["Spare"]
     assert batches.get_batch(batch.id).status == "active"
     # delete: a used one cannot be (its button is greyed), an unused one after the question
-    choose(dialog, "Summer welcome")
+    choose(qtbot, dialog, "Summer welcome")
     assert not dialog.delete_button.isEnabled()
     prompts.template_delete_answers += [False, True]
     for _ in range(2):
-        choose(dialog, "Spare")
+        choose(qtbot, dialog, "Spare")
         dialog.delete_button.click()
         settle()
     qtbot.waitUntil(lambda: [row.template.title for row in dialog.rows] == ["Summer welcome"])

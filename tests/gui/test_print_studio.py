@@ -3,8 +3,6 @@ each driven through the window, twice in a row."""
 
 from __future__ import annotations
 
-import subprocess
-
 import pytest
 import zxingcpp
 from PIL import Image
@@ -14,7 +12,7 @@ from app.core import batches, settings
 from app.gui.dialogs.print_studio import SavePdfDialog, SignagePreview, TitleDialog
 from app.gui.dialogs.qr import QrDialog
 
-from .helpers import card_of, dialog_of, escape, flush_deletions, menu_action, shown
+from .helpers import card_of, dialog_of, escape, flush_deletions, menu_action, poppler, shown
 
 
 def open_qr(qtbot, window, batch) -> QrDialog:
@@ -23,7 +21,7 @@ def open_qr(qtbot, window, batch) -> QrDialog:
 
 
 def page_size(pdf) -> str:
-    info = subprocess.run(["pdfinfo", str(pdf)], capture_output=True, text=True, check=True).stdout
+    info = poppler("pdfinfo", str(pdf)).stdout
     return next(line for line in info.splitlines() if line.startswith("Page size:")).split(":", 1)[1].strip()
 
 
@@ -99,9 +97,7 @@ def test_download_qr_also_writes_svg_and_pdf(qtbot, window, make_batch, prompts,
         lambda: dialog.status.text() == f"Saved a print-ready QR code ({said}) to {target}.", timeout=15_000
     )
     if name.endswith(".pdf"):
-        subprocess.run(
-            ["pdftoppm", "-r", "150", "-png", "-singlefile", str(target), str(tmp_path / "code")], check=True
-        )
+        poppler("pdftoppm", "-r", "150", "-png", "-singlefile", str(target), str(tmp_path / "code"))
         with Image.open(tmp_path / "code.png") as image:
             assert [code.text for code in zxingcpp.read_barcodes(image)] == [batch.claim_url]
     else:

@@ -53,6 +53,7 @@ def save_in_the_dialog(qtbot, window, name: str) -> Path:
     return started
 
 
+@pytest.mark.posix_only("a home without XDG's documents folder; Windows' Documents is a known folder of the profile")
 def test_files_saved_without_a_documents_folder_outlive_the_window(qtbot, no_documents, make_batch, make_window):
     batch = make_batch(quantity=3, name="Spring Fair")
     window = make_window()

@@ -3,8 +3,6 @@ deliveries), driven through the window's own Settings action, each twice."""
 
 from __future__ import annotations
 
-import subprocess
-
 from PIL import Image
 from PySide6.QtCore import Qt
 from PySide6.QtPrintSupport import QPrinter
@@ -17,7 +15,7 @@ from app.gui.dialogs.scanner_test import LabelPreview, ScannerTestPage
 from app.web import create_app
 from tests.helpers.pos_api import Client
 
-from .helpers import escape, open_settings, shown
+from .helpers import escape, open_settings, poppler, shown
 
 
 def scanner_page(qtbot, window) -> tuple:
@@ -72,10 +70,7 @@ def test_the_test_label_prints(qtbot, window, tmp_path):
     printer.setOutputFormat(QPrinter.OutputFormat.PdfFormat)
     printer.setOutputFileName(str(tmp_path / "label.pdf"))
     preview._paint(printer)  # what Print sends to the printer, to a PDF instead
-    subprocess.run(
-        ["pdftoppm", "-r", "200", "-png", "-singlefile", str(tmp_path / "label.pdf"), str(tmp_path / "page")],
-        check=True,
-    )
+    poppler("pdftoppm", "-r", "200", "-png", "-singlefile", str(tmp_path / "label.pdf"), str(tmp_path / "page"))
     read = {found.format.name: found.text for found in read_barcodes(Image.open(tmp_path / "page.png"))}
     assert read == {"Code128": scans.TEST_LABEL, "QRCode": scans.TEST_LABEL}
     preview.close()

@@ -6,7 +6,6 @@ from __future__ import annotations
 
 import math
 import re
-import subprocess
 
 import pytest
 import zxingcpp
@@ -16,6 +15,8 @@ from PySide6.QtGui import QImage
 from app.core import batches, qr, settings, signage
 from app.core.errors import InvalidInput
 from app.render import painting
+
+from .helpers import poppler
 
 DPI = 150
 PAGE_POINTS = {"a4": (595, 842), "letter": (612, 792), "a5": (420, 595)}
@@ -43,23 +44,23 @@ def poster(batch, tmp_path, layout="a4", paper="a4"):
 
 
 def page_points(pdf) -> tuple[float, float]:
-    info = subprocess.run(["pdfinfo", str(pdf)], capture_output=True, text=True, check=True).stdout
+    info = poppler("pdfinfo", str(pdf)).stdout
     width, height = re.search(r"Page size:\s+([\d.]+) x ([\d.]+) pts", info).groups()
     return float(width), float(height)
 
 
 def raster(pdf, tmp_path) -> Image.Image:
     stem = tmp_path / pdf.stem
-    subprocess.run(["pdftoppm", "-r", str(DPI), "-png", "-singlefile", str(pdf), str(stem)], check=True)
+    poppler("pdftoppm", "-r", str(DPI), "-png", "-singlefile", str(pdf), str(stem))
     return Image.open(f"{stem}.png").convert("RGB")
 
 
 def pdf_text(pdf) -> str:
-    return subprocess.run(["pdftotext", str(pdf), "-"], capture_output=True, text=True, check=True).stdout
+    return poppler("pdftotext", str(pdf), "-").stdout
 
 
 def images_in(pdf) -> list[str]:
-    listing = subprocess.run(["pdfimages", "-list", str(pdf)], capture_output=True, text=True, check=True).stdout
+    listing = poppler("pdfimages", "-list", str(pdf)).stdout
     return listing.splitlines()[2:]  # after the two header lines
 
 

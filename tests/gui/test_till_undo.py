@@ -145,7 +145,7 @@ def test_the_activity_window_filters_searches_and_exports(qtbot, window, claimed
     prompts.file_names.append(str(tmp_path / "log"))
     qtbot.mouseClick(dialog.export_button, Qt.MouseButton.LeftButton)
     qtbot.waitUntil(lambda: dialog.notice.text() == f"Exported 2 entries to {tmp_path / 'log.csv'}.")
-    with open(tmp_path / "log.csv", newline="", encoding="utf-8") as handle:
+    with open(tmp_path / "log.csv", newline="", encoding="utf-8-sig") as handle:
         rows = list(csv.reader(handle))
     assert [row[1] for row in rows[1:]] == ["Batch deleted", "Batch created"]
     escape(qtbot, dialog)

@@ -77,7 +77,7 @@ def test_export_to_csv_with_progress(qtbot, make_batch, make_member, window, pro
         assert dialog_of(qtbot, window, QProgressDialog).windowTitle() == "Export vouchers"
         qtbot.waitUntil(lambda name=name: window.message_bar.text() == f"Exported 29 vouchers to {tmp_path / name}.")
         qtbot.waitUntil(lambda: not shown(window, QProgressDialog))
-        lines = (tmp_path / name).read_text().splitlines()
+        lines = (tmp_path / name).read_text(encoding="utf-8-sig").splitlines()
         assert lines[0] == "code,status,member_email,claimed_at,redeemed_at" and len(lines) == 30
 
 

@@ -11,6 +11,7 @@ import os
 import shlex
 import shutil
 import subprocess
+import sys
 import tempfile
 from pathlib import Path
 
@@ -21,6 +22,9 @@ from .ports import free_port
 
 def binaries() -> Path | None:
     """The folder holding initdb and pg_ctl (the newest version installed), or None."""
+    if sys.platform == "win32":  # PostgreSQL for Windows on PATH (under Wine, Linux's /usr/lib is not it)
+        initdb = shutil.which("initdb")
+        return Path(initdb).parent if initdb else None
     found = sorted(
         glob.glob("/usr/lib/postgresql/*/bin"),
         key=lambda p: [int(x) for x in Path(p).parent.name.split(".") if x.isdigit()],
@@ -104,7 +108,10 @@ def private_cluster():
         pytest.skip('PostgreSQL\'s driver is not installed: pip install -e ".[test]" (psycopg2-binary)')
     bin_dir = binaries()
     if bin_dir is None:
-        pytest.skip("PostgreSQL's server programs (initdb, pg_ctl) are not installed: apt-get install postgresql")
+        where = (
+            "on PATH (PostgreSQL for Windows)" if sys.platform == "win32" else "installed: apt-get install postgresql"
+        )
+        pytest.skip(f"PostgreSQL's server programs (initdb, pg_ctl) are not {where}")
     # not under pytest's own temporary folder: as root that is closed to the postgres user
     folder = Path(tempfile.mkdtemp(prefix="voucher-batches-pg-"))
     folder.chmod(0o755)

@@ -67,6 +67,9 @@ serve("127.0.0.1", 0)
 """
 
 
+@pytest.mark.posix_only(
+    "sends SIGINT or SIGTERM to another process: a Windows program gets Ctrl+C only from its own console"
+)
 @pytest.mark.parametrize("stop_signal", [signal.SIGINT, signal.SIGTERM])
 def test_serve_prints_where_it_listens_and_stops_on_ctrl_c(db_path, stop_signal):
     env = {**os.environ, "PYTHONPATH": str(ROOT)}
@@ -112,6 +115,9 @@ def test_starting_before_the_database_is_open_is_a_sentence(monkeypatch):
         start_server("127.0.0.1", 0)
 
 
+@pytest.mark.posix_only(
+    "sends SIGINT or SIGTERM to another process: a Windows program gets Ctrl+C only from its own console"
+)
 def test_serve_on_every_address_also_names_the_address_phones_use(db_path):
     script = SERVE.replace('serve("127.0.0.1", 0)', 'serve("0.0.0.0", 0)')
     env = {**os.environ, "PYTHONPATH": str(ROOT)}
@@ -132,7 +138,9 @@ def test_serve_on_every_address_also_names_the_address_phones_use(db_path):
 
 @pytest.mark.sqlite_only  # the day's copy of the SQLite file
 def test_serve_makes_the_days_backup_as_it_starts(db_path, tmp_path):
-    env = {**os.environ, "PYTHONPATH": str(ROOT), "XDG_DATA_HOME": str(tmp_path / "data")}  # no backup made yet today
+    # no backup made yet today: a data folder of its own (XDG on Linux, platformdirs' override on Windows)
+    env = {**os.environ, "PYTHONPATH": str(ROOT), "XDG_DATA_HOME": str(tmp_path / "data")}
+    env["WIN_PD_OVERRIDE_LOCAL_APPDATA"] = env["XDG_DATA_HOME"]
     process = subprocess.Popen(
         [sys.executable, "-c", SERVE, str(db_path)],
         stdout=subprocess.DEVNULL,
@@ -147,5 +155,5 @@ def test_serve_makes_the_days_backup_as_it_starts(db_path, tmp_path):
         made = line.removeprefix("Backed up the database to ").strip()
         assert made.startswith(env["XDG_DATA_HOME"]) and os.path.isfile(made)  # in the data folder's backups/
     finally:
-        process.send_signal(signal.SIGINT)
+        process.kill() if sys.platform == "win32" else process.send_signal(signal.SIGINT)  # (Ctrl+C: a console's)
         process.communicate(timeout=20)

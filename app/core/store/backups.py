@@ -7,6 +7,7 @@ server's own tools do this (pg_dump); nothing home-made."""
 
 from __future__ import annotations
 
+import logging
 import os
 import re
 import sqlite3
@@ -24,6 +25,8 @@ from app.core.errors import DatabaseProblem, FileProblem, InvalidInput
 
 from . import private
 from .handle import database
+
+log = logging.getLogger(__name__)
 
 APP_NAME = "voucher-batches"
 KEEP_DAILY, KEEP_WEEKLY = 7, 4
@@ -293,10 +296,18 @@ def _kept(days: list[date]) -> set[date]:
 
 
 def _rotate(found: list[Backup]) -> None:
+    """Remove the copies _kept does not keep. One that cannot be removed now (on Windows, one
+    another program holds open: an antivirus, Explorer's preview) stays until the next day's
+    rotation, and the others go all the same: its PermissionError ended serve's daily-check thread."""
     kept = _kept([backup.made_on for backup in found])
     for backup in found:
         if backup.made_on not in kept:
-            backup.path.unlink(missing_ok=True)
+            try:
+                backup.path.unlink(missing_ok=True)
+            except OSError as exc:
+                log.warning(
+                    "The old backup %s could not be removed now (%s); it is tried again tomorrow.", backup.path, exc
+                )
 
 
 def longest_kept() -> int:

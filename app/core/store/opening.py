@@ -12,7 +12,7 @@ from platformdirs import user_data_path
 
 from app.core.errors import DatabaseProblem
 
-from . import backups, credentials, identity, private
+from . import backups, credentials, identity, network, private
 from .failures import explain
 from .handle import CACHE_KB, database, location, run_sql, set_location
 from .migrations import CURRENT_VERSION, activity_guards_intact, init_db, restore_activity_guards, schema_version
@@ -143,6 +143,8 @@ def open_database(
         db = server_handle(loc)
     else:
         path = Path(loc).expanduser()
+        if network.on_network_drive(path):
+            raise DatabaseProblem(network.network_drive_sentence(path))
         if path == default_location():
             path.parent.mkdir(parents=True, exist_ok=True)
         elif not path.parent.is_dir():

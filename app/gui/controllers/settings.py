@@ -5,14 +5,15 @@ kept, outside QSettings) before it is saved for the next start."""
 
 from __future__ import annotations
 
-from PySide6.QtCore import QObject, Signal
+from PySide6.QtCore import QObject, QTimer, Signal
 from PySide6.QtWidgets import QWidget
 
-from app.core import autostart, doctor, links, settings, store, times, wallet
+from app.core import autostart, doctor, links, reach, settings, store, times, wallet
 from app.core.activity import this_pc
 from app.core.errors import DatabaseProblem, VoucherError, sentence
 from app.core.store import backups, credentials
 from app.gui.dialogs.guide import GuideDialog
+from app.gui.dialogs.phone_check import PhoneCheckDialog
 from app.gui.dialogs.point_of_sale import PointOfSalePage
 from app.gui.dialogs.scanner_test import ScannerTestPage
 from app.gui.dialogs.settings import SettingsDialog
@@ -24,6 +25,8 @@ from app.gui.preferences import Preferences
 from .claim_site import ClaimServer
 from .point_of_sale import PointOfSaleController
 from .till_identity import TillIdentity
+
+POLL_MS = 1000  # how often the phone check asks the database whether a phone came
 
 
 def _prepare_site():
@@ -89,6 +92,7 @@ class SettingsController(QObject):
         self._prompts = prompts
         self._slot = DialogSlot(self)
         self._guide = DialogSlot(self)
+        self._phone = DialogSlot(self)
         self._opening = False
 
     def start(self) -> None:
@@ -153,11 +157,50 @@ class SettingsController(QObject):
             )
         )
         dialog.guide_requested.connect(lambda: self._guide.open(GuideDialog(dialog)))
+        dialog.phone_check_requested.connect(lambda: self._check_with_phone(dialog))
         dialog.add_page(ScannerTestPage(), "Scanner")
         point_of_sale = PointOfSalePage(f"{current.base_url}/api/v1/")
         PointOfSaleController(point_of_sale, TillIdentity(self._prefs).actor)
         dialog.add_page(point_of_sale, "Point of sale")
         self._slot.open(dialog)
+
+    def _check_with_phone(self, parent: QWidget) -> None:
+        """A new check: its QR code on screen, then the database asked each second whether a phone came."""
+        if self._phone.bring_forward():
+            return
+
+        def begin():
+            return reach.link(settings.load().base_url, reach.start())
+
+        run_task(begin, lambda url: self._show_phone_check(parent, url), self._on_read_failed, context=self)
+
+    def _show_phone_check(self, parent: QWidget, url: str) -> None:
+        dialog = PhoneCheckDialog(url, parent)
+        token = url.rsplit("/", 1)[1]
+        asking = [False]
+
+        def ask() -> None:
+            if asking[0]:
+                return
+            asking[0] = True
+
+            def answered(seen) -> None:
+                asking[0] = False
+                dialog.show_seen(seen)
+                if seen is not None:
+                    timer.stop()
+
+            def failed(exc: Exception) -> None:
+                asking[0] = False
+                dialog.show_error(sentence(exc, "read the check"))
+
+            run_task(lambda: reach.seen(token), answered, failed, context=dialog)
+
+        timer = QTimer(dialog)
+        timer.setInterval(POLL_MS)
+        timer.timeout.connect(ask)
+        timer.start()
+        self._phone.open(dialog, modal=False)
 
     def _browse(self, dialog: SettingsDialog) -> None:
         self._prompts.save_file_name(

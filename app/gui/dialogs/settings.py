@@ -47,6 +47,7 @@ class SettingsDialog(QDialog):
     save_requested = Signal(object, str)  # (the core Settings as typed, database location for the next start)
     guide_requested = Signal()  # the guide "Share links that work anywhere"
     browse_requested = Signal()  # Choose… for the database: its controller asks for the file
+    phone_check_requested = Signal()  # "Check with a phone…": a QR code that turns green when a phone opens it
     wallet_browse_requested = Signal()  # Choose… for the Apple Wallet certificate
 
     def __init__(
@@ -96,6 +97,10 @@ class SettingsDialog(QDialog):
         self.guide_button = QPushButton(GUIDE)
         self.guide_button.setAutoDefault(False)
         self.guide_button.clicked.connect(self.guide_requested)
+        self.phone_button = QPushButton("Check with a phone…")
+        self.phone_button.setAutoDefault(False)
+        self.phone_button.setToolTip("Scan a QR code with a phone on the shop's Wi-Fi: does it reach the claim site?")
+        self.phone_button.clicked.connect(self.phone_check_requested)
         self.host = QLineEdit(current.host)
         self.host.setPlaceholderText("0.0.0.0 (every network of this PC)")
         named_till, host_name = till
@@ -191,6 +196,7 @@ class SettingsDialog(QDialog):
         form.addRow("Claim site", claim_site)
         form.addRow("Claim site host", self.host)
         form.addRow("Claim site port", self.port)
+        form.addRow("", self.phone_button)
         form.addRow("Till name", self.till_name)
         form.addRow("Undo a redemption", self.undo_days)
         form.addRow("Signage logo", self.logo)
