@@ -3,8 +3,6 @@ its vouchers are purged afterwards, a chunk at a time (app.core.batches.purge_de
 any moment leaves nothing half-deleted that anyone can see, and the next purge finishes the job.
 On PostgreSQL the vouchers go in the delete's own transaction (its keys cannot be set aside)."""
 
-import os
-import signal
 import time
 
 import pytest
@@ -61,8 +59,8 @@ def test_a_delete_killed_while_its_vouchers_are_purged_is_finished_by_the_next_p
         assert child.stdout.readline().strip() == "deleted"
         for _ in range(3):
             assert child.stdout.readline().strip() == "chunk", "the purge ended before it could be killed"
-        os.kill(child.pid, signal.SIGKILL)
-        assert child.wait(timeout=30) == -signal.SIGKILL
+        child.kill()  # SIGKILL; on Windows TerminateProcess, which gives the process no more say either
+        assert child.wait(timeout=30) != 0
     finally:
         if child.poll() is None:
             child.kill()
