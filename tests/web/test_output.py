@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import hashlib
 import socket
+import sys
 import time
 
 import pytest
@@ -49,6 +50,12 @@ def read_answer(sock: socket.socket) -> tuple[bytes, bytes]:
     return head, body
 
 
+@pytest.mark.skipif(
+    sys.platform == "win32",
+    reason="under Wine 8 the connection ends mid-answer with waitress's own channel too (measured on the Windows "
+    "pass, 2026-12-07), so it cannot tell this channel's sending apart; the site's largest answer is a voucher's "
+    "picture, about 84 KB. Left to a real Windows PC (packaging/README.md)",
+)
 @pytest.mark.parametrize(
     ("size", "chunk"),
     [
