@@ -1,5 +1,6 @@
 """Shared fixtures: every test gets its own database file in a temporary folder."""
 
+import io
 import os
 import sys
 import tempfile
@@ -37,7 +38,9 @@ if sys.platform == "win32":
 
 import pytest  # noqa: E402
 
+from app import cli  # noqa: E402
 from app.core import batches, members, settings, store, templates, times  # noqa: E402
+from app.core.store import models  # noqa: E402
 from tests.helpers.database import ON_POSTGRES, TEST_DB, empty_postgres  # noqa: E402
 from tests.helpers.pg_cluster import private_cluster  # noqa: E402
 
@@ -130,3 +133,23 @@ def cluster(monkeypatch):
     yield running
     store.close_database()
     running.stop_for_good()
+
+
+@pytest.fixture
+def run(tmp_path, monkeypatch, capsys):
+    """The command line, run in this process on a fresh database: run("batch", "list", stdin="")
+    returns (exit code, stdout, stderr)."""
+    monkeypatch.setenv(store.ENV_VAR, str(tmp_path / "cli.db"))
+
+    def run(*args, stdin=""):
+        monkeypatch.setattr(sys, "stdin", io.StringIO(stdin))
+        try:
+            code = cli.main(list(args))
+        except SystemExit as exc:
+            code = exc.code
+        out, err = capsys.readouterr()
+        return code, out, err
+
+    yield run
+    models.set_clock(None)
+    store.close_database()

@@ -1,7 +1,6 @@
 """The voucher-batches command, as a store manager or a script uses it."""
 
 import csv
-import io
 import json
 import os
 import re
@@ -13,28 +12,8 @@ from datetime import datetime
 import pytest
 from PIL import Image
 
-from app import cli
 from app.core import claims, members, store
 from app.core.store.models import Batch, Voucher
-
-
-@pytest.fixture
-def run(tmp_path, monkeypatch, capsys):
-    """Run the command in this process on a fresh database; returns (exit code, stdout, stderr)."""
-    path = tmp_path / "cli.db"
-    monkeypatch.setenv(store.ENV_VAR, str(path))
-
-    def run(*args, stdin=""):
-        monkeypatch.setattr(sys, "stdin", io.StringIO(stdin))
-        try:
-            code = cli.main(list(args))
-        except SystemExit as exc:
-            code = exc.code
-        out, err = capsys.readouterr()
-        return code, out, err
-
-    yield run
-    store.close_database()
 
 
 @pytest.fixture

@@ -1,38 +1,16 @@
 """`voucher-batches batch stats` and `voucher-batches channels`, as a manager or a script reads them."""
 
-import io
 import json
-import sys
 from datetime import datetime, timedelta, timezone
 
 import pytest
 
-from app import cli
-from app.core import claims, members, store
+from app.core import claims, members
 from app.core.store import models
 from app.core.store.models import Batch
 
 UTC = timezone.utc
 CREATED = datetime(2026, 10, 31, 12, 0, tzinfo=UTC)  # 08:00 in New York, the day before clocks go back
-
-
-@pytest.fixture
-def run(tmp_path, monkeypatch, capsys):
-    """Run the command in this process on a fresh database; returns (exit code, stdout, stderr)."""
-    monkeypatch.setenv(store.ENV_VAR, str(tmp_path / "cli.db"))
-
-    def run(*args):
-        monkeypatch.setattr(sys, "stdin", io.StringIO(""))
-        try:
-            code = cli.main(list(args))
-        except SystemExit as exc:
-            code = exc.code
-        out, err = capsys.readouterr()
-        return code, out, err
-
-    yield run
-    models.set_clock(None)
-    store.close_database()
 
 
 def make(run, name, channel, quantity):

@@ -11,7 +11,7 @@ import pytest
 from app.core import claims, members
 from app.core.store import models
 
-from .test_cli import run, with_batch  # noqa: F401 (the fixtures)
+from .test_cli import with_batch  # noqa: F401 (the fixture)
 
 
 @pytest.fixture

@@ -4,32 +4,11 @@ lookup/redeem/undo, api-key create|list|revoke, webhook add|list|remove|deliveri
 
 from __future__ import annotations
 
-import io
 import json
-import sys
 
 import pytest
 
-from app import cli
-from app.core import api_keys, batches, claims, members, store, templates
-
-
-@pytest.fixture
-def run(tmp_path, monkeypatch, capsys):
-    """Run the command in this process on a fresh database; returns (exit code, stdout, stderr)."""
-    monkeypatch.setenv(store.ENV_VAR, str(tmp_path / "cli.db"))
-
-    def run(*args):
-        monkeypatch.setattr(sys, "stdin", io.StringIO(""))
-        try:
-            code = cli.main(list(args))
-        except SystemExit as exc:
-            code = exc.code
-        out, err = capsys.readouterr()
-        return code, out, err
-
-    yield run
-    store.close_database()
+from app.core import api_keys, batches, claims, members, templates
 
 
 @pytest.fixture

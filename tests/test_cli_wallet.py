@@ -1,32 +1,11 @@
 """`voucher-batches settings --wallet-certificate FILE.p12 --wallet-pass-type-id … --wallet-team-id …`: the
 store's Apple Wallet certificate, checked before anything is saved, its password kept on this PC."""
 
-import io
 import json
-import sys
 
 import pytest
 
-from app import cli
-from app.core import store
 from tests.helpers.wallet_certificate import PASS_TYPE_ID, TEAM_ID, make_certificate
-
-
-@pytest.fixture
-def run(tmp_path, monkeypatch, capsys):
-    monkeypatch.setenv(store.ENV_VAR, str(tmp_path / "cli.db"))
-
-    def run(*args):
-        monkeypatch.setattr(sys, "stdin", io.StringIO(""))
-        try:
-            code = cli.main(list(args))
-        except SystemExit as exc:
-            code = exc.code
-        out, err = capsys.readouterr()
-        return code, out, err
-
-    yield run
-    store.close_database()
 
 
 @pytest.fixture(scope="module")
