@@ -12,6 +12,7 @@ same models), as Vorta's store/ has it. The modules, from the bottom up:
 
 The rest of the app imports the names below from here (`from app.core import store`)."""
 
+from . import drivers  # noqa: F401  (first: peewee imported without the server's driver, see drivers)
 from .failures import explain, failure_word, is_connection_lost
 from .handle import bulk_cache, database, location, run_many, run_sql
 from .opening import (

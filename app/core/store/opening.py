@@ -12,7 +12,7 @@ from platformdirs import user_data_path
 
 from app.core.errors import DatabaseProblem
 
-from . import backups, credentials, identity, network, private
+from . import backups, credentials, drivers, identity, network, private
 from .failures import explain
 from .handle import CACHE_KB, database, location, run_sql, set_location
 from .migrations import CURRENT_VERSION, activity_guards_intact, init_db, restore_activity_guards, schema_version
@@ -67,6 +67,8 @@ def connect_options(loc: str, password: str | None = None) -> dict[str, Any]:
 def server_handle(loc: str, password: str | None = None) -> peewee.Database:
     """A handle (not yet connected) on the database server at this URL. A user or password in the
     URL is percent-decoded, as URLs are written: "p%40ss" is the password "p@ss"."""
+    if not loc.startswith(("sqlite", "mysql")):
+        drivers.load_postgres()
     # (imported here: it imports the server drivers, which a start on SQLite does without)
     from playhouse.db_url import connect as connect_url
 
