@@ -3,6 +3,8 @@ saves its export, on the dialog's signals."""
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 import shiboken6
 from PySide6.QtCore import QObject, Signal
 from PySide6.QtWidgets import (
@@ -12,12 +14,12 @@ from PySide6.QtWidgets import (
 from app.core import activity
 from app.core.activity import Filter
 from app.core.errors import sentence
-from app.gui.dialogs.activity import (
-    ActivityDialog,
-)
 from app.gui.kit.dialog_slot import DialogSlot
 from app.gui.kit.prompts import Prompts, with_suffix
 from app.gui.kit.tasks import run_task
+
+if TYPE_CHECKING:
+    from app.gui.dialogs.activity import ActivityDialog
 
 
 class ActivityController(QObject):
@@ -32,6 +34,8 @@ class ActivityController(QObject):
         self._slot = DialogSlot(self)
 
     def open(self, batch_id: int | None = None) -> ActivityDialog:
+        from app.gui.dialogs.activity import ActivityDialog
+
         if self._slot.dialog is not None:
             self._slot.dialog.close()
         dialog = ActivityDialog(batch_id, self._window)

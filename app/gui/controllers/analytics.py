@@ -5,6 +5,7 @@ few seconds and at once after a change made here; reads never overlap; a chart's
 from __future__ import annotations
 
 from collections.abc import Callable
+from typing import TYPE_CHECKING
 
 import shiboken6
 from PySide6.QtCore import QObject, QTimer, Signal
@@ -16,13 +17,15 @@ from app.core.batches import BatchSummary
 from app.core.errors import NotFound, sentence
 from app.core.store.models import utcnow
 from app.gui.kit import style
-from app.gui.kit.charts import ChartBox, write_csv, write_png
 from app.gui.kit.prompts import Prompts, with_suffix
 from app.gui.kit.tasks import run_task
 from app.gui.pages import cards
-from app.gui.pages.batch import BatchPage
-from app.gui.pages.channels import ChannelsPage
 from app.gui.pages.navigation import BatchPages
+
+if TYPE_CHECKING:
+    from app.gui.kit.charts import ChartBox
+    from app.gui.pages.batch import BatchPage
+    from app.gui.pages.channels import ChannelsPage
 
 REFRESH_MS = 5000  # the claim site's claims show up within this; the cards' counters are live anyway
 GONE = "This batch is no longer there: it was deleted. Its numbers went with it."
@@ -61,12 +64,16 @@ class AnalyticsController(QObject):
             self.open_batch(summary.id, summary.name)
 
     def open_batch(self, batch_id: int, name: str) -> BatchPage:
+        from app.gui.pages.batch import BatchPage
+
         page = BatchPage(batch_id, name)
         page.like_requested.connect(self.like_requested)
         self._show(page, name, "Details")
         return page
 
     def open_channels(self) -> ChannelsPage:
+        from app.gui.pages.channels import ChannelsPage
+
         page = ChannelsPage()
         page.pattern_changed.connect(lambda _pattern: self.refresh())
         self._show(page, "Channels")
@@ -99,6 +106,8 @@ class AnalyticsController(QObject):
             self.page = None
             self._timer.stop()
             return
+        from app.gui.pages.batch import BatchPage  # (here: only once a page is shown, as the pages are)
+
         if isinstance(page, BatchPage) and page.gone:
             return
         if self._reading is page:
@@ -131,6 +140,8 @@ class AnalyticsController(QObject):
         self._settled(page)
 
     def _on_failed(self, page: BatchPage | ChannelsPage, exc: Exception) -> None:
+        from app.gui.pages.batch import BatchPage
+
         if page is self._current():
             if isinstance(exc, NotFound) and isinstance(page, BatchPage):
                 page.show_gone(GONE)
@@ -158,6 +169,8 @@ class AnalyticsController(QObject):
         )
 
     def _write(self, box: ChartBox, path: str, kind: str) -> None:
+        from app.gui.kit.charts import write_csv, write_png
+
         if not shiboken6.isValid(box):
             return
         if kind == "png":

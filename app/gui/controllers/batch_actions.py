@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Callable
+from typing import TYPE_CHECKING
 
 import shiboken6
 from PySide6.QtCore import QObject, Qt, Signal
@@ -14,19 +15,14 @@ from app.core import batches, doctor, links, qr, vouchers
 from app.core.activity import Actor
 from app.core.batches import BatchSummary
 from app.core.errors import sentence
-from app.gui.dialogs.delete_batch import DeleteChoice
-from app.gui.dialogs.print_studio import (
-    QR_FILE_FILTER,
-    PrintStudio,
-    TitleDialog,
-    save_qr_file,
-)
-from app.gui.dialogs.qr import QrDialog
 from app.gui.kit.dialog_slot import DialogSlot
 from app.gui.kit.prompts import Prompts, file_stem, with_suffix
 from app.gui.kit.tasks import run_task
 from app.gui.kit.widgets import plain_label
 from app.gui.pages import cards
+
+if TYPE_CHECKING:
+    from app.gui.dialogs.qr import QrDialog
 
 log = logging.getLogger(__name__)
 
@@ -69,6 +65,9 @@ class BatchActions(QObject):
     # Share ------------------------------------------------------------------------------------
     def share(self, summary: BatchSummary) -> None:
         """The QR modal; its code is drawn on a worker for the screen it opens on."""
+        from app.gui.dialogs.print_studio import PrintStudio
+        from app.gui.dialogs.qr import QrDialog
+
         dialog = QrDialog(summary, self._window)
         dialog.download_requested.connect(lambda: self._save_qr(dialog))
         dialog.visit_requested.connect(lambda: dialog.show_visit(self.prompts.open_url(dialog.url)))
@@ -90,6 +89,8 @@ class BatchActions(QObject):
 
     def edit_title(self, summary: BatchSummary) -> None:
         """The public title members read (claim page, My Cards, prints); the card shows it at once."""
+        from app.gui.dialogs.print_studio import TitleDialog
+
         if self._share.bring_forward():
             return
         dialog = TitleDialog(summary, self._window)
@@ -105,6 +106,8 @@ class BatchActions(QObject):
         self.message.emit(f"Members now read “{changed.title}” for “{changed.name}”.", "success")
 
     def _save_qr(self, dialog: QrDialog) -> None:
+        from app.gui.dialogs.print_studio import QR_FILE_FILTER, save_qr_file
+
         def save(path: str) -> None:
             if not shiboken6.isValid(dialog):
                 return
@@ -241,6 +244,8 @@ class BatchActions(QObject):
     # Delete -----------------------------------------------------------------------------------
     def delete(self, summary: BatchSummary, exported_to: str = "") -> None:
         """Confirm (Cancel is the default), optionally export first, then delete for good."""
+        from app.gui.dialogs.delete_batch import DeleteChoice
+
         choice = self.prompts.confirm_delete(self._window, summary, exported_to)
         if choice is DeleteChoice.EXPORT_FIRST:
             self.export(summary, then=lambda path: self.delete(summary, exported_to=path))

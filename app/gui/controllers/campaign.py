@@ -4,6 +4,7 @@ worker, and says how it went; the card shows the batch as it is now."""
 from __future__ import annotations
 
 from collections.abc import Callable
+from typing import TYPE_CHECKING
 
 from PySide6.QtCore import QObject, Signal
 from PySide6.QtWidgets import QDialog, QWidget
@@ -12,11 +13,13 @@ from app.core import batches, schedule, wording
 from app.core.activity import Actor
 from app.core.batches import BatchSummary
 from app.core.errors import sentence
-from app.gui.dialogs.campaign import EditBatchDialog, NameField, ScheduleDialog
 from app.gui.kit.dialog_slot import DialogSlot
 from app.gui.kit.prompts import Prompts
 from app.gui.kit.tasks import run_task
 from app.gui.pages import cards
+
+if TYPE_CHECKING:
+    from app.gui.dialogs.campaign import NameField
 
 
 def check_names(field: NameField, context: QObject, except_batch: int | None = None) -> None:
@@ -60,6 +63,8 @@ class CampaignActions(QObject):
 
     # Edit… ------------------------------------------------------------------------------------
     def edit(self, summary: BatchSummary) -> None:
+        from app.gui.dialogs.campaign import EditBatchDialog
+
         if self._slot.bring_forward():
             return
         dialog = EditBatchDialog(summary, self._window)
@@ -77,6 +82,8 @@ class CampaignActions(QObject):
 
     # Schedule… --------------------------------------------------------------------------------
     def plan(self, summary: BatchSummary) -> None:
+        from app.gui.dialogs.campaign import ScheduleDialog
+
         if self._slot.bring_forward():
             return
         dialog = ScheduleDialog(summary, self._window)

@@ -3,6 +3,8 @@ password, sign out everywhere, export, erase."""
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 import shiboken6
 from PySide6.QtCore import QObject
 from PySide6.QtGui import QAction, QKeySequence
@@ -13,16 +15,14 @@ from PySide6.QtWidgets import (
 from app.core import members, qr
 from app.core.errors import sentence
 from app.core.members import MemberRow
-from app.gui.dialogs.members import (
-    RESET_QR_PIXELS,
-    MembersDialog,
-    _erase_question,
-)
 from app.gui.kit.dialog_slot import DialogSlot
 from app.gui.kit.prompts import Prompts, with_suffix
 from app.gui.kit.tasks import run_task
 
 from .till_identity import TillIdentity
+
+if TYPE_CHECKING:
+    from app.gui.dialogs.members import MembersDialog
 
 
 class MembersController(QObject):
@@ -45,6 +45,8 @@ class MembersController(QObject):
         return action
 
     def open(self) -> MembersDialog:
+        from app.gui.dialogs.members import MembersDialog
+
         if self._slot.dialog is not None:
             self._slot.dialog.close()
         dialog = MembersDialog(self._window)
@@ -61,6 +63,8 @@ class MembersController(QObject):
         return lambda exc: dialog.show_message(sentence(exc, doing), "error")
 
     def _reset(self, dialog: MembersDialog, row: MemberRow) -> None:
+        from app.gui.dialogs.members import RESET_QR_PIXELS
+
         actor = self._identity.actor()
 
         def issue():
@@ -101,6 +105,8 @@ class MembersController(QObject):
         )
 
     def _erase(self, dialog: MembersDialog, row: MemberRow) -> None:
+        from app.gui.dialogs.members import _erase_question
+
         run_task(
             lambda: _erase_question(row.id),
             lambda question: self._confirm_erase(dialog, row, question),

@@ -5,6 +5,7 @@ the batch it asks for (with progress and Stop), report the batch."""
 from __future__ import annotations
 
 from collections.abc import Callable
+from typing import TYPE_CHECKING
 
 from PySide6.QtCore import QObject, Signal
 from PySide6.QtWidgets import QWidget
@@ -14,12 +15,14 @@ from app.core.activity import Actor
 from app.core.batches import BatchSummary
 from app.core.errors import GenerationCancelled, sentence
 from app.core.store.models import Template
-from app.gui.dialogs.new_batch import LikeThis, NewBatchDialog
 from app.gui.kit.dialog_slot import DialogSlot
 from app.gui.kit.tasks import Task, run_task
 from app.gui.pages import cards
 
 from .campaign import check_names
+
+if TYPE_CHECKING:
+    from app.gui.dialogs.new_batch import LikeThis, NewBatchDialog
 
 
 def offer_text(template: Template) -> str:
@@ -35,6 +38,8 @@ def read_offers() -> list[tuple[int, str]]:
 
 def read_like(batch_id: int) -> LikeThis:
     """A batch as "New batch like this…" fills the dialog in, read afresh (on a worker)."""
+    from app.gui.dialogs.new_batch import LikeThis
+
     batch = batches.batch_row(batch_id)
     current = batches.get_batch(batch_id)
     template = templates.find_template(current.template_id)
@@ -97,6 +102,8 @@ class NewBatchFlow(QObject):
             self.open_like(summary.id)
 
     def _on_offers_read(self, read: tuple[list[tuple[int, str]], LikeThis | None]) -> None:
+        from app.gui.dialogs.new_batch import NewBatchDialog
+
         self._opening = False
         offers, like = read
         dialog = NewBatchDialog(offers, self._window, like)

@@ -5,14 +5,17 @@ activity log, made by this till)."""
 from __future__ import annotations
 
 from collections.abc import Callable
+from typing import TYPE_CHECKING
 
 from PySide6.QtCore import QObject, QTimer
 
 from app.core import api_keys, webhooks
 from app.core.activity import Actor
 from app.core.errors import sentence
-from app.gui.dialogs.point_of_sale import PointOfSalePage
 from app.gui.kit.tasks import run_task
+
+if TYPE_CHECKING:
+    from app.gui.dialogs.point_of_sale import PointOfSalePage
 
 REFRESH_MS = 5000  # the deliveries' standing, read again while the page shows
 

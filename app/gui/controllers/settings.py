@@ -5,6 +5,8 @@ kept, outside QSettings) before it is saved for the next start."""
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 from PySide6.QtCore import QObject, QTimer, Signal
 from PySide6.QtWidgets import QWidget
 
@@ -12,11 +14,6 @@ from app.core import autostart, doctor, links, reach, settings, store, times, wa
 from app.core.activity import this_pc
 from app.core.errors import DatabaseProblem, VoucherError, sentence
 from app.core.store import backups, credentials
-from app.gui.dialogs.guide import GuideDialog
-from app.gui.dialogs.phone_check import PhoneCheckDialog
-from app.gui.dialogs.point_of_sale import PointOfSalePage
-from app.gui.dialogs.scanner_test import ScannerTestPage
-from app.gui.dialogs.settings import SettingsDialog
 from app.gui.kit.dialog_slot import DialogSlot
 from app.gui.kit.prompts import Prompts
 from app.gui.kit.tasks import run_task
@@ -25,6 +22,9 @@ from app.gui.preferences import Preferences
 from .claim_site import ClaimServer
 from .point_of_sale import PointOfSaleController
 from .till_identity import TillIdentity
+
+if TYPE_CHECKING:
+    from app.gui.dialogs.settings import SettingsDialog
 
 POLL_MS = 1000  # how often the phone check asks the database whether a phone came
 
@@ -128,6 +128,11 @@ class SettingsController(QObject):
         )
 
     def _on_read_for_dialog(self, location: str, read) -> None:
+        from app.gui.dialogs.guide import GuideDialog
+        from app.gui.dialogs.point_of_sale import PointOfSalePage
+        from app.gui.dialogs.scanner_test import ScannerTestPage
+        from app.gui.dialogs.settings import SettingsDialog
+
         self._opening = False
         current, zones, link, at_login, last_backup, kept, wallet_status = read
         till = (TillIdentity(self._prefs).named_till(), this_pc())
@@ -175,6 +180,8 @@ class SettingsController(QObject):
         run_task(begin, lambda url: self._show_phone_check(parent, url), self._on_read_failed, context=self)
 
     def _show_phone_check(self, parent: QWidget, url: str) -> None:
+        from app.gui.dialogs.phone_check import PhoneCheckDialog
+
         dialog = PhoneCheckDialog(url, parent)
         token = url.rsplit("/", 1)[1]
         asking = [False]

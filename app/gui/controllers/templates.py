@@ -4,6 +4,7 @@ asks: edit, archive, restore, delete; then reads the list again."""
 from __future__ import annotations
 
 from collections.abc import Callable
+from typing import TYPE_CHECKING
 
 import shiboken6
 from PySide6.QtCore import QObject
@@ -13,16 +14,20 @@ from PySide6.QtWidgets import QWidget
 from app.core import templates
 from app.core.activity import Actor
 from app.core.errors import sentence
-from app.gui.dialogs.templates import TemplateRow, TemplatesDialog
 from app.gui.kit.dialog_slot import DialogSlot
 from app.gui.kit.prompts import Prompts
 from app.gui.kit.tasks import run_task
 
 from .new_batch import offer_text
 
+if TYPE_CHECKING:
+    from app.gui.dialogs.templates import TemplateRow, TemplatesDialog
+
 
 def read_rows() -> list[TemplateRow]:
     """Every template, archived ones too, with its offer in words and its use (on a worker)."""
+    from app.gui.dialogs.templates import TemplateRow
+
     return [
         TemplateRow(template, offer_text(template), templates.template_use(template.id))
         for template in templates.list_templates(archived=True)
@@ -47,6 +52,8 @@ class TemplatesController(QObject):
         return action
 
     def open(self) -> TemplatesDialog:
+        from app.gui.dialogs.templates import TemplatesDialog
+
         if self._slot.bring_forward():
             return self._slot.dialog  # type: ignore[return-value]  # (the one it opened)
         dialog = TemplatesDialog(self._window)

@@ -3,7 +3,7 @@ looked up on a worker, in any batch; Redeem uses the voucher once."""
 
 from __future__ import annotations
 
-from typing import cast
+from typing import TYPE_CHECKING, cast
 
 from PySide6.QtCore import QObject, Signal
 from PySide6.QtWidgets import QLineEdit, QWidget
@@ -12,14 +12,15 @@ from app.core import claims, money, templates, vouchers
 from app.core.claims import RedeemOutcome
 from app.core.errors import sentence
 from app.core.store import WAITING
-from app.gui.dialogs.find_voucher import FindVoucherDialog
-from app.gui.dialogs.till_panel import TillPanel
 from app.gui.kit import style
 from app.gui.kit.dialog_slot import DialogSlot
 from app.gui.kit.tasks import run_task
 
 from .till_identity import TillIdentity
 from .undo import UndoController
+
+if TYPE_CHECKING:
+    from app.gui.dialogs.find_voucher import FindVoucherDialog
 
 
 class TillField(QLineEdit):
@@ -85,6 +86,9 @@ class TillController(QObject):
 
     def find(self, code: str) -> None:
         """Look the code up in the open dialog, or in a new one."""
+        from app.gui.dialogs.find_voucher import FindVoucherDialog
+        from app.gui.dialogs.till_panel import TillPanel
+
         dialog = cast("FindVoucherDialog | None", self._slot.dialog)  # the only dialog this slot holds
         if dialog is None:
             dialog = FindVoucherDialog(code, self._window)
@@ -114,6 +118,8 @@ class TillController(QObject):
         )
 
     def _redeem(self, dialog: FindVoucherDialog, code: str, order_total: str = "", override: bool = False) -> None:
+        from app.gui.dialogs.till_panel import TillPanel
+
         def done(answer) -> None:
             dialog.show_redeemed(*answer)
             if not answer[4]:  # (below the minimum: nothing changed yet)
@@ -131,6 +137,8 @@ class TillController(QObject):
 
     def _on_undone(self, result) -> None:
         """A redemption was undone (here or in the vouchers view): the open dialog shows it."""
+        from app.gui.dialogs.till_panel import TillPanel
+
         dialog = cast("FindVoucherDialog | None", self._slot.dialog)
         if dialog is not None:
             cast(TillPanel, dialog.findChild(TillPanel)).refresh()  # every find dialog has one

@@ -3,6 +3,8 @@ worker; a refusal is said in the dialog."""
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 from PySide6.QtCore import QObject, Signal
 from PySide6.QtWidgets import (
     QWidget,
@@ -11,11 +13,13 @@ from PySide6.QtWidgets import (
 from app.core import claims
 from app.core.claims import UndoOutcome
 from app.core.errors import sentence
-from app.gui.dialogs.undo import UndoDialog
 from app.gui.kit.dialog_slot import DialogSlot
 from app.gui.kit.tasks import run_task
 
 from .till_identity import TillIdentity
+
+if TYPE_CHECKING:
+    from app.gui.dialogs.undo import UndoDialog
 
 
 class UndoController(QObject):
@@ -31,6 +35,8 @@ class UndoController(QObject):
         self._slot = DialogSlot(self)
 
     def open(self, code: str, parent: QWidget | None = None) -> UndoDialog:
+        from app.gui.dialogs.undo import UndoDialog
+
         if self._slot.dialog is not None:
             self._slot.dialog.reject()
         dialog = UndoDialog(code, parent or self._window)

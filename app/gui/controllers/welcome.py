@@ -5,6 +5,7 @@ second PC on a store already set up is not asked."""
 from __future__ import annotations
 
 from collections.abc import Callable
+from typing import TYPE_CHECKING
 
 from PySide6.QtCore import QObject, Signal
 from PySide6.QtWidgets import QWidget
@@ -12,11 +13,12 @@ from PySide6.QtWidgets import QWidget
 from app.core import settings, times
 from app.core.activity import Actor
 from app.core.errors import sentence
-from app.gui.dialogs.guide import GuideDialog
-from app.gui.dialogs.welcome import WelcomeDialog
 from app.gui.kit.dialog_slot import DialogSlot
 from app.gui.kit.tasks import run_task
 from app.gui.preferences import Preferences
+
+if TYPE_CHECKING:
+    from app.gui.dialogs.welcome import WelcomeDialog
 
 
 def _read() -> tuple[settings.Settings, list[str], str]:
@@ -43,6 +45,9 @@ class WelcomeFlow(QObject):
         run_task(_read, self._on_read, lambda _exc: None, context=self)  # not asked now: asked next start
 
     def _on_read(self, read: tuple[settings.Settings, list[str], str]) -> None:
+        from app.gui.dialogs.guide import GuideDialog
+        from app.gui.dialogs.welcome import WelcomeDialog
+
         current, zones, base = read
         if current.store_name != settings.Settings.store_name:  # set up already (another PC, or Settings)
             self._prefs.set_welcomed()

@@ -8,14 +8,17 @@ import sys
 import tempfile
 from collections.abc import Callable
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from PySide6.QtCore import QDir, QFileInfo, QStandardPaths, Qt, QUrl
 from PySide6.QtGui import QAbstractFileIconProvider, QDesktopServices, QIcon
 from PySide6.QtWidgets import QApplication, QFileDialog, QMessageBox, QStyle, QWidget
 
 from app.core.batches import BatchSummary
-from app.gui.dialogs.delete_batch import DeleteChoice, DeleteDialog
 from app.gui.preferences import Preferences
+
+if TYPE_CHECKING:
+    from app.gui.dialogs.delete_batch import DeleteChoice
 
 
 def file_stem(name: str) -> str:
@@ -159,6 +162,8 @@ class Prompts:
         return default_folder() or (Path(last) if last and Path(last).is_dir() else None) or Path.cwd()
 
     def confirm_delete(self, parent: QWidget, summary: BatchSummary, exported_to: str = "") -> DeleteChoice:
+        from app.gui.dialogs.delete_batch import DeleteDialog
+
         dialog = DeleteDialog(summary, parent, exported_to)
         dialog.exec()
         choice = dialog.choice()

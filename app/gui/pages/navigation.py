@@ -4,6 +4,7 @@ vouchers, a batch's page, the channels)."""
 from __future__ import annotations
 
 import html
+from typing import TYPE_CHECKING
 
 from PySide6.QtCore import Qt, Signal
 from PySide6.QtWidgets import QLabel, QStackedWidget, QVBoxLayout, QWidget
@@ -12,7 +13,9 @@ from app.core.batches import BatchSummary
 
 from . import cards
 from .dashboard import Dashboard
-from .vouchers import VouchersView
+
+if TYPE_CHECKING:
+    from .vouchers import VouchersView
 
 
 class BatchPages(QWidget):
@@ -52,6 +55,8 @@ class BatchPages(QWidget):
             self.open_vouchers(summary)
 
     def open_vouchers(self, summary: BatchSummary) -> VouchersView:
+        from .vouchers import VouchersView  # (here: the page is made when first opened)
+
         view = VouchersView(summary)
         view.back_requested.connect(self.show_dashboard)
         view.message.connect(self.message)
