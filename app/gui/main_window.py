@@ -254,8 +254,10 @@ class MainWindow(QMainWindow):
         self.database_label.setText(f"Database: {store.location()}")
         self.database_label.setToolTip(store.location())
         self.batch_list.first_read.connect(self.upkeep.start_after_paint)
+        # The claim site (its settings read, its server and web framework imported on a worker) once the
+        # batches are shown: queued behind their paint, so that it does not compete with the first paint.
+        self.batch_list.first_read.connect(lambda: QTimer.singleShot(0, self, self.settings_controller.start))
         self.batch_list.start()
-        self.settings_controller.start()
         self.setup_checks.start()
         if self._welcome:
             self.welcome.start()
