@@ -9,11 +9,8 @@ import json
 import re
 import socket
 import sqlite3
-import ssl
 import sys
 import threading
-import urllib.error
-import urllib.request
 from collections.abc import Callable
 from dataclasses import asdict, dataclass
 from typing import Any, TypeVar
@@ -114,6 +111,11 @@ class Site:
 
 def ask_health(url: str, timeout: float = TIMEOUT) -> dict[str, Any] | str:
     """The /healthz answer of a claim site (a dict), or a sentence saying why there is none."""
+    # (imported here: the HTTP client with email's parser and OpenSSL, which the window's start does without)
+    import ssl
+    import urllib.error
+    import urllib.request
+
     target = url.rstrip("/") + "/healthz"
     try:
         with urllib.request.urlopen(target, timeout=timeout) as answer:

@@ -12,7 +12,6 @@ from PySide6.QtCore import QObject, QTimer, Signal
 from PySide6.QtGui import QAction, QKeySequence
 from PySide6.QtWidgets import QWidget
 
-from app.core import analytics
 from app.core.batches import BatchSummary
 from app.core.errors import NotFound, sentence
 from app.core.store.models import utcnow
@@ -101,6 +100,8 @@ class AnalyticsController(QObject):
     # Reading -----------------------------------------------------------------------------------
     def refresh(self) -> None:
         """Read the shown page's numbers now, or right after the read under way."""
+        from app.core import analytics
+
         page = self._current()
         if page is None:
             self.page = None

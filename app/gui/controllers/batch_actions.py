@@ -11,7 +11,7 @@ import shiboken6
 from PySide6.QtCore import QObject, Qt, Signal
 from PySide6.QtWidgets import QProgressDialog, QWidget
 
-from app.core import batches, doctor, links, qr, vouchers
+from app.core import batches, doctor, links, vouchers
 from app.core.activity import Actor
 from app.core.batches import BatchSummary
 from app.core.errors import sentence
@@ -65,6 +65,7 @@ class BatchActions(QObject):
     # Share ------------------------------------------------------------------------------------
     def share(self, summary: BatchSummary) -> None:
         """The QR modal; its code is drawn on a worker for the screen it opens on."""
+        from app.core import qr
         from app.gui.dialogs.print_studio import PrintStudio
         from app.gui.dialogs.qr import QrDialog
 

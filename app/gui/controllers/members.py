@@ -12,9 +12,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from app.core import members, qr
 from app.core.errors import sentence
-from app.core.members import MemberRow
 from app.gui.kit.dialog_slot import DialogSlot
 from app.gui.kit.prompts import Prompts, with_suffix
 from app.gui.kit.tasks import run_task
@@ -22,6 +20,7 @@ from app.gui.kit.tasks import run_task
 from .till_identity import TillIdentity
 
 if TYPE_CHECKING:
+    from app.core.members import MemberRow
     from app.gui.dialogs.members import MembersDialog
 
 
@@ -63,6 +62,7 @@ class MembersController(QObject):
         return lambda exc: dialog.show_message(sentence(exc, doing), "error")
 
     def _reset(self, dialog: MembersDialog, row: MemberRow) -> None:
+        from app.core import members, qr
         from app.gui.dialogs.members import RESET_QR_PIXELS
 
         actor = self._identity.actor()
@@ -77,6 +77,8 @@ class MembersController(QObject):
         )
 
     def _sign_out(self, dialog: MembersDialog, row: MemberRow) -> None:
+        from app.core import members
+
         run_task(
             lambda: members.sign_out_everywhere(row.id),
             lambda _none: dialog.show_message(f"{row.email} is signed out everywhere.", "success"),
@@ -94,6 +96,8 @@ class MembersController(QObject):
         )
 
     def _write(self, dialog: MembersDialog, row: MemberRow, path: str) -> None:
+        from app.core import members
+
         if not shiboken6.isValid(dialog):
             return
         path = with_suffix(path, ".json")
@@ -115,6 +119,8 @@ class MembersController(QObject):
         )
 
     def _confirm_erase(self, dialog: MembersDialog, row: MemberRow, question: str) -> None:
+        from app.core import members
+
         if not self._prompts.confirm_erase(dialog, question) or not shiboken6.isValid(dialog):
             return
         actor = self._identity.actor()

@@ -10,7 +10,7 @@ from typing import TYPE_CHECKING
 from PySide6.QtCore import QObject, QTimer, Signal
 from PySide6.QtWidgets import QWidget
 
-from app.core import autostart, doctor, links, reach, settings, store, times, wallet
+from app.core import doctor, links, settings, store, times
 from app.core.activity import this_pc
 from app.core.errors import DatabaseProblem, VoucherError, sentence
 from app.core.store import backups, credentials
@@ -20,7 +20,6 @@ from app.gui.kit.tasks import run_task
 from app.gui.preferences import Preferences
 
 from .claim_site import ClaimServer
-from .point_of_sale import PointOfSaleController
 from .till_identity import TillIdentity
 
 if TYPE_CHECKING:
@@ -43,6 +42,8 @@ def _prepare_site():
 
 def _read_for_dialog(location: str):
     """On a worker: what the Settings dialog shows (where the database's password is kept, if one is)."""
+    from app.core import autostart, wallet
+
     current = settings.load()
     kept = credentials.where_kept() if _takes_password(location) and credentials.lookup(location) else ""
     try:
@@ -164,6 +165,8 @@ class SettingsController(QObject):
         dialog.guide_requested.connect(lambda: self._guide.open(GuideDialog(dialog)))
         dialog.phone_check_requested.connect(lambda: self._check_with_phone(dialog))
         dialog.add_page(ScannerTestPage(), "Scanner")
+        from .point_of_sale import PointOfSaleController  # (with the API's keys and webhooks: when first opened)
+
         point_of_sale = PointOfSalePage(f"{current.base_url}/api/v1/")
         PointOfSaleController(point_of_sale, TillIdentity(self._prefs).actor)
         dialog.add_page(point_of_sale, "Point of sale")
@@ -171,6 +174,8 @@ class SettingsController(QObject):
 
     def _check_with_phone(self, parent: QWidget) -> None:
         """A new check: its QR code on screen, then the database asked each second whether a phone came."""
+        from app.core import reach
+
         if self._phone.bring_forward():
             return
 
@@ -180,6 +185,7 @@ class SettingsController(QObject):
         run_task(begin, lambda url: self._show_phone_check(parent, url), self._on_read_failed, context=self)
 
     def _show_phone_check(self, parent: QWidget, url: str) -> None:
+        from app.core import reach
         from app.gui.dialogs.phone_check import PhoneCheckDialog
 
         dialog = PhoneCheckDialog(url, parent)
@@ -265,6 +271,8 @@ class SettingsController(QObject):
         )
 
     def _write(self, dialog: SettingsDialog, edited, old_location: str, new_location: str, listener) -> None:
+        from app.core import autostart, wallet
+
         till_name, password = dialog.till_name.text(), dialog.db_password.text()
         tried = (new_location and new_location != old_location) or bool(password)
 

@@ -8,8 +8,7 @@ from typing import TYPE_CHECKING, cast
 from PySide6.QtCore import QObject, Signal
 from PySide6.QtWidgets import QLineEdit, QWidget
 
-from app.core import claims, money, templates, vouchers
-from app.core.claims import RedeemOutcome
+from app.core import money, templates, vouchers
 from app.core.errors import sentence
 from app.core.store import WAITING
 from app.gui.kit import style
@@ -51,6 +50,8 @@ def _offer(detail) -> dict:
 
 def look_up(code: str):
     """On a worker: the voucher, its offer in words, and why the till would refuse it (or None)."""
+    from app.core import claims
+
     detail = vouchers.lookup(code)
     refused = claims.refusal(detail)
     return detail, _offer(detail), refused.message if refused else None
@@ -60,6 +61,9 @@ def redeem(code: str, actor=None, order_total: str = "", override: bool = False)
     """On a worker: the voucher as redeemed (or as it stands), its offer, the till's sentence,
     whether it was redeemed now (by actor: this till and its staff member), and whether it was
     refused for an order total below the minimum purchase (override: redeem all the same)."""
+    from app.core import claims
+    from app.core.claims import RedeemOutcome
+
     result = claims.redeem(code, actor, money.order(order_total, override=override))
     return (
         result.voucher,

@@ -10,8 +10,6 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from app.core import claims
-from app.core.claims import UndoOutcome
 from app.core.errors import sentence
 from app.gui.kit.dialog_slot import DialogSlot
 from app.gui.kit.tasks import run_task
@@ -45,6 +43,9 @@ class UndoController(QObject):
         return dialog
 
     def _undo(self, dialog: UndoDialog, code: str, reason: str) -> None:
+        from app.core import claims
+        from app.core.claims import UndoOutcome
+
         dialog.show_busy()
         actor = self._identity.actor()
 
