@@ -29,7 +29,8 @@ def load_postgres() -> None:
     installed nothing changes: peewee then says its driver is missing, as before."""
     import peewee
 
-    if peewee.psycopg2 is not None:
+    names = vars(peewee)  # (its module's own names, as its import sets them)
+    if names["psycopg2"] is not None:
         return
     try:
         import psycopg2
@@ -37,11 +38,9 @@ def load_postgres() -> None:
     except ImportError:
         return
     extras.register_uuid()
-    peewee.pg_extensions = extensions
-    peewee.pg_register_uuid = extras.register_uuid
-    peewee.Json_pg2 = extras.Json
+    names.update(pg_extensions=extensions, pg_register_uuid=extras.register_uuid, Json_pg2=extras.Json)
     adapter = peewee.Psycopg2Adapter
     adapter.txn_idle = extensions.TRANSACTION_STATUS_IDLE
     adapter.txn_inerror = extensions.TRANSACTION_STATUS_INERROR
     adapter.txn_unknown = extensions.TRANSACTION_STATUS_UNKNOWN
-    peewee.psycopg2 = psycopg2  # last: the sign that the rest is done
+    names["psycopg2"] = psycopg2  # last: the sign that the rest is done
