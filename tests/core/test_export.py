@@ -167,6 +167,8 @@ def test_the_csv_is_byte_for_byte_its_format_across_both_dst_changes(make_batch,
     Voucher.update(code="SUMMERAB").where(
         Voucher.code == codes.normalise(held[4].code)
     ).execute()  # as an older import left one
+    unclaimed = Voucher.select(Voucher.id).where(Voucher.batch == batch.id, Voucher.status == 0).order_by(Voucher.id)
+    Voucher.update(code='SUMMER"B,C\nFGHIJ').where(Voucher.id == unclaimed[0].id).execute()  # its length, CSV's quoting
     target = tmp_path / "vouchers.csv"
     assert vouchers.export_csv(batch.id, target, chunk=5) == 12
     data = target.read_bytes()
@@ -175,5 +177,9 @@ def test_the_csv_is_byte_for_byte_its_format_across_both_dst_changes(make_batch,
     assert "2026-03-08T01:59:59-05:00,2026-03-08T03:00:00-04:00" in text
     assert "2026-11-01T01:30:00-04:00,2026-11-01T01:30:00-05:00" in text
     assert ",2026-07-01T08:00:00.250000-04:00,\r\n" in text
-    assert '"o""neil,jr@example.com"' in text and "\r\nSUMMER-AB,claimed," in text
+    assert (
+        '"o""neil,jr@example.com"' in text
+        and '\r\n"SUMMER-""B,C-\nFGH-IJ",unclaimed,,,\r\n' in text
+        and "\r\nSUMMER-AB,claimed," in text
+    )
     assert sum(line.count("SUMMER-") == 1 and line.count("-") >= 3 for line in text.splitlines()) >= 11
