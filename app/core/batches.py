@@ -130,8 +130,9 @@ def _summaries(rows: Iterable[Sequence[Any]], base_url: str) -> list[BatchSummar
         columns := list(zip(*rows, strict=True))
     )[:12]
     offer_titles, starts, ends, expires = columns[12:]
+    created_at: Iterable[datetime] = created
     if created[0].__class__ is not datetime:  # (SQLite's driver hands back text)
-        created = map(datetime.fromisoformat, created)
+        created_at = map(datetime.fromisoformat, created)
     plain = {status: schedule.state(status, None, None, None, now) for status in set(statuses)}
     states: Iterable[str] = map(plain.__getitem__, statuses)
     n = len(rows)
@@ -154,7 +155,7 @@ def _summaries(rows: Iterable[Sequence[Any]], base_url: str) -> list[BatchSummar
             claimed,
             redeemed,
             map(f"{base_url}/en-us/claim/".__add__, tokens),
-            created,
+            created_at,
             templates,
             tokens,
             map(public_title, titles, offer_titles),

@@ -9,7 +9,7 @@ import operator
 import os
 import sqlite3
 import threading
-from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
+from collections.abc import Callable, Generator, Iterable, Iterator, Mapping, Sequence
 from contextlib import closing, suppress
 from dataclasses import dataclass, replace
 from datetime import datetime
@@ -455,7 +455,7 @@ def export_csv(
     return written
 
 
-def _chunks(batch: Batch, status: str | None, search: str, size: int) -> Iterator[tuple[int, str]]:
+def _chunks(batch: Batch, status: str | None, search: str, size: int) -> Generator[tuple[int, str], None, None]:
     """The rows' CSV text, `size` rows at a time (how many, the text), in id order."""
     if isinstance(database.obj, SqliteDatabase):
         yield from _sqlite_chunks(batch, status, search, size)
@@ -477,7 +477,7 @@ def _csv_text(batch: Batch, rows: Sequence[tuple[Any, ...]]) -> str:
     return out.getvalue()
 
 
-def _sqlite_chunks(batch: Batch, status: str | None, search: str, size: int) -> Iterator[tuple[int, str]]:
+def _sqlite_chunks(batch: Batch, status: str | None, search: str, size: int) -> Generator[tuple[int, str], None, None]:
     """The CSV text of the rows, `size` rows at a time, with no Python call per row for the
     vouchers no one claimed yet (most of a batch): the export runs about as fast as sqlite3 rows
     straight into csv.writer (issue 25).
