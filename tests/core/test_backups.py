@@ -182,3 +182,20 @@ def test_the_cli_backs_up_and_restores(shop, tmp_path, capsys):
     assert "kept at" in out
     assert raw_rows(path) == before
     assert cli.main(["--db", str(path), "backup", "--output", str(tmp_path / "no-folder" / "x.db")]) == 1
+
+
+def test_a_backup_of_a_damaged_file_says_so_and_leaves_an_older_copy_of_that_name_as_it_was(shop, tmp_path):
+    """The file is checked while it is copied: a copy of damaged pages is no backup, and it must not
+    take the place of the copy the user made before under the same name."""
+    path, _ = shop
+    batches.create_batch("Big", templates.find_template("10% off"), 5000, "Email")  # pages to damage
+    earlier = backups.backup_to(tmp_path / "mine.db")
+    before = earlier.read_bytes()
+    store.close_database()
+    damage(path)
+    store.open_database(path, create=False)
+    with pytest.raises(DatabaseProblem, match="is damaged") as refused:
+        backups.backup_to(earlier)
+    assert str(path) in str(refused.value) and "nothing was written" in str(refused.value)
+    assert earlier.read_bytes() == before and backups.problem_in(earlier) is None
+    assert sorted(p.name for p in tmp_path.iterdir() if p.name.startswith((".mine", "mine"))) == ["mine.db"]

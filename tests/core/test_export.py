@@ -107,3 +107,79 @@ def test_the_csv_starts_with_a_byte_order_mark_so_excel_reads_it_as_utf8(make_ba
     vouchers.export_csv(batch.id, target)
     data = target.read_bytes()
     assert data.startswith(b"\xef\xbb\xbfcode,status,") and data.count(b"\xef\xbb\xbf") == 1
+
+
+def reference_csv(batch_id, prefix_length) -> bytes:
+    """The export as its format says, one row at a time: the code grouped for reading, the status in
+    words, the member's email, the times in the store's zone as ISO 8601 with their offset."""
+    import io
+
+    from peewee import JOIN
+
+    from app.core import codes, times
+    from app.core.store.models import VOUCHER_STATUSES, Member, Voucher
+
+    out = io.StringIO(newline="")
+    writer = csv.writer(out)
+    writer.writerow(vouchers.EXPORT_COLUMNS)
+    query = (
+        Voucher.select(Voucher.code, Voucher.status, Member.email, Voucher.claimed_at, Voucher.redeemed_at)
+        .join(Member, on=(Voucher.member == Member.id), join_type=JOIN.LEFT_OUTER)
+        .where(Voucher.batch == batch_id)
+        .order_by(Voucher.id)
+        .tuples()
+    )
+    for code, status, email, claimed_at, redeemed_at in query:
+        writer.writerow(
+            (
+                codes.display(code, prefix_length),
+                VOUCHER_STATUSES[status],
+                email or "",
+                times.iso(claimed_at) or "",
+                times.iso(redeemed_at) or "",
+            )
+        )
+    return b"\xef\xbb\xbf" + out.getvalue().encode()
+
+
+def test_the_csv_is_byte_for_byte_its_format_across_both_dst_changes(make_batch, claim_some, tmp_path):
+    """Times either side of New York's spring and autumn changes (01:30 happens twice in November),
+    a time with a fraction of a second, a code of another length, an email CSV must quote."""
+    from app.core import codes, settings
+    from app.core.store.models import Member, Voucher
+
+    current = settings.load()
+    current.time_zone = "America/New_York"
+    settings.save(current)
+    batch = make_batch(quantity=12, prefix="SUMMER")
+    held = claim_some(batch, 6)
+    claims.redeem(held[0].code)
+    claims.redeem(held[1].code)
+    moments = {
+        held[0].code: (datetime(2026, 3, 8, 6, 59, 59), datetime(2026, 3, 8, 7, 0, 0)),
+        held[1].code: (datetime(2026, 11, 1, 5, 30), datetime(2026, 11, 1, 6, 30)),
+        held[2].code: (datetime(2026, 7, 1, 12, 0, 0, 250000), None),
+    }
+    for code, (claimed_at, redeemed_at) in moments.items():
+        fields = {Voucher.claimed_at: claimed_at} | ({Voucher.redeemed_at: redeemed_at} if redeemed_at else {})
+        Voucher.update(fields).where(Voucher.code == codes.normalise(code)).execute()
+    Member.update(email='o"neil,jr@example.com').where(Member.email == held[3].member).execute()
+    Voucher.update(code="SUMMERAB").where(
+        Voucher.code == codes.normalise(held[4].code)
+    ).execute()  # as an older import left one
+    unclaimed = Voucher.select(Voucher.id).where(Voucher.batch == batch.id, Voucher.status == 0).order_by(Voucher.id)
+    Voucher.update(code='SUMMER"B,C\nFGHIJ').where(Voucher.id == unclaimed[0].id).execute()  # its length, CSV's quoting
+    target = tmp_path / "vouchers.csv"
+    assert vouchers.export_csv(batch.id, target, chunk=5) == 12
+    data = target.read_bytes()
+    assert data == reference_csv(batch.id, len("SUMMER"))
+    text = data.decode("utf-8-sig")
+    assert "2026-03-08T01:59:59-05:00,2026-03-08T03:00:00-04:00" in text
+    assert "2026-11-01T01:30:00-04:00,2026-11-01T01:30:00-05:00" in text
+    assert ",2026-07-01T08:00:00.250000-04:00,\r\n" in text
+    assert (
+        '"o""neil,jr@example.com"' in text
+        and '\r\n"SUMMER-""B,C-\nFGH-IJ",unclaimed,,,\r\n' in text
+        and "\r\nSUMMER-AB,claimed," in text
+    )
+    assert sum(line.count("SUMMER-") == 1 and line.count("-") >= 3 for line in text.splitlines()) >= 11

@@ -12,6 +12,7 @@ import os
 import re
 import sqlite3
 import threading
+from collections.abc import Callable
 from contextlib import closing
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
@@ -122,6 +123,11 @@ def forget_verdicts() -> None:
         _verdicts.clear()
 
 
+def _own_file(path: Path) -> bool:
+    """Whether another connection sees the open database (a file), not only the open one (memory)."""
+    return str(path) != ":memory:" and not str(path).startswith("file:")
+
+
 def _quick_check() -> str | None:
     """quick_check of the open file on a connection of its own, with a small page cache, closed
     afterwards: it reads every page once, and a thread's own connection would keep them (its cache
@@ -129,7 +135,7 @@ def _quick_check() -> str | None:
     path = _open_file()
     if path is None:
         return None
-    own = str(path) != ":memory:" and not str(path).startswith("file:")  # else only the open connection sees it
+    own = _own_file(path)
     try:
         if own:
             with closing(sqlite3.connect(str(path))) as con:
@@ -218,23 +224,51 @@ def damaged_sentence(path: Path, problem: str | None, folder: Path | None = None
 # -- making copies ------------------------------------------------------------------------------
 
 
-def copy_into(source: sqlite3.Connection, target: Path) -> None:
-    """A consistent copy of a live database, written beside the target and renamed when whole."""
+def copy_into(source: sqlite3.Connection, target: Path, source_checked: Callable[[], None] | None = None) -> None:
+    """A consistent copy of a live database, written beside the target and renamed when whole.
+
+    Before it is kept the copy is read back: by SQLite's quick_check, or, when the caller checks
+    the source's pages meanwhile, by what only the writing of the copy can get wrong
+    (_written_problem), and then source_checked() waits for the source's check (raising when it
+    found damage): the backup API copies pages as they are, so the copy's pages are the checked ones."""
     part = target.with_name(f".{target.name}.part")
     part.unlink(missing_ok=True)
     try:
         private.create_private(part)  # (a copy holds what the database holds: the user's alone)
+        pages: list[int] = []
         with closing(sqlite3.connect(part)) as copy:
-            source.backup(copy)
+            source.backup(copy, progress=lambda _status, _remaining, total: pages.append(total))
             copy.execute("PRAGMA journal_mode = DELETE")  # a copy is one self-contained file
-        problem = problem_in(part)
+        problem = _written_problem(part, pages[-1] if pages else None) if source_checked else problem_in(part)
         if problem is not None:
             raise DatabaseProblem(f"The backup written to {target} did not check out ({problem}); it was not kept.")
+        if source_checked:
+            source_checked()
         os.replace(part, target)
     except (OSError, sqlite3.Error) as exc:
         raise FileProblem(f"Cannot write the backup {target}: {getattr(exc, 'strerror', None) or exc}.") from None
     finally:
         part.unlink(missing_ok=True)
+
+
+def _written_problem(path: Path, pages: int | None) -> str | None:
+    """What is wrong with a copy just written by the backup API, as far as writing it can go wrong:
+    SQLite does not open it as a database (its header), it is shorter or longer than its pages (a
+    write cut short), it has another number of pages than the source had, its schema does not
+    read. None when it is whole. (Damage inside pages is the source's, checked on the source.)"""
+    try:
+        with closing(sqlite3.connect(f"file:{path}?mode=ro", uri=True)) as con:
+            count = con.execute("PRAGMA page_count").fetchone()[0]
+            size = con.execute("PRAGMA page_size").fetchone()[0]
+            free = con.execute("PRAGMA freelist_count").fetchone()[0]
+            con.execute("SELECT count(*) FROM sqlite_schema").fetchone()  # (its every CREATE parsed)
+    except sqlite3.DatabaseError as exc:
+        return str(exc)
+    if pages is not None and count != pages:
+        return f"{count:,} pages where the database has {pages:,}"
+    if count * size != path.stat().st_size or not 0 <= free < max(count, 1):
+        return f"{path.stat().st_size:,} bytes for {count:,} pages of {size:,}"
+    return None
 
 
 def backup_to(target: str | os.PathLike[str]) -> Path:
@@ -248,20 +282,49 @@ def backup_to(target: str | os.PathLike[str]) -> Path:
 
 
 def _copy_checked(target: Path, folder: Path | None = None) -> None:
-    """Copy the open database into target, the copy checked (copy_into). The copy's check stands for
-    the open file's as well: the backup copies its pages as they are, damage and all, so the file is
-    not read through a second time. A copy that cannot be made or does not check out is said as the
-    open file's damage when the file is damaged (naming the latest backup in folder: a copy of a
-    damaged file is no backup)."""
-    try:
-        copy_into(database.connection(), target)
-    except (DatabaseProblem, FileProblem):
-        check_open_database(folder)
-        raise
+    """Copy the open database into target, checked, and keep the open file's verdict.
+
+    The open file is quick_checked on a connection of its own while the backup API copies it (the
+    two read the same pages, each on a core of its own where there are two), and the copy is
+    kept only when that check finds it intact and the copy itself is whole (copy_into): the
+    backup copies the pages as they are, damage and all, so the source's check is the copy's, and
+    it stands for the open file's check as well. A damaged file is said as such (naming the
+    latest backup in folder: a copy of a damaged file is no backup). Where the open database is
+    no file of its own (in memory), the copy is quick_checked after it is made, as before."""
     path = _open_file()
-    if path is not None:
+    checked: list[str | None] = []
+    checking = None
+    if path is not None and _own_file(path):
+        checking = threading.Thread(target=lambda: checked.append(_quick_check()), name="backup-check", daemon=True)
+        checking.start()
+
+    def source_checked() -> None:
+        assert checking is not None
+        checking.join()
+        _source_verdict(path, checked, folder)
+
+    try:
+        copy_into(database.connection(), target, source_checked if checking is not None else None)
+    except (DatabaseProblem, FileProblem):
+        if checking is None:
+            check_open_database(folder)
+        else:
+            source_checked()  # (a copy that failed on a damaged file: the damage is what to say)
+        raise
+    if checking is None and path is not None:
         with _lock:
             _verdicts[str(path)] = None
+
+
+def _source_verdict(path: Path | None, checked: list[str | None], folder: Path | None) -> None:
+    """Keep the open file's check made during the copy; a DatabaseProblem when it found damage."""
+    if path is None:
+        return
+    problem = checked[0] if checked else "its check did not finish"
+    with _lock:
+        _verdicts[str(path)] = problem
+    if problem is not None:
+        raise DatabaseProblem(damaged_sentence(path, problem, folder))
 
 
 def daily(folder: Path | None = None, today: date | None = None) -> Backup | None:
