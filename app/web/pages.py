@@ -3,19 +3,21 @@
 from __future__ import annotations
 
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, field, replace
 from datetime import datetime
 from functools import cached_property, lru_cache
 from typing import cast
 
-from flask import Blueprint, Response, abort, current_app, render_template, url_for
+from flask import Blueprint, Response, abort, current_app, render_template, request, session, url_for
 
-from app.core import batches, claims, member_cards, qr, schedule, templates, vouchers, wording
+from app.core import batches, claims, member_cards, qr, schedule, templates, times, vouchers, wording
 from app.core.claims import ClaimOutcome
+from app.core.errors import DatabaseProblem
 from app.core.store.models import Template, utcnow
 
-from . import pocket
+from . import pocket, prerendered
 from .accounts import current_member, members_only
+from .security import csrf_token
 
 bp = Blueprint("pages", __name__)
 
@@ -97,6 +99,8 @@ class Promotion:
     template: Template
     starts_at: datetime | None = None
     ends_at: datetime | None = None
+    # its claim pages with a voucher, rendered with holes (see _voucher_page); dropped with the promotion
+    skeletons: dict = field(default_factory=dict, compare=False, repr=False)
 
     @cached_property
     def offer(self) -> dict:
@@ -199,7 +203,77 @@ def claim_voucher(member, token: str):
     state = "claimed" if result.outcome is ClaimOutcome.CLAIMED else "already_claimed"
     mine = cast(vouchers.VoucherDetail, result.voucher)
     standing = schedule.state(mine.batch_status, promotion.starts_at, promotion.ends_at, promotion.template, utcnow())
-    return _claim_page(promotion, state, mine, standing)
+    return _voucher_page(promotion, state, mine, standing)
+
+
+# The holes of a claim page with a voucher: what differs from one member's claim to the next.
+_HOLES = ("code", "expires", "soon", "email", "csrf")
+SKELETONS_KEPT = 64  # per promotion: one per look of the page (states, the store's name, https or not ...)
+
+
+def _plain(code: str) -> bool:
+    """A code that reads the same escaped and in an address (letters, digits and dashes, as every code is)."""
+    return code.isascii() and code.replace("-", "").isalnum()
+
+
+def _voucher_page(promotion: Promotion, state: str, voucher: vouchers.VoucherDetail, batch_state: str = ""):
+    """The claim page with the member's voucher, as _claim_page renders it: rendered by Jinja once per
+    promotion and look of the page with holes for what is the member's own (the code, its expiry,
+    the member's email and CSRF token), then filled for each claim."""
+    member = current_member()
+    if member is None or not _plain(voucher.code) or "_flashes" in session:  # (flashes are shown once, by Jinja)
+        return _claim_page(promotion, state, voucher, batch_state)
+    card = member_cards.card(voucher)
+    view = voucher_view(replace(voucher, code=prerendered.hole("code")), card)
+    soon = view["expires_in"]
+    if view["expires_at"] is not None:
+        view["expires_at"] = prerendered.hole("expires")
+    if soon:
+        view["expires_in"] = prerendered.hole("soon")
+    try:
+        store_name = current_app.extensions["voucher_settings"].get().store_name  # (site.SettingsCache: cheap)
+    except DatabaseProblem:  # never read, and the database is away: the page as Jinja says it
+        return _claim_page(promotion, state, voucher, batch_state)
+    look = (
+        state,
+        batch_state,
+        store_name,
+        request.script_root,
+        request.is_secure,
+        *((name, tuple(value.items()) if isinstance(value, dict) else value) for name, value in view.items()),
+    )
+    skeleton = promotion.skeletons.get(look)
+    if skeleton is None:
+        page = render_template(
+            "claim.html",
+            batch=promotion,
+            offer=promotion.offer,
+            state=state,
+            paused=batch_state == schedule.PAUSED,
+            ended=batch_state == schedule.ENDED,
+            voucher=view,
+            store_name=store_name,
+            member=_MemberHole(prerendered.hole("email")),
+            csrf_token=lambda: prerendered.hole("csrf"),
+        )
+        if len(promotion.skeletons) >= SKELETONS_KEPT:
+            promotion.skeletons.clear()
+        skeleton = promotion.skeletons[look] = prerendered.Skeleton(page, _HOLES)
+    filled = {
+        "code": voucher.code,
+        "expires": times.spoken(voucher.expires_at),
+        "soon": soon,
+        "email": member.email,
+        "csrf": csrf_token(),
+    }
+    return skeleton.fill(filled), 200
+
+
+@dataclass(frozen=True)
+class _MemberHole:
+    """The logged-in member as the page's one render sees them: an email to be filled in."""
+
+    email: str
 
 
 @bp.get("/en-us/my-cards")

@@ -16,7 +16,7 @@ from app.core import settings as core_settings
 from app.core.errors import DatabaseProblem, InvalidInput, NotFound
 from app.resources import resource_path
 
-from . import accounts, api, health, pages, passwords, pocket, reach, security
+from . import accounts, api, health, pages, passwords, pocket, prerendered, reach, security
 
 log = logging.getLogger(__name__)
 
@@ -200,11 +200,16 @@ def _url_for_kept(app: Flask):
     return kept_url_for
 
 
+def _when(value) -> str:
+    """A time in the store's local time, as members read it; a page's hole for one (prerendered) as it is."""
+    return value if isinstance(value, prerendered.Hole) else times.spoken(value)
+
+
 def _register_template_helpers(app: Flask) -> None:
     app.jinja_env.globals["csrf_token"] = security.csrf_token
     app.jinja_env.globals["password_rule"] = members.PASSWORD_RULE  # said before a new password is chosen
     app.jinja_env.globals["url_for"] = _url_for_kept(app)
-    app.jinja_env.filters["when"] = times.spoken  # the store's local time, as members read it
+    app.jinja_env.filters["when"] = _when
     app.jinja_env.trim_blocks = True
     app.jinja_env.lstrip_blocks = True
 
