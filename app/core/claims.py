@@ -230,7 +230,7 @@ def _claim(token: str, member_id: int) -> ClaimResult:
 
 
 _OFFERS_KEPT = 256
-_offers: dict[tuple, Template] = {}
+_offers: dict[tuple[Any, ...], Template] = {}
 
 
 def _offer_of(columns: Sequence[Any]) -> Template:
