@@ -192,7 +192,7 @@ def _claim(token: str, member_id: int) -> ClaimResult:
         if mine is not None:
             return ClaimResult(ClaimOutcome.ALREADY_CLAIMED, lookup(mine))
         now = as_datetime(now)
-        offer = from_row(Template, TEMPLATE_COLUMNS, batch[_TEMPLATE_AT:])
+        offer = _offer_of(batch[_TEMPLATE_AT:])
         refused = claim_refusal(
             status,
             quantity,
@@ -227,6 +227,23 @@ def _claim(token: str, member_id: int) -> ClaimResult:
         if hooked:
             webhooks.announce("claimed", claimed)
         return ClaimResult(ClaimOutcome.CLAIMED, claimed)
+
+
+_OFFERS_KEPT = 256
+_offers: dict[tuple[Any, ...], Template] = {}
+
+
+def _offer_of(columns: Sequence[Any]) -> Template:
+    """The offer as the claim's first read gives its columns, built once for the same columns (Peewee
+    takes longer to build a model than the claim's other Python): one instance shared by the claims
+    of a promotion, which only read it. An offer changed in the window reads as other columns."""
+    key = tuple(columns)
+    found = _offers.get(key)
+    if found is None:
+        if len(_offers) >= _OFFERS_KEPT:
+            _offers.clear()
+        found = _offers[key] = from_row(Template, TEMPLATE_COLUMNS, columns)
+    return found
 
 
 _TAKE = (

@@ -3,19 +3,22 @@
 from __future__ import annotations
 
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, field, replace
 from datetime import datetime
 from functools import cached_property, lru_cache
 from typing import cast
 
-from flask import Blueprint, Response, abort, current_app, render_template, url_for
+from flask import Blueprint, Response, abort, current_app, render_template, request, session, url_for
 
-from app.core import batches, claims, member_cards, qr, schedule, templates, vouchers, wording
+from app.core import batches, claims, member_cards, qr, schedule, templates, times, vouchers, wording
+from app.core import settings as core_settings
 from app.core.claims import ClaimOutcome
+from app.core.errors import DatabaseProblem
 from app.core.store.models import Template, utcnow
 
-from . import pocket
+from . import pocket, prerendered
 from .accounts import current_member, members_only
+from .security import csrf_token
 
 bp = Blueprint("pages", __name__)
 
@@ -47,13 +50,18 @@ def voucher_view(voucher: vouchers.VoucherDetail, card: member_cards.Card | None
         "status": card.state,
         "badge": wording.CARD_BADGES[card.state],
         "usable": usable,
-        "expires_in": wording.expires_in(card.days_left) if card.expiring and card.days_left is not None else "",
+        "expires_in": _expires_in(card),
         # what only a voucher that can still be used has: nothing to scan once it is used or expired
         "qr_url": code_url("pages.voucher_qr", code) if usable else None,
         "image_url": code_url("pocket.voucher_image", code) if usable else None,
         "calendar_url": code_url("pocket.voucher_calendar", code) if usable and voucher.expires_at else None,
         "wallet_url": code_url("pocket.voucher_pass", code) if usable and pocket.wallet_ready() else None,
     }
+
+
+def _expires_in(card: member_cards.Card) -> str:
+    """The reminder of a voucher's last day, when it comes soon ("" otherwise)."""
+    return wording.expires_in(card.days_left) if card.expiring and card.days_left is not None else ""
 
 
 def _offer(template: Template, title: str) -> dict:
@@ -86,8 +94,9 @@ _REFUSED = {
 
 @dataclass(frozen=True)
 class Promotion:
-    """What a claim page shows of its batch. Read afresh on every visit; only the claim's answer
-    reuses it (so a title changed a moment ago shows from the next visit on)."""
+    """What a claim page shows of its batch. Read afresh on every visit (the read before is kept while
+    it says the same, with its pages: _promotion); the claim's answer uses the last read (so a title
+    changed a moment ago shows from the next visit on)."""
 
     id: int
     token: str
@@ -97,6 +106,8 @@ class Promotion:
     template: Template
     starts_at: datetime | None = None
     ends_at: datetime | None = None
+    # its claim pages with a voucher, rendered with holes (see _voucher_page); dropped with the promotion
+    skeletons: dict = field(default_factory=dict, compare=False, repr=False)
 
     @cached_property
     def offer(self) -> dict:
@@ -134,10 +145,19 @@ def _promotion(batch) -> Promotion:
         batch.ends_at,
     )
     kept = _promotions()
+    before = kept.get(batch.token)
+    if before is not None and _same(before, found):
+        return before  # and its pages with holes, still good: every visit reads the batch, few change it
     if len(kept) >= PROMOTIONS_KEPT:
         kept.clear()
     kept[batch.token] = found
     return found
+
+
+def _same(one: Promotion, other: Promotion) -> bool:
+    """Whether two reads of a promotion say the same: its offer included, every column of it, and as
+    said now (the store's currency may have changed since the one read before)."""
+    return one == other and one.template.__data__ == other.template.__data__ and one.offer == other.offer
 
 
 def _claim_page(promotion: Promotion, state: str, voucher=None, batch_state: str = "", status: int = 200):
@@ -199,7 +219,97 @@ def claim_voucher(member, token: str):
     state = "claimed" if result.outcome is ClaimOutcome.CLAIMED else "already_claimed"
     mine = cast(vouchers.VoucherDetail, result.voucher)
     standing = schedule.state(mine.batch_status, promotion.starts_at, promotion.ends_at, promotion.template, utcnow())
-    return _claim_page(promotion, state, mine, standing)
+    return _voucher_page(promotion, state, mine, standing)
+
+
+# The holes of a claim page with a voucher: what differs from one member's claim to the next.
+_HOLES = ("code", "expires", "soon", "email", "csrf")
+SKELETONS_KEPT = 64  # per promotion: one per look of the page (states, the store's name, https or not ...)
+
+
+def _plain(code: str) -> bool:
+    """A code that reads the same escaped and in an address (letters, digits and dashes, as every code is)."""
+    return code.isascii() and code.replace("-", "").isalnum()
+
+
+def _voucher_look(voucher: vouchers.VoucherDetail, card: member_cards.Card, soon: str) -> tuple:
+    """All that voucher_view reads of a voucher and its card, but for what a page with holes leaves
+    out (the code, the expiry's time and the reminder's words): two vouchers with the same look
+    show the same card but for those."""
+    offer = voucher.template
+    return (
+        voucher.batch_name,
+        voucher.batch_title,
+        voucher.status,
+        voucher.redeemed_at,
+        voucher.expires_at is None,
+        card.state,
+        card.ended_at,
+        bool(soon),
+        tuple(offer.__data__.items()) if offer is not None else None,
+        core_settings.cached().currency,  # (templates.describe_offer says amounts in it)
+        pocket.wallet_ready() is not None,
+    )
+
+
+def _voucher_page(promotion: Promotion, state: str, voucher: vouchers.VoucherDetail, batch_state: str = ""):
+    """The claim page with the member's voucher, as _claim_page renders it: rendered by Jinja once per
+    promotion and look of the page with holes for what is the member's own (the code, its expiry,
+    the member's email and CSRF token), then filled for each claim."""
+    member = current_member()
+    if member is None or not _plain(voucher.code) or "_flashes" in session:  # (flashes are shown once, by Jinja)
+        return _claim_page(promotion, state, voucher, batch_state)
+    try:
+        store_name = current_app.extensions["voucher_settings"].get().store_name  # (site.SettingsCache: cheap)
+    except DatabaseProblem:  # never read, and the database is away: the page as Jinja says it
+        return _claim_page(promotion, state, voucher, batch_state)
+    card = member_cards.card(voucher)
+    soon = _expires_in(card)
+    look = (
+        state,
+        batch_state,
+        store_name,
+        request.script_root,
+        request.is_secure,
+        _voucher_look(voucher, card, soon),
+    )
+    skeleton = promotion.skeletons.get(look)
+    if skeleton is None:
+        view = voucher_view(replace(voucher, code=prerendered.hole("code")), card)
+        if view["expires_at"] is not None:
+            view["expires_at"] = prerendered.hole("expires")
+        if soon:
+            view["expires_in"] = prerendered.hole("soon")
+        page = render_template(
+            "claim.html",
+            batch=promotion,
+            offer=promotion.offer,
+            state=state,
+            paused=batch_state == schedule.PAUSED,
+            ended=batch_state == schedule.ENDED,
+            voucher=view,
+            store_name=store_name,
+            member=_MemberHole(prerendered.hole("email")),
+            csrf_token=lambda: prerendered.hole("csrf"),
+        )
+        if len(promotion.skeletons) >= SKELETONS_KEPT:
+            promotion.skeletons.clear()
+        skeleton = promotion.skeletons[look] = prerendered.Skeleton(page, _HOLES)
+    filled = {
+        "code": voucher.code,
+        "expires": times.spoken(voucher.expires_at),
+        "soon": soon,
+        "email": member.email,
+        "csrf": csrf_token(),
+    }
+    return skeleton.fill(filled), 200
+
+
+@dataclass(frozen=True)
+class _MemberHole:
+    """The logged-in member as the page's one render sees them: an email to be filled in."""
+
+    email: str
 
 
 @bp.get("/en-us/my-cards")

@@ -102,30 +102,39 @@ def pocket_policy(url_root: str) -> str:
     )
 
 
-def add_security_headers(response):
+def finish_response(response):
+    """Every answer's defences, in one pass over its headers: the security headers, "no-store" for
+    pages, and a redirect that names only a path of this site."""
     headers = response.headers
-    present = {name.lower() for name, _ in headers.items()}  # one pass, not one per header
-    if "content-security-policy" not in present and request.is_secure and response.mimetype == "text/html":
+    present = set()
+    location = None
+    for name, value in headers.items():
+        lower = name.lower()
+        present.add(lower)
+        if lower == "location":
+            location = value
+    html = response.mimetype == "text/html"
+    if "content-security-policy" not in present and html and request.is_secure:
         headers["Content-Security-Policy"] = pocket_policy(request.url_root)
         present.add("content-security-policy")
     headers.extend((name, value) for name, value in SECURITY_HEADERS.items() if name.lower() not in present)
-    if "cache-control" not in present and response.mimetype == "text/html":
+    if "cache-control" not in present and html:
         # pages carry CSRF tokens and a member's vouchers: never kept by a shared cache or the back button
         headers["Cache-Control"] = "no-store"
+    if location and relative_location(location) != location:
+        headers["Location"] = relative_location(location)
     return response
 
 
-def relative_location(response):
+def relative_location(location: str) -> str:
     """A redirect names only a path of this site. Werkzeug's own (a doubled slash merged, a missing
     trailing slash added) build an absolute URL from the Host header, which whoever sends the
     request chooses; this site never sends anyone to another, so the host is dropped."""
-    location = response.headers.get("Location")
-    if location:
-        parts = urlsplit(location)
-        if parts.scheme or parts.netloc:
-            path = "/" + parts.path.lstrip("/")  # never '//host': that would name another site again
-            response.headers["Location"] = path + (f"?{parts.query}" if parts.query else "")
-    return response
+    parts = urlsplit(location)
+    if not (parts.scheme or parts.netloc):
+        return location
+    path = "/" + parts.path.lstrip("/")  # never '//host': that would name another site again
+    return path + (f"?{parts.query}" if parts.query else "")
 
 
 @lru_cache(maxsize=32)

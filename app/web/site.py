@@ -16,7 +16,7 @@ from app.core import settings as core_settings
 from app.core.errors import DatabaseProblem, InvalidInput, NotFound
 from app.resources import resource_path
 
-from . import accounts, api, health, pages, passwords, pocket, reach, security
+from . import accounts, api, health, pages, passwords, pocket, prerendered, reach, security
 
 log = logging.getLogger(__name__)
 
@@ -103,6 +103,19 @@ class _SessionInterface(SecureCookieSessionInterface):
         renew_after = members.SESSION_RENEWED.total_seconds()
         return bool(session.permanent and signed_at and time.time() - signed_at >= renew_after)
 
+    def save_session(self, app: Flask, session, response) -> None:
+        """Flask's, but for a page that leaves a session's cookie as it is (nearly every page of a
+        logged-in member): then only "Vary: Cookie" is said, as Flask's own does, without working out
+        the cookie's six attributes first."""
+        if session and not self.should_set_cookie(app, session):
+            if session.accessed:
+                if response.headers.get("Vary") is None:
+                    response.headers["Vary"] = "Cookie"
+                else:
+                    response.vary.add("Cookie")
+            return
+        super().save_session(app, session, response)
+
     def get_cookie_secure(self, app: Flask) -> bool:
         try:
             https = app.extensions["voucher_settings"].get().base_url.startswith("https://")
@@ -155,10 +168,8 @@ def create_app(config: dict | None = None) -> Flask:
     # Flask's documented way to wrap the app in WSGI middleware (its types see only the method)
     app.wsgi_app = security.TrustedProxy(app.wsgi_app, lambda: settings_cache.get().trusted_proxy)  # type: ignore[method-assign]
 
-    app.before_request(_fresh_connection)
-    app.before_request(security.check_csrf)
-    app.after_request(security.add_security_headers)
-    app.after_request(security.relative_location)
+    app.before_request(_before_request)
+    app.after_request(security.finish_response)
     _register_template_helpers(app)
     _register_error_pages(app)
 
@@ -171,10 +182,13 @@ def create_app(config: dict | None = None) -> Flask:
     return app
 
 
-def _fresh_connection() -> None:
-    """A connection that failed in an earlier request on this thread (the database server restarted,
-    the network dropped) is replaced now, without a round trip to the server."""
+def _before_request() -> None:
+    """What every request of the site needs first (one hook: each costs Flask a call and a lookup).
+    A connection that failed in an earlier request on this thread (the database server restarted,
+    the network dropped) is replaced now, without a round trip to the server; then a form that
+    changes something must carry the session's CSRF token."""
     store.replace_lost_connection()
+    security.check_csrf()
 
 
 URLS_KEPT = 2048
@@ -200,11 +214,16 @@ def _url_for_kept(app: Flask):
     return kept_url_for
 
 
+def _when(value) -> str:
+    """A time in the store's local time, as members read it; a page's hole for one (prerendered) as it is."""
+    return value if isinstance(value, prerendered.Hole) else times.spoken(value)
+
+
 def _register_template_helpers(app: Flask) -> None:
     app.jinja_env.globals["csrf_token"] = security.csrf_token
     app.jinja_env.globals["password_rule"] = members.PASSWORD_RULE  # said before a new password is chosen
     app.jinja_env.globals["url_for"] = _url_for_kept(app)
-    app.jinja_env.filters["when"] = times.spoken  # the store's local time, as members read it
+    app.jinja_env.filters["when"] = _when
     app.jinja_env.trim_blocks = True
     app.jinja_env.lstrip_blocks = True
 

@@ -8,6 +8,11 @@ processes, on SQLite and on PostgreSQL.
 The PostgreSQL rows need a database the benchmark may empty: --pg URL, else $VOUCHER_BATCHES_TEST_DB
 when it names one (as for the test suite); without one they are left out, with a note.
 
+The rows of a database take turns: three rounds each (--rounds), bare claim, 1 worker, 2 workers,
+bare claim again ..., on one store with every server started once, each round on batches of its
+own, its figures added up with the row's other rounds; so the load of whatever else runs on the
+machine weighs on each row alike, and the ratios compare like with like.
+
 Every server runs in processes of its own, on 127.0.0.1. Every client is a logged-in member with
 a session cookie who posts the claim form with its CSRF token on a kept-alive connection, claiming
 one voucher after another from a series of batches (one per member per batch, as the rules say).
@@ -39,7 +44,7 @@ import threading
 import time
 import urllib.parse
 from concurrent.futures import ProcessPoolExecutor
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -354,23 +359,43 @@ def measure(pool, worker, arguments, start_at: float, pids) -> tuple[list, float
     )
 
 
-def row(label: str, results, server_cpu: float, database_cpu: float = 0.0) -> Row:
-    latencies = sorted(seconds for lat, _, _, _ in results for seconds in lat)
-    failures = sum(f for _, f, _, _ in results)
-    elapsed = max(e for _, _, e, _ in results)
-    client_cpu = sum(c for _, _, _, c in results)
+@dataclass
+class Rounds:
+    """One row's measurements, added up over its rounds (each round: its own server and clients)."""
+
+    latencies: list[float] = field(default_factory=list)
+    failures: int = 0
+    elapsed: float = 0.0  # the rounds' own times, added (the time between rounds is no one's)
+    client_cpu: float = 0.0
+    server_cpu: float = 0.0
+    database_cpu: float = 0.0
+    counters_ok: bool = True
+
+    def add(self, results, server_cpu: float, database_cpu: float = 0.0, counters_ok: bool = True) -> None:
+        self.latencies += [seconds for lat, _, _, _ in results for seconds in lat]
+        self.failures += sum(f for _, f, _, _ in results)
+        self.elapsed += max(e for _, _, e, _ in results)
+        self.client_cpu += sum(c for _, _, _, c in results)
+        self.server_cpu += server_cpu
+        self.database_cpu += database_cpu
+        self.counters_ok = self.counters_ok and counters_ok
+
+
+def row(label: str, rounds: Rounds) -> Row:
+    latencies = sorted(rounds.latencies)
     n = len(latencies)
     return Row(
         label,
-        n / elapsed,
+        n / rounds.elapsed,
         statistics.median(latencies) * 1000,
         latencies[min(n - 1, int(n * 0.99))] * 1000,
-        server_cpu / n * 1000 if server_cpu > 0 else None,
-        client_cpu / n * 1000,
-        database_cpu / n * 1000,
-        (server_cpu + client_cpu + database_cpu) / elapsed,
+        rounds.server_cpu / n * 1000 if rounds.server_cpu > 0 else None,
+        rounds.client_cpu / n * 1000,
+        rounds.database_cpu / n * 1000,
+        (rounds.server_cpu + rounds.client_cpu + rounds.database_cpu) / rounds.elapsed,
         n,
-        failures,
+        rounds.failures,
+        rounds.counters_ok,
     )
 
 
@@ -391,46 +416,67 @@ def bench_hello(pool, clients: int, processes: int, requests_each: int, threads:
     finally:
         process.stdin.close()
         process.wait()
-    return row("hello (waitress)", results, cpu)
+    measured = Rounds()
+    measured.add(results, cpu)
+    return row("hello (waitress)", measured)
 
 
-def bench_claims(
-    pool, label: str, database: str, workers: int, clients: int, processes: int, batches_needed: int
-) -> Row:
-    emails, tokens, batch_ids = prepare(database, clients, batches_needed)
-    site = Serve(database, workers)
+class Bare:
+    """The bare claim app (bare_claim.py) in a process of its own, until stop()."""
+
+    def __init__(self, database: str):
+        self.process = subprocess.Popen(
+            [sys.executable, __file__, "--serve-bare", database],
+            stdin=subprocess.PIPE,
+            stdout=subprocess.PIPE,
+            text=True,
+            cwd=ROOT,
+            env={**os.environ, "PYTHONPATH": str(ROOT)},
+        )
+        self.port = int(self.process.stdout.readline())
+
+    def pids(self) -> list[int]:
+        return [self.process.pid]
+
+    def stop(self) -> None:
+        self.process.stdin.close()
+        self.process.wait()
+
+
+def claim_round(pool, rounds: Rounds, site, database: str, emails: list[str], batches: list, processes: int) -> None:
+    """One round of claims on a running server, from batches of its own (token, id), added to rounds."""
+    tokens, batch_ids = [token for token, _ in batches], [batch_id for _, batch_id in batches]
+    start_at = time.time() + 3.0  # the logins happen before this
+    arguments = ([site.port] * processes, split(emails, processes), [tokens] * processes, [start_at] * processes)
+    results, cpu, database_cpu = measure(pool, claim_worker, arguments, start_at, site.pids)
+    postgres = database.startswith("postgres")
+    rounds.add(results, cpu, database_cpu if postgres else 0.0, counters_agree(database, batch_ids))
+
+
+KINDS = ("bare", 1, 2)  # the bare claim app, then `serve` with 1 and 2 workers
+
+
+def bench_database(pool, database: str, clients: int, processes: int, per_round: int, turns: int) -> dict:
+    """The rows of one database taking turns, round after round (bare, 1 worker, 2 workers, bare ...),
+    so that what else the machine runs weighs on each alike: one store, every server started once
+    (each has warmed up by its second round), each round on batches of its own. {kind: Rounds}."""
+    emails, tokens, batch_ids = prepare(database, clients, per_round * turns * len(KINDS))
+    batches = list(zip(tokens, batch_ids, strict=True))
+    measured = {kind: Rounds() for kind in KINDS}
+    sites: dict = {}
     try:
-        start_at = time.time() + 3.0  # the logins happen before this
-        arguments = ([site.port] * processes, split(emails, processes), [tokens] * processes, [start_at] * processes)
-        results, cpu, database_cpu = measure(pool, claim_worker, arguments, start_at, site.pids)
+        for kind in KINDS:
+            sites[kind] = Bare(database) if kind == "bare" else Serve(database, kind)
+        for turn in range(turns):
+            for number, kind in enumerate(KINDS):
+                first = (turn * len(KINDS) + number) * per_round
+                claim_round(
+                    pool, measured[kind], sites[kind], database, emails, batches[first : first + per_round], processes
+                )
     finally:
-        site.stop()
-    found = row(label, results, cpu, database_cpu if database.startswith("postgres") else 0.0)
-    found.counters_ok = counters_agree(database, batch_ids)
-    return found
-
-
-def bench_bare(pool, label: str, database: str, clients: int, processes: int, batches_needed: int) -> Row:
-    emails, tokens, batch_ids = prepare(database, clients, batches_needed)
-    process = subprocess.Popen(
-        [sys.executable, __file__, "--serve-bare", database],
-        stdin=subprocess.PIPE,
-        stdout=subprocess.PIPE,
-        text=True,
-        cwd=ROOT,
-        env={**os.environ, "PYTHONPATH": str(ROOT)},
-    )
-    try:
-        port = int(process.stdout.readline())
-        start_at = time.time() + 3.0
-        arguments = ([port] * processes, split(emails, processes), [tokens] * processes, [start_at] * processes)
-        results, cpu, database_cpu = measure(pool, claim_worker, arguments, start_at, lambda: [process.pid])
-    finally:
-        process.stdin.close()
-        process.wait()
-    found = row(label, results, cpu, database_cpu if database.startswith("postgres") else 0.0)
-    found.counters_ok = counters_agree(database, batch_ids)
-    return found
+        for site in sites.values():
+            site.stop()
+    return measured
 
 
 def application_cpu(folder: str, clients: int, batches_needed: int) -> float:
@@ -507,6 +553,9 @@ def main() -> int:
         "--pg", metavar="URL", help="a PostgreSQL database the benchmark may empty (default $VOUCHER_BATCHES_TEST_DB)"
     )
     parser.add_argument("--processes", type=int, default=2, help="client processes sharing the clients")
+    parser.add_argument(
+        "--rounds", type=int, default=3, help="turns each row takes, in between the others' (default 3)"
+    )
     parser.add_argument("--serve-hello", type=int, help=argparse.SUPPRESS)
     parser.add_argument("--serve-bare", help=argparse.SUPPRESS)
     parser.add_argument("--sqlite-only", action="store_true", help="leave PostgreSQL out even when one is given")
@@ -539,30 +588,16 @@ def main() -> int:
         hello = bench_hello(pool, args.clients, args.processes, max(200, batches_needed), THREADS)
         rows.append(hello)
         databases = [("SQLite", None)] + ([("PostgreSQL", pg)] if pg else [])
+        per_round = max(1, batches_needed // args.rounds)
         for name, url in databases:
             if url is None:
-                database = os.path.join(folder, "bench-bare.db")
+                database = os.path.join(folder, "bench.db")
             else:
                 empty_postgres(url)
                 database = url
-            bare[name] = bench_bare(pool, f"{name}, bare claim", database, args.clients, args.processes, batches_needed)
-            for workers in (1, 2):
-                if url is None:
-                    database = os.path.join(folder, f"bench-{workers}.db")
-                else:
-                    empty_postgres(url)
-                    database = url
-                rows.append(
-                    bench_claims(
-                        pool,
-                        f"{name}, {workers} worker{'s' if workers > 1 else ''}",
-                        database,
-                        workers,
-                        args.clients,
-                        args.processes,
-                        batches_needed,
-                    )
-                )
+            measured = bench_database(pool, database, args.clients, args.processes, per_round, args.rounds)
+            bare[name] = row(f"{name}, bare claim", measured["bare"])
+            rows += [row(f"{name}, 1 worker", measured[1]), row(f"{name}, 2 workers", measured[2])]
         application = application_cpu(folder, args.clients, max(10, batches_needed // 4))
 
     print()

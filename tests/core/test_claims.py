@@ -126,3 +126,14 @@ def test_an_offer_past_its_last_day_is_not_claimed(db_path, make_member):
     today = templates.create_template("Ends today", "5", expires_on=date.today())
     lasting = batches.create_batch("Ends today", today, 5, "Email")
     assert claims.claim(lasting.token, make_member().id).outcome is ClaimOutcome.CLAIMED
+
+
+def test_a_claim_answers_with_the_offer_as_it_reads_now(make_batch, make_member, template):
+    """The claims of a promotion share the offer they read (claims._offer_of): one edited in the window
+    meanwhile answers the next claim with its new words."""
+    batch = make_batch(quantity=3)
+    first = claims.claim(batch.token, make_member().id).voucher
+    templates.edit_template(template.id, title="Ten off", terms="Two per visit")
+    second = claims.claim(batch.token, make_member().id).voucher
+    assert (first.template.title, first.template.terms) == ("10% off", "One per visit")
+    assert (second.template.title, second.template.terms) == ("Ten off", "Two per visit")
