@@ -12,6 +12,7 @@ import threading
 import time
 
 from waitress.adjustments import Adjustments
+from waitress.channel import HTTPChannel
 from waitress.server import MultiSocketServer
 from waitress.task import ThreadedTaskDispatcher
 from waitress.trigger import trigger as Trigger
@@ -171,9 +172,14 @@ class RunningServer:
 
 
 def _close_all(socket_map: dict) -> None:
+    """Close every socket of the loop; a connection's answer buffers too (handle_close), so a stop
+    leaves no temporary file of a large answer open until the garbage collector finds it."""
     for channel in list(socket_map.values()):
         try:
-            channel.close()
+            if isinstance(channel, HTTPChannel):
+                channel.handle_close()
+            else:
+                channel.close()
         except OSError:
             pass
     socket_map.clear()
