@@ -162,12 +162,11 @@ def claim(token: str, member_id: int) -> ClaimResult:
         return ClaimResult(ClaimOutcome.ALREADY_CLAIMED, mine)
 
 
-# The constants of a claim, a redemption and an undo (the voucher statuses, the webhook event's
-# pattern) are written into their statements, not bound: SQLite compiles a statement anew on every
-# run when a bound value is a LIKE pattern or is compared with the column of a partial index
-# (voucher_unredeemed_expiry: status = 1), as the value could change the plan. That compiling cost
-# more than the claim's statements took to run.
-_UNCLAIMED, _CLAIMED, _REDEEMED = str(int(UNCLAIMED)), str(int(CLAIMED)), str(int(REDEEMED))
+# The claim's constants (the voucher statuses, the webhook event's pattern) are written into its
+# statements, not bound: SQLite compiles a statement anew on every run when a bound value is a LIKE
+# pattern or is compared with the column of a partial index (voucher_unredeemed_expiry: status = 1),
+# as the value could change the plan. That compiling cost more than the claim's statements ran.
+_UNCLAIMED, _CLAIMED = str(int(UNCLAIMED)), str(int(CLAIMED))
 
 # What a claim reads first, in one statement: the batch and its offer (all a claimed voucher's answer
 # needs), the member's voucher of it if any, the member's email, whether a webhook wants "claimed"
@@ -406,9 +405,9 @@ def redeem(
         discount = money.discount_cents(offer, total) if total is not None else None
         now = utcnow()
         changed = run_sql(
-            f"UPDATE voucher SET status = {_REDEEMED}, redeemed_at = :now, order_cents = :total"
-            f" WHERE id = :id AND status = {_CLAIMED}",  # (statuses written in: see _UNCLAIMED)
-            {"now": _stamp(now), "total": total, "id": voucher.id},
+            "UPDATE voucher SET status = :redeemed, redeemed_at = :now, order_cents = :total"
+            " WHERE id = :id AND status = :claimed",
+            {"redeemed": REDEEMED, "now": _stamp(now), "total": total, "id": voucher.id, "claimed": CLAIMED},
         ).rowcount
         if not changed:  # another till got there first (a server database without our in-process lock)
             return _already_redeemed(lookup(voucher.code))
@@ -506,9 +505,9 @@ def undo_redemption(typed_code: str, reason: str, actor: Actor | None = None, **
         if utcnow() - redeemed_at > timedelta(days=days):
             return UndoResult(UndoOutcome.TOO_LATE, voucher, redeemed_at, days)
         changed = run_sql(
-            f"UPDATE voucher SET status = {_CLAIMED}, redeemed_at = NULL, order_cents = NULL"
-            f" WHERE id = :id AND status = {_REDEEMED}",  # (statuses written in: see _UNCLAIMED)
-            {"id": voucher.id},
+            "UPDATE voucher SET status = :claimed, redeemed_at = NULL, order_cents = NULL"
+            " WHERE id = :id AND status = :redeemed",
+            {"claimed": CLAIMED, "id": voucher.id, "redeemed": REDEEMED},
         ).rowcount
         if not changed:  # another till undid it first (a server database without our in-process lock)
             return UndoResult(UndoOutcome.NOT_REDEEMED, lookup(voucher.code))
