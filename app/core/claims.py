@@ -165,7 +165,7 @@ def claim(token: str, member_id: int) -> ClaimResult:
 # The claim's constants (the voucher statuses, the webhook event's pattern) are written into its
 # statements, not bound: SQLite compiles a statement anew on every run when a bound value is a LIKE
 # pattern or is compared with the column of a partial index (voucher_unredeemed_expiry: status = 1),
-# as the value could change the plan. That compiling cost more than the claim's statements ran.
+# as the value could change the plan: that compiling took longer than running the statements.
 _UNCLAIMED, _CLAIMED = str(int(UNCLAIMED)), str(int(CLAIMED))
 
 # What a claim reads first, in one statement: the batch and its offer (all a claimed voucher's answer
