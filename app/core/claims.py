@@ -162,6 +162,12 @@ def claim(token: str, member_id: int) -> ClaimResult:
         return ClaimResult(ClaimOutcome.ALREADY_CLAIMED, mine)
 
 
+# The claim's constants (the voucher statuses, the webhook event's pattern) are written into its
+# statements, not bound: SQLite compiles a statement anew on every run when a bound value is a LIKE
+# pattern or is compared with the column of a partial index (voucher_unredeemed_expiry: status = 1),
+# as the value could change the plan: that compiling took longer than running the statements.
+_UNCLAIMED, _CLAIMED = str(int(UNCLAIMED)), str(int(CLAIMED))
+
 # What a claim reads first, in one statement: the batch and its offer (all a claimed voucher's answer
 # needs), the member's voucher of it if any, the member's email, whether a webhook wants "claimed"
 # events, and the database's clock.
@@ -169,7 +175,7 @@ _BATCH_FOR_CLAIM = (
     "SELECT b.id, b.status, b.quantity, b.claimed_count, b.starts_at, b.ends_at, b.name, b.title, b.code_prefix,"
     " (SELECT v.code FROM voucher v WHERE v.member_id = :member AND v.batch_id = b.id),"
     " (SELECT m.email FROM member m WHERE m.id = :member),"
-    " EXISTS (SELECT 1 FROM webhook w WHERE w.events LIKE :claimed_event),"
+    " EXISTS (SELECT 1 FROM webhook w WHERE w.events LIKE '%,claimed,%'),"
     " {now}, {template}"
     " FROM batch b JOIN template t ON t.id = b.template_id WHERE b.token = :token"
 )
@@ -182,7 +188,7 @@ def _claim(token: str, member_id: int) -> ClaimResult:
     with write_transaction():
         batch = run_sql(
             sql,
-            {"token": token, "member": member_id, "claimed_event": "%,claimed,%", **now_params},
+            {"token": token, "member": member_id, **now_params},
             lock_rows=_LOCK_BATCH,
         ).fetchone()
         if batch is None:
@@ -247,10 +253,10 @@ def _offer_of(columns: Sequence[Any]) -> Template:
 
 
 _TAKE = (
-    "UPDATE voucher SET status = :claimed, member_id = :member, claimed_at = :now, expires_at = :expires"
-    " WHERE id = {which} AND status = :unclaimed RETURNING id, code"
+    f"UPDATE voucher SET status = {_CLAIMED}, member_id = :member, claimed_at = :now, expires_at = :expires"
+    f" WHERE id = {{which}} AND status = {_UNCLAIMED} RETURNING id, code"
 )
-_FIRST_FREE = "(SELECT id FROM voucher WHERE batch_id = :batch AND status = :unclaimed ORDER BY id LIMIT 1)"
+_FIRST_FREE = f"(SELECT id FROM voucher WHERE batch_id = :batch AND status = {_UNCLAIMED} ORDER BY id LIMIT 1)"
 
 
 # PostgreSQL: the first free voucher taken, the batch's counter and the analytics counts in one
@@ -259,10 +265,10 @@ _FIRST_FREE = "(SELECT id FROM voucher WHERE batch_id = :batch AND status = :unc
 # and a redemption taking the same rows in the usual order could deadlock with it): the voucher,
 # the batch's counter, then the counts, after the batch row's lock taken by the claim's first read.
 _TAKE_AND_COUNT = (
-    "WITH free AS (SELECT id FROM voucher WHERE batch_id = :batch AND status = :unclaimed ORDER BY id LIMIT 1"
+    f"WITH free AS (SELECT id FROM voucher WHERE batch_id = :batch AND status = {_UNCLAIMED} ORDER BY id LIMIT 1"
     " FOR UPDATE SKIP LOCKED),"
-    " taken AS (UPDATE voucher v SET status = :claimed, member_id = :member, claimed_at = :now, expires_at = :expires"
-    " FROM free WHERE v.id = free.id AND v.status = :unclaimed RETURNING v.id, v.code),"
+    f" taken AS (UPDATE voucher v SET status = {_CLAIMED}, member_id = :member, claimed_at = :now,"
+    f" expires_at = :expires FROM free WHERE v.id = free.id AND v.status = {_UNCLAIMED} RETURNING v.id, v.code),"
     " counted AS (UPDATE batch SET claimed_count = claimed_count + 1 FROM taken WHERE batch.id = :batch RETURNING 1),"
     " {counts}"
     " SELECT taken.id, taken.code FROM taken, (SELECT COUNT(*) FROM {last}) AS done"
@@ -275,14 +281,7 @@ def _take_and_count(batch_id: int, member_id: int, now: datetime, expires: datet
     voucher is found and taken by one statement (the write lock covers the rows); on PostgreSQL
     one statement does it all, unless every free row is being taken by other claims at that moment
     (then _free_voucher waits for one of them, and the counts follow one by one)."""
-    params = {
-        "claimed": CLAIMED,
-        "member": member_id,
-        "now": _stamp(now),
-        "expires": _stamp(expires),
-        "unclaimed": UNCLAIMED,
-        "batch": batch_id,
-    }
+    params = {"member": member_id, "now": _stamp(now), "expires": _stamp(expires), "batch": batch_id}
     if getattr(database.obj, "for_update", False):
         counts, last, counting = analytics.claim_counts_with("counted", batch_id, now, expires)
         taken = run_sql(_TAKE_AND_COUNT.format(counts=counts, last=last), {**params, **counting}).fetchone()
@@ -303,8 +302,8 @@ def _take_and_count(batch_id: int, member_id: int, now: datetime, expires: datet
     return taken
 
 
-_FREE = "SELECT id, code FROM voucher WHERE batch_id = :batch AND status = :unclaimed ORDER BY id LIMIT 1"
-_STILL_FREE = "SELECT id, code FROM voucher WHERE id = :id AND status = :unclaimed"
+_FREE = f"SELECT id, code FROM voucher WHERE batch_id = :batch AND status = {_UNCLAIMED} ORDER BY id LIMIT 1"
+_STILL_FREE = f"SELECT id, code FROM voucher WHERE id = :id AND status = {_UNCLAIMED}"
 _WAITS = 64  # claims in flight waited for, one after another, before "none left" (16 threads a worker)
 
 
@@ -316,7 +315,7 @@ def _free_voucher(batch_id: int) -> Sequence[Any] | None:
     more than that one row is waited for: a claim that waited holding the rows a blocking
     `ORDER BY id LIMIT 1 FOR UPDATE` locks on its way could deadlock with another doing the same
     (CI saw a member's claim answered 503 at a sell-out, and the server log deadlocks)."""
-    params = {"batch": batch_id, "unclaimed": UNCLAIMED}
+    params = {"batch": batch_id}
     if not getattr(database.obj, "for_update", False):  # SQLite: the write lock covers the rows
         return run_sql(_FREE, params).fetchone()
     for _ in range(_WAITS):
@@ -326,7 +325,7 @@ def _free_voucher(batch_id: int) -> Sequence[Any] | None:
         in_flight = run_sql(_FREE, params).fetchone()  # unlocked: a row being claimed still reads as free
         if in_flight is None:
             return None
-        free = run_sql(_STILL_FREE, {"id": in_flight[0], "unclaimed": UNCLAIMED}, lock_rows=True).fetchone()
+        free = run_sql(_STILL_FREE, {"id": in_flight[0]}, lock_rows=True).fetchone()
         if free is not None:  # that claim was undone: the row is free again, and locked for this one
             return free
     return None
