@@ -213,7 +213,10 @@ def _maybe(value: datetime | str | None) -> datetime | None:
 
 # -- the outbox, written in the transaction of each change ---------------------------------------
 
-_SUBSCRIBED = "SELECT id FROM webhook WHERE events LIKE :event"
+# One statement per event, its pattern written into the text: SQLite compiles a statement again on
+# every run when a LIKE pattern is a bound value (the pattern could change the plan). The events are
+# this module's own names, never input.
+_SUBSCRIBED = {event: f"SELECT id FROM webhook WHERE events LIKE '%,{event},%'" for event in EVENTS}
 
 
 def announce(event: str, voucher: VoucherDetail, actor: Actor | None = None, **extra: object) -> None:
@@ -224,7 +227,7 @@ def announce(event: str, voucher: VoucherDetail, actor: Actor | None = None, **e
         raise ValueError(f"unknown webhook event {event!r}")
     if not database.in_transaction():
         raise RuntimeError("a webhook event is written inside the transaction of its change")
-    subscribed = [row[0] for row in run_sql(_SUBSCRIBED, {"event": f"%,{event},%"}).fetchall()]
+    subscribed = [row[0] for row in run_sql(_SUBSCRIBED[event]).fetchall()]
     if not subscribed:
         return
     now = utcnow()
