@@ -10,14 +10,18 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from PySide6.QtCore import QDir, QFileInfo, QStandardPaths, Qt, QUrl
-from PySide6.QtGui import QAbstractFileIconProvider, QDesktopServices, QIcon
-from PySide6.QtWidgets import QApplication, QFileDialog, QMessageBox, QStyle, QWidget
+from PySide6.QtCore import QDir, QFileInfo, QStandardPaths, Qt
+from PySide6.QtGui import QAbstractFileIconProvider, QIcon
+from PySide6.QtWidgets import QApplication, QWidget
 
 from app.core.batches import BatchSummary
 from app.gui.preferences import Preferences
 
+# QFileDialog, QMessageBox, QStyle and QDesktopServices are imported where they are used: PySide makes
+# a Qt class's Python type when it is first imported, QStyle's alone ~5 ms of the window's start.
 if TYPE_CHECKING:
+    from PySide6.QtWidgets import QFileDialog
+
     from app.gui.dialogs.delete_batch import DeleteChoice
 
 
@@ -62,6 +66,8 @@ class NameOnlyIconProvider(QAbstractFileIconProvider):
     (Qt's own providers ask QMimeDatabase, which opens and reads each file the dialog lists)."""
 
     def __init__(self) -> None:
+        from PySide6.QtWidgets import QStyle
+
         super().__init__()
         style = QApplication.style()
         self._folder = style.standardIcon(QStyle.StandardPixmap.SP_DirIcon)
@@ -105,6 +111,8 @@ def file_dialog(
     reads and writes a deleted file ("a disk error"). So there, always Qt's own dialog with icons and
     types from the names alone, given before the dialog lists anything. Windows has no such lock
     semantics: its native dialog is fine."""
+    from PySide6.QtWidgets import QFileDialog
+
     if NATIVE_FILE_DIALOGS:
         dialog = QFileDialog(parent, caption, start, file_filter)
     else:
@@ -242,6 +250,8 @@ class Prompts:
 
     def confirm_print_anyway(self, parent: QWidget, warning: str) -> bool:
         """Before printing a link that not every member's phone opens: True to print all the same."""
+        from PySide6.QtWidgets import QMessageBox
+
         box = QMessageBox(
             QMessageBox.Icon.Warning, "Print this link?", warning, QMessageBox.StandardButton.Cancel, parent
         )
@@ -257,6 +267,9 @@ class Prompts:
     def open_url(self, url: str) -> bool:
         """Hand the link to the desktop's web browser. False when none could be started; True only
         means one was asked to (whether it opens is the desktop's business)."""
+        from PySide6.QtCore import QUrl
+        from PySide6.QtGui import QDesktopServices
+
         return QDesktopServices.openUrl(QUrl(url))
 
 
@@ -264,6 +277,8 @@ def _ask(parent: QWidget | None, title: str, text: str, yes: str, no: str, wide:
     """A warning that must be answered: True for `yes`; `no` is the default (a stray Enter keeps
     things as they are). The text may quote a member's email or an address: shown as plain text,
     which may be selected and copied. wide: room for a command line on one line."""
+    from PySide6.QtWidgets import QMessageBox
+
     box = QMessageBox(QMessageBox.Icon.Warning, title, text, parent=parent)
     box.setTextFormat(Qt.TextFormat.PlainText)
     box.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)

@@ -347,7 +347,9 @@ class CardGrid(QAbstractScrollArea):
         return card
 
     def _relayout(self) -> None:
-        row_height = self._row_height()
+        # No batch, no card to measure: the window's construction (its font and style changes) and
+        # an empty list then make no card at all.
+        row_height = self._row_height() if self._summaries else self.SPACING
         columns, width = self._columns()
         rows = -(-len(self._summaries) // columns)
         content = rows * row_height + self.SPACING
