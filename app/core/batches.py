@@ -9,6 +9,7 @@ from contextlib import contextmanager
 from datetime import datetime
 from functools import lru_cache
 from itertools import repeat
+from operator import itemgetter
 from typing import Any
 
 import peewee
@@ -202,8 +203,7 @@ def _summaries(rows: Iterable[Sequence[Any]], base_url: str) -> list[BatchSummar
     if not rows:
         return []
     now = utcnow()
-    columns = list(zip(*rows, strict=True))
-    statuses, starts, ends, expires = columns[3], columns[13], columns[14], columns[15]
+    statuses, starts, ends, expires = (list(map(itemgetter(i), rows)) for i in (3, 13, 14, 15))
     plain = {status: schedule.state(status, None, None, None, now) for status in set(statuses)}
     states: Iterable[str] = map(plain.__getitem__, statuses)
     n = len(rows)
