@@ -145,6 +145,40 @@ class BatchSummary(tuple[tuple[Any, ...], str, str]):
         """The rate as people read it (card, `batch list`): wording.rate_text."""
         return wording.rate_text(self.claimed, self.redeemed)
 
+    def _fields(self) -> tuple[Any, ...]:
+        return (
+            self.id,
+            self.name,
+            self.description,
+            self.status,
+            self.channel,
+            self.total,
+            self.claimed,
+            self.redeemed,
+            self.claim_url,
+            self.created_at,
+            self.template_id,
+            self.token,
+            self.title,
+            self.custom_title,
+            self.starts_at,
+            self.ends_at,
+            self.paused,
+        )
+
+    # Equal when their fields are (a batch read from SQLite, whose driver gives text for times, equals
+    # the same batch read from a server database); the same row, state and address say so at once.
+    def __eq__(self, other: object) -> bool:
+        if not isinstance(other, BatchSummary):
+            return NotImplemented
+        return tuple.__eq__(self, other) or self._fields() == other._fields()
+
+    def __ne__(self, other: object) -> bool:
+        equal = self.__eq__(other)
+        return equal if equal is NotImplemented else not equal
+
+    __hash__ = None  # type: ignore[assignment]  # (as the dataclass it was: equal by fields, not hashable)
+
     def __repr__(self) -> str:
         return f"BatchSummary(id={self.id!r}, name={self.name!r}, status={self.status!r})"
 
