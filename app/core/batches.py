@@ -6,9 +6,10 @@ from __future__ import annotations
 import secrets
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from contextlib import contextmanager
-from dataclasses import asdict, dataclass
 from datetime import datetime
 from functools import lru_cache
+from itertools import repeat
+from operator import itemgetter
 from typing import Any
 
 import peewee
@@ -42,27 +43,93 @@ CHUNK = 50_000  # vouchers written between two progress reports
 Progress = Callable[[int, int], None]
 
 
-@dataclass(slots=True)
-class BatchSummary:
-    """A batch with its metrics, as the dashboard card, `batch list` and the JSON show it."""
+class BatchSummary(tuple[tuple[Any, ...], str, str]):
+    """A batch with its metrics, as the dashboard card, `batch list` and the JSON show it.
 
-    id: int
-    name: str
-    description: str
-    status: str  # where it stands as of when it was read: schedule.STATES (scheduled, active, paused, ended)
-    channel: str
-    total: int
-    claimed: int
-    redeemed: int
-    claim_url: str
-    created_at: datetime
-    template_id: int
-    token: str
-    title: str = ""  # the public title members read (the offer's name until one is set)
-    custom_title: str = ""  # the title as set; empty: none
-    starts_at: datetime | None = None  # claims open then (naive UTC); None: at once
-    ends_at: datetime | None = None  # claims end for good then; None: no end
-    paused: bool = False  # the manager's pause (an ended batch may have been paused too)
+    The dashboard reads a thousand of these every second, so one is made by a single C call: it
+    holds the batch's row as read (_SUMMARY_FIELDS' columns, as the driver gives them), where the
+    batch stands as of that read (schedule.STATES) and the claim site's address. Its fields read
+    from them, and what is made from them (the claim link, the public title, the times as datetimes)
+    is made when asked. Two summaries are equal when their rows, states and addresses are."""
+
+    __slots__ = ()
+
+    def __new__(cls, row: Sequence[Any], status: str, base_url: str) -> BatchSummary:
+        return tuple.__new__(cls, (tuple(row), status, base_url))
+
+    @property
+    def id(self) -> int:
+        return self[0][0]
+
+    @property
+    def name(self) -> str:
+        return self[0][1]
+
+    @property
+    def description(self) -> str:
+        return self[0][2]
+
+    @property
+    def status(self) -> str:
+        """Where it stands as of when it was read: schedule.STATES (scheduled, active, paused, ended)."""
+        return self[1]
+
+    @property
+    def paused(self) -> bool:
+        """The manager's pause (an ended batch may have been paused too)."""
+        return self[0][3] == "paused"
+
+    @property
+    def channel(self) -> str:
+        return self[0][4]
+
+    @property
+    def total(self) -> int:
+        return self[0][5]
+
+    @property
+    def claimed(self) -> int:
+        return self[0][6]
+
+    @property
+    def redeemed(self) -> int:
+        return self[0][7]
+
+    @property
+    def token(self) -> str:
+        return self[0][8]
+
+    @property
+    def claim_url(self) -> str:
+        return f"{self[2]}/en-us/claim/{self[0][8]}"
+
+    @property
+    def created_at(self) -> datetime:
+        return as_datetime(self[0][9])
+
+    @property
+    def template_id(self) -> int:
+        return self[0][10]
+
+    @property
+    def custom_title(self) -> str:
+        """The title as set; empty: none."""
+        return self[0][11]
+
+    @property
+    def title(self) -> str:
+        """The public title members read (the offer's name until one is set)."""
+        return public_title(self[0][11], self[0][12])
+
+    @property
+    def starts_at(self) -> datetime | None:
+        """Claims open then (naive UTC); None: at once."""
+        return as_datetime(self[0][13])
+
+    @property
+    def ends_at(self) -> datetime | None:
+        """Claims end for good then; None: no end."""
+        return as_datetime(self[0][14])
 
     @property
     def available(self) -> int:
@@ -78,17 +145,61 @@ class BatchSummary:
         """The rate as people read it (card, `batch list`): wording.rate_text."""
         return wording.rate_text(self.claimed, self.redeemed)
 
-    def to_json(self) -> dict[str, Any]:
-        data = asdict(self)
-        del data["token"], data["template_id"], data["custom_title"], data["paused"]
-        data.update(
-            available=self.available,
-            redemption_rate=rates.rate_json(self.claimed, self.redeemed),  # machines get a decimal
-            created_at=times.iso(self.created_at),
-            starts_at=times.iso(self.starts_at),
-            ends_at=times.iso(self.ends_at),
+    def _fields(self) -> tuple[Any, ...]:
+        return (
+            self.id,
+            self.name,
+            self.description,
+            self.status,
+            self.channel,
+            self.total,
+            self.claimed,
+            self.redeemed,
+            self.claim_url,
+            self.created_at,
+            self.template_id,
+            self.token,
+            self.title,
+            self.custom_title,
+            self.starts_at,
+            self.ends_at,
+            self.paused,
         )
-        return data
+
+    # Equal when their fields are (a batch read from SQLite, whose driver gives text for times, equals
+    # the same batch read from a server database); the same row, state and address say so at once.
+    def __eq__(self, other: object) -> bool:
+        if not isinstance(other, BatchSummary):
+            return NotImplemented
+        return tuple.__eq__(self, other) or self._fields() == other._fields()
+
+    def __ne__(self, other: object) -> bool:
+        equal = self.__eq__(other)
+        return equal if equal is NotImplemented else not equal
+
+    __hash__ = None  # type: ignore[assignment]  # (as the dataclass it was: equal by fields, not hashable)
+
+    def __repr__(self) -> str:
+        return f"BatchSummary(id={self.id!r}, name={self.name!r}, status={self.status!r})"
+
+    def to_json(self) -> dict[str, Any]:
+        return {
+            "id": self.id,
+            "name": self.name,
+            "description": self.description,
+            "status": self.status,
+            "channel": self.channel,
+            "total": self.total,
+            "claimed": self.claimed,
+            "redeemed": self.redeemed,
+            "claim_url": self.claim_url,
+            "created_at": times.iso(self.created_at),
+            "title": self.title,
+            "starts_at": times.iso(self.starts_at),
+            "ends_at": times.iso(self.ends_at),
+            "available": self.available,
+            "redemption_rate": rates.rate_json(self.claimed, self.redeemed),  # machines get a decimal
+        }
 
 
 _SUMMARY_FIELDS = (
@@ -118,53 +229,26 @@ def batch_public_title(batch: Batch) -> str:
 
 def _summaries(rows: Iterable[Sequence[Any]], base_url: str) -> list[BatchSummary]:
     # Straight from the driver's cursor: Peewee's per-row conversion costs more than the query.
-    # The dashboard reads a thousand rows a second, so the summaries are made a column at a time
-    # by C functions mapped over the columns, not by Python per row. Most batches have no start, no
+    # The dashboard reads a thousand rows a second, so no Python runs per row: each summary is the
+    # row with its state, made by tuple.__new__ mapped over them. Most batches have no start, no
     # end and no fixed last day: their state depends on the stored status alone, and
     # schedule.state says it once per status; a batch with any of those is said by it alone.
     rows = list(rows)
     if not rows:
         return []
     now = utcnow()
-    (ids, names, descriptions, statuses, channels, totals, claimed, redeemed, tokens, created, templates, titles) = (
-        columns := list(zip(*rows, strict=True))
-    )[:12]
-    offer_titles, starts, ends, expires = columns[12:]
-    created_at: Iterable[datetime] = created
-    if created[0].__class__ is not datetime:  # (SQLite's driver hands back text)
-        created_at = map(datetime.fromisoformat, created)
+    statuses, starts, ends, expires = (list(map(itemgetter(i), rows)) for i in (3, 13, 14, 15))
     plain = {status: schedule.state(status, None, None, None, now) for status in set(statuses)}
     states: Iterable[str] = map(plain.__getitem__, statuses)
     n = len(rows)
     if starts.count(None) != n or ends.count(None) != n or expires.count(None) != n:
-        starts = tuple(as_datetime(at) if at is not None else None for at in starts)
-        ends = tuple(as_datetime(at) if at is not None else None for at in ends)
         states = [
-            schedule.state(status, start, end, _offer(last_day), now) if (start or end or last_day) else plain[status]
+            schedule.state(status, as_datetime(start), as_datetime(end), _offer(last_day), now)
+            if (start or end or last_day)
+            else plain[status]
             for status, start, end, last_day in zip(statuses, starts, ends, expires, strict=True)
         ]
-    return list(
-        map(
-            BatchSummary,
-            ids,
-            names,
-            descriptions,
-            states,
-            channels,
-            totals,
-            claimed,
-            redeemed,
-            map(f"{base_url}/en-us/claim/".__add__, tokens),
-            created_at,
-            templates,
-            tokens,
-            map(public_title, titles, offer_titles),
-            titles,
-            starts,
-            ends,
-            map("paused".__eq__, statuses),
-        )
-    )
+    return list(map(tuple.__new__, repeat(BatchSummary, n), zip(rows, states, repeat(base_url, n), strict=True)))
 
 
 def _offer(expires_on: Any) -> Template | None:

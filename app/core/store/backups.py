@@ -290,7 +290,18 @@ def _copy_checked(target: Path, folder: Path | None = None) -> None:
     backup copies the pages as they are, damage and all, so the source's check is the copy's, and
     it stands for the open file's check as well. A damaged file is said as such (naming the
     latest backup in folder: a copy of a damaged file is no backup). Where the open database is
-    no file of its own (in memory), the copy is quick_checked after it is made, as before."""
+    no file of its own (in memory), the copy is quick_checked after it is made, as before.
+
+    What the check guards against: damage already in the file's pages (a page torn or overwritten,
+    a b-tree pointing at the wrong page, a page used twice or by no one, a broken free list, a
+    NOT NULL column found empty), which a copy would carry into the backups folder, where as the
+    newest copy it would rotate the good older ones out; and a copy written short or wrong (the
+    disk full, a write lost: _written_problem). Not what SQLite cannot see as damage: rows that are
+    well formed but wrong, or an index that disagrees with its table (integrity_check's work).
+    It is the whole file's check, not a table's at a time: a per-table quick_check cannot see a
+    page shared by two tables or used by none, and here the vouchers and their indexes are nine
+    tenths of it anyway (0.64 s of 0.70 s for 2,000,000 vouchers), so splitting it over two
+    connections would not halve it."""
     path = _open_file()
     checked: list[str | None] = []
     checking = None
