@@ -101,7 +101,7 @@ class BatchSummary(tuple[tuple[Any, ...], str, str]):
 
     @property
     def claim_url(self) -> str:
-        return f"{self[2]}/en-us/claim/{self[0][8]}"
+        return settings.claim_link(self[2], self[0][8])
 
     @property
     def created_at(self) -> datetime:

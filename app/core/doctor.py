@@ -233,7 +233,7 @@ def check_phones(
     return Check("firewall", *verdict) if verdict is not None else None
 
 
-CLAIM_PATH = "/en-us/claim/"
+CLAIM_PATH = settings.CLAIM_PATH
 
 
 def _within(seconds: float, work: Callable[[], T]) -> T | None:

@@ -33,6 +33,14 @@ LOCAL, HOSTED = "local", "hosted"
 CLAIM_SITES = (LOCAL, HOSTED)
 
 
+CLAIM_PATH = "/en-us/claim/"  # a batch's claim page: the site's address, this, the batch's token
+
+
+def claim_link(base_url: str, token: str) -> str:
+    """A batch's claim link on the claim site at base_url (no trailing slash)."""
+    return f"{base_url}{CLAIM_PATH}{token}"
+
+
 _lan_cache: tuple[float, str] = (0.0, "")
 
 
@@ -112,7 +120,7 @@ class Settings:
         return f"http://{lan_address()}:{self.port}"
 
     def claim_url(self, token: str) -> str:
-        return f"{self.base_url}/en-us/claim/{token}"
+        return claim_link(self.base_url, token)
 
 
 def validate_base_url(url: str) -> str:
