@@ -174,9 +174,11 @@ _last: Settings | None = None  # the settings as last read or saved in this proc
 
 
 @guarded
-def load() -> Settings:
+def load(lock_rows: bool = False) -> Settings:
+    """The settings as stored. lock_rows: inside a write transaction that goes on to change them
+    (on PostgreSQL their rows are locked until it ends; SQLite's write lock covers them already)."""
     # plain SQL: the dashboard's read of every batch, once a second, starts here
-    stored = dict(run_sql(f"SELECT key, value FROM {Setting._meta.table_name}").fetchall())
+    stored = dict(run_sql(f"SELECT key, value FROM {Setting._meta.table_name}", lock_rows=lock_rows).fetchall())
     values: dict[str, Any] = {}
     for field in _FIELDS:
         if field.name in stored:
@@ -241,7 +243,7 @@ def save(settings: Settings, actor: Actor | None = None) -> Settings:
             "A hosted claim site answers at the public base URL: set it first, e.g. https://vouchers.yourstore.com"
         )
     with write_transaction():
-        before = load()
+        before = load(lock_rows=True)
         refusal = move_refusal(before, settings)
         if refusal is not None:
             raise Refused(refusal)
@@ -283,11 +285,12 @@ def choose_claim_base() -> Settings:
     """Keep the claim links' base from now on. Until a public base URL is set it is this PC's
     address on the network as it is today; it is stored, not worked out again each time, so the
     posters and messages already out keep pointing at the same place when the PC's address changes."""
-    current = load()
-    if current.public_base_url:
-        return current
-    current.public_base_url = current.base_url
-    return save(current)
+    with write_transaction():  # read and written in one: a save meanwhile (the first start's store name) is kept
+        current = load(lock_rows=True)
+        if current.public_base_url:
+            return current
+        current.public_base_url = current.base_url
+        return save(current)
 
 
 @guarded

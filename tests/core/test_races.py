@@ -187,3 +187,31 @@ def test_claims_across_batches_and_members_keep_every_counter_exact(make_batch, 
         assert sum(held.values()) == 30 and set(held.values()) == {1}
         assert counters(batch.id) == real_counts(batch.id) == (30, 30, 0)
     assert len(told) == 90 and all(len(codes) == 1 for codes in told.values())
+
+
+def test_keeping_the_claim_base_keeps_a_store_name_saved_meanwhile(db_path):
+    """The window's first start keeps the claim links' base on a worker while the manager saves the
+    store's name in the welcome dialog: neither may undo the other."""
+    from app.core import settings
+    from app.core.store import close_database, write_transaction
+
+    settings.save(settings.Settings())
+    kept = []
+
+    def keep_base():
+        try:
+            kept.append(settings.choose_claim_base())
+        finally:
+            close_database()  # this thread's connection
+
+    with write_transaction():  # the welcome dialog's save, under way when the worker starts
+        worker = threading.Thread(target=keep_base)
+        worker.start()
+        worker.join(0.5)  # the worker reads (and would keep) the settings as they were meanwhile
+        named = settings.load()
+        named.store_name = "Harbour Deli"
+        settings.save(named)
+    worker.join(10)
+    saved = settings.load()
+    assert saved.store_name == "Harbour Deli"
+    assert saved.public_base_url and saved.public_base_url == kept[0].public_base_url
