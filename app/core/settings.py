@@ -8,7 +8,7 @@ import re
 import secrets
 import socket
 import time
-from dataclasses import dataclass, fields
+from dataclasses import dataclass, fields, replace
 from typing import TYPE_CHECKING, Any
 from urllib.parse import urlsplit
 
@@ -278,6 +278,16 @@ def database_id() -> str:
     site serves (two sites on two databases must not be taken for one). A copy of a database file
     gets a name of its own when it is opened (app.core.store.identity)."""
     return secret(DATABASE_ID, 9)
+
+
+@guarded
+def save_edits(read: Settings, edited: Settings, actor: Actor | None = None) -> Settings:
+    """Keep what the person changed from the settings they were shown (read), on top of the settings
+    as stored now: a change another program or this window's worker made meanwhile (the claim
+    links' base, kept at the first start while the welcome dialog is open) stays as it was."""
+    changed = {f.name: getattr(edited, f.name) for f in _FIELDS if getattr(edited, f.name) != getattr(read, f.name)}
+    with write_transaction():
+        return save(replace(load(lock_rows=True), **changed), actor)
 
 
 @guarded

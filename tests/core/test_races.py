@@ -215,3 +215,19 @@ def test_keeping_the_claim_base_keeps_a_store_name_saved_meanwhile(db_path):
     saved = settings.load()
     assert saved.store_name == "Harbour Deli"
     assert saved.public_base_url and saved.public_base_url == kept[0].public_base_url
+
+
+def test_the_welcome_dialogs_save_keeps_the_claim_base_kept_while_it_was_open(db_path):
+    """The dialog shows the settings as read before the worker kept the claim links' base; saving the
+    store's name afterwards keeps that base (the links the manager prints next point where they did)."""
+    from dataclasses import replace
+
+    from app.core import settings
+
+    settings.save(settings.Settings())
+    shown = settings.load()
+    kept = settings.choose_claim_base()  # the window's worker, while the dialog is open
+    settings.save_edits(shown, replace(shown, store_name="Harbour Deli", currency="€"))
+    saved = settings.load()
+    assert (saved.store_name, saved.currency) == ("Harbour Deli", "€")
+    assert saved.public_base_url == kept.public_base_url != ""

@@ -55,10 +55,10 @@ class WelcomeFlow(QObject):
         dialog = WelcomeDialog(current, zones, base, self._window)
         dialog.skipped.connect(self._prefs.set_welcomed)
         dialog.guide_requested.connect(lambda: self._guide.open(GuideDialog(dialog)))
-        dialog.save_requested.connect(lambda edited: self._save(dialog, edited))
+        dialog.save_requested.connect(lambda edited: self._save(dialog, current, edited))
         self._slot.open(dialog)
 
-    def _save(self, dialog: WelcomeDialog, edited: settings.Settings) -> None:
+    def _save(self, dialog: WelcomeDialog, read: settings.Settings, edited: settings.Settings) -> None:
         actor = self._who()
 
         def done(saved: settings.Settings) -> None:
@@ -69,7 +69,7 @@ class WelcomeFlow(QObject):
             self.message.emit(f"Welcome, {saved.store_name}: make your first batch with New batch (Ctrl+N).", "success")
 
         run_task(
-            lambda: settings.save(edited, actor),
+            lambda: settings.save_edits(read, edited, actor),  # the claim base kept meanwhile stays
             done,
             lambda exc: dialog.show_refused(sentence(exc, "save the store's details")),
             context=dialog,
