@@ -3,10 +3,19 @@
 from __future__ import annotations
 
 import socket
+from contextlib import ExitStack
 
 
 def free_port() -> int:
-    """A port on 127.0.0.1 that nothing listens on just now (the OS's pick)."""
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return probe.getsockname()[1]
+    """A port that nothing listens on just now, on any address (the OS's pick)."""
+    return free_ports(1)[0]
+
+
+def free_ports(count: int) -> list[int]:
+    """count different ports that nothing listens on just now, on any address (the OS's picks, all
+    held while picking: picked one after another, the OS may give the same port twice)."""
+    with ExitStack() as held:
+        probes = [held.enter_context(socket.socket()) for _ in range(count)]
+        for probe in probes:
+            probe.bind(("", 0))
+        return [probe.getsockname()[1] for probe in probes]

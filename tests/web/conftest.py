@@ -21,7 +21,7 @@ from app.core import members, settings
 from app.web import create_app
 from app.web.security import LoginThrottle
 from app.web.server import RunningServer, start_server
-from tests.helpers.ports import free_port
+from tests.helpers.ports import free_ports
 
 from .helpers import PASSWORD, QUICK_HASH, Browser, FakeClock, member_browser
 
@@ -147,7 +147,7 @@ def caddy_site(db_path, tmp_path):
     # test-only: what the site believes about the request (added here, not in the product)
     app.add_url_rule("/test/peer", "test_peer", lambda: f"{request.remote_addr} {request.scheme} {request.host}")
     site = start_server("127.0.0.1", 0, app=app)
-    https_port, http_port = free_port(), free_port()
+    https_port, http_port = free_ports(2)  # different: Caddy listens on both (two picks may be one port)
     base = f"https://127.0.0.1:{https_port}"
     config = settings.load()
     config.public_base_url, config.trusted_proxy = base, "127.0.0.1"
