@@ -162,17 +162,20 @@ def _same(one: Promotion, other: Promotion) -> bool:
 
 def _claim_page(promotion: Promotion, state: str, voucher=None, batch_state: str = "", status: int = 200):
     """batch_state: where the batch stands (schedule.STATES), said beside a voucher already claimed."""
-    return (
-        render_template(
-            "claim.html",
-            batch=promotion,
-            offer=promotion.offer,
-            state=state,
-            paused=batch_state == schedule.PAUSED,
-            ended=batch_state == schedule.ENDED,
-            voucher=voucher_view(voucher) if voucher is not None else None,
-        ),
-        status,
+    return _render_claim(promotion, state, batch_state, voucher_view(voucher) if voucher is not None else None), status
+
+
+def _render_claim(promotion: Promotion, state: str, batch_state: str, view, **overrides) -> str:
+    """The claim page as Jinja renders it (overrides: the prerendered page's holes for the member's parts)."""
+    return render_template(
+        "claim.html",
+        batch=promotion,
+        offer=promotion.offer,
+        state=state,
+        paused=batch_state == schedule.PAUSED,
+        ended=batch_state == schedule.ENDED,
+        voucher=view,
+        **overrides,
     )
 
 
@@ -280,14 +283,11 @@ def _voucher_page(promotion: Promotion, state: str, voucher: vouchers.VoucherDet
             view["expires_at"] = prerendered.hole("expires")
         if soon:
             view["expires_in"] = prerendered.hole("soon")
-        page = render_template(
-            "claim.html",
-            batch=promotion,
-            offer=promotion.offer,
-            state=state,
-            paused=batch_state == schedule.PAUSED,
-            ended=batch_state == schedule.ENDED,
-            voucher=view,
+        page = _render_claim(
+            promotion,
+            state,
+            batch_state,
+            view,
             store_name=store_name,
             member=_MemberHole(prerendered.hole("email")),
             csrf_token=lambda: prerendered.hole("csrf"),
